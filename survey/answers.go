@@ -1,0 +1,198 @@
+package survey
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// Answers maps question codes, and "<code>_other" for the "other" text of a
+// choice question, to values. Canonical answers — the result of Validate and
+// what is stored — hold only these value types:
+//
+//	single, text, longtext, email, phone, <code>_other   string
+//	multi                                                []string (definition order)
+//	int, decimal, money, percent, year                   json.Number (shortest exact form)
+//	yesno                                                bool
+//
+// An unanswered question has no key. Answers decoded from a request may hold
+// anything JSON can; Validate reports values of the wrong type per question.
+type Answers map[string]any
+
+// ErrNotObject is returned by DecodeAnswers when the JSON is not an object.
+var ErrNotObject = errors.New("answers must be a JSON object")
+
+// DecodeAnswers reads answers from a JSON object, keeping numbers exact.
+// null values are treated as unanswered. Arrays of strings become []string.
+func DecodeAnswers(data []byte) (Answers, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var raw map[string]any
+	if err := dec.Decode(&raw); err != nil {
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) {
+			return nil, ErrNotObject
+		}
+		return nil, err
+	}
+	if raw == nil {
+		return nil, ErrNotObject
+	}
+	if dec.More() {
+		return nil, errors.New("unexpected data after the answers object")
+	}
+	return FromJSONValues(raw), nil
+}
+
+// FromJSONValues turns a map decoded with json.Decoder.UseNumber into Answers.
+func FromJSONValues(raw map[string]any) Answers {
+	a := make(Answers, len(raw))
+	for k, v := range raw {
+		if v == nil {
+			continue
+		}
+		if arr, ok := v.([]any); ok {
+			strs := make([]string, 0, len(arr))
+			for _, x := range arr {
+				s, ok := x.(string)
+				if !ok {
+					strs = nil
+					break
+				}
+				strs = append(strs, s)
+			}
+			if strs != nil {
+				v = strs
+			}
+		}
+		a[k] = v
+	}
+	return a
+}
+
+// Clone returns a shallow copy (values are immutable by convention).
+func (a Answers) Clone() Answers {
+	out := make(Answers, len(a))
+	for k, v := range a {
+		out[k] = v
+	}
+	return out
+}
+
+// Diff returns the answers that differ between old and new: before holds the
+// old value of every changed key that had one, after the new value of every
+// changed key that has one. A key in only one of them was added or removed.
+func Diff(old, new Answers) (before, after Answers) {
+	before, after = Answers{}, Answers{}
+	for k, v := range old {
+		if nv, ok := new[k]; !ok || !sameValue(v, nv) {
+			before[k] = v
+			if ok {
+				after[k] = nv
+			}
+		}
+	}
+	for k, v := range new {
+		if _, ok := old[k]; !ok {
+			after[k] = v
+		}
+	}
+	return before, after
+}
+
+func sameValue(a, b any) bool {
+	if an, ok := a.(json.Number); ok {
+		bn, ok := b.(json.Number)
+		if !ok {
+			return false
+		}
+		ar, ok1 := new(big.Rat).SetString(an.String())
+		br, ok2 := new(big.Rat).SetString(bn.String())
+		return ok1 && ok2 && ar.Cmp(br) == 0
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// Keys returns the answer keys in sorted order.
+func (a Answers) Keys() []string {
+	keys := make([]string, 0, len(a))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// ParseNumberInput reads a number typed by a person the way Latvians write
+// it: a decimal comma or point, spaces (also no-break) or apostrophes between
+// digit groups, an optional leading minus. "1 234,50" → 1234.5. ok is false
+// for anything else.
+func ParseNumberInput(s string) (json.Number, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", false
+	}
+	var b strings.Builder
+	sawSep := false
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == ',' || r == '.':
+			if sawSep {
+				return "", false
+			}
+			sawSep = true
+			b.WriteByte('.')
+		case r == '-' && i == 0, r == '−' && i == 0:
+			b.WriteByte('-')
+		case r == ' ' || r == '\u00a0' || r == '\u202f' || r == '\'':
+			if sawSep {
+				return "", false
+			}
+		default:
+			return "", false
+		}
+	}
+	out := b.String()
+	if out == "" || out == "-" || out == "." || out == "-." {
+		return "", false
+	}
+	r, ok := new(big.Rat).SetString(out)
+	if !ok {
+		return "", false
+	}
+	return json.Number(ratString(r)), true
+}
+
+// FormatInput writes a canonical answer back as the text a person would type
+// into the form (numbers with a decimal comma in Latvian).
+func FormatInput(v any, lang string) string {
+	switch x := v.(type) {
+	case json.Number:
+		r, ok := new(big.Rat).SetString(x.String())
+		if !ok {
+			return x.String()
+		}
+		s := ratString(r)
+		if lang != "en" {
+			s = strings.Replace(s, ".", ",", 1)
+		}
+		return s
+	case string:
+		return x
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
+}

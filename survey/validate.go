@@ -1,0 +1,407 @@
+package survey
+
+import (
+	"encoding/json"
+	"math/big"
+	"net/mail"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Mode selects how strictly Validate checks answers.
+type Mode int
+
+const (
+	// Draft checks types, options, ranges and lengths; missing answers are fine.
+	Draft Mode = iota
+	// Submit also checks required answers, exclusive options, the "other"
+	// text and the definition's cross-field rules.
+	Submit
+)
+
+// maxMagnitude bounds every number so it survives JavaScript and float64.
+var maxMagnitude = big.NewRat(1_000_000_000_000_000, 1) // 1e15
+
+// Result is the outcome of Validate.
+type Result struct {
+	// Answers are the canonical answers: normalised values of shown
+	// questions; answers to hidden questions removed.
+	Answers Answers
+	// Errors maps question codes (or "<code>_other") to a message.
+	Errors map[string]Text
+	// Cleared lists the codes whose answers were removed because their
+	// question is hidden by show_if.
+	Cleared []string
+}
+
+// OK reports whether there are no errors.
+func (r Result) OK() bool { return len(r.Errors) == 0 }
+
+// Validate checks answers against the definition. It never changes in.
+func (d *Definition) Validate(in Answers, mode Mode) Result {
+	res := Result{Answers: Answers{}, Errors: map[string]Text{}}
+	for k := range in {
+		if d.questions[k] != nil {
+			continue
+		}
+		if base, ok := strings.CutSuffix(k, otherKey); ok {
+			if q := d.questions[base]; q != nil && q.Other {
+				continue
+			}
+		}
+		res.Errors[k] = Text{LV: "Nezināms jautājums.", EN: "Unknown question."}
+	}
+
+	for _, q := range d.order {
+		v, present := in[q.Code]
+		otherText, otherPresent := in[q.OtherKey()]
+		if !q.Other {
+			otherPresent = false
+		}
+		if q.showIf != nil {
+			if shown, _ := eval(q.showIf, res.Answers).(bool); !shown {
+				if present && !isEmpty(v) {
+					res.Cleared = append(res.Cleared, q.Code)
+				}
+				if otherPresent && !isEmpty(otherText) {
+					res.Cleared = append(res.Cleared, q.OtherKey())
+				}
+				continue
+			}
+		}
+		if !present || isEmpty(v) {
+			if mode == Submit && q.Required {
+				res.Errors[q.Code] = Text{LV: "Šī atbilde ir obligāta.", EN: "This answer is required."}
+			}
+			if otherPresent && !isEmpty(otherText) {
+				res.Cleared = append(res.Cleared, q.OtherKey())
+			}
+			continue
+		}
+		cv, problem := q.canonical(v)
+		if problem != nil {
+			res.Errors[q.Code] = *problem
+			continue
+		}
+		res.Answers[q.Code] = cv
+		if q.Type == Multi && mode == Submit {
+			if p := q.exclusiveProblem(cv.([]string)); p != nil {
+				res.Errors[q.Code] = *p
+			}
+		}
+		if q.Other {
+			d.checkOther(q, cv, otherText, otherPresent, mode, &res)
+		}
+	}
+
+	if mode == Submit {
+		for _, r := range d.Rules {
+			if ok, decided := eval(r.expr, res.Answers).(bool); decided && !ok {
+				if _, has := res.Errors[r.Field]; !has {
+					res.Errors[r.Field] = r.Message
+				}
+			}
+		}
+	}
+	return res
+}
+
+// checkOther keeps the "other" text when the "other" option is chosen.
+func (d *Definition) checkOther(q *Question, cv any, text any, present bool, mode Mode, res *Result) {
+	chosen := false
+	switch x := cv.(type) {
+	case string:
+		chosen = x == OtherCode
+	case []string:
+		for _, s := range x {
+			chosen = chosen || s == OtherCode
+		}
+	}
+	key := q.OtherKey()
+	if !chosen {
+		if present && !isEmpty(text) {
+			res.Cleared = append(res.Cleared, key)
+		}
+		return
+	}
+	if present && !isEmpty(text) {
+		s, problem := checkText(text, 500, false)
+		if problem != nil {
+			res.Errors[key] = *problem
+			return
+		}
+		res.Answers[key] = s
+		return
+	}
+	if mode == Submit {
+		res.Errors[key] = Text{LV: "Norādiet, kas ir „Cits“.", EN: "Say what “Other” is."}
+	}
+}
+
+func isEmpty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return strings.TrimSpace(x) == ""
+	case []string:
+		return len(x) == 0
+	case []any:
+		return len(x) == 0
+	}
+	return false
+}
+
+// canonical checks one present, non-empty value and returns its canonical form.
+func (q *Question) canonical(v any) (any, *Text) {
+	switch q.Type {
+	case Single:
+		s, ok := v.(string)
+		if !ok || q.options[s] == nil {
+			return nil, &Text{LV: "Izvēlieties kādu no piedāvātajām atbildēm.", EN: "Choose one of the options offered."}
+		}
+		return s, nil
+	case Multi:
+		list, ok := v.([]string)
+		if !ok {
+			return nil, &Text{LV: "Atbildei jābūt izvēļu sarakstam.", EN: "The answer must be a list of options."}
+		}
+		seen := map[string]bool{}
+		for _, s := range list {
+			if q.options[s] == nil {
+				t := msg("Nezināma izvēle „%s“.", "Unknown option “%s”.", s)
+				return nil, &t
+			}
+			if seen[s] {
+				t := msg("Izvēle „%s“ norādīta vairākkārt.", "Option “%s” is given more than once.", s)
+				return nil, &t
+			}
+			seen[s] = true
+		}
+		out := make([]string, 0, len(list))
+		for _, o := range q.AllOptions() {
+			if seen[o.Code] {
+				out = append(out, o.Code)
+			}
+		}
+		return out, nil
+	case YesNo:
+		b, ok := v.(bool)
+		if !ok {
+			return nil, &Text{LV: "Atbildiet „Jā“ vai „Nē“.", EN: "Answer “Yes” or “No”."}
+		}
+		return b, nil
+	case Int, Year, Decimal, Money, Percent:
+		return q.checkNumber(v)
+	case Short, Long:
+		s, p := checkText(v, q.Limit(), q.Type == Long)
+		if p != nil {
+			return nil, p
+		}
+		if q.pattern != nil && !q.pattern.MatchString(s) {
+			return nil, q.patternProblem()
+		}
+		return s, nil
+	case Email:
+		s, p := checkText(v, q.Limit(), false)
+		if p != nil {
+			return nil, p
+		}
+		if !validEmail(s) || q.pattern != nil && !q.pattern.MatchString(s) {
+			return nil, &Text{LV: "Ievadiet derīgu e-pasta adresi, piemēram, vards.uzvards@pasvaldiba.lv.",
+				EN: "Enter a valid e-mail address, e.g. name.surname@municipality.lv."}
+		}
+		return s, nil
+	case Phone:
+		s, p := checkText(v, q.Limit(), false)
+		if p != nil {
+			return nil, p
+		}
+		if !validPhone(s) || q.pattern != nil && !q.pattern.MatchString(s) {
+			return nil, &Text{LV: "Ievadiet tālruņa numuru, piemēram, +371 26123456.",
+				EN: "Enter a phone number, e.g. +371 26123456."}
+		}
+		return s, nil
+	}
+	return nil, &Text{LV: "Neatbalstīts jautājuma veids.", EN: "Unsupported question type."}
+}
+
+func (q *Question) patternProblem() *Text {
+	if !q.PatternMessage.IsZero() {
+		t := q.PatternMessage
+		return &t
+	}
+	return &Text{LV: "Atbilde neatbilst prasītajam formātam.", EN: "The answer is not in the required format."}
+}
+
+func (q *Question) checkNumber(v any) (any, *Text) {
+	n, ok := v.(json.Number)
+	if !ok {
+		if q.Type == Int || q.Type == Year {
+			return nil, &Text{LV: "Ievadiet veselu skaitli.", EN: "Enter a whole number."}
+		}
+		return nil, &Text{LV: "Ievadiet skaitli.", EN: "Enter a number."}
+	}
+	r, ok := new(big.Rat).SetString(n.String())
+	if !ok {
+		return nil, &Text{LV: "Ievadiet skaitli.", EN: "Enter a number."}
+	}
+	abs := new(big.Rat).Abs(r)
+	if abs.Cmp(maxMagnitude) > 0 {
+		return nil, &Text{LV: "Skaitlis ir pārāk liels.", EN: "The number is too large."}
+	}
+	places := q.Places()
+	if q.Type == Int || q.Type == Year {
+		places = 0
+	}
+	scaled := new(big.Rat).Mul(r, new(big.Rat).SetInt(pow10(places)))
+	if !scaled.IsInt() {
+		if places == 0 {
+			return nil, &Text{LV: "Ievadiet veselu skaitli.", EN: "Enter a whole number."}
+		}
+		t := Text{LV: "Ne vairāk kā " + lvCount(places, "zīme", "zīmes") + " aiz komata.",
+			EN: "At most " + enCount(places, "decimal place", "decimal places") + "."}
+		return nil, &t
+	}
+	if (q.min != nil && r.Cmp(q.min) < 0) || (q.max != nil && r.Cmp(q.max) > 0) {
+		return nil, q.rangeProblem()
+	}
+	return json.Number(ratString(r)), nil
+}
+
+func (q *Question) rangeProblem() *Text {
+	group := q.Type != Year
+	f := func(r *big.Rat, lang string) string { return FormatNumber(r, lang, group) }
+	var t Text
+	switch {
+	case q.min != nil && q.max != nil:
+		t = Text{LV: "Ievadiet skaitli no " + f(q.min, "lv") + " līdz " + f(q.max, "lv") + ".",
+			EN: "Enter a number from " + f(q.min, "en") + " to " + f(q.max, "en") + "."}
+	case q.min != nil && q.min.Sign() == 0:
+		t = Text{LV: "Skaitlis nevar būt negatīvs.", EN: "The number cannot be negative."}
+	case q.min != nil:
+		t = Text{LV: "Skaitlim jābūt vismaz " + f(q.min, "lv") + ".", EN: "The number must be at least " + f(q.min, "en") + "."}
+	default:
+		t = Text{LV: "Skaitlis nedrīkst pārsniegt " + f(q.max, "lv") + ".", EN: "The number must not exceed " + f(q.max, "en") + "."}
+	}
+	return &t
+}
+
+func pow10(n int) *big.Int {
+	return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil)
+}
+
+// checkText trims a text answer, rejects control characters (line breaks and
+// tabs are allowed in long text) and enforces the length in characters.
+func checkText(v any, limit int, multiline bool) (string, *Text) {
+	s, ok := v.(string)
+	if !ok {
+		return "", &Text{LV: "Atbildei jābūt tekstam.", EN: "The answer must be text."}
+	}
+	if !utf8.ValidString(s) {
+		return "", &Text{LV: "Teksts satur neatļautas rakstzīmes.", EN: "The text contains characters that are not allowed."}
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.TrimSpace(s)
+	for _, r := range s {
+		// Line breaks and tabs are fine: one-line answers fold them below.
+		if r != '\n' && r != '\t' && unicode.IsControl(r) {
+			return "", &Text{LV: "Teksts satur neatļautas rakstzīmes.", EN: "The text contains characters that are not allowed."}
+		}
+	}
+	if !multiline {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	if n := utf8.RuneCountInString(s); n > limit {
+		return "", &Text{
+			LV: "Ne vairāk kā " + lvCount(limit, "rakstzīme", "rakstzīmes") + " (tagad " + lvCount(n, "rakstzīme", "rakstzīmes") + ").",
+			EN: "At most " + enCount(limit, "character", "characters") + " (now " + enCount(n, "character", "characters") + ")."}
+	}
+	return s, nil
+}
+
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	domain := s[at+1:]
+	return at > 0 && strings.Contains(domain, ".") && !strings.HasSuffix(domain, ".") && !strings.ContainsAny(s, " \"")
+}
+
+// validPhone accepts digits with an optional leading +, and spaces, hyphens,
+// dots or parentheses between them: 7 to 15 digits in all (E.164 allows 15).
+func validPhone(s string) bool {
+	digits := 0
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '+' && i == 0:
+		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '.':
+		default:
+			return false
+		}
+	}
+	return digits >= 7 && digits <= 15
+}
+
+func (q *Question) exclusiveProblem(chosen []string) *Text {
+	if len(chosen) < 2 {
+		return nil
+	}
+	for _, c := range chosen {
+		if o := q.options[c]; o != nil && o.Exclusive {
+			t := msg("Atbildi „%s“ nevar apvienot ar citām atbildēm.", "“%s” cannot be combined with other answers.", o.Text.LV)
+			t.EN = "“" + o.Text.EN + "” cannot be combined with other answers."
+			return &t
+		}
+	}
+	return nil
+}
+
+// Visible reports which questions are shown for the answers (canonical).
+func (d *Definition) Visible(a Answers) map[string]bool {
+	out := make(map[string]bool, len(d.order))
+	for _, q := range d.order {
+		shown := true
+		if q.showIf != nil {
+			shown, _ = eval(q.showIf, a).(bool)
+		}
+		out[q.Code] = shown
+	}
+	return out
+}
+
+// SectionProgress counts, for one section, the questions shown and answered.
+type SectionProgress struct {
+	Section  *Section
+	Shown    int
+	Answered int
+	// RequiredMissing counts required shown questions without an answer.
+	RequiredMissing int
+}
+
+// Progress returns the progress of every section for canonical answers.
+func (d *Definition) Progress(a Answers) []SectionProgress {
+	vis := d.Visible(a)
+	out := make([]SectionProgress, 0, len(d.Sections))
+	for _, s := range d.Sections {
+		p := SectionProgress{Section: s}
+		for _, q := range s.Questions {
+			if !vis[q.Code] {
+				continue
+			}
+			p.Shown++
+			if v, ok := a[q.Code]; ok && !isEmpty(v) {
+				p.Answered++
+			} else if q.Required {
+				p.RequiredMissing++
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
