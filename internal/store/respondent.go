@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+)
+
+// Respondent is everything a request through an invitation link needs, read
+// in one query: the link, its round, its municipality and the response so
+// far (Response.ID is 0 when nothing has been saved yet).
+type Respondent struct {
+	Invitation   Invitation
+	Survey       Survey
+	Municipality Municipality
+	Response     Response
+}
+
+const qRespondent = `
+SELECT i.id AS "i.id", i.survey_id AS "i.survey_id", i.municipality_code AS "i.municipality_code",
+       i.created_at AS "i.created_at", i.revoked_at AS "i.revoked_at", i.last_used_at AS "i.last_used_at",
+       s.id AS "s.id", s.slug AS "s.slug", s.title_lv AS "s.title_lv", s.title_en AS "s.title_en",
+       s.reference_year AS "s.reference_year", s.definition AS "s.definition",
+       s.definition_sha256 AS "s.definition_sha256", s.opens_at AS "s.opens_at", s.closes_at AS "s.closes_at",
+       s.created_at AS "s.created_at", s.updated_at AS "s.updated_at",
+       m.code AS "m.code", m.name_lv AS "m.name_lv", m.name_en AS "m.name_en", m.kind AS "m.kind",
+       m.planning_region AS "m.planning_region", m.statistical_region AS "m.statistical_region",
+       m.active AS "m.active", m.updated_at AS "m.updated_at",
+       COALESCE(r.id, 0) AS "r.id", s.id AS "r.survey_id", m.code AS "r.municipality_code",
+       COALESCE(r.status, 'draft') AS "r.status", COALESCE(r.answers, '{}') AS "r.answers",
+       COALESCE(r.version, 0) AS "r.version", r.submitted_answers AS "r.submitted_answers",
+       r.submitted_version AS "r.submitted_version", r.submitted_at AS "r.submitted_at",
+       COALESCE(r.created_at, now()) AS "r.created_at", COALESCE(r.updated_at, now()) AS "r.updated_at"
+FROM invitations i
+JOIN surveys s ON s.id = i.survey_id
+JOIN municipalities m ON m.code = i.municipality_code
+LEFT JOIN responses r ON r.survey_id = i.survey_id AND r.municipality_code = i.municipality_code
+WHERE i.token_sha256 = $1 AND i.revoked_at IS NULL`
+
+// respondentRow maps the prefixed columns of qRespondent.
+type respondentRow struct {
+	I Invitation   `db:"i"`
+	S Survey       `db:"s"`
+	M Municipality `db:"m"`
+	R Response     `db:"r"`
+}
+
+// RespondentByTokenHash loads a working link's context; ErrNotFound for an
+// unknown or revoked link.
+func (s *Store) RespondentByTokenHash(ctx context.Context, hash []byte) (Respondent, error) {
+	var row respondentRow
+	if err := s.db.GetContext(ctx, &row, qRespondent, hash); err != nil {
+		return Respondent{}, notFound(err)
+	}
+	return Respondent{Invitation: row.I, Survey: row.S, Municipality: row.M, Response: row.R}, nil
+}

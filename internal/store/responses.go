@@ -1,0 +1,185 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/civitas-lv/surveyd/survey"
+	"github.com/jmoiron/sqlx"
+)
+
+// Response statuses.
+const (
+	StatusDraft     = "draft"
+	StatusSubmitted = "submitted"
+)
+
+// Response is one municipality's answers to one round.
+type Response struct {
+	ID               int64           `db:"id"`
+	SurveyID         int64           `db:"survey_id"`
+	MunicipalityCode string          `db:"municipality_code"`
+	Status           string          `db:"status"`
+	AnswersJSON      json.RawMessage `db:"answers"`
+	Version          int             `db:"version"`
+	SubmittedJSON    []byte          `db:"submitted_answers"`
+	SubmittedVersion *int            `db:"submitted_version"`
+	SubmittedAt      *time.Time      `db:"submitted_at"`
+	CreatedAt        time.Time       `db:"created_at"`
+	UpdatedAt        time.Time       `db:"updated_at"`
+}
+
+// Answers decodes the working copy of the answers.
+func (r Response) Answers() (survey.Answers, error) {
+	if len(r.AnswersJSON) == 0 {
+		return survey.Answers{}, nil
+	}
+	return survey.DecodeAnswers(r.AnswersJSON)
+}
+
+// ChangedSinceSubmit reports whether the working copy has changes that were
+// not submitted.
+func (r Response) ChangedSinceSubmit() bool {
+	return r.SubmittedVersion != nil && r.Version > *r.SubmittedVersion
+}
+
+// Actor says who makes a change.
+type Actor struct {
+	Kind         string // "invitation", "user" or "system"
+	InvitationID int64
+	UserID       int64
+	Note         string
+}
+
+// Actor kinds.
+const (
+	ActorInvitation = "invitation"
+	ActorUser       = "user"
+	ActorSystem     = "system"
+)
+
+// Change is a request to change a response.
+type Change struct {
+	SurveyID     int64
+	Municipality string
+	// DefinitionSHA256 is the definition the answers were validated with;
+	// the change is refused (ErrConflict) if the round's definition differs.
+	DefinitionSHA256 string
+	// BaseVersion is the version the change was made from (0: no response yet).
+	BaseVersion int
+	// Answers are the new canonical answers (the whole set).
+	Answers survey.Answers
+	Actor   Actor
+	// Submit marks the answers as submitted.
+	Submit bool
+}
+
+// Saved is the outcome of a change.
+type Saved struct {
+	Response Response
+	// Changed is false when the answers and status were already as asked:
+	// nothing was written and the version stayed.
+	Changed bool
+}
+
+const (
+	responseColumns = `id, survey_id, municipality_code, status, answers, version, submitted_answers,
+    submitted_version, submitted_at, created_at, updated_at`
+	qResponse          = `SELECT ` + responseColumns + ` FROM responses WHERE survey_id = $1 AND municipality_code = $2`
+	qResponseForUpdate = qResponse + ` FOR UPDATE`
+	qEnsureResponse    = `INSERT INTO responses (survey_id, municipality_code) VALUES ($1, $2) ON CONFLICT (survey_id, municipality_code) DO NOTHING`
+	qSurveySHAForShare = `SELECT definition_sha256 FROM surveys WHERE id = $1 FOR SHARE`
+	qUpdateAnswers     = `
+UPDATE responses SET answers = $2, version = version + 1, updated_at = now()
+WHERE id = $1
+RETURNING ` + responseColumns
+	qSubmitResponse = `
+UPDATE responses SET answers = $2, version = version + 1, updated_at = now(),
+    status = 'submitted', submitted_answers = $2, submitted_version = version + 1, submitted_at = now()
+WHERE id = $1
+RETURNING ` + responseColumns
+	qResponsesForSurvey = `SELECT ` + responseColumns + ` FROM responses WHERE survey_id = $1 ORDER BY municipality_code`
+)
+
+var responseStatements = []string{qResponse, qResponseForUpdate, qEnsureResponse, qSurveySHAForShare,
+	qUpdateAnswers, qSubmitResponse, qResponsesForSurvey}
+
+// Response returns the municipality's response to the round, ErrNotFound if
+// nothing has been saved yet.
+func (s *Store) Response(ctx context.Context, surveyID int64, municipality string) (Response, error) {
+	var r Response
+	return r, notFound(s.db.GetContext(ctx, &r, qResponse, surveyID, municipality))
+}
+
+// ResponsesForSurvey returns every response of the round.
+func (s *Store) ResponsesForSurvey(ctx context.Context, surveyID int64) ([]Response, error) {
+	var out []Response
+	return out, s.db.SelectContext(ctx, &out, qResponsesForSurvey, surveyID)
+}
+
+// Apply saves a change in one transaction: it locks the response, refuses a
+// stale BaseVersion with *ConflictError, writes the answers (and, when
+// submitting, the submitted snapshot), bumps the version and appends a
+// revision with the answers that changed. A change that changes nothing
+// writes nothing.
+func (s *Store) Apply(ctx context.Context, c Change) (Saved, error) {
+	var out Saved
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var sha string
+		if err := tx.GetContext(ctx, &sha, qSurveySHAForShare, c.SurveyID); err != nil {
+			return notFound(err)
+		}
+		if c.DefinitionSHA256 != "" && sha != c.DefinitionSHA256 {
+			return ErrConflict
+		}
+		if _, err := tx.ExecContext(ctx, qEnsureResponse, c.SurveyID, c.Municipality); err != nil {
+			return err
+		}
+		var cur Response
+		if err := tx.GetContext(ctx, &cur, qResponseForUpdate, c.SurveyID, c.Municipality); err != nil {
+			return err
+		}
+		if cur.Version != c.BaseVersion {
+			return &ConflictError{Current: cur.Version}
+		}
+		old, err := cur.Answers()
+		if err != nil {
+			return err
+		}
+		before, after := survey.Diff(old, c.Answers)
+		resubmit := c.Submit && (cur.Status != StatusSubmitted || cur.ChangedSinceSubmit())
+		if len(before) == 0 && len(after) == 0 && !resubmit {
+			out = Saved{Response: cur}
+			if cur.Version == 0 {
+				return errNothing // roll back the empty row
+			}
+			return nil
+		}
+		data, err := json.Marshal(c.Answers)
+		if err != nil {
+			return err
+		}
+		q, action := qUpdateAnswers, "save"
+		if c.Submit {
+			q, action = qSubmitResponse, "submit"
+		}
+		var next Response
+		if err := tx.GetContext(ctx, &next, q, cur.ID, data); err != nil {
+			return err
+		}
+		if err := insertRevision(ctx, tx, next.ID, next.Version, action, c.Actor, before, after); err != nil {
+			return err
+		}
+		out = Saved{Response: next, Changed: true}
+		return nil
+	})
+	if errors.Is(err, errNothing) {
+		err = nil
+	}
+	return out, err
+}
+
+// errNothing rolls back a transaction that found nothing to do.
+var errNothing = errors.New("nothing to change")

@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Survey is a survey round: a questionnaire snapshot and its answering window.
+type Survey struct {
+	ID               int64           `db:"id"`
+	Slug             string          `db:"slug"`
+	TitleLV          string          `db:"title_lv"`
+	TitleEN          string          `db:"title_en"`
+	ReferenceYear    int             `db:"reference_year"`
+	Definition       json.RawMessage `db:"definition"`
+	DefinitionSHA256 string          `db:"definition_sha256"`
+	OpensAt          time.Time       `db:"opens_at"`
+	ClosesAt         time.Time       `db:"closes_at"`
+	CreatedAt        time.Time       `db:"created_at"`
+	UpdatedAt        time.Time       `db:"updated_at"`
+}
+
+// RoundState is where a round stands at a moment.
+type RoundState string
+
+// Round states.
+const (
+	RoundNotOpen RoundState = "not_open"
+	RoundOpen    RoundState = "open"
+	RoundClosed  RoundState = "closed"
+)
+
+// State returns the round's state at now.
+func (s Survey) State(now time.Time) RoundState {
+	switch {
+	case now.Before(s.OpensAt):
+		return RoundNotOpen
+	case now.Before(s.ClosesAt):
+		return RoundOpen
+	}
+	return RoundClosed
+}
+
+const (
+	surveyColumns = `id, slug, title_lv, title_en, reference_year, definition, definition_sha256,
+    opens_at, closes_at, created_at, updated_at`
+	qInsertSurvey = `
+INSERT INTO surveys (slug, title_lv, title_en, reference_year, definition, definition_sha256, opens_at, closes_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+RETURNING ` + surveyColumns
+	qSurveyBySlug       = `SELECT ` + surveyColumns + ` FROM surveys WHERE slug = $1`
+	qSurveyByID         = `SELECT ` + surveyColumns + ` FROM surveys WHERE id = $1`
+	qSurveys            = `SELECT ` + surveyColumns + ` FROM surveys ORDER BY opens_at DESC, id DESC`
+	qSurveyHasResponses = `SELECT EXISTS (SELECT 1 FROM responses WHERE survey_id = $1)`
+	qReplaceDefinition  = `
+UPDATE surveys SET definition = $2, definition_sha256 = $3, title_lv = $4, title_en = $5,
+    reference_year = $6, updated_at = now()
+WHERE id = $1`
+	qLockSurvey = `SELECT id FROM surveys WHERE id = $1 FOR UPDATE`
+)
+
+var surveyStatements = []string{qInsertSurvey, qSurveyBySlug, qSurveyByID, qSurveys,
+	qSurveyHasResponses, qReplaceDefinition, qLockSurvey}
+
+// CreateSurvey stores a new round; ErrExists when the slug is taken.
+func (s *Store) CreateSurvey(ctx context.Context, in Survey) (Survey, error) {
+	var out Survey
+	err := s.db.GetContext(ctx, &out, qInsertSurvey, in.Slug, in.TitleLV, in.TitleEN, in.ReferenceYear,
+		[]byte(in.Definition), in.DefinitionSHA256, in.OpensAt, in.ClosesAt)
+	if isUniqueViolation(err) {
+		return Survey{}, ErrExists
+	}
+	return out, err
+}
+
+// SurveyBySlug returns the round with the slug.
+func (s *Store) SurveyBySlug(ctx context.Context, slug string) (Survey, error) {
+	var out Survey
+	return out, notFound(s.db.GetContext(ctx, &out, qSurveyBySlug, slug))
+}
+
+// SurveyByID returns the round with the id.
+func (s *Store) SurveyByID(ctx context.Context, id int64) (Survey, error) {
+	var out Survey
+	return out, notFound(s.db.GetContext(ctx, &out, qSurveyByID, id))
+}
+
+// Surveys returns every round, newest first.
+func (s *Store) Surveys(ctx context.Context) ([]Survey, error) {
+	var out []Survey
+	return out, s.db.SelectContext(ctx, &out, qSurveys)
+}
+
+// ReplaceDefinition swaps a round's questionnaire snapshot. It is refused
+// with ErrConflict once any municipality has saved an answer, so answers are
+// never reinterpreted under a different questionnaire.
+func (s *Store) ReplaceDefinition(ctx context.Context, id int64, titleLV, titleEN string, refYear int,
+	definition json.RawMessage, sha string) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var got int64
+		if err := tx.GetContext(ctx, &got, qLockSurvey, id); err != nil {
+			return notFound(err)
+		}
+		var has bool
+		if err := tx.GetContext(ctx, &has, qSurveyHasResponses, id); err != nil {
+			return err
+		}
+		if has {
+			return ErrConflict
+		}
+		_, err := tx.ExecContext(ctx, qReplaceDefinition, id, []byte(definition), sha, titleLV, titleEN, refYear)
+		return err
+	})
+}
