@@ -1,0 +1,112 @@
+// Package config reads the service's settings from environment variables.
+// Every variable is one row of the table in options(): its name, default,
+// whether it is secret, a check, and a line of help (README.md lists the
+// same table; a test keeps them in step). A secret may also be given as
+// NAME_FILE, the path of a file holding it (for Docker secrets).
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the service's settings.
+type Config struct {
+	DatabaseURL    string
+	ListenAddr     string
+	BaseURL        *url.URL
+	LogLevel       slog.Level
+	LogFormat      string
+	MigrateOnStart bool
+	TimeZone       *time.Location
+}
+
+// Option is one environment variable.
+type Option struct {
+	Name    string
+	Default string
+	Secret  bool
+	Help    string
+	set     func(c *Config, v string) error
+}
+
+// Options returns the table of environment variables.
+func Options() []Option {
+	return []Option{
+		{Name: "DATABASE_URL", Default: "postgres://postgres@127.0.0.1:5432/surveyd?sslmode=disable", Secret: true,
+			Help: "PostgreSQL connection URL; the database is created if the server answers and it is missing",
+			set: func(c *Config, v string) error {
+				u, err := url.Parse(v)
+				if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+					return fmt.Errorf("must be a postgres:// URL")
+				}
+				c.DatabaseURL = v
+				return nil
+			}},
+		{Name: "LISTEN_ADDR", Default: ":8080", Help: "address the HTTP server listens on",
+			set: func(c *Config, v string) error { c.ListenAddr = v; return nil }},
+		{Name: "BASE_URL", Default: "http://localhost:8080",
+			Help: "public address of the service, used in the links sent to municipalities",
+			set: func(c *Config, v string) error {
+				u, err := url.Parse(strings.TrimRight(v, "/"))
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+					return fmt.Errorf("must be an http:// or https:// URL")
+				}
+				c.BaseURL = u
+				return nil
+			}},
+		{Name: "LOG_LEVEL", Default: "info", Help: "debug, info, warn or error",
+			set: func(c *Config, v string) error { return c.LogLevel.UnmarshalText([]byte(v)) }},
+		{Name: "LOG_FORMAT", Default: "text", Help: "text or json",
+			set: func(c *Config, v string) error {
+				if v != "text" && v != "json" {
+					return fmt.Errorf("must be text or json")
+				}
+				c.LogFormat = v
+				return nil
+			}},
+		{Name: "MIGRATE_ON_START", Default: "true", Help: "apply database migrations when the server starts",
+			set: func(c *Config, v string) (err error) { c.MigrateOnStart, err = strconv.ParseBool(v); return }},
+		{Name: "TIME_ZONE", Default: "Europe/Riga", Help: "time zone for dates and times shown to people",
+			set: func(c *Config, v string) (err error) { c.TimeZone, err = time.LoadLocation(v); return }},
+	}
+}
+
+// Load reads the settings with getenv (os.Getenv in production) and checks
+// them all, reporting every bad variable at once.
+func Load(getenv func(string) string) (*Config, error) {
+	c := &Config{}
+	var problems []string
+	for _, o := range Options() {
+		v := getenv(o.Name)
+		if v == "" && o.Secret {
+			if path := getenv(o.Name + "_FILE"); path != "" {
+				b, err := os.ReadFile(path)
+				if err != nil {
+					problems = append(problems, fmt.Sprintf("%s_FILE: %v", o.Name, err))
+					continue
+				}
+				v = strings.TrimSpace(string(b))
+			}
+		}
+		if v == "" {
+			v = o.Default
+		}
+		if err := o.set(c, v); err != nil {
+			shown := v
+			if o.Secret {
+				shown = "(secret)"
+			}
+			problems = append(problems, fmt.Sprintf("%s=%s: %v", o.Name, shown, err))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
+	}
+	return c, nil
+}

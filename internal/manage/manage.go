@@ -1,0 +1,148 @@
+// Package manage holds the operations coordinators run on the service: load
+// the reference data, create or update a survey round from its definition,
+// issue personal links, and fill a round with demo answers. The CLI calls
+// it now; the coordinator workspace will call the same functions.
+package manage
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/civitas-lv/surveyd/internal/auth"
+	"github.com/civitas-lv/surveyd/internal/refdata"
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/survey"
+)
+
+// Manager runs the operations against a store.
+type Manager struct {
+	Store   *store.Store
+	BaseURL *url.URL
+}
+
+// LoadMunicipalities loads the built-in list; only differing rows change.
+func (m *Manager) LoadMunicipalities(ctx context.Context) (changed int, err error) {
+	list, err := refdata.Municipalities()
+	if err != nil {
+		return 0, err
+	}
+	return m.Store.UpsertMunicipalities(ctx, list)
+}
+
+// DefinitionSHA256 fingerprints a definition's canonical JSON.
+func DefinitionSHA256(d *survey.Definition) string {
+	sum := sha256.Sum256(d.JSON())
+	return hex.EncodeToString(sum[:])
+}
+
+// RoundResult says what EnsureRound did.
+type RoundResult string
+
+// EnsureRound outcomes.
+const (
+	RoundCreated   RoundResult = "created"
+	RoundUpdated   RoundResult = "updated"
+	RoundUnchanged RoundResult = "unchanged"
+)
+
+// ErrDefinitionInUse is returned when a round's definition would change after
+// municipalities have started answering it.
+var ErrDefinitionInUse = errors.New("the round's questionnaire differs from the definition, and answers have already been saved; create a new round instead")
+
+// EnsureRound creates the round for the definition if it does not exist
+// (open from opens to closes). An existing round keeps its dates; its
+// questionnaire is replaced only while nobody has answered.
+func (m *Manager) EnsureRound(ctx context.Context, def *survey.Definition, opens, closes time.Time) (store.Survey, RoundResult, error) {
+	sha := DefinitionSHA256(def)
+	sv, err := m.Store.SurveyBySlug(ctx, def.Slug)
+	if errors.Is(err, store.ErrNotFound) {
+		if !closes.After(opens) {
+			return store.Survey{}, "", fmt.Errorf("the round must close after it opens")
+		}
+		sv, err = m.Store.CreateSurvey(ctx, store.Survey{Slug: def.Slug, TitleLV: def.Title.LV, TitleEN: def.Title.EN,
+			ReferenceYear: def.ReferenceYear, Definition: def.JSON(), DefinitionSHA256: sha, OpensAt: opens, ClosesAt: closes})
+		if errors.Is(err, store.ErrExists) { // another process created it first
+			sv, err = m.Store.SurveyBySlug(ctx, def.Slug)
+			return sv, RoundUnchanged, err
+		}
+		return sv, RoundCreated, err
+	}
+	if err != nil {
+		return store.Survey{}, "", err
+	}
+	if sv.DefinitionSHA256 == sha {
+		return sv, RoundUnchanged, nil
+	}
+	err = m.Store.ReplaceDefinition(ctx, sv.ID, def.Title.LV, def.Title.EN, def.ReferenceYear, def.JSON(), sha)
+	if errors.Is(err, store.ErrConflict) {
+		return sv, "", fmt.Errorf("round %s: %w", def.Slug, ErrDefinitionInUse)
+	}
+	if err != nil {
+		return sv, "", err
+	}
+	sv, err = m.Store.SurveyByID(ctx, sv.ID)
+	return sv, RoundUpdated, err
+}
+
+// Link is a personal link just issued. The URL holds the token, which is
+// not stored anywhere: hand it over and forget it.
+type Link struct {
+	Municipality string
+	Name         string
+	URL          string
+}
+
+// Invite issues links for the round: for the listed municipalities (all
+// active ones when codes is empty). It rotates existing links (the old ones
+// stop working) unless onlyMissing, when municipalities that already have a
+// working link are skipped.
+func (m *Manager) Invite(ctx context.Context, slug string, codes []string, onlyMissing bool) ([]Link, error) {
+	sv, err := m.Store.SurveyBySlug(ctx, slug)
+	if err != nil {
+		return nil, fmt.Errorf("survey %q: %w", slug, err)
+	}
+	all, err := m.Store.Municipalities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, c := range codes {
+		want[c] = true
+	}
+	var links []Link
+	for _, mu := range all {
+		if len(codes) > 0 && !want[mu.Code] || len(codes) == 0 && !mu.Active {
+			continue
+		}
+		delete(want, mu.Code)
+		token, hash := auth.NewToken()
+		if onlyMissing {
+			_, created, err := m.Store.CreateInvitationIfMissing(ctx, sv.ID, mu.Code, hash)
+			if err != nil {
+				return nil, err
+			}
+			if !created {
+				continue
+			}
+		} else if _, err := m.Store.RotateInvitation(ctx, sv.ID, mu.Code, hash); err != nil {
+			return nil, err
+		}
+		links = append(links, Link{Municipality: mu.Code, Name: mu.NameLV, URL: m.LinkURL(token)})
+	}
+	for c := range want {
+		return nil, fmt.Errorf("unknown municipality %q", c)
+	}
+	return links, nil
+}
+
+// LinkURL is the address of the form for a token.
+func (m *Manager) LinkURL(token string) string {
+	u := *m.BaseURL
+	u.Path = u.Path + "/r/" + token
+	return u.String()
+}
