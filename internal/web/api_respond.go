@@ -1,0 +1,186 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/survey"
+	"github.com/gin-gonic/gin"
+)
+
+// apiResponse is the body of GET /api/v1/r/{token}.
+type apiResponse struct {
+	Survey       apiSurvey       `json:"survey"`
+	Municipality apiMunicipality `json:"municipality"`
+	// Status is "draft" or "submitted"; version 0 means nothing saved yet.
+	Status             string         `json:"status"`
+	Version            int            `json:"version"`
+	Answers            survey.Answers `json:"answers"`
+	SavedAt            *time.Time     `json:"saved_at"`
+	SubmittedAt        *time.Time     `json:"submitted_at"`
+	ChangedSinceSubmit bool           `json:"changed_since_submit"`
+}
+
+type apiSurvey struct {
+	Slug          string             `json:"slug"`
+	Title         survey.Text        `json:"title"`
+	ReferenceYear int                `json:"reference_year"`
+	State         store.RoundState   `json:"state"`
+	OpensAt       time.Time          `json:"opens_at"`
+	ClosesAt      time.Time          `json:"closes_at"`
+	Definition    *survey.Definition `json:"definition"`
+}
+
+type apiMunicipality struct {
+	Code string      `json:"code"`
+	Name survey.Text `json:"name"`
+}
+
+func (s *Server) apiGetResponse(c *gin.Context) {
+	r, err := s.loadRespondent(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := apiResponse{
+		Survey: apiSurvey{Slug: r.Survey.Slug, Title: r.def.Title, ReferenceYear: r.def.ReferenceYear, State: r.state,
+			OpensAt: r.Survey.OpensAt, ClosesAt: r.Survey.ClosesAt, Definition: r.def},
+		Municipality:       apiMunicipality{Code: r.Municipality.Code, Name: survey.Text{LV: r.Municipality.NameLV, EN: r.Municipality.NameEN}},
+		Status:             r.Response.Status,
+		Version:            r.Response.Version,
+		Answers:            r.answers,
+		SubmittedAt:        r.Response.SubmittedAt,
+		ChangedSinceSubmit: r.Response.ChangedSinceSubmit(),
+	}
+	if r.Response.ID != 0 {
+		t := r.Response.UpdatedAt
+		out.SavedAt = &t
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// putBody is the body of PUT /api/v1/r/{token}: the whole set of answers
+// the page holds and the version it started from.
+type putBody struct {
+	Version *int            `json:"version"`
+	Answers json.RawMessage `json:"answers"`
+}
+
+// savedBody answers a successful PUT or submit.
+type savedBody struct {
+	Version     int        `json:"version"`
+	Status      string     `json:"status"`
+	SavedAt     time.Time  `json:"saved_at"`
+	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
+	Changed     bool       `json:"changed"`
+	Cleared     []string   `json:"cleared"`
+}
+
+func (s *Server) apiPutResponse(c *gin.Context) {
+	r, err := s.loadRespondent(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := r.writable(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var body putBody
+	if err := decodeJSON(c, &body); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if body.Version == nil || *body.Version < 0 {
+		s.fail(c, badRequest(errors.New(`"version" is missing`)))
+		return
+	}
+	if len(body.Answers) == 0 {
+		s.fail(c, badRequest(errors.New(`"answers" is missing`)))
+		return
+	}
+	in, err := survey.DecodeAnswers(body.Answers)
+	if err != nil {
+		s.fail(c, badRequest(err))
+		return
+	}
+	saved, res, err := s.save(c.Request.Context(), r, *body.Version, in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	cleared := res.Cleared
+	if cleared == nil {
+		cleared = []string{}
+	}
+	c.JSON(http.StatusOK, savedOf(saved, cleared))
+}
+
+func (s *Server) apiSubmitResponse(c *gin.Context) {
+	r, err := s.loadRespondent(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := r.writable(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var body struct {
+		Version *int `json:"version"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if body.Version == nil {
+		s.fail(c, badRequest(errors.New(`"version" is missing`)))
+		return
+	}
+	saved, err := s.submit(c.Request.Context(), r, *body.Version, "errors.submit")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, savedOf(saved, []string{}))
+}
+
+func savedOf(saved store.Saved, cleared []string) savedBody {
+	r := saved.Response
+	return savedBody{Version: r.Version, Status: r.Status, SavedAt: r.UpdatedAt, SubmittedAt: r.SubmittedAt,
+		Changed: saved.Changed, Cleared: cleared}
+}
+
+// decodeJSON reads one JSON object strictly: the right content type, no
+// unknown fields, nothing after it, at most maxBody bytes (413 beyond).
+func decodeJSON(c *gin.Context, v any) error {
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/json" {
+			return &appError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type", key: "badrequest.body"}
+		}
+	}
+	data, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errTooLarge
+		}
+		return badRequest(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return badRequest(err)
+	}
+	if dec.More() {
+		return badRequest(errors.New("unexpected data after the JSON object"))
+	}
+	return nil
+}

@@ -1,0 +1,123 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/survey"
+	"github.com/gin-gonic/gin"
+)
+
+// appError is an error with a meaning for people: an HTTP status, a stable
+// code for API clients and a message key (see i18n.go).
+type appError struct {
+	status int
+	code   string
+	key    string
+	cause  error
+}
+
+func (e *appError) Error() string {
+	if e.cause != nil {
+		return e.code + ": " + e.cause.Error()
+	}
+	return e.code
+}
+
+func (e *appError) Unwrap() error { return e.cause }
+
+func badRequest(cause error) error {
+	return &appError{http.StatusBadRequest, "bad_request", "badrequest.body", cause}
+}
+
+var (
+	errNotFound     = &appError{status: http.StatusNotFound, code: "not_found", key: "notfound.body"}
+	errTooLarge     = &appError{status: http.StatusRequestEntityTooLarge, code: "too_large", key: "toolarge.body"}
+	errRoundClosed  = &appError{status: http.StatusForbidden, code: "round_closed", key: "closedaction.body"}
+	errRoundNotOpen = &appError{status: http.StatusForbidden, code: "round_not_open", key: "notopenaction.body"}
+)
+
+// invalidAnswers carries validation errors per question code (422).
+type invalidAnswers struct {
+	errors map[string]survey.Text
+	key    string // summary message key
+}
+
+func (e *invalidAnswers) Error() string { return "invalid answers" }
+
+// fail is the one place that turns an error into an HTTP response: JSON for
+// /api/, a page otherwise. Unexpected errors are logged with the request id
+// and shown only as that id.
+func (s *Server) fail(c *gin.Context, err error) {
+	l := s.lang(c)
+	status, code, key := http.StatusInternalServerError, "internal", "error.body"
+	var ae *appError
+	var ce *store.ConflictError
+	var mbe *http.MaxBytesError
+	var ia *invalidAnswers
+	switch {
+	case errors.As(err, &mbe):
+		status, code, key = errTooLarge.status, errTooLarge.code, errTooLarge.key
+	case errors.As(err, &ae):
+		status, code, key = ae.status, ae.code, ae.key
+	case errors.Is(err, store.ErrNotFound):
+		status, code, key = errNotFound.status, errNotFound.code, errNotFound.key
+	case errors.As(err, &ce):
+		c.Header("Cache-Control", "no-store")
+		c.AbortWithStatusJSON(http.StatusConflict, gin.H{"error": "version_conflict",
+			"message": l.T("conflict.title"), "version": ce.Current})
+		return
+	case errors.As(err, &ia):
+		msgs := make(map[string]string, len(ia.errors))
+		for k, m := range ia.errors {
+			msgs[k] = m.In(string(l))
+		}
+		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, gin.H{"error": "invalid_answers",
+			"message": l.T(ia.key), "errors": msgs})
+		return
+	}
+	rid := requestID(c)
+	if status >= 500 {
+		s.log.Error("request failed", "request_id", rid, "route", route(c), "error", err)
+	}
+	msg := l.T(key)
+	if key == "error.body" {
+		msg = l.T(key, rid)
+	}
+	if isAPI(c) {
+		c.AbortWithStatusJSON(status, gin.H{"error": code, "message": msg})
+		return
+	}
+	titleKey := "error.title"
+	if status == http.StatusNotFound {
+		titleKey = "notfound.title"
+	}
+	c.Status(status)
+	s.render(c, status, "message.html", messagePage{Page: s.page(c, l.T(titleKey)), Body: msg})
+	c.Abort()
+}
+
+func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
+
+func (s *Server) notFoundRoute(c *gin.Context) { s.fail(c, errNotFound) }
+
+func (s *Server) methodNotAllowed(c *gin.Context) {
+	s.fail(c, &appError{status: http.StatusMethodNotAllowed, code: "method_not_allowed", key: "badrequest.body"})
+}
+
+// crossOriginDenied answers a state-changing request from another site
+// (net/http.CrossOriginProtection) without touching anything.
+func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte(`{"error":"cross_origin","message":"Cross-origin request refused."}`))
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusForbidden)
+	w.Write([]byte("Pieprasījums no citas vietnes noraidīts. / Cross-origin request refused.\n"))
+}

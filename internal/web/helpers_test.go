@@ -1,0 +1,15 @@
+package web_test
+
+import (
+	"html"
+
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/survey"
+)
+
+func parseDef(sv store.Survey) (*survey.Definition, error) {
+	return survey.Parse(sv.Definition, sv.Slug)
+}
+
+// htmlEscape mirrors html/template's escaping of text (quotes included).
+func htmlEscape(s string) string { return html.EscapeString(s) }

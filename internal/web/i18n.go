@@ -1,0 +1,164 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// lang is the language of a page: "lv" (default) or "en".
+type lang string
+
+const (
+	lv lang = "lv"
+	en lang = "en"
+)
+
+// messages holds the interface wording, Latvian first. Keys are stable names;
+// %s/%d are filled by T.
+var messages = map[string][2]string{
+	"lang.switch":         {"English", "Latviski"},
+	"lang.switch.code":    {"en", "lv"},
+	"required.note":       {"Ar * atzīmētie jautājumi ir obligāti.", "Questions marked * are required."},
+	"required.sr":         {"(obligāts)", "(required)"},
+	"sections":            {"Sadaļas", "Sections"},
+	"progress":            {"%d no %d", "%d of %d"},
+	"progress.sr":         {"atbildēti %d no %d jautājumiem", "%d of %d questions answered"},
+	"show.all":            {"Rādīt visas sadaļas", "Show all sections"},
+	"show.one":            {"Rādīt pa vienai sadaļai", "Show one section at a time"},
+	"prev":                {"← Iepriekšējā sadaļa", "← Previous section"},
+	"next":                {"Nākamā sadaļa →", "Next section →"},
+	"save":                {"Saglabāt", "Save"},
+	"submit":              {"Iesniegt anketu", "Submit the questionnaire"},
+	"resubmit":            {"Iesniegt atkārtoti", "Submit again"},
+	"yes":                 {"Jā", "Yes"},
+	"no":                  {"Nē", "No"},
+	"other.specify":       {"Norādiet, kas tieši:", "Please specify:"},
+	"no.answer":           {"Nav atbildes", "No answer"},
+	"noscript":            {"Pārlūkā nav ieslēgts JavaScript: atbildes saglabājiet ar pogu „Saglabāt“. Pēc saglabāšanas var parādīties papildu jautājumi, kas atkarīgi no jūsu atbildēm.", "JavaScript is off: save your answers with the “Save” button. Further questions that depend on your answers may appear after saving."},
+	"status.draft":        {"Anketa vēl nav iesniegta. Atbildes tiek saglabātas automātiski.", "The questionnaire has not been submitted yet. Answers are saved automatically."},
+	"status.submitted":    {"Anketa iesniegta %s. Līdz termiņa beigām atbildes var labot un iesniegt atkārtoti.", "The questionnaire was submitted on %s. You can correct and resubmit your answers until the deadline."},
+	"status.changed":      {"Pēc iesniegšanas ir izmaiņas, kas vēl nav iesniegtas. Lai tās nonāktu apkopojumā, iesniedziet anketu atkārtoti.", "There are changes made after submitting that have not been submitted. Submit again so they are included in the results."},
+	"deadline":            {"Atbildes var saglabāt un labot līdz %s.", "You can save and correct your answers until %s."},
+	"closed":              {"Aptauja ir slēgta kopš %s. Atbildes vairs nevar mainīt.", "The survey closed on %s. Answers can no longer be changed."},
+	"closed.submitted":    {"Jūsu iesniegtās atbildes (iesniegtas %s):", "Your submitted answers (submitted on %s):"},
+	"closed.notsubmitted": {"Anketa netika iesniegta. Zemāk redzamas saglabātās atbildes.", "The questionnaire was not submitted. The saved answers are shown below."},
+	"closed.unsent":       {"Pēc pēdējās iesniegšanas veiktās izmaiņas netika iesniegtas, tāpēc šeit nav parādītas.", "Changes made after the last submission were not submitted and are not shown here."},
+	"notopen.title":       {"Aptauja vēl nav atvērta", "The survey is not open yet"},
+	"notopen.body":        {"Anketu varēs aizpildīt no %s.", "You can fill in the questionnaire from %s."},
+	"saved.flash":         {"Atbildes saglabātas.", "Your answers have been saved."},
+	"submitted.flash":     {"Paldies! Anketa iesniegta. Līdz termiņa beigām atbildes vēl var labot un iesniegt atkārtoti.", "Thank you! The questionnaire has been submitted. You can still correct and resubmit your answers until the deadline."},
+	"errors.save":         {"Dažas atbildes nav saglabātas. Lūdzu, pārbaudiet atzīmētos jautājumus:", "Some answers were not saved. Please check the questions marked:"},
+	"errors.submit":       {"Anketu vēl nevar iesniegt. Lūdzu, izlabojiet atzīmētos jautājumus:", "The questionnaire cannot be submitted yet. Please correct the questions marked:"},
+	"errors.submit.saved": {"Jūsu atbildes ir saglabātas, bet anketu vēl nevar iesniegt. Lūdzu, izlabojiet atzīmētos jautājumus:", "Your answers have been saved, but the questionnaire cannot be submitted yet. Please correct the questions marked:"},
+	"conflict.title":      {"Kamēr jūs rakstījāt, kolēģis saglabāja citas atbildes.", "While you were typing, a colleague saved different answers."},
+	"conflict.body":       {"Jūsu ievadītās vērtības ir redzamas zemāk, bet vēl nav saglabātas. Izvēlieties, ko darīt:", "The values you entered are shown below but have not been saved yet. Choose what to do:"},
+	"conflict.mine":       {"Saglabāt manu versiju (aizstāt kolēģa atbildes)", "Save my version (replace my colleague’s answers)"},
+	"conflict.theirs":     {"Atvērt kolēģa versiju", "Open my colleague’s version"},
+	"notfound.title":      {"Saite nav derīga", "This link is not valid"},
+	"notfound.body":       {"Iespējams, saite ir nomainīta vai atsaukta, vai arī tā nav nokopēta pilnībā. Lūdziet jaunu saiti aptaujas koordinatoram.", "The link may have been replaced or withdrawn, or it was not copied in full. Ask the survey coordinator for a new link."},
+	"error.title":         {"Radās kļūda", "Something went wrong"},
+	"error.body":          {"Jūsu iepriekš saglabātās atbildes nav zudušas. Mēģiniet vēlreiz pēc brīža; ja kļūda atkārtojas, nosūtiet koordinatoram kļūdas kodu %s.", "Answers you saved before are not lost. Please try again in a moment; if the error persists, send the coordinator the error code %s."},
+	"toolarge.body":       {"Nosūtītie dati ir pārāk lieli (vairāk nekā 1 MiB). Nekas netika saglabāts.", "The data sent is too large (over 1 MiB). Nothing was saved."},
+	"badrequest.body":     {"Pieprasījumu neizdevās nolasīt. Nekas netika saglabāts.", "The request could not be read. Nothing was saved."},
+	"closedaction.body":   {"Aptauja ir slēgta, tāpēc atbildes vairs nevar mainīt.", "The survey is closed, so answers can no longer be changed."},
+	"notopenaction.body":  {"Aptauja vēl nav atvērta, tāpēc atbildes vēl nevar saglabāt.", "The survey is not open yet, so answers cannot be saved yet."},
+	"back":                {"Atpakaļ uz anketu", "Back to the questionnaire"},
+	"js.saving":           {"Saglabā…", "Saving…"},
+	"js.saved":            {"Saglabāts %s", "Saved at %s"},
+	"js.unsaved":          {"Ir nesaglabātas izmaiņas", "There are unsaved changes"},
+	"js.offline":          {"Nav savienojuma ar serveri. Izmaiņas saglabāsim, tiklīdz tas atjaunosies — neaizveriet lapu.", "No connection to the server. Your changes will be saved as soon as it is back — do not close the page."},
+	"js.failed":           {"Neizdevās saglabāt (%s). Mēģināsim vēlreiz.", "Saving failed (%s). We will try again."},
+	"js.invalid":          {"Dažas vērtības nav saglabātas, jo tās jāizlabo.", "Some values have not been saved because they need correcting."},
+	"js.number":           {"Ievadiet skaitli, piemēram, 1234,50.", "Enter a number, e.g. 1234.50."},
+	"js.loaded":           {"Ielādēta kolēģa versija. Pie %d jautājumiem redzams arī jūsu ievadītais — to var atjaunot ar pogu.", "Your colleague’s version has been loaded. For %d questions what you entered is shown as well and can be restored with a button."},
+	"js.mine":             {"Jūsu ievadītais:", "What you entered:"},
+	"js.restore":          {"Atjaunot manu vērtību", "Restore my value"},
+	"js.submitting":       {"Iesniedz…", "Submitting…"},
+	"js.closed":           {"Aptauja ir slēgta, atbildes vairs nevar saglabāt.", "The survey is closed; answers can no longer be saved."},
+	"js.leave":            {"Ir nesaglabātas izmaiņas.", "There are unsaved changes."},
+	"js.notfound":         {"Saite vairs nav derīga. Nokopējiet savas atbildes un sazinieties ar koordinatoru.", "The link is no longer valid. Copy your answers and contact the coordinator."},
+	"unit.money":          {"EUR", "EUR"},
+	"unit.percent":        {"%", "%"},
+	"page.title.notfound": {"Saite nav derīga", "Link not valid"},
+	"municipality.label":  {"Pašvaldība", "Municipality"},
+	"reference.year":      {"Pārskata gads: %d", "Reference year: %d"},
+	"skip":                {"Pāriet uz anketu", "Skip to the questionnaire"},
+	"saved.never":         {"Vēl nekas nav saglabāts", "Nothing saved yet"},
+	"saved.at":            {"Pēdējoreiz saglabāts %s", "Last saved %s"},
+	"footer":              {"Aptaujas dati tiek glabāti šajā serverī un netiek nodoti trešajām personām.", "Survey data is stored on this server and is not passed to third parties."},
+	"closes.in.section":   {"Termiņš: %s", "Deadline: %s"},
+	"section.of":          {"%d. sadaļa no %d", "Section %d of %d"},
+	"hint.number":         {"Skaitli var rakstīt ar komatu vai punktu.", "Decimals may be written with a comma or a point."},
+	"limits.range":        {"No %s līdz %s", "From %s to %s"},
+	"limits.min":          {"Vismaz %s", "At least %s"},
+	"limits.max":          {"Ne vairāk kā %s", "At most %s"},
+	"limits.length":       {"Līdz %d rakstzīmēm", "Up to %d characters"},
+	"choose.many":         {"Var atzīmēt vairākus.", "You may choose several."},
+}
+
+// T returns the message in the language, formatted with args.
+func (l lang) T(key string, args ...any) string {
+	m, ok := messages[key]
+	if !ok {
+		return key
+	}
+	s := m[0]
+	if l == en {
+		s = m[1]
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// Latvian month names in the cases dates need: "no 1. decembra" (genitive),
+// "līdz 15. decembrim" (dative), "1. decembrī" (locative).
+var (
+	monthsGen = [12]string{"janvāra", "februāra", "marta", "aprīļa", "maija", "jūnija", "jūlija", "augusta", "septembra", "oktobra", "novembra", "decembra"}
+	monthsDat = [12]string{"janvārim", "februārim", "martam", "aprīlim", "maijam", "jūnijam", "jūlijam", "augustam", "septembrim", "oktobrim", "novembrim", "decembrim"}
+	monthsLoc = [12]string{"janvārī", "februārī", "martā", "aprīlī", "maijā", "jūnijā", "jūlijā", "augustā", "septembrī", "oktobrī", "novembrī", "decembrī"}
+)
+
+// dateCase selects the grammatical case of a Latvian date.
+type dateCase int
+
+const (
+	genitive dateCase = iota // no/kopš 1. decembra
+	dative                   // līdz 15. decembrim
+	locative                 // 3. decembrī
+)
+
+// when formats a moment for people: "2026. gada 15. decembrim plkst. 23:59"
+// in Latvian (in the case asked), "15 December 2026, 23:59" in English.
+func (l lang) when(t time.Time, c dateCase) string {
+	if l == en {
+		return t.Format("2 January 2006, 15:04")
+	}
+	months := monthsGen
+	switch c {
+	case dative:
+		months = monthsDat
+	case locative:
+		months = monthsLoc
+	}
+	return fmt.Sprintf("%d. gada %d. %s plkst. %s", t.Year(), t.Day(), months[t.Month()-1], t.Format("15:04"))
+}
+
+// clock formats the time of day, "14:02".
+func clock(t time.Time) string { return t.Format("15:04") }
+
+// pickLang chooses the page language: ?lang= first, then the lang cookie,
+// else Latvian.
+func pickLang(query, cookie string) lang {
+	for _, v := range []string{query, cookie} {
+		switch strings.ToLower(v) {
+		case "en":
+			return en
+		case "lv":
+			return lv
+		}
+	}
+	return lv
+}

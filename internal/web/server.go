@@ -1,0 +1,145 @@
+// Package web is the HTTP face of the service (Gin): the municipality's
+// answering form and its JSON API, and health checks. routes.go lists every
+// route; errors.go is the one place that turns errors into HTTP statuses and
+// pages or JSON bodies. Templates and interface wording are embedded.
+package web
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/static"
+	"github.com/civitas-lv/surveyd/survey"
+	"github.com/gin-gonic/gin"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// maxBody is the largest request body accepted (413 beyond it).
+const maxBody = 1 << 20
+
+// Options configures a Server.
+type Options struct {
+	Store    *store.Store
+	Logger   *slog.Logger
+	BaseURL  *url.URL
+	TimeZone *time.Location
+	// Now returns the current time (tests move it to open and close rounds).
+	Now func() time.Time
+}
+
+// Server holds the service's dependencies; it has no package-level state.
+type Server struct {
+	store   *store.Store
+	log     *slog.Logger
+	baseURL *url.URL
+	tz      *time.Location
+	now     func() time.Time
+	tmpl    *template.Template
+	assets  map[string]string // static path → cache-busting version
+	defs    *definitionCache
+	handler http.Handler
+}
+
+// New builds the server and its routes.
+func New(o Options) (*Server, error) {
+	s := &Server{store: o.Store, log: o.Logger, baseURL: o.BaseURL, tz: o.TimeZone, now: o.Now,
+		defs: &definitionCache{m: map[int64]cachedDefinition{}}}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.tz == nil {
+		s.tz = time.UTC
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if err := s.loadAssets(); err != nil {
+		return nil, err
+	}
+	tmpl, err := template.New("").Funcs(s.funcs()).ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	s.tmpl = tmpl
+
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	s.routes(r)
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
+	s.handler = cop.Handler(r)
+	return s, nil
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// loadAssets fingerprints the static files so pages can cache them safely.
+func (s *Server) loadAssets() error {
+	s.assets = map[string]string{}
+	return fs.WalkDir(static.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(static.FS, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		s.assets[p] = hex.EncodeToString(sum[:4])
+		return nil
+	})
+}
+
+// asset returns the URL of a static file with its fingerprint.
+func (s *Server) asset(p string) (string, error) {
+	v, ok := s.assets[p]
+	if !ok {
+		return "", fmt.Errorf("no static file %q", p)
+	}
+	return "/static/" + p + "?v=" + v, nil
+}
+
+// definitionCache keeps parsed questionnaires by round, keyed by the
+// snapshot's hash so a replaced definition is parsed again.
+type definitionCache struct {
+	mu sync.Mutex
+	m  map[int64]cachedDefinition
+}
+
+type cachedDefinition struct {
+	sha string
+	def *survey.Definition
+}
+
+// definition returns the parsed questionnaire of a round.
+func (s *Server) definition(sv store.Survey) (*survey.Definition, error) {
+	s.defs.mu.Lock()
+	c, ok := s.defs.m[sv.ID]
+	s.defs.mu.Unlock()
+	if ok && c.sha == sv.DefinitionSHA256 {
+		return c.def, nil
+	}
+	def, err := survey.Parse(sv.Definition, "survey "+sv.Slug)
+	if err != nil {
+		return nil, err
+	}
+	s.defs.mu.Lock()
+	s.defs.m[sv.ID] = cachedDefinition{sha: sv.DefinitionSHA256, def: def}
+	s.defs.mu.Unlock()
+	return def, nil
+}

@@ -1,0 +1,432 @@
+package web
+
+import (
+	"bytes"
+	"html/template"
+	"math/big"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/survey"
+	"github.com/gin-gonic/gin"
+)
+
+// Page is what every page's layout needs.
+type Page struct {
+	Lang      lang
+	Title     string
+	SwitchURL string // the same page in the other language
+	RequestID string
+}
+
+type messagePage struct {
+	Page
+	Body    string
+	BackURL string
+}
+
+func (s *Server) page(c *gin.Context, title string) Page {
+	l := s.lang(c)
+	q := c.Request.URL.Query()
+	q.Del("done")
+	q.Set("lang", l.T("lang.switch.code"))
+	u := url.URL{Path: c.Request.URL.Path, RawQuery: q.Encode()}
+	return Page{Lang: l, Title: title, SwitchURL: u.String(), RequestID: requestID(c)}
+}
+
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"asset": s.asset,
+		"T":     func(l lang, key string, args ...any) string { return l.T(key, args...) },
+		"qctx":  func(l lang, q questionView) questionCtx { return questionCtx{L: l, Q: q} },
+	}
+}
+
+// render executes a template into a buffer first, so a template error never
+// sends half a page.
+func (s *Server) render(c *gin.Context, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := s.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
+		s.log.Error("render", "request_id", requestID(c), "template", name, "error", err)
+		c.Data(500, "text/plain; charset=utf-8", []byte("Radās kļūda / Something went wrong: "+requestID(c)))
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// formPage is the respondent's questionnaire.
+type formPage struct {
+	Page
+	Action       string
+	SurveyTitle  string
+	Intro        string
+	RefYear      int
+	Municipality string
+	State        store.RoundState
+	ReadOnly     bool
+	Deadline     string
+	ClosedSince  string
+	OpensAt      string
+	Status       string
+	SubmittedAt  string
+	Changed      bool
+	SavedAt      string
+	Version      int
+	Flash        string
+	ErrorSummary string
+	ErrorList    []errorItem
+	Conflict     bool
+	TheirsURL    string
+	Sections     []sectionView
+	Client       clientData
+}
+
+type errorItem struct{ ID, Label, Message string }
+
+type sectionView struct {
+	Code, Title, Help string
+	Index, Count      int
+	Shown, Answered   int
+	Questions         []questionView
+}
+
+type questionView struct {
+	Code, Type, ID, Label, Help string
+	Required, Hidden            bool
+	Value                       string
+	Options                     []optionView
+	Other                       bool
+	OtherValue, OtherID         string
+	Error, OtherError           string
+	Unit, InputMode, Hint       string
+	MaxLength                   int
+	Display                     string // read-only rendering
+	DescribedBy                 string
+	Personal                    bool
+}
+
+// questionCtx passes the language along with a question to its template.
+type questionCtx struct {
+	L lang
+	Q questionView
+}
+
+type optionView struct {
+	Code, Label, ID    string
+	Checked, Exclusive bool
+}
+
+// clientData is what the form's JavaScript needs, embedded as JSON.
+type clientData struct {
+	API       string            `json:"api"`
+	Version   int               `json:"version"`
+	Lang      string            `json:"lang"`
+	ReadOnly  bool              `json:"readOnly"`
+	Questions []clientQuestion  `json:"questions"`
+	Saved     survey.Answers    `json:"saved"`
+	Msgs      map[string]string `json:"msgs"`
+}
+
+type clientQuestion struct {
+	Code      string       `json:"code"`
+	Type      string       `json:"type"`
+	Section   string       `json:"section"`
+	Required  bool         `json:"required,omitempty"`
+	ShowIf    *survey.Expr `json:"showIf,omitempty"`
+	Other     bool         `json:"other,omitempty"`
+	Exclusive []string     `json:"exclusive,omitempty"`
+	Places    int          `json:"places,omitempty"`
+	Min       *float64     `json:"min,omitempty"`
+	Max       *float64     `json:"max,omitempty"`
+	MaxLength int          `json:"maxLength,omitempty"`
+}
+
+// formInput is the state the form shows: the values as typed (strings, as
+// a browser posts them) and errors per answer key.
+type formInput struct {
+	values url.Values
+	errors map[string]survey.Text
+}
+
+// valuesOf writes canonical answers as form values.
+func valuesOf(def *survey.Definition, a survey.Answers, l lang) url.Values {
+	v := url.Values{}
+	for _, q := range def.Questions() {
+		x, ok := a[q.Code]
+		if !ok {
+			continue
+		}
+		switch y := x.(type) {
+		case []string:
+			v[q.Code] = append([]string(nil), y...)
+		default:
+			v.Set(q.Code, survey.FormatInput(y, string(l)))
+		}
+		if o, ok := a[q.OtherKey()].(string); ok && q.Other {
+			v.Set(q.OtherKey(), o)
+		}
+	}
+	return v
+}
+
+// answersOf reads posted form values into answers, reading numbers the way
+// people type them ("1 234,50"). What cannot be read as a number stays text,
+// so validation reports it at its question.
+func answersOf(def *survey.Definition, v url.Values) survey.Answers {
+	a := survey.Answers{}
+	for _, q := range def.Questions() {
+		vals := v[q.Code]
+		if q.Other {
+			if o := strings.TrimSpace(v.Get(q.OtherKey())); o != "" {
+				a[q.OtherKey()] = v.Get(q.OtherKey())
+			}
+		}
+		if len(vals) == 0 {
+			continue
+		}
+		switch {
+		case q.Type == survey.Multi:
+			a[q.Code] = vals
+		case q.Type == survey.YesNo:
+			switch vals[0] {
+			case "true":
+				a[q.Code] = true
+			case "false":
+				a[q.Code] = false
+			default:
+				a[q.Code] = vals[0]
+			}
+		case q.Type.IsNumber():
+			if strings.TrimSpace(vals[0]) == "" {
+				continue
+			}
+			if n, ok := survey.ParseNumberInput(vals[0]); ok {
+				a[q.Code] = n
+			} else {
+				a[q.Code] = vals[0]
+			}
+		default:
+			if strings.TrimSpace(vals[0]) != "" {
+				a[q.Code] = vals[0]
+			}
+		}
+	}
+	// Keys the form cannot produce are reported by validation.
+	for k, vals := range v {
+		if _, known := a[k]; known || len(vals) == 0 || isFormControl(k) {
+			continue
+		}
+		if def.Question(k) == nil && !strings.HasSuffix(k, "_other") {
+			a[k] = vals[0]
+		}
+	}
+	return a
+}
+
+func isFormControl(k string) bool { return k == "version" || k == "action" || k == "lang" }
+
+// buildForm assembles the page for the respondent with the given input.
+func (s *Server) buildForm(c *gin.Context, r *respondent, in formInput) formPage {
+	l := s.lang(c)
+	tz := func(t time.Time) time.Time { return t.In(s.tz) }
+	def := r.def
+	p := formPage{
+		Page:         s.page(c, def.Title.In(string(l))),
+		Action:       "/r/" + c.Param("token"),
+		SurveyTitle:  def.Title.In(string(l)),
+		Intro:        def.Intro.In(string(l)),
+		RefYear:      def.ReferenceYear,
+		Municipality: r.Municipality.Name(string(l)),
+		State:        r.state,
+		ReadOnly:     r.state != store.RoundOpen,
+		Deadline:     l.when(tz(r.Survey.ClosesAt), dative),
+		ClosedSince:  l.when(tz(r.Survey.ClosesAt), genitive),
+		OpensAt:      l.when(tz(r.Survey.OpensAt), genitive),
+		Status:       r.Response.Status,
+		Changed:      r.Response.ChangedSinceSubmit(),
+		Version:      r.Response.Version,
+	}
+	if r.Response.SubmittedAt != nil {
+		p.SubmittedAt = l.when(tz(*r.Response.SubmittedAt), locative)
+	}
+	if r.Response.ID != 0 {
+		p.SavedAt = l.T("saved.at", l.when(tz(r.Response.UpdatedAt), locative))
+	} else {
+		p.SavedAt = l.T("saved.never")
+	}
+	// What is shown: the typed values; visibility follows the answers they
+	// make (read leniently), as the browser would show them.
+	shownAnswers := def.Validate(answersOf(def, in.values), survey.Draft).Answers
+	visible := def.Visible(shownAnswers)
+	progress := def.Progress(shownAnswers)
+
+	p.Client = clientData{API: "/api/v1/r/" + c.Param("token"), Version: r.Response.Version, Lang: string(l),
+		ReadOnly: p.ReadOnly, Saved: r.answers, Msgs: clientMessages(l)}
+	for si, sec := range def.Sections {
+		sv := sectionView{Code: sec.Code, Title: sec.Title.In(string(l)), Help: sec.Help.In(string(l)),
+			Index: si + 1, Count: len(def.Sections), Shown: progress[si].Shown, Answered: progress[si].Answered}
+		for _, q := range sec.Questions {
+			qv := s.questionView(q, l, in, !visible[q.Code])
+			if msg, ok := in.errors[q.Code]; ok {
+				p.ErrorList = append(p.ErrorList, errorItem{ID: qv.ID, Label: qv.Label, Message: msg.In(string(l))})
+			}
+			if msg, ok := in.errors[q.OtherKey()]; ok && q.Other {
+				p.ErrorList = append(p.ErrorList, errorItem{ID: qv.OtherID, Label: qv.Label, Message: msg.In(string(l))})
+			}
+			sv.Questions = append(sv.Questions, qv)
+			p.Client.Questions = append(p.Client.Questions, clientQuestionOf(q))
+		}
+		p.Sections = append(p.Sections, sv)
+	}
+	// Errors at keys that are not questions (an unknown code posted).
+	for k, msg := range in.errors {
+		if def.Question(k) == nil && !strings.HasSuffix(k, "_other") {
+			p.ErrorList = append(p.ErrorList, errorItem{Label: k, Message: msg.In(string(l))})
+		}
+	}
+	return p
+}
+
+func (s *Server) questionView(q *survey.Question, l lang, in formInput, hidden bool) questionView {
+	code := q.Code
+	qv := questionView{Code: code, Type: string(q.Type), ID: "q-" + code, Label: q.Text.In(string(l)),
+		Help: q.Help.In(string(l)), Required: q.Required, Hidden: hidden, Value: in.values.Get(code),
+		Other: q.Other, OtherID: "q-" + q.OtherKey(), OtherValue: in.values.Get(q.OtherKey()), Personal: q.Personal}
+	if msg, ok := in.errors[code]; ok {
+		qv.Error = msg.In(string(l))
+	}
+	if msg, ok := in.errors[q.OtherKey()]; ok {
+		qv.OtherError = msg.In(string(l))
+	}
+	checked := map[string]bool{}
+	for _, v := range in.values[code] {
+		checked[v] = true
+	}
+	var labels []string
+	switch {
+	case q.Type.IsChoice():
+		for _, o := range q.AllOptions() {
+			ov := optionView{Code: o.Code, Label: o.Text.In(string(l)), ID: "q-" + code + "-" + o.Code,
+				Checked: checked[o.Code], Exclusive: o.Exclusive}
+			qv.Options = append(qv.Options, ov)
+			if ov.Checked {
+				label := ov.Label
+				if o.Code == survey.OtherCode && qv.OtherValue != "" {
+					label += ": " + qv.OtherValue
+				}
+				labels = append(labels, label)
+			}
+		}
+		if q.Type == survey.Multi {
+			qv.Hint = l.T("choose.many")
+		}
+	case q.Type == survey.YesNo:
+		for _, o := range []struct{ code, key string }{{"true", "yes"}, {"false", "no"}} {
+			ov := optionView{Code: o.code, Label: l.T(o.key), ID: "q-" + code + "-" + o.code, Checked: checked[o.code]}
+			qv.Options = append(qv.Options, ov)
+			if ov.Checked {
+				labels = append(labels, ov.Label)
+			}
+		}
+	case q.Type.IsNumber():
+		qv.InputMode = "decimal"
+		if q.Type == survey.Int || q.Type == survey.Year {
+			qv.InputMode = "numeric"
+		}
+		switch q.Type {
+		case survey.Money:
+			qv.Unit = l.T("unit.money")
+		case survey.Percent:
+			qv.Unit = l.T("unit.percent")
+		}
+		qv.Hint = numberHint(q, l)
+		if qv.Value != "" {
+			labels = append(labels, strings.TrimSpace(qv.Value+" "+qv.Unit))
+		}
+	default:
+		qv.MaxLength = q.Limit()
+		if q.Type == survey.Short || q.Type == survey.Long {
+			if q.MaxLength > 0 {
+				qv.Hint = l.T("limits.length", q.MaxLength)
+			}
+		}
+		if qv.Value != "" {
+			labels = append(labels, qv.Value)
+		}
+	}
+	qv.Display = strings.Join(labels, "; ")
+	var ids []string
+	if qv.Help != "" {
+		ids = append(ids, "help-"+code)
+	}
+	if qv.Hint != "" {
+		ids = append(ids, "hint-"+code)
+	}
+	ids = append(ids, "err-"+code)
+	qv.DescribedBy = strings.Join(ids, " ")
+	return qv
+}
+
+func numberHint(q *survey.Question, l lang) string {
+	group := q.Type != survey.Year
+	f := func(r *big.Rat) string { return survey.FormatNumber(r, string(l), group) }
+	lo, hi := q.MinRat(), q.MaxRat()
+	switch {
+	case lo != nil && hi != nil:
+		return l.T("limits.range", f(lo), f(hi))
+	case lo != nil && lo.Sign() != 0:
+		return l.T("limits.min", f(lo))
+	case hi != nil:
+		return l.T("limits.max", f(hi))
+	}
+	return ""
+}
+
+func clientQuestionOf(q *survey.Question) clientQuestion {
+	cq := clientQuestion{Code: q.Code, Type: string(q.Type), Section: q.Section().Code, Required: q.Required,
+		ShowIf: q.ShowIfExpr(), Other: q.Other}
+	for _, o := range q.Options {
+		if o.Exclusive {
+			cq.Exclusive = append(cq.Exclusive, o.Code)
+		}
+	}
+	if q.Type.IsNumber() {
+		cq.Places = q.Places()
+		if q.Type == survey.Int || q.Type == survey.Year {
+			cq.Places = 0
+		}
+		if r := q.MinRat(); r != nil {
+			f, _ := r.Float64()
+			cq.Min = &f
+		}
+		if r := q.MaxRat(); r != nil {
+			f, _ := r.Float64()
+			cq.Max = &f
+		}
+	}
+	if q.Type.IsText() {
+		cq.MaxLength = q.Limit()
+	}
+	return cq
+}
+
+// clientMessages are the wording the JavaScript shows.
+func clientMessages(l lang) map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{"js.saving", "js.saved", "js.unsaved", "js.offline", "js.failed", "js.invalid",
+		"js.number", "js.loaded", "js.mine", "js.restore", "js.submitting", "js.closed", "js.leave",
+		"js.notfound", "show.all", "show.one", "errors.submit", "errors.save", "conflict.title",
+		"conflict.mine", "conflict.theirs", "progress", "progress.sr", "yes", "no"} {
+		m[strings.TrimPrefix(k, "js.")] = messages[k][map[lang]int{lv: 0, en: 1}[l]]
+	}
+	return m
+}
+
+// parseVersion reads a version number from a form field.
+func parseVersion(v string) (int, bool) {
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= 0
+}

@@ -1,0 +1,171 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/store/storetest"
+	"github.com/civitas-lv/surveyd/internal/web"
+	"github.com/civitas-lv/surveyd/survey"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+var ctx = context.Background()
+
+// env is a server on a fresh database with the 2025 round open from
+// opens to closes, links for two municipalities, and a movable clock.
+type env struct {
+	t      *testing.T
+	srv    *web.Server
+	st     *store.Store
+	sv     store.Survey
+	tokens map[string]string // municipality → token
+	mu     sync.Mutex
+	now    time.Time
+	logs   *syncBuffer
+	opens  time.Time
+	closes time.Time
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	st := storetest.New(t)
+	base, _ := url.Parse("http://survey.test")
+	m := &manage.Manager{Store: st, BaseURL: base}
+	if _, err := m.LoadMunicipalities(ctx); err != nil {
+		t.Fatal(err)
+	}
+	def, _, err := survey.Builtin("regional-2025")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opens := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	closes := time.Date(2026, 12, 15, 21, 59, 0, 0, time.UTC)
+	sv, _, err := m.EnsureRound(ctx, def, opens, closes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, st: st, sv: sv, tokens: map[string]string{}, now: opens.Add(24 * time.Hour),
+		logs: &syncBuffer{}, opens: opens, closes: closes}
+	links, err := m.Invite(ctx, sv.Slug, []string{"riga", "cesis"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range links {
+		e.tokens[l.Municipality] = strings.TrimPrefix(l.URL, "http://survey.test/r/")
+	}
+	riga, _ := time.LoadLocation("Europe/Riga")
+	srv, err := web.New(web.Options{Store: st, Logger: slog.New(slog.NewTextHandler(e.logs, nil)), BaseURL: base,
+		TimeZone: riga, Now: func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv = srv
+	return e
+}
+
+func (e *env) setNow(t time.Time) { e.mu.Lock(); e.now = t; e.mu.Unlock() }
+
+type result struct {
+	status int
+	body   string
+	header http.Header
+}
+
+func (r result) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(r.body), &m); err != nil {
+		t.Fatalf("not JSON (%d): %s", r.status, r.body)
+	}
+	return m
+}
+
+func (e *env) do(method, path string, body io.Reader, headers ...string) result {
+	e.t.Helper()
+	req := httptest.NewRequest(method, path, body)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	w := httptest.NewRecorder()
+	e.srv.ServeHTTP(w, req)
+	return result{status: w.Code, body: w.Body.String(), header: w.Header()}
+}
+
+func (e *env) api(method, muni, suffix, body string) result {
+	e.t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	return e.do(method, "/api/v1/r/"+e.tokens[muni]+suffix, r, "Content-Type", "application/json")
+}
+
+func (e *env) put(muni string, version int, answers string) result {
+	e.t.Helper()
+	return e.api("PUT", muni, "", `{"version":`+itoa(version)+`,"answers":`+answers+`}`)
+}
+
+func (e *env) post(muni string, form url.Values) result {
+	e.t.Helper()
+	return e.do("POST", "/r/"+e.tokens[muni], strings.NewReader(form.Encode()),
+		"Content-Type", "application/x-www-form-urlencoded")
+}
+
+func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+// state returns the stored response and its revision count.
+func (e *env) state(muni string) (store.Response, int) {
+	e.t.Helper()
+	r, err := e.st.Response(ctx, e.sv.ID, muni)
+	if err != nil {
+		return store.Response{}, 0
+	}
+	revs, err := e.st.Revisions(ctx, r.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return r, len(revs)
+}
+
+func wantStatus(t *testing.T, r result, status int) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status %d, want %d; body: %.600s", r.status, status, r.body)
+	}
+}
+
+// A complete, valid set of answers.
+const full = `{"resp_name":"Anna Ozola","resp_position":"Speciāliste","resp_email":"anna@novads.lv","population":24000,
+"consent_contact":true,"ngo_rules":"adopted","ngo_forms":["grants"],"ngo_support_eur":48000,"ngo_supported_count":31,
+"ngo_liaison":["staff"],"ngo_published":"website","del_status":"no","pb_status":"not_started","rc_status":"not_planned"}`

@@ -1,0 +1,668 @@
+// form.js — the respondent's questionnaire in the browser.
+//
+// It shows and hides questions by their show_if conditions (the same compiled
+// expressions and three-valued logic as survey/expr.go), shows one section at
+// a time, saves a few seconds after typing stops and on leaving a field
+// (PUT /api/v1/r/{token} with the version it started from), handles a
+// colleague's newer save (409) without losing what was typed, and submits.
+// Without this script the form still works: it posts to the server.
+(function () {
+  'use strict';
+
+  var dataEl = document.getElementById('form-data');
+  var form = document.getElementById('answers');
+  if (!dataEl || !form) return;
+  var D = JSON.parse(dataEl.textContent);
+  var M = D.msgs || {};
+  var Q = D.questions || [];
+  var byCode = {};
+  Q.forEach(function (q) { byCode[q.code] = q; });
+
+  var version = D.version;
+  var lastSaved = D.saved || {};   // canonical answers the server holds
+  var rejected = {};               // code -> JSON of a value the server (or we) refused
+  var dirty = false;
+  var inflight = null;             // the running save, a Promise
+  var again = false;               // a change arrived while saving
+  var timer = null;
+  var retryDelay = 2000;
+  var conflict = null;             // {current: N} while a colleague's version is pending
+  var stopped = false;             // closed round or dead link: no more saving
+
+  var stateEl = document.getElementById('save-state');
+  var srEl = document.getElementById('sr-status');
+  var versionEl = document.getElementById('version');
+  var submitBtn = document.getElementById('submit-button');
+
+  // ---- small helpers ----
+
+  function fmt(s) {
+    var args = Array.prototype.slice.call(arguments, 1), i = 0;
+    return String(s).replace(/%[sd]/g, function () { return args[i++]; });
+  }
+  function $(id) { return document.getElementById(id); }
+  function wrapOf(code) { return $('qw-' + code); }
+  function inputs(code) { return form.querySelectorAll('[name="' + code + '"]'); }
+  function announce(text) { if (srEl) { srEl.textContent = ''; setTimeout(function () { srEl.textContent = text; }, 50); } }
+  function stable(v) {
+    if (v === undefined) return 'undefined';
+    if (Array.isArray(v)) return '[' + v.map(stable).join(',') + ']';
+    if (v && typeof v === 'object') {
+      return '{' + Object.keys(v).sort().map(function (k) { return JSON.stringify(k) + ':' + stable(v[k]); }).join(',') + '}';
+    }
+    return JSON.stringify(v);
+  }
+  function timeOf(iso) {
+    var d = iso ? new Date(iso) : new Date();
+    try {
+      return d.toLocaleTimeString(D.lang === 'en' ? 'en-GB' : 'lv-LV', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Riga' });
+    } catch (e) {
+      return ('0' + d.getHours()).slice(-2) + ':' + ('0' + d.getMinutes()).slice(-2);
+    }
+  }
+
+  // parseNumber reads a number as people type it: "1 234,50" (see
+  // survey.ParseNumberInput). NaN when it is not a number.
+  function parseNumber(s) {
+    s = String(s).trim();
+    var out = '', sep = false;
+    for (var i = 0; i < s.length; i++) {
+      var ch = s[i];
+      if (ch >= '0' && ch <= '9') out += ch;
+      else if (ch === ',' || ch === '.') { if (sep) return NaN; sep = true; out += '.'; }
+      else if ((ch === '-' || ch === '\u2212') && i === 0) out += '-';
+      else if (ch === ' ' || ch === '\u00a0' || ch === '\u202f' || ch === "'") { if (sep) return NaN; }
+      else return NaN;
+    }
+    if (out === '' || out === '-' || out === '.' || out === '-.') return NaN;
+    return Number(out);
+  }
+  function formatNumber(n) {
+    var s = String(n);
+    return D.lang === 'en' ? s : s.replace('.', ',');
+  }
+
+  // ---- show_if: the compiled expressions, three-valued (null = undecided) ----
+
+  function refValue(v) {
+    if (v === undefined || v === null) return null;
+    if (Array.isArray(v) && v.length === 0) return null;
+    return v;
+  }
+  function ev(e, a) {
+    var l, r, i;
+    switch (e.op) {
+      case 'num': return e.num || 0;
+      case 'str': return e.str || '';
+      case 'bool': return !!e.bool;
+      case 'ref': return refValue(a[e.str]);
+      case 'not': l = ev(e.args[0], a); return typeof l === 'boolean' ? !l : null;
+      case 'and': case 'or': {
+        var stop = e.op === 'or', undecided = false;
+        for (i = 0; i < e.args.length; i++) {
+          var b = ev(e.args[i], a);
+          if (typeof b !== 'boolean') { undecided = true; continue; }
+          if (b === stop) return stop;
+        }
+        return undecided ? null : !stop;
+      }
+      case 'neg': l = ev(e.args[0], a); return typeof l === 'number' ? -l : null;
+      case '+': case '-': case '*': case '/': {
+        l = ev(e.args[0], a); r = ev(e.args[1], a);
+        if (typeof l !== 'number' || typeof r !== 'number') return null;
+        var v = e.op === '+' ? l + r : e.op === '-' ? l - r : e.op === '*' ? l * r : (r === 0 ? null : l / r);
+        return v === null || !isFinite(v) ? null : v;
+      }
+      case '<': case '<=': case '>': case '>=':
+        l = ev(e.args[0], a); r = ev(e.args[1], a);
+        if (typeof l !== 'number' || typeof r !== 'number') return null;
+        return e.op === '<' ? l < r : e.op === '<=' ? l <= r : e.op === '>' ? l > r : l >= r;
+      case '=': case '!=':
+        l = ev(e.args[0], a); r = ev(e.args[1], a);
+        if (l === null || r === null || Array.isArray(l) || Array.isArray(r)) return null;
+        return (l === r) === (e.op === '=');
+      case 'selected': {
+        var got = refValue(a[e.args[0].str]);
+        if (got === null) return null;
+        for (i = 1; i < e.args.length; i++) {
+          var o = e.args[i].str;
+          if (got === o || (Array.isArray(got) && got.indexOf(o) >= 0)) return true;
+        }
+        return false;
+      }
+      case 'answered': return refValue(a[e.args[0].str]) !== null;
+      case 'count': l = refValue(a[e.args[0].str]); return Array.isArray(l) ? l.length : null;
+    }
+    return null;
+  }
+
+  // ---- reading and writing the form ----
+
+  // read returns {value, raw, bad}: value is the answer as the API wants it
+  // (undefined when unanswered), bad is true for text in a number field.
+  function read(q) {
+    var els = inputs(q.code), i, v;
+    switch (q.type) {
+      case 'single': case 'yesno':
+        for (i = 0; i < els.length; i++) if (els[i].checked) v = els[i].value;
+        if (q.type === 'yesno' && v !== undefined) v = v === 'true';
+        return { value: v };
+      case 'multi': {
+        var list = [];
+        for (i = 0; i < els.length; i++) if (els[i].checked) list.push(els[i].value);
+        return { value: list.length ? list : undefined };
+      }
+      case 'int': case 'decimal': case 'money': case 'percent': case 'year': {
+        var s = els.length ? els[0].value : '';
+        if (s.trim() === '') return { value: undefined };
+        var n = parseNumber(s);
+        return isNaN(n) ? { value: s, bad: true } : { value: n };
+      }
+      case 'longtext': {
+        var t = els.length ? els[0].value.replace(/\r\n/g, '\n').trim() : '';
+        return { value: t === '' ? undefined : t };
+      }
+      default: {
+        var u = els.length ? els[0].value.trim().replace(/\s+/g, ' ') : '';
+        return { value: u === '' ? undefined : u };
+      }
+    }
+  }
+  function otherChosen(q, value) {
+    return q.other && (value === 'other' || (Array.isArray(value) && value.indexOf('other') >= 0));
+  }
+  function readOther(q) {
+    var el = $('q-' + q.code + '_other');
+    var t = el ? el.value.trim().replace(/\s+/g, ' ') : '';
+    return t === '' ? undefined : t;
+  }
+
+  // collect walks the questions in order, applies show_if, and returns what
+  // to send. A value refused earlier and not changed since is replaced by the
+  // value the server holds, so one bad field never stops the others saving.
+  function collect() {
+    var send = {}, seen = {}, bad = {};
+    Q.forEach(function (q) {
+      var shown = !q.showIf || ev(q.showIf, seen) === true;
+      var w = wrapOf(q.code);
+      if (w) w.hidden = !shown;
+      if (!shown) return;
+      var r = read(q);
+      if (r.value !== undefined && !r.bad) seen[q.code] = r.value;
+      put(send, q.code, r.value, r.bad, bad);
+      var other = otherChosen(q, r.value) ? readOther(q) : undefined;
+      var ow = form.querySelector('#qw-' + q.code + ' .other');
+      if (ow) ow.hidden = !otherChosen(q, r.value);
+      put(send, q.code + '_other', other, false, bad);
+    });
+    return { send: send, bad: bad };
+  }
+  function put(send, key, value, isBad, bad) {
+    if (value === undefined) return;
+    if (isBad || rejected[key] === stable(value)) {
+      bad[key] = true;
+      if (lastSaved[key] !== undefined) send[key] = lastSaved[key];
+      return;
+    }
+    send[key] = value;
+  }
+
+  // snapshot and restore the raw state of one question (for conflicts).
+  function snapshot(code) {
+    var s = { checked: [], value: null, other: null };
+    var els = inputs(code);
+    for (var i = 0; i < els.length; i++) {
+      if (els[i].type === 'radio' || els[i].type === 'checkbox') { if (els[i].checked) s.checked.push(els[i].value); }
+      else s.value = els[i].value;
+    }
+    var o = $('q-' + code + '_other');
+    if (o) s.other = o.value;
+    return s;
+  }
+  function restore(code, s) {
+    var els = inputs(code);
+    for (var i = 0; i < els.length; i++) {
+      if (els[i].type === 'radio' || els[i].type === 'checkbox') els[i].checked = s.checked.indexOf(els[i].value) >= 0;
+      else els[i].value = s.value === null ? '' : s.value;
+    }
+    var o = $('q-' + code + '_other');
+    if (o) o.value = s.other === null ? '' : s.other;
+  }
+  function describe(code, s) {
+    var parts = [];
+    s.checked.forEach(function (v) {
+      var lab = form.querySelector('label[for="q-' + code + '-' + v + '"]');
+      parts.push(lab ? lab.textContent : v);
+    });
+    if (s.value) parts.push(s.value);
+    if (s.other) parts.push(s.other);
+    return parts.join('; ') || '—';
+  }
+  // valueKey is a question's answer as the server would read it (so that
+  // "12 345" and 12345 count as the same).
+  function valueKey(q) {
+    var r = read(q);
+    return stable([r.bad ? 'text:' + r.value : r.value, otherChosen(q, r.value) ? readOther(q) : undefined]);
+  }
+
+  // setAnswers writes canonical answers into the form.
+  function setAnswers(a) {
+    Q.forEach(function (q) {
+      var v = a[q.code], els = inputs(q.code), i;
+      for (i = 0; i < els.length; i++) {
+        var el = els[i];
+        if (el.type === 'radio' || el.type === 'checkbox') {
+          el.checked = v !== undefined && (Array.isArray(v) ? v.indexOf(el.value) >= 0 : String(v) === el.value);
+        } else if (v === undefined) el.value = '';
+        else el.value = typeof v === 'number' ? formatNumber(v) : v;
+      }
+      var o = $('q-' + q.code + '_other');
+      if (o) o.value = a[q.code + '_other'] || '';
+    });
+  }
+
+  // ---- errors at questions ----
+
+  function labelOf(code) {
+    var w = wrapOf(code);
+    var el = w && (w.querySelector('legend') || w.querySelector('.q-label'));
+    if (!el) return code;
+    var c = el.cloneNode(true);
+    Array.prototype.forEach.call(c.querySelectorAll('.req, .sr-only'), function (x) { x.remove(); });
+    return c.textContent.trim();
+  }
+  function setError(key, msg) {
+    var el = $('err-' + key);
+    if (!el) return;
+    el.textContent = msg || '';
+    var base = key.replace(/_other$/, '');
+    var w = wrapOf(byCode[key] ? key : base);
+    var field = $('q-' + key);
+    if (field) { if (msg) field.setAttribute('aria-invalid', 'true'); else field.removeAttribute('aria-invalid'); }
+    if (w) w.classList.toggle('has-error', !!(msg || ($('err-' + base) && $('err-' + base).textContent)));
+  }
+  function clearErrors() {
+    Array.prototype.forEach.call(form.querySelectorAll('.q-error'), function (el) { setError(el.id.slice(4), ''); });
+  }
+  function showSummary(title, errors) {
+    var box = $('error-summary');
+    box.innerHTML = '';
+    var keys = Object.keys(errors);
+    if (!keys.length) { box.classList.add('hidden'); return; }
+    var h = document.createElement('h2');
+    h.textContent = title;
+    var ul = document.createElement('ul');
+    Q.forEach(function (q) {
+      [q.code, q.code + '_other'].forEach(function (k) {
+        if (!errors[k]) return;
+        var li = document.createElement('li'), a = document.createElement('a');
+        a.href = '#q-' + k;
+        a.textContent = labelOf(q.code);
+        li.appendChild(a);
+        li.appendChild(document.createTextNode(' — ' + errors[k]));
+        ul.appendChild(li);
+      });
+    });
+    box.appendChild(h);
+    box.appendChild(ul);
+    box.classList.remove('hidden');
+    box.focus();
+  }
+
+  // ---- saving ----
+
+  function setState(kind, arg) {
+    var text = '', problem = false;
+    switch (kind) {
+      case 'unsaved': text = M.unsaved; break;
+      case 'saving': text = M.saving; break;
+      case 'saved': text = fmt(M.saved, timeOf(arg)); break;
+      case 'offline': text = M.offline; problem = true; break;
+      case 'failed': text = fmt(M.failed, arg); problem = true; break;
+      case 'invalid': text = M.invalid; problem = true; break;
+      case 'closed': text = M.closed; problem = true; break;
+      case 'notfound': text = M.notfound; problem = true; break;
+    }
+    if (!stateEl) return;
+    stateEl.textContent = text;
+    stateEl.classList.toggle('problem', problem);
+    if (problem) announce(text);
+  }
+
+  function schedule(delay) {
+    if (stopped) return;
+    dirty = true;
+    if (!conflict) setState('unsaved');
+    clearTimeout(timer);
+    timer = setTimeout(save, delay);
+  }
+
+  function request(method, url, body) {
+    return fetch(url, {
+      method: method,
+      headers: { 'Content-Type': 'application/json', 'Accept': 'application/json', 'Accept-Language': D.lang },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store'
+    }).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (b) { return { status: resp.status, body: b }; });
+    });
+  }
+
+  // save sends the answers if they differ from what the server holds. It
+  // resolves true when the server holds what the page shows.
+  function save() {
+    clearTimeout(timer);
+    if (stopped || conflict) return Promise.resolve(false);
+    if (inflight) { again = true; return inflight; }
+    var c = collect();
+    refreshProgress();
+    var hasBad = Object.keys(c.bad).length > 0;
+    if (stable(c.send) === stable(lastSaved)) {
+      dirty = false;
+      if (hasBad) setState('invalid');
+      return Promise.resolve(!hasBad);
+    }
+    setState('saving');
+    var sent = c.send;
+    inflight = request('PUT', D.api, { version: version, answers: sent }).then(function (r) {
+      inflight = null;
+      if (r.status === 200) {
+        version = r.body.version;
+        if (versionEl) versionEl.value = version;
+        lastSaved = sent;
+        (r.body.cleared || []).forEach(function (k) { delete lastSaved[k]; });
+        retryDelay = 2000;
+        Object.keys(sent).forEach(function (k) { if (!c.bad[k]) setError(k, ''); });
+        if (again) { again = false; return save(); }
+        dirty = false;
+        setState(hasBad ? 'invalid' : 'saved', r.body.saved_at);
+        return !hasBad;
+      }
+      if (r.status === 422 && r.body.errors) {
+        var fresh = false;
+        Object.keys(r.body.errors).forEach(function (k) {
+          if (sent[k] !== undefined && rejected[k] !== stable(sent[k])) { rejected[k] = stable(sent[k]); fresh = true; }
+          setError(k, r.body.errors[k]);
+        });
+        if (fresh) return save(); // again, without the refused values
+        setState('invalid');
+        return false;
+      }
+      if (r.status === 409) { enterConflict(r.body.version); return false; }
+      if (r.status === 403) { stop('closed'); return false; }
+      if (r.status === 404) { stop('notfound'); return false; }
+      setState('failed', r.status);
+      retryLater();
+      return false;
+    }, function () {
+      inflight = null;
+      setState('offline');
+      retryLater();
+      return false;
+    });
+    return inflight;
+  }
+
+  function retryLater() {
+    dirty = true;
+    clearTimeout(timer);
+    timer = setTimeout(save, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 30000);
+  }
+
+  function stop(kind) {
+    stopped = true;
+    dirty = false;
+    setState(kind);
+    Array.prototype.forEach.call(form.querySelectorAll('button[type=submit]'), function (b) { b.disabled = true; });
+  }
+
+  // ---- a colleague saved first ----
+
+  function enterConflict(current) {
+    conflict = { current: current };
+    var box = $('conflict-live');
+    if (!box) {
+      box = document.createElement('div');
+      box.id = 'conflict-live';
+      box.className = 'conflict';
+      form.parentNode.insertBefore(box, form);
+    }
+    box.setAttribute('role', 'alert');
+    box.innerHTML = '';
+    var h = document.createElement('h2');
+    h.textContent = M['conflict.title'];
+    var p = document.createElement('p');
+    p.className = 'actions';
+    var theirs = document.createElement('button');
+    theirs.type = 'button';
+    theirs.textContent = M['conflict.theirs'];
+    theirs.addEventListener('click', loadTheirs);
+    var mine = document.createElement('button');
+    mine.type = 'button';
+    mine.className = 'secondary';
+    mine.textContent = M['conflict.mine'];
+    mine.addEventListener('click', function () {
+      version = conflict.current;
+      conflict = null;
+      box.remove();
+      save();
+    });
+    p.appendChild(theirs);
+    p.appendChild(mine);
+    box.appendChild(h);
+    box.appendChild(p);
+    setState('unsaved');
+    box.scrollIntoView({ block: 'center' });
+    theirs.focus();
+  }
+
+  // loadTheirs puts the colleague's answers in the form and keeps, beside
+  // each question where they differ, what this person typed, with a button
+  // to put it back.
+  function loadTheirs() {
+    request('GET', D.api).then(function (r) {
+      if (r.status !== 200) { setState('failed', r.status); return; }
+      var mine = {}, mineValue = {};
+      Q.forEach(function (q) { mine[q.code] = snapshot(q.code); mineValue[q.code] = valueKey(q); });
+      setAnswers(r.body.answers || {});
+      version = r.body.version;
+      if (versionEl) versionEl.value = version;
+      lastSaved = r.body.answers || {};
+      rejected = {};
+      conflict = null;
+      Array.prototype.forEach.call(form.querySelectorAll('.mine'), function (x) { x.remove(); });
+      var n = 0;
+      Q.forEach(function (q) {
+        if (valueKey(q) === mineValue[q.code]) return;
+        n++;
+        var note = document.createElement('div');
+        note.className = 'mine';
+        note.appendChild(document.createTextNode(M.mine + ' ' + describe(q.code, mine[q.code])));
+        var b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'secondary';
+        b.textContent = M.restore;
+        b.addEventListener('click', function () {
+          restore(q.code, mine[q.code]);
+          note.remove();
+          refresh();
+          schedule(300);
+        });
+        note.appendChild(b);
+        var w = wrapOf(q.code);
+        if (w) w.appendChild(note);
+      });
+      refresh();
+      dirty = false;
+      setState('saved', r.body.saved_at);
+      var box = $('conflict-live');
+      if (box) {
+        box.innerHTML = '';
+        box.setAttribute('role', 'status');
+        var p = document.createElement('p');
+        p.textContent = fmt(M.loaded, n);
+        box.appendChild(p);
+      }
+      announce(fmt(M.loaded, n));
+    }, function () { setState('offline'); });
+  }
+
+  // ---- submitting ----
+
+  function submit() {
+    if (stopped) return;
+    var label = submitBtn ? submitBtn.textContent : '';
+    if (submitBtn) { submitBtn.disabled = true; submitBtn.textContent = M.submitting; }
+    var done = function () { if (submitBtn) { submitBtn.disabled = false; submitBtn.textContent = label; } };
+    (inflight || Promise.resolve()).then(save).then(function () {
+      if (conflict) { done(); return; }
+      return request('POST', D.api + '/submit', { version: version }).then(function (r) {
+        if (r.status === 200) {
+          dirty = false;
+          window.location.assign(window.location.pathname + '?done=submitted');
+          return;
+        }
+        done();
+        if (r.status === 422 && r.body.errors) {
+          clearErrors();
+          Object.keys(r.body.errors).forEach(function (k) { setError(k, r.body.errors[k]); });
+          showSummary(r.body.message || M['errors.submit'], r.body.errors);
+        } else if (r.status === 409) enterConflict(r.body.version);
+        else if (r.status === 403) stop('closed');
+        else if (r.status === 404) stop('notfound');
+        else setState('failed', r.status);
+      });
+    }, function () { done(); setState('offline'); });
+  }
+
+  // ---- sections, progress, choices ----
+
+  var sections = Array.prototype.slice.call(form.querySelectorAll('section.section'));
+  var links = Array.prototype.slice.call(document.querySelectorAll('.sections a[data-section]'));
+  var oneAtATime = true;
+  var current = sections.length ? sections[0].getAttribute('data-section') : null;
+
+  function showSection(code, focus) {
+    current = code;
+    sections.forEach(function (s) { s.hidden = oneAtATime && s.getAttribute('data-section') !== code; });
+    links.forEach(function (a) {
+      if (a.getAttribute('data-section') === code) a.setAttribute('aria-current', 'true');
+      else a.removeAttribute('aria-current');
+    });
+    if (focus) {
+      var h = $('h-' + code);
+      if (h) { h.setAttribute('tabindex', '-1'); h.focus(); }
+    }
+    if (history.replaceState) history.replaceState(null, '', '#s-' + code);
+  }
+  function sectionOf(el) {
+    while (el && !(el.tagName === 'SECTION' && el.hasAttribute('data-section'))) el = el.parentNode;
+    return el ? el.getAttribute('data-section') : null;
+  }
+
+  function refreshProgress() {
+    var counts = {};
+    Q.forEach(function (q) {
+      var w = wrapOf(q.code);
+      var c = counts[q.section] || (counts[q.section] = { shown: 0, answered: 0 });
+      if (w && w.hidden) return;
+      c.shown++;
+      if (read(q).value !== undefined) c.answered++;
+    });
+    Object.keys(counts).forEach(function (s) {
+      var el = $('prog-' + s), sr = $('prog-sr-' + s), c = counts[s];
+      if (el) { el.textContent = fmt(M.progress, c.answered, c.shown); el.classList.toggle('done', c.answered === c.shown); }
+      if (sr) sr.textContent = '(' + fmt(M['progress.sr'], c.answered, c.shown) + ')';
+    });
+  }
+  function refresh() { collect(); refreshProgress(); }
+
+  function exclusive(el) {
+    var q = byCode[el.name];
+    if (!q || q.type !== 'multi' || !el.checked || !q.exclusive) return;
+    var isExcl = q.exclusive.indexOf(el.value) >= 0;
+    Array.prototype.forEach.call(inputs(q.code), function (o) {
+      if (o === el) return;
+      if (isExcl || q.exclusive.indexOf(o.value) >= 0) o.checked = false;
+    });
+  }
+
+  // ---- wiring ----
+
+  form.addEventListener('input', function (e) {
+    var name = e.target.name;
+    if (!name) return;
+    if (rejected[name] !== undefined) { delete rejected[name]; setError(name, ''); }
+    if (e.target.type === 'text' || e.target.tagName === 'TEXTAREA' || e.target.type === 'email' || e.target.type === 'tel') {
+      schedule(2500);
+    }
+  });
+  form.addEventListener('change', function (e) {
+    if (e.target.type === 'checkbox') exclusive(e.target);
+    var name = e.target.name;
+    if (name) {
+      var q = byCode[name];
+      if (q && /^(int|decimal|money|percent|year)$/.test(q.type) && read(q).bad) setError(name, M.number);
+      else if (rejected[name] === undefined) setError(name, '');
+    }
+    refresh();
+    schedule(300);
+  });
+  form.addEventListener('focusout', function () { if (dirty) schedule(200); });
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    if (e.submitter && e.submitter.value === 'submit') submit();
+    else { announce(M.saving); save(); }
+  });
+  window.addEventListener('online', function () { if (dirty) save(); });
+  window.addEventListener('beforeunload', function (e) {
+    if (!stopped && (dirty || inflight)) { e.preventDefault(); e.returnValue = M.leave; return M.leave; }
+  });
+
+  links.forEach(function (a) {
+    a.addEventListener('click', function (e) {
+      e.preventDefault();
+      showSection(a.getAttribute('data-section'), true);
+    });
+  });
+  Array.prototype.forEach.call(form.querySelectorAll('[data-go]'), function (b) {
+    b.addEventListener('click', function () {
+      var i = sections.map(function (s) { return s.getAttribute('data-section'); }).indexOf(current);
+      var next = sections[i + (b.getAttribute('data-go') === 'next' ? 1 : -1)];
+      if (next) { save(); showSection(next.getAttribute('data-section'), true); }
+    });
+  });
+  var toggle = $('toggle-all');
+  if (toggle) {
+    toggle.hidden = false;
+    toggle.addEventListener('click', function () {
+      oneAtATime = !oneAtATime;
+      toggle.textContent = oneAtATime ? M['show.all'] : M['show.one'];
+      showSection(current, false);
+    });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll('.js-only'), function (el) { el.hidden = false; });
+  // Links in the error summary open the question's section first.
+  $('error-summary').addEventListener('click', function (e) {
+    var a = e.target.closest('a[href^="#q-"]');
+    if (!a) return;
+    e.preventDefault();
+    var target = $(a.getAttribute('href').slice(1));
+    if (!target) return;
+    var s = sectionOf(target);
+    if (s) showSection(s, false);
+    target.focus();
+    target.scrollIntoView({ block: 'center' });
+  });
+
+  // Start: the section in the address, else the first with an error.
+  var start = current;
+  var hash = window.location.hash.replace(/^#s-/, '');
+  if (hash && sections.some(function (s) { return s.getAttribute('data-section') === hash; })) start = hash;
+  var firstErr = form.querySelector('.q.has-error');
+  if (firstErr) start = sectionOf(firstErr) || start;
+  refresh();
+  if (start) showSection(start, false);
+})();
