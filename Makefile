@@ -1,0 +1,45 @@
+# The two commands of the README: `make run` and `make test`.
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin/surveyd
+ROUND := regional-2025
+LINKS := .data/links-$(ROUND).csv
+# A local PostgreSQL when one answers here; otherwise scripts/pg-ensure starts
+# a private cluster under .data/ (installing Debian's postgresql if needed).
+export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/surveyd?sslmode=disable
+
+.PHONY: run test build check fmt db-stop clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/surveyd
+
+# Get PostgreSQL, migrate, load the municipalities and the current round,
+# issue links to municipalities that have none (saved to $(LINKS)), serve.
+run: build
+	@set -e; url=$$(scripts/pg-ensure); export DATABASE_URL="$$url"; \
+	$(BIN) seed; \
+	mkdir -p .data; $(BIN) invite --survey $(ROUND) --missing-only -o $(LINKS); \
+	echo; echo "Personal links of the municipalities: $(LINKS)"; \
+	echo "For example: $$(sed -n 2p $(LINKS) | cut -d, -f2,3)"; echo; \
+	exec $(BIN) serve
+
+# Format and vet checks, then every test against a real PostgreSQL (the
+# race detector on).
+test: check
+	@set -e; url=$$(scripts/pg-ensure); \
+	TEST_DATABASE_URL="$$url" $(GO) test -race -count=1 ./...
+
+check:
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.data/*')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(find . -name '*.go' -not -path './.data/*')
+
+# Stop the private PostgreSQL cluster, if scripts/pg-ensure started one.
+db-stop:
+	scripts/pg-ensure stop
+
+clean:
+	rm -rf bin
