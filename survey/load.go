@@ -104,6 +104,17 @@ func (c *checker) add(where, format string, args ...any) {
 	c.problems = append(c.problems, where+": "+fmt.Sprintf(format, args...))
 }
 
+// code checks a code's shape and that it is new among seen.
+func (c *checker) code(where, kind, code string, seen map[string]bool) {
+	if !codeRe.MatchString(code) {
+		c.add(where, "code must start with a letter and use only a–z, 0–9 and _ (at most 63)")
+	}
+	if seen[code] {
+		c.add(where, "duplicate %s code", kind)
+	}
+	seen[code] = true
+}
+
 func (c *checker) text(where, field string, t Text, required bool) {
 	if !required && t.IsZero() {
 		return
@@ -143,13 +154,7 @@ func (d *Definition) compile() error {
 			continue
 		}
 		where := fmt.Sprintf("section %q", s.Code)
-		if !codeRe.MatchString(s.Code) {
-			c.add(where, "code must start with a letter and use only a–z, 0–9 and _")
-		}
-		if sections[s.Code] {
-			c.add(where, "duplicate section code")
-		}
-		sections[s.Code] = true
+		c.code(where, "section", s.Code, sections)
 		c.text(where, "title", s.Title, true)
 		c.text(where, "help", s.Help, false)
 		if len(s.Questions) == 0 {
@@ -191,13 +196,7 @@ func (d *Definition) compile() error {
 			continue
 		}
 		where := fmt.Sprintf("rule %q", r.Code)
-		if !codeRe.MatchString(r.Code) {
-			c.add(where, "code must start with a letter and use only a–z, 0–9 and _")
-		}
-		if rules[r.Code] {
-			c.add(where, "duplicate rule code")
-		}
-		rules[r.Code] = true
+		c.code(where, "rule", r.Code, rules)
 		c.text(where, "message", r.Message, true)
 		s := &scope{def: d}
 		e, err := compile(r.Assert, s, kBool)
@@ -224,13 +223,10 @@ func (d *Definition) compile() error {
 			continue
 		}
 		where := fmt.Sprintf("indicator %q", ind.Code)
-		if !codeRe.MatchString(ind.Code) {
-			c.add(where, "code must start with a letter and use only a–z, 0–9 and _")
+		c.code(where, "indicator", ind.Code, indicators)
+		if d.questions[ind.Code] != nil {
+			c.add(where, "an indicator code must differ from the question codes")
 		}
-		if indicators[ind.Code] || d.questions[ind.Code] != nil {
-			c.add(where, "duplicate code (indicator codes must differ from each other and from question codes)")
-		}
-		indicators[ind.Code] = true
 		c.text(where, "text", ind.Text, true)
 		if ind.Decimals < 0 || ind.Decimals > 6 {
 			c.add(where, "decimals must be 0–6")
@@ -264,18 +260,14 @@ func (d *Definition) compileQuestion(c *checker, q *Question) {
 			c.add(where, "a %s question needs options; the option list is empty", q.Type)
 		}
 		q.options = map[string]*Option{}
+		seenOptions := map[string]bool{}
 		for i, o := range q.Options {
 			if o == nil {
 				c.add(where, "option %d is empty", i+1)
 				continue
 			}
 			owhere := fmt.Sprintf("%s option %q", where, o.Code)
-			if !codeRe.MatchString(o.Code) {
-				c.add(owhere, "code must start with a letter and use only a–z, 0–9 and _")
-			}
-			if q.options[o.Code] != nil {
-				c.add(owhere, "duplicate option code")
-			}
+			c.code(owhere, "option", o.Code, seenOptions)
 			if o.Code == OtherCode && q.Other {
 				c.add(owhere, "code %q is reserved for the automatic 'other' option", OtherCode)
 			}

@@ -42,6 +42,16 @@ func (s *Server) loadRespondent(c *gin.Context) (*respondent, error) {
 	return &respondent{Respondent: r, def: def, answers: answers, state: r.Survey.State(s.now())}, nil
 }
 
+// loadWritable resolves the token and refuses changes outside the
+// answering window.
+func (s *Server) loadWritable(c *gin.Context) (*respondent, error) {
+	r, err := s.loadRespondent(c)
+	if err != nil {
+		return nil, err
+	}
+	return r, r.writable()
+}
+
 // writable refuses changes outside the answering window.
 func (r *respondent) writable() error {
 	switch r.state {

@@ -83,12 +83,8 @@ type savedBody struct {
 }
 
 func (s *Server) apiPutResponse(c *gin.Context) {
-	r, err := s.loadRespondent(c)
+	r, err := s.loadWritable(c)
 	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := r.writable(); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -123,12 +119,8 @@ func (s *Server) apiPutResponse(c *gin.Context) {
 }
 
 func (s *Server) apiSubmitResponse(c *gin.Context) {
-	r, err := s.loadRespondent(c)
+	r, err := s.loadWritable(c)
 	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := r.writable(); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -45,12 +45,8 @@ func (s *Server) respondPage(c *gin.Context) {
 // asked. Invalid input is shown again as typed, with its errors, and nothing
 // is saved; a colleague's newer save is never overwritten without asking.
 func (s *Server) respondPost(c *gin.Context) {
-	r, err := s.loadRespondent(c)
+	r, err := s.loadWritable(c)
 	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := r.writable(); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -372,6 +372,8 @@
         if (versionEl) versionEl.value = version;
         lastSaved = sent;
         (r.body.cleared || []).forEach(function (k) { delete lastSaved[k]; });
+        var note = $('changed-note');
+        if (note && r.body.changed && r.body.status === 'submitted') note.hidden = false;
         retryDelay = 2000;
         Object.keys(sent).forEach(function (k) { if (!c.bad[k]) setError(k, ''); });
         if (again) { again = false; return save(); }
