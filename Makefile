@@ -23,11 +23,11 @@ run: build
 	echo "For example: $$(sed -n 2p $(LINKS) | cut -d, -f2,3)"; echo; \
 	exec $(BIN) serve
 
-# Format and vet checks, then every test against a real PostgreSQL (the
-# race detector on).
+# Format and vet checks, then every test against a real PostgreSQL and a
+# headless Chromium (both found or installed by scripts/), race detector on.
 test: check
-	@set -e; url=$$(scripts/pg-ensure); \
-	TEST_DATABASE_URL="$$url" $(GO) test -race -count=1 ./...
+	@set -e; url=$$(scripts/pg-ensure); chrome=$$(scripts/chromium-ensure); \
+	TEST_DATABASE_URL="$$url" CHROME_PATH="$$chrome" $(GO) test -race -count=1 ./...
 
 check:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.data/*')); \

@@ -363,14 +363,20 @@ func (q *Question) exclusiveProblem(chosen []string) *Text {
 }
 
 // Visible reports which questions are shown for the answers (canonical).
+// As in Validate and in the browser, questions are taken in order and the
+// answer of a hidden question does not count for the questions after it.
 func (d *Definition) Visible(a Answers) map[string]bool {
 	out := make(map[string]bool, len(d.order))
+	seen := make(Answers, len(a))
 	for _, q := range d.order {
 		shown := true
 		if q.showIf != nil {
-			shown, _ = eval(q.showIf, a).(bool)
+			shown, _ = eval(q.showIf, seen).(bool)
 		}
 		out[q.Code] = shown
+		if v, ok := a[q.Code]; ok && shown {
+			seen[q.Code] = v
+		}
 	}
 	return out
 }

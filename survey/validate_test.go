@@ -225,3 +225,33 @@ func TestLvCount(t *testing.T) {
 		}
 	}
 }
+
+// TestVisibleChains: a question hidden by its condition does not show the
+// questions that depend on it, even if it still has an answer.
+func TestVisibleChains(t *testing.T) {
+	src := strings.Replace(miniYAML, `      - code: year
+        type: year`, `      - code: year
+        type: year
+        show_if: "count > 5"`, 1)
+	src = strings.Replace(src, `      - code: share
+        type: percent`, `      - code: share
+        type: percent
+        show_if: "year = 2020"`, 1)
+	d, err := Parse([]byte(src), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := answers(t, `{"status":"no","count":9,"year":2020,"share":5}`)
+	vis := d.Visible(a)
+	if vis["count"] || vis["year"] || vis["share"] {
+		t.Errorf("hidden count must hide year and share: %v", vis)
+	}
+	res := d.Validate(a, Draft)
+	if len(res.Answers) != 1 || len(res.Cleared) != 3 {
+		t.Errorf("Validate: %v cleared %v", res.Answers, res.Cleared)
+	}
+	a["status"] = "yes"
+	if vis = d.Visible(a); !vis["count"] || !vis["year"] || !vis["share"] {
+		t.Errorf("shown chain: %v", vis)
+	}
+}

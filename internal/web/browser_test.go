@@ -1,0 +1,219 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/survey"
+)
+
+// chromePath finds Chromium: $CHROME_PATH, then PATH, then the repository's
+// scripts/chromium-ensure (which installs Debian's package). Never skips.
+func chromePath(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("CHROME_PATH"); p != "" {
+		return p
+	}
+	for _, c := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(c); err == nil {
+			return p
+		}
+	}
+	out, err := exec.Command(filepath.Join("..", "..", "scripts", "chromium-ensure")).Output()
+	if err != nil {
+		t.Fatalf("Chromium is needed for the browser tests and scripts/chromium-ensure failed: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// browser starts a headless Chromium for the test.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromePath(t)),
+		chromedp.NoSandbox, // tests may run as root
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.WindowSize(1200, 1000),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	t.Cleanup(cancelCtx)
+	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func eval[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	must(t, err)
+	return v
+}
+
+// eventually polls cond until it holds or 15 s pass.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting: %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (e *env) answers(muni string) survey.Answers {
+	r, _ := e.st.Response(ctx, e.sv.ID, muni)
+	a, _ := r.Answers()
+	return a
+}
+
+// TestBrowserAutosaveAndConflict drives the form in Chromium: typing is
+// saved without a button; show_if reacts to answers; a colleague's newer
+// save leads to the conflict choice, nothing is overwritten, and what was
+// typed can be restored and saved; submitting an incomplete form lists
+// the problems.
+func TestBrowserAutosaveAndConflict(t *testing.T) {
+	e := newEnv(t)
+	e.setNow(time.Now())
+	e.opens, e.closes = time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
+	ts := httptest.NewServer(e.srv)
+	defer ts.Close()
+	ctx := browser(t)
+	page := ts.URL + "/r/" + e.tokens["riga"]
+
+	must(t, chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("#answers"))))
+	must(t, chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#q-resp_name"), "Līga Kalniņa"),
+		chromedp.Click(chromedp.CSS("#q-resp_position")), // leaving the field saves
+	))
+	eventually(t, "autosave of the name", func() bool { return e.answers("riga")["resp_name"] == "Līga Kalniņa" })
+	eventually(t, "the saved state shown", func() bool {
+		return strings.HasPrefix(eval[string](t, ctx, `document.getElementById('save-state').textContent`), "Saglabāts ")
+	})
+
+	// show_if in the browser.
+	if eval[bool](t, ctx, `!document.getElementById('qw-pb_first_year').hidden`) {
+		t.Fatal("pb_first_year is shown before pb_status is answered")
+	}
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.sections a[data-section="pb"]`)),
+		chromedp.Click(chromedp.CSS("#q-pb_status-voted"))))
+	if !eval[bool](t, ctx, `!document.getElementById('qw-pb_first_year').hidden && !document.getElementById('qw-pb_votes').hidden`) {
+		t.Fatal("voting questions did not appear")
+	}
+	eventually(t, "pb_status saved", func() bool { return e.answers("riga")["pb_status"] == "voted" })
+
+	// A colleague saves meanwhile.
+	cur, _ := e.st.Response(ctx, e.sv.ID, "riga")
+	colleague := e.answers("riga")
+	colleague["resp_name"] = "Jānis Bērziņš"
+	_, err := e.st.Apply(ctx, store.Change{SurveyID: e.sv.ID, Municipality: "riga", BaseVersion: cur.Version,
+		Answers: colleague, Actor: store.Actor{Kind: store.ActorSystem}})
+	must(t, err)
+
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.sections a[data-section="resp"]`)),
+		chromedp.SendKeys(chromedp.CSS("#q-resp_position"), "Vadītāja"),
+		chromedp.Click(chromedp.CSS("#q-resp_email")),
+		chromedp.WaitVisible(chromedp.CSS("#conflict-live button"))))
+	if got := e.answers("riga"); got["resp_name"] != "Jānis Bērziņš" || got["resp_position"] != nil {
+		t.Fatalf("the stale save overwrote the colleague: %v", got)
+	}
+	// Load the colleague's version; what was typed stays visible.
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#conflict-live button")),
+		chromedp.WaitVisible(chromedp.CSS("#qw-resp_position .mine"))))
+	if v := eval[string](t, ctx, `document.getElementById('q-resp_name').value`); v != "Jānis Bērziņš" {
+		t.Fatalf("the colleague's name is not loaded: %q", v)
+	}
+	if txt := eval[string](t, ctx, `document.querySelector('#qw-resp_position .mine').textContent`); !strings.Contains(txt, "Vadītāja") {
+		t.Fatalf("what was typed is not kept: %q", txt)
+	}
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#qw-resp_position .mine button"))))
+	eventually(t, "the restored value saved over the colleague's version", func() bool {
+		a := e.answers("riga")
+		return a["resp_position"] == "Vadītāja" && a["resp_name"] == "Jānis Bērziņš"
+	})
+
+	// Submitting an incomplete form: the summary lists the problems.
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#submit-button")),
+		chromedp.WaitVisible(chromedp.CSS("#error-summary li"))))
+	n := eval[int](t, ctx, `document.querySelectorAll('#error-summary li').length`)
+	if n < 5 || !eval[bool](t, ctx, `document.getElementById('err-resp_email').textContent === 'Šī atbilde ir obligāta.'`) {
+		t.Fatalf("error summary has %d items", n)
+	}
+	if r, _ := e.st.Response(ctx, e.sv.ID, "riga"); r.Status != store.StatusDraft {
+		t.Fatal("an incomplete form was submitted")
+	}
+}
+
+// TestBrowserShowIfMatchesServer: for many answer sets the browser shows
+// exactly the questions the server's definition says are visible — the
+// JavaScript evaluator and survey's evaluator agree.
+func TestBrowserShowIfMatchesServer(t *testing.T) {
+	e := newEnv(t)
+	e.setNow(time.Now())
+	ts := httptest.NewServer(e.srv)
+	defer ts.Close()
+	ctx := browser(t)
+	def, err := parseDef(e.sv)
+	must(t, err)
+	must(t, chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/r/"+e.tokens["cesis"]), chromedp.WaitVisible(chromedp.CSS("#answers"))))
+
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range 40 {
+		a, err := def.Synthesize(rng, nil)
+		must(t, err)
+		for k := range a { // leave gaps: unanswered questions make conditions undecided
+			if rng.Float64() < 0.25 {
+				delete(a, k)
+			}
+		}
+		js, _ := json.Marshal(a)
+		got := eval[map[string]bool](t, ctx, fmt.Sprintf(fillScript, js))
+		want := def.Visible(a)
+		for code, shown := range want {
+			if got[code] != shown {
+				t.Errorf("set %d: %s shown in the browser = %v, by the server = %v (answers %s)", i, code, got[code], shown, js)
+			}
+		}
+	}
+}
+
+// fillScript puts an answer set into the form, lets the page react, and
+// returns which questions are shown.
+const fillScript = `(function (a) {
+  var form = document.getElementById('answers');
+  form.querySelectorAll('input[type=radio], input[type=checkbox]').forEach(function (el) { el.checked = false; });
+  form.querySelectorAll('input[type=text], input[type=email], input[type=tel], textarea').forEach(function (el) { el.value = ''; });
+  Object.keys(a).forEach(function (k) {
+    var v = a[k];
+    form.querySelectorAll('[name="' + k + '"]').forEach(function (el) {
+      if (el.type === 'radio' || el.type === 'checkbox') el.checked = Array.isArray(v) ? v.indexOf(el.value) >= 0 : String(v) === el.value;
+      else el.value = String(v);
+    });
+  });
+  form.dispatchEvent(new Event('change', { bubbles: true }));
+  var out = {};
+  form.querySelectorAll('.q[data-code]').forEach(function (w) { out[w.getAttribute('data-code')] = !w.hidden; });
+  return out;
+})(%s)`
