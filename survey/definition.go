@@ -273,12 +273,6 @@ func (q *Question) Limit() int {
 // ShowIfExpr returns the compiled show_if condition, or nil.
 func (q *Question) ShowIfExpr() *Expr { return q.showIf }
 
-// Expr returns the compiled assertion.
-func (r *Rule) Expr() *Expr { return r.expr }
-
-// Expr returns the compiled formula.
-func (i *Indicator) Expr() *Expr { return i.expr }
-
 // Compute evaluates the indicator; ok is false when a figure it needs is
 // missing or a division by zero occurs.
 func (i *Indicator) Compute(a Answers) (v float64, ok bool) {

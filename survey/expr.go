@@ -712,9 +712,6 @@ func refValue(v any) any {
 	return nil
 }
 
-// Eval evaluates a compiled expression over canonical answers (see eval).
-func Eval(e *Expr, a Answers) any { return eval(e, a) }
-
 // String renders the expression back to source form (for documentation and
 // error messages).
 func (e *Expr) String() string {

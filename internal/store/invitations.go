@@ -29,11 +29,10 @@ RETURNING ` + invitationColumns
 	qInvitationByHash = `SELECT ` + invitationColumns + ` FROM invitations WHERE token_sha256 = $1 AND revoked_at IS NULL`
 	qRevokeInvitation = `UPDATE invitations SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`
 	qTouchInvitation  = `UPDATE invitations SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`
-	qActiveInvitation = `SELECT ` + invitationColumns + ` FROM invitations WHERE survey_id = $1 AND municipality_code = $2 AND revoked_at IS NULL`
 )
 
 var invitationStatements = []string{qRespondent, qRevokeActiveForMuni, qInsertInvitation, qInsertInvitationIfNew,
-	qInvitationByHash, qRevokeInvitation, qTouchInvitation, qActiveInvitation}
+	qInvitationByHash, qRevokeInvitation, qTouchInvitation}
 
 // RotateInvitation revokes the municipality's working link for the round (if
 // any) and stores a new one with the token hash, in one transaction.
@@ -66,12 +65,6 @@ func (s *Store) CreateInvitationIfMissing(ctx context.Context, surveyID int64, m
 func (s *Store) InvitationByTokenHash(ctx context.Context, hash []byte) (Invitation, error) {
 	var inv Invitation
 	return inv, notFound(s.db.GetContext(ctx, &inv, qInvitationByHash, hash))
-}
-
-// ActiveInvitation returns the municipality's working link for the round.
-func (s *Store) ActiveInvitation(ctx context.Context, surveyID int64, municipality string) (Invitation, error) {
-	var inv Invitation
-	return inv, notFound(s.db.GetContext(ctx, &inv, qActiveInvitation, surveyID, municipality))
 }
 
 // RevokeInvitation stops a link from working; ErrNotFound if it already had.

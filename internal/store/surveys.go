@@ -53,7 +53,6 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 RETURNING ` + surveyColumns
 	qSurveyBySlug       = `SELECT ` + surveyColumns + ` FROM surveys WHERE slug = $1`
 	qSurveyByID         = `SELECT ` + surveyColumns + ` FROM surveys WHERE id = $1`
-	qSurveys            = `SELECT ` + surveyColumns + ` FROM surveys ORDER BY opens_at DESC, id DESC`
 	qSurveyHasResponses = `SELECT EXISTS (SELECT 1 FROM responses WHERE survey_id = $1)`
 	qReplaceDefinition  = `
 UPDATE surveys SET definition = $2, definition_sha256 = $3, title_lv = $4, title_en = $5,
@@ -62,7 +61,7 @@ WHERE id = $1`
 	qLockSurvey = `SELECT id FROM surveys WHERE id = $1 FOR UPDATE`
 )
 
-var surveyStatements = []string{qInsertSurvey, qSurveyBySlug, qSurveyByID, qSurveys,
+var surveyStatements = []string{qInsertSurvey, qSurveyBySlug, qSurveyByID,
 	qSurveyHasResponses, qReplaceDefinition, qLockSurvey}
 
 // CreateSurvey stores a new round; ErrExists when the slug is taken.
@@ -86,12 +85,6 @@ func (s *Store) SurveyBySlug(ctx context.Context, slug string) (Survey, error) {
 func (s *Store) SurveyByID(ctx context.Context, id int64) (Survey, error) {
 	var out Survey
 	return out, notFound(s.db.GetContext(ctx, &out, qSurveyByID, id))
-}
-
-// Surveys returns every round, newest first.
-func (s *Store) Surveys(ctx context.Context) ([]Survey, error) {
-	var out []Survey
-	return out, s.db.SelectContext(ctx, &out, qSurveys)
 }
 
 // ReplaceDefinition swaps a round's questionnaire snapshot. It is refused

@@ -61,8 +61,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 	// The page's form: an oversized post is refused too.
 	r := e.post("riga", url.Values{"version": {"1"}, "ngo_obstacles": {strings.Repeat("x", 1<<20+10)}})
 	wantStatus(t, r, http.StatusRequestEntityTooLarge)
-	if !strings.Contains(r.body, "pārāk lieli") {
-		t.Error("413 page is not explained in Latvian")
+	if !strings.Contains(r.body, "pārāk lieli") || !strings.Contains(r.body, `<a href="/r/`+e.tokens["riga"]+`">Atpakaļ uz anketu</a>`) {
+		t.Error("413 page is not explained in Latvian, or has no way back to the form")
 	}
 	wantStatus(t, e.post("riga", url.Values{"population": {"5"}}), http.StatusBadRequest) // no version
 

@@ -94,8 +94,11 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if status == http.StatusNotFound {
 		titleKey = "notfound.title"
 	}
-	c.Status(status)
-	s.render(c, status, "message.html", messagePage{Page: s.page(c, l.T(titleKey)), Body: msg})
+	page := messagePage{Page: s.page(c, l.T(titleKey)), Body: msg}
+	if status != http.StatusNotFound && c.FullPath() == "/r/:token" {
+		page.BackURL = "/r/" + c.Param("token") // the link works; offer the way back
+	}
+	s.render(c, status, "message.html", page)
 	c.Abort()
 }
 

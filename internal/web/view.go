@@ -69,7 +69,6 @@ type formPage struct {
 	ReadOnly     bool
 	Deadline     string
 	ClosedSince  string
-	OpensAt      string
 	Status       string
 	SubmittedAt  string
 	Changed      bool
@@ -105,7 +104,6 @@ type questionView struct {
 	MaxLength                   int
 	Display                     string // read-only rendering
 	DescribedBy                 string
-	Personal                    bool
 }
 
 // questionCtx passes the language along with a question to its template.
@@ -134,7 +132,6 @@ type clientQuestion struct {
 	Code      string       `json:"code"`
 	Type      string       `json:"type"`
 	Section   string       `json:"section"`
-	Required  bool         `json:"required,omitempty"`
 	ShowIf    *survey.Expr `json:"showIf,omitempty"`
 	Other     bool         `json:"other,omitempty"`
 	Exclusive []string     `json:"exclusive,omitempty"`
@@ -244,7 +241,6 @@ func (s *Server) buildForm(c *gin.Context, r *respondent, in formInput) formPage
 		ReadOnly:     r.state != store.RoundOpen,
 		Deadline:     l.when(tz(r.Survey.ClosesAt), dative),
 		ClosedSince:  l.when(tz(r.Survey.ClosesAt), genitive),
-		OpensAt:      l.when(tz(r.Survey.OpensAt), genitive),
 		Status:       r.Response.Status,
 		Changed:      r.Response.ChangedSinceSubmit(),
 		Version:      r.Response.Version,
@@ -294,7 +290,7 @@ func (s *Server) questionView(q *survey.Question, l lang, in formInput, hidden b
 	code := q.Code
 	qv := questionView{Code: code, Type: string(q.Type), ID: "q-" + code, Label: q.Text.In(string(l)),
 		Help: q.Help.In(string(l)), Required: q.Required, Hidden: hidden, Value: in.values.Get(code),
-		Other: q.Other, OtherID: "q-" + q.OtherKey(), OtherValue: in.values.Get(q.OtherKey()), Personal: q.Personal}
+		Other: q.Other, OtherID: "q-" + q.OtherKey(), OtherValue: in.values.Get(q.OtherKey())}
 	if msg, ok := in.errors[code]; ok {
 		qv.Error = msg.In(string(l))
 	}
@@ -386,7 +382,7 @@ func numberHint(q *survey.Question, l lang) string {
 }
 
 func clientQuestionOf(q *survey.Question) clientQuestion {
-	cq := clientQuestion{Code: q.Code, Type: string(q.Type), Section: q.Section().Code, Required: q.Required,
+	cq := clientQuestion{Code: q.Code, Type: string(q.Type), Section: q.Section().Code,
 		ShowIf: q.ShowIfExpr(), Other: q.Other}
 	for _, o := range q.Options {
 		if o.Exclusive {
