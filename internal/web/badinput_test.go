@@ -132,6 +132,16 @@ func TestCrossOriginPostRefused(t *testing.T) {
 	wantStatus(t, r, 200)
 }
 
+func TestHome(t *testing.T) {
+	e := newEnv(t)
+	r := e.do("GET", "/", nil)
+	wantStatus(t, r, 200)
+	if !strings.Contains(r.body, "personīgo saiti") {
+		t.Fatal(r.body)
+	}
+	wantStatus(t, e.do("GET", "/nowhere", nil), 404)
+}
+
 func TestHealthz(t *testing.T) {
 	e := newEnv(t)
 	r := e.do("GET", "/healthz", nil)

@@ -55,6 +55,8 @@ var messages = map[string][2]string{
 	"conflict.body":       {"Jūsu ievadītās vērtības ir redzamas zemāk, bet vēl nav saglabātas. Izvēlieties, ko darīt:", "The values you entered are shown below but have not been saved yet. Choose what to do:"},
 	"conflict.mine":       {"Saglabāt manu versiju (aizstāt kolēģa atbildes)", "Save my version (replace my colleague’s answers)"},
 	"conflict.theirs":     {"Atvērt kolēģa versiju", "Open my colleague’s version"},
+	"home.title":          {"Pašvaldību aptauja par sabiedrības līdzdalību", "Survey of municipalities on public participation"},
+	"home.body":           {"Anketu atver ar pašvaldības personīgo saiti, ko nosūtīja aptaujas koordinatori. Ja saites nav, lūdziet to koordinatoriem.", "The questionnaire opens with the municipality’s personal link sent by the survey coordinators. If you do not have it, ask the coordinators."},
 	"notfound.title":      {"Saite nav derīga", "This link is not valid"},
 	"notfound.body":       {"Iespējams, saite ir nomainīta vai atsaukta, vai arī tā nav nokopēta pilnībā. Lūdziet jaunu saiti aptaujas koordinatoram.", "The link may have been replaced or withdrawn, or it was not copied in full. Ask the survey coordinator for a new link."},
 	"error.title":         {"Radās kļūda", "Something went wrong"},

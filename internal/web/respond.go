@@ -9,6 +9,12 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
+// home tells a visitor that the form opens through the personal link.
+func (s *Server) home(c *gin.Context) {
+	l := s.lang(c)
+	s.render(c, http.StatusOK, "message.html", messagePage{Page: s.page(c, l.T("home.title")), Body: l.T("home.body")})
+}
+
 // respondPage shows the questionnaire: the form while the round is open,
 // a read-only copy after it closes, a notice before it opens.
 func (s *Server) respondPage(c *gin.Context) {

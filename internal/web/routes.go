@@ -17,6 +17,9 @@ func (s *Server) routes(r *gin.Engine) {
 	// Operations.
 	r.GET("/healthz", s.healthz)
 
+	// Home: where to find the form.
+	r.GET("/", s.home)
+
 	// Static files (css, js), fingerprinted by ?v= and cached.
 	sub, _ := fs.Sub(static.FS, ".")
 	r.GET("/static/*path", s.serveStatic(http.FS(sub)))
