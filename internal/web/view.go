@@ -416,7 +416,7 @@ func clientMessages(l lang) map[string]string {
 		"js.number", "js.loaded", "js.mine", "js.restore", "js.submitting", "js.closed", "js.leave",
 		"js.notfound", "show.all", "show.one", "errors.submit", "errors.save", "conflict.title",
 		"conflict.mine", "conflict.theirs", "progress", "progress.sr", "yes", "no"} {
-		m[strings.TrimPrefix(k, "js.")] = messages[k][map[lang]int{lv: 0, en: 1}[l]]
+		m[strings.TrimPrefix(k, "js.")] = l.T(k) // unformatted: the script fills %s/%d
 	}
 	return m
 }
