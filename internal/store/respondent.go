@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"time"
 )
 
 // Respondent is everything a request through an invitation link needs, read
@@ -12,14 +14,24 @@ type Respondent struct {
 	Survey       Survey
 	Municipality Municipality
 	Response     Response
+	// ExtendedUntil is the municipality's own later deadline, if any.
+	ExtendedUntil *time.Time
+	// Return is the open request for correction, if any.
+	Return *ReturnRequest
 }
+
+// State is the round's state for this municipality at now.
+func (r Respondent) State(now time.Time) RoundState { return r.Survey.StateWith(now, r.ExtendedUntil) }
+
+// Deadline is when answering ends for this municipality.
+func (r Respondent) Deadline() time.Time { return r.Survey.Deadline(r.ExtendedUntil) }
 
 const qRespondent = `
 SELECT i.id AS "i.id", i.survey_id AS "i.survey_id", i.municipality_code AS "i.municipality_code",
-       i.created_at AS "i.created_at", i.revoked_at AS "i.revoked_at", i.last_used_at AS "i.last_used_at",
+       i.created_at AS "i.created_at", i.token_salt AS "i.token_salt", i.revoked_at AS "i.revoked_at", i.last_used_at AS "i.last_used_at",
        s.id AS "s.id", s.slug AS "s.slug", s.title_lv AS "s.title_lv", s.title_en AS "s.title_en",
        s.reference_year AS "s.reference_year", s.definition AS "s.definition",
-       s.definition_sha256 AS "s.definition_sha256", s.opens_at AS "s.opens_at", s.closes_at AS "s.closes_at",
+       s.definition_sha256 AS "s.definition_sha256", s.opens_at AS "s.opens_at", s.closes_at AS "s.closes_at", s.closed_at AS "s.closed_at",
        s.created_at AS "s.created_at", s.updated_at AS "s.updated_at",
        m.code AS "m.code", m.name_lv AS "m.name_lv", m.name_en AS "m.name_en", m.kind AS "m.kind",
        m.planning_region AS "m.planning_region", m.statistical_region AS "m.statistical_region",
@@ -28,19 +40,25 @@ SELECT i.id AS "i.id", i.survey_id AS "i.survey_id", i.municipality_code AS "i.m
        COALESCE(r.status, 'draft') AS "r.status", COALESCE(r.answers, '{}') AS "r.answers",
        COALESCE(r.version, 0) AS "r.version", r.submitted_answers AS "r.submitted_answers",
        r.submitted_version AS "r.submitted_version", r.submitted_at AS "r.submitted_at",
-       COALESCE(r.created_at, now()) AS "r.created_at", COALESCE(r.updated_at, now()) AS "r.updated_at"
+       COALESCE(r.created_at, now()) AS "r.created_at", COALESCE(r.updated_at, now()) AS "r.updated_at",
+       d.closes_at AS extended_until, rt.comments AS return_comments, rt.note AS return_note
 FROM invitations i
 JOIN surveys s ON s.id = i.survey_id
 JOIN municipalities m ON m.code = i.municipality_code
+LEFT JOIN deadline_extensions d ON d.survey_id = i.survey_id AND d.municipality_code = i.municipality_code
 LEFT JOIN responses r ON r.survey_id = i.survey_id AND r.municipality_code = i.municipality_code
+LEFT JOIN returns rt ON rt.response_id = r.id AND rt.resolved_at IS NULL
 WHERE i.token_sha256 = $1 AND i.revoked_at IS NULL`
 
 // respondentRow maps the prefixed columns of qRespondent.
 type respondentRow struct {
-	I Invitation   `db:"i"`
-	S Survey       `db:"s"`
-	M Municipality `db:"m"`
-	R Response     `db:"r"`
+	I              Invitation   `db:"i"`
+	S              Survey       `db:"s"`
+	M              Municipality `db:"m"`
+	R              Response     `db:"r"`
+	ExtendedUntil  *time.Time   `db:"extended_until"`
+	ReturnComments []byte       `db:"return_comments"`
+	ReturnNote     *string      `db:"return_note"`
 }
 
 // RespondentByTokenHash loads a working link's context; ErrNotFound for an
@@ -50,5 +68,13 @@ func (s *Store) RespondentByTokenHash(ctx context.Context, hash []byte) (Respond
 	if err := s.db.GetContext(ctx, &row, qRespondent, hash); err != nil {
 		return Respondent{}, notFound(err)
 	}
-	return Respondent{Invitation: row.I, Survey: row.S, Municipality: row.M, Response: row.R}, nil
+	out := Respondent{Invitation: row.I, Survey: row.S, Municipality: row.M, Response: row.R, ExtendedUntil: row.ExtendedUntil}
+	if row.ReturnComments != nil {
+		rr := &ReturnRequest{Note: *row.ReturnNote}
+		if err := json.Unmarshal(row.ReturnComments, &rr.Comments); err != nil {
+			return Respondent{}, err
+		}
+		out.Return = rr
+	}
+	return out, nil
 }

@@ -14,6 +14,7 @@ import (
 const (
 	StatusDraft     = "draft"
 	StatusSubmitted = "submitted"
+	StatusReturned  = "returned"
 )
 
 // Response is one municipality's answers to one round.
@@ -101,10 +102,16 @@ UPDATE responses SET answers = $2, version = version + 1, updated_at = now(),
 WHERE id = $1
 RETURNING ` + responseColumns
 	qResponsesForSurvey = `SELECT ` + responseColumns + ` FROM responses WHERE survey_id = $1 ORDER BY municipality_code`
+	qCorrectResponse    = `
+UPDATE responses SET answers = $2, version = version + 1, updated_at = now(),
+    submitted_answers = COALESCE($3::jsonb, submitted_answers),
+    submitted_version = CASE WHEN submitted_version = version THEN version + 1 ELSE submitted_version END
+WHERE id = $1
+RETURNING ` + responseColumns
 )
 
 var responseStatements = []string{qResponse, qResponseForUpdate, qEnsureResponse, qSurveySHAForShare,
-	qUpdateAnswers, qSubmitResponse, qResponsesForSurvey}
+	qUpdateAnswers, qSubmitResponse, qResponsesForSurvey, qCorrectResponse}
 
 // Response returns the municipality's response to the round, ErrNotFound if
 // nothing has been saved yet.
@@ -172,6 +179,11 @@ func (s *Store) Apply(ctx context.Context, c Change) (Saved, error) {
 		if err := insertRevision(ctx, tx, next.ID, next.Version, action, c.Actor, before, after); err != nil {
 			return err
 		}
+		if c.Submit {
+			if _, err := tx.ExecContext(ctx, qResolveReturn, next.ID); err != nil {
+				return err
+			}
+		}
 		out = Saved{Response: next, Changed: true}
 		return nil
 	})
@@ -183,3 +195,74 @@ func (s *Store) Apply(ctx context.Context, c Change) (Saved, error) {
 
 // errNothing rolls back a transaction that found nothing to do.
 var errNothing = errors.New("nothing to change")
+
+// Correction is a coordinator's change to a response, with a reason.
+type Correction struct {
+	SurveyID     int64
+	Municipality string
+	BaseVersion  int
+	// Answers is the new working copy.
+	Answers survey.Answers
+	// Submitted is the new submitted snapshot (nil: leave it); a correction
+	// reaches the figures without waiting for the municipality.
+	Submitted survey.Answers
+	UserID    int64
+	Reason    string
+}
+
+// Correct applies a coordinator's correction in one transaction: stale
+// BaseVersion is a *ConflictError; the revision records the user and the
+// reason. A response with no unsubmitted changes stays that way.
+func (s *Store) Correct(ctx context.Context, c Correction) (Saved, error) {
+	var out Saved
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var cur Response
+		if err := tx.GetContext(ctx, &cur, qResponseForUpdate, c.SurveyID, c.Municipality); err != nil {
+			return notFound(err)
+		}
+		if cur.Version != c.BaseVersion {
+			return &ConflictError{Current: cur.Version}
+		}
+		old, err := cur.Answers()
+		if err != nil {
+			return err
+		}
+		before, after := survey.Diff(old, c.Answers)
+		subChanged := false
+		if c.Submitted != nil && cur.SubmittedJSON != nil {
+			oldSub, err := survey.DecodeAnswers(cur.SubmittedJSON)
+			if err != nil {
+				return err
+			}
+			b, a := survey.Diff(oldSub, c.Submitted)
+			subChanged = len(b) > 0 || len(a) > 0
+		}
+		if len(before) == 0 && len(after) == 0 && !subChanged {
+			out = Saved{Response: cur}
+			return nil
+		}
+		data, err := json.Marshal(c.Answers)
+		if err != nil {
+			return err
+		}
+		var sub any // NULL keeps the snapshot
+		if c.Submitted != nil && cur.SubmittedJSON != nil {
+			b, err := json.Marshal(c.Submitted)
+			if err != nil {
+				return err
+			}
+			sub = b
+		}
+		var next Response
+		if err := tx.GetContext(ctx, &next, qCorrectResponse, cur.ID, data, sub); err != nil {
+			return err
+		}
+		if err := insertRevision(ctx, tx, next.ID, next.Version, "correct",
+			Actor{Kind: ActorUser, UserID: c.UserID, Note: c.Reason}, before, after); err != nil {
+			return err
+		}
+		out = Saved{Response: next, Changed: true}
+		return nil
+	})
+	return out, err
+}

@@ -116,7 +116,9 @@ func (s *Store) CheckQueries(ctx context.Context) error {
 func statements() []string {
 	var all []string
 	for _, group := range [][]string{municipalityStatements, surveyStatements,
-		invitationStatements, responseStatements, revisionStatements} {
+		invitationStatements, responseStatements, revisionStatements, userStatements, sessionStatements,
+		apiTokenStatements, loginFailureStatements, contactStatements, extensionStatements,
+		messageStatements, returnStatements, trackerStatements} {
 		all = append(all, group...)
 	}
 	return all
@@ -137,4 +139,10 @@ func RedactDSN(dsn string) string {
 		return "(database)"
 	}
 	return u.Redacted()
+}
+
+// isForeignKeyViolation reports a reference to a row that does not exist.
+func isForeignKeyViolation(err error) bool {
+	var pe *pq.Error
+	return errors.As(err, &pe) && pe.Code == "23503"
 }

@@ -116,7 +116,7 @@ func TestMunicipalitiesIdempotent(t *testing.T) {
 func TestInvitations(t *testing.T) {
 	f := newFixture(t)
 	tok1, h1 := auth.NewToken()
-	inv1, err := f.s.RotateInvitation(ctx, f.sv.ID, "riga", h1)
+	inv1, err := f.s.RotateInvitation(ctx, f.sv.ID, "riga", store.NewLink{Hash: h1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestInvitations(t *testing.T) {
 	}
 	// Rotating revokes the old link.
 	tok2, h2 := auth.NewToken()
-	if _, err := f.s.RotateInvitation(ctx, f.sv.ID, "riga", h2); err != nil {
+	if _, err := f.s.RotateInvitation(ctx, f.sv.ID, "riga", store.NewLink{Hash: h2}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.s.InvitationByTokenHash(ctx, auth.HashToken(tok1)); !errors.Is(err, store.ErrNotFound) {
@@ -138,10 +138,10 @@ func TestInvitations(t *testing.T) {
 	}
 	// Create-if-missing leaves a working link alone.
 	_, h3 := auth.NewToken()
-	if _, created, err := f.s.CreateInvitationIfMissing(ctx, f.sv.ID, "riga", h3); err != nil || created {
+	if _, created, err := f.s.CreateInvitationIfMissing(ctx, f.sv.ID, "riga", store.NewLink{Hash: h3}); err != nil || created {
 		t.Fatalf("created = %v, %v", created, err)
 	}
-	if _, created, err := f.s.CreateInvitationIfMissing(ctx, f.sv.ID, "cesis", h3); err != nil || !created {
+	if _, created, err := f.s.CreateInvitationIfMissing(ctx, f.sv.ID, "cesis", store.NewLink{Hash: h3}); err != nil || !created {
 		t.Fatalf("created = %v, %v", created, err)
 	}
 	// Revoking stops the link; revoking again is ErrNotFound.
@@ -292,7 +292,7 @@ func TestReplaceDefinitionRefusedOnceAnswered(t *testing.T) {
 func TestRespondentByTokenHash(t *testing.T) {
 	f := newFixture(t)
 	tok, h := auth.NewToken()
-	if _, err := f.s.RotateInvitation(ctx, f.sv.ID, "riga", h); err != nil {
+	if _, err := f.s.RotateInvitation(ctx, f.sv.ID, "riga", store.NewLink{Hash: h}); err != nil {
 		t.Fatal(err)
 	}
 	r, err := f.s.RespondentByTokenHash(ctx, auth.HashToken(tok))

@@ -19,8 +19,10 @@ type Survey struct {
 	DefinitionSHA256 string          `db:"definition_sha256"`
 	OpensAt          time.Time       `db:"opens_at"`
 	ClosesAt         time.Time       `db:"closes_at"`
-	CreatedAt        time.Time       `db:"created_at"`
-	UpdatedAt        time.Time       `db:"updated_at"`
+	// ClosedAt is set when a coordinator closed the round early.
+	ClosedAt  *time.Time `db:"closed_at"`
+	CreatedAt time.Time  `db:"created_at"`
+	UpdatedAt time.Time  `db:"updated_at"`
 }
 
 // RoundState is where a round stands at a moment.
@@ -33,20 +35,36 @@ const (
 	RoundClosed  RoundState = "closed"
 )
 
-// State returns the round's state at now.
-func (s Survey) State(now time.Time) RoundState {
+// State returns the round's state at now for everyone without an
+// extended deadline.
+func (s Survey) State(now time.Time) RoundState { return s.StateWith(now, nil) }
+
+// StateWith returns the round's state at now for a municipality whose
+// deadline may be extended (ext nil: the round's own). Closing early closes
+// the round for everyone.
+func (s Survey) StateWith(now time.Time, ext *time.Time) RoundState {
 	switch {
+	case s.ClosedAt != nil:
+		return RoundClosed
 	case now.Before(s.OpensAt):
 		return RoundNotOpen
-	case now.Before(s.ClosesAt):
+	case now.Before(s.Deadline(ext)):
 		return RoundOpen
 	}
 	return RoundClosed
 }
 
+// Deadline is when answering ends for a municipality with extension ext.
+func (s Survey) Deadline(ext *time.Time) time.Time {
+	if ext != nil && ext.After(s.ClosesAt) {
+		return *ext
+	}
+	return s.ClosesAt
+}
+
 const (
 	surveyColumns = `id, slug, title_lv, title_en, reference_year, definition, definition_sha256,
-    opens_at, closes_at, created_at, updated_at`
+    opens_at, closes_at, closed_at, created_at, updated_at`
 	qInsertSurvey = `
 INSERT INTO surveys (slug, title_lv, title_en, reference_year, definition, definition_sha256, opens_at, closes_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -58,11 +76,42 @@ RETURNING ` + surveyColumns
 UPDATE surveys SET definition = $2, definition_sha256 = $3, title_lv = $4, title_en = $5,
     reference_year = $6, updated_at = now()
 WHERE id = $1`
-	qLockSurvey = `SELECT id FROM surveys WHERE id = $1 FOR UPDATE`
+	qLockSurvey     = `SELECT id FROM surveys WHERE id = $1 FOR UPDATE`
+	qSurveys        = `SELECT ` + surveyColumns + ` FROM surveys ORDER BY opens_at DESC, id DESC`
+	qCloseSurvey    = `UPDATE surveys SET closed_at = $2, updated_at = now() WHERE id = $1 AND closed_at IS NULL`
+	qSetSurveyDates = `
+UPDATE surveys SET opens_at = $2, closes_at = $3, closed_at = NULL, updated_at = now()
+WHERE id = $1 RETURNING ` + surveyColumns
 )
 
 var surveyStatements = []string{qInsertSurvey, qSurveyBySlug, qSurveyByID,
-	qSurveyHasResponses, qReplaceDefinition, qLockSurvey}
+	qSurveyHasResponses, qReplaceDefinition, qLockSurvey, qSurveys, qCloseSurvey, qSetSurveyDates}
+
+// Surveys lists every round, the newest first.
+func (s *Store) Surveys(ctx context.Context) ([]Survey, error) {
+	var out []Survey
+	return out, s.db.SelectContext(ctx, &out, qSurveys)
+}
+
+// CloseSurvey closes a round early, for everyone; ErrNotFound if it was
+// already closed early.
+func (s *Store) CloseSurvey(ctx context.Context, id int64, at time.Time) error {
+	res, err := s.db.ExecContext(ctx, qCloseSurvey, id, at)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// SetSurveyDates sets the answering window and lifts an early closing (this
+// is how a round is reopened).
+func (s *Store) SetSurveyDates(ctx context.Context, id int64, opens, closes time.Time) (Survey, error) {
+	var out Survey
+	return out, notFound(s.db.GetContext(ctx, &out, qSetSurveyDates, id, opens, closes))
+}
 
 // CreateSurvey stores a new round; ErrExists when the slug is taken.
 func (s *Store) CreateSurvey(ctx context.Context, in Survey) (Survey, error) {

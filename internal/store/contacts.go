@@ -1,0 +1,73 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Contact is a person at a municipality who receives invitations (personal
+// data: coordinators and admins only).
+type Contact struct {
+	ID               int64     `db:"id" json:"-"`
+	MunicipalityCode string    `db:"municipality_code" json:"-"`
+	Email            string    `db:"email" json:"email"`
+	Name             string    `db:"name" json:"name,omitempty"`
+	CreatedAt        time.Time `db:"created_at" json:"-"`
+}
+
+const (
+	contactColumns          = `id, municipality_code, email, name, created_at`
+	qContacts               = `SELECT ` + contactColumns + ` FROM contacts ORDER BY municipality_code, id`
+	qContactsOf             = `SELECT ` + contactColumns + ` FROM contacts WHERE municipality_code = $1 ORDER BY id`
+	qDeleteContactsNotIn    = `DELETE FROM contacts WHERE municipality_code = $1 AND NOT (email = ANY($2))`
+	qUpsertContact          = `INSERT INTO contacts (municipality_code, email, name) VALUES ($1, $2, $3) ON CONFLICT (municipality_code, email) DO UPDATE SET name = EXCLUDED.name`
+	qLockMunicipalityForKey = `SELECT code FROM municipalities WHERE code = $1 FOR KEY SHARE`
+)
+
+var contactStatements = []string{qContacts, qContactsOf, qDeleteContactsNotIn, qUpsertContact, qLockMunicipalityForKey}
+
+// Contacts returns every contact by municipality code.
+func (s *Store) Contacts(ctx context.Context) (map[string][]Contact, error) {
+	var list []Contact
+	if err := s.db.SelectContext(ctx, &list, qContacts); err != nil {
+		return nil, err
+	}
+	out := map[string][]Contact{}
+	for _, c := range list {
+		out[c.MunicipalityCode] = append(out[c.MunicipalityCode], c)
+	}
+	return out, nil
+}
+
+// ContactsOf returns one municipality's contacts.
+func (s *Store) ContactsOf(ctx context.Context, code string) ([]Contact, error) {
+	var out []Contact
+	return out, s.db.SelectContext(ctx, &out, qContactsOf, code)
+}
+
+// ReplaceContacts makes list (emails lower-case, no duplicates) the
+// municipality's contacts; ErrNotFound for an unknown municipality.
+func (s *Store) ReplaceContacts(ctx context.Context, code string, list []Contact) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var got string
+		if err := tx.GetContext(ctx, &got, qLockMunicipalityForKey, code); err != nil {
+			return notFound(err)
+		}
+		emails := make([]string, len(list))
+		for i, c := range list {
+			emails[i] = c.Email
+		}
+		if _, err := tx.ExecContext(ctx, qDeleteContactsNotIn, code, pq.Array(emails)); err != nil {
+			return err
+		}
+		for _, c := range list {
+			if _, err := tx.ExecContext(ctx, qUpsertContact, code, c.Email, c.Name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

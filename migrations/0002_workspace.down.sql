@@ -1,0 +1,18 @@
+ALTER TABLE revisions DROP CONSTRAINT revisions_user_fk;
+DELETE FROM revisions WHERE action IN ('correct', 'return');
+ALTER TABLE revisions DROP CONSTRAINT revisions_action_check;
+ALTER TABLE revisions ADD CONSTRAINT revisions_action_check CHECK (action IN ('save', 'submit'));
+DROP TABLE returns;
+UPDATE responses SET status = 'submitted' WHERE status = 'returned';
+ALTER TABLE responses DROP CONSTRAINT responses_status_check;
+ALTER TABLE responses ADD CONSTRAINT responses_status_check CHECK (status IN ('draft', 'submitted'));
+DROP TABLE messages;
+ALTER TABLE invitations DROP COLUMN token_salt;
+DROP TABLE deadline_extensions;
+ALTER TABLE surveys DROP COLUMN closed_at;
+DROP TABLE contacts;
+DROP TABLE login_failures;
+DROP TABLE api_tokens;
+DROP TABLE sessions;
+DROP TABLE password_links;
+DROP TABLE users;
