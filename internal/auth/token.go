@@ -1,10 +1,13 @@
-// Package auth holds the credentials of the service: invitation tokens now;
-// passwords and sessions join it with the coordinator workspace.
+// Package auth holds the credentials of the service: the tokens of personal
+// links, sessions, set-password links and API tokens; password hashing and
+// rules; and the sign-in throttling policy.
 //
-// An invitation token is 128 random bits written as 22 base64url characters.
-// Only its SHA-256 is stored, so a copy of the database cannot open anyone's
-// form; a token that is malformed, unknown or revoked is indistinguishable
-// to the caller.
+// Every token is 128 bits written as 22 base64url characters. Only its
+// SHA-256 is stored, so a copy of the database opens nothing; a token that
+// is malformed, unknown or revoked is indistinguishable to the caller.
+// Personal links are derived from a random salt with the service's link key
+// (HMAC-SHA-256), so coordinators can see and send a link again without the
+// database holding it.
 package auth
 
 import (
