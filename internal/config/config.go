@@ -8,6 +8,8 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"strconv"
@@ -24,6 +26,13 @@ type Config struct {
 	LogFormat      string
 	MigrateOnStart bool
 	TimeZone       *time.Location
+	// LinkKey derives personal links (empty: a random key for this run).
+	LinkKey        string
+	SMTPURL        string
+	MailFrom       string
+	SessionIdle    time.Duration
+	SessionMaxAge  time.Duration
+	TrustedProxies []string
 }
 
 // Option is one environment variable.
@@ -74,6 +83,54 @@ func Options() []Option {
 			set: func(c *Config, v string) (err error) { c.MigrateOnStart, err = strconv.ParseBool(v); return }},
 		{Name: "TIME_ZONE", Default: "Europe/Riga", Help: "time zone for dates and times shown to people",
 			set: func(c *Config, v string) (err error) { c.TimeZone, err = time.LoadLocation(v); return }},
+		{Name: "LINK_KEY", Secret: true,
+			Help: "secret (32+ characters, `surveyd keygen`) from which personal links are derived so coordinators can show and send them again; without it links issued can be shown only until the service restarts",
+			set: func(c *Config, v string) error {
+				if v != "" && len(v) < 32 {
+					return fmt.Errorf("must be at least 32 characters")
+				}
+				c.LinkKey = v
+				return nil
+			}},
+		{Name: "SMTP_URL", Secret: true,
+			Help: "mail server for invitations and reminders: smtp://user:password@host:587 (STARTTLS) or smtps://…:465; empty: no e-mail, links are shown to copy",
+			set: func(c *Config, v string) error {
+				if v != "" {
+					u, err := url.Parse(v)
+					if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+						return fmt.Errorf("must be an smtp:// or smtps:// URL")
+					}
+				}
+				c.SMTPURL = v
+				return nil
+			}},
+		{Name: "MAIL_FROM", Default: "Aptauja <aptauja@localhost>", Help: "sender of e-mail, as Name <address>",
+			set: func(c *Config, v string) error {
+				if _, err := mail.ParseAddress(v); err != nil {
+					return fmt.Errorf("must be an address like Aptauja <aptauja@example.lv>")
+				}
+				c.MailFrom = v
+				return nil
+			}},
+		{Name: "SESSION_IDLE_TIMEOUT", Default: "2h", Help: "a signed-in session ends after this long without activity",
+			set: func(c *Config, v string) (err error) { c.SessionIdle, err = positiveDuration(v); return }},
+		{Name: "SESSION_MAX_AGE", Default: "12h", Help: "a signed-in session ends this long after signing in, active or not",
+			set: func(c *Config, v string) (err error) { c.SessionMaxAge, err = positiveDuration(v); return }},
+		{Name: "TRUSTED_PROXIES",
+			Help: "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (for sign-in rate limits per address); empty: none",
+			set: func(c *Config, v string) error {
+				c.TrustedProxies = nil
+				for _, p := range strings.Split(v, ",") {
+					if p = strings.TrimSpace(p); p == "" {
+						continue
+					}
+					if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+						return fmt.Errorf("%q is not an address or CIDR", p)
+					}
+					c.TrustedProxies = append(c.TrustedProxies, p)
+				}
+				return nil
+			}},
 	}
 }
 
@@ -109,4 +166,12 @@ func Load(getenv func(string) string) (*Config, error) {
 		return nil, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
 	}
 	return c, nil
+}
+
+func positiveDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("must be a duration like 30m or 2h")
+	}
+	return d, nil
 }
