@@ -1,7 +1,8 @@
-// Package manage holds the operations coordinators run on the service: load
-// the reference data, create or update a survey round from its definition,
-// issue personal links, and fill a round with demo answers. The CLI calls
-// it now; the coordinator workspace will call the same functions.
+// Package manage holds the operations coordinators run on the service, for
+// the CLI and the coordinator workspace alike: load the reference data,
+// create or update a survey round from its definition, issue and show
+// personal links, send invitations and reminders, build the response
+// tracker, manage users, and fill a round with demo answers.
 package manage
 
 import (
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/auth"
+	"github.com/civitas-lv/surveyd/internal/mail"
 	"github.com/civitas-lv/surveyd/internal/refdata"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
@@ -23,6 +25,12 @@ import (
 type Manager struct {
 	Store   *store.Store
 	BaseURL *url.URL
+	// Links derives personal links so they can be shown and sent again.
+	Links auth.LinkKey
+	// Mail sends e-mail; nil when SMTP is not configured.
+	Mail mail.Transport
+	// TimeZone is used for dates in e-mail.
+	TimeZone *time.Location
 }
 
 // LoadMunicipalities loads the built-in list; only differing rows change.
@@ -89,8 +97,8 @@ func (m *Manager) EnsureRound(ctx context.Context, def *survey.Definition, opens
 	return sv, RoundUpdated, err
 }
 
-// Link is a personal link just issued. The URL holds the token, which is
-// not stored anywhere: hand it over and forget it.
+// Link is a personal link. The URL holds the token, which is not stored:
+// it is derived again from the link key when needed.
 type Link struct {
 	Municipality string
 	Name         string
@@ -120,16 +128,17 @@ func (m *Manager) Invite(ctx context.Context, slug string, codes []string, onlyM
 			continue
 		}
 		delete(want, mu.Code)
-		token, hash := auth.NewToken()
+		token, hash, salt := m.Links.New()
+		link := store.NewLink{Hash: hash, Salt: salt}
 		if onlyMissing {
-			_, created, err := m.Store.CreateInvitationIfMissing(ctx, sv.ID, mu.Code, hash)
+			_, created, err := m.Store.CreateInvitationIfMissing(ctx, sv.ID, mu.Code, link)
 			if err != nil {
 				return nil, err
 			}
 			if !created {
 				continue
 			}
-		} else if _, err := m.Store.RotateInvitation(ctx, sv.ID, mu.Code, hash); err != nil {
+		} else if _, err := m.Store.RotateInvitation(ctx, sv.ID, mu.Code, link); err != nil {
 			return nil, err
 		}
 		links = append(links, Link{Municipality: mu.Code, Name: mu.NameLV, URL: m.LinkURL(token)})

@@ -1,0 +1,202 @@
+package manage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	outmail "github.com/civitas-lv/surveyd/internal/mail"
+	"github.com/civitas-lv/surveyd/internal/store"
+)
+
+// ErrNoMail is returned when e-mail is asked for but SMTP is not configured.
+var ErrNoMail = errors.New("e-mail is not configured (SMTP_URL)")
+
+// maxAttempts is how often a temporarily failing message is tried.
+const maxAttempts = 3
+
+// Queued says what QueueMessages did.
+type Queued struct {
+	Messages int
+	// Municipalities that got none, by reason: "no_contacts", "submitted",
+	// "link" (their link cannot be shown and is in use).
+	Skipped map[string][]string
+}
+
+// QueueMessages records invitations or reminders for the listed
+// municipalities (every active one when codes is empty), one message per
+// contact. Reminders go only to municipalities that have not submitted.
+// Links are issued where missing. Nothing is sent yet: see Deliver.
+func (m *Manager) QueueMessages(ctx context.Context, sv store.Survey, kind string, codes []string, userID int64) (Queued, error) {
+	out := Queued{Skipped: map[string][]string{}}
+	if m.Mail == nil {
+		return out, ErrNoMail
+	}
+	if kind != store.MessageInvitation && kind != store.MessageReminder {
+		return out, fmt.Errorf("unknown message kind %q", kind)
+	}
+	rows, err := m.Store.Tracker(ctx, sv.ID)
+	if err != nil {
+		return out, err
+	}
+	contacts, err := m.Store.Contacts(ctx)
+	if err != nil {
+		return out, err
+	}
+	want := map[string]bool{}
+	for _, c := range codes {
+		want[c] = true
+	}
+	var list []store.NewMessage
+	for _, r := range rows {
+		if len(codes) > 0 && !want[r.Code] || len(codes) == 0 && !r.Active {
+			continue
+		}
+		delete(want, r.Code)
+		switch {
+		case kind == store.MessageReminder && trackStatus(r) == TrackSubmitted:
+			out.Skipped["submitted"] = append(out.Skipped["submitted"], r.Code)
+			continue
+		case len(contacts[r.Code]) == 0:
+			out.Skipped["no_contacts"] = append(out.Skipped["no_contacts"], r.Code)
+			continue
+		}
+		_, inv, err := m.EnsureLink(ctx, sv.ID, r.Code)
+		if errors.Is(err, ErrLinkNotShowable) {
+			out.Skipped["link"] = append(out.Skipped["link"], r.Code)
+			continue
+		}
+		if err != nil {
+			return out, err
+		}
+		for _, c := range contacts[r.Code] {
+			list = append(list, store.NewMessage{SurveyID: sv.ID, Municipality: r.Code, Kind: kind,
+				Recipient: c.Email, InvitationID: inv.ID, UserID: userID})
+		}
+	}
+	for c := range want {
+		return out, fmt.Errorf("unknown municipality %q: %w", c, store.ErrNotFound)
+	}
+	queued, err := m.Store.QueueMessages(ctx, list)
+	out.Messages = len(queued)
+	return out, err
+}
+
+// Delivered counts the outcome of Deliver.
+type Delivered struct{ Sent, Failed, Retry int }
+
+// Deliver sends queued messages (of one round, or all when surveyID is 0)
+// in batches until none is left or ctx ends. A permanent refusal (5xx)
+// fails the message; a temporary one is tried again later, up to
+// maxAttempts times.
+func (m *Manager) Deliver(ctx context.Context, surveyID int64) (Delivered, error) {
+	var d Delivered
+	if m.Mail == nil {
+		return d, nil
+	}
+	munis := map[string]store.Municipality{}
+	list, err := m.Store.Municipalities(ctx)
+	if err != nil {
+		return d, err
+	}
+	for _, mu := range list {
+		munis[mu.Code] = mu
+	}
+	surveys := map[int64]store.Survey{}
+	retried := []int64{} // tried in this run already: left for the next
+	for {
+		n, err := m.Store.DeliverQueued(ctx, surveyID, 10, retried, func(msg store.Message) store.Outcome {
+			o := m.deliverOne(ctx, msg, munis, surveys)
+			switch o.Status {
+			case store.MessageSent:
+				d.Sent++
+			case store.MessageFailed:
+				d.Failed++
+			default:
+				d.Retry++
+				retried = append(retried, msg.ID)
+			}
+			return o
+		})
+		if err != nil || n == 0 || ctx.Err() != nil {
+			return d, err
+		}
+	}
+}
+
+func (m *Manager) deliverOne(ctx context.Context, msg store.Message, munis map[string]store.Municipality,
+	surveys map[int64]store.Survey) store.Outcome {
+	sv, ok := surveys[msg.SurveyID]
+	if !ok {
+		var err error
+		if sv, err = m.Store.SurveyByID(ctx, msg.SurveyID); err != nil {
+			return store.Outcome{Status: store.MessageQueued, Error: err.Error()}
+		}
+		surveys[msg.SurveyID] = sv
+	}
+	link, inv, err := m.LinkOf(ctx, msg.SurveyID, msg.MunicipalityCode)
+	if err != nil || msg.InvitationID == nil || inv.ID != *msg.InvitationID {
+		// The link was rotated or revoked after queuing: sending the old
+		// one would send a dead link.
+		return store.Outcome{Status: store.MessageFailed, Error: "the link changed before sending; send again"}
+	}
+	ext, err := m.Store.Extensions(ctx, sv.ID)
+	if err != nil {
+		return store.Outcome{Status: store.MessageQueued, Error: err.Error()}
+	}
+	var until *time.Time
+	if e, ok := ext[msg.MunicipalityCode]; ok {
+		until = &e.ClosesAt
+	}
+	text := composeText(msg.Kind, sv, munis[msg.MunicipalityCode], link, sv.Deadline(until).In(m.tz()))
+	err = m.Mail.Send(ctx, outmail.Message{
+		To:      []mail.Address{{Address: msg.Recipient}},
+		Subject: subject(msg.Kind, sv, munis[msg.MunicipalityCode]),
+		Text:    text,
+		Headers: map[string]string{"Auto-Submitted": "auto-generated"},
+	})
+	switch {
+	case err == nil:
+		return store.Outcome{Status: store.MessageSent}
+	case outmail.IsPermanent(err) || msg.Attempts+1 >= maxAttempts:
+		return store.Outcome{Status: store.MessageFailed, Error: err.Error()}
+	}
+	return store.Outcome{Status: store.MessageQueued, Error: err.Error()}
+}
+
+func (m *Manager) tz() *time.Location {
+	if m.TimeZone == nil {
+		return time.UTC
+	}
+	return m.TimeZone
+}
+
+func subject(kind string, sv store.Survey, mu store.Municipality) string {
+	if kind == store.MessageReminder {
+		return "Atgādinājums: " + sv.TitleLV + " — " + mu.NameLV
+	}
+	return "Aptauja: " + sv.TitleLV + " — " + mu.NameLV
+}
+
+// composeText writes the message in Latvian: who it is for, the deadline
+// and the personal link.
+func composeText(kind string, sv store.Survey, mu store.Municipality, link string, deadline time.Time) string {
+	var b strings.Builder
+	b.WriteString("Labdien!\n\n")
+	if kind == store.MessageReminder {
+		fmt.Fprintf(&b, "Atgādinām, ka pašvaldības atbildes uz aptauju „%s” vēl nav iesniegtas.\n\n", sv.TitleLV)
+	} else {
+		fmt.Fprintf(&b, "Aicinām jūsu pašvaldību atbildēt uz aptauju „%s”.\n\n", sv.TitleLV)
+	}
+	fmt.Fprintf(&b, "Pašvaldība: %s\n", mu.NameLV)
+	fmt.Fprintf(&b, "Atbildes gaidām līdz %s plkst. %s.\n\n", deadline.Format("02.01.2006."), deadline.Format("15:04"))
+	b.WriteString("Anketas saite (tā ir paredzēta tikai jūsu pašvaldībai; to var nodot kolēģiem, kas palīdz atbildēt):\n")
+	b.WriteString(link + "\n\n")
+	b.WriteString("Atbildes saglabājas automātiski, tāpēc anketu var aizpildīt pa daļām un vairāki kolēģi. " +
+		"Pēc iesniegšanas atbildes var labot līdz termiņam.\n\n")
+	b.WriteString("Ja ir jautājumi, lūdzu, atbildiet uz šo vēstuli.\n")
+	return b.String()
+}

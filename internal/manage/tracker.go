@@ -1,0 +1,143 @@
+package manage
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/survey"
+)
+
+// Tracker statuses of a municipality in a round, in the order of the loop.
+const (
+	TrackNotInvited = "not_invited" // no working link
+	TrackInvited    = "invited"     // a link, not yet opened
+	TrackOpened     = "opened"      // the link was opened, nothing saved
+	TrackDraft      = "draft"       // answers saved, not submitted
+	TrackSubmitted  = "submitted"
+	TrackReturned   = "returned" // returned for correction, not yet submitted again
+)
+
+// TrackStatuses lists the statuses in display order.
+var TrackStatuses = []string{TrackNotInvited, TrackInvited, TrackOpened, TrackDraft, TrackReturned, TrackSubmitted}
+
+// TrackerRow is one municipality's standing.
+type TrackerRow struct {
+	store.TrackerRow
+	Status             string
+	Progress           []survey.SectionProgress
+	Shown, Answered    int
+	Percent            int // answered of shown questions
+	ChangedSinceSubmit bool
+	LastActivity       *time.Time
+	Deadline           time.Time
+	// Contacts are personal data: filled only when asked for.
+	Contacts []store.Contact
+}
+
+// Tally counts submitted responses of a group.
+type Tally struct {
+	Name      string `json:"name,omitempty"`
+	Total     int    `json:"total"`
+	Submitted int    `json:"submitted"`
+	Percent   int    `json:"percent"`
+}
+
+func (t *Tally) add(submitted bool) {
+	t.Total++
+	if submitted {
+		t.Submitted++
+	}
+	t.Percent = percent(t.Submitted, t.Total)
+}
+
+// percent rounds half up.
+func percent(n, of int) int {
+	if of == 0 {
+		return 0
+	}
+	return (200*n + of) / (2 * of)
+}
+
+// Tracker is the response tracker of a round.
+type Tracker struct {
+	Rows     []TrackerRow
+	All      Tally
+	ByRegion []Tally
+	ByStatus map[string]int
+}
+
+// Tracker builds the tracker of a round; contacts only when withContacts.
+func (m *Manager) Tracker(ctx context.Context, sv store.Survey, def *survey.Definition, withContacts bool) (Tracker, error) {
+	rows, err := m.Store.Tracker(ctx, sv.ID)
+	if err != nil {
+		return Tracker{}, err
+	}
+	var contacts map[string][]store.Contact
+	if withContacts {
+		if contacts, err = m.Store.Contacts(ctx); err != nil {
+			return Tracker{}, err
+		}
+	}
+	t := Tracker{ByStatus: map[string]int{}}
+	regions := map[string]*Tally{}
+	for _, r := range rows {
+		row := TrackerRow{TrackerRow: r, Deadline: sv.Deadline(r.ExtendedUntil), Contacts: contacts[r.Code]}
+		answers, err := survey.DecodeAnswers(r.AnswersJSON)
+		if err != nil {
+			return Tracker{}, err
+		}
+		row.Status = trackStatus(r)
+		if r.ResponseStatus != nil {
+			row.Progress = def.Progress(answers)
+			for _, p := range row.Progress {
+				row.Shown += p.Shown
+				row.Answered += p.Answered
+			}
+			row.Percent = percent(row.Answered, row.Shown)
+			row.ChangedSinceSubmit = r.SubmittedVersion != nil && r.Version > *r.SubmittedVersion
+		}
+		for _, at := range []*time.Time{r.ResponseUpdated, r.LinkUsedAt, r.LastMessageAt} {
+			if at != nil && (row.LastActivity == nil || at.After(*row.LastActivity)) {
+				row.LastActivity = at
+			}
+		}
+		t.Rows = append(t.Rows, row)
+		t.ByStatus[row.Status]++
+		sub := row.Status == TrackSubmitted
+		t.All.add(sub)
+		g := regions[r.PlanningRegion]
+		if g == nil {
+			g = &Tally{Name: r.PlanningRegion}
+			regions[r.PlanningRegion] = g
+		}
+		g.add(sub)
+	}
+	for _, g := range regions {
+		t.ByRegion = append(t.ByRegion, *g)
+	}
+	sort.Slice(t.ByRegion, func(i, j int) bool { return t.ByRegion[i].Name < t.ByRegion[j].Name })
+	return t, nil
+}
+
+func trackStatus(r store.TrackerRow) string {
+	if r.ResponseStatus != nil {
+		switch *r.ResponseStatus {
+		case store.StatusSubmitted:
+			return TrackSubmitted
+		case store.StatusReturned:
+			return TrackReturned
+		}
+		if r.Version > 0 {
+			return TrackDraft
+		}
+	}
+	switch {
+	case r.LinkCreatedAt == nil:
+		return TrackNotInvited
+	case r.LinkUsedAt != nil:
+		return TrackOpened
+	}
+	return TrackInvited
+}

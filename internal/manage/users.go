@@ -1,0 +1,101 @@
+package manage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/civitas-lv/surveyd/internal/auth"
+	"github.com/civitas-lv/surveyd/internal/store"
+)
+
+// PasswordLinkTTL is how long a set-password link works.
+const PasswordLinkTTL = 72 * time.Hour
+
+// Problems with user input, worded for people by the web layer.
+var (
+	ErrBadEmail = errors.New("not an e-mail address")
+	ErrBadRole  = errors.New("unknown role")
+)
+
+// NormalizeEmail checks an address and returns it lower-case.
+func NormalizeEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || !strings.Contains(s, "@") {
+		return "", ErrBadEmail
+	}
+	return strings.ToLower(s), nil
+}
+
+// ValidRole reports whether r is a role.
+func ValidRole(r string) bool {
+	return r == store.RoleAdmin || r == store.RoleCoordinator || r == store.RoleViewer
+}
+
+// AddUser creates a user without a password and returns a one-time link to
+// set it.
+func (m *Manager) AddUser(ctx context.Context, email, name, role string) (store.User, string, error) {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return store.User{}, "", err
+	}
+	if !ValidRole(role) {
+		return store.User{}, "", ErrBadRole
+	}
+	u, err := m.Store.CreateUser(ctx, email, strings.TrimSpace(name), role, "")
+	if err != nil {
+		return u, "", err
+	}
+	link, err := m.PasswordLink(ctx, u.ID)
+	return u, link, err
+}
+
+// PasswordLink issues a one-time link for the user to set a password.
+func (m *Manager) PasswordLink(ctx context.Context, userID int64) (string, error) {
+	token, hash := auth.NewToken()
+	if err := m.Store.CreatePasswordLink(ctx, userID, hash, time.Now().Add(PasswordLinkTTL)); err != nil {
+		return "", err
+	}
+	u := *m.BaseURL
+	u.Path = u.Path + "/password/" + token
+	return u.String(), nil
+}
+
+// FirstAdmin creates an admin with a generated password when there is no
+// active admin; it returns the password (to show once) or "" when an admin
+// exists.
+func (m *Manager) FirstAdmin(ctx context.Context, email string, h *auth.Hasher) (string, error) {
+	n, err := m.Store.CountAdmins(ctx)
+	if err != nil || n > 0 {
+		return "", err
+	}
+	email, err = NormalizeEmail(email)
+	if err != nil {
+		return "", fmt.Errorf("%q: %w", email, err)
+	}
+	pw := auth.GeneratePassword()
+	hash, err := h.Hash(pw)
+	if err != nil {
+		return "", err
+	}
+	if _, err := m.Store.CreateUser(ctx, email, "", store.RoleAdmin, hash); err != nil {
+		if errors.Is(err, store.ErrExists) {
+			u, err := m.Store.UserByEmail(ctx, email)
+			if err != nil {
+				return "", err
+			}
+			// The address exists as another role or disabled: make it the
+			// admin again with a new password.
+			if _, err := m.Store.UpdateUser(ctx, u.ID, u.Name, store.RoleAdmin, false); err != nil {
+				return "", err
+			}
+			return pw, m.Store.SetPassword(ctx, u.ID, hash, nil)
+		}
+		return "", err
+	}
+	return pw, nil
+}
