@@ -7,6 +7,10 @@
 //	surveyd seed [--opens T] [--closes T]    migrate, load municipalities and the built-in rounds
 //	surveyd invite --survey SLUG [--municipality CODE,...] [--missing-only] [-o FILE]
 //	surveyd demo --survey SLUG --responses N [--seed S]
+//	surveyd round create --file F [--slug S] --opens T --closes T
+//	surveyd user add --email E --role R [--name N]
+//	surveyd user first-admin [--email E]
+//	surveyd keygen
 package main
 
 import (
@@ -25,7 +29,9 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/Riga even where the system has no zone files
 
+	"github.com/civitas-lv/surveyd/internal/auth"
 	"github.com/civitas-lv/surveyd/internal/config"
+	"github.com/civitas-lv/surveyd/internal/mail"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/internal/web"
@@ -69,6 +75,13 @@ func run(args []string) error {
 		return invite(ctx, cfg, log, args)
 	case "demo":
 		return demo(ctx, cfg, log, args)
+	case "round":
+		return round(ctx, cfg, log, args)
+	case "user":
+		return user(ctx, cfg, log, args)
+	case "keygen":
+		fmt.Println(auth.GenerateKey())
+		return nil
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 		return nil
@@ -82,6 +95,12 @@ const usage = `usage:
   surveyd seed [--opens T] [--closes T]    migrate, load municipalities and the built-in rounds
   surveyd invite --survey SLUG [--municipality CODE,...] [--missing-only] [-o FILE]
   surveyd demo --survey SLUG --responses N [--seed S]
+  surveyd round create --file F [--slug S] --opens T --closes T
+                                           create a round from a definition file
+  surveyd user add --email E --role admin|coordinator|viewer [--name N]
+                                           add a user; prints a one-time set-password link
+  surveyd user first-admin [--email E]     if there is no admin, create one and print its password once
+  surveyd keygen                           print a new random LINK_KEY
 Configuration comes from environment variables; see README.md.`
 
 func newLogger(cfg *config.Config) *slog.Logger {
@@ -127,10 +146,16 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer st.Close()
-	h, err := web.New(web.Options{Store: st, Logger: log, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone})
+	m, err := newManager(cfg, st, log)
 	if err != nil {
 		return err
 	}
+	h, err := web.New(web.Options{Store: st, Logger: log, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone, Manager: m,
+		SessionIdle: cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge, TrustedProxies: cfg.TrustedProxies})
+	if err != nil {
+		return err
+	}
+	go background(ctx, m, cfg, log)
 	srv := &http.Server{Addr: cfg.ListenAddr, Handler: h, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second,
 		MaxHeaderBytes: 64 << 10}
@@ -169,7 +194,10 @@ func seed(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 		return err
 	}
 	defer st.Close()
-	m := &manage.Manager{Store: st, BaseURL: cfg.BaseURL}
+	m, err := newManager(cfg, st, log)
+	if err != nil {
+		return err
+	}
 	n, err := m.LoadMunicipalities(ctx)
 	if err != nil {
 		return err
@@ -229,7 +257,10 @@ func invite(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 		return err
 	}
 	defer st.Close()
-	m := &manage.Manager{Store: st, BaseURL: cfg.BaseURL}
+	m, err := newManager(cfg, st, log)
+	if err != nil {
+		return err
+	}
 	links, err := m.Invite(ctx, *slug, codes, *missing)
 	if err != nil {
 		return err
@@ -281,8 +312,171 @@ func demo(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 		return err
 	}
 	defer st.Close()
-	m := &manage.Manager{Store: st, BaseURL: cfg.BaseURL}
+	m, err := newManager(cfg, st, log)
+	if err != nil {
+		return err
+	}
 	made, err := m.Demo(ctx, *slug, *n, *seedFlag)
 	fmt.Fprintf(os.Stderr, "%d municipalities got synthetic submitted answers (seed %d)\n", made, *seedFlag)
 	return err
+}
+
+// newManager wires the operations: the link key (a random one for this run
+// when LINK_KEY is unset) and the mail sender when SMTP_URL is set.
+func newManager(cfg *config.Config, st *store.Store, log *slog.Logger) (*manage.Manager, error) {
+	secret := cfg.LinkKey
+	if secret == "" {
+		log.Warn("LINK_KEY is not set: links issued now can be shown and e-mailed again only until the service restarts (they keep working); see `surveyd keygen`")
+		secret = auth.GenerateKey()
+	}
+	key, err := auth.NewLinkKey([]byte(secret))
+	if err != nil {
+		return nil, fmt.Errorf("LINK_KEY: %w", err)
+	}
+	m := &manage.Manager{Store: st, BaseURL: cfg.BaseURL, Links: key, TimeZone: cfg.TimeZone}
+	if cfg.SMTPURL != "" {
+		set, err := mail.ParseURL(cfg.SMTPURL, cfg.MailFrom)
+		if err != nil {
+			return nil, fmt.Errorf("SMTP_URL: %w", err)
+		}
+		m.Mail = mail.NewSender(set)
+	}
+	return m, nil
+}
+
+// background sends queued e-mail left over (a retry, a restart mid-send)
+// and deletes expired sessions, once a minute.
+func background(ctx context.Context, m *manage.Manager, cfg *config.Config, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if d, err := m.Deliver(ctx, 0); err != nil {
+			log.Error("deliver queued messages", "error", err)
+		} else if d.Sent+d.Failed > 0 {
+			log.Info("queued messages delivered", "sent", d.Sent, "failed", d.Failed, "retry", d.Retry)
+		}
+		if _, err := m.Store.DeleteExpiredSessions(ctx, time.Now(), cfg.SessionIdle); err != nil {
+			log.Error("delete expired sessions", "error", err)
+		}
+	}
+}
+
+func round(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return fmt.Errorf("usage: surveyd round create --file F [--slug S] --opens T --closes T")
+	}
+	fs := flag.NewFlagSet("round create", flag.ContinueOnError)
+	file := fs.String("file", "", "questionnaire definition, YAML or JSON (required)")
+	slug := fs.String("slug", "", "round slug (default: the definition's)")
+	opens := fs.String("opens", "", "when the round opens (YYYY-MM-DD or RFC 3339; required)")
+	closes := fs.String("closes", "", "the deadline (a date means 23:59 that day; required)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *file == "" || *opens == "" || *closes == "" {
+		return errors.New("round create: --file, --opens and --closes are required")
+	}
+	from, err := parseWhen(*opens, cfg.TimeZone, false)
+	if err != nil {
+		return fmt.Errorf("--opens: %w", err)
+	}
+	to, err := parseWhen(*closes, cfg.TimeZone, true)
+	if err != nil {
+		return fmt.Errorf("--closes: %w", err)
+	}
+	if !to.After(from) {
+		return errors.New("the round must close after it opens")
+	}
+	data, err := os.ReadFile(*file)
+	if err != nil {
+		return err
+	}
+	def, err := survey.Parse(data, *file)
+	if err != nil {
+		return err
+	}
+	if *slug != "" {
+		def.Slug = *slug
+	}
+	st, err := openStore(ctx, cfg, log, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sv, err := st.CreateSurvey(ctx, store.Survey{Slug: def.Slug, TitleLV: def.Title.LV, TitleEN: def.Title.EN,
+		ReferenceYear: def.ReferenceYear, Definition: def.JSON(), DefinitionSHA256: manage.DefinitionSHA256(def),
+		OpensAt: from, ClosesAt: to})
+	if errors.Is(err, store.ErrExists) {
+		return fmt.Errorf("a round %q exists already; choose another --slug", def.Slug)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "round %s created: open %s – %s\n", sv.Slug,
+		sv.OpensAt.In(cfg.TimeZone).Format("2006-01-02 15:04"), sv.ClosesAt.In(cfg.TimeZone).Format("2006-01-02 15:04"))
+	return nil
+}
+
+func user(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
+	if len(args) == 0 || (args[0] != "add" && args[0] != "first-admin") {
+		return errors.New("usage: surveyd user add --email E --role R [--name N] | surveyd user first-admin [--email E]")
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
+	email := fs.String("email", "", "the user's e-mail address (sign-in name)")
+	role := fs.String("role", "", "admin, coordinator or viewer")
+	name := fs.String("name", "", "the user's name")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg, log, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	m, err := newManager(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	if sub == "first-admin" {
+		if *email == "" {
+			*email = "admin@localhost"
+		}
+		h, err := auth.NewHasher(0)
+		if err != nil {
+			return err
+		}
+		pw, err := m.FirstAdmin(ctx, *email, h)
+		if err != nil {
+			return err
+		}
+		if pw == "" {
+			fmt.Fprintln(os.Stderr, "an admin exists already; nothing changed")
+			return nil
+		}
+		fmt.Printf("First admin created. Sign in at %s/login as %s with the password (shown only now):\n%s\n",
+			cfg.BaseURL, strings.ToLower(*email), pw)
+		return nil
+	}
+	if *email == "" || *role == "" {
+		return errors.New("user add: --email and --role are required")
+	}
+	u, link, err := m.AddUser(ctx, *email, *name, *role)
+	switch {
+	case errors.Is(err, manage.ErrBadEmail):
+		return fmt.Errorf("--email %q: not an e-mail address", *email)
+	case errors.Is(err, manage.ErrBadRole):
+		return fmt.Errorf("--role %q: use admin, coordinator or viewer", *role)
+	case errors.Is(err, store.ErrExists):
+		return fmt.Errorf("a user %s exists already", strings.ToLower(*email))
+	case err != nil:
+		return err
+	}
+	fmt.Printf("User %s (%s) added. One-time link to set the password (works for 72 hours):\n%s\n", u.Email, u.Role, link)
+	return nil
 }

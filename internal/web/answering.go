@@ -39,7 +39,7 @@ func (s *Server) loadRespondent(c *gin.Context) (*respondent, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &respondent{Respondent: r, def: def, answers: answers, state: r.Survey.State(s.now())}, nil
+	return &respondent{Respondent: r, def: def, answers: answers, state: r.State(s.now())}, nil
 }
 
 // loadWritable resolves the token and refuses changes outside the
@@ -134,4 +134,13 @@ func (s *Server) lang(c *gin.Context) lang {
 	}
 	c.Set("lang", l)
 	return l
+}
+
+// closedSince is when answering ended for the municipality: the early
+// closing, or its deadline.
+func (r *respondent) closedSince() time.Time {
+	if r.Survey.ClosedAt != nil && r.Survey.ClosedAt.Before(r.Deadline()) {
+		return *r.Survey.ClosedAt
+	}
+	return r.Deadline()
 }

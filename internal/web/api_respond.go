@@ -50,7 +50,7 @@ func (s *Server) apiGetResponse(c *gin.Context) {
 	}
 	out := apiResponse{
 		Survey: apiSurvey{Slug: r.Survey.Slug, Title: r.def.Title, ReferenceYear: r.def.ReferenceYear, State: r.state,
-			OpensAt: r.Survey.OpensAt, ClosesAt: r.Survey.ClosesAt, Definition: r.def},
+			OpensAt: r.Survey.OpensAt, ClosesAt: r.Deadline(), Definition: r.def},
 		Municipality:       apiMunicipality{Code: r.Municipality.Code, Name: survey.Text{LV: r.Municipality.NameLV, EN: r.Municipality.NameEN}},
 		Status:             r.Response.Status,
 		Version:            r.Response.Version,

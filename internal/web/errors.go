@@ -94,7 +94,18 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if status == http.StatusNotFound {
 		titleKey = "notfound.title"
 	}
+	switch status {
+	case http.StatusUnauthorized:
+		titleKey = "signin.title"
+	case http.StatusForbidden:
+		if code == "forbidden" {
+			titleKey = "forbidden.title"
+		}
+	}
 	page := messagePage{Page: s.page(c, l.T(titleKey)), Body: msg}
+	if status == http.StatusUnauthorized {
+		page.LinkURL, page.LinkText = "/login", l.T("login.title")
+	}
 	if status != http.StatusNotFound && c.FullPath() == "/r/:token" {
 		page.BackURL = "/r/" + c.Param("token") // the link works; offer the way back
 	}

@@ -100,7 +100,9 @@ var messages = map[string][2]string{
 func (l lang) T(key string, args ...any) string {
 	m, ok := messages[key]
 	if !ok {
-		return key
+		if m, ok = staffMessages[key]; !ok {
+			return key
+		}
 	}
 	s := m[0]
 	if l == en {

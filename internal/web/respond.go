@@ -9,10 +9,16 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// home tells a visitor that the form opens through the personal link.
+// home tells a visitor that the form opens through the personal link (and
+// where coordinators sign in); a signed-in user goes to the workspace.
 func (s *Server) home(c *gin.Context) {
+	if principalOf(c) != nil {
+		c.Redirect(http.StatusSeeOther, "/surveys")
+		return
+	}
 	l := s.lang(c)
-	s.render(c, http.StatusOK, "message.html", messagePage{Page: s.page(c, l.T("home.title")), Body: l.T("home.body")})
+	s.render(c, http.StatusOK, "message.html", messagePage{Page: s.page(c, l.T("home.title")), Body: l.T("home.body"),
+		LinkURL: "/login", LinkText: l.T("home.login")})
 }
 
 // respondPage shows the questionnaire: the form while the round is open,

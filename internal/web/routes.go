@@ -8,16 +8,19 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// routes lists every route of the service in one place.
+// routes lists every route of the service in one place, each with who may
+// use it: public, a personal link (the token is the credential), or a
+// signed-in user with an access level (auth.go). The authorization test
+// walks this list and fails for a route it has no expectation for.
 func (s *Server) routes(r *gin.Engine) {
-	r.Use(s.requestContext, s.recoverPanic, s.securityHeaders, s.limitBody)
+	r.Use(s.requestContext, s.recoverPanic, s.securityHeaders, s.limitBody, s.identify)
 	r.NoRoute(s.notFoundRoute)
 	r.NoMethod(s.methodNotAllowed)
 
 	// Operations.
 	r.GET("/healthz", s.healthz)
 
-	// Home: where to find the form.
+	// Home: where to find the form, or the workspace when signed in.
 	r.GET("/", s.home)
 
 	// Static files (css, js), fingerprinted by ?v= and cached.
@@ -28,9 +31,61 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/r/:token", s.respondPage)
 	r.POST("/r/:token", s.respondPost)
 
-	// The same as JSON; the form's JavaScript uses it for autosave.
+	// Signing in and out, passwords.
+	r.GET("/login", s.loginForm)
+	r.POST("/login", s.login)
+	r.POST("/logout", s.allow(signedIn), s.logout)
+	r.GET("/account", s.allow(signedIn), s.accountPage)
+	r.POST("/account/password", s.allow(signedIn), s.changePassword)
+	r.GET("/password/:token", s.passwordLinkForm)
+	r.POST("/password/:token", s.setPasswordByLink)
+
+	// Survey rounds.
+	r.GET("/surveys", s.allow(view), s.surveysPage)
+	r.GET("/surveys/new", s.allow(coordinate), s.newRoundForm)
+	r.POST("/surveys", s.allow(coordinate), s.createRound)
+	r.GET("/surveys/:slug/settings", s.allow(coordinate), s.roundPage)
+	r.POST("/surveys/:slug/dates", s.allow(coordinate), s.setRoundDates)
+	r.POST("/surveys/:slug/close", s.allow(coordinate), s.closeRound)
+	r.POST("/surveys/:slug/extensions", s.allow(coordinate), s.setExtension)
+	r.POST("/surveys/:slug/extensions/:code/delete", s.allow(coordinate), s.deleteExtension)
+
+	// The response tracker (contacts only for coordinators).
+	r.GET("/surveys/:slug", s.allow(view), s.trackerPage)
+
+	// Personal links, invitations and reminders.
+	r.GET("/surveys/:slug/links", s.allow(coordinate), s.linksPage)
+	r.GET("/surveys/:slug/links.csv", s.allow(coordinate), s.linksCSV)
+	r.POST("/surveys/:slug/links/:code/rotate", s.allow(coordinate), s.rotateLink)
+	r.POST("/surveys/:slug/links/:code/revoke", s.allow(coordinate), s.revokeLink)
+	r.GET("/surveys/:slug/messages", s.allow(coordinate), s.messagesPage)
+	r.POST("/surveys/:slug/messages", s.allow(coordinate), s.sendMessages)
+
+	// Review: answers with history; corrections and returns.
+	r.GET("/surveys/:slug/responses/:code", s.allow(view), s.reviewPage)
+	r.GET("/surveys/:slug/responses/:code/correct", s.allow(coordinate), s.correctForm)
+	r.POST("/surveys/:slug/responses/:code/correct", s.allow(coordinate), s.correct)
+	r.GET("/surveys/:slug/responses/:code/return", s.allow(coordinate), s.returnForm)
+	r.POST("/surveys/:slug/responses/:code/return", s.allow(coordinate), s.returnResponse)
+
+	// Municipality contacts (personal data).
+	r.GET("/contacts", s.allow(coordinate), s.contactsPage)
+	r.POST("/contacts/:code", s.allow(coordinate), s.saveContacts)
+
+	// Administration.
+	r.GET("/admin/users", s.allow(administer), s.usersPage)
+	r.POST("/admin/users", s.allow(administer), s.addUser)
+	r.POST("/admin/users/:id", s.allow(administer), s.updateUser)
+	r.POST("/admin/users/:id/password-link", s.allow(administer), s.userPasswordLink)
+	r.GET("/admin/tokens", s.allow(administer), s.tokensPage)
+	r.POST("/admin/tokens", s.allow(administer), s.createToken)
+	r.POST("/admin/tokens/:id/revoke", s.allow(administer), s.revokeToken)
+
+	// JSON API: the form's autosave (by personal link) and, for scripts
+	// (Bearer token) and the workspace, the round's status.
 	api := r.Group("/api/v1")
 	api.GET("/r/:token", s.apiGetResponse)
 	api.PUT("/r/:token", s.apiPutResponse)
 	api.POST("/r/:token/submit", s.apiSubmitResponse)
+	api.GET("/surveys/:slug/status", s.allow(view), s.apiStatus)
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -17,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/auth"
+	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/static"
 	"github.com/civitas-lv/surveyd/survey"
@@ -37,6 +40,16 @@ type Options struct {
 	TimeZone *time.Location
 	// Now returns the current time (tests move it to open and close rounds).
 	Now func() time.Time
+	// Manager runs the coordinators' operations (links, e-mail, tracker).
+	Manager *manage.Manager
+	// Hasher hashes passwords (tests use a low bcrypt cost).
+	Hasher *auth.Hasher
+	// SessionIdle and SessionMaxAge end sessions (defaults 2h and 12h).
+	SessionIdle, SessionMaxAge time.Duration
+	// Throttle limits failed sign-ins (default auth.DefaultThrottle).
+	Throttle auth.Throttle
+	// TrustedProxies may set X-Forwarded-For (none by default).
+	TrustedProxies []string
 }
 
 // Server holds the service's dependencies; it has no package-level state.
@@ -50,12 +63,39 @@ type Server struct {
 	assets  map[string]string // static path → cache-busting version
 	defs    *definitionCache
 	handler http.Handler
+	engine  *gin.Engine
+
+	manage        *manage.Manager
+	hasher        *auth.Hasher
+	sessionIdle   time.Duration
+	sessionMaxAge time.Duration
+	throttle      auth.Throttle
 }
 
 // New builds the server and its routes.
 func New(o Options) (*Server, error) {
 	s := &Server{store: o.Store, log: o.Logger, baseURL: o.BaseURL, tz: o.TimeZone, now: o.Now,
-		defs: &definitionCache{m: map[int64]cachedDefinition{}}}
+		defs: &definitionCache{m: map[int64]cachedDefinition{}}, manage: o.Manager, hasher: o.Hasher,
+		sessionIdle: o.SessionIdle, sessionMaxAge: o.SessionMaxAge, throttle: o.Throttle}
+	if s.manage == nil {
+		return nil, errors.New("web: Options.Manager is required")
+	}
+	if s.hasher == nil {
+		h, err := auth.NewHasher(0)
+		if err != nil {
+			return nil, err
+		}
+		s.hasher = h
+	}
+	if s.sessionIdle == 0 {
+		s.sessionIdle = 2 * time.Hour
+	}
+	if s.sessionMaxAge == 0 {
+		s.sessionMaxAge = 12 * time.Hour
+	}
+	if s.throttle.Window == 0 {
+		s.throttle = auth.DefaultThrottle()
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -77,7 +117,11 @@ func New(o Options) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
+	if err := r.SetTrustedProxies(o.TrustedProxies); err != nil {
+		return nil, err
+	}
 	s.routes(r)
+	s.engine = r
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
@@ -143,3 +187,6 @@ func (s *Server) definition(sv store.Survey) (*survey.Definition, error) {
 	s.defs.mu.Unlock()
 	return def, nil
 }
+
+// Routes lists the registered routes (the authorization test walks them).
+func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }

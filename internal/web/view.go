@@ -20,12 +20,22 @@ type Page struct {
 	Title     string
 	SwitchURL string // the same page in the other language
 	RequestID string
+	// For signed-in users: who, and the workspace menu.
+	User string
+	Nav  []navItem
+}
+
+type navItem struct {
+	URL, Label string
+	Current    bool
 }
 
 type messagePage struct {
 	Page
-	Body    string
-	BackURL string
+	Body     string
+	BackURL  string
+	LinkURL  string
+	LinkText string
 }
 
 func (s *Server) page(c *gin.Context, title string) Page {
@@ -34,7 +44,24 @@ func (s *Server) page(c *gin.Context, title string) Page {
 	q.Del("done")
 	q.Set("lang", l.T("lang.switch.code"))
 	u := url.URL{Path: c.Request.URL.Path, RawQuery: q.Encode()}
-	return Page{Lang: l, Title: title, SwitchURL: u.String(), RequestID: requestID(c)}
+	p := Page{Lang: l, Title: title, SwitchURL: u.String(), RequestID: requestID(c)}
+	if me := principalOf(c); me != nil && !isAPI(c) {
+		p.User = me.user.Email
+		path := c.Request.URL.Path
+		add := func(a access, url, key string) {
+			if a.allows(me.user.Role) {
+				cur := path == url || url != "/surveys" && strings.HasPrefix(path, url+"/") ||
+					url == "/surveys" && strings.HasPrefix(path, "/surveys")
+				p.Nav = append(p.Nav, navItem{URL: url, Label: l.T(key), Current: cur})
+			}
+		}
+		add(view, "/surveys", "nav.surveys")
+		add(coordinate, "/contacts", "nav.contacts")
+		add(administer, "/admin/users", "nav.users")
+		add(administer, "/admin/tokens", "nav.tokens")
+		add(signedIn, "/account", "nav.account")
+	}
+	return p
 }
 
 func (s *Server) funcs() template.FuncMap {
@@ -42,6 +69,17 @@ func (s *Server) funcs() template.FuncMap {
 		"asset": s.asset,
 		"T":     func(l lang, key string, args ...any) string { return l.T(key, args...) },
 		"qctx":  func(l lang, q questionView) questionCtx { return questionCtx{L: l, Q: q} },
+		"when":  func(l lang, t time.Time) string { return l.when(t.In(s.tz), locative) },
+		"whenp": func(l lang, t *time.Time) string {
+			if t == nil {
+				return "—"
+			}
+			return l.when(t.In(s.tz), locative)
+		},
+		"list":   func(xs ...string) []string { return xs },
+		"date":   func(t time.Time) string { return t.In(s.tz).Format("02.01.2006. 15:04") },
+		"datep":  func(t *time.Time) string { return formatDatePtr(t, s.tz) },
+		"dtlocal": func(t time.Time) string { return t.In(s.tz).Format("2006-01-02T15:04") },
 	}
 }
 
@@ -79,6 +117,10 @@ type formPage struct {
 	ErrorList    []errorItem
 	Conflict     bool
 	TheirsURL    string
+	// ReturnNote is the coordinator's note when the response was returned
+	// for correction (comments per question are on the questions).
+	Returned   bool
+	ReturnNote string
 	Sections     []sectionView
 	Client       clientData
 }
@@ -103,6 +145,7 @@ type questionView struct {
 	Unit, InputMode, Hint       string
 	MaxLength                   int
 	Display                     string // read-only rendering
+	Comment                     string // the coordinator's, when returned
 	DescribedBy                 string
 }
 
@@ -239,11 +282,14 @@ func (s *Server) buildForm(c *gin.Context, r *respondent, in formInput) formPage
 		Municipality: r.Municipality.Name(string(l)),
 		State:        r.state,
 		ReadOnly:     r.state != store.RoundOpen,
-		Deadline:     l.when(tz(r.Survey.ClosesAt), dative),
-		ClosedSince:  l.when(tz(r.Survey.ClosesAt), genitive),
+		Deadline:     l.when(tz(r.Deadline()), dative),
+		ClosedSince:  l.when(tz(r.closedSince()), genitive),
 		Status:       r.Response.Status,
 		Changed:      r.Response.ChangedSinceSubmit(),
 		Version:      r.Response.Version,
+	}
+	if r.Return != nil {
+		p.Returned, p.ReturnNote = true, r.Return.Note
 	}
 	if r.Response.SubmittedAt != nil {
 		p.SubmittedAt = l.when(tz(*r.Response.SubmittedAt), locative)
@@ -266,6 +312,12 @@ func (s *Server) buildForm(c *gin.Context, r *respondent, in formInput) formPage
 			Index: si + 1, Count: len(def.Sections), Shown: progress[si].Shown, Answered: progress[si].Answered}
 		for _, q := range sec.Questions {
 			qv := s.questionView(q, l, in, !visible[q.Code])
+			if r.Return != nil {
+				qv.Comment = r.Return.Comments[q.Code]
+				if qv.Comment != "" {
+					qv.DescribedBy = "comment-" + q.Code + " " + qv.DescribedBy
+				}
+			}
 			if msg, ok := in.errors[q.Code]; ok {
 				p.ErrorList = append(p.ErrorList, errorItem{ID: qv.ID, Label: qv.Label, Message: msg.In(string(l))})
 			}
@@ -419,6 +471,13 @@ func clientMessages(l lang) map[string]string {
 		m[strings.TrimPrefix(k, "js.")] = l.T(k) // unformatted: the script fills %s/%d
 	}
 	return m
+}
+
+func formatDatePtr(t *time.Time, tz *time.Location) string {
+	if t == nil {
+		return "—"
+	}
+	return t.In(tz).Format("02.01.2006. 15:04")
 }
 
 // parseVersion reads a version number from a form field.

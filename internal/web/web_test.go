@@ -14,11 +14,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/auth"
+	"github.com/civitas-lv/surveyd/internal/mail"
+	"github.com/civitas-lv/surveyd/internal/mail/mailtest"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/internal/store/storetest"
 	"github.com/civitas-lv/surveyd/internal/web"
 	"github.com/civitas-lv/surveyd/survey"
+	"golang.org/x/crypto/bcrypt"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -31,6 +35,9 @@ type env struct {
 	t      *testing.T
 	srv    *web.Server
 	st     *store.Store
+	m      *manage.Manager
+	mail   *mailtest.Server
+	hasher *auth.Hasher
 	sv     store.Survey
 	tokens map[string]string // municipality → token
 	mu     sync.Mutex
@@ -61,8 +68,21 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	st := storetest.New(t)
 	base, _ := url.Parse("http://survey.test")
-	m := &manage.Manager{Store: st, BaseURL: base}
+	key, err := auth.NewLinkKey([]byte("test link key, thirty-two bytes or more"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mailSrv := mailtest.Start(t)
+	set, err := mail.ParseURL(mailSrv.URL(), "Aptauja <aptauja@survey.test>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &manage.Manager{Store: st, BaseURL: base, Links: key, Mail: mail.NewSender(set)}
 	if _, err := m.LoadMunicipalities(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hasher, err := auth.NewHasher(bcrypt.MinCost)
+	if err != nil {
 		t.Fatal(err)
 	}
 	def, _, err := survey.Builtin("regional-2025")
@@ -76,7 +96,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, st: st, sv: sv, tokens: map[string]string{}, now: opens.Add(24 * time.Hour),
-		logs: &syncBuffer{}, opens: opens, closes: closes}
+		logs: &syncBuffer{}, opens: opens, closes: closes, m: m, mail: mailSrv, hasher: hasher}
 	links, err := m.Invite(ctx, sv.Slug, []string{"riga", "cesis"}, false)
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +106,8 @@ func newEnv(t *testing.T) *env {
 	}
 	riga, _ := time.LoadLocation("Europe/Riga")
 	srv, err := web.New(web.Options{Store: st, Logger: slog.New(slog.NewTextHandler(e.logs, nil)), BaseURL: base,
-		TimeZone: riga, Now: func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }})
+		TimeZone: riga, Now: func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now },
+		Manager: m, Hasher: hasher})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,3 +190,53 @@ func wantStatus(t *testing.T, r result, status int) {
 const full = `{"resp_name":"Anna Ozola","resp_position":"Speciāliste","resp_email":"anna@novads.lv","population":24000,
 "consent_contact":true,"ngo_rules":"adopted","ngo_forms":["grants"],"ngo_support_eur":48000,"ngo_supported_count":31,
 "ngo_liaison":["staff"],"ngo_published":"website","del_status":"no","pb_status":"not_started","rc_status":"not_planned"}`
+
+// password is every test user's password.
+const password = "correct horse battery staple"
+
+// user creates a user with the role (email role@survey.test, or the given
+// name) and returns it with a session cookie for it.
+func (e *env) user(role string, name ...string) (store.User, *http.Cookie) {
+	e.t.Helper()
+	email := role + "@survey.test"
+	if len(name) > 0 {
+		email = name[0]
+	}
+	h, err := e.hasher.Hash(password)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	u, err := e.st.CreateUser(ctx, email, "", role, h)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	token, hash := auth.NewToken()
+	now := e.clock()
+	if err := e.st.CreateSession(ctx, hash, u.ID, now, now.Add(12*time.Hour)); err != nil {
+		e.t.Fatal(err)
+	}
+	return u, &http.Cookie{Name: "surveyd_session", Value: token}
+}
+
+func (e *env) clock() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }
+
+// as makes a request with a session cookie (nil: none).
+func (e *env) as(cookie *http.Cookie, method, path string, body io.Reader, headers ...string) result {
+	e.t.Helper()
+	req := httptest.NewRequest(method, path, body)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	w := httptest.NewRecorder()
+	e.srv.ServeHTTP(w, req)
+	return result{status: w.Code, body: w.Body.String(), header: w.Header()}
+}
+
+// form posts a form with a session cookie.
+func (e *env) form(cookie *http.Cookie, path string, v url.Values) result {
+	e.t.Helper()
+	return e.as(cookie, "POST", path, strings.NewReader(v.Encode()), "Content-Type", "application/x-www-form-urlencoded")
+}

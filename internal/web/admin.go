@@ -1,0 +1,235 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/civitas-lv/surveyd/internal/auth"
+	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/gin-gonic/gin"
+)
+
+type usersPage struct {
+	Page
+	Users        []store.User
+	Roles        []string
+	Me           int64
+	Flash, Error string
+	// A set-password link just issued, shown once.
+	LinkFor, Link string
+	Email, Name   string
+	Role          string
+}
+
+var roles = []string{store.RoleCoordinator, store.RoleViewer, store.RoleAdmin}
+
+func (s *Server) usersPage(c *gin.Context) { s.renderUsers(c, http.StatusOK, nil) }
+
+func (s *Server) renderUsers(c *gin.Context, status int, extra func(*usersPage)) {
+	l := s.lang(c)
+	list, err := s.store.Users(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := usersPage{Page: s.page(c, l.T("users.title")), Users: list, Roles: roles, Me: principalOf(c).user.ID,
+		Role: store.RoleCoordinator}
+	if k := c.Query("done"); k != "" {
+		p.Flash = l.T("users.done." + k)
+	}
+	if extra != nil {
+		extra(&p)
+	}
+	s.render(c, status, "users.html", p)
+}
+
+// addUser creates a user and shows a one-time link to set the password.
+func (s *Server) addUser(c *gin.Context) {
+	l := s.lang(c)
+	if err := c.Request.ParseForm(); err != nil {
+		s.failForm(c, err)
+		return
+	}
+	f := c.Request.PostForm
+	email, name, role := strings.TrimSpace(f.Get("email")), strings.TrimSpace(f.Get("name")), f.Get("role")
+	u, link, err := s.manage.AddUser(c.Request.Context(), email, name, role)
+	problem := ""
+	switch {
+	case errors.Is(err, manage.ErrBadEmail):
+		problem = l.T("users.email.bad")
+	case errors.Is(err, manage.ErrBadRole):
+		problem = l.T("users.role.bad")
+	case errors.Is(err, store.ErrExists):
+		problem = l.T("users.exists")
+	case err != nil:
+		s.fail(c, err)
+		return
+	}
+	if problem != "" {
+		s.renderUsers(c, http.StatusUnprocessableEntity, func(p *usersPage) {
+			p.Error, p.Email, p.Name, p.Role = problem, email, name, role
+		})
+		return
+	}
+	s.log.Info("user added", "request_id", requestID(c), "user_id", u.ID, "role", u.Role, "by", principalOf(c).user.ID)
+	s.renderUsers(c, http.StatusOK, func(p *usersPage) {
+		p.Flash = l.T("users.added", u.Email)
+		p.LinkFor, p.Link = u.Email, link
+	})
+}
+
+func userID(c *gin.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errNotFound
+	}
+	return id, nil
+}
+
+// updateUser changes a user's name, role and whether they may sign in.
+func (s *Server) updateUser(c *gin.Context) {
+	l := s.lang(c)
+	id, err := userID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		s.failForm(c, err)
+		return
+	}
+	f := c.Request.PostForm
+	role := f.Get("role")
+	if !manage.ValidRole(role) {
+		s.renderUsers(c, http.StatusUnprocessableEntity, func(p *usersPage) { p.Error = l.T("users.role.bad") })
+		return
+	}
+	_, err = s.store.UpdateUser(c.Request.Context(), id, strings.TrimSpace(f.Get("name")), role, f.Get("disabled") == "on")
+	if errors.Is(err, store.ErrLastAdmin) {
+		s.renderUsers(c, http.StatusConflict, func(p *usersPage) { p.Error = l.T("users.lastadmin") })
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.log.Info("user changed", "request_id", requestID(c), "user_id", id, "role", role, "by", principalOf(c).user.ID)
+	c.Redirect(http.StatusSeeOther, "/admin/users?done=saved")
+}
+
+// userPasswordLink issues a new set-password link (a reset).
+func (s *Server) userPasswordLink(c *gin.Context) {
+	l := s.lang(c)
+	id, err := userID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	u, err := s.store.UserByID(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	link, err := s.manage.PasswordLink(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.renderUsers(c, http.StatusOK, func(p *usersPage) {
+		p.Flash = l.T("users.link", u.Email)
+		p.LinkFor, p.Link = u.Email, link
+	})
+}
+
+type tokensPage struct {
+	Page
+	Tokens       []store.APIToken
+	Users        []store.User
+	Flash, Error string
+	NewToken     string
+	Name         string
+}
+
+func (s *Server) tokensPage(c *gin.Context) { s.renderTokens(c, http.StatusOK, nil) }
+
+func (s *Server) renderTokens(c *gin.Context, status int, extra func(*tokensPage)) {
+	l := s.lang(c)
+	ctx := c.Request.Context()
+	list, err := s.store.APITokens(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	users, err := s.store.Users(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := tokensPage{Page: s.page(c, l.T("tokens.title")), Tokens: list}
+	for _, u := range users {
+		if u.Active() {
+			p.Users = append(p.Users, u)
+		}
+	}
+	if c.Query("done") == "revoked" {
+		p.Flash = l.T("tokens.revoked")
+	}
+	if extra != nil {
+		extra(&p)
+	}
+	s.render(c, status, "tokens.html", p)
+}
+
+// createToken issues an API token acting as a user; it is shown once.
+func (s *Server) createToken(c *gin.Context) {
+	l := s.lang(c)
+	if err := c.Request.ParseForm(); err != nil {
+		s.failForm(c, err)
+		return
+	}
+	f := c.Request.PostForm
+	name := strings.TrimSpace(f.Get("name"))
+	uid, err := strconv.ParseInt(f.Get("user"), 10, 64)
+	if name == "" || err != nil {
+		s.renderTokens(c, http.StatusUnprocessableEntity, func(p *tokensPage) { p.Error, p.Name = l.T("tokens.bad"), name })
+		return
+	}
+	ctx := c.Request.Context()
+	u, err := s.store.UserByID(ctx, uid)
+	if errors.Is(err, store.ErrNotFound) || err == nil && !u.Active() {
+		s.renderTokens(c, http.StatusUnprocessableEntity, func(p *tokensPage) { p.Error, p.Name = l.T("tokens.bad"), name })
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	token, hash := auth.NewToken()
+	t, err := s.store.CreateAPIToken(ctx, uid, name, hash, principalOf(c).user.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.log.Info("API token created", "request_id", requestID(c), "token_id", t.ID, "acts_as", uid, "by", principalOf(c).user.ID)
+	s.renderTokens(c, http.StatusOK, func(p *tokensPage) {
+		p.Flash = l.T("tokens.created", name)
+		p.NewToken = token
+	})
+}
+
+func (s *Server) revokeToken(c *gin.Context) {
+	id, err := userID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	err = s.store.RevokeAPIToken(c.Request.Context(), id)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/tokens?done=revoked")
+}

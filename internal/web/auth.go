@@ -1,0 +1,431 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/civitas-lv/surveyd/internal/auth"
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/gin-gonic/gin"
+)
+
+// access is what a route needs from the person asking.
+type access int
+
+const (
+	signedIn   access = iota // any role
+	view                     // read results: viewer, coordinator, admin
+	coordinate               // change rounds, links, contacts, answers: coordinator, admin
+	administer               // users and API tokens: admin
+)
+
+// allows reports whether a role has the access.
+func (a access) allows(role string) bool {
+	switch a {
+	case signedIn, view:
+		return role == store.RoleViewer || role == store.RoleCoordinator || role == store.RoleAdmin
+	case coordinate:
+		return role == store.RoleCoordinator || role == store.RoleAdmin
+	case administer:
+		return role == store.RoleAdmin
+	}
+	return false
+}
+
+// principal is the signed-in user of a request.
+type principal struct {
+	user    store.User
+	session []byte // the session token's hash; nil with an API token
+}
+
+// seesPersonalData: contacts and personal answers are for coordinators and
+// admins only.
+func (p *principal) seesPersonalData() bool { return p != nil && coordinate.allows(p.user.Role) }
+
+const principalKey = "principal"
+
+func principalOf(c *gin.Context) *principal {
+	if v, ok := c.Get(principalKey); ok {
+		return v.(*principal)
+	}
+	return nil
+}
+
+var (
+	errSignIn    = &appError{status: http.StatusUnauthorized, code: "unauthorized", key: "signin.required"}
+	errForbidden = &appError{status: http.StatusForbidden, code: "forbidden", key: "forbidden.body"}
+)
+
+// sessionCookie is __Host- prefixed (bound to this host, Secure, Path=/)
+// when the service is served over https.
+func (s *Server) sessionCookie() string {
+	if s.secure() {
+		return "__Host-surveyd_session"
+	}
+	return "surveyd_session"
+}
+
+func (s *Server) secure() bool { return s.baseURL != nil && s.baseURL.Scheme == "https" }
+
+func (s *Server) setSessionCookie(c *gin.Context, token string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: s.sessionCookie(), Value: token, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.secure(), SameSite: http.SameSiteLaxMode})
+}
+
+// identify finds who is asking: a session cookie (pages and API), or an
+// API token (API only). An unknown or expired credential is no principal;
+// a stale cookie is cleared.
+func (s *Server) identify(c *gin.Context) {
+	ctx := c.Request.Context()
+	if h := c.GetHeader("Authorization"); h != "" && isAPI(c) {
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		hash, err := auth.ParseToken(strings.TrimSpace(token))
+		if !ok || err != nil {
+			s.unauthorized(c)
+			return
+		}
+		u, err := s.store.APITokenUser(ctx, hash)
+		if errors.Is(err, store.ErrNotFound) {
+			s.unauthorized(c)
+			return
+		}
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.Set(principalKey, &principal{user: u})
+		c.Next()
+		return
+	}
+	if cookie, err := c.Cookie(s.sessionCookie()); err == nil && cookie != "" {
+		hash, err := auth.ParseToken(cookie)
+		if err == nil {
+			now := s.now()
+			sess, u, err := s.store.SessionUser(ctx, hash, now, s.sessionIdle)
+			switch {
+			case err == nil:
+				if now.Sub(sess.LastSeenAt) > time.Minute {
+					if err := s.store.TouchSession(ctx, hash, now); err != nil {
+						s.log.Warn("record session use", "request_id", requestID(c), "error", err)
+					}
+				}
+				c.Set(principalKey, &principal{user: u, session: hash})
+			case !errors.Is(err, store.ErrNotFound):
+				s.fail(c, err)
+				return
+			}
+		}
+		if principalOf(c) == nil {
+			s.setSessionCookie(c, "", -1)
+		}
+	}
+	c.Next()
+}
+
+// unauthorized answers an API request with bad credentials.
+func (s *Server) unauthorized(c *gin.Context) {
+	c.Header("WWW-Authenticate", `Bearer realm="surveyd"`)
+	s.fail(c, errSignIn)
+}
+
+// allow guards a route: nobody signed in goes to the sign-in page (401 for
+// the API); a role without the access gets 403.
+func (s *Server) allow(a access) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p := principalOf(c)
+		if p == nil {
+			if isAPI(c) {
+				s.unauthorized(c)
+				return
+			}
+			if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
+				c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+				c.Abort()
+				return
+			}
+			s.fail(c, errSignIn)
+			return
+		}
+		if !a.allows(p.user.Role) {
+			s.fail(c, errForbidden)
+			return
+		}
+		c.Next()
+	}
+}
+
+// safeNext keeps a post-sign-in redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsAny(next, "\r\n") {
+		return "/surveys"
+	}
+	return next
+}
+
+type loginPage struct {
+	Page
+	Next, Email string
+	Error       string
+	Flash       string
+}
+
+func (s *Server) loginForm(c *gin.Context) {
+	l := s.lang(c)
+	if principalOf(c) != nil {
+		c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
+		return
+	}
+	p := loginPage{Page: s.page(c, l.T("login.title")), Next: c.Query("next")}
+	switch c.Query("done") {
+	case "out":
+		p.Flash = l.T("login.out")
+	case "password":
+		p.Flash = l.T("password.set.done")
+	case "expired":
+		p.Flash = l.T("login.expired")
+	}
+	s.render(c, http.StatusOK, "login.html", p)
+}
+
+// login checks the password. Failures are counted per account and per
+// address; past the limit sign-in is refused for a while, even with the
+// right password, and the page says how long.
+func (s *Server) login(c *gin.Context) {
+	l := s.lang(c)
+	if err := c.Request.ParseForm(); err != nil {
+		s.failForm(c, err)
+		return
+	}
+	email := strings.ToLower(strings.TrimSpace(c.Request.PostForm.Get("email")))
+	pw := c.Request.PostForm.Get("password")
+	next := c.Request.PostForm.Get("next")
+	p := loginPage{Page: s.page(c, l.T("login.title")), Next: next, Email: email}
+	ctx := c.Request.Context()
+	now := s.now()
+	ip := c.ClientIP()
+	f, err := s.store.RecentLoginFailures(ctx, email, ip, now.Add(-s.throttle.Window))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if wait := s.throttle.Wait(now, f.ByEmail, f.ByIP, f.OldestEmail, f.OldestIP); wait > 0 {
+		mins := int((wait + time.Minute - 1) / time.Minute)
+		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
+		p.Error = l.T("login.throttled", mins)
+		s.render(c, http.StatusTooManyRequests, "login.html", p)
+		return
+	}
+	u, err := s.store.UserByEmail(ctx, email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.fail(c, err)
+		return
+	}
+	hash := ""
+	if err == nil && u.Active() && u.PasswordHash != nil {
+		hash = *u.PasswordHash
+	}
+	if !s.hasher.Verify(hash, pw) {
+		if err := s.store.RecordLoginFailure(ctx, email, ip, now); err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.log.Info("sign-in failed", "request_id", requestID(c))
+		p.Error = l.T("login.failed")
+		s.render(c, http.StatusUnauthorized, "login.html", p)
+		return
+	}
+	if err := s.store.ClearLoginFailures(ctx, email, now.Add(-24*time.Hour)); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.startSession(c, u.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.log.Info("signed in", "request_id", requestID(c), "user_id", u.ID)
+	c.Redirect(http.StatusSeeOther, safeNext(next))
+}
+
+// startSession issues a fresh session token (never reusing one from before
+// sign-in) and sets the cookie.
+func (s *Server) startSession(c *gin.Context, userID int64) error {
+	token, hash := auth.NewToken()
+	if err := s.store.CreateSession(c.Request.Context(), hash, userID, s.now(), s.now().Add(s.sessionMaxAge)); err != nil {
+		return err
+	}
+	s.setSessionCookie(c, token, int(s.sessionMaxAge.Seconds()))
+	return nil
+}
+
+func (s *Server) logout(c *gin.Context) {
+	if p := principalOf(c); p != nil && p.session != nil {
+		if err := s.store.DeleteSession(c.Request.Context(), p.session); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	s.setSessionCookie(c, "", -1)
+	c.Redirect(http.StatusSeeOther, "/login?done=out")
+}
+
+type passwordPage struct {
+	Page
+	Email   string
+	Current bool // ask for the current password (changing, not setting)
+	Action  string
+	Error   string
+	Flash   string
+}
+
+// passwordProblem words a refused new password.
+func passwordProblem(l lang, err error) string {
+	switch {
+	case errors.Is(err, auth.ErrPasswordShort):
+		return l.T("password.short", auth.MinPasswordLen)
+	case errors.Is(err, auth.ErrPasswordLong):
+		return l.T("password.long")
+	case errors.Is(err, auth.ErrPasswordIsEmail):
+		return l.T("password.email")
+	case errors.Is(err, auth.ErrPasswordMismatch):
+		return l.T("password.mismatch")
+	}
+	return l.T("password.wrong")
+}
+
+func newPassword(form map[string][]string, email string) (string, error) {
+	get := func(k string) string {
+		if v := form[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	pw := get("new_password")
+	if pw != get("repeat_password") {
+		return "", auth.ErrPasswordMismatch
+	}
+	return pw, auth.CheckPassword(pw, email)
+}
+
+func (s *Server) accountPage(c *gin.Context) {
+	l := s.lang(c)
+	p := passwordPage{Page: s.page(c, l.T("account.title")), Email: principalOf(c).user.Email, Current: true,
+		Action: "/account/password"}
+	if c.Query("done") == "password" {
+		p.Flash = l.T("password.changed")
+	}
+	s.render(c, http.StatusOK, "password.html", p)
+}
+
+// changePassword needs the current password; other sessions of the user end.
+func (s *Server) changePassword(c *gin.Context) {
+	l := s.lang(c)
+	me := principalOf(c)
+	if err := c.Request.ParseForm(); err != nil {
+		s.failForm(c, err)
+		return
+	}
+	p := passwordPage{Page: s.page(c, l.T("account.title")), Email: me.user.Email, Current: true, Action: "/account/password"}
+	hash := ""
+	if me.user.PasswordHash != nil {
+		hash = *me.user.PasswordHash
+	}
+	if !s.hasher.Verify(hash, c.Request.PostForm.Get("current_password")) {
+		p.Error = l.T("password.wrong")
+		s.render(c, http.StatusUnprocessableEntity, "password.html", p)
+		return
+	}
+	pw, err := newPassword(c.Request.PostForm, me.user.Email)
+	if err != nil {
+		p.Error = passwordProblem(l, err)
+		s.render(c, http.StatusUnprocessableEntity, "password.html", p)
+		return
+	}
+	h, err := s.hasher.Hash(pw)
+	if err == nil {
+		err = s.store.SetPassword(c.Request.Context(), me.user.ID, h, me.session)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/account?done=password")
+}
+
+// passwordLinkForm shows the set-password form of a one-time link.
+func (s *Server) passwordLinkForm(c *gin.Context) {
+	l := s.lang(c)
+	hash, err := auth.ParseToken(c.Param("token"))
+	if err != nil {
+		s.fail(c, errBadPasswordLink)
+		return
+	}
+	email, err := s.store.PasswordLinkEmail(c.Request.Context(), hash)
+	if errors.Is(err, store.ErrNotFound) {
+		err = errBadPasswordLink
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "password.html", passwordPage{Page: s.page(c, l.T("password.set.title")),
+		Email: email, Action: "/password/" + c.Param("token")})
+}
+
+var errBadPasswordLink = &appError{status: http.StatusNotFound, code: "not_found", key: "password.link.bad"}
+
+// setPasswordByLink sets the password and uses up the link.
+func (s *Server) setPasswordByLink(c *gin.Context) {
+	l := s.lang(c)
+	hash, err := auth.ParseToken(c.Param("token"))
+	if err != nil {
+		s.fail(c, errBadPasswordLink)
+		return
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		s.failForm(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	email, err := s.store.PasswordLinkEmail(ctx, hash)
+	if errors.Is(err, store.ErrNotFound) {
+		err = errBadPasswordLink
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	pw, err := newPassword(c.Request.PostForm, email)
+	if err != nil {
+		s.render(c, http.StatusUnprocessableEntity, "password.html", passwordPage{Page: s.page(c, l.T("password.set.title")),
+			Email: email, Action: "/password/" + c.Param("token"), Error: passwordProblem(l, err)})
+		return
+	}
+	h, err := s.hasher.Hash(pw)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if _, err := s.store.UsePasswordLink(ctx, hash, h); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			err = errBadPasswordLink
+		}
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/login?done=password")
+}
+
+// failForm reports a form body that could not be read.
+func (s *Server) failForm(c *gin.Context, err error) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		s.fail(c, errTooLarge)
+		return
+	}
+	s.fail(c, badRequest(err))
+}

@@ -1,0 +1,298 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/gin-gonic/gin"
+)
+
+type linkRow struct {
+	manage.TrackerRow
+	Name       string
+	StatusText string
+	Link       string
+	// NotShowable: a working link exists but cannot be shown again.
+	NotShowable bool
+}
+
+type linksPage struct {
+	Page
+	Survey        store.Survey
+	Title         string
+	Rows          []linkRow
+	MailEnabled   bool
+	Uninvited     int // municipalities with contacts and no invitation sent
+	NotSubmitted  int // municipalities with contacts that have not submitted
+	NoContacts    int
+	Flash, Error  string
+	NewLinkFor    string
+	NewLink       string
+	SentSummary   string
+	SkippedDetail []string
+}
+
+func (s *Server) linksPage(c *gin.Context) { s.renderLinks(c, http.StatusOK, nil) }
+
+// renderLinks shows every municipality's link and the send buttons;
+// extra may fill in the outcome of an action.
+func (s *Server) renderLinks(c *gin.Context, status int, extra func(*linksPage)) {
+	l := s.lang(c)
+	sv, def, err := s.loadRound(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	t, err := s.manage.Tracker(ctx, sv, def, true)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	links, err := s.manage.ShowableLinks(ctx, sv.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := linksPage{Page: s.page(c, l.T("links.title")), Survey: sv, Title: sv.TitleLV, MailEnabled: s.manage.Mail != nil}
+	rows := trackerFilter{}.apply(t.Rows, l)
+	for _, r := range rows {
+		lr := linkRow{TrackerRow: r, Name: r.Name(string(l)), StatusText: l.T("track." + r.Status), Link: links[r.Code]}
+		lr.NotShowable = r.LinkCreatedAt != nil && lr.Link == ""
+		p.Rows = append(p.Rows, lr)
+		switch {
+		case len(r.Contacts) == 0:
+			p.NoContacts++
+		default:
+			if r.InvitationsSent == 0 {
+				p.Uninvited++
+			}
+			if r.Status != manage.TrackSubmitted {
+				p.NotSubmitted++
+			}
+		}
+	}
+	if k := c.Query("done"); k != "" {
+		p.Flash = l.T("links.done." + k)
+	}
+	if extra != nil {
+		extra(&p)
+	}
+	s.render(c, status, "links.html", p)
+}
+
+// linksCSV downloads every showable link (for mail merge or hand delivery).
+func (s *Server) linksCSV(c *gin.Context) {
+	sv, _, err := s.loadRound(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	links, err := s.manage.ShowableLinks(ctx, sv.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	munis, err := s.store.Municipalities(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	contacts, err := s.store.Contacts(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var b strings.Builder
+	b.WriteString("\ufeff") // so spreadsheet programs read UTF-8
+	w := csv.NewWriter(&b)
+	w.Write([]string{"code", "municipality", "link", "contacts"})
+	for _, m := range munis {
+		if !m.Active {
+			continue
+		}
+		var emails []string
+		for _, ct := range contacts[m.Code] {
+			emails = append(emails, ct.Email)
+		}
+		w.Write([]string{m.Code, safeCell(m.NameLV), links[m.Code], safeCell(strings.Join(emails, "; "))})
+	}
+	w.Flush()
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="links-%s.csv"`, sv.Slug))
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", []byte(b.String()))
+}
+
+// safeCell keeps a spreadsheet from reading text as a formula.
+func safeCell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+// rotateLink issues a new link; the old one stops working at once.
+func (s *Server) rotateLink(c *gin.Context) {
+	sv, _, err := s.loadRound(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	code := c.Param("code")
+	if _, err := s.store.Municipality(c.Request.Context(), code); err != nil {
+		s.fail(c, err)
+		return
+	}
+	link, err := s.manage.RotateLink(c.Request.Context(), sv.ID, code)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.log.Info("link issued", "request_id", requestID(c), "survey", sv.Slug, "municipality", code,
+		"user_id", principalOf(c).user.ID)
+	s.renderLinks(c, http.StatusOK, func(p *linksPage) {
+		p.Flash = p.Lang.T("links.rotated")
+		p.NewLinkFor, p.NewLink = code, link
+	})
+}
+
+// revokeLink stops the municipality's link; it has none until a new one is
+// issued.
+func (s *Server) revokeLink(c *gin.Context) {
+	sv, _, err := s.loadRound(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	code := c.Param("code")
+	err = s.store.RevokeActiveInvitation(c.Request.Context(), sv.ID, code)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.fail(c, err)
+		return
+	}
+	s.log.Info("link revoked", "request_id", requestID(c), "survey", sv.Slug, "municipality", code,
+		"user_id", principalOf(c).user.ID)
+	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/links?done=revoked")
+}
+
+// sendMessages queues invitations or reminders and sends them at once.
+// Form: kind=invitation|reminder; scope=new (invitations not yet sent),
+// all, or one municipality's code in municipality=.
+func (s *Server) sendMessages(c *gin.Context) {
+	l := s.lang(c)
+	sv, def, err := s.loadRound(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		s.failForm(c, err)
+		return
+	}
+	form := c.Request.PostForm
+	kind := form.Get("kind")
+	if kind != store.MessageInvitation && kind != store.MessageReminder {
+		s.fail(c, badRequest(errors.New("kind")))
+		return
+	}
+	ctx := c.Request.Context()
+	var codes []string
+	switch {
+	case form.Get("municipality") != "":
+		codes = []string{form.Get("municipality")}
+	case kind == store.MessageInvitation && form.Get("scope") != "all":
+		t, err := s.manage.Tracker(ctx, sv, def, false)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		for _, r := range t.Rows {
+			if r.Active && r.InvitationsSent == 0 {
+				codes = append(codes, r.Code)
+			}
+		}
+		if len(codes) == 0 {
+			s.renderLinks(c, http.StatusOK, func(p *linksPage) { p.Flash = l.T("send.none") })
+			return
+		}
+	}
+	q, err := s.manage.QueueMessages(ctx, sv, kind, codes, principalOf(c).user.ID)
+	switch {
+	case errors.Is(err, manage.ErrNoMail):
+		s.renderLinks(c, http.StatusConflict, func(p *linksPage) { p.Error = l.T("send.nomail") })
+		return
+	case errors.Is(err, store.ErrNotFound):
+		s.fail(c, err)
+		return
+	case err != nil:
+		s.fail(c, err)
+		return
+	}
+	// Send now, within a bound; what is left is sent by the background loop.
+	dctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	d, err := s.manage.Deliver(dctx, sv.ID)
+	if err != nil {
+		s.log.Error("deliver messages", "request_id", requestID(c), "error", err)
+	}
+	s.log.Info("messages sent", "request_id", requestID(c), "survey", sv.Slug, "kind", kind,
+		"queued", q.Messages, "sent", d.Sent, "failed", d.Failed, "retry", d.Retry)
+	s.renderLinks(c, http.StatusOK, func(p *linksPage) {
+		p.SentSummary = l.T("send.summary", q.Messages, d.Sent, d.Failed, d.Retry)
+		for _, reason := range []string{"no_contacts", "submitted", "link"} {
+			if list := q.Skipped[reason]; len(list) > 0 {
+				p.SkippedDetail = append(p.SkippedDetail, l.T("send.skipped."+reason, strings.Join(list, ", ")))
+			}
+		}
+	})
+}
+
+type messagesPage struct {
+	Page
+	Survey   store.Survey
+	Messages []messageView
+}
+
+type messageView struct {
+	store.Message
+	Name     string
+	KindText string
+	Status   string
+}
+
+func (s *Server) messagesPage(c *gin.Context) {
+	l := s.lang(c)
+	sv, _, err := s.loadRound(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	list, err := s.store.MessagesOfSurvey(ctx, sv.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	munis, err := s.store.Municipalities(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	names := map[string]string{}
+	for _, m := range munis {
+		names[m.Code] = m.Name(string(l))
+	}
+	p := messagesPage{Page: s.page(c, l.T("messages.title")), Survey: sv}
+	for _, m := range list {
+		p.Messages = append(p.Messages, messageView{Message: m, Name: names[m.MunicipalityCode],
+			KindText: l.T("message." + m.Kind), Status: l.T("message.status." + m.Status)})
+	}
+	s.render(c, http.StatusOK, "messages.html", p)
+}

@@ -1,0 +1,476 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/survey"
+	"github.com/gin-gonic/gin"
+)
+
+// reviewed is a response under review: round, municipality and answers.
+type reviewed struct {
+	sv        store.Survey
+	def       *survey.Definition
+	muni      store.Municipality
+	resp      store.Response // ID 0: nothing saved yet
+	answers   survey.Answers
+	submitted survey.Answers // nil: never submitted
+}
+
+func (s *Server) loadReviewed(c *gin.Context) (*reviewed, error) {
+	sv, def, err := s.loadRound(c)
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request.Context()
+	m, err := s.store.Municipality(ctx, c.Param("code"))
+	if err != nil {
+		return nil, err
+	}
+	rv := &reviewed{sv: sv, def: def, muni: m, answers: survey.Answers{}}
+	resp, err := s.store.Response(ctx, sv.ID, m.Code)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return rv, nil
+	case err != nil:
+		return nil, err
+	}
+	rv.resp = resp
+	if rv.answers, err = resp.Answers(); err != nil {
+		return nil, err
+	}
+	if resp.SubmittedJSON != nil {
+		if rv.submitted, err = survey.DecodeAnswers(resp.SubmittedJSON); err != nil {
+			return nil, err
+		}
+	}
+	return rv, nil
+}
+
+// display writes one answer (and its "other" text) for people.
+func (s *Server) display(def *survey.Definition, q *survey.Question, a survey.Answers, l lang) string {
+	vals := valuesOf(def, survey.Answers{q.Code: a[q.Code], q.OtherKey(): a[q.OtherKey()]}, l)
+	if _, ok := a[q.Code]; !ok {
+		return ""
+	}
+	return s.questionView(q, l, formInput{values: vals}, false).Display
+}
+
+type reviewPage struct {
+	Page
+	Survey        store.Survey
+	SurveyTitle   string
+	Municipality  string
+	Code          string
+	Status        string
+	StatusText    string
+	Version       int
+	SubmittedAt   *time.Time
+	Changed       bool
+	Deadline      time.Time
+	Extended      bool
+	State         store.RoundState
+	CanCoordinate bool
+	ShowHistory   bool
+	Sections      []reviewSection
+	History       []historyItem
+	Returns       []store.ReturnRequest
+	OpenReturn    *store.ReturnRequest
+	Flash         string
+}
+
+type reviewSection struct {
+	Title     string
+	Questions []reviewQuestion
+}
+
+type reviewQuestion struct {
+	Code, Label     string
+	Value           string
+	SubmittedValue  string // when it differs from Value
+	DiffersFromSent bool
+	Hidden          bool // not shown to the municipality (show_if)
+	Personal        bool // hidden from this viewer
+	Comment         string
+	CorrectURL      string
+}
+
+type historyItem struct {
+	At      time.Time
+	Who     string
+	Action  string
+	Note    string
+	Version int
+	Changes []changeItem
+}
+
+type changeItem struct{ Label, Before, After string }
+
+func (s *Server) reviewPage(c *gin.Context) {
+	l := s.lang(c)
+	rv, err := s.loadReviewed(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	me := principalOf(c)
+	personal := me.seesPersonalData()
+	ext, err := s.store.Extensions(ctx, rv.sv.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var until *time.Time
+	if e, ok := ext[rv.muni.Code]; ok {
+		until = &e.ClosesAt
+	}
+	p := reviewPage{Page: s.page(c, rv.muni.Name(string(l))), Survey: rv.sv, SurveyTitle: rv.def.Title.In(string(l)),
+		Municipality: rv.muni.Name(string(l)), Code: rv.muni.Code, Status: rv.resp.Status, Version: rv.resp.Version,
+		SubmittedAt: rv.resp.SubmittedAt, Changed: rv.resp.ChangedSinceSubmit(), Deadline: rv.sv.Deadline(until),
+		Extended: until != nil, State: rv.sv.StateWith(s.now(), until), CanCoordinate: coordinate.allows(me.user.Role),
+		ShowHistory: personal}
+	if rv.resp.ID == 0 {
+		p.Status = "none"
+	}
+	p.StatusText = l.T("response.status." + p.Status)
+	if rv.resp.ID != 0 {
+		if p.Returns, err = s.store.Returns(ctx, rv.resp.ID); err != nil {
+			s.fail(c, err)
+			return
+		}
+		if len(p.Returns) > 0 && p.Returns[0].ResolvedAt == nil {
+			p.OpenReturn = &p.Returns[0]
+		}
+	}
+	visible := rv.def.Visible(rv.answers)
+	base := "/surveys/" + rv.sv.Slug + "/responses/" + rv.muni.Code
+	for _, sec := range rv.def.Sections {
+		rs := reviewSection{Title: sec.Title.In(string(l))}
+		for _, q := range sec.Questions {
+			rq := reviewQuestion{Code: q.Code, Label: q.Text.In(string(l)), Hidden: !visible[q.Code],
+				Personal: q.Personal && !personal, CorrectURL: base + "/correct?q=" + q.Code}
+			if !rq.Personal {
+				rq.Value = s.display(rv.def, q, rv.answers, l)
+				if rv.submitted != nil {
+					rq.SubmittedValue = s.display(rv.def, q, rv.submitted, l)
+					rq.DiffersFromSent = rq.SubmittedValue != rq.Value
+				}
+			}
+			if p.OpenReturn != nil {
+				rq.Comment = p.OpenReturn.Comments[q.Code]
+			}
+			if rq.Hidden && rq.Value == "" && rq.SubmittedValue == "" {
+				continue // not asked of this municipality
+			}
+			rs.Questions = append(rs.Questions, rq)
+		}
+		p.Sections = append(p.Sections, rs)
+	}
+	if personal && rv.resp.ID != 0 {
+		if p.History, err = s.history(c, rv, l); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	if k := c.Query("done"); k != "" {
+		p.Flash = l.T("review.done." + k)
+	}
+	s.render(c, http.StatusOK, "review.html", p)
+}
+
+// history lists the response's revisions, the newest first, with each
+// changed answer before and after.
+func (s *Server) history(c *gin.Context, rv *reviewed, l lang) ([]historyItem, error) {
+	ctx := c.Request.Context()
+	revs, err := s.store.Revisions(ctx, rv.resp.ID)
+	if err != nil {
+		return nil, err
+	}
+	users, err := s.store.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	emails := map[int64]string{}
+	for _, u := range users {
+		emails[u.ID] = u.Email
+	}
+	var out []historyItem
+	for i := len(revs) - 1; i >= 0; i-- {
+		r := revs[i]
+		h := historyItem{At: r.CreatedAt, Action: l.T("action." + r.Action), Version: r.Version}
+		switch r.Actor {
+		case store.ActorInvitation:
+			h.Who = l.T("actor.invitation")
+		case store.ActorUser:
+			h.Who = emails[*r.UserID]
+		default:
+			h.Who = l.T("actor.system")
+		}
+		if r.Note != nil {
+			h.Note = *r.Note
+		}
+		before, err := r.Before()
+		if err != nil {
+			return nil, err
+		}
+		after, err := r.After()
+		if err != nil {
+			return nil, err
+		}
+		for _, q := range rv.def.Questions() {
+			_, b1 := before[q.Code]
+			_, a1 := after[q.Code]
+			_, b2 := before[q.OtherKey()]
+			_, a2 := after[q.OtherKey()]
+			if !b1 && !a1 && !b2 && !a2 {
+				continue
+			}
+			ci := changeItem{Label: q.Text.In(string(l)), Before: s.display(rv.def, q, before, l),
+				After: s.display(rv.def, q, after, l)}
+			if (b2 || a2) && !b1 && !a1 { // only the "other" text changed
+				ci.Before, _ = before[q.OtherKey()].(string)
+				ci.After, _ = after[q.OtherKey()].(string)
+			}
+			h.Changes = append(h.Changes, ci)
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+type correctPage struct {
+	Page
+	Survey       store.Survey
+	Municipality string
+	Code         string
+	Question     questionView
+	Version      int
+	Reason       string
+	Error        string
+	Submitted    bool
+	BackURL      string
+}
+
+// correctForm shows one question to correct, with the current answer.
+func (s *Server) correctForm(c *gin.Context) {
+	rv, err := s.loadReviewed(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	q := rv.def.Question(c.Query("q"))
+	if q == nil {
+		s.fail(c, errNotFound)
+		return
+	}
+	l := s.lang(c)
+	s.renderCorrect(c, http.StatusOK, rv, q, formInput{values: valuesOf(rv.def, rv.answers, l)}, rv.resp.Version, "", "")
+}
+
+func (s *Server) renderCorrect(c *gin.Context, status int, rv *reviewed, q *survey.Question, in formInput, version int, reason, problem string) {
+	l := s.lang(c)
+	p := correctPage{Page: s.page(c, l.T("correct.title")), Survey: rv.sv, Municipality: rv.muni.Name(string(l)),
+		Code: rv.muni.Code, Question: s.questionView(q, l, in, false), Version: version, Reason: reason, Error: problem,
+		Submitted: rv.submitted != nil, BackURL: "/surveys/" + rv.sv.Slug + "/responses/" + rv.muni.Code}
+	s.render(c, status, "correct.html", p)
+}
+
+// correct changes one answer as the coordinator, with a reason. The
+// submitted copy changes too, so the figures show the correction; it must
+// stay complete and valid.
+func (s *Server) correct(c *gin.Context) {
+	l := s.lang(c)
+	rv, err := s.loadReviewed(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		s.failForm(c, err)
+		return
+	}
+	form := c.Request.PostForm
+	q := rv.def.Question(form.Get("question"))
+	base, ok := parseVersion(form.Get("version"))
+	if q == nil || !ok {
+		s.fail(c, badRequest(errors.New("question or version missing")))
+		return
+	}
+	if rv.resp.ID == 0 {
+		s.fail(c, errNotFound)
+		return
+	}
+	reason := strings.TrimSpace(form.Get("reason"))
+	if reason == "" {
+		s.renderCorrect(c, http.StatusUnprocessableEntity, rv, q, formInput{values: form}, base, reason, l.T("correct.reason.missing"))
+		return
+	}
+	posted := answersOf(rv.def, form)
+	merge := func(a survey.Answers) survey.Answers {
+		out := survey.Answers{}
+		for k, v := range a {
+			out[k] = v
+		}
+		delete(out, q.Code)
+		delete(out, q.OtherKey())
+		for _, k := range []string{q.Code, q.OtherKey()} {
+			if v, ok := posted[k]; ok {
+				out[k] = v
+			}
+		}
+		return out
+	}
+	work := rv.def.Validate(merge(rv.answers), survey.Draft)
+	errs := work.Errors
+	var sub survey.Answers
+	if rv.submitted != nil {
+		sr := rv.def.Validate(merge(rv.submitted), survey.Submit)
+		if len(errs) == 0 {
+			errs = sr.Errors
+		}
+		sub = sr.Answers
+	}
+	if len(errs) > 0 {
+		in := formInput{values: form, errors: errs}
+		problem := l.T("correct.invalid")
+		if _, ok := errs[q.Code]; !ok {
+			for _, m := range errs { // a rule on another question
+				problem += " " + m.In(string(l))
+				break
+			}
+		}
+		s.renderCorrect(c, http.StatusUnprocessableEntity, rv, q, in, base, reason, problem)
+		return
+	}
+	_, err = s.store.Correct(c.Request.Context(), store.Correction{SurveyID: rv.sv.ID, Municipality: rv.muni.Code,
+		BaseVersion: base, Answers: work.Answers, Submitted: sub, UserID: principalOf(c).user.ID, Reason: reason})
+	var ce *store.ConflictError
+	if errors.As(err, &ce) {
+		s.renderCorrect(c, http.StatusConflict, rv, q, formInput{values: form}, ce.Current, reason, l.T("correct.conflict"))
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/surveys/"+rv.sv.Slug+"/responses/"+rv.muni.Code+"?done=corrected")
+}
+
+type returnPage struct {
+	Page
+	Survey       store.Survey
+	Municipality string
+	Code         string
+	Version      int
+	Note         string
+	Questions    []returnQuestion
+	Error        string
+	BackURL      string
+}
+
+type returnQuestion struct {
+	Code, Label, Value, Comment string
+}
+
+func (s *Server) returnForm(c *gin.Context) {
+	rv, err := s.loadReviewed(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if rv.resp.Status != store.StatusSubmitted {
+		s.fail(c, errNotSubmitted)
+		return
+	}
+	s.renderReturn(c, http.StatusOK, rv, rv.resp.Version, "", nil, "")
+}
+
+var errNotSubmitted = &appError{status: http.StatusConflict, code: "not_submitted", key: "return.notsubmitted"}
+
+func (s *Server) renderReturn(c *gin.Context, status int, rv *reviewed, version int, note string, comments map[string]string, problem string) {
+	l := s.lang(c)
+	p := returnPage{Page: s.page(c, l.T("return.title")), Survey: rv.sv, Municipality: rv.muni.Name(string(l)),
+		Code: rv.muni.Code, Version: version, Note: note, Error: problem,
+		BackURL: "/surveys/" + rv.sv.Slug + "/responses/" + rv.muni.Code}
+	shown := rv.submitted
+	if shown == nil {
+		shown = rv.answers
+	}
+	visible := rv.def.Visible(shown)
+	for _, q := range rv.def.Questions() {
+		if !visible[q.Code] {
+			continue
+		}
+		p.Questions = append(p.Questions, returnQuestion{Code: q.Code, Label: q.Text.In(string(l)),
+			Value: s.display(rv.def, q, shown, l), Comment: comments[q.Code]})
+	}
+	s.render(c, status, "return.html", p)
+}
+
+// maxComment bounds each comment of a return.
+const maxComment = 2000
+
+// returnResponse sends a submitted response back with a note and comments
+// per question; the municipality sees them on its form.
+func (s *Server) returnResponse(c *gin.Context) {
+	l := s.lang(c)
+	rv, err := s.loadReviewed(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		s.failForm(c, err)
+		return
+	}
+	form := c.Request.PostForm
+	base, ok := parseVersion(form.Get("version"))
+	if !ok {
+		s.fail(c, badRequest(errors.New("version missing")))
+		return
+	}
+	note := strings.TrimSpace(form.Get("note"))
+	comments := map[string]string{}
+	for _, q := range rv.def.Questions() {
+		if v := strings.TrimSpace(form.Get("comment_" + q.Code)); v != "" {
+			comments[q.Code] = v
+		}
+	}
+	problem := ""
+	switch {
+	case note == "" && len(comments) == 0:
+		problem = l.T("return.empty")
+	case len([]rune(note)) > maxComment:
+		problem = l.T("return.long", maxComment)
+	}
+	for _, v := range comments {
+		if len([]rune(v)) > maxComment {
+			problem = l.T("return.long", maxComment)
+		}
+	}
+	if problem != "" {
+		s.renderReturn(c, http.StatusUnprocessableEntity, rv, base, note, comments, problem)
+		return
+	}
+	_, err = s.store.ReturnResponse(c.Request.Context(), rv.sv.ID, rv.muni.Code, base, principalOf(c).user.ID, note, comments)
+	var ce *store.ConflictError
+	switch {
+	case errors.As(err, &ce):
+		s.renderReturn(c, http.StatusConflict, rv, ce.Current, note, comments, l.T("return.conflict"))
+		return
+	case errors.Is(err, store.ErrNotSubmitted):
+		s.fail(c, errNotSubmitted)
+		return
+	case err != nil:
+		s.fail(c, err)
+		return
+	}
+	s.log.Info("response returned", "request_id", requestID(c), "survey", rv.sv.Slug, "municipality", rv.muni.Code,
+		"user_id", principalOf(c).user.ID)
+	c.Redirect(http.StatusSeeOther, "/surveys/"+rv.sv.Slug+"/responses/"+rv.muni.Code+"?done=returned")
+}

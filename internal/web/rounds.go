@@ -1,0 +1,317 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/survey"
+	"github.com/gin-gonic/gin"
+)
+
+// loadRound finds the round named in the path and its questionnaire.
+func (s *Server) loadRound(c *gin.Context) (store.Survey, *survey.Definition, error) {
+	sv, err := s.store.SurveyBySlug(c.Request.Context(), c.Param("slug"))
+	if err != nil {
+		return sv, nil, err
+	}
+	def, err := s.definition(sv)
+	return sv, def, err
+}
+
+// parseLocal reads a datetime-local value ("2026-12-15T23:59") in the
+// service's time zone.
+func (s *Server) parseLocal(v string) (time.Time, bool) {
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, strings.TrimSpace(v), s.tz); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+type roundItem struct {
+	store.Survey
+	Title string
+	State store.RoundState
+}
+
+type surveysPage struct {
+	Page
+	Rounds        []roundItem
+	CanCoordinate bool
+	Flash         string
+}
+
+func (s *Server) surveysPage(c *gin.Context) {
+	l := s.lang(c)
+	list, err := s.store.Surveys(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := surveysPage{Page: s.page(c, l.T("surveys.title")), CanCoordinate: coordinate.allows(principalOf(c).user.Role)}
+	for _, sv := range list {
+		title := sv.TitleLV
+		if l == en {
+			title = sv.TitleEN
+		}
+		p.Rounds = append(p.Rounds, roundItem{Survey: sv, Title: title, State: sv.State(s.now())})
+	}
+	s.render(c, http.StatusOK, "surveys.html", p)
+}
+
+type newRoundPage struct {
+	Page
+	Slug, Opens, Closes string
+	Errors              []string
+}
+
+func (s *Server) newRoundForm(c *gin.Context) {
+	l := s.lang(c)
+	now := s.now().In(s.tz)
+	s.render(c, http.StatusOK, "round_new.html", newRoundPage{Page: s.page(c, l.T("round.new.title")),
+		Opens: now.Format("2006-01-02T15:04"), Closes: now.AddDate(0, 0, 28).Format("2006-01-02") + "T23:59"})
+}
+
+// createRound makes a round from an uploaded definition file. The file is
+// checked in full; every problem is listed and nothing is stored.
+func (s *Server) createRound(c *gin.Context) {
+	l := s.lang(c)
+	if err := c.Request.ParseMultipartForm(maxBody); err != nil {
+		s.failForm(c, err)
+		return
+	}
+	f := c.Request.MultipartForm
+	get := func(k string) string {
+		if v := f.Value[k]; len(v) > 0 {
+			return strings.TrimSpace(v[0])
+		}
+		return ""
+	}
+	p := newRoundPage{Page: s.page(c, l.T("round.new.title")), Slug: get("slug"), Opens: get("opens_at"), Closes: get("closes_at")}
+	opens, ok1 := s.parseLocal(p.Opens)
+	closes, ok2 := s.parseLocal(p.Closes)
+	if !ok1 || !ok2 {
+		p.Errors = append(p.Errors, l.T("round.dates.bad"))
+	} else if !closes.After(opens) {
+		p.Errors = append(p.Errors, l.T("round.dates.order"))
+	}
+	var def *survey.Definition
+	files := f.File["definition"]
+	if len(files) == 0 {
+		p.Errors = append(p.Errors, l.T("round.file.missing"))
+	} else {
+		fh, err := files[0].Open()
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		data, err := io.ReadAll(io.LimitReader(fh, maxBody))
+		fh.Close()
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		def, err = survey.Parse(data, files[0].Filename)
+		var de *survey.DefinitionError
+		switch {
+		case errors.As(err, &de):
+			p.Errors = append(p.Errors, l.T("round.file.bad"))
+			p.Errors = append(p.Errors, de.Problems...)
+		case err != nil:
+			p.Errors = append(p.Errors, l.T("round.file.bad"), err.Error())
+		}
+	}
+	if def != nil && p.Slug != "" {
+		def.Slug = p.Slug
+	}
+	if len(p.Errors) > 0 {
+		s.render(c, http.StatusUnprocessableEntity, "round_new.html", p)
+		return
+	}
+	sv, err := s.store.CreateSurvey(c.Request.Context(), store.Survey{Slug: def.Slug, TitleLV: def.Title.LV,
+		TitleEN: def.Title.EN, ReferenceYear: def.ReferenceYear, Definition: def.JSON(),
+		DefinitionSHA256: manage.DefinitionSHA256(def), OpensAt: opens, ClosesAt: closes})
+	if errors.Is(err, store.ErrExists) {
+		p.Errors = append(p.Errors, l.T("round.slug.taken", def.Slug))
+		s.render(c, http.StatusConflict, "round_new.html", p)
+		return
+	}
+	if err != nil {
+		if strings.Contains(err.Error(), "surveys_slug_check") {
+			p.Errors = append(p.Errors, l.T("round.slug.bad"))
+			s.render(c, http.StatusUnprocessableEntity, "round_new.html", p)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/settings?done=created")
+}
+
+// choice is an option of a select.
+type choice struct{ Code, Name string }
+
+type extensionView struct {
+	Code, Name string
+	Until      time.Time
+}
+
+type roundPage struct {
+	Page
+	Survey         store.Survey
+	Title          string
+	State          store.RoundState
+	Opens, Closes  string
+	Extensions     []extensionView
+	Municipalities []choice
+	Flash, Error   string
+}
+
+func (s *Server) roundPage(c *gin.Context) { s.renderRound(c, http.StatusOK, "") }
+
+func (s *Server) renderRound(c *gin.Context, status int, problem string) {
+	l := s.lang(c)
+	sv, _, err := s.loadRound(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	ext, err := s.store.Extensions(ctx, sv.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	munis, err := s.store.Municipalities(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := roundPage{Page: s.page(c, l.T("round.title")), Survey: sv, Title: sv.TitleLV, State: sv.State(s.now()),
+		Opens: sv.OpensAt.In(s.tz).Format("2006-01-02T15:04"), Closes: sv.ClosesAt.In(s.tz).Format("2006-01-02T15:04"),
+		Error: problem}
+	if l == en {
+		p.Title = sv.TitleEN
+	}
+	for _, m := range munis {
+		if e, ok := ext[m.Code]; ok {
+			p.Extensions = append(p.Extensions, extensionView{Code: m.Code, Name: m.Name(string(l)), Until: e.ClosesAt})
+		}
+		if m.Active {
+			p.Municipalities = append(p.Municipalities, choice{Code: m.Code, Name: m.Name(string(l))})
+		}
+	}
+	if k := c.Query("done"); k != "" && problem == "" {
+		p.Flash = l.T("round.done." + k)
+	}
+	s.render(c, status, "round.html", p)
+}
+
+// setRoundDates changes the answering window; it also reopens a round
+// closed early or past its date.
+func (s *Server) setRoundDates(c *gin.Context) {
+	l := s.lang(c)
+	sv, _, err := s.loadRound(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		s.failForm(c, err)
+		return
+	}
+	opens, ok1 := s.parseLocal(c.Request.PostForm.Get("opens_at"))
+	closes, ok2 := s.parseLocal(c.Request.PostForm.Get("closes_at"))
+	switch {
+	case !ok1 || !ok2:
+		s.renderRound(c, http.StatusUnprocessableEntity, l.T("round.dates.bad"))
+		return
+	case !closes.After(opens):
+		s.renderRound(c, http.StatusUnprocessableEntity, l.T("round.dates.order"))
+		return
+	}
+	done := "dates"
+	if sv.State(s.now()) == store.RoundClosed && closes.After(s.now()) {
+		done = "reopened"
+	}
+	if _, err := s.store.SetSurveyDates(c.Request.Context(), sv.ID, opens, closes); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.log.Info("round dates set", "request_id", requestID(c), "survey", sv.Slug, "user_id", principalOf(c).user.ID)
+	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/settings?done="+done)
+}
+
+// closeRound closes the round now, for everyone, extensions included.
+func (s *Server) closeRound(c *gin.Context) {
+	sv, _, err := s.loadRound(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	err = s.store.CloseSurvey(c.Request.Context(), sv.ID, s.now())
+	if err != nil && !errors.Is(err, store.ErrNotFound) { // already closed: nothing to do
+		s.fail(c, err)
+		return
+	}
+	s.log.Info("round closed early", "request_id", requestID(c), "survey", sv.Slug, "user_id", principalOf(c).user.ID)
+	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/settings?done=closed")
+}
+
+// setExtension gives one municipality a later deadline.
+func (s *Server) setExtension(c *gin.Context) {
+	l := s.lang(c)
+	sv, _, err := s.loadRound(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		s.failForm(c, err)
+		return
+	}
+	code := c.Request.PostForm.Get("municipality")
+	until, ok := s.parseLocal(c.Request.PostForm.Get("closes_at"))
+	if !ok {
+		s.renderRound(c, http.StatusUnprocessableEntity, l.T("round.dates.bad"))
+		return
+	}
+	if !until.After(sv.ClosesAt) {
+		s.renderRound(c, http.StatusUnprocessableEntity, l.T("extension.early"))
+		return
+	}
+	if err := s.store.SetExtension(c.Request.Context(), sv.ID, code, until, principalOf(c).user.ID); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			s.renderRound(c, http.StatusUnprocessableEntity, l.T("municipality.unknown"))
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	back := c.Request.PostForm.Get("back")
+	if back == "review" {
+		c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/responses/"+code+"?done=extended")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/settings?done=extended")
+}
+
+func (s *Server) deleteExtension(c *gin.Context) {
+	sv, _, err := s.loadRound(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	err = s.store.DeleteExtension(c.Request.Context(), sv.ID, c.Param("code"))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/settings?done=unextended")
+}

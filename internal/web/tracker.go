@@ -1,0 +1,231 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/gin-gonic/gin"
+)
+
+// trackerFilter is the tracker's filter and sort, read from the query.
+type trackerFilter struct {
+	Region, Kind, Status, Sort string
+}
+
+func filterOf(c *gin.Context) trackerFilter {
+	return trackerFilter{Region: c.Query("region"), Kind: c.Query("kind"), Status: c.Query("status"), Sort: c.Query("sort")}
+}
+
+func (f trackerFilter) keep(r manage.TrackerRow) bool {
+	return (f.Region == "" || r.PlanningRegion == f.Region) && (f.Kind == "" || r.Kind == f.Kind) &&
+		(f.Status == "" || r.Status == f.Status)
+}
+
+// statusRank orders statuses from least to most advanced.
+func statusRank(st string) int {
+	for i, s := range manage.TrackStatuses {
+		if s == st {
+			return i
+		}
+	}
+	return len(manage.TrackStatuses)
+}
+
+func (f trackerFilter) apply(rows []manage.TrackerRow, l lang) []manage.TrackerRow {
+	var out []manage.TrackerRow
+	for _, r := range rows {
+		if f.keep(r) {
+			out = append(out, r)
+		}
+	}
+	name := func(r manage.TrackerRow) string { return r.Name(string(l)) }
+	var less func(a, b manage.TrackerRow) bool
+	switch f.Sort {
+	case "region":
+		less = func(a, b manage.TrackerRow) bool {
+			if a.PlanningRegion != b.PlanningRegion {
+				return a.PlanningRegion < b.PlanningRegion
+			}
+			return collate(name(a), name(b))
+		}
+	case "status":
+		less = func(a, b manage.TrackerRow) bool {
+			if statusRank(a.Status) != statusRank(b.Status) {
+				return statusRank(a.Status) < statusRank(b.Status)
+			}
+			return a.Percent < b.Percent
+		}
+	case "activity":
+		less = func(a, b manage.TrackerRow) bool {
+			ta, tb := time.Time{}, time.Time{}
+			if a.LastActivity != nil {
+				ta = *a.LastActivity
+			}
+			if b.LastActivity != nil {
+				tb = *b.LastActivity
+			}
+			return ta.After(tb)
+		}
+	default:
+		less = func(a, b manage.TrackerRow) bool { return collate(name(a), name(b)) }
+	}
+	sort.SliceStable(out, func(i, j int) bool { return less(out[i], out[j]) })
+	return out
+}
+
+// collate orders Latvian names: letters with diacritics right after their
+// base letter (ā after a, č after c), as Latvian dictionaries do.
+func collate(a, b string) bool {
+	return collateKey(a) < collateKey(b)
+}
+
+func collateKey(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if base, ok := latvianBase[r]; ok {
+			b.WriteRune(base)
+			b.WriteRune('~') // after every plain letter
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+var latvianBase = map[rune]rune{'ā': 'a', 'č': 'c', 'ē': 'e', 'ģ': 'g', 'ī': 'i', 'ķ': 'k', 'ļ': 'l', 'ņ': 'n', 'š': 's', 'ū': 'u', 'ž': 'z'}
+
+type trackerPage struct {
+	Page
+	Survey         store.Survey
+	Title          string
+	State          store.RoundState
+	Tracker        manage.Tracker
+	Rows           []trackerRowView
+	Filter         trackerFilter
+	Regions        []string
+	Statuses       []string
+	ShowContacts   bool
+	CanCoordinate  bool
+	Shown          int
+	HeadlineRegion []manage.Tally
+}
+
+type trackerRowView struct {
+	manage.TrackerRow
+	Name       string
+	StatusText string
+	Sections   []string // "Atbalsts NVO 5/7" per section
+	ReviewURL  string
+}
+
+func (s *Server) trackerPage(c *gin.Context) {
+	l := s.lang(c)
+	sv, def, err := s.loadRound(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	me := principalOf(c)
+	t, err := s.manage.Tracker(c.Request.Context(), sv, def, me.seesPersonalData())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := trackerPage{Page: s.page(c, l.T("tracker.title")), Survey: sv, Title: sv.TitleLV, State: sv.State(s.now()),
+		Tracker: t, Filter: filterOf(c), Statuses: manage.TrackStatuses, ShowContacts: me.seesPersonalData(),
+		CanCoordinate: coordinate.allows(me.user.Role)}
+	if l == en {
+		p.Title = sv.TitleEN
+	}
+	for _, g := range t.ByRegion {
+		p.Regions = append(p.Regions, g.Name)
+	}
+	for _, r := range p.Filter.apply(t.Rows, l) {
+		v := trackerRowView{TrackerRow: r, Name: r.Name(string(l)), StatusText: l.T("track." + r.Status),
+			ReviewURL: "/surveys/" + url.PathEscape(sv.Slug) + "/responses/" + url.PathEscape(r.Code)}
+		for _, sp := range r.Progress {
+			v.Sections = append(v.Sections, sp.Section.Title.In(string(l))+": "+l.T("progress", sp.Answered, sp.Shown))
+		}
+		p.Rows = append(p.Rows, v)
+	}
+	p.Shown = len(p.Rows)
+	s.render(c, http.StatusOK, "tracker.html", p)
+}
+
+// statusJSON is GET /api/v1/surveys/{slug}/status.
+type statusJSON struct {
+	Survey         string               `json:"survey"`
+	State          store.RoundState     `json:"state"`
+	OpensAt        time.Time            `json:"opens_at"`
+	ClosesAt       time.Time            `json:"closes_at"`
+	Total          int                  `json:"total"`
+	Submitted      int                  `json:"submitted"`
+	Percent        int                  `json:"percent"`
+	ByStatus       map[string]int       `json:"by_status"`
+	ByRegion       []manage.Tally       `json:"by_planning_region"`
+	Municipalities []municipalityStatus `json:"municipalities"`
+}
+
+type municipalityStatus struct {
+	Code               string          `json:"code"`
+	Name               string          `json:"name"`
+	Kind               string          `json:"kind"`
+	PlanningRegion     string          `json:"planning_region"`
+	Status             string          `json:"status"`
+	Percent            int             `json:"percent_complete"`
+	Sections           []sectionStatus `json:"sections"`
+	ChangedSinceSubmit bool            `json:"changed_since_submit"`
+	SubmittedAt        *time.Time      `json:"submitted_at"`
+	LastActivity       *time.Time      `json:"last_activity"`
+	Deadline           time.Time       `json:"deadline"`
+	Reminders          int             `json:"reminders_sent"`
+	Returns            int             `json:"returns"`
+	// Contacts are personal data: present only for coordinators and admins.
+	Contacts []store.Contact `json:"contacts,omitempty"`
+}
+
+type sectionStatus struct {
+	Code     string `json:"code"`
+	Shown    int    `json:"shown"`
+	Answered int    `json:"answered"`
+}
+
+func (s *Server) apiStatus(c *gin.Context) {
+	l := s.lang(c)
+	sv, def, err := s.loadRound(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	me := principalOf(c)
+	t, err := s.manage.Tracker(c.Request.Context(), sv, def, me.seesPersonalData())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := statusJSON{Survey: sv.Slug, State: sv.State(s.now()), OpensAt: sv.OpensAt, ClosesAt: sv.ClosesAt,
+		Total: t.All.Total, Submitted: t.All.Submitted, Percent: t.All.Percent, ByStatus: map[string]int{},
+		ByRegion: t.ByRegion, Municipalities: []municipalityStatus{}}
+	for _, st := range manage.TrackStatuses {
+		out.ByStatus[st] = t.ByStatus[st]
+	}
+	for _, r := range filterOf(c).apply(t.Rows, l) {
+		m := municipalityStatus{Code: r.Code, Name: r.Name(string(l)), Kind: r.Kind, PlanningRegion: r.PlanningRegion,
+			Status: r.Status, Percent: r.Percent, ChangedSinceSubmit: r.ChangedSinceSubmit, SubmittedAt: r.SubmittedAt,
+			LastActivity: r.LastActivity, Deadline: r.Deadline, Reminders: r.RemindersSent, Returns: r.Returns,
+			Sections: []sectionStatus{}}
+		for _, sp := range r.Progress {
+			m.Sections = append(m.Sections, sectionStatus{Code: sp.Section.Code, Shown: sp.Shown, Answered: sp.Answered})
+		}
+		if me.seesPersonalData() {
+			m.Contacts = r.Contacts
+		}
+		out.Municipalities = append(out.Municipalities, m)
+	}
+	c.JSON(http.StatusOK, out)
+}
