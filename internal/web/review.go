@@ -1,7 +1,9 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
+	"math/big"
 	"net/http"
 	"strings"
 	"time"
@@ -51,11 +53,24 @@ func (s *Server) loadReviewed(c *gin.Context) (*reviewed, error) {
 	return rv, nil
 }
 
-// display writes one answer (and its "other" text) for people.
+// display writes one answer (and its "other" text) for people; numbers
+// grouped by thousands, with their unit.
 func (s *Server) display(def *survey.Definition, q *survey.Question, a survey.Answers, l lang) string {
 	vals := valuesOf(def, survey.Answers{q.Code: a[q.Code], q.OtherKey(): a[q.OtherKey()]}, l)
 	if _, ok := a[q.Code]; !ok {
 		return ""
+	}
+	if n, ok := a[q.Code].(json.Number); ok && q.Type.IsNumber() {
+		if r, ok := new(big.Rat).SetString(n.String()); ok {
+			out := survey.FormatNumber(r, string(l), q.Type != survey.Year)
+			switch q.Type {
+			case survey.Money:
+				out += " " + l.T("unit.money")
+			case survey.Percent:
+				out += " " + l.T("unit.percent")
+			}
+			return out
+		}
 	}
 	return s.questionView(q, l, formInput{values: vals}, false).Display
 }

@@ -210,12 +210,18 @@ func (e *env) user(role string, name ...string) (store.User, *http.Cookie) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	return u, e.session(u)
+}
+
+// session signs the user in as of the clock's now.
+func (e *env) session(u store.User) *http.Cookie {
+	e.t.Helper()
 	token, hash := auth.NewToken()
 	now := e.clock()
 	if err := e.st.CreateSession(ctx, hash, u.ID, now, now.Add(12*time.Hour)); err != nil {
 		e.t.Fatal(err)
 	}
-	return u, &http.Cookie{Name: "surveyd_session", Value: token}
+	return &http.Cookie{Name: "surveyd_session", Value: token}
 }
 
 func (e *env) clock() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }
