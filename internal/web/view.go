@@ -76,9 +76,9 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return l.when(t.In(s.tz), locative)
 		},
-		"list":   func(xs ...string) []string { return xs },
-		"date":   func(t time.Time) string { return t.In(s.tz).Format("02.01.2006. 15:04") },
-		"datep":  func(t *time.Time) string { return formatDatePtr(t, s.tz) },
+		"list":    func(xs ...string) []string { return xs },
+		"date":    func(t time.Time) string { return t.In(s.tz).Format("02.01.2006. 15:04") },
+		"datep":   func(t *time.Time) string { return formatDatePtr(t, s.tz) },
 		"dtlocal": func(t time.Time) string { return t.In(s.tz).Format("2006-01-02T15:04") },
 	}
 }
@@ -121,8 +121,8 @@ type formPage struct {
 	// for correction (comments per question are on the questions).
 	Returned   bool
 	ReturnNote string
-	Sections     []sectionView
-	Client       clientData
+	Sections   []sectionView
+	Client     clientData
 }
 
 type errorItem struct{ ID, Label, Message string }
