@@ -1,0 +1,196 @@
+package web_test
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// authzMatrix says who may use each route. It is written out here, apart
+// from routes.go, on purpose: a route added without an entry fails
+// TestAuthorizationMatrix, and so does an entry whose route is gone.
+//
+//	public     anyone
+//	link       whoever holds the municipality's personal link (the token)
+//	signedIn   any signed-in user
+//	view       viewer, coordinator, admin
+//	coordinate coordinator, admin
+//	administer admin
+var authzMatrix = map[string]string{
+	"GET /healthz":          "public",
+	"GET /":                 "public",
+	"GET /static/*path":     "public",
+	"GET /login":            "public",
+	"POST /login":           "public",
+	"GET /password/:token":  "public",
+	"POST /password/:token": "public",
+
+	"GET /r/:token":                "link",
+	"POST /r/:token":               "link",
+	"GET /api/v1/r/:token":         "link",
+	"PUT /api/v1/r/:token":         "link",
+	"POST /api/v1/r/:token/submit": "link",
+
+	"POST /logout":           "signedIn",
+	"GET /account":           "signedIn",
+	"POST /account/password": "signedIn",
+
+	"GET /surveys":                       "view",
+	"GET /surveys/:slug":                 "view",
+	"GET /surveys/:slug/responses/:code": "view",
+	"GET /api/v1/surveys/:slug/status":   "view",
+
+	"GET /surveys/new":                            "coordinate",
+	"POST /surveys":                               "coordinate",
+	"GET /surveys/:slug/settings":                 "coordinate",
+	"POST /surveys/:slug/dates":                   "coordinate",
+	"POST /surveys/:slug/close":                   "coordinate",
+	"POST /surveys/:slug/extensions":              "coordinate",
+	"POST /surveys/:slug/extensions/:code/delete": "coordinate",
+	"GET /surveys/:slug/links":                    "coordinate",
+	"GET /surveys/:slug/links.csv":                "coordinate",
+	"POST /surveys/:slug/links/:code/rotate":      "coordinate",
+	"POST /surveys/:slug/links/:code/revoke":      "coordinate",
+	"GET /surveys/:slug/messages":                 "coordinate",
+	"POST /surveys/:slug/messages":                "coordinate",
+	"GET /surveys/:slug/responses/:code/correct":  "coordinate",
+	"POST /surveys/:slug/responses/:code/correct": "coordinate",
+	"GET /surveys/:slug/responses/:code/return":   "coordinate",
+	"POST /surveys/:slug/responses/:code/return":  "coordinate",
+	"GET /contacts":                               "coordinate",
+	"POST /contacts/:code":                        "coordinate",
+
+	"GET /admin/users":                    "administer",
+	"POST /admin/users":                   "administer",
+	"POST /admin/users/:id":               "administer",
+	"POST /admin/users/:id/password-link": "administer",
+	"GET /admin/tokens":                   "administer",
+	"POST /admin/tokens":                  "administer",
+	"POST /admin/tokens/:id/revoke":       "administer",
+}
+
+// roleLevel ranks what each role may do; the access kinds share the scale.
+var roleLevel = map[string]int{"": 0, "viewer": 2, "coordinator": 3, "admin": 4}
+var kindLevel = map[string]int{"signedIn": 1, "view": 2, "coordinate": 3, "administer": 4}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	e := newEnv(t)
+	seen := map[string]bool{}
+	var keys []string
+	for _, r := range e.srv.Routes() {
+		key := r.Method + " " + r.Path
+		seen[key] = true
+		if _, ok := authzMatrix[key]; !ok {
+			t.Errorf("route %s has no entry in the authorization matrix", key)
+			continue
+		}
+		keys = append(keys, key)
+	}
+	for key := range authzMatrix {
+		if !seen[key] {
+			t.Errorf("matrix entry %s names no route", key)
+		}
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		t.Run(strings.NewReplacer("/", "_", ":", "", "*", "").Replace(key), func(t *testing.T) {
+			checkRoute(t, key, authzMatrix[key])
+		})
+	}
+}
+
+// checkRoute tries one route, on a fresh server, as anonymous, as
+// municipality A's respondent (against A and against B), and as a viewer,
+// a coordinator and an admin.
+func checkRoute(t *testing.T, key, kind string) {
+	e := newEnv(t)
+	method, pattern, _ := strings.Cut(key, " ")
+	tokenA := e.tokens["riga"]
+	admin, adminCk := e.user("admin")
+	_, viewerCk := e.user("viewer")
+	_, coordCk := e.user("coordinator")
+	e.submitFull("riga") // so returns and corrections have something to act on
+	path := func(code, token string) string {
+		return strings.NewReplacer(":slug", e.sv.Slug, ":code", code, ":token", token, ":id", itoa(int(admin.ID)),
+			"*path", "css/app.css").Replace(pattern)
+	}
+	headers := []string{"Content-Type", "application/x-www-form-urlencoded"}
+	if strings.HasPrefix(pattern, "/api/") {
+		headers = []string{"Content-Type", "application/json"}
+	}
+	allowed := func(r result) bool {
+		return r.status != http.StatusUnauthorized && r.status != http.StatusForbidden &&
+			!strings.HasPrefix(r.header.Get("Location"), "/login?next=")
+	}
+
+	if kind == "link" {
+		// The link is the credential: it opens its own municipality's
+		// response for anyone holding it, and nothing else.
+		for who, ck := range map[string]string{"anonymous": "", "viewer": "v", "coordinator": "c"} {
+			var c = map[string]*http.Cookie{"": nil, "v": viewerCk, "c": coordCk}[ck]
+			if r := e.as(c, method, path("", tokenA), strings.NewReader(""), headers...); !allowed(r) || r.status == http.StatusNotFound {
+				t.Errorf("%s with A's link: %d", who, r.status)
+			}
+		}
+		// A's link as a session cookie or an API token opens nothing, and
+		// an unknown link is 404 whoever asks.
+		bogus := "AAAAAAAAAAAAAAAAAAAAAA"
+		for _, c := range []*http.Cookie{nil, adminCk, {Name: "surveyd_session", Value: tokenA}} {
+			if r := e.as(c, method, path("", bogus), strings.NewReader(""), headers...); r.status != http.StatusNotFound {
+				t.Errorf("unknown link: %d", r.status)
+			}
+		}
+		return
+	}
+
+	type principal struct {
+		name, role string
+		cookie     *http.Cookie
+		extra      []string
+	}
+	principals := []principal{
+		{"anonymous", "", nil, nil},
+		// A respondent has A's link and nothing else; presenting it as a
+		// session or a Bearer token must not work, for A's data or B's.
+		{"respondent A (cookie)", "", &http.Cookie{Name: "surveyd_session", Value: tokenA}, nil},
+		{"respondent A (bearer)", "", nil, []string{"Authorization", "Bearer " + tokenA}},
+		{"viewer", "viewer", viewerCk, nil},
+		{"coordinator", "coordinator", coordCk, nil},
+		{"admin", "admin", adminCk, nil},
+	}
+	for _, p := range principals {
+		codes := []string{"riga"}
+		if p.role == "" {
+			codes = []string{"riga", "cesis"} // against A and against B
+		}
+		for _, code := range codes {
+			r := e.as(p.cookie, method, path(code, ""), strings.NewReader(""), append(append([]string{}, headers...), p.extra...)...)
+			want := kind == "public" || roleLevel[p.role] >= kindLevel[kind] && p.role != ""
+			got := allowed(r)
+			if kind == "public" { // a failed sign-in is a 401 of the route itself
+				got = r.status != http.StatusForbidden && !strings.HasPrefix(r.header.Get("Location"), "/login?next=")
+			}
+			if got != want {
+				t.Errorf("%s %s: allowed=%v (status %d, Location %q), want allowed=%v", p.name, path(code, ""), got,
+					r.status, r.header.Get("Location"), want)
+				continue
+			}
+			if want || kind == "public" {
+				continue
+			}
+			// How it is refused: nobody signed in → sign-in page (GET) or
+			// 401; a role short of the access → 403.
+			switch {
+			case p.role != "" && r.status != http.StatusForbidden:
+				t.Errorf("%s: status %d, want 403", p.name, r.status)
+			case p.role == "" && strings.HasPrefix(pattern, "/api/") && r.status != http.StatusUnauthorized:
+				t.Errorf("%s: API status %d, want 401", p.name, r.status)
+			case p.role == "" && !strings.HasPrefix(pattern, "/api/") && method == "GET" && r.status != http.StatusSeeOther:
+				t.Errorf("%s: status %d, want 303 to the sign-in page", p.name, r.status)
+			case p.role == "" && method != "GET" && r.status != http.StatusUnauthorized:
+				t.Errorf("%s: status %d, want 401", p.name, r.status)
+			}
+		}
+	}
+}
