@@ -14,13 +14,19 @@ build:
 	$(GO) build -o $(BIN) ./cmd/surveyd
 
 # Get PostgreSQL, migrate, load the municipalities and the current round,
-# issue links to municipalities that have none (saved to $(LINKS)), serve.
+# keep a link key in .data/link-key, issue links to municipalities that have
+# none (saved to $(LINKS)), create the first admin (its password is printed
+# once), serve.
 run: build
 	@set -e; url=$$(scripts/pg-ensure); export DATABASE_URL="$$url"; \
+	mkdir -p .data; [ -s .data/link-key ] || (umask 077; $(BIN) keygen > .data/link-key); \
+	[ -n "$$LINK_KEY" ] || export LINK_KEY_FILE="$${LINK_KEY_FILE:-$$PWD/.data/link-key}"; \
 	$(BIN) seed; \
-	mkdir -p .data; $(BIN) invite --survey $(ROUND) --missing-only -o $(LINKS); \
+	$(BIN) invite --survey $(ROUND) --missing-only -o $(LINKS); \
 	echo; echo "Personal links of the municipalities: $(LINKS)"; \
 	echo "For example: $$(sed -n 2p $(LINKS) | cut -d, -f2,3)"; echo; \
+	$(BIN) user first-admin --email "$${ADMIN_EMAIL:-admin@localhost}"; \
+	echo "Coordinators sign in at $${BASE_URL:-http://localhost:8080}/login"; echo; \
 	exec $(BIN) serve
 
 # The race detector needs cgo (a C compiler); without one the tests still run.

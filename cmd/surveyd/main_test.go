@@ -1,13 +1,19 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
+	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/auth"
+	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/internal/store/storetest"
 )
 
@@ -74,5 +80,107 @@ func TestParseWhen(t *testing.T) {
 	}
 	if _, err := parseWhen("2026-12-01T09:00:00Z", riga, false); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// stdout runs fn and returns what it printed to standard output.
+func stdout(t *testing.T, fn func() error) (string, error) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stdout
+	os.Stdout = w
+	errc := make(chan error, 1)
+	go func() { errc <- fn(); w.Close() }()
+	b, _ := io.ReadAll(r)
+	os.Stdout = old
+	return string(b), <-errc
+}
+
+// TestUserAndRoundCommands: the first admin, users with set-password links,
+// a link key, and a round created from a file.
+func TestUserAndRoundCommands(t *testing.T) {
+	dsn := storetest.NewDatabase(t)
+	t.Setenv("DATABASE_URL", dsn)
+	t.Setenv("BASE_URL", "https://aptauja.example.lv")
+	t.Setenv("LOG_LEVEL", "warn")
+	key, err := stdout(t, func() error { return run([]string{"keygen"}) })
+	if err != nil || len(strings.TrimSpace(key)) != 43 {
+		t.Fatalf("keygen: %q %v", key, err)
+	}
+	t.Setenv("LINK_KEY", strings.TrimSpace(key))
+	if err := run([]string{"seed"}); err != nil {
+		t.Fatal(err)
+	}
+
+	out, err := stdout(t, func() error { return run([]string{"user", "first-admin", "--email", "Admin@Example.lv"}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw := strings.TrimSpace(out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:])
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	u, err := st.UserByEmail(context.Background(), "admin@example.lv")
+	h, _ := auth.NewHasher(0)
+	if err != nil || u.Role != "admin" || u.PasswordHash == nil || !h.Verify(*u.PasswordHash, pw) {
+		t.Fatalf("first admin %+v %v (printed %q)", u, err, out)
+	}
+	// Once an admin exists, nothing is printed or changed.
+	out, err = stdout(t, func() error { return run([]string{"user", "first-admin"}) })
+	if err != nil || out != "" {
+		t.Fatalf("second first-admin printed %q %v", out, err)
+	}
+
+	out, err = stdout(t, func() error {
+		return run([]string{"user", "add", "--email", "Liga@Example.lv", "--role", "viewer", "--name", "Līga"})
+	})
+	if err != nil || !strings.Contains(out, "https://aptauja.example.lv/password/") {
+		t.Fatalf("user add: %q %v", out, err)
+	}
+	if u, err := st.UserByEmail(context.Background(), "liga@example.lv"); err != nil || u.Role != "viewer" || u.PasswordHash != nil {
+		t.Fatalf("added user %+v %v", u, err)
+	}
+	for _, bad := range [][]string{
+		{"user", "add", "--email", "liga@example.lv", "--role", "viewer"}, // exists
+		{"user", "add", "--email", "not-an-address", "--role", "viewer"},  // bad e-mail
+		{"user", "add", "--email", "x@example.lv", "--role", "superuser"}, // bad role
+		{"user", "remove"},
+		{"round", "create", "--file", "nope.yaml", "--opens", "2027-01-01", "--closes", "2027-02-01"},
+	} {
+		if err := run(bad); err == nil {
+			t.Errorf("%v succeeded", bad)
+		}
+	}
+
+	def := filepath.Join(t.TempDir(), "pilot.yaml")
+	os.WriteFile(def, []byte("format: 1\nslug: pilot\ntitle: {lv: Izmēģinājums, en: Pilot}\nreference_year: 2026\n"+
+		"sections:\n  - code: a\n    title: {lv: A, en: A}\n    questions:\n      - {code: q1, type: int, text: {lv: Cik?, en: How many?}}\n"), 0o600)
+	if err := run([]string{"round", "create", "--file", def, "--slug", "pilot-2027", "--opens", "2027-01-01", "--closes", "2027-02-01"}); err != nil {
+		t.Fatal(err)
+	}
+	sv, err := st.SurveyBySlug(context.Background(), "pilot-2027")
+	if err != nil || sv.TitleLV != "Izmēģinājums" {
+		t.Fatalf("round %+v %v", sv, err)
+	}
+	if err := run([]string{"round", "create", "--file", def, "--slug", "pilot-2027", "--opens", "2027-01-01", "--closes", "2027-02-01"}); err == nil {
+		t.Error("a second round with the same slug was created")
+	}
+
+	// Links issued by the CLI with LINK_KEY can be shown again by the service.
+	csvOut, err := stdout(t, func() error { return run([]string{"invite", "--survey", "pilot-2027", "--municipality", "riga"}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	lk, _ := auth.NewLinkKey([]byte(strings.TrimSpace(key)))
+	base, _ := url.Parse("https://aptauja.example.lv")
+	m := &manage.Manager{Store: st, BaseURL: base, Links: lk}
+	links, err := m.ShowableLinks(context.Background(), sv.ID)
+	if err != nil || links["riga"] == "" || !strings.Contains(csvOut, links["riga"]) {
+		t.Fatalf("derived %v, printed %q, %v", links, csvOut, err)
 	}
 }

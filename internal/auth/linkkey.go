@@ -30,8 +30,14 @@ func GenerateKey() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// New returns a fresh salt and the token and hash it gives.
+// New returns a fresh salt and the token and hash it gives. The zero
+// LinkKey gives a random token and no salt (it cannot be derived again), so
+// a missing key never makes tokens computable from the database.
 func (k LinkKey) New() (token string, hash, salt []byte) {
+	if len(k.key) == 0 {
+		token, hash = NewToken()
+		return token, hash, nil
+	}
 	salt = make([]byte, 16)
 	rand.Read(salt)
 	token = k.Token(salt)

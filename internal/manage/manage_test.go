@@ -22,7 +22,11 @@ var ctx = context.Background()
 func setup(t *testing.T) (*manage.Manager, *survey.Definition) {
 	t.Helper()
 	base, _ := url.Parse("https://aptauja.example.lv/prefix")
-	m := &manage.Manager{Store: storetest.New(t), BaseURL: base}
+	key, err := auth.NewLinkKey([]byte("manage test key of at least 32 bytes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &manage.Manager{Store: storetest.New(t), BaseURL: base, Links: key}
 	if _, err := m.LoadMunicipalities(ctx); err != nil {
 		t.Fatal(err)
 	}

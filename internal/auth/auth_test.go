@@ -1,0 +1,104 @@
+package auth
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+func TestLinkKeyDerivesAndRecovers(t *testing.T) {
+	k, err := NewLinkKey([]byte(strings.Repeat("k", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, hash, salt := k.New()
+	if h, err := ParseToken(token); err != nil || string(h) != string(hash) {
+		t.Fatalf("token %q does not parse to its hash: %v", token, err)
+	}
+	if got, ok := k.Recover(salt, hash); !ok || got != token {
+		t.Fatalf("Recover = %q %v", got, ok)
+	}
+	// Another key, a missing salt, or another link's hash: not recoverable.
+	other, _ := NewLinkKey([]byte(strings.Repeat("x", 32)))
+	if _, ok := other.Recover(salt, hash); ok {
+		t.Fatal("another key recovered the token")
+	}
+	if _, ok := k.Recover(nil, hash); ok {
+		t.Fatal("recovered without a salt")
+	}
+	_, hash2, _ := k.New()
+	if _, ok := k.Recover(salt, hash2); ok {
+		t.Fatal("recovered against another link's hash")
+	}
+	// Fresh salts give distinct tokens.
+	seen := map[string]bool{}
+	for i := 0; i < 1000; i++ {
+		tok, _, _ := k.New()
+		if seen[tok] {
+			t.Fatal("token repeated")
+		}
+		seen[tok] = true
+	}
+	// The zero key never derives: random tokens, no salt.
+	if tok, h, salt := (LinkKey{}).New(); salt != nil || len(tok) != TokenLen || string(HashToken(tok)) != string(h) {
+		t.Fatal("the zero key derived a token")
+	}
+	if _, err := NewLinkKey([]byte("short")); err == nil {
+		t.Fatal("a short key was accepted")
+	}
+	if len(GenerateKey()) != 43 {
+		t.Fatal("GenerateKey length")
+	}
+}
+
+func TestCheckPassword(t *testing.T) {
+	for pw, want := range map[string]error{
+		"short":                        ErrPasswordShort,
+		"ābolu ķīselis":                nil, // 13 characters, more bytes
+		"ābolsābolsā":                  ErrPasswordShort,
+		strings.Repeat("ž", 37):        ErrPasswordLong, // 74 bytes
+		"Anna@Novads.lv":               ErrPasswordIsEmail,
+		"correct horse battery staple": nil,
+	} {
+		if err := CheckPassword(pw, "anna@novads.lv"); !errors.Is(err, want) {
+			t.Errorf("%q: %v, want %v", pw, err, want)
+		}
+	}
+}
+
+func TestHasher(t *testing.T) {
+	h, err := NewHasher(bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := h.Hash("correct horse battery staple")
+	if err != nil || !strings.HasPrefix(hash, "$2a$") {
+		t.Fatalf("%q %v", hash, err)
+	}
+	if !h.Verify(hash, "correct horse battery staple") || h.Verify(hash, "correct horse battery stapler") || h.Verify("", "") {
+		t.Fatal("Verify")
+	}
+}
+
+func TestThrottle(t *testing.T) {
+	th := DefaultThrottle()
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	oldest := now.Add(-10 * time.Minute)
+	if w := th.Wait(now, 4, 19, &oldest, &oldest); w != 0 {
+		t.Fatalf("below the limits: wait %v", w)
+	}
+	if w := th.Wait(now, 5, 0, &oldest, nil); w != 5*time.Minute {
+		t.Fatalf("account limit: wait %v", w)
+	}
+	ipOldest := now.Add(-time.Minute)
+	if w := th.Wait(now, 5, 20, &oldest, &ipOldest); w != 14*time.Minute {
+		t.Fatalf("both limits: wait %v, want the longer", w)
+	}
+	almost := now.Add(-th.Window + time.Millisecond)
+	if w := th.Wait(now, 5, 0, &almost, nil); w != time.Second {
+		t.Fatalf("a wait under a second rounds up: %v", w)
+	}
+}
