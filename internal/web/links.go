@@ -26,7 +26,7 @@ type linkRow struct {
 type linksPage struct {
 	Page
 	Survey        store.Survey
-	Title         string
+	SurveyTitle   string
 	Rows          []linkRow
 	MailEnabled   bool
 	Uninvited     int // municipalities with contacts and no invitation sent
@@ -61,7 +61,10 @@ func (s *Server) renderLinks(c *gin.Context, status int, extra func(*linksPage))
 		s.fail(c, err)
 		return
 	}
-	p := linksPage{Page: s.page(c, l.T("links.title")), Survey: sv, Title: sv.TitleLV, MailEnabled: s.manage.Mail != nil}
+	p := linksPage{Page: s.page(c, l.T("links.title")), Survey: sv, SurveyTitle: sv.TitleLV, MailEnabled: s.manage.Mail != nil}
+	if l == en {
+		p.SurveyTitle = sv.TitleEN
+	}
 	rows := trackerFilter{}.apply(t.Rows, l)
 	for _, r := range rows {
 		lr := linkRow{TrackerRow: r, Name: r.Name(string(l)), StatusText: l.T("track." + r.Status), Link: links[r.Code]}

@@ -439,6 +439,9 @@ func TestReturnForCorrectionLoop(t *testing.T) {
 	if d.Submitted != 0 || d.ByStatus["returned"] != 1 {
 		t.Fatalf("after return: %+v", d.ByStatus)
 	}
+	if now, _ := e.state("riga"); now.ChangedSinceSubmit() {
+		t.Fatal("a return counts as an unsubmitted change")
+	}
 	// A stale version is refused: nothing is silently overwritten.
 	r = e.form(ck, "/surveys/"+e.sv.Slug+"/responses/riga/return", url.Values{"version": {itoa(resp.Version)},
 		"note": {"x"}})
