@@ -31,9 +31,9 @@ type returnRow struct {
 }
 
 const (
-	returnColumns  = `id, response_id, user_id, note, comments, created_at, resolved_at`
-	qInsertReturn  = `INSERT INTO returns (response_id, user_id, note, comments) VALUES ($1, $2, $3, $4)`
-	qReturnStatus  = `
+	returnColumns = `id, response_id, user_id, note, comments, created_at, resolved_at`
+	qInsertReturn = `INSERT INTO returns (response_id, user_id, note, comments) VALUES ($1, $2, $3, $4)`
+	qReturnStatus = `
 UPDATE responses SET status = 'returned', version = version + 1, updated_at = now(),
     submitted_version = CASE WHEN submitted_version = version THEN version + 1 ELSE submitted_version END
 WHERE id = $1 RETURNING ` + responseColumns

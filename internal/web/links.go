@@ -247,11 +247,21 @@ func (s *Server) sendMessages(c *gin.Context) {
 	}
 	s.log.Info("messages sent", "request_id", requestID(c), "survey", sv.Slug, "kind", kind,
 		"queued", q.Messages, "sent", d.Sent, "failed", d.Failed, "retry", d.Retry)
+	names := map[string]string{}
+	if munis, err := s.store.Municipalities(ctx); err == nil {
+		for _, m := range munis {
+			names[m.Code] = m.Name(string(l))
+		}
+	}
 	s.renderLinks(c, http.StatusOK, func(p *linksPage) {
 		p.SentSummary = l.T("send.summary", q.Messages, d.Sent, d.Failed, d.Retry)
 		for _, reason := range []string{"no_contacts", "submitted", "link"} {
 			if list := q.Skipped[reason]; len(list) > 0 {
-				p.SkippedDetail = append(p.SkippedDetail, l.T("send.skipped."+reason, strings.Join(list, ", ")))
+				named := make([]string, len(list))
+				for i, code := range list {
+					named[i] = names[code]
+				}
+				p.SkippedDetail = append(p.SkippedDetail, l.T("send.skipped."+reason, len(list), strings.Join(named, ", ")))
 			}
 		}
 	})
