@@ -80,6 +80,10 @@ func (s *Server) setSessionCookie(c *gin.Context, token string, maxAge int) {
 // API token (API only). An unknown or expired credential is no principal;
 // a stale cookie is cleared.
 func (s *Server) identify(c *gin.Context) {
+	if strings.HasPrefix(c.Request.URL.Path, "/static/") || c.Request.URL.Path == "/healthz" {
+		c.Next() // no database lookup for assets and health checks
+		return
+	}
 	ctx := c.Request.Context()
 	if h := c.GetHeader("Authorization"); h != "" && isAPI(c) {
 		token, ok := strings.CutPrefix(h, "Bearer ")

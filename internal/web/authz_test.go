@@ -23,6 +23,7 @@ var authzMatrix = map[string]string{
 	"GET /static/*path":     "public",
 	"GET /login":            "public",
 	"POST /login":           "public",
+	"POST /logout":          "public",
 	"GET /password/:token":  "public",
 	"POST /password/:token": "public",
 
@@ -32,7 +33,6 @@ var authzMatrix = map[string]string{
 	"PUT /api/v1/r/:token":         "link",
 	"POST /api/v1/r/:token/submit": "link",
 
-	"POST /logout":           "signedIn",
 	"GET /account":           "signedIn",
 	"POST /account/password": "signedIn",
 

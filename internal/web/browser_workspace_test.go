@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/civitas-lv/surveyd/internal/store"
 )
 
@@ -175,8 +176,7 @@ func TestBrowserCoordinatorInviteReviewReturn(t *testing.T) {
 	must(t, chromedp.Do(m, chromedp.WaitVisible(chromedp.CSS("#comment-ngo_support_eur"))))
 	wantExact(t, m, "#comment-ngo_support_eur", "Koordinatora komentārs: "+comment)
 	wantExact(t, m, "#submit-button", "Iesniegt atkārtoti")
-	must(t, chromedp.Do(m, chromedp.SetValue(chromedp.CSS("#q-ngo_support_eur"), "")))
-	typeIn(t, m, "ngo_support_eur", "48500")
+	retype(t, m, "ngo_support_eur", "48500")
 	submitForm(t, m)
 	if r, _ := e.state("riga"); r.Status != store.StatusSubmitted || fmt.Sprint(e.answers("riga")["ngo_support_eur"]) != "48500" {
 		t.Fatalf("after submitting again: status %s, answers %v", r.Status, e.answers("riga"))
@@ -269,6 +269,18 @@ func typeIn(t *testing.T, ctx context.Context, code, text string) {
 	must(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#q-"+code), text)))
 	if got := value(t, ctx, "#q-"+code); got != text {
 		t.Fatalf("typed %q into %s, it holds %q", text, code, got)
+	}
+}
+
+// retype replaces what a question's field holds, as a person would: to the
+// end of the text, erase it, type anew.
+func retype(t *testing.T, ctx context.Context, code, text string) {
+	t.Helper()
+	old := value(t, ctx, "#q-"+code)
+	must(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#q-"+code),
+		kb.End+strings.Repeat(kb.Backspace, len([]rune(old)))+text)))
+	if got := value(t, ctx, "#q-"+code); got != text {
+		t.Fatalf("retyped %s as %q, it holds %q", code, text, got)
 	}
 }
 
