@@ -605,3 +605,42 @@ func TestViewerNeverSeesPersonalData(t *testing.T) {
 		t.Fatalf("viewer token: %.300s", r.body)
 	}
 }
+
+// rawKey matches a message key that T returned because it has no text.
+var rawKey = regexp.MustCompile(`[>\s](nav|login|password|account|surveys|state|round|extensions?|tracker|track|filter|kind|sort|links|send|messages?|contacts|response|review|history|action|actor|correct|return|returned|users|role|tokens|signin|forbidden|home)\.[a-z_.]+[<\s]`)
+
+// TestWorkspaceWordingComplete opens every workspace page in Latvian and
+// English and fails on any message key shown instead of its text.
+func TestWorkspaceWordingComplete(t *testing.T) {
+	e := newEnv(t)
+	_, ck := e.user("admin")
+	e.submitFull("riga")
+	resp, _ := e.state("riga")
+	wantStatus(t, e.form(ck, "/surveys/"+e.sv.Slug+"/responses/riga/return", url.Values{"version": {itoa(resp.Version)},
+		"note": {"n"}, "comment_population": {"c"}}), http.StatusSeeOther)
+	e.setContacts(ck, "riga", "a@riga.lv")
+	wantStatus(t, e.form(ck, "/surveys/"+e.sv.Slug+"/messages", url.Values{"kind": {"reminder"}}), http.StatusOK)
+	base := "/surveys/" + e.sv.Slug
+	pages := []string{"/", "/surveys", "/surveys/new", base, base + "/settings", base + "/links", base + "/messages",
+		base + "/responses/riga", base + "/responses/cesis", base + "/responses/riga/correct?q=ngo_forms",
+		"/contacts", "/admin/users", "/admin/tokens", "/account", "/r/" + e.tokens["riga"], "/nope"}
+	for _, lang := range []string{"lv", "en"} {
+		for _, p := range pages {
+			sep := "?"
+			if strings.Contains(p, "?") {
+				sep = "&"
+			}
+			r := e.as(ck, "GET", p+sep+"lang="+lang, nil)
+			if r.status >= 500 {
+				t.Fatalf("%s: %d", p, r.status)
+			}
+			if m := rawKey.FindString(r.body); m != "" {
+				t.Errorf("%s (%s) shows the key %q", p, lang, m)
+			}
+		}
+		r := e.do("GET", "/login?lang="+lang, nil)
+		if m := rawKey.FindString(r.body); m != "" {
+			t.Errorf("/login (%s) shows the key %q", lang, m)
+		}
+	}
+}
