@@ -57,6 +57,17 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// realTime puts the server on the wall clock (the browser's) and opens the
+// round around it, whatever today's date (newEnv's window is fixed).
+func (e *env) realTime() {
+	e.t.Helper()
+	now := time.Now()
+	e.setNow(now)
+	sv, err := e.st.SetSurveyDates(ctx, e.sv.ID, now.Add(-time.Hour), now.Add(30*24*time.Hour))
+	must(e.t, err)
+	e.sv, e.opens, e.closes = sv, sv.OpensAt, sv.ClosesAt
+}
+
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
@@ -96,8 +107,7 @@ func (e *env) answers(muni string) survey.Answers {
 // the problems.
 func TestBrowserAutosaveAndConflict(t *testing.T) {
 	e := newEnv(t)
-	e.setNow(time.Now())
-	e.opens, e.closes = time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
+	e.realTime()
 	ts := httptest.NewServer(e.srv)
 	defer ts.Close()
 	ctx := browser(t)
@@ -171,7 +181,7 @@ func TestBrowserAutosaveAndConflict(t *testing.T) {
 // JavaScript evaluator and survey's evaluator agree.
 func TestBrowserShowIfMatchesServer(t *testing.T) {
 	e := newEnv(t)
-	e.setNow(time.Now())
+	e.realTime()
 	ts := httptest.NewServer(e.srv)
 	defer ts.Close()
 	ctx := browser(t)

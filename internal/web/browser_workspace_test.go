@@ -27,12 +27,7 @@ import (
 // return and the change from before to after.
 func TestBrowserCoordinatorInviteReviewReturn(t *testing.T) {
 	e := newEnv(t)
-	now := time.Now()
-	e.setNow(now)
-	// The round is open now, whatever today's date (newEnv's window is fixed).
-	sv, err := e.st.SetSurveyDates(ctx, e.sv.ID, now.Add(-time.Hour), now.Add(30*24*time.Hour))
-	must(t, err)
-	e.sv, e.opens, e.closes = sv, sv.OpensAt, sv.ClosesAt
+	e.realTime()
 	coord, _ := e.user("coordinator") // the cookie is not used: sign-in is through the form
 	ts := httptest.NewServer(e.srv)
 	defer ts.Close()

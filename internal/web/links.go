@@ -211,13 +211,14 @@ func (s *Server) sendMessages(c *gin.Context) {
 	case form.Get("municipality") != "":
 		codes = []string{form.Get("municipality")}
 	case kind == store.MessageInvitation && form.Get("scope") != "all":
-		t, err := s.manage.Tracker(ctx, sv, def, false)
+		// Those with contacts and no invitation sent yet.
+		t, err := s.manage.Tracker(ctx, sv, def, true)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
 		for _, r := range t.Rows {
-			if r.Active && r.InvitationsSent == 0 {
+			if r.Active && r.InvitationsSent == 0 && len(r.Contacts) > 0 {
 				codes = append(codes, r.Code)
 			}
 		}

@@ -255,6 +255,14 @@ func TestInvitationsAndRemindersOnlyToNonSubmitters(t *testing.T) {
 		}
 	}
 
+	// Sending invitations again finds nobody new, and says so.
+	e.mail.Reset()
+	r = e.form(ck, "/surveys/"+e.sv.Slug+"/messages", url.Values{"kind": {"invitation"}, "scope": {"new"}})
+	wantStatus(t, r, http.StatusOK)
+	if len(e.mail.Messages()) != 0 || !strings.Contains(r.body, "Visām pašvaldībām ar kontaktiem uzaicinājumi jau nosūtīti") {
+		t.Fatalf("second invitation round: %d messages", len(e.mail.Messages()))
+	}
+
 	// Riga submits; reminders go to cesis (2 contacts) and valmiera only.
 	e.submitFull("riga")
 	e.mail.Reset()
