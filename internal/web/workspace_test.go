@@ -2,7 +2,10 @@ package web_test
 
 import (
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -10,6 +13,7 @@ import (
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/web"
 	"github.com/civitas-lv/surveyd/survey"
 )
 
@@ -650,5 +654,27 @@ func TestWorkspaceWordingComplete(t *testing.T) {
 		if m := rawKey.FindString(r.body); m != "" {
 			t.Errorf("/login (%s) shows the key %q", lang, m)
 		}
+	}
+}
+
+// Over https the session cookie is __Host- prefixed and Secure.
+func TestSessionCookieOverHTTPS(t *testing.T) {
+	e := newEnv(t)
+	u, _ := e.user("viewer")
+	base, _ := url.Parse("https://aptauja.example.lv")
+	srv, err := web.New(web.Options{Store: e.st, BaseURL: base, Manager: e.m, Hasher: e.hasher,
+		Now: func() time.Time { return e.clock() }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("POST", "https://aptauja.example.lv/login",
+		strings.NewReader(url.Values{"email": {u.Email}, "password": {password}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, req)
+	cookies := w.Result().Cookies()
+	if w.Code != http.StatusSeeOther || len(cookies) != 1 || cookies[0].Name != "__Host-surveyd_session" ||
+		!cookies[0].Secure || !cookies[0].HttpOnly || cookies[0].Path != "/" || cookies[0].Domain != "" {
+		t.Fatalf("status %d cookies %+v", w.Code, cookies)
 	}
 }
