@@ -35,7 +35,7 @@ func (s *Server) renderUsers(c *gin.Context, status int, extra func(*usersPage))
 		s.fail(c, err)
 		return
 	}
-	p := usersPage{Page: s.page(c, l.T("users.title")), Users: list, Roles: roles, Me: principalOf(c).user.ID,
+	p := usersPage{Page: s.pageAt(c, l.T("users.title"), "/admin/users"), Users: list, Roles: roles, Me: principalOf(c).user.ID,
 		Role: store.RoleCoordinator}
 	if k := c.Query("done"); k != "" {
 		p.Flash = l.T("users.done." + k)
@@ -168,7 +168,7 @@ func (s *Server) renderTokens(c *gin.Context, status int, extra func(*tokensPage
 		s.fail(c, err)
 		return
 	}
-	p := tokensPage{Page: s.page(c, l.T("tokens.title")), Tokens: list}
+	p := tokensPage{Page: s.pageAt(c, l.T("tokens.title"), "/admin/tokens"), Tokens: list}
 	for _, u := range users {
 		if u.Active() {
 			p.Users = append(p.Users, u)

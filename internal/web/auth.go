@@ -333,7 +333,7 @@ func (s *Server) changePassword(c *gin.Context) {
 		s.failForm(c, err)
 		return
 	}
-	p := passwordPage{Page: s.page(c, l.T("account.title")), Email: me.user.Email, Current: true, Action: "/account/password"}
+	p := passwordPage{Page: s.pageAt(c, l.T("account.title"), "/account"), Email: me.user.Email, Current: true, Action: "/account/password"}
 	hash := ""
 	if me.user.PasswordHash != nil {
 		hash = *me.user.PasswordHash

@@ -53,7 +53,7 @@ func (s *Server) renderContacts(c *gin.Context, status int, code, text, problem 
 		s.fail(c, err)
 		return
 	}
-	p := contactsPage{Page: s.page(c, l.T("contacts.title"))}
+	p := contactsPage{Page: s.pageAt(c, l.T("contacts.title"), "/contacts")}
 	for _, m := range munis {
 		if !m.Active {
 			continue

@@ -61,7 +61,7 @@ func (s *Server) renderLinks(c *gin.Context, status int, extra func(*linksPage))
 		s.fail(c, err)
 		return
 	}
-	p := linksPage{Page: s.page(c, l.T("links.title")), Survey: sv, SurveyTitle: sv.TitleLV, MailEnabled: s.manage.Mail != nil}
+	p := linksPage{Page: s.pageAt(c, l.T("links.title"), "/surveys/"+sv.Slug+"/links"), Survey: sv, SurveyTitle: sv.TitleLV, MailEnabled: s.manage.Mail != nil}
 	if l == en {
 		p.SurveyTitle = sv.TitleEN
 	}

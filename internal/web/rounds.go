@@ -93,7 +93,7 @@ func (s *Server) createRound(c *gin.Context) {
 		}
 		return ""
 	}
-	p := newRoundPage{Page: s.page(c, l.T("round.new.title")), Slug: get("slug"), Opens: get("opens_at"), Closes: get("closes_at")}
+	p := newRoundPage{Page: s.pageAt(c, l.T("round.new.title"), "/surveys/new"), Slug: get("slug"), Opens: get("opens_at"), Closes: get("closes_at")}
 	opens, ok1 := s.parseLocal(p.Opens)
 	closes, ok2 := s.parseLocal(p.Closes)
 	if !ok1 || !ok2 {
@@ -193,7 +193,7 @@ func (s *Server) renderRound(c *gin.Context, status int, problem string) {
 		s.fail(c, err)
 		return
 	}
-	p := roundPage{Page: s.page(c, l.T("round.title")), Survey: sv, Title: sv.TitleLV, State: sv.State(s.now()),
+	p := roundPage{Page: s.pageAt(c, l.T("round.title"), "/surveys/"+sv.Slug+"/settings"), Survey: sv, Title: sv.TitleLV, State: sv.State(s.now()),
 		Opens: sv.OpensAt.In(s.tz).Format("2006-01-02T15:04"), Closes: sv.ClosesAt.In(s.tz).Format("2006-01-02T15:04"),
 		Error: problem}
 	if l == en {

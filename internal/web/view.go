@@ -39,11 +39,20 @@ type messagePage struct {
 }
 
 func (s *Server) page(c *gin.Context, title string) Page {
+	return s.pageAt(c, title, c.Request.URL.Path)
+}
+
+// pageAt is page for a page shown in answer to a POST whose address differs
+// from the page's own (GET) address: the language switch goes there.
+func (s *Server) pageAt(c *gin.Context, title, path string) Page {
 	l := s.lang(c)
-	q := c.Request.URL.Query()
-	q.Del("done")
+	q := url.Values{}
+	if path == c.Request.URL.Path {
+		q = c.Request.URL.Query()
+		q.Del("done")
+	}
 	q.Set("lang", l.T("lang.switch.code"))
-	u := url.URL{Path: c.Request.URL.Path, RawQuery: q.Encode()}
+	u := url.URL{Path: path, RawQuery: q.Encode()}
 	p := Page{Lang: l, Title: title, SwitchURL: u.String(), RequestID: requestID(c)}
 	if me := principalOf(c); me != nil && !isAPI(c) {
 		p.User = me.user.Email

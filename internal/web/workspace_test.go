@@ -678,3 +678,18 @@ func TestSessionCookieOverHTTPS(t *testing.T) {
 		t.Fatalf("status %d cookies %+v", w.Code, cookies)
 	}
 }
+
+// A page shown in answer to a POST switches language at its own address.
+func TestLanguageSwitchAfterPost(t *testing.T) {
+	e := newEnv(t)
+	_, ck := e.user("admin")
+	r := e.form(ck, "/surveys/"+e.sv.Slug+"/links/riga/rotate", nil)
+	wantStatus(t, r, http.StatusOK)
+	if !strings.Contains(r.body, `class="lang-switch" href="/surveys/`+e.sv.Slug+`/links?lang=en"`) {
+		t.Fatal("the language switch after rotating does not lead to the links page")
+	}
+	r = e.form(ck, "/admin/users/1", url.Values{"role": {"nope"}})
+	if !strings.Contains(r.body, `href="/admin/users?lang=en"`) {
+		t.Fatal("the language switch after a refused change does not lead to the users page")
+	}
+}
