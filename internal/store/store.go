@@ -118,7 +118,7 @@ func statements() []string {
 	for _, group := range [][]string{municipalityStatements, surveyStatements,
 		invitationStatements, responseStatements, revisionStatements, userStatements, sessionStatements,
 		apiTokenStatements, loginFailureStatements, contactStatements, extensionStatements,
-		messageStatements, returnStatements, trackerStatements} {
+		messageStatements, returnStatements, trackerStatements, reportRowStatements} {
 		all = append(all, group...)
 	}
 	return all

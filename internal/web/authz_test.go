@@ -36,10 +36,14 @@ var authzMatrix = map[string]string{
 	"GET /account":           "signedIn",
 	"POST /account/password": "signedIn",
 
-	"GET /surveys":                       "view",
-	"GET /surveys/:slug":                 "view",
-	"GET /surveys/:slug/responses/:code": "view",
-	"GET /api/v1/surveys/:slug/status":   "view",
+	"GET /surveys":                              "view",
+	"GET /surveys/:slug":                        "view",
+	"GET /surveys/:slug/responses/:code":        "view",
+	"GET /api/v1/surveys/:slug/status":          "view",
+	"GET /surveys/:slug/export.xlsx":            "view",
+	"GET /surveys/:slug/charts":                 "view",
+	"GET /surveys/:slug/charts/:chart/data.csv": "view",
+	"GET /surveys/:slug/report":                 "view",
 
 	"GET /surveys/new":                            "coordinate",
 	"POST /surveys":                               "coordinate",
@@ -112,7 +116,7 @@ func checkRoute(t *testing.T, key, kind string) {
 	_, coordCk := e.user("coordinator")
 	e.submitFull("riga") // so returns and corrections have something to act on
 	path := func(code, token string) string {
-		return strings.NewReplacer(":slug", e.sv.Slug, ":code", code, ":token", token, ":id", itoa(int(admin.ID)),
+		return strings.NewReplacer(":slug", e.sv.Slug, ":code", code, ":token", token, ":id", itoa(int(admin.ID)), ":chart", "ngo_rules",
 			"*path", "css/app.css").Replace(pattern)
 	}
 	headers := []string{"Content-Type", "application/x-www-form-urlencoded"}

@@ -101,7 +101,9 @@ func (l lang) T(key string, args ...any) string {
 	m, ok := messages[key]
 	if !ok {
 		if m, ok = staffMessages[key]; !ok {
-			return key
+			if m, ok = reportMessages[key]; !ok {
+				return key
+			}
 		}
 	}
 	s := m[0]

@@ -53,6 +53,13 @@ func (s *Server) routes(r *gin.Engine) {
 	// The response tracker (contacts only for coordinators).
 	r.GET("/surveys/:slug", s.allow(view), s.trackerPage)
 
+	// Results: the Excel workbook, the chart dashboard (each chart's data
+	// as CSV) and the printable report; the same filters for all.
+	r.GET("/surveys/:slug/export.xlsx", s.allow(view), s.exportXLSX)
+	r.GET("/surveys/:slug/charts", s.allow(view), s.chartsPage)
+	r.GET("/surveys/:slug/charts/:chart/data.csv", s.allow(view), s.chartData)
+	r.GET("/surveys/:slug/report", s.allow(view), s.reportPage)
+
 	// Personal links, invitations and reminders.
 	r.GET("/surveys/:slug/links", s.allow(coordinate), s.linksPage)
 	r.GET("/surveys/:slug/links.csv", s.allow(coordinate), s.linksCSV)

@@ -1,0 +1,57 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"time"
+)
+
+// ReportRow is one municipality's standing in a round for reports: its
+// reference data and its response, if any.
+type ReportRow struct {
+	Municipality
+	Status      *string         `db:"status"` // nil: nothing saved
+	AnswersJSON json.RawMessage `db:"answers"`
+	// SubmittedJSON is the submitted snapshot (nil if never submitted).
+	SubmittedJSON []byte     `db:"submitted_answers"`
+	SubmittedAt   *time.Time `db:"submitted_at"`
+	UpdatedAt     *time.Time `db:"updated_at_r"`
+}
+
+const qReportRows = `
+SELECT m.code, m.name_lv, m.name_en, m.kind, m.planning_region, m.statistical_region, m.active, m.updated_at,
+       r.status, COALESCE(r.answers, '{}') AS answers, r.submitted_answers, r.submitted_at, r.updated_at AS updated_at_r
+FROM municipalities m
+LEFT JOIN responses r ON r.survey_id = $1 AND r.municipality_code = m.code
+WHERE m.active OR r.id IS NOT NULL
+ORDER BY m.code`
+
+var reportRowStatements = []string{qReportRows}
+
+// ReportRows streams the round's rows, one municipality at a time, in code
+// order; rows are read from the connection as they are used, so memory does
+// not grow with their number. Stop early by breaking out of the loop.
+func (s *Store) ReportRows(ctx context.Context, surveyID int64) iter.Seq2[ReportRow, error] {
+	return func(yield func(ReportRow, error) bool) {
+		rows, err := s.db.QueryxContext(ctx, qReportRows, surveyID)
+		if err != nil {
+			yield(ReportRow{}, err)
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r ReportRow
+			if err := rows.StructScan(&r); err != nil {
+				yield(ReportRow{}, err)
+				return
+			}
+			if !yield(r, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(ReportRow{}, err)
+		}
+	}
+}
