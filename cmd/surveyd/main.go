@@ -75,6 +75,8 @@ func run(args []string) error {
 		return invite(ctx, cfg, log, args)
 	case "demo":
 		return demo(ctx, cfg, log, args)
+	case "export":
+		return export(ctx, cfg, log, args)
 	case "round":
 		return round(ctx, cfg, log, args)
 	case "user":
@@ -95,6 +97,8 @@ const usage = `usage:
   surveyd seed [--opens T] [--closes T]    migrate, load municipalities and the built-in rounds
   surveyd invite --survey SLUG [--municipality CODE,...] [--missing-only] [-o FILE]
   surveyd demo --survey SLUG --responses N [--seed S]
+  surveyd export --survey SLUG -o FILE.xlsx [--region R] [--kind K] [--status S] [--lang en] [--personal]
+                                           the Excel workbook; personal data only with --personal
   surveyd round create --file F [--slug S] --opens T --closes T
                                            create a round from a definition file
   surveyd user add --email E --role admin|coordinator|viewer [--name N]

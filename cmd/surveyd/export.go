@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/civitas-lv/surveyd/internal/config"
+	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/internal/web"
+	"github.com/civitas-lv/surveyd/reports"
+)
+
+// export writes a round's Excel workbook, as the web export does. It
+// includes personal data (personal answers, contacts) only with --personal;
+// the file is created with mode 0600 either way.
+func export(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	slug := fs.String("survey", "", "survey round slug (required)")
+	out := fs.String("o", "", "write the workbook to this file (required; - for standard output)")
+	region := fs.String("region", "", "only this planning region (e.g. Vidzemes)")
+	statRegion := fs.String("statregion", "", "only this statistical region")
+	kind := fs.String("kind", "", "only this kind of municipality: valstspilseta or novads")
+	status := fs.String("status", "", "response statuses, comma-separated: submitted, returned, draft, none, or all (default submitted)")
+	lang := fs.String("lang", "lv", "language of the content: lv or en (sheet names stay Latvian)")
+	personal := fs.Bool("personal", false, "include personal answers and contacts (a coordinator's export)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *slug == "" || *out == "" {
+		return errors.New("export: --survey and -o are required")
+	}
+	if *lang != "lv" && *lang != "en" {
+		return fmt.Errorf("export: --lang %q: use lv or en", *lang)
+	}
+	q := url.Values{"region": {*region}, "statregion": {*statRegion}, "kind": {*kind}}
+	if *status != "" {
+		q.Set("status", *status)
+	}
+	filter := reports.FilterFrom(q)
+	if *status != "" && len(filter.Statuses) == 0 {
+		return fmt.Errorf("export: --status %q: use submitted, returned, draft, none or all", *status)
+	}
+
+	st, err := openStore(ctx, cfg, log, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	// The export reads; it needs neither the link key nor mail.
+	m := &manage.Manager{Store: st, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone}
+	srv, err := web.New(web.Options{Store: st, Logger: log, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone, Manager: m})
+	if err != nil {
+		return err
+	}
+	opt := reports.XLSXOptions{Lang: *lang, Personal: *personal, Filter: filter, Generated: time.Now(), TimeZone: cfg.TimeZone}
+	if *out == "-" {
+		return srv.Export(ctx, os.Stdout, *slug, opt)
+	}
+	// Write beside the target and rename, so a failed export leaves no
+	// half-written file behind.
+	tmp, err := os.CreateTemp(filepath.Dir(*out), ".export-*.xlsx")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
+	if err := writeClose(tmp, func(w io.Writer) error { return srv.Export(ctx, w, *slug, opt) }); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), *out); err != nil {
+		return err
+	}
+	what := "without personal data"
+	if *personal {
+		what = "WITH personal data (contacts, personal answers)"
+	}
+	fmt.Fprintf(os.Stderr, "workbook of %s written to %s, %s\n", *slug, *out, what)
+	return nil
+}
+
+// writeClose writes to f and closes it, reporting the first error.
+func writeClose(f *os.File, write func(io.Writer) error) error {
+	err := write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

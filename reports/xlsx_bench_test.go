@@ -1,0 +1,198 @@
+package reports
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/civitas-lv/surveyd/internal/refdata"
+	"github.com/civitas-lv/surveyd/survey"
+	"github.com/xuri/excelize/v2"
+)
+
+// Benchmarks of the workbook (make bench):
+//
+//	BenchmarkWorkbook/responses=N         WriteXLSX over N synthetic responses of the real
+//	                                      questionnaire from an in-memory Source: every sheet,
+//	                                      the charts, both passes
+//	BenchmarkRawStreamWriter/responses=N  a bare excelize StreamWriter writing the same
+//	                                      wide-sheet cells, precomputed in memory
+//
+// Besides time and allocations each reports the file size and the peak
+// live heap (as the garbage collector last marked it, sampled every 2 ms)
+// above what the input itself takes, which shows what grows with N.
+
+var benchSizes = []int{1000, 10000}
+
+type benchInput struct {
+	def  *survey.Definition
+	rows []Row
+}
+
+var benchCache = struct {
+	sync.Mutex
+	m map[int]benchInput
+}{m: map[int]benchInput{}}
+
+// benchData makes n submitted responses to regional-2025 with
+// survey.Synthesize, cycling through the 43 municipalities, each with a
+// contact; made once per size and process.
+func benchData(b *testing.B, n int) benchInput {
+	b.Helper()
+	benchCache.Lock()
+	defer benchCache.Unlock()
+	if in, ok := benchCache.m[n]; ok {
+		return in
+	}
+	def, _, err := survey.Builtin("regional-2025")
+	if err != nil {
+		b.Fatal(err)
+	}
+	munis, err := refdata.Municipalities()
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, uint64(n)))
+	at := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	rows := make([]Row, n)
+	for i := range rows {
+		m := munis[i%len(munis)]
+		a, err := def.Synthesize(rng, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sub := at.Add(time.Duration(i) * time.Minute)
+		rows[i] = Row{Municipality: Municipality{Code: fmt.Sprintf("%s-%d", m.Code, i/len(munis)), NameLV: m.NameLV,
+			NameEN: m.NameEN, Kind: m.Kind, PlanningRegion: m.PlanningRegion, StatisticalRegion: m.StatisticalRegion},
+			Status: StatusSubmitted, SubmittedAt: &sub, UpdatedAt: &sub, Answers: a,
+			Contacts: []string{"kontakts@" + m.Code + ".lv"}}
+	}
+	in := benchInput{def: def, rows: rows}
+	benchCache.m[n] = in
+	return in
+}
+
+var benchOptions = XLSXOptions{Personal: true, Generated: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+
+// wideMatrix is the wide sheet exactly as WriteXLSX fills it: the two
+// header rows and a row of cell values per response.
+func wideMatrix(b *testing.B, in benchInput) [][]any {
+	b.Helper()
+	x, err := newWorkbook(in.def, benchOptions)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer x.f.Close()
+	head, codes := make([]any, len(x.wide)), make([]any, len(x.wide))
+	for i, c := range x.wide {
+		head[i], codes[i] = c.header, c.code
+	}
+	out := [][]any{head, codes}
+	for _, r := range in.rows {
+		row := make([]any, len(x.wide))
+		for i := range x.wide {
+			row[i] = x.wide[i].value(x, &r)
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// countWriter counts what would have been sent.
+type countWriter struct{ n int64 }
+
+func (w *countWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
+
+// heapPeak samples the live heap while a benchmark runs.
+type heapPeak struct {
+	stop, done chan struct{}
+	base, peak uint64
+}
+
+func startHeapPeak() *heapPeak {
+	runtime.GC()
+	h := &heapPeak{stop: make(chan struct{}), done: make(chan struct{})}
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	h.base = sample[0].Value.Uint64()
+	go func() {
+		defer close(h.done)
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			h.peak = max(h.peak, sample[0].Value.Uint64())
+			select {
+			case <-h.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return h
+}
+
+func (h *heapPeak) report(b *testing.B) {
+	close(h.stop)
+	<-h.done
+	b.ReportMetric(float64(h.peak-min(h.base, h.peak))/(1<<20), "peak-live-heap-MB")
+}
+
+func BenchmarkWorkbook(b *testing.B) {
+	for _, n := range benchSizes {
+		in := benchData(b, n)
+		b.Run(fmt.Sprintf("responses=%d", n), func(b *testing.B) {
+			src := sliceSource(in.rows, nil)
+			var size int64
+			b.ReportAllocs()
+			h := startHeapPeak()
+			for b.Loop() {
+				w := &countWriter{}
+				if err := WriteXLSX(w, in.def, src, benchOptions); err != nil {
+					b.Fatal(err)
+				}
+				size = w.n
+			}
+			h.report(b)
+			b.ReportMetric(float64(size)/(1<<20), "file-MB")
+		})
+	}
+}
+
+func BenchmarkRawStreamWriter(b *testing.B) {
+	for _, n := range benchSizes {
+		matrix := wideMatrix(b, benchData(b, n))
+		b.Run(fmt.Sprintf("responses=%d", n), func(b *testing.B) {
+			var size int64
+			b.ReportAllocs()
+			h := startHeapPeak()
+			for b.Loop() {
+				f := excelize.NewFile()
+				sw, err := f.NewStreamWriter("Sheet1")
+				if err != nil {
+					b.Fatal(err)
+				}
+				for i, row := range matrix {
+					if err := sw.SetRow(cellName(1, i+1), row); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := sw.Flush(); err != nil {
+					b.Fatal(err)
+				}
+				w := &countWriter{}
+				if err := f.Write(w); err != nil {
+					b.Fatal(err)
+				}
+				f.Close()
+				size = w.n
+			}
+			h.report(b)
+			b.ReportMetric(float64(size)/(1<<20), "file-MB")
+		})
+	}
+}
