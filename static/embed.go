@@ -1,12 +1,12 @@
 // Package static holds the files the browser loads: the stylesheet, the
-// form's small vanilla JavaScript and, later, vendored libraries. They are
-// embedded in the binary and served under /static/; nothing is loaded from
-// outside the service.
+// small vanilla JavaScript of the form and of the charts, and vendored
+// libraries (vendor/echarts). They are embedded in the binary and served
+// under /static/; nothing is loaded from outside the service.
 package static
 
 import "embed"
 
-// FS holds css/ and js/.
+// FS holds css/, js/ and vendor/ (ECharts, with its licence and version).
 //
-//go:embed css js
+//go:embed css js vendor
 var FS embed.FS

@@ -1,16 +1,294 @@
 package web
 
-import (
-	"errors"
+// The chart dashboard, each chart's data as CSV, and the printable report.
+// All three read the round's rows once, aggregate the filtered set
+// (reports.Aggregate) and build the charts (reports.BuildCharts); the pages
+// put each chart's ECharts option into a JSON data block that
+// static/js/charts.js draws — no inline script or style, so the strict CSP
+// holds.
 
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/reports"
+	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
 
-// chartsPage is the chart dashboard of a round.
-func (s *Server) chartsPage(c *gin.Context) { s.fail(c, errors.New("not yet")) }
+// reportWidth is the width the report draws charts at, in CSS pixels: an
+// A4 page less its margins (210 − 2 × 15 mm = 180 mm ≈ 680 px, see @page in
+// app.css) with room to spare.
+const reportWidth = 640
 
-// chartData downloads one chart's data as CSV.
-func (s *Server) chartData(c *gin.Context) { s.fail(c, errors.New("not yet")) }
+// statusChoices are the response sets the filter offers (the value is the
+// status query parameter; "" is the default, submitted only).
+var statusChoices = []struct{ Value, Key string }{
+	{"", "charts.status.submitted"},
+	{"submitted,returned", "charts.status.withreturns"},
+	{"returned", "charts.status.returned"},
+	{"draft", "charts.status.draft"},
+	{"all", "charts.status.all"},
+}
+
+// resultsData is what the dashboard, the CSV and the report share.
+type resultsData struct {
+	sv          store.Survey
+	def         *survey.Definition
+	filter      reports.Filter
+	summary     *reports.Summary
+	tracker     manage.Tracker
+	set         *reports.ChartSet
+	regions     []string // planning regions of the round's municipalities
+	statRegions []string
+}
+
+// results reads and aggregates the round's rows under the request's filter
+// and builds the charts. Viewers and coordinators alike: no contacts, and
+// personal questions are never charted.
+func (s *Server) results(c *gin.Context) (*resultsData, error) {
+	l := s.lang(c)
+	sv, def, err := s.loadRound(c)
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request.Context()
+	t, err := s.manage.Tracker(ctx, sv, def, false)
+	if err != nil {
+		return nil, err
+	}
+	src, err := s.reportSource(ctx, sv, false)
+	if err != nil {
+		return nil, err
+	}
+	d := &resultsData{sv: sv, def: def, filter: reports.FilterFrom(c.Request.URL.Query()), tracker: t}
+	// One pass: aggregate, and note the regions the filter can offer.
+	seen := map[string]bool{}
+	rows := func(yield func(reports.Row, error) bool) {
+		for r, err := range src() {
+			if err == nil {
+				if m := r.Municipality; !seen["p"+m.PlanningRegion] {
+					seen["p"+m.PlanningRegion] = true
+					d.regions = append(d.regions, m.PlanningRegion)
+				}
+				if m := r.Municipality; !seen["s"+m.StatisticalRegion] {
+					seen["s"+m.StatisticalRegion] = true
+					d.statRegions = append(d.statRegions, m.StatisticalRegion)
+				}
+			}
+			if !yield(r, err) {
+				return
+			}
+		}
+	}
+	if d.summary, err = reports.Aggregate(def, rows, d.filter); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(d.regions, strings.Compare)
+	slices.SortFunc(d.statRegions, strings.Compare)
+	var rate []reports.RateTally
+	for _, g := range t.ByRegion {
+		rate = append(rate, reports.RateTally{Name: g.Name, Submitted: g.Submitted, Total: g.Total})
+	}
+	d.set, err = reports.BuildCharts(d.summary, reports.ChartOptions{Lang: string(l), T: l.T, Rate: rate})
+	return d, err
+}
+
+// chartsPage is the data both pages render.
+type chartsPage struct {
+	Page
+	Survey     store.Survey
+	RoundTitle string
+	RefYear    int
+	Responses  int
+	Rate       manage.Tally
+	Filter     chartsFilterView
+	Selection  []string // the filter in words (report's title page)
+	Generated  string
+	ReportURL  string
+	ChartsURL  string
+	ExportURL  string
+	Overview   chartSectionView
+	Sections   []chartSectionView
+	KeyFigures reports.ChartTable
+	// Report: charts at a fixed size for A4, drawn as SVG.
+	Report bool
+	Width  int
+}
+
+type chartsFilterView struct {
+	Region, StatRegion, Kind, Status string
+	Regions, StatRegions             []string
+	Statuses                         []statusOption
+}
+
+type statusOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+type chartSectionView struct {
+	Code, Title string
+	Charts      []chartView
+}
+
+type chartView struct {
+	*reports.Chart
+	// OptionJSON is the option for the <script type="application/json">
+	// block (reports escapes <, > and & in it).
+	OptionJSON template.JS
+	CSVURL     string
+	PNGName    string
+	// What the card needs of its page.
+	Lang   lang
+	Report bool
+	Width  int
+}
+
+func (s *Server) chartsView(c *gin.Context, d *resultsData, report bool) chartsPage {
+	l := s.lang(c)
+	base := "/surveys/" + url.PathEscape(d.sv.Slug)
+	q := d.filter.Query()
+	withQuery := func(path string, q url.Values) string {
+		if len(q) == 0 {
+			return path
+		}
+		return path + "?" + q.Encode()
+	}
+	csvQuery := d.filter.Query()
+	csvQuery.Set("lang", string(l)) // the CSV's headers are in the page's language
+	p := chartsPage{Survey: d.sv, RoundTitle: d.def.Title.In(string(l)), RefYear: d.def.ReferenceYear,
+		Responses: d.summary.Responses, Rate: d.tracker.All, Report: report,
+		ReportURL: withQuery(base+"/report", q), ChartsURL: withQuery(base+"/charts", q),
+		ExportURL: withQuery(base+"/export.xlsx", q), Generated: l.when(s.now().In(s.tz), locative),
+		KeyFigures: reports.KeyFigures(d.summary, reports.ChartOptions{Lang: string(l), T: l.T})}
+	if report {
+		p.Page = s.page(c, l.T("report.title")+" — "+p.RoundTitle)
+		p.Width = reportWidth
+	} else {
+		p.Page = s.page(c, l.T("charts.title")+" — "+p.RoundTitle)
+	}
+
+	f := d.filter
+	p.Filter = chartsFilterView{Region: f.PlanningRegion, StatRegion: f.StatisticalRegion, Kind: f.Kind,
+		Regions: d.regions, StatRegions: d.statRegions, Status: statusValue(f.Statuses)}
+	known := false
+	for _, sc := range statusChoices {
+		sel := sc.Value == p.Filter.Status
+		known = known || sel
+		p.Filter.Statuses = append(p.Filter.Statuses, statusOption{Value: sc.Value, Label: l.T(sc.Key), Selected: sel})
+	}
+	if !known { // a combination typed into the address: show it as it is
+		p.Filter.Statuses = append(p.Filter.Statuses, statusOption{Value: p.Filter.Status,
+			Label: statusWords(f.Statuses, l), Selected: true})
+	}
+
+	all := l.T("filter.all")
+	or := func(v, dflt string) string {
+		if v == "" {
+			return dflt
+		}
+		return v
+	}
+	kind := all
+	if f.Kind != "" {
+		if kind = l.T("kind." + f.Kind); kind == "kind."+f.Kind { // a kind we have no word for
+			kind = f.Kind
+		}
+	}
+	p.Selection = []string{
+		l.T("filter.region") + ": " + or(f.PlanningRegion, all),
+		l.T("charts.filter.statregion") + ": " + or(f.StatisticalRegion, all),
+		l.T("filter.kind") + ": " + kind,
+		l.T("charts.filter.status") + ": " + statusWords(f.Statuses, l),
+	}
+
+	section := func(sec *reports.ChartSection) chartSectionView {
+		v := chartSectionView{Code: sec.Code, Title: sec.Title}
+		for _, ch := range sec.Charts {
+			v.Charts = append(v.Charts, chartView{Chart: ch, OptionJSON: template.JS(ch.Option),
+				CSVURL:  withQuery(base+"/charts/"+url.PathEscape(ch.ID)+"/data.csv", csvQuery),
+				PNGName: d.sv.Slug + "-" + ch.ID + ".png", Lang: l, Report: report, Width: p.Width})
+		}
+		return v
+	}
+	p.Overview = section(d.set.Overview)
+	for _, sec := range d.set.Sections {
+		p.Sections = append(p.Sections, section(sec))
+	}
+	return p
+}
+
+// statusValue is the filter's statuses as the status select's value.
+func statusValue(st []string) string {
+	if len(st) == 0 || len(st) == 1 && st[0] == reports.StatusSubmitted {
+		return ""
+	}
+	if len(st) == 4 && slices.Contains(st, reports.StatusNone) && slices.Contains(st, reports.StatusDraft) &&
+		slices.Contains(st, reports.StatusSubmitted) && slices.Contains(st, reports.StatusReturned) {
+		return "all"
+	}
+	return strings.Join(st, ",")
+}
+
+// statusWords names the statuses in the filter.
+func statusWords(st []string, l lang) string {
+	switch statusValue(st) {
+	case "":
+		return l.T("charts.status.submitted")
+	case "all":
+		return l.T("charts.status.all")
+	}
+	var words []string
+	for _, s := range st {
+		words = append(words, l.T("charts.status."+s))
+	}
+	return strings.Join(words, ", ")
+}
+
+// chartsPage is the chart dashboard of a round.
+func (s *Server) chartsPage(c *gin.Context) {
+	d, err := s.results(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "charts.html", s.chartsView(c, d, false))
+}
 
 // reportPage is the printable report of a round.
-func (s *Server) reportPage(c *gin.Context) { s.fail(c, errors.New("not yet")) }
+func (s *Server) reportPage(c *gin.Context) {
+	d, err := s.results(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "report.html", s.chartsView(c, d, true))
+}
+
+// chartData downloads one chart's data as CSV (the filters as on the page).
+func (s *Server) chartData(c *gin.Context) {
+	d, err := s.results(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ch := d.set.Chart(c.Param("chart"))
+	if ch == nil {
+		s.fail(c, errNotFound)
+		return
+	}
+	var buf bytes.Buffer
+	if err := reports.WriteChartCSV(&buf, ch.Table); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="`+d.sv.Slug+"-"+ch.ID+`.csv"`)
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}

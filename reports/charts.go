@@ -1,0 +1,709 @@
+package reports
+
+// Charts for the dashboard and the printable report. Each chart is built
+// with go-echarts and handed over as its ECharts option (JSON, for the
+// browser to draw with the vendored ECharts) together with the figures it
+// shows as a table (for the CSV download and for screen readers). Nothing
+// here knows about HTTP or HTML: the web package puts the option into a
+// JSON data block and static/js/charts.js draws it.
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/civitas-lv/surveyd/survey"
+	// Aliased: the package's tests and the workbook code use short names
+	// such as render freely.
+	gocharts "github.com/go-echarts/go-echarts/v2/charts"
+	goopts "github.com/go-echarts/go-echarts/v2/opts"
+	gorender "github.com/go-echarts/go-echarts/v2/render"
+)
+
+// Kinds of chart.
+const (
+	ChartBar          = "bar"          // single choice, yes/no: count per option
+	ChartShare        = "share"        // multiple choice: % of respondents per option
+	ChartDistribution = "distribution" // a number: box plot with every value
+	ChartIndicator    = "indicator"    // an indicator: median per planning region
+	ChartRegions      = "regions"      // responses per planning region
+	ChartRate         = "rate"         // submitted of all per planning region
+)
+
+// Ids of the charts that belong to no question. They hold a hyphen, which
+// question codes cannot, so they never clash with one; indicator charts are
+// "region-" followed by the indicator's code.
+const (
+	ChartIDRate    = "response-rate"
+	ChartIDRegions = "responses-by-region"
+)
+
+// chartAssetsHost is where go-echarts would load ECharts from. The pages
+// never use go-echarts' own page template, but the default host is a remote
+// one and must not appear anywhere, so it is set to our own copy.
+const chartAssetsHost = "/static/vendor/echarts/"
+
+// Colours: the stylesheet's blue, green and greys (enough contrast on white).
+const (
+	chartBlue  = "#0b5cad"
+	chartGreen = "#1e6b35"
+	chartGrey  = "#b8c0ca"
+	chartDark  = "#5a6370"
+)
+
+// RateTally is how many municipalities of a planning region submitted, of
+// how many (the response tracker's tallies).
+type RateTally struct {
+	Name             string
+	Submitted, Total int
+}
+
+// ChartOptions are what the chart builders need besides the summary.
+type ChartOptions struct {
+	// Lang is "lv" or "en": question wording and number format.
+	Lang string
+	// T gives the interface wording for a key (the web package's message
+	// tables, keys "chart.*" and "stat.*"); nil shows the keys.
+	T func(key string, args ...any) string
+	// Rate is the response rate per planning region; none: no rate chart.
+	Rate []RateTally
+}
+
+func (o ChartOptions) t(key string, args ...any) string {
+	if o.T == nil {
+		if len(args) > 0 {
+			return key + fmt.Sprint(args...)
+		}
+		return key
+	}
+	return o.T(key, args...)
+}
+
+// ChartSet is every chart of a summary: the overview (response rate,
+// responses by region), then the questionnaire's sections in order. A
+// section without charts is left out.
+type ChartSet struct {
+	Overview *ChartSection
+	Sections []*ChartSection
+}
+
+// ChartSection is a group of charts under one heading.
+type ChartSection struct {
+	Code, Title string
+	Charts      []*Chart
+}
+
+// Chart is one chart: what to draw and the figures it shows.
+type Chart struct {
+	// ID is stable: the question's code, or ChartIDRate, ChartIDRegions,
+	// "region-" + indicator code.
+	ID   string
+	Kind string
+	// Question is the question's code for question charts ("" otherwise).
+	Question string
+	// Title is the heading (the question's wording), Note a line on what
+	// the figures are (how many answered, what the percentages are of).
+	Title, Note string
+	// Option is the ECharts option as JSON, with <, > and & escaped so it
+	// can stand inside a <script type="application/json"> block. Empty
+	// when Empty.
+	Option string
+	// Height is the height to draw at, in CSS pixels.
+	Height int
+	// Empty is true when there is nothing to draw (no answers in the set);
+	// the table is still there.
+	Empty bool
+	Table ChartTable
+}
+
+// ChartTable is a chart's figures: a header row and data rows.
+type ChartTable struct {
+	Header []string
+	Rows   [][]ChartCell
+}
+
+// ChartCell is one cell: a label, a number, or blank. Text is what people
+// read (numbers formatted in the page's language); a CSV gets numbers as
+// Value with Places decimals and a point.
+type ChartCell struct {
+	Text   string
+	Value  float64
+	Number bool
+	Places int
+	Blank  bool
+}
+
+// Chart returns the chart with the id, or nil.
+func (cs *ChartSet) Chart(id string) *Chart {
+	for _, c := range cs.All() {
+		if c.ID == id {
+			return c
+		}
+	}
+	return nil
+}
+
+// All returns every chart in display order.
+func (cs *ChartSet) All() []*Chart {
+	var out []*Chart
+	for _, sec := range append([]*ChartSection{cs.Overview}, cs.Sections...) {
+		if sec != nil {
+			out = append(out, sec.Charts...)
+		}
+	}
+	return out
+}
+
+// Charted reports whether a question gets a chart: closed questions and
+// numbers do; personal data and free text never do.
+func Charted(q *survey.Question) bool {
+	return !q.Personal && (q.Type.IsChoice() || q.Type == survey.YesNo || q.Type.IsNumber())
+}
+
+// BuildCharts makes the charts of a summary.
+func BuildCharts(s *Summary, o ChartOptions) (*ChartSet, error) {
+	// The overview's code holds a hyphen, so no questionnaire section's can
+	// be the same.
+	cs := &ChartSet{Overview: &ChartSection{Code: "results-overview", Title: o.t("chart.overview")}}
+	b := chartBuilder{s: s, o: o}
+	if len(o.Rate) > 0 {
+		cs.Overview.Charts = append(cs.Overview.Charts, b.rate())
+	}
+	cs.Overview.Charts = append(cs.Overview.Charts, b.regions())
+
+	bySection := map[string]*ChartSection{}
+	for _, sec := range s.Definition.Sections {
+		cs.Sections = append(cs.Sections, &ChartSection{Code: sec.Code, Title: sec.Title.In(o.Lang)})
+		bySection[sec.Code] = cs.Sections[len(cs.Sections)-1]
+	}
+	for _, qs := range s.Questions {
+		q := qs.Question
+		if !Charted(q) {
+			continue
+		}
+		var c *Chart
+		switch {
+		case q.Type == survey.Multi:
+			c = b.share(qs)
+		case q.Type.IsChoice() || q.Type == survey.YesNo:
+			c = b.bar(qs)
+		default:
+			c = b.distribution(qs)
+		}
+		sec := bySection[q.Section().Code]
+		sec.Charts = append(sec.Charts, c)
+	}
+	for i, is := range s.Indicators {
+		c := b.indicator(i, is)
+		sec := bySection[indicatorSection(s.Definition, is.Indicator)]
+		if sec == nil {
+			sec = cs.Overview
+		}
+		sec.Charts = append(sec.Charts, c)
+	}
+	cs.Sections = slices.DeleteFunc(cs.Sections, func(sec *ChartSection) bool { return len(sec.Charts) == 0 })
+	if b.err != nil {
+		return nil, b.err
+	}
+	return cs, nil
+}
+
+// indicatorSection is the area an indicator belongs to: the section of the
+// last question its formula names (ngo_support_eur / population belongs
+// with NGO support, not with the respondent's population figure).
+func indicatorSection(def *survey.Definition, in *survey.Indicator) string {
+	best, bestAt := "", -1
+	order := map[string]int{}
+	for i, q := range def.Questions() {
+		order[q.Code] = i
+	}
+	for _, word := range chartFormulaWords(in.Formula) {
+		if i, ok := order[word]; ok && i > bestAt {
+			best, bestAt = def.Question(word).Section().Code, i
+		}
+	}
+	return best
+}
+
+// chartFormulaWords splits a formula into its bare words (quoted text left
+// out).
+func chartFormulaWords(f string) []string {
+	var words []string
+	var quote rune
+	start := -1
+	for i, r := range f + " " {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '\'' || r == '"':
+			quote = r
+		case r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			words = append(words, f[start:i])
+			start = -1
+		}
+	}
+	return words
+}
+
+type chartBuilder struct {
+	s   *Summary
+	o   ChartOptions
+	err error
+}
+
+// finish renders a go-echarts chart's option and checks it is JSON.
+func (b *chartBuilder) finish(c *Chart, r gorender.Renderer) *Chart {
+	if c.Empty {
+		return c
+	}
+	opt, err := chartOptionJSON(r)
+	if err != nil && b.err == nil {
+		b.err = fmt.Errorf("chart %s: %w", c.ID, err)
+	}
+	c.Option = opt
+	return c
+}
+
+// chartOptionJSON takes the option from go-echarts' snippet, compacts it
+// and escapes <, > and & so that no label can end the script element it is
+// put in.
+func chartOptionJSON(r gorender.Renderer) (string, error) {
+	raw := strings.TrimSuffix(strings.TrimSpace(r.RenderSnippet().Option), ";")
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, []byte(raw)); err != nil {
+		return "", fmt.Errorf("the option is not JSON: %w", err)
+	}
+	var out bytes.Buffer
+	json.HTMLEscape(&out, compact.Bytes())
+	return out.String(), nil
+}
+
+// chartInit is what every chart shares: a fixed id (go-echarts would make
+// a random one), our own assets host, no animation (charts are complete at
+// once for printing and for saving as PNG).
+func chartInit(id string) []gocharts.GlobalOpts {
+	return []gocharts.GlobalOpts{
+		gocharts.WithInitializationOpts(goopts.Initialization{ChartID: "chart_" + strings.ReplaceAll(id, "-", "_"),
+			AssetsHost: chartAssetsHost}),
+		gocharts.WithAnimation(false),
+		gocharts.WithLegendOpts(goopts.Legend{Show: goopts.Bool(false)}),
+		gocharts.WithTooltipOpts(goopts.Tooltip{Show: goopts.Bool(true), Trigger: "axis"}),
+	}
+}
+
+// chartWrapLabel lets long category names break onto several lines.
+func chartWrapLabel(width int) *goopts.AxisLabel {
+	return &goopts.AxisLabel{Show: goopts.Bool(true), Interval: "0", Width: width, Overflow: "break", LineHeight: "15",
+		ShowMinLabel: goopts.Bool(true), ShowMaxLabel: goopts.Bool(true)}
+}
+
+// chartBarMax keeps bars from growing too wide when there are few.
+func chartBarMax(width string) gocharts.SeriesOpts {
+	return gocharts.WithSeriesOpts(func(s *gocharts.SingleSeries) { s.BarMaxWidth = width })
+}
+
+// bar: single choice and yes/no, the count of each option.
+func (b *chartBuilder) bar(qs *QuestionSummary) *Chart {
+	q := qs.Question
+	c := &Chart{ID: q.Code, Kind: ChartBar, Question: q.Code, Title: q.Text.In(b.o.Lang), Height: 300,
+		Note: b.o.t("chart.note.choice", qs.Answered, qs.NotApplicable, qs.Missing), Empty: qs.Answered == 0}
+	c.Table.Header = []string{b.o.t("chart.answer"), b.o.t("chart.count"), b.o.t("chart.percent.answered")}
+	var names []string
+	var data []goopts.BarData
+	for _, oc := range qs.Options {
+		label := oc.Label.In(b.o.Lang)
+		names = append(names, label)
+		data = append(data, goopts.BarData{Name: label, Value: oc.Count})
+		c.Table.Rows = append(c.Table.Rows, []ChartCell{b.text(label), b.num(float64(oc.Count), 0), b.num(oc.Percent, 1)})
+	}
+	ch := gocharts.NewBar()
+	ch.SetGlobalOptions(append(chartInit(c.ID),
+		gocharts.WithGridOpts(goopts.Grid{Left: "3%", Right: "3%", Top: "24", Bottom: "8", ContainLabel: goopts.Bool(true)}),
+		gocharts.WithXAxisOpts(goopts.XAxis{Type: "category", AxisLabel: chartWrapLabel(120)}),
+		gocharts.WithYAxisOpts(goopts.YAxis{Type: "value", Name: b.o.t("chart.count"), MinInterval: 1}),
+	)...)
+	ch.SetXAxis(names).AddSeries(b.o.t("chart.count"), data,
+		gocharts.WithItemStyleOpts(goopts.ItemStyle{Color: chartBlue}),
+		gocharts.WithLabelOpts(goopts.Label{Show: goopts.Bool(true), Position: "top", Formatter: "{c}"}),
+		chartBarMax("72"))
+	return b.finish(c, ch)
+}
+
+// share: multiple choice, the % of respondents choosing each option, as
+// horizontal bars (options read top to bottom as on the form).
+func (b *chartBuilder) share(qs *QuestionSummary) *Chart {
+	q := qs.Question
+	c := &Chart{ID: q.Code, Kind: ChartShare, Question: q.Code, Title: q.Text.In(b.o.Lang),
+		Height: 70 + 42*len(qs.Options), Empty: qs.Answered == 0,
+		Note: b.o.t("chart.note.choice", qs.Answered, qs.NotApplicable, qs.Missing) + " " + b.o.t("chart.note.multi")}
+	c.Table.Header = []string{b.o.t("chart.answer"), b.o.t("chart.count"), b.o.t("chart.percent.answered")}
+	var names []string
+	var data []goopts.BarData
+	for _, oc := range qs.Options {
+		label := oc.Label.In(b.o.Lang)
+		names = append(names, label)
+		data = append(data, goopts.BarData{Name: label, Value: chartRound(oc.Percent, 1)})
+		c.Table.Rows = append(c.Table.Rows, []ChartCell{b.text(label), b.num(float64(oc.Count), 0), b.num(oc.Percent, 1)})
+	}
+	ch := gocharts.NewBar()
+	ch.SetGlobalOptions(append(chartInit(c.ID),
+		gocharts.WithGridOpts(goopts.Grid{Left: "3%", Right: "8%", Top: "8", Bottom: "24", ContainLabel: goopts.Bool(true)}),
+		gocharts.WithXAxisOpts(goopts.XAxis{Type: "value", Min: 0, Max: 100, AxisLabel: &goopts.AxisLabel{Formatter: "{value} %"}}),
+		gocharts.WithYAxisOpts(goopts.YAxis{Type: "category", Inverse: goopts.Bool(true), AxisLabel: chartWrapLabel(200)}),
+	)...)
+	ch.SetXAxis(names).AddSeries(b.o.t("chart.percent.answered"), data,
+		gocharts.WithItemStyleOpts(goopts.ItemStyle{Color: chartBlue}),
+		gocharts.WithLabelOpts(goopts.Label{Show: goopts.Bool(true), Position: "right", Formatter: "{c} %"}),
+		chartBarMax("24"))
+	ch.XYReversal()
+	return b.finish(c, ch)
+}
+
+// chartPlaces is how many decimals a number question's values and its
+// statistics (mean, quartiles) are shown with.
+func chartPlaces(q *survey.Question) (values, stat int) {
+	switch q.Type {
+	case survey.Int, survey.Year:
+		return 0, 1
+	}
+	return q.Places(), q.Places()
+}
+
+// distribution: a number question, as a horizontal box plot (minimum,
+// quartiles, median, maximum) with every value as a dot.
+func (b *chartBuilder) distribution(qs *QuestionSummary) *Chart {
+	q := qs.Question
+	st := qs.Numbers
+	vp, sp := chartPlaces(q)
+	c := &Chart{ID: q.Code, Kind: ChartDistribution, Question: q.Code, Title: q.Text.In(b.o.Lang), Height: 190,
+		Note: b.o.t("chart.note.number", qs.Answered, qs.NotApplicable, qs.Missing), Empty: st.N == 0}
+	c.Table = b.statsTable(st, vp, sp, q.Type == survey.Money || q.Type == survey.Int)
+	if c.Empty {
+		return c
+	}
+	var values []goopts.ScatterData
+	for _, v := range st.Values() {
+		values = append(values, goopts.ScatterData{Value: []any{chartRound(v, vp), 0}})
+	}
+	ch := gocharts.NewBoxPlot()
+	ch.SetGlobalOptions(append(chartInit(c.ID),
+		gocharts.WithTooltipOpts(goopts.Tooltip{Show: goopts.Bool(true), Trigger: "item"}),
+		gocharts.WithGridOpts(goopts.Grid{Left: "3%", Right: "5%", Top: "16", Bottom: "16", ContainLabel: goopts.Bool(true)}),
+		gocharts.WithXAxisOpts(goopts.XAxis{Type: "value", Scale: goopts.Bool(q.Type == survey.Year), Name: chartUnit(q),
+			NameLocation: "end", AxisLabel: &goopts.AxisLabel{Formatter: "{value}", HideOverlap: goopts.Bool(true)}}),
+		gocharts.WithYAxisOpts(goopts.YAxis{Type: "category", AxisLabel: &goopts.AxisLabel{Show: goopts.Bool(false)}}),
+	)...)
+	// Horizontal: the values run along x, the one box sits on a category y
+	// axis (no SetXAxis, which would put the category on x).
+	ch.AddSeries(b.o.t("chart.distribution"), []goopts.BoxPlotData{{Name: q.Code,
+		Value: []float64{chartRound(st.Min, vp), chartRound(st.Q1, sp), chartRound(st.Median, sp), chartRound(st.Q3, sp),
+			chartRound(st.Max, vp)}}},
+		gocharts.WithItemStyleOpts(goopts.ItemStyle{Color: "#dbe7f3", BorderColor: chartBlue, BorderWidth: 2}))
+	ch.YAxisList[0].Data = []string{q.Code}
+	dots := gocharts.NewScatter()
+	dots.AddSeries(b.o.t("chart.values"), values, gocharts.WithItemStyleOpts(goopts.ItemStyle{Color: chartDark,
+		Opacity: goopts.Float(0.55)}), gocharts.WithSeriesOpts(func(s *gocharts.SingleSeries) { s.SymbolSize = 9 }))
+	ch.Overlap(dots)
+	return b.finish(c, ch)
+}
+
+// chartUnit is the unit shown at a value axis.
+func chartUnit(q *survey.Question) string {
+	switch q.Type {
+	case survey.Money:
+		return "EUR"
+	case survey.Percent:
+		return "%"
+	}
+	return ""
+}
+
+// statsTable lists a distribution's figures.
+func (b *chartBuilder) statsTable(st *Stats, vp, sp int, withSum bool) ChartTable {
+	t := ChartTable{Header: []string{b.o.t("chart.statistic"), b.o.t("chart.value")}}
+	row := func(key string, v float64, places int) {
+		cell := b.num(v, places)
+		if st.N == 0 {
+			cell = b.blank()
+		}
+		t.Rows = append(t.Rows, []ChartCell{b.text(b.o.t(key)), cell})
+	}
+	t.Rows = append(t.Rows, []ChartCell{b.text(b.o.t("stat.n")), b.num(float64(st.N), 0)})
+	if withSum {
+		row("stat.sum", st.Sum, vp)
+	}
+	row("stat.mean", st.Mean, sp)
+	row("stat.min", st.Min, vp)
+	row("stat.q1", st.Q1, sp)
+	row("stat.median", st.Median, sp)
+	row("stat.q3", st.Q3, sp)
+	row("stat.max", st.Max, vp)
+	return t
+}
+
+// indicatorPlaces is an indicator's decimals (2 when the definition gives
+// none).
+func indicatorPlaces(in *survey.Indicator) int {
+	if in.Decimals > 0 {
+		return in.Decimals
+	}
+	return 2
+}
+
+// indicator: the median of an indicator in each planning region, beside
+// the median of all responses.
+func (b *chartBuilder) indicator(i int, is *IndicatorSummary) *Chart {
+	in := is.Indicator
+	p := indicatorPlaces(in)
+	c := &Chart{ID: "region-" + in.Code, Kind: ChartIndicator, Title: b.o.t("chart.indicator.title", in.Text.In(b.o.Lang)),
+		Height: 320, Empty: is.N == 0, Note: b.o.t("chart.note.indicator", is.N)}
+	c.Table.Header = []string{b.o.t("chart.region"), b.o.t("stat.n"), b.o.t("stat.median"), b.o.t("stat.q1"),
+		b.o.t("stat.q3"), b.o.t("stat.mean")}
+	var names []string
+	var data []goopts.BarData
+	add := func(name string, st *Stats, colour string) {
+		names = append(names, name)
+		row := []ChartCell{b.text(name), b.num(float64(st.N), 0)}
+		if st.N == 0 {
+			data = append(data, goopts.BarData{Name: name, Value: "-"}) // "-" is ECharts' empty value
+			row = append(row, b.blank(), b.blank(), b.blank(), b.blank())
+		} else {
+			data = append(data, goopts.BarData{Name: name, Value: chartRound(st.Median, p), ItemStyle: &goopts.ItemStyle{Color: colour}})
+			row = append(row, b.num(st.Median, p), b.num(st.Q1, p), b.num(st.Q3, p), b.num(st.Mean, p))
+		}
+		c.Table.Rows = append(c.Table.Rows, row)
+	}
+	add(b.o.t("chart.allregions"), &is.Stats, chartDark)
+	for _, g := range b.s.Regions {
+		add(g.Name, &g.Indicators[i].Stats, chartBlue)
+	}
+	if c.Empty {
+		return c
+	}
+	ch := gocharts.NewBar()
+	ch.SetGlobalOptions(append(chartInit(c.ID),
+		gocharts.WithGridOpts(goopts.Grid{Left: "3%", Right: "3%", Top: "32", Bottom: "8", ContainLabel: goopts.Bool(true)}),
+		gocharts.WithXAxisOpts(goopts.XAxis{Type: "category", AxisLabel: chartWrapLabel(110)}),
+		gocharts.WithYAxisOpts(goopts.YAxis{Type: "value", Name: in.Unit, AxisLabel: &goopts.AxisLabel{Formatter: "{value}"}}),
+	)...)
+	ch.SetXAxis(names).AddSeries(b.o.t("stat.median"), data,
+		gocharts.WithItemStyleOpts(goopts.ItemStyle{Color: chartBlue}),
+		gocharts.WithLabelOpts(goopts.Label{Show: goopts.Bool(true), Position: "top", Formatter: "{c}"}),
+		chartBarMax("64"))
+	return b.finish(c, ch)
+}
+
+// regions: how many responses of the set come from each planning region,
+// with each region's median of every indicator in the table.
+func (b *chartBuilder) regions() *Chart {
+	c := &Chart{ID: ChartIDRegions, Kind: ChartRegions, Title: b.o.t("chart.regions.title"), Height: 320,
+		Note: b.o.t("chart.note.regions", b.s.Responses), Empty: b.s.Responses == 0}
+	c.Table.Header = []string{b.o.t("chart.region"), b.o.t("chart.responses")}
+	for _, is := range b.s.Indicators {
+		c.Table.Header = append(c.Table.Header, b.o.t("chart.median.of", is.Indicator.Text.In(b.o.Lang)))
+	}
+	var names []string
+	var data []goopts.BarData
+	row := func(name string, n int, ind []*IndicatorSummary) {
+		r := []ChartCell{b.text(name), b.num(float64(n), 0)}
+		for _, is := range ind {
+			if is.N == 0 {
+				r = append(r, b.blank())
+			} else {
+				r = append(r, b.num(is.Median, indicatorPlaces(is.Indicator)))
+			}
+		}
+		c.Table.Rows = append(c.Table.Rows, r)
+	}
+	for _, g := range b.s.Regions {
+		names = append(names, g.Name)
+		data = append(data, goopts.BarData{Name: g.Name, Value: g.Responses})
+		row(g.Name, g.Responses, g.Indicators)
+	}
+	row(b.o.t("chart.allregions"), b.s.Responses, b.s.Indicators)
+	if c.Empty {
+		return c
+	}
+	ch := gocharts.NewBar()
+	ch.SetGlobalOptions(append(chartInit(c.ID),
+		gocharts.WithGridOpts(goopts.Grid{Left: "3%", Right: "3%", Top: "32", Bottom: "8", ContainLabel: goopts.Bool(true)}),
+		gocharts.WithXAxisOpts(goopts.XAxis{Type: "category", AxisLabel: chartWrapLabel(110)}),
+		gocharts.WithYAxisOpts(goopts.YAxis{Type: "value", Name: b.o.t("chart.responses"), MinInterval: 1}),
+	)...)
+	ch.SetXAxis(names).AddSeries(b.o.t("chart.responses"), data,
+		gocharts.WithItemStyleOpts(goopts.ItemStyle{Color: chartBlue}),
+		gocharts.WithLabelOpts(goopts.Label{Show: goopts.Bool(true), Position: "top", Formatter: "{c}"}),
+		chartBarMax("64"))
+	return b.finish(c, ch)
+}
+
+// rate: in each planning region, the municipalities that submitted and
+// those that have not, stacked to the region's total.
+func (b *chartBuilder) rate() *Chart {
+	c := &Chart{ID: ChartIDRate, Kind: ChartRate, Title: b.o.t("chart.rate.title"), Note: b.o.t("chart.note.rate"),
+		Height: 90 + 44*len(b.o.Rate)}
+	c.Table.Header = []string{b.o.t("chart.region"), b.o.t("chart.submitted"), b.o.t("chart.total"), b.o.t("chart.percent")}
+	var names []string
+	var sub, rest []goopts.BarData
+	all := RateTally{Name: b.o.t("chart.allregions")}
+	for _, r := range b.o.Rate {
+		names = append(names, r.Name)
+		sub = append(sub, goopts.BarData{Name: r.Name, Value: r.Submitted})
+		rest = append(rest, goopts.BarData{Name: r.Name, Value: r.Total - r.Submitted})
+		c.Table.Rows = append(c.Table.Rows, b.rateRow(r))
+		all.Submitted += r.Submitted
+		all.Total += r.Total
+	}
+	c.Table.Rows = append(c.Table.Rows, b.rateRow(all))
+	c.Empty = all.Total == 0
+	if c.Empty {
+		return c
+	}
+	ch := gocharts.NewBar()
+	ch.SetGlobalOptions(append(chartInit(c.ID),
+		gocharts.WithLegendOpts(goopts.Legend{Show: goopts.Bool(true), Top: "0"}),
+		gocharts.WithGridOpts(goopts.Grid{Left: "3%", Right: "5%", Top: "36", Bottom: "24", ContainLabel: goopts.Bool(true)}),
+		gocharts.WithXAxisOpts(goopts.XAxis{Type: "value", MinInterval: 1}),
+		gocharts.WithYAxisOpts(goopts.YAxis{Type: "category", Inverse: goopts.Bool(true), AxisLabel: chartWrapLabel(180)}),
+	)...)
+	ch.SetXAxis(names).
+		AddSeries(b.o.t("chart.submitted"), sub, gocharts.WithBarChartOpts(goopts.BarChart{Stack: "all"}), chartBarMax("28"),
+			gocharts.WithItemStyleOpts(goopts.ItemStyle{Color: chartGreen}),
+			gocharts.WithLabelOpts(goopts.Label{Show: goopts.Bool(true), Position: "inside", Color: "#fff", Formatter: "{c}"})).
+		AddSeries(b.o.t("chart.notsubmitted"), rest, gocharts.WithBarChartOpts(goopts.BarChart{Stack: "all"}), chartBarMax("28"),
+			gocharts.WithItemStyleOpts(goopts.ItemStyle{Color: chartGrey}))
+	ch.XYReversal()
+	return b.finish(c, ch)
+}
+
+func (b *chartBuilder) rateRow(r RateTally) []ChartCell {
+	pct := 0.0
+	if r.Total > 0 {
+		pct = 100 * float64(r.Submitted) / float64(r.Total)
+	}
+	return []ChartCell{b.text(r.Name), b.num(float64(r.Submitted), 0), b.num(float64(r.Total), 0), b.num(pct, 0)}
+}
+
+// KeyFigures is the report's table of headline figures per area: every
+// indicator (median, mean, how many) and every amount in euros (with its
+// total), in questionnaire order. Columns: area, figure, n, median, mean,
+// total.
+func KeyFigures(s *Summary, o ChartOptions) ChartTable {
+	b := chartBuilder{s: s, o: o}
+	t := ChartTable{Header: []string{o.t("chart.area"), o.t("chart.figure"), o.t("stat.n"), o.t("stat.median"),
+		o.t("stat.mean"), o.t("stat.sum")}}
+	add := func(area, name string, st *Stats, places int, withSum bool) {
+		r := []ChartCell{b.text(area), b.text(name), b.num(float64(st.N), 0)}
+		if st.N == 0 {
+			r = append(r, b.blank(), b.blank())
+		} else {
+			r = append(r, b.num(st.Median, places), b.num(st.Mean, places))
+		}
+		if withSum && st.N > 0 {
+			r = append(r, b.num(st.Sum, places))
+		} else {
+			r = append(r, b.blank())
+		}
+		t.Rows = append(t.Rows, r)
+	}
+	for _, sec := range s.Definition.Sections {
+		area := sec.Title.In(o.Lang)
+		for _, q := range sec.Questions {
+			if q.Type == survey.Money && !q.Personal {
+				add(area, q.Text.In(o.Lang), s.Question(q.Code).Numbers, q.Places(), true)
+			}
+		}
+		for _, is := range s.Indicators {
+			if indicatorSection(s.Definition, is.Indicator) == sec.Code {
+				name := is.Indicator.Text.In(o.Lang)
+				add(area, name, &is.Stats, indicatorPlaces(is.Indicator), false)
+			}
+		}
+	}
+	return t
+}
+
+func (b *chartBuilder) text(s string) ChartCell { return ChartCell{Text: s} }
+
+func (b *chartBuilder) blank() ChartCell { return ChartCell{Text: "—", Blank: true} }
+
+func (b *chartBuilder) num(v float64, places int) ChartCell {
+	v = chartRound(v, places)
+	return ChartCell{Text: ChartNumber(v, places, b.o.Lang), Value: v, Number: true, Places: places}
+}
+
+// ChartNumber formats a number for people in lang: "1 234,5" in Latvian,
+// "1,234.5" in English, with at most places decimals.
+func ChartNumber(v float64, places int, lang string) string {
+	r, ok := new(big.Rat).SetString(strconv.FormatFloat(chartRound(v, places), 'f', places, 64))
+	if !ok {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return survey.FormatNumber(r, lang, true)
+}
+
+func chartRound(v float64, places int) float64 {
+	p := math.Pow(10, float64(places))
+	return math.Round(v*p) / p
+}
+
+// WriteChartCSV writes a chart's table as CSV: UTF-8 with a byte-order mark
+// (so spreadsheets read the diacritics), comma-separated, numbers with a
+// decimal point. A text cell that a spreadsheet would take for a formula —
+// starting with =, +, -, @, a tab or a carriage return — gets a leading
+// apostrophe. Numbers are written by strconv and are never formulas.
+func WriteChartCSV(w io.Writer, t ChartTable) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	header := make([]string, len(t.Header))
+	for i, h := range t.Header {
+		header[i] = CSVSafe(h)
+	}
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for _, row := range t.Rows {
+		rec := make([]string, len(row))
+		for i, c := range row {
+			switch {
+			case c.Blank:
+				rec[i] = ""
+			case c.Number:
+				rec[i] = strconv.FormatFloat(chartRound(c.Value, c.Places), 'f', -1, 64)
+			default:
+				rec[i] = CSVSafe(c.Text)
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// CSVSafe keeps a spreadsheet from reading text as a formula: text starting
+// with =, +, -, @, a tab or a carriage return gets a leading apostrophe.
+func CSVSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

@@ -1,0 +1,171 @@
+// Draws the charts of the dashboard and of the printable report with the
+// vendored ECharts. Each chart is a <div class="chart" data-chart="ID">
+// beside a <script type="application/json" id="opt-ID"> block holding its
+// ECharts option, made on the server (reports.BuildCharts). Nothing here is
+// inline in the page and nothing is evaluated from strings, so the page's
+// CSP (script-src 'self'; style-src 'self') holds; sizes are set through
+// the CSSOM (element.style), which that CSP allows.
+//
+// Numbers are shown the way the page's language writes them ("1 234,5" in
+// Latvian): value axes, bar labels ("{c}" and "{c} %") and tooltips get a
+// formatter here, because an option sent as JSON cannot hold functions.
+(function () {
+  'use strict';
+  if (typeof window.echarts === 'undefined') return; // the tables still hold every figure
+
+  var lang = document.documentElement.lang === 'en' ? 'en-GB' : 'lv-LV';
+  var numberFormat = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
+  var charts = {};
+
+  function fmt(v) {
+    return typeof v === 'number' && isFinite(v) ? numberFormat.format(v) : String(v);
+  }
+
+  function valueOf(p) {
+    var v = p && p.value;
+    if (v && typeof v === 'object' && 'value' in v) v = v.value;
+    if (Array.isArray(v)) v = v[0];
+    return v;
+  }
+
+  // localise gives the option's formatters our number format.
+  function localise(opt) {
+    [].concat(opt.xAxis || [], opt.yAxis || []).forEach(function (axis) {
+      var label = axis.axisLabel = axis.axisLabel || {};
+      // go-echarts writes these as strings; ECharts wants numbers.
+      ['interval', 'lineHeight'].forEach(function (k) {
+        if (typeof label[k] === 'string' && /^\d+$/.test(label[k])) label[k] = +label[k];
+      });
+      if (axis.type === 'value') {
+        var template = typeof label.formatter === 'string' ? label.formatter : '{value}';
+        label.formatter = function (v) { return template.replace('{value}', fmt(v)); };
+      }
+    });
+    [].concat(opt.series || []).forEach(function (s) {
+      var label = s.label;
+      if (label && typeof label.formatter === 'string' && label.formatter.indexOf('{c}') >= 0) {
+        var template = label.formatter;
+        label.formatter = function (p) { return template.replace('{c}', fmt(valueOf(p))); };
+      }
+    });
+    opt.tooltip = opt.tooltip || {};
+    opt.tooltip.valueFormatter = function (v) {
+      return Array.isArray(v) ? v.map(fmt).join(' – ') : fmt(v);
+    };
+    return opt;
+  }
+
+  function draw(el) {
+    var id = el.getAttribute('data-chart');
+    var data = document.getElementById('opt-' + id);
+    if (!data) return;
+    var opt;
+    try {
+      opt = JSON.parse(data.textContent);
+    } catch (e) {
+      return;
+    }
+    var width = parseInt(el.getAttribute('data-width'), 10);
+    var height = parseInt(el.getAttribute('data-height'), 10) || 300;
+    el.style.height = height + 'px';
+    if (width) el.style.width = width + 'px';
+    var chart = echarts.init(el, null, {
+      renderer: el.getAttribute('data-renderer') === 'svg' ? 'svg' : 'canvas',
+      width: width || undefined,
+      height: height
+    });
+    chart.setOption(localise(opt));
+    charts[id] = { chart: chart, fixed: !!width };
+  }
+
+  // wrap splits text into lines that fit the width.
+  function wrap(ctx, text, width) {
+    var lines = [], line = '';
+    text.split(/\s+/).forEach(function (word) {
+      var next = line ? line + ' ' + word : word;
+      if (line && ctx.measureText(next).width > width) {
+        lines.push(line);
+        line = word;
+      } else {
+        line = next;
+      }
+    });
+    if (line) lines.push(line);
+    return lines;
+  }
+
+  // savePNG saves the chart as a PNG with its heading and note above it.
+  function savePNG(button) {
+    var id = button.getAttribute('data-png');
+    var entry = charts[id];
+    if (!entry) return;
+    var ratio = 2;
+    var img = new Image();
+    img.onload = function () {
+      var card = document.getElementById('c-' + id);
+      var title = card ? card.querySelector('h3').textContent.replace(/\s+/g, ' ').trim() : '';
+      var noteEl = card && card.querySelector('.chart-note');
+      var note = noteEl ? noteEl.textContent.replace(/\s+/g, ' ').trim() : '';
+      var pad = 16 * ratio, inner = img.width - 2 * pad;
+      var canvas = document.createElement('canvas');
+      var ctx = canvas.getContext('2d');
+      var titleFont = '600 ' + 16 * ratio + 'px system-ui, sans-serif';
+      var noteFont = 12 * ratio + 'px system-ui, sans-serif';
+      ctx.font = titleFont;
+      var titleLines = wrap(ctx, title, inner);
+      ctx.font = noteFont;
+      var noteLines = wrap(ctx, note, inner);
+      var titleStep = 22 * ratio, noteStep = 16 * ratio;
+      var top = pad + titleLines.length * titleStep + noteLines.length * noteStep + pad / 2;
+      canvas.width = img.width;
+      canvas.height = top + img.height;
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      ctx.fillStyle = '#1b1f24';
+      ctx.textBaseline = 'top';
+      var y = pad;
+      ctx.font = titleFont;
+      titleLines.forEach(function (l) { ctx.fillText(l, pad, y); y += titleStep; });
+      ctx.fillStyle = '#5a6370';
+      ctx.font = noteFont;
+      noteLines.forEach(function (l) { ctx.fillText(l, pad, y); y += noteStep; });
+      ctx.drawImage(img, 0, top);
+      canvas.toBlob(function (blob) {
+        if (!blob) return;
+        var a = document.createElement('a');
+        a.href = URL.createObjectURL(blob);
+        a.download = button.getAttribute('data-filename') || id + '.png';
+        document.body.appendChild(a);
+        a.click();
+        setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+      }, 'image/png');
+    };
+    img.src = entry.chart.getDataURL({ type: 'png', pixelRatio: ratio, backgroundColor: '#fff' });
+  }
+
+  function start() {
+    document.querySelectorAll('.chart[data-chart]').forEach(draw);
+    document.querySelectorAll('button[data-png]').forEach(function (b) {
+      if (!charts[b.getAttribute('data-png')]) return;
+      b.hidden = false;
+      b.addEventListener('click', function () { savePNG(b); });
+    });
+    document.querySelectorAll('button[data-print]').forEach(function (b) {
+      b.hidden = false;
+      b.addEventListener('click', function () { window.print(); });
+    });
+    var pending = 0;
+    window.addEventListener('resize', function () {
+      clearTimeout(pending);
+      pending = setTimeout(function () {
+        Object.keys(charts).forEach(function (id) {
+          if (!charts[id].fixed) charts[id].chart.resize();
+        });
+      }, 150);
+    });
+    document.documentElement.setAttribute('data-charts-drawn', String(Object.keys(charts).length));
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();
