@@ -14,8 +14,8 @@ import (
 
 	"github.com/civitas-lv/surveyd/internal/config"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/web"
 	"github.com/civitas-lv/surveyd/reports"
+	"github.com/civitas-lv/surveyd/survey"
 )
 
 // export writes a round's Excel workbook, as the web export does. It
@@ -56,13 +56,17 @@ func export(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 	defer st.Close()
 	// The export reads; it needs neither the link key nor mail.
 	m := &manage.Manager{Store: st, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone}
-	srv, err := web.New(web.Options{Store: st, Logger: log, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone, Manager: m})
+	sv, err := st.SurveyBySlug(ctx, *slug)
+	if err != nil {
+		return fmt.Errorf("survey %q: %w", *slug, err)
+	}
+	def, err := survey.Parse(sv.Definition, "survey "+sv.Slug)
 	if err != nil {
 		return err
 	}
 	opt := reports.XLSXOptions{Lang: *lang, Personal: *personal, Filter: filter, Generated: time.Now(), TimeZone: cfg.TimeZone}
 	if *out == "-" {
-		return srv.Export(ctx, os.Stdout, *slug, opt)
+		return m.Export(ctx, os.Stdout, sv, def, opt)
 	}
 	// Write beside the target and rename, so a failed export leaves no
 	// half-written file behind.
@@ -71,7 +75,7 @@ func export(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 		return err
 	}
 	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
-	if err := writeClose(tmp, func(w io.Writer) error { return srv.Export(ctx, w, *slug, opt) }); err != nil {
+	if err := writeClose(tmp, func(w io.Writer) error { return m.Export(ctx, w, sv, def, opt) }); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp.Name(), *out); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/civitas-lv/surveyd/internal/mail/mailtest"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/reports"
 )
 
 func TestParseContacts(t *testing.T) {
@@ -101,5 +102,46 @@ func TestDeliverRetriesAndRefusesDeadLinks(t *testing.T) {
 		if msg.MunicipalityCode == "valmiera" && (msg.Status != store.MessageFailed || msg.Error == nil) {
 			t.Fatalf("valmiera %+v", msg)
 		}
+	}
+}
+
+// A report's passes read one snapshot: a response submitted between them
+// changes neither.
+func TestResultsReadOneSnapshot(t *testing.T) {
+	m, def := setup(t)
+	sv, _, err := m.EnsureRound(ctx, def, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Demo(ctx, sv.Slug, 3, 1); err != nil {
+		t.Fatal(err)
+	}
+	count := func(src reports.Source) int {
+		n := 0
+		for r, err := range src() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Status == reports.StatusSubmitted {
+				n++
+			}
+		}
+		return n
+	}
+	err = m.Results(ctx, sv, def, false, func(src reports.Source, tr manage.Tracker) error {
+		first := count(src)
+		if _, err := m.Demo(ctx, sv.Slug, 2, 2); err != nil { // two more submit meanwhile
+			return err
+		}
+		if second := count(src); second != first || first != 3 || tr.All.Submitted != 3 {
+			t.Fatalf("passes saw %d and %d submitted, tracker %d", first, second, tr.All.Submitted)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr, _ := m.Tracker(ctx, sv, def, false); tr.All.Submitted != 5 {
+		t.Fatalf("after: %d submitted", tr.All.Submitted)
 	}
 }

@@ -70,13 +70,24 @@ type Tracker struct {
 
 // Tracker builds the tracker of a round; contacts only when withContacts.
 func (m *Manager) Tracker(ctx context.Context, sv store.Survey, def *survey.Definition, withContacts bool) (Tracker, error) {
-	rows, err := m.Store.Tracker(ctx, sv.ID)
+	var t Tracker
+	err := m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
+		var err error
+		t, err = trackerOf(ctx, sn, sv, def, withContacts)
+		return err
+	})
+	return t, err
+}
+
+// trackerOf builds the tracker from a snapshot.
+func trackerOf(ctx context.Context, sn *store.Snapshot, sv store.Survey, def *survey.Definition, withContacts bool) (Tracker, error) {
+	rows, err := sn.Tracker(ctx, sv.ID)
 	if err != nil {
 		return Tracker{}, err
 	}
 	var contacts map[string][]store.Contact
 	if withContacts {
-		if contacts, err = m.Store.Contacts(ctx); err != nil {
+		if contacts, err = sn.Contacts(ctx); err != nil {
 			return Tracker{}, err
 		}
 	}

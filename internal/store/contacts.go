@@ -31,8 +31,13 @@ var contactStatements = []string{qContacts, qContactsOf, qDeleteContactsNotIn, q
 
 // Contacts returns every contact by municipality code.
 func (s *Store) Contacts(ctx context.Context) (map[string][]Contact, error) {
+	return s.now().Contacts(ctx)
+}
+
+// Contacts is Store.Contacts within the snapshot.
+func (sn *Snapshot) Contacts(ctx context.Context) (map[string][]Contact, error) {
 	var list []Contact
-	if err := s.db.SelectContext(ctx, &list, qContacts); err != nil {
+	if err := sn.q.SelectContext(ctx, &list, qContacts); err != nil {
 		return nil, err
 	}
 	out := map[string][]Contact{}

@@ -33,8 +33,13 @@ var reportRowStatements = []string{qReportRows}
 // order; rows are read from the connection as they are used, so memory does
 // not grow with their number. Stop early by breaking out of the loop.
 func (s *Store) ReportRows(ctx context.Context, surveyID int64) iter.Seq2[ReportRow, error] {
+	return s.now().ReportRows(ctx, surveyID)
+}
+
+// ReportRows is Store.ReportRows within the snapshot.
+func (sn *Snapshot) ReportRows(ctx context.Context, surveyID int64) iter.Seq2[ReportRow, error] {
 	return func(yield func(ReportRow, error) bool) {
-		rows, err := s.db.QueryxContext(ctx, qReportRows, surveyID)
+		rows, err := sn.q.QueryxContext(ctx, qReportRows, surveyID)
 		if err != nil {
 			yield(ReportRow{}, err)
 			return

@@ -57,6 +57,11 @@ var trackerStatements = []string{qTracker}
 // Tracker returns every active municipality's (and every answering
 // municipality's) standing in the round.
 func (s *Store) Tracker(ctx context.Context, surveyID int64) ([]TrackerRow, error) {
+	return s.now().Tracker(ctx, surveyID)
+}
+
+// Tracker is Store.Tracker within the snapshot.
+func (sn *Snapshot) Tracker(ctx context.Context, surveyID int64) ([]TrackerRow, error) {
 	var out []TrackerRow
-	return out, s.db.SelectContext(ctx, &out, qTracker, surveyID)
+	return out, sn.q.SelectContext(ctx, &out, qTracker, surveyID)
 }

@@ -58,16 +58,27 @@ func (s *Server) results(c *gin.Context) (*resultsData, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx := c.Request.Context()
-	t, err := s.manage.Tracker(ctx, sv, def, false)
+	d := &resultsData{sv: sv, def: def, filter: reports.FilterFrom(c.Request.URL.Query())}
+	err = s.manage.Results(c.Request.Context(), sv, def, false, func(src reports.Source, t manage.Tracker) error {
+		d.tracker = t
+		return d.aggregate(src)
+	})
 	if err != nil {
 		return nil, err
 	}
-	src, err := s.reportSource(ctx, sv, false)
-	if err != nil {
-		return nil, err
+	slices.SortFunc(d.regions, strings.Compare)
+	slices.SortFunc(d.statRegions, strings.Compare)
+	var rate []reports.RateTally
+	for _, g := range d.tracker.ByRegion {
+		rate = append(rate, reports.RateTally{Name: g.Name, Submitted: g.Submitted, Total: g.Total})
 	}
-	d := &resultsData{sv: sv, def: def, filter: reports.FilterFrom(c.Request.URL.Query()), tracker: t}
+	d.set, err = reports.BuildCharts(d.summary, reports.ChartOptions{Lang: string(l), T: l.T, Rate: rate})
+	return d, err
+}
+
+// aggregate summarises the rows in one pass, noting the regions the filter
+// can offer.
+func (d *resultsData) aggregate(src reports.Source) error {
 	// One pass: aggregate, and note the regions the filter can offer.
 	seen := map[string]bool{}
 	rows := func(yield func(reports.Row, error) bool) {
@@ -87,17 +98,9 @@ func (s *Server) results(c *gin.Context) (*resultsData, error) {
 			}
 		}
 	}
-	if d.summary, err = reports.Aggregate(def, rows, d.filter); err != nil {
-		return nil, err
-	}
-	slices.SortFunc(d.regions, strings.Compare)
-	slices.SortFunc(d.statRegions, strings.Compare)
-	var rate []reports.RateTally
-	for _, g := range t.ByRegion {
-		rate = append(rate, reports.RateTally{Name: g.Name, Submitted: g.Submitted, Total: g.Total})
-	}
-	d.set, err = reports.BuildCharts(d.summary, reports.ChartOptions{Lang: string(l), T: l.T, Rate: rate})
-	return d, err
+	var err error
+	d.summary, err = reports.Aggregate(d.def, rows, d.filter)
+	return err
 }
 
 // chartsPage is the data both pages render.

@@ -1,18 +1,13 @@
 package web
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
 	"unicode"
 
-	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
-	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
 
@@ -31,7 +26,8 @@ func (s *Server) exportXLSX(c *gin.Context) {
 	opt := reports.XLSXOptions{Lang: string(s.lang(c)), Personal: me.seesPersonalData(),
 		Filter: reports.FilterFrom(c.Request.URL.Query())}
 	w := &attachment{c: c, name: ExportFilename(sv.Slug, s.now().In(s.tz))}
-	err = s.writeExport(c.Request.Context(), w, sv, def, opt)
+	opt.Generated, opt.TimeZone = s.now(), s.tz
+	err = s.manage.Export(c.Request.Context(), w, sv, def, opt)
 	switch {
 	case err == nil:
 		s.log.Info("workbook exported", "request_id", requestID(c), "survey", sv.Slug, "user_id", me.user.ID,
@@ -55,74 +51,6 @@ func ExportFilename(slug string, t time.Time) string {
 		return '_'
 	}, slug)
 	return safe + "-" + t.Format("2006-01-02") + ".xlsx"
-}
-
-// Export writes the workbook of the round with the slug, as the web
-// export does, for `surveyd export`: the rows from the database cursor,
-// the response tracker on the status sheet. opt.Personal decides whether
-// personal answers and contacts are read at all. Unset Generated,
-// TimeZone, Title and Round are filled in from the server and the round.
-func (s *Server) Export(ctx context.Context, w io.Writer, slug string, opt reports.XLSXOptions) error {
-	sv, err := s.store.SurveyBySlug(ctx, slug)
-	if err != nil {
-		return fmt.Errorf("survey %q: %w", slug, err)
-	}
-	def, err := s.definition(sv)
-	if err != nil {
-		return err
-	}
-	return s.writeExport(ctx, w, sv, def, opt)
-}
-
-func (s *Server) writeExport(ctx context.Context, w io.Writer, sv store.Survey, def *survey.Definition, opt reports.XLSXOptions) error {
-	src, err := s.reportSource(ctx, sv, opt.Personal)
-	if err != nil {
-		return err
-	}
-	t, err := s.manage.Tracker(ctx, sv, def, opt.Personal)
-	if err != nil {
-		return err
-	}
-	opt.Status = statusRows(t, opt.Personal)
-	if opt.Generated.IsZero() {
-		opt.Generated = s.now()
-	}
-	if opt.TimeZone == nil {
-		opt.TimeZone = s.tz
-	}
-	if opt.Title == "" {
-		opt.Title = sv.TitleLV
-		if opt.Lang == string(en) && sv.TitleEN != "" {
-			opt.Title = sv.TitleEN
-		}
-	}
-	if opt.Round == "" {
-		opt.Round = fmt.Sprintf("%s · %s–%s", sv.Slug, sv.OpensAt.In(opt.TimeZone).Format("02.01.2006"),
-			sv.ClosesAt.In(opt.TimeZone).Format("02.01.2006"))
-	}
-	return reports.WriteXLSX(w, def, src, opt)
-}
-
-// statusRows maps the tracker onto the workbook's status sheet; contacts
-// ("Name <e-mail>") only when personal.
-func statusRows(t manage.Tracker, personal bool) []reports.StatusRow {
-	out := make([]reports.StatusRow, 0, len(t.Rows))
-	for _, r := range t.Rows {
-		sr := reports.StatusRow{Municipality: reports.Municipality{Code: r.Code, NameLV: r.NameLV, NameEN: r.NameEN,
-			Kind: r.Kind, PlanningRegion: r.PlanningRegion, StatisticalRegion: r.StatisticalRegion},
-			Status: r.Status, Percent: r.Percent, LastActivity: r.LastActivity, RemindersSent: r.RemindersSent}
-		if personal {
-			for _, ct := range r.Contacts {
-				if ct.Name != "" {
-					sr.Contacts = append(sr.Contacts, ct.Name+" <"+ct.Email+">")
-				} else {
-					sr.Contacts = append(sr.Contacts, ct.Email)
-				}
-			}
-		}
-		out = append(out, sr)
-	}
-	return out
 }
 
 // attachment writes a download into the response, sending the headers
