@@ -9,6 +9,7 @@ import (
 
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/reports"
 	"github.com/gin-gonic/gin"
 )
 
@@ -113,6 +114,10 @@ type trackerPage struct {
 	CanCoordinate  bool
 	Shown          int
 	HeadlineRegion []manage.Tally
+	// ResultsQuery carries the tracker's region and kind to the charts,
+	// report and workbook (its status filter means tracker statuses, which
+	// results do not have: they take submitted responses).
+	ResultsQuery string
 }
 
 type trackerRowView struct {
@@ -154,6 +159,9 @@ func (s *Server) trackerPage(c *gin.Context) {
 		p.Rows = append(p.Rows, v)
 	}
 	p.Shown = len(p.Rows)
+	if q := (reports.Filter{PlanningRegion: p.Filter.Region, Kind: p.Filter.Kind}).Query().Encode(); q != "" {
+		p.ResultsQuery = "?" + q
+	}
 	s.render(c, http.StatusOK, "tracker.html", p)
 }
 

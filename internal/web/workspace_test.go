@@ -403,6 +403,11 @@ func TestStatusCounts(t *testing.T) {
 	if !strings.Contains(r.body, "1 of 43 submitted (2%)") {
 		t.Fatal("English headline missing")
 	}
+	// The results links carry the tracker's region and kind, not its status.
+	r = e.as(ck, "GET", "/surveys/"+e.sv.Slug+"?region=Vidzeme&kind=novads&status=draft", nil)
+	if !strings.Contains(r.body, `href="/surveys/`+e.sv.Slug+`/charts?kind=novads&amp;region=Vidzeme"`) {
+		t.Fatal("the charts link does not carry the filter")
+	}
 }
 
 func TestDeadlineExtensionForOneMunicipality(t *testing.T) {
