@@ -26,7 +26,10 @@ type usersPage struct {
 
 var roles = []string{store.RoleCoordinator, store.RoleViewer, store.RoleAdmin}
 
-func (s *Server) usersPage(c *gin.Context) { s.renderUsers(c, http.StatusOK, nil) }
+func (s *Server) usersPage(c *gin.Context) error {
+	s.renderUsers(c, http.StatusOK, nil)
+	return nil
+}
 
 func (s *Server) renderUsers(c *gin.Context, status int, extra func(*usersPage)) {
 	l := s.lang(c)
@@ -47,11 +50,10 @@ func (s *Server) renderUsers(c *gin.Context, status int, extra func(*usersPage))
 }
 
 // addUser creates a user and shows a one-time link to set the password.
-func (s *Server) addUser(c *gin.Context) {
+func (s *Server) addUser(c *gin.Context) error {
 	l := s.lang(c)
 	if err := c.Request.ParseForm(); err != nil {
-		s.failForm(c, err)
-		return
+		return formError(err)
 	}
 	f := c.Request.PostForm
 	email, name, role := strings.TrimSpace(f.Get("email")), strings.TrimSpace(f.Get("name")), f.Get("role")
@@ -65,20 +67,20 @@ func (s *Server) addUser(c *gin.Context) {
 	case errors.Is(err, store.ErrExists):
 		problem = l.T("users.exists")
 	case err != nil:
-		s.fail(c, err)
-		return
+		return err
 	}
 	if problem != "" {
 		s.renderUsers(c, http.StatusUnprocessableEntity, func(p *usersPage) {
 			p.Error, p.Email, p.Name, p.Role = problem, email, name, role
 		})
-		return
+		return nil
 	}
 	s.log.Info("user added", "request_id", requestID(c), "user_id", u.ID, "role", u.Role, "by", principalOf(c).user.ID)
 	s.renderUsers(c, http.StatusOK, func(p *usersPage) {
 		p.Flash = l.T("users.added", u.Email)
 		p.LinkFor, p.Link = u.Email, link
 	})
+	return nil
 }
 
 func userID(c *gin.Context) (int64, error) {
@@ -90,58 +92,54 @@ func userID(c *gin.Context) (int64, error) {
 }
 
 // updateUser changes a user's name, role and whether they may sign in.
-func (s *Server) updateUser(c *gin.Context) {
+func (s *Server) updateUser(c *gin.Context) error {
 	l := s.lang(c)
 	id, err := userID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := c.Request.ParseForm(); err != nil {
-		s.failForm(c, err)
-		return
+		return formError(err)
 	}
 	f := c.Request.PostForm
 	role := f.Get("role")
 	if !manage.ValidRole(role) {
 		s.renderUsers(c, http.StatusUnprocessableEntity, func(p *usersPage) { p.Error = l.T("users.role.bad") })
-		return
+		return nil
 	}
 	_, err = s.store.UpdateUser(c.Request.Context(), id, strings.TrimSpace(f.Get("name")), role, f.Get("disabled") == "on")
 	if errors.Is(err, store.ErrLastAdmin) {
 		s.renderUsers(c, http.StatusConflict, func(p *usersPage) { p.Error = l.T("users.lastadmin") })
-		return
+		return nil
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	s.log.Info("user changed", "request_id", requestID(c), "user_id", id, "role", role, "by", principalOf(c).user.ID)
 	c.Redirect(http.StatusSeeOther, "/admin/users?done=saved")
+	return nil
 }
 
 // userPasswordLink issues a new set-password link (a reset).
-func (s *Server) userPasswordLink(c *gin.Context) {
+func (s *Server) userPasswordLink(c *gin.Context) error {
 	l := s.lang(c)
 	id, err := userID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	u, err := s.store.UserByID(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	link, err := s.manage.PasswordLink(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	s.renderUsers(c, http.StatusOK, func(p *usersPage) {
 		p.Flash = l.T("users.link", u.Email)
 		p.LinkFor, p.Link = u.Email, link
 	})
+	return nil
 }
 
 type tokensPage struct {
@@ -153,7 +151,10 @@ type tokensPage struct {
 	Name         string
 }
 
-func (s *Server) tokensPage(c *gin.Context) { s.renderTokens(c, http.StatusOK, nil) }
+func (s *Server) tokensPage(c *gin.Context) error {
+	s.renderTokens(c, http.StatusOK, nil)
+	return nil
+}
 
 func (s *Server) renderTokens(c *gin.Context, status int, extra func(*tokensPage)) {
 	l := s.lang(c)
@@ -184,52 +185,49 @@ func (s *Server) renderTokens(c *gin.Context, status int, extra func(*tokensPage
 }
 
 // createToken issues an API token acting as a user; it is shown once.
-func (s *Server) createToken(c *gin.Context) {
+func (s *Server) createToken(c *gin.Context) error {
 	l := s.lang(c)
 	if err := c.Request.ParseForm(); err != nil {
-		s.failForm(c, err)
-		return
+		return formError(err)
 	}
 	f := c.Request.PostForm
 	name := strings.TrimSpace(f.Get("name"))
 	uid, err := strconv.ParseInt(f.Get("user"), 10, 64)
 	if name == "" || err != nil {
 		s.renderTokens(c, http.StatusUnprocessableEntity, func(p *tokensPage) { p.Error, p.Name = l.T("tokens.bad"), name })
-		return
+		return nil
 	}
 	ctx := c.Request.Context()
 	u, err := s.store.UserByID(ctx, uid)
 	if errors.Is(err, store.ErrNotFound) || err == nil && !u.Active() {
 		s.renderTokens(c, http.StatusUnprocessableEntity, func(p *tokensPage) { p.Error, p.Name = l.T("tokens.bad"), name })
-		return
+		return nil
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	token, hash := auth.NewToken()
 	t, err := s.store.CreateAPIToken(ctx, uid, name, hash, principalOf(c).user.ID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	s.log.Info("API token created", "request_id", requestID(c), "token_id", t.ID, "acts_as", uid, "by", principalOf(c).user.ID)
 	s.renderTokens(c, http.StatusOK, func(p *tokensPage) {
 		p.Flash = l.T("tokens.created", name)
 		p.NewToken = token
 	})
+	return nil
 }
 
-func (s *Server) revokeToken(c *gin.Context) {
+func (s *Server) revokeToken(c *gin.Context) error {
 	id, err := userID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	err = s.store.RevokeAPIToken(c.Request.Context(), id)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/tokens?done=revoked")
+	return nil
 }

@@ -42,11 +42,10 @@ type apiMunicipality struct {
 	Name survey.Text `json:"name"`
 }
 
-func (s *Server) apiGetResponse(c *gin.Context) {
+func (s *Server) apiGetResponse(c *gin.Context) error {
 	r, err := s.loadRespondent(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := apiResponse{
 		Survey: apiSurvey{Slug: r.Survey.Slug, Title: r.def.Title, ReferenceYear: r.def.ReferenceYear, State: r.state,
@@ -63,6 +62,7 @@ func (s *Server) apiGetResponse(c *gin.Context) {
 		out.SavedAt = &t
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
 // putBody is the body of PUT /api/v1/r/{token}: the whole set of answers
@@ -82,65 +82,57 @@ type savedBody struct {
 	Cleared     []string   `json:"cleared"`
 }
 
-func (s *Server) apiPutResponse(c *gin.Context) {
+func (s *Server) apiPutResponse(c *gin.Context) error {
 	r, err := s.loadWritable(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var body putBody
 	if err := decodeJSON(c, &body); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if body.Version == nil || *body.Version < 0 {
-		s.fail(c, badRequest(errors.New(`"version" is missing`)))
-		return
+		return badRequest(errors.New(`"version" is missing`))
 	}
 	if len(body.Answers) == 0 {
-		s.fail(c, badRequest(errors.New(`"answers" is missing`)))
-		return
+		return badRequest(errors.New(`"answers" is missing`))
 	}
 	in, err := survey.DecodeAnswers(body.Answers)
 	if err != nil {
-		s.fail(c, badRequest(err))
-		return
+		return badRequest(err)
 	}
 	saved, res, err := s.save(c.Request.Context(), r, *body.Version, in)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	cleared := res.Cleared
 	if cleared == nil {
 		cleared = []string{}
 	}
 	c.JSON(http.StatusOK, savedOf(saved, cleared))
+	return nil
 }
 
-func (s *Server) apiSubmitResponse(c *gin.Context) {
+func (s *Server) apiSubmitResponse(c *gin.Context) error {
 	r, err := s.loadWritable(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var body struct {
 		Version *int `json:"version"`
 	}
 	if err := decodeJSON(c, &body); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if body.Version == nil {
-		s.fail(c, badRequest(errors.New(`"version" is missing`)))
-		return
+		return badRequest(errors.New(`"version" is missing`))
 	}
 	saved, err := s.submit(c.Request.Context(), r, *body.Version, "errors.submit")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, savedOf(saved, []string{}))
+	return nil
 }
 
 func savedOf(saved store.Saved, cleared []string) savedBody {

@@ -178,11 +178,11 @@ type loginPage struct {
 	Flash       string
 }
 
-func (s *Server) loginForm(c *gin.Context) {
+func (s *Server) loginForm(c *gin.Context) error {
 	l := s.lang(c)
 	if principalOf(c) != nil {
 		c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
-		return
+		return nil
 	}
 	p := loginPage{Page: s.page(c, l.T("login.title")), Next: c.Query("next")}
 	switch c.Query("done") {
@@ -194,16 +194,16 @@ func (s *Server) loginForm(c *gin.Context) {
 		p.Flash = l.T("login.expired")
 	}
 	s.render(c, http.StatusOK, "login.html", p)
+	return nil
 }
 
 // login checks the password. Failures are counted per account and per
 // address; past the limit sign-in is refused for a while, even with the
 // right password, and the page says how long.
-func (s *Server) login(c *gin.Context) {
+func (s *Server) login(c *gin.Context) error {
 	l := s.lang(c)
 	if err := c.Request.ParseForm(); err != nil {
-		s.failForm(c, err)
-		return
+		return formError(err)
 	}
 	email := strings.ToLower(strings.TrimSpace(c.Request.PostForm.Get("email")))
 	pw := c.Request.PostForm.Get("password")
@@ -214,20 +214,18 @@ func (s *Server) login(c *gin.Context) {
 	ip := c.ClientIP()
 	f, err := s.store.RecentLoginFailures(ctx, email, ip, now.Add(-s.throttle.Window))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if wait := s.throttle.Wait(now, f.ByEmail, f.ByIP, f.OldestEmail, f.OldestIP); wait > 0 {
 		mins := int((wait + time.Minute - 1) / time.Minute)
 		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
 		p.Error = l.T("login.throttled", mins)
 		s.render(c, http.StatusTooManyRequests, "login.html", p)
-		return
+		return nil
 	}
 	u, err := s.store.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.fail(c, err)
-		return
+		return err
 	}
 	hash := ""
 	if err == nil && u.Active() && u.PasswordHash != nil {
@@ -235,24 +233,22 @@ func (s *Server) login(c *gin.Context) {
 	}
 	if !s.hasher.Verify(hash, pw) {
 		if err := s.store.RecordLoginFailure(ctx, email, ip, now); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		s.log.Info("sign-in failed", "request_id", requestID(c))
 		p.Error = l.T("login.failed")
 		s.render(c, http.StatusUnauthorized, "login.html", p)
-		return
+		return nil
 	}
 	if err := s.store.ClearLoginFailures(ctx, email, now.Add(-24*time.Hour)); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := s.startSession(c, u.ID); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	s.log.Info("signed in", "request_id", requestID(c), "user_id", u.ID)
 	c.Redirect(http.StatusSeeOther, safeNext(next))
+	return nil
 }
 
 // startSession issues a fresh session token (never reusing one from before
@@ -266,15 +262,15 @@ func (s *Server) startSession(c *gin.Context, userID int64) error {
 	return nil
 }
 
-func (s *Server) logout(c *gin.Context) {
+func (s *Server) logout(c *gin.Context) error {
 	if p := principalOf(c); p != nil && p.session != nil {
 		if err := s.store.DeleteSession(c.Request.Context(), p.session); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 	}
 	s.setSessionCookie(c, "", -1)
 	c.Redirect(http.StatusSeeOther, "/login?done=out")
+	return nil
 }
 
 type passwordPage struct {
@@ -315,7 +311,7 @@ func newPassword(form map[string][]string, email string) (string, error) {
 	return pw, auth.CheckPassword(pw, email)
 }
 
-func (s *Server) accountPage(c *gin.Context) {
+func (s *Server) accountPage(c *gin.Context) error {
 	l := s.lang(c)
 	p := passwordPage{Page: s.page(c, l.T("account.title")), Email: principalOf(c).user.Email, Current: true,
 		Action: "/account/password"}
@@ -323,15 +319,15 @@ func (s *Server) accountPage(c *gin.Context) {
 		p.Flash = l.T("password.changed")
 	}
 	s.render(c, http.StatusOK, "password.html", p)
+	return nil
 }
 
 // changePassword needs the current password; other sessions of the user end.
-func (s *Server) changePassword(c *gin.Context) {
+func (s *Server) changePassword(c *gin.Context) error {
 	l := s.lang(c)
 	me := principalOf(c)
 	if err := c.Request.ParseForm(); err != nil {
-		s.failForm(c, err)
-		return
+		return formError(err)
 	}
 	p := passwordPage{Page: s.pageAt(c, l.T("account.title"), "/account"), Email: me.user.Email, Current: true, Action: "/account/password"}
 	hash := ""
@@ -341,58 +337,55 @@ func (s *Server) changePassword(c *gin.Context) {
 	if !s.hasher.Verify(hash, c.Request.PostForm.Get("current_password")) {
 		p.Error = l.T("password.wrong")
 		s.render(c, http.StatusUnprocessableEntity, "password.html", p)
-		return
+		return nil
 	}
 	pw, err := newPassword(c.Request.PostForm, me.user.Email)
 	if err != nil {
 		p.Error = passwordProblem(l, err)
 		s.render(c, http.StatusUnprocessableEntity, "password.html", p)
-		return
+		return nil
 	}
 	h, err := s.hasher.Hash(pw)
 	if err == nil {
 		err = s.store.SetPassword(c.Request.Context(), me.user.ID, h, me.session)
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/account?done=password")
+	return nil
 }
 
 // passwordLinkForm shows the set-password form of a one-time link.
-func (s *Server) passwordLinkForm(c *gin.Context) {
+func (s *Server) passwordLinkForm(c *gin.Context) error {
 	l := s.lang(c)
 	hash, err := auth.ParseToken(c.Param("token"))
 	if err != nil {
-		s.fail(c, errBadPasswordLink)
-		return
+		return errBadPasswordLink
 	}
 	email, err := s.store.PasswordLinkEmail(c.Request.Context(), hash)
 	if errors.Is(err, store.ErrNotFound) {
 		err = errBadPasswordLink
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	s.render(c, http.StatusOK, "password.html", passwordPage{Page: s.page(c, l.T("password.set.title")),
 		Email: email, Action: "/password/" + c.Param("token")})
+	return nil
 }
 
 var errBadPasswordLink = &appError{status: http.StatusNotFound, code: "not_found", key: "password.link.bad"}
 
 // setPasswordByLink sets the password and uses up the link.
-func (s *Server) setPasswordByLink(c *gin.Context) {
+func (s *Server) setPasswordByLink(c *gin.Context) error {
 	l := s.lang(c)
 	hash, err := auth.ParseToken(c.Param("token"))
 	if err != nil {
-		s.fail(c, errBadPasswordLink)
-		return
+		return errBadPasswordLink
 	}
 	if err := c.Request.ParseForm(); err != nil {
-		s.failForm(c, err)
-		return
+		return formError(err)
 	}
 	ctx := c.Request.Context()
 	email, err := s.store.PasswordLinkEmail(ctx, hash)
@@ -400,36 +393,24 @@ func (s *Server) setPasswordByLink(c *gin.Context) {
 		err = errBadPasswordLink
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	pw, err := newPassword(c.Request.PostForm, email)
 	if err != nil {
 		s.render(c, http.StatusUnprocessableEntity, "password.html", passwordPage{Page: s.page(c, l.T("password.set.title")),
 			Email: email, Action: "/password/" + c.Param("token"), Error: passwordProblem(l, err)})
-		return
+		return nil
 	}
 	h, err := s.hasher.Hash(pw)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if _, err := s.store.UsePasswordLink(ctx, hash, h); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			err = errBadPasswordLink
 		}
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/login?done=password")
-}
-
-// failForm reports a form body that could not be read.
-func (s *Server) failForm(c *gin.Context, err error) {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		s.fail(c, errTooLarge)
-		return
-	}
-	s.fail(c, badRequest(err))
+	return nil
 }

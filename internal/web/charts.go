@@ -256,42 +256,40 @@ func statusWords(st []string, l lang) string {
 }
 
 // chartsPage is the chart dashboard of a round.
-func (s *Server) chartsPage(c *gin.Context) {
+func (s *Server) chartsPage(c *gin.Context) error {
 	d, err := s.results(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	s.render(c, http.StatusOK, "charts.html", s.chartsView(c, d, false))
+	return nil
 }
 
 // reportPage is the printable report of a round.
-func (s *Server) reportPage(c *gin.Context) {
+func (s *Server) reportPage(c *gin.Context) error {
 	d, err := s.results(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	s.render(c, http.StatusOK, "report.html", s.chartsView(c, d, true))
+	return nil
 }
 
 // chartData downloads one chart's data as CSV (the filters as on the page).
-func (s *Server) chartData(c *gin.Context) {
+func (s *Server) chartData(c *gin.Context) error {
 	d, err := s.results(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ch := d.set.Chart(c.Param("chart"))
 	if ch == nil {
-		s.fail(c, errNotFound)
-		return
+		return errNotFound
 	}
 	var buf bytes.Buffer
 	if err := reports.WriteChartCSV(&buf, ch.Table); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("Content-Disposition", `attachment; filename="`+d.sv.Slug+"-"+ch.ID+`.csv"`)
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	return nil
 }

@@ -36,7 +36,10 @@ func contactsText(list []store.Contact) string {
 	return strings.Join(lines, "\n")
 }
 
-func (s *Server) contactsPage(c *gin.Context) { s.renderContacts(c, http.StatusOK, "", "", "") }
+func (s *Server) contactsPage(c *gin.Context) error {
+	s.renderContacts(c, http.StatusOK, "", "", "")
+	return nil
+}
 
 // renderContacts shows every municipality's contacts; for one (code) it
 // may show text as typed and its problem.
@@ -72,12 +75,11 @@ func (s *Server) renderContacts(c *gin.Context, status int, code, text, problem 
 }
 
 // saveContacts replaces one municipality's contacts.
-func (s *Server) saveContacts(c *gin.Context) {
+func (s *Server) saveContacts(c *gin.Context) error {
 	l := s.lang(c)
 	code := c.Param("code")
 	if err := c.Request.ParseForm(); err != nil {
-		s.failForm(c, err)
-		return
+		return formError(err)
 	}
 	text := c.Request.PostForm.Get("contacts")
 	list, err := manage.ParseContacts(text)
@@ -87,16 +89,15 @@ func (s *Server) saveContacts(c *gin.Context) {
 			problem = l.T("contacts.bad", strings.TrimSuffix(err.Error(), ": "+manage.ErrBadEmail.Error()))
 		}
 		s.renderContacts(c, http.StatusUnprocessableEntity, code, text, problem)
-		return
+		return nil
 	}
 	if err := s.store.ReplaceContacts(c.Request.Context(), code, list); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	m, err := s.store.Municipality(c.Request.Context(), code)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/contacts?done=saved&m="+url.QueryEscape(m.Name(string(l)))+"#c-"+code)
+	return nil
 }

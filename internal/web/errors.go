@@ -135,3 +135,23 @@ func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusForbidden)
 	w.Write([]byte("Pieprasījums no citas vietnes noraidīts. / Cross-origin request refused.\n"))
 }
+
+// handle adapts a handler that returns its error, which goes to fail: the
+// one place errors become responses.
+func (s *Server) handle(h func(c *gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(c); err != nil {
+			s.fail(c, err)
+		}
+	}
+}
+
+// formError is the error of a form body that could not be read: too large
+// (413) or malformed (400).
+func formError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return errTooLarge
+	}
+	return badRequest(err)
+}

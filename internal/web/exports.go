@@ -16,11 +16,10 @@ import (
 // contacts only for coordinators and admins. The workbook is written into
 // the response as it is produced; an error before the first byte is an
 // error page, one after it (the client went away) is only logged.
-func (s *Server) exportXLSX(c *gin.Context) {
+func (s *Server) exportXLSX(c *gin.Context) error {
 	sv, def, err := s.loadRound(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	me := principalOf(c)
 	opt := reports.XLSXOptions{Lang: string(s.lang(c)), Personal: me.seesPersonalData(),
@@ -33,11 +32,12 @@ func (s *Server) exportXLSX(c *gin.Context) {
 		s.log.Info("workbook exported", "request_id", requestID(c), "survey", sv.Slug, "user_id", me.user.ID,
 			"personal", opt.Personal, "filter", opt.Filter.Query().Encode(), "bytes", w.n)
 	case !w.started:
-		s.fail(c, err)
+		return err
 	default:
 		s.log.Error("workbook export cut short", "request_id", requestID(c), "survey", sv.Slug, "error", err)
 		c.Abort()
 	}
+	return nil
 }
 
 // ExportFilename names a round's workbook made at t: regional-2025-2026-11-26.xlsx.

@@ -39,7 +39,10 @@ type linksPage struct {
 	SkippedDetail []string
 }
 
-func (s *Server) linksPage(c *gin.Context) { s.renderLinks(c, http.StatusOK, nil) }
+func (s *Server) linksPage(c *gin.Context) error {
+	s.renderLinks(c, http.StatusOK, nil)
+	return nil
+}
 
 // renderLinks shows every municipality's link and the send buttons;
 // extra may fill in the outcome of an action.
@@ -92,27 +95,23 @@ func (s *Server) renderLinks(c *gin.Context, status int, extra func(*linksPage))
 }
 
 // linksCSV downloads every showable link (for mail merge or hand delivery).
-func (s *Server) linksCSV(c *gin.Context) {
+func (s *Server) linksCSV(c *gin.Context) error {
 	sv, _, err := s.loadRound(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ctx := c.Request.Context()
 	links, err := s.manage.ShowableLinks(ctx, sv.ID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	munis, err := s.store.Municipalities(ctx)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	contacts, err := s.store.Contacts(ctx)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var b strings.Builder
 	b.WriteString("\ufeff") // so spreadsheet programs read UTF-8
@@ -131,6 +130,7 @@ func (s *Server) linksCSV(c *gin.Context) {
 	w.Flush()
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="links-%s.csv"`, sv.Slug))
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", []byte(b.String()))
+	return nil
 }
 
 // safeCell keeps a spreadsheet from reading text as a formula.
@@ -142,21 +142,18 @@ func safeCell(v string) string {
 }
 
 // rotateLink issues a new link; the old one stops working at once.
-func (s *Server) rotateLink(c *gin.Context) {
+func (s *Server) rotateLink(c *gin.Context) error {
 	sv, _, err := s.loadRound(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	code := c.Param("code")
 	if _, err := s.store.Municipality(c.Request.Context(), code); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	link, err := s.manage.RotateLink(c.Request.Context(), sv.ID, code)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	s.log.Info("link issued", "request_id", requestID(c), "survey", sv.Slug, "municipality", code,
 		"user_id", principalOf(c).user.ID)
@@ -164,46 +161,43 @@ func (s *Server) rotateLink(c *gin.Context) {
 		p.Flash = p.Lang.T("links.rotated")
 		p.NewLinkFor, p.NewLink = code, link
 	})
+	return nil
 }
 
 // revokeLink stops the municipality's link; it has none until a new one is
 // issued.
-func (s *Server) revokeLink(c *gin.Context) {
+func (s *Server) revokeLink(c *gin.Context) error {
 	sv, _, err := s.loadRound(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	code := c.Param("code")
 	err = s.store.RevokeActiveInvitation(c.Request.Context(), sv.ID, code)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.fail(c, err)
-		return
+		return err
 	}
 	s.log.Info("link revoked", "request_id", requestID(c), "survey", sv.Slug, "municipality", code,
 		"user_id", principalOf(c).user.ID)
 	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/links?done=revoked")
+	return nil
 }
 
 // sendMessages queues invitations or reminders and sends them at once.
 // Form: kind=invitation|reminder; scope=new (invitations not yet sent),
 // all, or one municipality's code in municipality=.
-func (s *Server) sendMessages(c *gin.Context) {
+func (s *Server) sendMessages(c *gin.Context) error {
 	l := s.lang(c)
 	sv, def, err := s.loadRound(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := c.Request.ParseForm(); err != nil {
-		s.failForm(c, err)
-		return
+		return formError(err)
 	}
 	form := c.Request.PostForm
 	kind := form.Get("kind")
 	if kind != store.MessageInvitation && kind != store.MessageReminder {
-		s.fail(c, badRequest(errors.New("kind")))
-		return
+		return badRequest(errors.New("kind"))
 	}
 	ctx := c.Request.Context()
 	var codes []string
@@ -214,8 +208,7 @@ func (s *Server) sendMessages(c *gin.Context) {
 		// Those with contacts and no invitation sent yet.
 		t, err := s.manage.Tracker(ctx, sv, def, true)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		for _, r := range t.Rows {
 			if r.Active && r.InvitationsSent == 0 && len(r.Contacts) > 0 {
@@ -224,20 +217,18 @@ func (s *Server) sendMessages(c *gin.Context) {
 		}
 		if len(codes) == 0 {
 			s.renderLinks(c, http.StatusOK, func(p *linksPage) { p.Flash = l.T("send.none") })
-			return
+			return nil
 		}
 	}
 	q, err := s.manage.QueueMessages(ctx, sv, kind, codes, principalOf(c).user.ID)
 	switch {
 	case errors.Is(err, manage.ErrNoMail):
 		s.renderLinks(c, http.StatusConflict, func(p *linksPage) { p.Error = l.T("send.nomail") })
-		return
+		return nil
 	case errors.Is(err, store.ErrNotFound):
-		s.fail(c, err)
-		return
+		return err
 	case err != nil:
-		s.fail(c, err)
-		return
+		return err
 	}
 	// Send now, within a bound; what is left is sent by the background loop.
 	dctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
@@ -266,6 +257,7 @@ func (s *Server) sendMessages(c *gin.Context) {
 			}
 		}
 	})
+	return nil
 }
 
 type messagesPage struct {
@@ -281,23 +273,20 @@ type messageView struct {
 	Status   string
 }
 
-func (s *Server) messagesPage(c *gin.Context) {
+func (s *Server) messagesPage(c *gin.Context) error {
 	l := s.lang(c)
 	sv, _, err := s.loadRound(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ctx := c.Request.Context()
 	list, err := s.store.MessagesOfSurvey(ctx, sv.ID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	munis, err := s.store.Municipalities(ctx)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	names := map[string]string{}
 	for _, m := range munis {
@@ -309,4 +298,5 @@ func (s *Server) messagesPage(c *gin.Context) {
 			KindText: l.T("message." + m.Kind), Status: l.T("message.status." + m.Status)})
 	}
 	s.render(c, http.StatusOK, "messages.html", p)
+	return nil
 }

@@ -99,13 +99,14 @@ func (s *Server) serveStatic(fsys http.FileSystem) gin.HandlerFunc {
 }
 
 // healthz answers 200 when the database answers, 503 when it does not.
-func (s *Server) healthz(c *gin.Context) {
+func (s *Server) healthz(c *gin.Context) error {
 	ctx, cancel := contextWithTimeout(c, 2*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
 		s.log.Warn("health check: database does not answer", "error", err)
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": "down"})
-		return
+		return nil
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ok", "database": "up"})
+	return nil
 }

@@ -11,30 +11,30 @@ import (
 
 // home tells a visitor that the form opens through the personal link (and
 // where coordinators sign in); a signed-in user goes to the workspace.
-func (s *Server) home(c *gin.Context) {
+func (s *Server) home(c *gin.Context) error {
 	if principalOf(c) != nil {
 		c.Redirect(http.StatusSeeOther, "/surveys")
-		return
+		return nil
 	}
 	l := s.lang(c)
 	s.render(c, http.StatusOK, "message.html", messagePage{Page: s.page(c, l.T("home.title")), Body: l.T("home.body"),
 		LinkURL: "/login", LinkText: l.T("home.login")})
+	return nil
 }
 
 // respondPage shows the questionnaire: the form while the round is open,
 // a read-only copy after it closes, a notice before it opens.
-func (s *Server) respondPage(c *gin.Context) {
+func (s *Server) respondPage(c *gin.Context) error {
 	r, err := s.loadRespondent(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	s.touch(c, r)
 	l := s.lang(c)
 	if r.state == store.RoundNotOpen {
 		s.render(c, http.StatusOK, "message.html", messagePage{Page: s.page(c, l.T("notopen.title")),
 			Body: l.T("notopen.body", l.when(r.Survey.OpensAt.In(s.tz), genitive))})
-		return
+		return nil
 	}
 	shown := r.answers
 	if r.state == store.RoundClosed && r.Response.SubmittedJSON != nil {
@@ -51,31 +51,24 @@ func (s *Server) respondPage(c *gin.Context) {
 		p.Flash = l.T("submitted.flash")
 	}
 	s.render(c, http.StatusOK, "form.html", p)
+	return nil
 }
 
 // respondPost saves the form posted without JavaScript, and submits it when
 // asked. Invalid input is shown again as typed, with its errors, and nothing
 // is saved; a colleague's newer save is never overwritten without asking.
-func (s *Server) respondPost(c *gin.Context) {
+func (s *Server) respondPost(c *gin.Context) error {
 	r, err := s.loadWritable(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := c.Request.ParseForm(); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			s.fail(c, errTooLarge)
-			return
-		}
-		s.fail(c, badRequest(err))
-		return
+		return formError(err)
 	}
 	form := c.Request.PostForm
 	base, ok := parseVersion(form.Get("version"))
 	if !ok {
-		s.fail(c, badRequest(errors.New("version missing")))
-		return
+		return badRequest(errors.New("version missing"))
 	}
 	l := s.lang(c)
 	saved, res, err := s.save(c.Request.Context(), r, base, answersOf(r.def, form))
@@ -86,7 +79,7 @@ func (s *Server) respondPost(c *gin.Context) {
 		p := s.buildForm(c, r, formInput{values: form, errors: res.Errors})
 		p.ErrorSummary = l.T("errors.save")
 		s.render(c, http.StatusUnprocessableEntity, "form.html", p)
-		return
+		return nil
 	case errors.As(err, &ce):
 		// Show what they typed; saving again is an explicit choice, made
 		// from the colleague's version number.
@@ -95,10 +88,9 @@ func (s *Server) respondPost(c *gin.Context) {
 		p.Version = ce.Current
 		p.TheirsURL = "/r/" + c.Param("token")
 		s.render(c, http.StatusConflict, "form.html", p)
-		return
+		return nil
 	case err != nil:
-		s.fail(c, err)
-		return
+		return err
 	}
 	target := "/r/" + c.Param("token") + "?done=saved"
 	if form.Get("action") == "submit" {
@@ -109,12 +101,12 @@ func (s *Server) respondPost(c *gin.Context) {
 				p := s.buildForm(c, r, formInput{values: valuesOf(r.def, res.Answers, l), errors: ia.errors})
 				p.ErrorSummary = l.T(ia.key)
 				s.render(c, http.StatusUnprocessableEntity, "form.html", p)
-				return
+				return nil
 			}
-			s.fail(c, err)
-			return
+			return err
 		}
 		target = "/r/" + c.Param("token") + "?done=submitted"
 	}
 	c.Redirect(http.StatusSeeOther, target)
+	return nil
 }

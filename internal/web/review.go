@@ -125,20 +125,18 @@ type historyItem struct {
 
 type changeItem struct{ Label, Before, After string }
 
-func (s *Server) reviewPage(c *gin.Context) {
+func (s *Server) reviewPage(c *gin.Context) error {
 	l := s.lang(c)
 	rv, err := s.loadReviewed(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	ctx := c.Request.Context()
 	me := principalOf(c)
 	personal := me.seesPersonalData()
 	ext, err := s.store.Extensions(ctx, rv.sv.ID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var until *time.Time
 	if e, ok := ext[rv.muni.Code]; ok {
@@ -155,8 +153,7 @@ func (s *Server) reviewPage(c *gin.Context) {
 	p.StatusText = l.T("response.status." + p.Status)
 	if rv.resp.ID != 0 {
 		if p.Returns, err = s.store.Returns(ctx, rv.resp.ID); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		if len(p.Returns) > 0 && p.Returns[0].ResolvedAt == nil {
 			p.OpenReturn = &p.Returns[0]
@@ -188,14 +185,14 @@ func (s *Server) reviewPage(c *gin.Context) {
 	}
 	if personal && rv.resp.ID != 0 {
 		if p.History, err = s.history(c, rv, l); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 	}
 	if k := c.Query("done"); k != "" {
 		p.Flash = l.T("review.done." + k)
 	}
 	s.render(c, http.StatusOK, "review.html", p)
+	return nil
 }
 
 // history lists the response's revisions, the newest first, with each
@@ -272,19 +269,18 @@ type correctPage struct {
 }
 
 // correctForm shows one question to correct, with the current answer.
-func (s *Server) correctForm(c *gin.Context) {
+func (s *Server) correctForm(c *gin.Context) error {
 	rv, err := s.loadReviewed(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	q := rv.def.Question(c.Query("q"))
 	if q == nil {
-		s.fail(c, errNotFound)
-		return
+		return errNotFound
 	}
 	l := s.lang(c)
 	s.renderCorrect(c, http.StatusOK, rv, q, formInput{values: valuesOf(rv.def, rv.answers, l)}, rv.resp.Version, "", "")
+	return nil
 }
 
 func (s *Server) renderCorrect(c *gin.Context, status int, rv *reviewed, q *survey.Question, in formInput, version int, reason, problem string) {
@@ -298,32 +294,28 @@ func (s *Server) renderCorrect(c *gin.Context, status int, rv *reviewed, q *surv
 // correct changes one answer as the coordinator, with a reason. The
 // submitted copy changes too, so the figures show the correction; it must
 // stay complete and valid.
-func (s *Server) correct(c *gin.Context) {
+func (s *Server) correct(c *gin.Context) error {
 	l := s.lang(c)
 	rv, err := s.loadReviewed(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := c.Request.ParseForm(); err != nil {
-		s.failForm(c, err)
-		return
+		return formError(err)
 	}
 	form := c.Request.PostForm
 	q := rv.def.Question(form.Get("question"))
 	base, ok := parseVersion(form.Get("version"))
 	if q == nil || !ok {
-		s.fail(c, badRequest(errors.New("question or version missing")))
-		return
+		return badRequest(errors.New("question or version missing"))
 	}
 	if rv.resp.ID == 0 {
-		s.fail(c, errNotFound)
-		return
+		return errNotFound
 	}
 	reason := strings.TrimSpace(form.Get("reason"))
 	if reason == "" {
 		s.renderCorrect(c, http.StatusUnprocessableEntity, rv, q, formInput{values: form}, base, reason, l.T("correct.reason.missing"))
-		return
+		return nil
 	}
 	posted := answersOf(rv.def, form)
 	merge := func(a survey.Answers) survey.Answers {
@@ -360,20 +352,20 @@ func (s *Server) correct(c *gin.Context) {
 			}
 		}
 		s.renderCorrect(c, http.StatusUnprocessableEntity, rv, q, in, base, reason, problem)
-		return
+		return nil
 	}
 	_, err = s.store.Correct(c.Request.Context(), store.Correction{SurveyID: rv.sv.ID, Municipality: rv.muni.Code,
 		BaseVersion: base, Answers: work.Answers, Submitted: sub, UserID: principalOf(c).user.ID, Reason: reason})
 	var ce *store.ConflictError
 	if errors.As(err, &ce) {
 		s.renderCorrect(c, http.StatusConflict, rv, q, formInput{values: form}, ce.Current, reason, l.T("correct.conflict"))
-		return
+		return nil
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/surveys/"+rv.sv.Slug+"/responses/"+rv.muni.Code+"?done=corrected")
+	return nil
 }
 
 type returnPage struct {
@@ -392,17 +384,16 @@ type returnQuestion struct {
 	Code, Label, Value, Comment string
 }
 
-func (s *Server) returnForm(c *gin.Context) {
+func (s *Server) returnForm(c *gin.Context) error {
 	rv, err := s.loadReviewed(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if rv.resp.Status != store.StatusSubmitted {
-		s.fail(c, errNotSubmitted)
-		return
+		return errNotSubmitted
 	}
 	s.renderReturn(c, http.StatusOK, rv, rv.resp.Version, "", nil, "")
+	return nil
 }
 
 var errNotSubmitted = &appError{status: http.StatusConflict, code: "not_submitted", key: "return.notsubmitted"}
@@ -432,22 +423,19 @@ const maxComment = 2000
 
 // returnResponse sends a submitted response back with a note and comments
 // per question; the municipality sees them on its form.
-func (s *Server) returnResponse(c *gin.Context) {
+func (s *Server) returnResponse(c *gin.Context) error {
 	l := s.lang(c)
 	rv, err := s.loadReviewed(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := c.Request.ParseForm(); err != nil {
-		s.failForm(c, err)
-		return
+		return formError(err)
 	}
 	form := c.Request.PostForm
 	base, ok := parseVersion(form.Get("version"))
 	if !ok {
-		s.fail(c, badRequest(errors.New("version missing")))
-		return
+		return badRequest(errors.New("version missing"))
 	}
 	note := strings.TrimSpace(form.Get("note"))
 	comments := map[string]string{}
@@ -470,22 +458,21 @@ func (s *Server) returnResponse(c *gin.Context) {
 	}
 	if problem != "" {
 		s.renderReturn(c, http.StatusUnprocessableEntity, rv, base, note, comments, problem)
-		return
+		return nil
 	}
 	_, err = s.store.ReturnResponse(c.Request.Context(), rv.sv.ID, rv.muni.Code, base, principalOf(c).user.ID, note, comments)
 	var ce *store.ConflictError
 	switch {
 	case errors.As(err, &ce):
 		s.renderReturn(c, http.StatusConflict, rv, ce.Current, note, comments, l.T("return.conflict"))
-		return
+		return nil
 	case errors.Is(err, store.ErrNotSubmitted):
-		s.fail(c, errNotSubmitted)
-		return
+		return errNotSubmitted
 	case err != nil:
-		s.fail(c, err)
-		return
+		return err
 	}
 	s.log.Info("response returned", "request_id", requestID(c), "survey", rv.sv.Slug, "municipality", rv.muni.Code,
 		"user_id", principalOf(c).user.ID)
 	c.Redirect(http.StatusSeeOther, "/surveys/"+rv.sv.Slug+"/responses/"+rv.muni.Code+"?done=returned")
+	return nil
 }

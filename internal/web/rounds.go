@@ -47,12 +47,11 @@ type surveysPage struct {
 	Flash         string
 }
 
-func (s *Server) surveysPage(c *gin.Context) {
+func (s *Server) surveysPage(c *gin.Context) error {
 	l := s.lang(c)
 	list, err := s.store.Surveys(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	p := surveysPage{Page: s.page(c, l.T("surveys.title")), CanCoordinate: coordinate.allows(principalOf(c).user.Role)}
 	for _, sv := range list {
@@ -63,6 +62,7 @@ func (s *Server) surveysPage(c *gin.Context) {
 		p.Rounds = append(p.Rounds, roundItem{Survey: sv, Title: title, State: sv.State(s.now())})
 	}
 	s.render(c, http.StatusOK, "surveys.html", p)
+	return nil
 }
 
 type newRoundPage struct {
@@ -71,20 +71,20 @@ type newRoundPage struct {
 	Errors              []string
 }
 
-func (s *Server) newRoundForm(c *gin.Context) {
+func (s *Server) newRoundForm(c *gin.Context) error {
 	l := s.lang(c)
 	now := s.now().In(s.tz)
 	s.render(c, http.StatusOK, "round_new.html", newRoundPage{Page: s.page(c, l.T("round.new.title")),
 		Opens: now.Format("2006-01-02T15:04"), Closes: now.AddDate(0, 0, 28).Format("2006-01-02") + "T23:59"})
+	return nil
 }
 
 // createRound makes a round from an uploaded definition file. The file is
 // checked in full; every problem is listed and nothing is stored.
-func (s *Server) createRound(c *gin.Context) {
+func (s *Server) createRound(c *gin.Context) error {
 	l := s.lang(c)
 	if err := c.Request.ParseMultipartForm(maxBody); err != nil {
-		s.failForm(c, err)
-		return
+		return formError(err)
 	}
 	f := c.Request.MultipartForm
 	get := func(k string) string {
@@ -108,14 +108,12 @@ func (s *Server) createRound(c *gin.Context) {
 	} else {
 		fh, err := files[0].Open()
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		data, err := io.ReadAll(io.LimitReader(fh, maxBody))
 		fh.Close()
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		def, err = survey.Parse(data, files[0].Filename)
 		var de *survey.DefinitionError
@@ -132,7 +130,7 @@ func (s *Server) createRound(c *gin.Context) {
 	}
 	if len(p.Errors) > 0 {
 		s.render(c, http.StatusUnprocessableEntity, "round_new.html", p)
-		return
+		return nil
 	}
 	sv, err := s.store.CreateSurvey(c.Request.Context(), store.Survey{Slug: def.Slug, TitleLV: def.Title.LV,
 		TitleEN: def.Title.EN, ReferenceYear: def.ReferenceYear, Definition: def.JSON(),
@@ -140,18 +138,18 @@ func (s *Server) createRound(c *gin.Context) {
 	if errors.Is(err, store.ErrExists) {
 		p.Errors = append(p.Errors, l.T("round.slug.taken", def.Slug))
 		s.render(c, http.StatusConflict, "round_new.html", p)
-		return
+		return nil
 	}
 	if err != nil {
 		if strings.Contains(err.Error(), "surveys_slug_check") {
 			p.Errors = append(p.Errors, l.T("round.slug.bad"))
 			s.render(c, http.StatusUnprocessableEntity, "round_new.html", p)
-			return
+			return nil
 		}
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/settings?done=created")
+	return nil
 }
 
 // choice is an option of a select.
@@ -173,7 +171,10 @@ type roundPage struct {
 	Flash, Error   string
 }
 
-func (s *Server) roundPage(c *gin.Context) { s.renderRound(c, http.StatusOK, "") }
+func (s *Server) roundPage(c *gin.Context) error {
+	s.renderRound(c, http.StatusOK, "")
+	return nil
+}
 
 func (s *Server) renderRound(c *gin.Context, status int, problem string) {
 	l := s.lang(c)
@@ -215,103 +216,97 @@ func (s *Server) renderRound(c *gin.Context, status int, problem string) {
 
 // setRoundDates changes the answering window; it also reopens a round
 // closed early or past its date.
-func (s *Server) setRoundDates(c *gin.Context) {
+func (s *Server) setRoundDates(c *gin.Context) error {
 	l := s.lang(c)
 	sv, _, err := s.loadRound(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := c.Request.ParseForm(); err != nil {
-		s.failForm(c, err)
-		return
+		return formError(err)
 	}
 	opens, ok1 := s.parseLocal(c.Request.PostForm.Get("opens_at"))
 	closes, ok2 := s.parseLocal(c.Request.PostForm.Get("closes_at"))
 	switch {
 	case !ok1 || !ok2:
 		s.renderRound(c, http.StatusUnprocessableEntity, l.T("round.dates.bad"))
-		return
+		return nil
 	case !closes.After(opens):
 		s.renderRound(c, http.StatusUnprocessableEntity, l.T("round.dates.order"))
-		return
+		return nil
 	}
 	done := "dates"
 	if sv.State(s.now()) == store.RoundClosed && closes.After(s.now()) {
 		done = "reopened"
 	}
 	if _, err := s.store.SetSurveyDates(c.Request.Context(), sv.ID, opens, closes); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	s.log.Info("round dates set", "request_id", requestID(c), "survey", sv.Slug, "user_id", principalOf(c).user.ID)
 	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/settings?done="+done)
+	return nil
 }
 
 // closeRound closes the round now, for everyone, extensions included.
-func (s *Server) closeRound(c *gin.Context) {
+func (s *Server) closeRound(c *gin.Context) error {
 	sv, _, err := s.loadRound(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	err = s.store.CloseSurvey(c.Request.Context(), sv.ID, s.now())
 	if err != nil && !errors.Is(err, store.ErrNotFound) { // already closed: nothing to do
-		s.fail(c, err)
-		return
+		return err
 	}
 	s.log.Info("round closed early", "request_id", requestID(c), "survey", sv.Slug, "user_id", principalOf(c).user.ID)
 	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/settings?done=closed")
+	return nil
 }
 
 // setExtension gives one municipality a later deadline.
-func (s *Server) setExtension(c *gin.Context) {
+func (s *Server) setExtension(c *gin.Context) error {
 	l := s.lang(c)
 	sv, _, err := s.loadRound(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := c.Request.ParseForm(); err != nil {
-		s.failForm(c, err)
-		return
+		return formError(err)
 	}
 	code := c.Request.PostForm.Get("municipality")
 	until, ok := s.parseLocal(c.Request.PostForm.Get("closes_at"))
 	if !ok {
 		s.renderRound(c, http.StatusUnprocessableEntity, l.T("round.dates.bad"))
-		return
+		return nil
 	}
 	if !until.After(sv.ClosesAt) {
 		s.renderRound(c, http.StatusUnprocessableEntity, l.T("extension.early"))
-		return
+		return nil
 	}
 	if err := s.store.SetExtension(c.Request.Context(), sv.ID, code, until, principalOf(c).user.ID); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			s.renderRound(c, http.StatusUnprocessableEntity, l.T("municipality.unknown"))
-			return
+			return nil
 		}
-		s.fail(c, err)
-		return
+		return err
 	}
 	back := c.Request.PostForm.Get("back")
 	if back == "review" {
 		c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/responses/"+code+"?done=extended")
-		return
+		return nil
 	}
 	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/settings?done=extended")
+	return nil
 }
 
-func (s *Server) deleteExtension(c *gin.Context) {
+func (s *Server) deleteExtension(c *gin.Context) error {
 	sv, _, err := s.loadRound(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	err = s.store.DeleteExtension(c.Request.Context(), sv.ID, c.Param("code"))
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/settings?done=unextended")
+	return nil
 }

@@ -18,81 +18,81 @@ func (s *Server) routes(r *gin.Engine) {
 	r.NoMethod(s.methodNotAllowed)
 
 	// Operations.
-	r.GET("/healthz", s.healthz)
+	r.GET("/healthz", s.handle(s.healthz))
 
 	// Home: where to find the form, or the workspace when signed in.
-	r.GET("/", s.home)
+	r.GET("/", s.handle(s.home))
 
 	// Static files (css, js), fingerprinted by ?v= and cached.
 	sub, _ := fs.Sub(static.FS, ".")
 	r.GET("/static/*path", s.serveStatic(http.FS(sub)))
 
 	// The municipality's form, by personal link (no JavaScript needed).
-	r.GET("/r/:token", s.respondPage)
-	r.POST("/r/:token", s.respondPost)
+	r.GET("/r/:token", s.handle(s.respondPage))
+	r.POST("/r/:token", s.handle(s.respondPost))
 
 	// Signing in and out, passwords.
-	r.GET("/login", s.loginForm)
-	r.POST("/login", s.login)
-	r.POST("/logout", s.logout) // works with an expired session too
-	r.GET("/account", s.allow(signedIn), s.accountPage)
-	r.POST("/account/password", s.allow(signedIn), s.changePassword)
-	r.GET("/password/:token", s.passwordLinkForm)
-	r.POST("/password/:token", s.setPasswordByLink)
+	r.GET("/login", s.handle(s.loginForm))
+	r.POST("/login", s.handle(s.login))
+	r.POST("/logout", s.handle(s.logout)) // works with an expired session too
+	r.GET("/account", s.allow(signedIn), s.handle(s.accountPage))
+	r.POST("/account/password", s.allow(signedIn), s.handle(s.changePassword))
+	r.GET("/password/:token", s.handle(s.passwordLinkForm))
+	r.POST("/password/:token", s.handle(s.setPasswordByLink))
 
 	// Survey rounds.
-	r.GET("/surveys", s.allow(view), s.surveysPage)
-	r.GET("/surveys/new", s.allow(coordinate), s.newRoundForm)
-	r.POST("/surveys", s.allow(coordinate), s.createRound)
-	r.GET("/surveys/:slug/settings", s.allow(coordinate), s.roundPage)
-	r.POST("/surveys/:slug/dates", s.allow(coordinate), s.setRoundDates)
-	r.POST("/surveys/:slug/close", s.allow(coordinate), s.closeRound)
-	r.POST("/surveys/:slug/extensions", s.allow(coordinate), s.setExtension)
-	r.POST("/surveys/:slug/extensions/:code/delete", s.allow(coordinate), s.deleteExtension)
+	r.GET("/surveys", s.allow(view), s.handle(s.surveysPage))
+	r.GET("/surveys/new", s.allow(coordinate), s.handle(s.newRoundForm))
+	r.POST("/surveys", s.allow(coordinate), s.handle(s.createRound))
+	r.GET("/surveys/:slug/settings", s.allow(coordinate), s.handle(s.roundPage))
+	r.POST("/surveys/:slug/dates", s.allow(coordinate), s.handle(s.setRoundDates))
+	r.POST("/surveys/:slug/close", s.allow(coordinate), s.handle(s.closeRound))
+	r.POST("/surveys/:slug/extensions", s.allow(coordinate), s.handle(s.setExtension))
+	r.POST("/surveys/:slug/extensions/:code/delete", s.allow(coordinate), s.handle(s.deleteExtension))
 
 	// The response tracker (contacts only for coordinators).
-	r.GET("/surveys/:slug", s.allow(view), s.trackerPage)
+	r.GET("/surveys/:slug", s.allow(view), s.handle(s.trackerPage))
 
 	// Results: the Excel workbook, the chart dashboard (each chart's data
 	// as CSV) and the printable report; the same filters for all.
-	r.GET("/surveys/:slug/export.xlsx", s.allow(view), s.exportXLSX)
-	r.GET("/surveys/:slug/charts", s.allow(view), s.chartsPage)
-	r.GET("/surveys/:slug/charts/:chart/data.csv", s.allow(view), s.chartData)
-	r.GET("/surveys/:slug/report", s.allow(view), s.reportPage)
+	r.GET("/surveys/:slug/export.xlsx", s.allow(view), s.handle(s.exportXLSX))
+	r.GET("/surveys/:slug/charts", s.allow(view), s.handle(s.chartsPage))
+	r.GET("/surveys/:slug/charts/:chart/data.csv", s.allow(view), s.handle(s.chartData))
+	r.GET("/surveys/:slug/report", s.allow(view), s.handle(s.reportPage))
 
 	// Personal links, invitations and reminders.
-	r.GET("/surveys/:slug/links", s.allow(coordinate), s.linksPage)
-	r.GET("/surveys/:slug/links.csv", s.allow(coordinate), s.linksCSV)
-	r.POST("/surveys/:slug/links/:code/rotate", s.allow(coordinate), s.rotateLink)
-	r.POST("/surveys/:slug/links/:code/revoke", s.allow(coordinate), s.revokeLink)
-	r.GET("/surveys/:slug/messages", s.allow(coordinate), s.messagesPage)
-	r.POST("/surveys/:slug/messages", s.allow(coordinate), s.sendMessages)
+	r.GET("/surveys/:slug/links", s.allow(coordinate), s.handle(s.linksPage))
+	r.GET("/surveys/:slug/links.csv", s.allow(coordinate), s.handle(s.linksCSV))
+	r.POST("/surveys/:slug/links/:code/rotate", s.allow(coordinate), s.handle(s.rotateLink))
+	r.POST("/surveys/:slug/links/:code/revoke", s.allow(coordinate), s.handle(s.revokeLink))
+	r.GET("/surveys/:slug/messages", s.allow(coordinate), s.handle(s.messagesPage))
+	r.POST("/surveys/:slug/messages", s.allow(coordinate), s.handle(s.sendMessages))
 
 	// Review: answers with history; corrections and returns.
-	r.GET("/surveys/:slug/responses/:code", s.allow(view), s.reviewPage)
-	r.GET("/surveys/:slug/responses/:code/correct", s.allow(coordinate), s.correctForm)
-	r.POST("/surveys/:slug/responses/:code/correct", s.allow(coordinate), s.correct)
-	r.GET("/surveys/:slug/responses/:code/return", s.allow(coordinate), s.returnForm)
-	r.POST("/surveys/:slug/responses/:code/return", s.allow(coordinate), s.returnResponse)
+	r.GET("/surveys/:slug/responses/:code", s.allow(view), s.handle(s.reviewPage))
+	r.GET("/surveys/:slug/responses/:code/correct", s.allow(coordinate), s.handle(s.correctForm))
+	r.POST("/surveys/:slug/responses/:code/correct", s.allow(coordinate), s.handle(s.correct))
+	r.GET("/surveys/:slug/responses/:code/return", s.allow(coordinate), s.handle(s.returnForm))
+	r.POST("/surveys/:slug/responses/:code/return", s.allow(coordinate), s.handle(s.returnResponse))
 
 	// Municipality contacts (personal data).
-	r.GET("/contacts", s.allow(coordinate), s.contactsPage)
-	r.POST("/contacts/:code", s.allow(coordinate), s.saveContacts)
+	r.GET("/contacts", s.allow(coordinate), s.handle(s.contactsPage))
+	r.POST("/contacts/:code", s.allow(coordinate), s.handle(s.saveContacts))
 
 	// Administration.
-	r.GET("/admin/users", s.allow(administer), s.usersPage)
-	r.POST("/admin/users", s.allow(administer), s.addUser)
-	r.POST("/admin/users/:id", s.allow(administer), s.updateUser)
-	r.POST("/admin/users/:id/password-link", s.allow(administer), s.userPasswordLink)
-	r.GET("/admin/tokens", s.allow(administer), s.tokensPage)
-	r.POST("/admin/tokens", s.allow(administer), s.createToken)
-	r.POST("/admin/tokens/:id/revoke", s.allow(administer), s.revokeToken)
+	r.GET("/admin/users", s.allow(administer), s.handle(s.usersPage))
+	r.POST("/admin/users", s.allow(administer), s.handle(s.addUser))
+	r.POST("/admin/users/:id", s.allow(administer), s.handle(s.updateUser))
+	r.POST("/admin/users/:id/password-link", s.allow(administer), s.handle(s.userPasswordLink))
+	r.GET("/admin/tokens", s.allow(administer), s.handle(s.tokensPage))
+	r.POST("/admin/tokens", s.allow(administer), s.handle(s.createToken))
+	r.POST("/admin/tokens/:id/revoke", s.allow(administer), s.handle(s.revokeToken))
 
 	// JSON API: the form's autosave (by personal link) and, for scripts
 	// (Bearer token) and the workspace, the round's status.
 	api := r.Group("/api/v1")
-	api.GET("/r/:token", s.apiGetResponse)
-	api.PUT("/r/:token", s.apiPutResponse)
-	api.POST("/r/:token/submit", s.apiSubmitResponse)
-	api.GET("/surveys/:slug/status", s.allow(view), s.apiStatus)
+	api.GET("/r/:token", s.handle(s.apiGetResponse))
+	api.PUT("/r/:token", s.handle(s.apiPutResponse))
+	api.POST("/r/:token/submit", s.handle(s.apiSubmitResponse))
+	api.GET("/surveys/:slug/status", s.allow(view), s.handle(s.apiStatus))
 }

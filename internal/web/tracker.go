@@ -128,18 +128,16 @@ type trackerRowView struct {
 	ReviewURL  string
 }
 
-func (s *Server) trackerPage(c *gin.Context) {
+func (s *Server) trackerPage(c *gin.Context) error {
 	l := s.lang(c)
 	sv, def, err := s.loadRound(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	me := principalOf(c)
 	t, err := s.manage.Tracker(c.Request.Context(), sv, def, me.seesPersonalData())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	p := trackerPage{Page: s.page(c, l.T("tracker.title")), Survey: sv, Title: sv.TitleLV, State: sv.State(s.now()),
 		Tracker: t, Filter: filterOf(c), Statuses: manage.TrackStatuses, ShowContacts: me.seesPersonalData(),
@@ -163,6 +161,7 @@ func (s *Server) trackerPage(c *gin.Context) {
 		p.ResultsQuery = "?" + q
 	}
 	s.render(c, http.StatusOK, "tracker.html", p)
+	return nil
 }
 
 // statusJSON is GET /api/v1/surveys/{slug}/status.
@@ -203,18 +202,16 @@ type sectionStatus struct {
 	Answered int    `json:"answered"`
 }
 
-func (s *Server) apiStatus(c *gin.Context) {
+func (s *Server) apiStatus(c *gin.Context) error {
 	l := s.lang(c)
 	sv, def, err := s.loadRound(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	me := principalOf(c)
 	t, err := s.manage.Tracker(c.Request.Context(), sv, def, me.seesPersonalData())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := statusJSON{Survey: sv.Slug, State: sv.State(s.now()), OpensAt: sv.OpensAt, ClosesAt: sv.ClosesAt,
 		Total: t.All.Total, Submitted: t.All.Submitted, Percent: t.All.Percent, ByStatus: map[string]int{},
@@ -236,4 +233,5 @@ func (s *Server) apiStatus(c *gin.Context) {
 		out.Municipalities = append(out.Municipalities, m)
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
