@@ -145,15 +145,11 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, migrat
 }
 
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
-	st, err := openStore(ctx, cfg, log, cfg.MigrateOnStart)
+	st, m, err := openManager(ctx, cfg, log, cfg.MigrateOnStart)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	m, err := newManager(cfg, st, log)
-	if err != nil {
-		return err
-	}
 	h, err := web.New(web.Options{Store: st, Logger: log, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone, Manager: m,
 		SessionIdle: cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge, TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
@@ -193,15 +189,11 @@ func seed(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 	if err != nil {
 		return fmt.Errorf("--closes: %w", err)
 	}
-	st, err := openStore(ctx, cfg, log, true)
+	st, m, err := openManager(ctx, cfg, log, true)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	m, err := newManager(cfg, st, log)
-	if err != nil {
-		return err
-	}
 	n, err := m.LoadMunicipalities(ctx)
 	if err != nil {
 		return err
@@ -256,15 +248,11 @@ func invite(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 			codes = append(codes, c)
 		}
 	}
-	st, err := openStore(ctx, cfg, log, false)
+	st, m, err := openManager(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	m, err := newManager(cfg, st, log)
-	if err != nil {
-		return err
-	}
 	links, err := m.Invite(ctx, *slug, codes, *missing)
 	if err != nil {
 		return err
@@ -311,18 +299,28 @@ func demo(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 	if *slug == "" || *n <= 0 {
 		return errors.New("demo: --survey and --responses N (N > 0) are required")
 	}
-	st, err := openStore(ctx, cfg, log, false)
+	st, m, err := openManager(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	m, err := newManager(cfg, st, log)
-	if err != nil {
-		return err
-	}
 	made, err := m.Demo(ctx, *slug, *n, *seedFlag)
 	fmt.Fprintf(os.Stderr, "%d municipalities got synthetic submitted answers (seed %d)\n", made, *seedFlag)
 	return err
+}
+
+// openManager opens the store (see openStore) and wires the operations on it.
+func openManager(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool) (*store.Store, *manage.Manager, error) {
+	st, err := openStore(ctx, cfg, log, migrate)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := newManager(cfg, st, log)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, m, nil
 }
 
 // newManager wires the operations: the link key (a random one for this run
@@ -438,15 +436,11 @@ func user(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg, log, false)
+	st, m, err := openManager(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	m, err := newManager(cfg, st, log)
-	if err != nil {
-		return err
-	}
 	if sub == "first-admin" {
 		if *email == "" {
 			*email = "admin@localhost"

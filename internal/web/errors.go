@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/civitas-lv/surveyd/internal/store"
@@ -154,4 +155,17 @@ func formError(err error) error {
 		return errTooLarge
 	}
 	return badRequest(err)
+}
+
+// versionedForm reads a posted form and its version field: the version of
+// the response the change was made from (a stale one is refused later).
+func versionedForm(c *gin.Context) (url.Values, int, error) {
+	if err := c.Request.ParseForm(); err != nil {
+		return nil, 0, formError(err)
+	}
+	base, ok := parseVersion(c.Request.PostForm.Get("version"))
+	if !ok {
+		return nil, 0, badRequest(errors.New("version missing"))
+	}
+	return c.Request.PostForm, base, nil
 }

@@ -62,13 +62,9 @@ func (s *Server) respondPost(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := c.Request.ParseForm(); err != nil {
-		return formError(err)
-	}
-	form := c.Request.PostForm
-	base, ok := parseVersion(form.Get("version"))
-	if !ok {
-		return badRequest(errors.New("version missing"))
+	form, base, err := versionedForm(c)
+	if err != nil {
+		return err
 	}
 	l := s.lang(c)
 	saved, res, err := s.save(c.Request.Context(), r, base, answersOf(r.def, form))

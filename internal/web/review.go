@@ -300,14 +300,13 @@ func (s *Server) correct(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := c.Request.ParseForm(); err != nil {
-		return formError(err)
+	form, base, err := versionedForm(c)
+	if err != nil {
+		return err
 	}
-	form := c.Request.PostForm
 	q := rv.def.Question(form.Get("question"))
-	base, ok := parseVersion(form.Get("version"))
-	if q == nil || !ok {
-		return badRequest(errors.New("question or version missing"))
+	if q == nil {
+		return badRequest(errors.New("question missing"))
 	}
 	if rv.resp.ID == 0 {
 		return errNotFound
@@ -429,13 +428,9 @@ func (s *Server) returnResponse(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := c.Request.ParseForm(); err != nil {
-		return formError(err)
-	}
-	form := c.Request.PostForm
-	base, ok := parseVersion(form.Get("version"))
-	if !ok {
-		return badRequest(errors.New("version missing"))
+	form, base, err := versionedForm(c)
+	if err != nil {
+		return err
 	}
 	note := strings.TrimSpace(form.Get("note"))
 	comments := map[string]string{}

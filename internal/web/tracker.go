@@ -128,17 +128,24 @@ type trackerRowView struct {
 	ReviewURL  string
 }
 
+// roundTracker loads the round in the path and its tracker, with contacts
+// for those who may see them.
+func (s *Server) roundTracker(c *gin.Context) (store.Survey, manage.Tracker, error) {
+	sv, def, err := s.loadRound(c)
+	if err != nil {
+		return sv, manage.Tracker{}, err
+	}
+	t, err := s.manage.Tracker(c.Request.Context(), sv, def, principalOf(c).seesPersonalData())
+	return sv, t, err
+}
+
 func (s *Server) trackerPage(c *gin.Context) error {
 	l := s.lang(c)
-	sv, def, err := s.loadRound(c)
+	sv, t, err := s.roundTracker(c)
 	if err != nil {
 		return err
 	}
 	me := principalOf(c)
-	t, err := s.manage.Tracker(c.Request.Context(), sv, def, me.seesPersonalData())
-	if err != nil {
-		return err
-	}
 	p := trackerPage{Page: s.page(c, l.T("tracker.title")), Survey: sv, Title: sv.TitleLV, State: sv.State(s.now()),
 		Tracker: t, Filter: filterOf(c), Statuses: manage.TrackStatuses, ShowContacts: me.seesPersonalData(),
 		CanCoordinate: coordinate.allows(me.user.Role)}
@@ -204,15 +211,11 @@ type sectionStatus struct {
 
 func (s *Server) apiStatus(c *gin.Context) error {
 	l := s.lang(c)
-	sv, def, err := s.loadRound(c)
+	sv, t, err := s.roundTracker(c)
 	if err != nil {
 		return err
 	}
 	me := principalOf(c)
-	t, err := s.manage.Tracker(c.Request.Context(), sv, def, me.seesPersonalData())
-	if err != nil {
-		return err
-	}
 	out := statusJSON{Survey: sv.Slug, State: sv.State(s.now()), OpensAt: sv.OpensAt, ClosesAt: sv.ClosesAt,
 		Total: t.All.Total, Submitted: t.All.Submitted, Percent: t.All.Percent, ByStatus: map[string]int{},
 		ByRegion: t.ByRegion, Municipalities: []municipalityStatus{}}
