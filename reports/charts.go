@@ -331,17 +331,7 @@ func (b *chartBuilder) bar(qs *QuestionSummary) *Chart {
 		data = append(data, goopts.BarData{Name: label, Value: oc.Count})
 		c.Table.Rows = append(c.Table.Rows, []ChartCell{b.text(label), b.num(float64(oc.Count), 0), b.num(oc.Percent, 1)})
 	}
-	ch := gocharts.NewBar()
-	ch.SetGlobalOptions(append(chartInit(c.ID),
-		gocharts.WithGridOpts(goopts.Grid{Left: "3%", Right: "3%", Top: "24", Bottom: "8", ContainLabel: goopts.Bool(true)}),
-		gocharts.WithXAxisOpts(goopts.XAxis{Type: "category", AxisLabel: chartWrapLabel(120)}),
-		gocharts.WithYAxisOpts(goopts.YAxis{Type: "value", Name: b.o.t("chart.count"), MinInterval: 1}),
-	)...)
-	ch.SetXAxis(names).AddSeries(b.o.t("chart.count"), data,
-		gocharts.WithItemStyleOpts(goopts.ItemStyle{Color: chartBlue}),
-		gocharts.WithLabelOpts(goopts.Label{Show: goopts.Bool(true), Position: "top", Formatter: "{c}"}),
-		chartBarMax("72"))
-	return b.finish(c, ch)
+	return b.finish(c, b.columns(c.ID, names, data, b.o.t("chart.count"), "24", 120, "72"))
 }
 
 // share: multiple choice, the % of respondents choosing each option, as
@@ -539,17 +529,25 @@ func (b *chartBuilder) regions() *Chart {
 	if c.Empty {
 		return c
 	}
+	return b.finish(c, b.columns(c.ID, names, data, b.o.t("chart.responses"), "32", 110, "64"))
+}
+
+// columns is a vertical bar chart of counts with the value on each bar:
+// top is the grid's top margin, wrap the label width in pixels, barMax
+// the widest bar.
+func (b *chartBuilder) columns(id string, names []string, data []goopts.BarData, valueName, top string, wrap int,
+	barMax string) *gocharts.Bar {
 	ch := gocharts.NewBar()
-	ch.SetGlobalOptions(append(chartInit(c.ID),
-		gocharts.WithGridOpts(goopts.Grid{Left: "3%", Right: "3%", Top: "32", Bottom: "8", ContainLabel: goopts.Bool(true)}),
-		gocharts.WithXAxisOpts(goopts.XAxis{Type: "category", AxisLabel: chartWrapLabel(110)}),
-		gocharts.WithYAxisOpts(goopts.YAxis{Type: "value", Name: b.o.t("chart.responses"), MinInterval: 1}),
+	ch.SetGlobalOptions(append(chartInit(id),
+		gocharts.WithGridOpts(goopts.Grid{Left: "3%", Right: "3%", Top: top, Bottom: "8", ContainLabel: goopts.Bool(true)}),
+		gocharts.WithXAxisOpts(goopts.XAxis{Type: "category", AxisLabel: chartWrapLabel(wrap)}),
+		gocharts.WithYAxisOpts(goopts.YAxis{Type: "value", Name: valueName, MinInterval: 1}),
 	)...)
-	ch.SetXAxis(names).AddSeries(b.o.t("chart.responses"), data,
+	ch.SetXAxis(names).AddSeries(valueName, data,
 		gocharts.WithItemStyleOpts(goopts.ItemStyle{Color: chartBlue}),
 		gocharts.WithLabelOpts(goopts.Label{Show: goopts.Bool(true), Position: "top", Formatter: "{c}"}),
-		chartBarMax("64"))
-	return b.finish(c, ch)
+		chartBarMax(barMax))
+	return ch
 }
 
 // rate: in each planning region, the municipalities that submitted and
