@@ -1,6 +1,6 @@
 // Command surveyd is the survey service: the web server and the commands
 // coordinators run. Flag parsing and wiring only; the work is done in
-// internal/ and survey/.
+// internal/, survey/ and reports/.
 //
 //	surveyd [serve]                          run the web server (default)
 //	surveyd migrate                          apply database migrations
@@ -10,6 +10,7 @@
 //	surveyd round create --file F [--slug S] --opens T --closes T
 //	surveyd user add --email E --role R [--name N]
 //	surveyd user first-admin [--email E]
+//	surveyd export --survey SLUG -o FILE.xlsx [--region R] [--kind K] [--status S] [--lang en] [--personal]
 //	surveyd keygen
 package main
 
