@@ -74,6 +74,9 @@ type ChartOptions struct {
 	T func(key string, args ...any) string
 	// Rate is the response rate per planning region; none: no rate chart.
 	Rate []RateTally
+	// TablesOnly skips rendering the ECharts options (the costly part):
+	// for a chart's CSV, which needs only its table.
+	TablesOnly bool
 }
 
 func (o ChartOptions) t(key string, args ...any) string {
@@ -268,7 +271,7 @@ type chartBuilder struct {
 
 // finish renders a go-echarts chart's option and checks it is JSON.
 func (b *chartBuilder) finish(c *Chart, r gorender.Renderer) *Chart {
-	if c.Empty {
+	if c.Empty || b.o.TablesOnly {
 		return c
 	}
 	opt, err := chartOptionJSON(r)

@@ -440,3 +440,30 @@ func TestKeyFigures(t *testing.T) {
 		t.Fatalf("key figures\n got %q\nwant %q", rows, want)
 	}
 }
+
+// The CSV needs only the tables: TablesOnly gives the same tables and no
+// options.
+func TestBuildChartsTablesOnly(t *testing.T) {
+	def, rows := testRows(t)
+	s, err := Aggregate(def, source(rows), Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := BuildCharts(s, ChartOptions{Lang: "lv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := BuildCharts(s, ChartOptions{Lang: "lv", TablesOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range full.All() {
+		tc := tables.Chart(c.ID)
+		if tc == nil || tc.Option != "" || fmt.Sprint(tc.Table) != fmt.Sprint(c.Table) {
+			t.Fatalf("chart %s: tables-only differs", c.ID)
+		}
+		if c.Option == "" && !c.Empty {
+			t.Fatalf("chart %s has no option", c.ID)
+		}
+	}
+}

@@ -52,7 +52,7 @@ type resultsData struct {
 // results reads and aggregates the round's rows under the request's filter
 // and builds the charts. Viewers and coordinators alike: no contacts, and
 // personal questions are never charted.
-func (s *Server) results(c *gin.Context) (*resultsData, error) {
+func (s *Server) results(c *gin.Context, tablesOnly bool) (*resultsData, error) {
 	l := s.lang(c)
 	sv, def, err := s.loadRound(c)
 	if err != nil {
@@ -72,7 +72,8 @@ func (s *Server) results(c *gin.Context) (*resultsData, error) {
 	for _, g := range d.tracker.ByRegion {
 		rate = append(rate, reports.RateTally{Name: g.Name, Submitted: g.Submitted, Total: g.Total})
 	}
-	d.set, err = reports.BuildCharts(d.summary, reports.ChartOptions{Lang: string(l), T: l.T, Rate: rate})
+	d.set, err = reports.BuildCharts(d.summary, reports.ChartOptions{Lang: string(l), T: l.T, Rate: rate,
+		TablesOnly: tablesOnly})
 	return d, err
 }
 
@@ -257,7 +258,7 @@ func statusWords(st []string, l lang) string {
 
 // chartsPage is the chart dashboard of a round.
 func (s *Server) chartsPage(c *gin.Context) error {
-	d, err := s.results(c)
+	d, err := s.results(c, false)
 	if err != nil {
 		return err
 	}
@@ -267,7 +268,7 @@ func (s *Server) chartsPage(c *gin.Context) error {
 
 // reportPage is the printable report of a round.
 func (s *Server) reportPage(c *gin.Context) error {
-	d, err := s.results(c)
+	d, err := s.results(c, false)
 	if err != nil {
 		return err
 	}
@@ -277,7 +278,7 @@ func (s *Server) reportPage(c *gin.Context) error {
 
 // chartData downloads one chart's data as CSV (the filters as on the page).
 func (s *Server) chartData(c *gin.Context) error {
-	d, err := s.results(c)
+	d, err := s.results(c, true)
 	if err != nil {
 		return err
 	}
