@@ -230,8 +230,9 @@ func (st *Stats) finish() {
 	st.Q1, st.Median, st.Q3 = quantile(v, .25), quantile(v, .5), quantile(v, .75)
 }
 
-// Values returns the numbers summarised, sorted (for distributions).
-func (st *Stats) Values() []float64 { return st.values }
+// Values returns a copy of the numbers summarised, sorted (for
+// distributions).
+func (st *Stats) Values() []float64 { return slices.Clone(st.values) }
 
 // quantile interpolates between closest ranks of sorted values (R type 7).
 func quantile(sorted []float64, p float64) float64 {
