@@ -51,12 +51,7 @@ func testRows(t *testing.T) (*survey.Definition, []Row) {
 		t.Fatal(err)
 	}
 	row := func(code, region, kind, status, answers string) Row {
-		a, err := survey.DecodeAnswers([]byte(answers))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return Row{Municipality: Municipality{Code: code, NameLV: code, NameEN: code, Kind: kind, PlanningRegion: region,
-			StatisticalRegion: region}, Status: status, Answers: a}
+		return testRow(t, code, region, kind, status, answers)
 	}
 	return def, []Row{
 		row("a", "Vidzeme", "novads", StatusSubmitted, `{"population": 1000, "rules": "adopted", "forms": ["grants", "premises"], "support": 5000, "council": true}`),
@@ -68,6 +63,19 @@ func testRows(t *testing.T) (*survey.Definition, []Row) {
 	}
 }
 
+// testRow is a municipality (named by its code, its planning and
+// statistical region the same) with a status and answers written as JSON.
+func testRow(t *testing.T, code, region, kind, status, answers string) Row {
+	t.Helper()
+	a, err := survey.DecodeAnswers([]byte(answers))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Row{Municipality: Municipality{Code: code, NameLV: code, NameEN: code, Kind: kind, PlanningRegion: region,
+		StatisticalRegion: region}, Status: status, Answers: a}
+}
+
+// source yields rows from memory.
 func source(rows []Row) Rows {
 	return func(yield func(Row, error) bool) {
 		for _, r := range rows {

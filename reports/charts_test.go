@@ -63,12 +63,7 @@ func chartTestSummary(t *testing.T, f Filter) *Summary {
 		t.Fatal(err)
 	}
 	row := func(code, region, kind, status, answers string) Row {
-		a, err := survey.DecodeAnswers([]byte(answers))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return Row{Municipality: Municipality{Code: code, NameLV: code, NameEN: code, Kind: kind,
-			PlanningRegion: region, StatisticalRegion: region}, Status: status, Answers: a}
+		return testRow(t, code, region, kind, status, answers)
 	}
 	rows := []Row{
 		row("a", "Vidzeme", "novads", StatusSubmitted, `{"name": "Anna", "salary": 1, "population": 1000, "rules": "adopted", "forms": ["grants", "premises"], "support": 5000, "council": true}`),
@@ -77,13 +72,7 @@ func chartTestSummary(t *testing.T, f Filter) *Summary {
 		row("d", "Kurzeme", "novads", StatusSubmitted, `{"population": 4000, "rules": "odd", "council": true}`),
 		row("e", "Kurzeme", "novads", StatusDraft, `{"population": 99999, "rules": "none"}`),
 	}
-	s, err := Aggregate(def, func(yield func(Row, error) bool) {
-		for _, r := range rows {
-			if !yield(r, nil) {
-				return
-			}
-		}
-	}, f)
+	s, err := Aggregate(def, source(rows), f)
 	if err != nil {
 		t.Fatal(err)
 	}
