@@ -270,6 +270,9 @@ func (q *Question) Limit() int {
 	return 500
 }
 
+// AssertExpr returns the rule's compiled condition.
+func (r *Rule) AssertExpr() *Expr { return r.expr }
+
 // ShowIfExpr returns the compiled show_if condition, or nil.
 func (q *Question) ShowIfExpr() *Expr { return q.showIf }
 

@@ -697,6 +697,38 @@ func eval(e *Expr, a Answers) any {
 	return nil
 }
 
+// Refs lists the question codes the expression reads, each once, in order
+// of appearance.
+func (e *Expr) Refs() []string {
+	var out []string
+	seen := map[string]bool{}
+	var walk func(x *Expr)
+	walk = func(x *Expr) {
+		if x == nil {
+			return
+		}
+		switch x.Op {
+		case opRef:
+			if !seen[x.Str] {
+				seen[x.Str] = true
+				out = append(out, x.Str)
+			}
+			return
+		case opSelected, opAnswered, opCnt:
+			if len(x.Args) > 0 && !seen[x.Args[0].Str] {
+				seen[x.Args[0].Str] = true
+				out = append(out, x.Args[0].Str)
+			}
+			return
+		}
+		for _, a := range x.Args {
+			walk(a)
+		}
+	}
+	walk(e)
+	return out
+}
+
 // refValue turns a canonical answer into an expression value.
 func refValue(v any) any {
 	switch x := v.(type) {

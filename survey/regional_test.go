@@ -168,3 +168,74 @@ func TestSynthesizeIsSubmitValid(t *testing.T) {
 		}
 	}
 }
+
+// In draft mode the cross-field rules are warnings at their field: the
+// draft saves (no errors), and the respondent learns at once.
+func TestRegionalRulesWarnInDraft(t *testing.T) {
+	d := regional(t)
+	cases := []struct {
+		name  string
+		patch string
+		codes []string
+	}{
+		{"winners above admitted", `{"pb_winners":26,"pb_implemented":5}`, []string{"pb_winners"}},
+		{"admitted above submitted", `{"pb_ideas_admitted":41,"pb_winners":8}`, []string{"pb_ideas_admitted"}},
+		{"count positive, amount zero", `{"ngo_support_eur":0}`, []string{"ngo_supported_count"}},
+		{"consistent", `{}`, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := answers(t, regionalFull)
+			for k, v := range answers(t, c.patch) {
+				a[k] = v
+			}
+			res := d.Validate(a, Draft)
+			if !res.OK() {
+				t.Fatalf("draft errors: %v", res.Errors)
+			}
+			if len(res.Warnings) != len(c.codes) {
+				t.Fatalf("warnings = %v, want at %v", res.Warnings, c.codes)
+			}
+			for _, code := range c.codes {
+				if w, ok := res.Warnings[code]; !ok || w.LV == "" || w.EN == "" {
+					t.Errorf("no warning at %s: %v", code, res.Warnings)
+				}
+			}
+			if sub := d.Validate(a, Submit); len(sub.Warnings) != 0 {
+				t.Errorf("submit mode reports rules as errors, not warnings: %v", sub.Warnings)
+			}
+		})
+	}
+	// A rule whose questions are not both answered says nothing yet.
+	res := d.Validate(answers(t, `{"pb_status":"voted","pb_winners":26}`), Draft)
+	if len(res.Warnings) != 0 {
+		t.Errorf("warning before the other field is answered: %v", res.Warnings)
+	}
+}
+
+// A complete response is 100 % although optional questions are blank.
+func TestRegionalCompletionCountsRequired(t *testing.T) {
+	d := regional(t)
+	a := answers(t, regionalFull)
+	delete(a, "pb_share_pct") // optional
+	done, req := Completion(d.Progress(a))
+	if req == 0 || done != req || CompletionPercent(done, req) != 100 {
+		t.Errorf("complete response: %d of %d required", done, req)
+	}
+	delete(a, "population") // required
+	done, req = Completion(d.Progress(a))
+	if done != req-1 || CompletionPercent(done, req) == 100 {
+		t.Errorf("one required missing: %d of %d (%d %%)", done, req, CompletionPercent(done, req))
+	}
+	if CompletionPercent(0, 0) != 100 || CompletionPercent(1, 3) != 33 || CompletionPercent(2, 3) != 67 {
+		t.Error("Percent rounding")
+	}
+}
+
+func TestShowIfRefs(t *testing.T) {
+	d := regional(t)
+	got := d.Question("pb_winners").ShowIfExpr().Refs()
+	if len(got) == 0 || got[0] != "pb_status" {
+		t.Errorf("pb_winners depends on %v", got)
+	}
+}

@@ -33,6 +33,11 @@ type Result struct {
 	// Cleared lists the codes whose answers were removed because their
 	// question is hidden by show_if.
 	Cleared []string
+	// Warnings maps question codes to the message of a cross-field rule the
+	// answers break. In draft mode they do not stop saving (the respondent
+	// sees them beside the field as soon as the rule's questions are
+	// answered); in submit mode the same rules are Errors.
+	Warnings map[string]Text
 }
 
 // OK reports whether there are no errors.
@@ -95,12 +100,20 @@ func (d *Definition) Validate(in Answers, mode Mode) Result {
 		}
 	}
 
-	if mode == Submit {
-		for _, r := range d.Rules {
-			if ok, decided := eval(r.expr, res.Answers).(bool); decided && !ok {
-				if _, has := res.Errors[r.Field]; !has {
-					res.Errors[r.Field] = r.Message
+	for _, r := range d.Rules {
+		if ok, decided := eval(r.expr, res.Answers).(bool); decided && !ok {
+			if _, has := res.Errors[r.Field]; has {
+				continue
+			}
+			if mode == Submit {
+				res.Errors[r.Field] = r.Message
+				continue
+			}
+			if _, has := res.Warnings[r.Field]; !has {
+				if res.Warnings == nil {
+					res.Warnings = map[string]Text{}
 				}
+				res.Warnings[r.Field] = r.Message
 			}
 		}
 	}
@@ -386,8 +399,30 @@ type SectionProgress struct {
 	Section  *Section
 	Shown    int
 	Answered int
-	// RequiredMissing counts required shown questions without an answer.
+	// Required counts the required questions shown; RequiredMissing those
+	// of them without an answer. A section is complete when none is
+	// missing: optional questions never make it incomplete.
+	Required        int
 	RequiredMissing int
+}
+
+// Completion sums the required questions shown and those answered over
+// sections: the one overall figure of how far a response is.
+func Completion(ps []SectionProgress) (answered, required int) {
+	for _, p := range ps {
+		required += p.Required
+		answered += p.Required - p.RequiredMissing
+	}
+	return answered, required
+}
+
+// CompletionPercent is answered of required, rounded half up; 100 when nothing is
+// required.
+func CompletionPercent(answered, required int) int {
+	if required == 0 {
+		return 100
+	}
+	return (200*answered + required) / (2 * required)
 }
 
 // Progress returns the progress of every section for canonical answers.
@@ -401,6 +436,9 @@ func (d *Definition) Progress(a Answers) []SectionProgress {
 				continue
 			}
 			p.Shown++
+			if q.Required {
+				p.Required++
+			}
 			if v, ok := a[q.Code]; ok && !isEmpty(v) {
 				p.Answered++
 			} else if q.Required {
