@@ -75,6 +75,14 @@ type Change struct {
 	Actor   Actor
 	// Submit marks the answers as submitted.
 	Submit bool
+	// Rebase, when set, lets a change made from an older version than the
+	// current one be applied on top of it instead of being refused. It is
+	// called inside the transaction with the answers as they were at
+	// BaseVersion (the current answers with the later revisions undone),
+	// the current answers and the current version, and returns the answers
+	// to store or an error, which Apply returns as it is. Without Rebase a
+	// stale BaseVersion is a *ConflictError.
+	Rebase func(base, current survey.Answers, currentVersion int) (survey.Answers, error)
 }
 
 // Saved is the outcome of a change.
@@ -148,12 +156,21 @@ func (s *Store) Apply(ctx context.Context, c Change) (Saved, error) {
 		if err := tx.GetContext(ctx, &cur, qResponseForUpdate, c.SurveyID, c.Municipality); err != nil {
 			return err
 		}
-		if cur.Version != c.BaseVersion {
-			return &ConflictError{Current: cur.Version}
-		}
 		old, err := cur.Answers()
 		if err != nil {
 			return err
+		}
+		if cur.Version != c.BaseVersion {
+			if c.Rebase == nil || c.BaseVersion > cur.Version || cur.ID == 0 {
+				return &ConflictError{Current: cur.Version}
+			}
+			base, err := answersAt(ctx, tx, cur, old, c.BaseVersion)
+			if err != nil {
+				return err
+			}
+			if c.Answers, err = c.Rebase(base, old, cur.Version); err != nil {
+				return err
+			}
 		}
 		before, after := survey.Diff(old, c.Answers)
 		resubmit := c.Submit && (cur.Status != StatusSubmitted || cur.ChangedSinceSubmit())
@@ -191,6 +208,39 @@ func (s *Store) Apply(ctx context.Context, c Change) (Saved, error) {
 		err = nil
 	}
 	return out, err
+}
+
+// answersAt reconstructs the answers of a response as they were at version
+// v from its current answers by undoing, newest first, the revisions made
+// after v. Each revision holds the changed answers before and after, so
+// undoing one puts back its "before" values and removes what it added. A
+// history with a gap cannot be undone: that is a *ConflictError.
+func answersAt(ctx context.Context, tx *sqlx.Tx, cur Response, current survey.Answers, v int) (survey.Answers, error) {
+	var revs []Revision
+	if err := tx.SelectContext(ctx, &revs, qRevisionsAfter, cur.ID, v); err != nil {
+		return nil, err
+	}
+	if len(revs) != cur.Version-v {
+		return nil, &ConflictError{Current: cur.Version}
+	}
+	a := current.Clone()
+	for _, r := range revs { // newest first
+		before, err := r.Before()
+		if err != nil {
+			return nil, err
+		}
+		after, err := r.After()
+		if err != nil {
+			return nil, err
+		}
+		for k := range after {
+			delete(a, k)
+		}
+		for k, x := range before {
+			a[k] = x
+		}
+	}
+	return a, nil
 }
 
 // errNothing rolls back a transaction that found nothing to do.

@@ -38,9 +38,12 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
 	qRevisions = `
 SELECT id, response_id, version, action, actor, invitation_id, user_id, before, after, note, created_at
 FROM revisions WHERE response_id = $1 ORDER BY version`
+	qRevisionsAfter = `
+SELECT id, response_id, version, action, actor, invitation_id, user_id, before, after, note, created_at
+FROM revisions WHERE response_id = $1 AND version > $2 ORDER BY version DESC`
 )
 
-var revisionStatements = []string{qInsertRevision, qRevisions}
+var revisionStatements = []string{qInsertRevision, qRevisions, qRevisionsAfter}
 
 func insertRevision(ctx context.Context, tx *sqlx.Tx, responseID int64, version int, action string,
 	a Actor, before, after survey.Answers) error {

@@ -314,3 +314,92 @@ func TestRespondentByTokenHash(t *testing.T) {
 		t.Fatalf("unknown token: %v", err)
 	}
 }
+
+// TestRebaseSeesEveryEarlierVersion: a change made from any earlier version
+// is given, through Rebase, exactly the answers stored at that version
+// (reconstructed from the revision history across saves, a submit, a
+// return and a coordinator's correction), and what Rebase returns is saved.
+func TestRebaseSeesEveryEarlierVersion(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	at := map[int]string{0: `{}`}
+	steps := []string{`{"resp_name":"A"}`, `{"resp_name":"A","population":100}`,
+		`{"population":100,"ngo_forms":["grants","other"],"ngo_forms_other":"X"}`,
+		`{"population":200,"ngo_forms":["grants"]}`}
+	v := 0
+	for _, js := range steps {
+		saved, err := f.apply(t, v, js, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v = saved.Response.Version
+		at[v] = js
+	}
+	saved, err := f.apply(t, v, steps[len(steps)-1], true) // submit: same answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	v = saved.Response.Version
+	at[v] = steps[len(steps)-1]
+	u, err := f.s.CreateUser(ctx, "coord@example.lv", "Koordinatore", "coordinator", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ret, err := f.s.ReturnResponse(ctx, f.sv.ID, "riga", v, u.ID, "note", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v = ret.Version
+	at[v] = steps[len(steps)-1]
+	corr, err := survey.DecodeAnswers([]byte(`{"population":300,"ngo_forms":["grants"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.s.Correct(ctx, store.Correction{SurveyID: f.sv.ID, Municipality: "riga", BaseVersion: v, Answers: corr,
+		UserID: u.ID, Reason: "tālrunis"})
+	if err != nil || !c.Changed {
+		t.Fatalf("correction: %v", err)
+	}
+	v = c.Response.Version
+	at[v] = `{"population":300,"ngo_forms":["grants"]}`
+	if len(at) != 8 {
+		t.Fatalf("%d versions recorded, want 8", len(at))
+	}
+	for base, js := range at {
+		if base == v {
+			continue
+		}
+		want, _ := survey.DecodeAnswers([]byte(js))
+		var got survey.Answers
+		_, err := f.s.Apply(ctx, store.Change{SurveyID: f.sv.ID, Municipality: "riga", DefinitionSHA256: "sha1",
+			BaseVersion: base, Answers: survey.Answers{}, Actor: store.Actor{Kind: store.ActorSystem},
+			Rebase: func(b, cur survey.Answers, version int) (survey.Answers, error) {
+				got = b
+				return nil, errStop
+			}})
+		if !errors.Is(err, errStop) {
+			t.Fatalf("base %d: %v", base, err)
+		}
+		before, after := survey.Diff(want, got)
+		if len(before) > 0 || len(after) > 0 {
+			t.Errorf("base %d: reconstructed %v, want %v", base, got, want)
+		}
+	}
+	// What Rebase returns is what is saved, from the current version.
+	next := survey.Answers{"resp_name": "Z"}
+	s, err := f.s.Apply(ctx, store.Change{SurveyID: f.sv.ID, Municipality: "riga", DefinitionSHA256: "sha1",
+		BaseVersion: 1, Answers: survey.Answers{}, Actor: store.Actor{Kind: store.ActorSystem},
+		Rebase: func(b, cur survey.Answers, version int) (survey.Answers, error) { return next, nil }})
+	if err != nil || s.Response.Version != v+1 {
+		t.Fatalf("rebased save: %v, version %d", err, s.Response.Version)
+	}
+	if a, _ := s.Response.Answers(); len(a) != 1 || a["resp_name"] != "Z" {
+		t.Errorf("stored %v", a)
+	}
+	// Without Rebase a stale base is still a conflict.
+	if _, err := f.apply(t, 1, `{}`, false); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("stale save without Rebase: %v", err)
+	}
+}
+
+var errStop = errors.New("stop")
