@@ -31,6 +31,8 @@ type Manager struct {
 	Mail mail.Transport
 	// TimeZone is used for dates in e-mail.
 	TimeZone *time.Location
+
+	defs definitions // parsed questionnaires by round
 }
 
 // LoadMunicipalities loads the built-in list; only differing rows change.

@@ -25,13 +25,17 @@ var TrackStatuses = []string{TrackNotInvited, TrackInvited, TrackOpened, TrackDr
 // TrackerRow is one municipality's standing.
 type TrackerRow struct {
 	store.TrackerRow
-	Status             string
-	Progress           []survey.SectionProgress
-	Shown, Answered    int
-	Percent            int // answered of shown questions
-	ChangedSinceSubmit bool
-	LastActivity       *time.Time
-	Deadline           time.Time
+	Status          string
+	Progress        []survey.SectionProgress
+	Shown, Answered int
+	// Required and RequiredDone count the required questions shown and
+	// answered; Percent is RequiredDone of Required (optional questions
+	// never make a complete response look unfinished).
+	Required, RequiredDone int
+	Percent                int
+	ChangedSinceSubmit     bool
+	LastActivity           *time.Time
+	Deadline               time.Time
 	// Contacts are personal data: filled only when asked for.
 	Contacts []store.Contact
 }
@@ -106,7 +110,8 @@ func trackerOf(ctx context.Context, sn *store.Snapshot, sv store.Survey, def *su
 				row.Shown += p.Shown
 				row.Answered += p.Answered
 			}
-			row.Percent = percent(row.Answered, row.Shown)
+			row.RequiredDone, row.Required = survey.Completion(row.Progress)
+			row.Percent = survey.CompletionPercent(row.RequiredDone, row.Required)
 			row.ChangedSinceSubmit = r.SubmittedVersion != nil && r.Version > *r.SubmittedVersion
 		}
 		for _, at := range []*time.Time{r.ResponseUpdated, r.LinkUsedAt, r.LastMessageAt} {

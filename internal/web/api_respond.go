@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
@@ -48,12 +49,12 @@ func (s *Server) apiGetResponse(c *gin.Context) error {
 		return err
 	}
 	out := apiResponse{
-		Survey: apiSurvey{Slug: r.Survey.Slug, Title: r.def.Title, ReferenceYear: r.def.ReferenceYear, State: r.state,
-			OpensAt: r.Survey.OpensAt, ClosesAt: r.Deadline(), Definition: r.def},
+		Survey: apiSurvey{Slug: r.Survey.Slug, Title: r.Def.Title, ReferenceYear: r.Def.ReferenceYear, State: r.State,
+			OpensAt: r.Survey.OpensAt, ClosesAt: r.Deadline(), Definition: r.Def},
 		Municipality:       apiMunicipality{Code: r.Municipality.Code, Name: survey.Text{LV: r.Municipality.NameLV, EN: r.Municipality.NameEN}},
 		Status:             r.Response.Status,
 		Version:            r.Response.Version,
-		Answers:            r.answers,
+		Answers:            r.Answers,
 		SubmittedAt:        r.Response.SubmittedAt,
 		ChangedSinceSubmit: r.Response.ChangedSinceSubmit(),
 	}
@@ -80,11 +81,21 @@ type savedBody struct {
 	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
 	Changed     bool       `json:"changed"`
 	Cleared     []string   `json:"cleared"`
+	// Merged lists the questions a colleague changed since the version the
+	// save was made from; Answers (only then) are the answers now stored.
+	Merged  []string       `json:"merged"`
+	Answers survey.Answers `json:"answers,omitempty"`
+	// Warnings are cross-field rules the answers break (saved anyway;
+	// submitting will refuse them).
+	Warnings map[string]string `json:"warnings"`
 }
 
 func (s *Server) apiPutResponse(c *gin.Context) error {
-	r, err := s.loadWritable(c)
+	r, err := s.loadRespondent(c)
 	if err != nil {
+		return err
+	}
+	if err := r.Writable(); err != nil {
 		return err
 	}
 	var body putBody
@@ -101,21 +112,20 @@ func (s *Server) apiPutResponse(c *gin.Context) error {
 	if err != nil {
 		return badRequest(err)
 	}
-	saved, res, err := s.save(c.Request.Context(), r, *body.Version, in)
+	saved, err := s.manage.SaveAnswers(c.Request.Context(), r, *body.Version, in)
 	if err != nil {
 		return err
 	}
-	cleared := res.Cleared
-	if cleared == nil {
-		cleared = []string{}
-	}
-	c.JSON(http.StatusOK, savedOf(saved, cleared))
+	c.JSON(http.StatusOK, savedOf(saved, s.lang(c)))
 	return nil
 }
 
 func (s *Server) apiSubmitResponse(c *gin.Context) error {
-	r, err := s.loadWritable(c)
+	r, err := s.loadRespondent(c)
 	if err != nil {
+		return err
+	}
+	if err := r.Writable(); err != nil {
 		return err
 	}
 	var body struct {
@@ -127,18 +137,30 @@ func (s *Server) apiSubmitResponse(c *gin.Context) error {
 	if body.Version == nil {
 		return badRequest(errors.New(`"version" is missing`))
 	}
-	saved, err := s.submit(c.Request.Context(), r, *body.Version, "errors.submit")
+	saved, err := s.manage.SubmitAnswers(c.Request.Context(), r, *body.Version)
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, savedOf(saved, []string{}))
+	c.JSON(http.StatusOK, savedOf(saved, s.lang(c)))
 	return nil
 }
 
-func savedOf(saved store.Saved, cleared []string) savedBody {
+func savedOf(saved manage.Saved, l lang) savedBody {
 	r := saved.Response
-	return savedBody{Version: r.Version, Status: r.Status, SavedAt: r.UpdatedAt, SubmittedAt: r.SubmittedAt,
-		Changed: saved.Changed, Cleared: cleared}
+	out := savedBody{Version: r.Version, Status: r.Status, SavedAt: r.UpdatedAt, SubmittedAt: r.SubmittedAt,
+		Changed: saved.Changed, Cleared: saved.Cleared, Merged: saved.Merged, Warnings: map[string]string{}}
+	if out.Cleared == nil {
+		out.Cleared = []string{}
+	}
+	if out.Merged == nil {
+		out.Merged = []string{}
+	} else {
+		out.Answers = saved.Answers
+	}
+	for k, w := range saved.Warnings {
+		out.Warnings[k] = w.In(string(l))
+	}
+	return out
 }
 
 // decodeJSON reads one JSON object strictly: the right content type, no

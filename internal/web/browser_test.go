@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 )
 
@@ -40,13 +39,19 @@ func chromePath(t *testing.T) string {
 // browser starts a headless Chromium for the test.
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	return browserAt(t, 1200, 1000)
+}
+
+// browserAt starts a headless Chromium with a window of the given size.
+func browserAt(t *testing.T, width, height int) context.Context {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromePath(t)),
 		chromedp.NoSandbox, // tests may run as root
 		chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
-		chromedp.WindowSize(1200, 1000),
+		chromedp.WindowSize(width, height),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
@@ -98,82 +103,6 @@ func (e *env) answers(muni string) survey.Answers {
 	r, _ := e.st.Response(ctx, e.sv.ID, muni)
 	a, _ := r.Answers()
 	return a
-}
-
-// TestBrowserAutosaveAndConflict drives the form in Chromium: typing is
-// saved without a button; show_if reacts to answers; a colleague's newer
-// save leads to the conflict choice, nothing is overwritten, and what was
-// typed can be restored and saved; submitting an incomplete form lists
-// the problems.
-func TestBrowserAutosaveAndConflict(t *testing.T) {
-	e := newEnv(t)
-	e.realTime()
-	ts := httptest.NewServer(e.srv)
-	defer ts.Close()
-	ctx := browser(t)
-	page := ts.URL + "/r/" + e.tokens["riga"]
-
-	must(t, chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("#answers"))))
-	must(t, chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS("#q-resp_name"), "Līga Kalniņa"),
-		chromedp.Click(chromedp.CSS("#q-resp_position")), // leaving the field saves
-	))
-	eventually(t, "autosave of the name", func() bool { return e.answers("riga")["resp_name"] == "Līga Kalniņa" })
-	eventually(t, "the saved state shown", func() bool {
-		return strings.HasPrefix(eval[string](t, ctx, `document.getElementById('save-state').textContent`), "Saglabāts ")
-	})
-
-	// show_if in the browser.
-	if eval[bool](t, ctx, `!document.getElementById('qw-pb_first_year').hidden`) {
-		t.Fatal("pb_first_year is shown before pb_status is answered")
-	}
-	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.sections a[data-section="pb"]`)),
-		chromedp.Click(chromedp.CSS("#q-pb_status-voted"))))
-	if !eval[bool](t, ctx, `!document.getElementById('qw-pb_first_year').hidden && !document.getElementById('qw-pb_votes').hidden`) {
-		t.Fatal("voting questions did not appear")
-	}
-	eventually(t, "pb_status saved", func() bool { return e.answers("riga")["pb_status"] == "voted" })
-
-	// A colleague saves meanwhile.
-	cur, _ := e.st.Response(ctx, e.sv.ID, "riga")
-	colleague := e.answers("riga")
-	colleague["resp_name"] = "Jānis Bērziņš"
-	_, err := e.st.Apply(ctx, store.Change{SurveyID: e.sv.ID, Municipality: "riga", BaseVersion: cur.Version,
-		Answers: colleague, Actor: store.Actor{Kind: store.ActorSystem}})
-	must(t, err)
-
-	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.sections a[data-section="resp"]`)),
-		chromedp.SendKeys(chromedp.CSS("#q-resp_position"), "Vadītāja"),
-		chromedp.Click(chromedp.CSS("#q-resp_email")),
-		chromedp.WaitVisible(chromedp.CSS("#conflict-live button"))))
-	if got := e.answers("riga"); got["resp_name"] != "Jānis Bērziņš" || got["resp_position"] != nil {
-		t.Fatalf("the stale save overwrote the colleague: %v", got)
-	}
-	// Load the colleague's version; what was typed stays visible.
-	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#conflict-live button")),
-		chromedp.WaitVisible(chromedp.CSS("#qw-resp_position .mine"))))
-	if v := eval[string](t, ctx, `document.getElementById('q-resp_name').value`); v != "Jānis Bērziņš" {
-		t.Fatalf("the colleague's name is not loaded: %q", v)
-	}
-	if txt := eval[string](t, ctx, `document.querySelector('#qw-resp_position .mine').textContent`); !strings.Contains(txt, "Vadītāja") {
-		t.Fatalf("what was typed is not kept: %q", txt)
-	}
-	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#qw-resp_position .mine button"))))
-	eventually(t, "the restored value saved over the colleague's version", func() bool {
-		a := e.answers("riga")
-		return a["resp_position"] == "Vadītāja" && a["resp_name"] == "Jānis Bērziņš"
-	})
-
-	// Submitting an incomplete form: the summary lists the problems.
-	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#submit-button")),
-		chromedp.WaitVisible(chromedp.CSS("#error-summary li"))))
-	n := eval[int](t, ctx, `document.querySelectorAll('#error-summary li').length`)
-	if n < 5 || !eval[bool](t, ctx, `document.getElementById('err-resp_email').textContent === 'Šī atbilde ir obligāta.'`) {
-		t.Fatalf("error summary has %d items", n)
-	}
-	if r, _ := e.st.Response(ctx, e.sv.ID, "riga"); r.Status != store.StatusDraft {
-		t.Fatal("an incomplete form was submitted")
-	}
 }
 
 // TestBrowserShowIfMatchesServer: for many answer sets the browser shows

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
@@ -56,15 +57,38 @@ func (s *Server) fail(c *gin.Context, err error) {
 	status, code, key := http.StatusInternalServerError, "internal", "error.body"
 	var ae *appError
 	var ce *store.ConflictError
+	var mc *manage.MergeConflictError
 	var mbe *http.MaxBytesError
 	var ia *invalidAnswers
+	var mia *manage.InvalidAnswersError
+	if errors.As(err, &mia) && !errors.As(err, &ia) {
+		key := "errors.save"
+		if mia.Submit {
+			key = "errors.submit"
+		}
+		ia = &invalidAnswers{errors: mia.Errors, key: key}
+		err = ia
+	}
 	switch {
+	case errors.Is(err, manage.ErrRoundClosed):
+		status, code, key = errRoundClosed.status, errRoundClosed.code, errRoundClosed.key
+	case errors.Is(err, manage.ErrRoundNotOpen):
+		status, code, key = errRoundNotOpen.status, errRoundNotOpen.code, errRoundNotOpen.key
 	case errors.As(err, &mbe):
 		status, code, key = errTooLarge.status, errTooLarge.code, errTooLarge.key
 	case errors.As(err, &ae):
 		status, code, key = ae.status, ae.code, ae.key
 	case errors.Is(err, store.ErrNotFound):
 		status, code, key = errNotFound.status, errNotFound.code, errNotFound.key
+	case errors.As(err, &mc):
+		// A save from an older version that collides with a colleague's:
+		// the questions to decide on and the answers now stored, so the
+		// page can ask about those questions only.
+		c.Header("Cache-Control", "no-store")
+		c.AbortWithStatusJSON(http.StatusConflict, gin.H{"error": "version_conflict",
+			"message": l.T("conflict.title"), "version": mc.Current, "conflicts": mc.Codes,
+			"answers": mc.Answers})
+		return
 	case errors.As(err, &ce):
 		c.Header("Cache-Control", "no-store")
 		c.AbortWithStatusJSON(http.StatusConflict, gin.H{"error": "version_conflict",

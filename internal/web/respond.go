@@ -3,7 +3,10 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
+	"strings"
 
+	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
@@ -31,24 +34,33 @@ func (s *Server) respondPage(c *gin.Context) error {
 	}
 	s.touch(c, r)
 	l := s.lang(c)
-	if r.state == store.RoundNotOpen {
+	if r.State == store.RoundNotOpen {
 		s.render(c, http.StatusOK, "message.html", messagePage{Page: s.page(c, l.T("notopen.title")),
 			Body: l.T("notopen.body", l.when(r.Survey.OpensAt.In(s.tz), genitive))})
 		return nil
 	}
-	shown := r.answers
-	if r.state == store.RoundClosed && r.Response.SubmittedJSON != nil {
+	shown := r.Answers
+	if r.State == store.RoundClosed && r.Response.SubmittedJSON != nil {
 		// After closing, what counts is what was submitted.
 		if sub, err := survey.DecodeAnswers(r.Response.SubmittedJSON); err == nil {
 			shown = sub
 		}
 	}
-	p := s.buildForm(c, r, formInput{values: valuesOf(r.def, shown, l)})
+	p := s.buildForm(c, r, formInput{values: valuesOf(r.Def, shown, l)})
 	switch c.Query("done") {
 	case "saved":
 		p.Flash = l.T("saved.flash")
 	case "submitted":
 		p.Flash = l.T("submitted.flash")
+	case "merged-submit":
+		p.Flash = l.T("merged.notsubmitted")
+	}
+	if m := c.Query("merged"); m != "" {
+		for _, code := range strings.Split(m, ",") {
+			if q := r.Def.Question(code); q != nil {
+				p.Merged = append(p.Merged, q.Text.In(string(l)))
+			}
+		}
 	}
 	s.render(c, http.StatusOK, "form.html", p)
 	return nil
@@ -56,10 +68,15 @@ func (s *Server) respondPage(c *gin.Context) error {
 
 // respondPost saves the form posted without JavaScript, and submits it when
 // asked. Invalid input is shown again as typed, with its errors, and nothing
-// is saved; a colleague's newer save is never overwritten without asking.
+// is saved. A colleague's newer save is merged as the API does; where both
+// changed the same questions, the page shows their answers beside what was
+// typed and asks, question by question, which to keep.
 func (s *Server) respondPost(c *gin.Context) error {
-	r, err := s.loadWritable(c)
+	r, err := s.loadRespondent(c)
 	if err != nil {
+		return err
+	}
+	if err := r.Writable(); err != nil {
 		return err
 	}
 	form, base, err := versionedForm(c)
@@ -67,42 +84,75 @@ func (s *Server) respondPost(c *gin.Context) error {
 		return err
 	}
 	l := s.lang(c)
-	saved, res, err := s.save(c.Request.Context(), r, base, answersOf(r.def, form))
-	var ia *invalidAnswers
-	var ce *store.ConflictError
+	in := answersOf(r.Def, form)
+	// After a conflict: the questions for which the colleague's answer was
+	// chosen take the stored answer.
+	for _, code := range form["theirs"] {
+		if q := r.Def.Question(code); q != nil {
+			for _, k := range []string{q.Code, q.OtherKey()} {
+				if v, ok := r.Answers[k]; ok {
+					in[k] = v
+				} else {
+					delete(in, k)
+				}
+			}
+		}
+	}
+	ctx := c.Request.Context()
+	saved, err := s.manage.SaveAnswers(ctx, r, base, in)
+	var ia *manage.InvalidAnswersError
+	var mc *manage.MergeConflictError
 	switch {
 	case errors.As(err, &ia):
-		p := s.buildForm(c, r, formInput{values: form, errors: res.Errors})
-		p.ErrorSummary = l.T("errors.save")
+		p := s.buildForm(c, r, formInput{values: form, errors: ia.Errors})
+		p.ErrorSummary = l.T("errors.save.form")
 		s.render(c, http.StatusUnprocessableEntity, "form.html", p)
 		return nil
-	case errors.As(err, &ce):
-		// Show what they typed; saving again is an explicit choice, made
-		// from the colleague's version number.
-		p := s.buildForm(c, r, formInput{values: form})
-		p.Conflict = true
-		p.Version = ce.Current
-		p.TheirsURL = "/r/" + c.Param("token")
+	case errors.As(err, &mc):
+		// The colleague's answers, with what this person changed on top:
+		// saving again (from the current version) keeps theirs except
+		// where "take theirs" is ticked.
+		values := valuesOf(r.Def, mc.Answers, l)
+		for _, code := range mc.Changed {
+			if q := r.Def.Question(code); q != nil {
+				for _, k := range []string{q.Code, q.OtherKey()} {
+					if v, ok := form[k]; ok {
+						values[k] = v
+					} else {
+						values.Del(k)
+					}
+				}
+			}
+		}
+		p := s.buildForm(c, r, formInput{values: values, conflict: mc})
 		s.render(c, http.StatusConflict, "form.html", p)
 		return nil
 	case err != nil:
 		return err
 	}
-	target := "/r/" + c.Param("token") + "?done=saved"
-	if form.Get("action") == "submit" {
-		r.Response = saved.Response
-		r.answers = res.Answers
-		if _, err := s.submit(c.Request.Context(), r, saved.Response.Version, "errors.submit.saved"); err != nil {
-			if errors.As(err, &ia) {
-				p := s.buildForm(c, r, formInput{values: valuesOf(r.def, res.Answers, l), errors: ia.errors})
-				p.ErrorSummary = l.T(ia.key)
-				s.render(c, http.StatusUnprocessableEntity, "form.html", p)
-				return nil
-			}
-			return err
-		}
-		target = "/r/" + c.Param("token") + "?done=submitted"
+	q := url.Values{"done": {"saved"}}
+	if len(saved.Merged) > 0 {
+		q.Set("merged", strings.Join(saved.Merged, ","))
 	}
-	c.Redirect(http.StatusSeeOther, target)
+	if form.Get("action") == "submit" {
+		if len(saved.Merged) > 0 {
+			// A colleague's answers came in with this save: look before
+			// submitting them.
+			q.Set("done", "merged-submit")
+		} else {
+			r.Response, r.Answers = saved.Response, saved.Answers
+			if _, err := s.manage.SubmitAnswers(ctx, r, saved.Response.Version); err != nil {
+				if errors.As(err, &ia) {
+					p := s.buildForm(c, r, formInput{values: valuesOf(r.Def, saved.Answers, l), errors: ia.Errors})
+					p.ErrorSummary = l.T("errors.submit.saved")
+					s.render(c, http.StatusUnprocessableEntity, "form.html", p)
+					return nil
+				}
+				return err
+			}
+			q.Set("done", "submitted")
+		}
+	}
+	c.Redirect(http.StatusSeeOther, "/r/"+c.Param("token")+"?"+q.Encode())
 	return nil
 }

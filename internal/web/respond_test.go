@@ -248,8 +248,8 @@ func TestPageRendersEveryType(t *testing.T) {
 		`<html lang="lv">`,
 		`<label for="q-resp_name" class="q-label">Vārds, uzvārds`,                                                                        // text
 		`type="email" autocomplete="email"`,                                                                                              // email
-		`name="resp_phone" id="q-resp_phone" value="" aria-describedby="err-resp_phone" type="tel"`,                                      // phone
-		`name="population" id="q-population" value="" aria-describedby="hint-population err-population" type="text" inputmode="numeric"`, // int
+		`name="resp_phone" id="q-resp_phone" value="" aria-describedby="err-resp_phone warn-resp_phone" type="tel"`,                                      // phone
+		`name="population" id="q-population" value="" aria-describedby="hint-population err-population warn-population" type="text" inputmode="numeric"`, // int
 		`<label for="q-consent_contact-true">Jā</label>`,                                                                                 // yesno
 		`<input type="radio" name="ngo_rules" id="q-ngo_rules-adopted" value="adopted">`,                                                 // single
 		`<input type="checkbox" name="ngo_forms" id="q-ngo_forms-none" value="none" data-exclusive>`,                                     // multi, exclusive
@@ -258,7 +258,7 @@ func TestPageRendersEveryType(t *testing.T) {
 		`inputmode="decimal" class="num"`,                  // money/percent/decimal
 		`<span class="unit" aria-hidden="true">EUR</span>`, // money
 		`<span class="unit" aria-hidden="true">%</span>`,   // percent
-		`name="pb_first_year" id="q-pb_first_year" value="" aria-describedby="hint-pb_first_year err-pb_first_year" type="text" inputmode="numeric" class="num year"`, // year
+		`name="pb_first_year" id="q-pb_first_year" value="" aria-describedby="hint-pb_first_year err-pb_first_year warn-pb_first_year" type="text" inputmode="numeric" class="num year"`, // year
 		`No 2010 līdz 2025`,
 		`<textarea name="ngo_obstacles" id="q-ngo_obstacles" rows="5" maxlength="4000"`, // longtext
 		`id="qw-pb_first_year" data-code="pb_first_year" data-type="year" hidden`,       // show_if: hidden until answered

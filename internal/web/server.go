@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/auth"
@@ -61,7 +60,6 @@ type Server struct {
 	now     func() time.Time
 	tmpl    *template.Template
 	assets  map[string]string // static path → cache-busting version
-	defs    *definitionCache
 	handler http.Handler
 	engine  *gin.Engine
 
@@ -75,7 +73,7 @@ type Server struct {
 // New builds the server and its routes.
 func New(o Options) (*Server, error) {
 	s := &Server{store: o.Store, log: o.Logger, baseURL: o.BaseURL, tz: o.TimeZone, now: o.Now,
-		defs: &definitionCache{m: map[int64]cachedDefinition{}}, manage: o.Manager, hasher: o.Hasher,
+		manage: o.Manager, hasher: o.Hasher,
 		sessionIdle: o.SessionIdle, sessionMaxAge: o.SessionMaxAge, throttle: o.Throttle}
 	if s.manage == nil {
 		return nil, errors.New("web: Options.Manager is required")
@@ -158,34 +156,9 @@ func (s *Server) asset(p string) (string, error) {
 	return "/static/" + p + "?v=" + v, nil
 }
 
-// definitionCache keeps parsed questionnaires by round, keyed by the
-// snapshot's hash so a replaced definition is parsed again.
-type definitionCache struct {
-	mu sync.Mutex
-	m  map[int64]cachedDefinition
-}
-
-type cachedDefinition struct {
-	sha string
-	def *survey.Definition
-}
-
 // definition returns the parsed questionnaire of a round.
 func (s *Server) definition(sv store.Survey) (*survey.Definition, error) {
-	s.defs.mu.Lock()
-	c, ok := s.defs.m[sv.ID]
-	s.defs.mu.Unlock()
-	if ok && c.sha == sv.DefinitionSHA256 {
-		return c.def, nil
-	}
-	def, err := survey.Parse(sv.Definition, "survey "+sv.Slug)
-	if err != nil {
-		return nil, err
-	}
-	s.defs.mu.Lock()
-	s.defs.m[sv.ID] = cachedDefinition{sha: sv.DefinitionSHA256, def: def}
-	s.defs.mu.Unlock()
-	return def, nil
+	return s.manage.Definition(sv)
 }
 
 // Routes lists the registered routes (the authorization test walks them).

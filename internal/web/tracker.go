@@ -159,7 +159,8 @@ func (s *Server) trackerPage(c *gin.Context) error {
 		v := trackerRowView{TrackerRow: r, Name: r.Name(string(l)), StatusText: l.T("track." + r.Status),
 			ReviewURL: "/surveys/" + url.PathEscape(sv.Slug) + "/responses/" + url.PathEscape(r.Code)}
 		for _, sp := range r.Progress {
-			v.Sections = append(v.Sections, sp.Section.Title.In(string(l))+": "+l.T("progress", sp.Answered, sp.Shown))
+			v.Sections = append(v.Sections, sp.Section.Title.In(string(l))+": "+
+				l.T("tracker.section.required", sp.Required-sp.RequiredMissing, sp.Required))
 		}
 		p.Rows = append(p.Rows, v)
 	}
@@ -207,6 +208,10 @@ type sectionStatus struct {
 	Code     string `json:"code"`
 	Shown    int    `json:"shown"`
 	Answered int    `json:"answered"`
+	// Required and RequiredAnswered count the required questions shown
+	// and answered (percent_complete is their share over all sections).
+	Required         int `json:"required"`
+	RequiredAnswered int `json:"required_answered"`
 }
 
 func (s *Server) apiStatus(c *gin.Context) error {
@@ -228,7 +233,8 @@ func (s *Server) apiStatus(c *gin.Context) error {
 			LastActivity: r.LastActivity, Deadline: r.Deadline, Reminders: r.RemindersSent, Returns: r.Returns,
 			Sections: []sectionStatus{}}
 		for _, sp := range r.Progress {
-			m.Sections = append(m.Sections, sectionStatus{Code: sp.Section.Code, Shown: sp.Shown, Answered: sp.Answered})
+			m.Sections = append(m.Sections, sectionStatus{Code: sp.Section.Code, Shown: sp.Shown, Answered: sp.Answered,
+				Required: sp.Required, RequiredAnswered: sp.Required - sp.RequiredMissing})
 		}
 		if me.seesPersonalData() {
 			m.Contacts = r.Contacts

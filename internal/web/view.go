@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
@@ -122,10 +123,18 @@ type formPage struct {
 	SavedAt      string
 	Version      int
 	Flash        string
+	// Merged names the questions a colleague filled in that the last save
+	// combined with this person's answers.
+	Merged       []string
 	ErrorSummary string
 	ErrorList    []errorItem
+	// Conflict: a save collided with a colleague's; the questions to decide
+	// on are marked (questionView.Conflict) and listed here.
 	Conflict     bool
-	TheirsURL    string
+	ConflictList []errorItem
+	// Required and RequiredDone count the required questions shown and
+	// answered: the one overall figure of progress.
+	Required, RequiredDone int
 	// ReturnNote is the coordinator's note when the response was returned
 	// for correction (comments per question are on the questions).
 	Returned   bool
@@ -140,7 +149,13 @@ type sectionView struct {
 	Code, Title, Help string
 	Index, Count      int
 	Shown, Answered   int
-	Questions         []questionView
+	// Required and RequiredDone count its required questions shown and
+	// answered.
+	Required, RequiredDone int
+	// Comments counts the coordinator's comments on its questions when
+	// the response was returned.
+	Comments  int
+	Questions []questionView
 }
 
 type questionView struct {
@@ -151,11 +166,16 @@ type questionView struct {
 	Other                       bool
 	OtherValue, OtherID         string
 	Error, OtherError           string
-	Unit, InputMode, Hint       string
-	MaxLength                   int
-	Display                     string // read-only rendering
-	Comment                     string // the coordinator's, when returned
-	DescribedBy                 string
+	Warning                     string // a cross-field rule the answers break
+	// Conflict: a colleague changed this answer too; Theirs is their
+	// answer as text.
+	Conflict              bool
+	Theirs                string
+	Unit, InputMode, Hint string
+	MaxLength             int
+	Display               string // read-only rendering
+	Comment               string // the coordinator's, when returned
+	DescribedBy           string
 }
 
 // questionCtx passes the language along with a question to its template.
@@ -176,8 +196,17 @@ type clientData struct {
 	Lang      string            `json:"lang"`
 	ReadOnly  bool              `json:"readOnly"`
 	Questions []clientQuestion  `json:"questions"`
+	Rules     []clientRule      `json:"rules"`
 	Saved     survey.Answers    `json:"saved"`
 	Msgs      map[string]string `json:"msgs"`
+}
+
+// clientRule is a cross-field rule the page checks as the respondent types
+// (the same compiled expression the server checks).
+type clientRule struct {
+	Field   string       `json:"field"`
+	Assert  *survey.Expr `json:"assert"`
+	Message string       `json:"message"`
 }
 
 type clientQuestion struct {
@@ -187,6 +216,7 @@ type clientQuestion struct {
 	ShowIf    *survey.Expr `json:"showIf,omitempty"`
 	Other     bool         `json:"other,omitempty"`
 	Exclusive []string     `json:"exclusive,omitempty"`
+	Required  bool         `json:"required,omitempty"`
 	Places    int          `json:"places,omitempty"`
 	Min       *float64     `json:"min,omitempty"`
 	Max       *float64     `json:"max,omitempty"`
@@ -194,31 +224,38 @@ type clientQuestion struct {
 }
 
 // formInput is the state the form shows: the values as typed (strings, as
-// a browser posts them) and errors per answer key.
+// a browser posts them), errors per answer key, and a colleague's
+// conflicting save, if any.
 type formInput struct {
-	values url.Values
-	errors map[string]survey.Text
+	values   url.Values
+	errors   map[string]survey.Text
+	conflict *manage.MergeConflictError
 }
 
 // valuesOf writes canonical answers as form values.
 func valuesOf(def *survey.Definition, a survey.Answers, l lang) url.Values {
 	v := url.Values{}
 	for _, q := range def.Questions() {
-		x, ok := a[q.Code]
-		if !ok {
-			continue
-		}
-		switch y := x.(type) {
-		case []string:
-			v[q.Code] = append([]string(nil), y...)
-		default:
-			v.Set(q.Code, survey.FormatInput(y, string(l)))
-		}
-		if o, ok := a[q.OtherKey()].(string); ok && q.Other {
-			v.Set(q.OtherKey(), o)
-		}
+		putValue(v, q, a, l)
 	}
 	return v
+}
+
+// putValue writes one question's canonical answer as form values.
+func putValue(v url.Values, q *survey.Question, a survey.Answers, l lang) {
+	x, ok := a[q.Code]
+	if !ok {
+		return
+	}
+	switch y := x.(type) {
+	case []string:
+		v[q.Code] = append([]string(nil), y...)
+	default:
+		v.Set(q.Code, survey.FormatInput(y, string(l)))
+	}
+	if o, ok := a[q.OtherKey()].(string); ok && q.Other {
+		v.Set(q.OtherKey(), o)
+	}
 }
 
 // answersOf reads posted form values into answers, reading numbers the way
@@ -275,13 +312,15 @@ func answersOf(def *survey.Definition, v url.Values) survey.Answers {
 	return a
 }
 
-func isFormControl(k string) bool { return k == "version" || k == "action" || k == "lang" }
+func isFormControl(k string) bool {
+	return k == "version" || k == "action" || k == "lang" || k == "theirs"
+}
 
 // buildForm assembles the page for the respondent with the given input.
 func (s *Server) buildForm(c *gin.Context, r *respondent, in formInput) formPage {
 	l := s.lang(c)
 	tz := func(t time.Time) time.Time { return t.In(s.tz) }
-	def := r.def
+	def := r.Def
 	p := formPage{
 		Page:         s.page(c, def.Title.In(string(l))),
 		Action:       "/r/" + c.Param("token"),
@@ -289,10 +328,10 @@ func (s *Server) buildForm(c *gin.Context, r *respondent, in formInput) formPage
 		Intro:        def.Intro.In(string(l)),
 		RefYear:      def.ReferenceYear,
 		Municipality: r.Municipality.Name(string(l)),
-		State:        r.state,
-		ReadOnly:     r.state != store.RoundOpen,
+		State:        r.State,
+		ReadOnly:     r.State != store.RoundOpen,
 		Deadline:     l.when(tz(r.Deadline()), dative),
-		ClosedSince:  l.when(tz(r.closedSince()), genitive),
+		ClosedSince:  l.when(tz(closedSince(r)), genitive),
 		Status:       r.Response.Status,
 		Changed:      r.Response.ChangedSinceSubmit(),
 		Version:      r.Response.Version,
@@ -310,22 +349,51 @@ func (s *Server) buildForm(c *gin.Context, r *respondent, in formInput) formPage
 	}
 	// What is shown: the typed values; visibility follows the answers they
 	// make (read leniently), as the browser would show them.
-	shownAnswers := def.Validate(answersOf(def, in.values), survey.Draft).Answers
-	visible := def.Visible(shownAnswers)
-	progress := def.Progress(shownAnswers)
+	shown := def.Validate(answersOf(def, in.values), survey.Draft)
+	visible := def.Visible(shown.Answers)
+	progress := def.Progress(shown.Answers)
+	p.RequiredDone, p.Required = survey.Completion(progress)
+	conflicts := map[string]bool{}
+	var theirs survey.Answers
+	if in.conflict != nil {
+		p.Conflict, p.Version = true, in.conflict.Current
+		theirs = in.conflict.Answers
+		for _, code := range in.conflict.Codes {
+			conflicts[code] = true
+		}
+	}
 
-	p.Client = clientData{API: "/api/v1/r/" + c.Param("token"), Version: r.Response.Version, Lang: string(l),
-		ReadOnly: p.ReadOnly, Saved: r.answers, Msgs: clientMessages(l)}
+	p.Client = clientData{API: "/api/v1/r/" + c.Param("token"), Version: p.Version, Lang: string(l),
+		ReadOnly: p.ReadOnly, Saved: r.Answers, Msgs: clientMessages(l)}
+	if theirs != nil {
+		p.Client.Saved = theirs
+	}
+	for _, rule := range def.Rules {
+		p.Client.Rules = append(p.Client.Rules, clientRule{Field: rule.Field, Assert: rule.AssertExpr(),
+			Message: rule.Message.In(string(l))})
+	}
 	for si, sec := range def.Sections {
+		pr := progress[si]
 		sv := sectionView{Code: sec.Code, Title: sec.Title.In(string(l)), Help: sec.Help.In(string(l)),
-			Index: si + 1, Count: len(def.Sections), Shown: progress[si].Shown, Answered: progress[si].Answered}
+			Index: si + 1, Count: len(def.Sections), Shown: pr.Shown, Answered: pr.Answered,
+			Required: pr.Required, RequiredDone: pr.Required - pr.RequiredMissing}
 		for _, q := range sec.Questions {
 			qv := s.questionView(q, l, in, !visible[q.Code])
+			if w, ok := shown.Warnings[q.Code]; ok && qv.Error == "" {
+				qv.Warning = w.In(string(l))
+			}
 			if r.Return != nil {
 				qv.Comment = r.Return.Comments[q.Code]
 				if qv.Comment != "" {
 					qv.DescribedBy = "comment-" + q.Code + " " + qv.DescribedBy
+					sv.Comments++
 				}
+			}
+			if conflicts[q.Code] {
+				qv.Conflict = true
+				qv.Theirs = s.displayAnswer(q, theirs, l)
+				qv.DescribedBy = "theirs-" + q.Code + " " + qv.DescribedBy
+				p.ConflictList = append(p.ConflictList, errorItem{ID: qv.ID, Label: qv.Label, Message: qv.Theirs})
 			}
 			if msg, ok := in.errors[q.Code]; ok {
 				p.ErrorList = append(p.ErrorList, errorItem{ID: qv.ID, Label: qv.Label, Message: msg.In(string(l))})
@@ -345,6 +413,17 @@ func (s *Server) buildForm(c *gin.Context, r *respondent, in formInput) formPage
 		}
 	}
 	return p
+}
+
+// displayAnswer is a question's answer in a set as people read it; "Nav
+// atbildes" when unanswered.
+func (s *Server) displayAnswer(q *survey.Question, a survey.Answers, l lang) string {
+	v := url.Values{}
+	putValue(v, q, a, l)
+	if d := s.questionView(q, l, formInput{values: v}, false).Display; d != "" {
+		return d
+	}
+	return l.T("no.answer")
 }
 
 func (s *Server) questionView(q *survey.Question, l lang, in formInput, hidden bool) questionView {
@@ -422,7 +501,7 @@ func (s *Server) questionView(q *survey.Question, l lang, in formInput, hidden b
 	if qv.Hint != "" {
 		ids = append(ids, "hint-"+code)
 	}
-	ids = append(ids, "err-"+code)
+	ids = append(ids, "err-"+code, "warn-"+code)
 	qv.DescribedBy = strings.Join(ids, " ")
 	return qv
 }
@@ -444,7 +523,7 @@ func numberHint(q *survey.Question, l lang) string {
 
 func clientQuestionOf(q *survey.Question) clientQuestion {
 	cq := clientQuestion{Code: q.Code, Type: string(q.Type), Section: q.Section().Code,
-		ShowIf: q.ShowIfExpr(), Other: q.Other}
+		ShowIf: q.ShowIfExpr(), Other: q.Other, Required: q.Required}
 	for _, o := range q.Options {
 		if o.Exclusive {
 			cq.Exclusive = append(cq.Exclusive, o.Code)
@@ -474,9 +553,11 @@ func clientQuestionOf(q *survey.Question) clientQuestion {
 func clientMessages(l lang) map[string]string {
 	m := map[string]string{}
 	for _, k := range []string{"js.saving", "js.saved", "js.unsaved", "js.offline", "js.failed", "js.invalid",
-		"js.number", "js.loaded", "js.mine", "js.restore", "js.submitting", "js.closed", "js.leave",
+		"js.number", "js.mine", "js.theirs", "js.keep.mine", "js.take.theirs", "js.conflict.body",
+		"js.conflict.left", "js.merged", "js.merged.submit", "js.submitting", "js.closed", "js.leave",
 		"js.notfound", "show.all", "show.one", "errors.submit", "errors.save", "conflict.title",
-		"conflict.mine", "conflict.theirs", "progress", "progress.sr", "yes", "no"} {
+		"progress", "progress.sr", "progress.sr.done", "progress.sr.none", "overall", "overall.done",
+		"saved.never", "no.answer", "yes", "no"} {
 		m[strings.TrimPrefix(k, "js.")] = l.T(k) // unformatted: the script fills %s/%d
 	}
 	return m

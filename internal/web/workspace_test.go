@@ -538,8 +538,26 @@ func TestCoordinatorCorrection(t *testing.T) {
 	if last.Action != "correct" || last.UserID == nil || *last.UserID != coord.ID || last.Note == nil {
 		t.Fatalf("revision %+v", last)
 	}
-	// The municipality's open tab holds the old version: its save is refused.
-	wantStatus(t, e.put("riga", resp.Version, full), http.StatusConflict)
+	// The municipality's open tab holds the old version. Saving the answers
+	// it had, unchanged, keeps the correction (it is merged, and named);
+	// changing the corrected answer too is refused, naming it.
+	clash := strings.Replace(full, `"population":24000`, `"population":24500`, 1)
+	if clash == full {
+		t.Fatal("test data: population not found")
+	}
+	r = e.put("riga", resp.Version, clash)
+	wantStatus(t, r, http.StatusConflict)
+	if !strings.Contains(r.body, `"conflicts":["population"]`) {
+		t.Errorf("409 does not name the question: %s", r.body)
+	}
+	r = e.put("riga", resp.Version, full)
+	wantStatus(t, r, http.StatusOK)
+	if !strings.Contains(r.body, `"merged":["population"]`) {
+		t.Errorf("merge does not name the colleague's question: %s", r.body)
+	}
+	if a := e.answers("riga"); a["population"] != json.Number("25000") {
+		t.Errorf("the correction was lost: population %v", a["population"])
+	}
 	// A correction from a stale version is refused too.
 	r = e.form(ck, base, url.Values{"question": {"population"}, "version": {itoa(resp.Version)}, "population": {"26000"},
 		"reason": {"x"}})

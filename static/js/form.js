@@ -3,8 +3,10 @@
 // It shows and hides questions by their show_if conditions (the same compiled
 // expressions and three-valued logic as survey/expr.go), shows one section at
 // a time, saves a few seconds after typing stops and on leaving a field
-// (PUT /api/v1/r/{token} with the version it started from), handles a
-// colleague's newer save (409) without losing what was typed, and submits.
+// (PUT /api/v1/r/{token} with the version it started from), shows a
+// colleague's answers that the server merged with ours, asks question by
+// question when both changed the same answers (409), warns about
+// cross-field rules as soon as both fields are filled, and submits.
 // Without this script the form still works: it posts to the server.
 (function () {
   'use strict';
@@ -15,6 +17,7 @@
   var D = JSON.parse(dataEl.textContent);
   var M = D.msgs || {};
   var Q = D.questions || [];
+  var R = D.rules || [];
   var byCode = {};
   Q.forEach(function (q) { byCode[q.code] = q; });
 
@@ -26,8 +29,10 @@
   var again = false;               // a change arrived while saving
   var timer = null;
   var retryDelay = 2000;
-  var conflict = null;             // {current: N} while a colleague's version is pending
+  var conflict = null;             // {pending: {code: true}} while questions await a choice
   var stopped = false;             // closed round or dead link: no more saving
+  var savedAt = null;              // when the server last confirmed our answers
+  var merged = [];                 // colleague's questions merged by the last save
 
   var stateEl = document.getElementById('save-state');
   var srEl = document.getElementById('sr-status');
@@ -195,7 +200,7 @@
       if (ow) ow.hidden = !otherChosen(q, r.value);
       put(send, q.code + '_other', other, false, bad);
     });
-    return { send: send, bad: bad };
+    return { send: send, bad: bad, seen: seen };
   }
   function put(send, key, value, isBad, bad) {
     if (value === undefined) return;
@@ -245,9 +250,11 @@
     return stable([r.bad ? 'text:' + r.value : r.value, otherChosen(q, r.value) ? readOther(q) : undefined]);
   }
 
-  // setAnswers writes canonical answers into the form.
-  function setAnswers(a) {
+  // setAnswers writes canonical answers into the form (only the questions
+  // in codes, when given).
+  function setAnswers(a, codes) {
     Q.forEach(function (q) {
+      if (codes && !codes[q.code]) return;
       var v = a[q.code], els = inputs(q.code), i;
       for (i = 0; i < els.length; i++) {
         var el = els[i];
@@ -281,6 +288,28 @@
     if (field) { if (msg) field.setAttribute('aria-invalid', 'true'); else field.removeAttribute('aria-invalid'); }
     if (w) w.classList.toggle('has-error', !!(msg || ($('err-' + base) && $('err-' + base).textContent)));
   }
+  // checkRules shows, beside its field, each cross-field rule the answers
+  // break — as soon as the questions it names are answered. The draft
+  // still saves; submitting will refuse it.
+  function checkRules(seen) {
+    var warn = {};
+    R.forEach(function (r) {
+      if (ev(r.assert, seen) === false && !warn[r.field]) warn[r.field] = r.message;
+    });
+    Q.forEach(function (q) {
+      var el = $('warn-' + q.code);
+      if (!el) return;
+      var err = $('err-' + q.code);
+      var text = err && err.textContent ? '' : (warn[q.code] || '');
+      if (el.textContent !== text) {
+        el.textContent = text;
+        if (text) announce(text);
+      }
+      var w = wrapOf(q.code);
+      if (w) w.classList.toggle('has-warning', !!text);
+    });
+  }
+
   function clearErrors() {
     Array.prototype.forEach.call(form.querySelectorAll('.q-error'), function (el) { setError(el.id.slice(4), ''); });
   }
@@ -306,7 +335,7 @@
     box.appendChild(h);
     box.appendChild(ul);
     box.classList.remove('hidden');
-    box.focus();
+    bringIntoView(box);
   }
 
   // ---- saving ----
@@ -315,8 +344,9 @@
     var text = '', problem = false;
     switch (kind) {
       case 'unsaved': text = M.unsaved; break;
+      case 'unsaved-none': text = M['saved.never']; break;
       case 'saving': text = M.saving; break;
-      case 'saved': text = fmt(M.saved, timeOf(arg)); break;
+      case 'saved': text = fmt(M.saved, timeOf(arg)); if (arg) savedAt = arg; break;
       case 'offline': text = M.offline; problem = true; break;
       case 'failed': text = fmt(M.failed, arg); problem = true; break;
       case 'invalid': text = M.invalid; problem = true; break;
@@ -357,10 +387,15 @@
     if (inflight) { again = true; return inflight; }
     var c = collect();
     refreshProgress();
+    checkRules(c.seen);
     var hasBad = Object.keys(c.bad).length > 0;
     if (stable(c.send) === stable(lastSaved)) {
       dirty = false;
+      // The page holds what the server holds: say so (a value typed back
+      // after a refused one must not leave "unsaved changes" behind).
       if (hasBad) setState('invalid');
+      else if (savedAt || version > 0) setState('saved', savedAt);
+      else setState('unsaved-none');
       return Promise.resolve(!hasBad);
     }
     setState('saving');
@@ -372,6 +407,21 @@
         if (versionEl) versionEl.value = version;
         lastSaved = sent;
         (r.body.cleared || []).forEach(function (k) { delete lastSaved[k]; });
+        merged = r.body.merged || [];
+        if (merged.length && r.body.answers) {
+          // A colleague saved in between; the server kept both. Put their
+          // answers in the form where nothing was typed since sending.
+          var take = {};
+          merged.forEach(function (code) {
+            var q = byCode[code];
+            if (q && valueKeyOf(q, sent) === valueKey(q)) take[code] = true;
+          });
+          setAnswers(r.body.answers, take);
+          lastSaved = r.body.answers;
+          showMerged(merged);
+          refresh();
+          if (stable(collect().send) !== stable(lastSaved)) again = true;
+        }
         var note = $('changed-note');
         if (note && r.body.changed && r.body.status === 'submitted') note.hidden = false;
         retryDelay = 2000;
@@ -391,7 +441,11 @@
         setState('invalid');
         return false;
       }
-      if (r.status === 409) { enterConflict(r.body.version); return false; }
+      if (r.status === 409) {
+        if (r.body.conflicts && r.body.answers) enterConflict(r.body);
+        else pullTheirs();
+        return false;
+      }
       if (r.status === 403) { stop('closed'); return false; }
       if (r.status === 404) { stop('notfound'); return false; }
       setState('failed', r.status);
@@ -420,95 +474,196 @@
     Array.prototype.forEach.call(form.querySelectorAll('button[type=submit]'), function (b) { b.disabled = true; });
   }
 
-  // ---- a colleague saved first ----
+  // ---- a colleague saved too ----
 
-  function enterConflict(current) {
-    conflict = { current: current };
-    var box = $('conflict-live');
+  // valueKeyOf is valueKey for a question's answer in a canonical set.
+  function valueKeyOf(q, a) {
+    var v = a[q.code];
+    return stable([v, otherChosen(q, v) ? a[q.code + '_other'] : undefined]);
+  }
+  // describeAnswer shows a canonical answer as people read it.
+  function describeAnswer(q, a) {
+    var v = a[q.code];
+    if (v === undefined || v === null || (Array.isArray(v) && !v.length)) return M['no.answer'];
+    var parts = [];
+    (Array.isArray(v) ? v : [v]).forEach(function (x) {
+      if (q.type === 'yesno') { parts.push(x ? M.yes : M.no); return; }
+      if (typeof x === 'number') { parts.push(formatNumber(x)); return; }
+      var lab = form.querySelector('label[for="q-' + q.code + '-' + x + '"]');
+      parts.push(lab ? lab.textContent : String(x));
+    });
+    if (otherChosen(q, v) && a[q.code + '_other']) parts.push(a[q.code + '_other']);
+    return parts.join('; ');
+  }
+  function currentAnswers() { return collect().send; }
+
+  // messages is the place above the form for what follows an action; the
+  // box is brought into view and focused so it is seen and read.
+  function message(id, cls, role) {
+    var box = $(id);
     if (!box) {
       box = document.createElement('div');
-      box.id = 'conflict-live';
-      box.className = 'conflict';
-      form.parentNode.insertBefore(box, form);
+      box.id = id;
+      box.className = cls;
+      box.setAttribute('tabindex', '-1');
+      $('messages').appendChild(box);
     }
-    box.setAttribute('role', 'alert');
+    box.setAttribute('role', role);
     box.innerHTML = '';
+    return box;
+  }
+  function bringIntoView(box, noFocus) {
+    box.scrollIntoView({ block: 'nearest' });
+    if (!noFocus) box.focus({ preventScroll: true });
+  }
+
+  // showMerged says, in the always-visible save bar and at each question,
+  // which answers a colleague has just filled in.
+  function showMerged(codes) {
+    var names = codes.map(function (c) { return labelOf(c); });
+    var text = fmt(M.merged, names.join('; '));
+    var el = $('merged-note');
+    if (el) { el.textContent = text; el.hidden = false; }
+    Array.prototype.forEach.call(form.querySelectorAll('.q.merged-q'), function (w) { w.classList.remove('merged-q'); });
+    codes.forEach(function (c) { var w = wrapOf(c); if (w) w.classList.add('merged-q'); });
+    announce(text);
+  }
+
+  // enterConflict takes a 409 that names the questions both changed: the
+  // colleague's other answers go into the form, and each named question
+  // asks whether to keep this person's answer or take the colleague's.
+  // Saving waits until every question is decided.
+  function enterConflict(body) {
+    var theirs = body.answers || {}, base = lastSaved;
+    var mine = currentAnswers();
+    var take = {};
+    var named = {};
+    (body.conflicts || []).forEach(function (c) { named[c] = true; });
+    Q.forEach(function (q) {
+      if (named[q.code]) return;
+      var theirChange = valueKeyOf(q, base) !== valueKeyOf(q, theirs);
+      var myChange = valueKeyOf(q, base) !== valueKey(q);
+      if (theirChange && !myChange) take[q.code] = true;
+    });
+    setAnswers(theirs, take);
+    version = body.version;
+    if (versionEl) versionEl.value = version;
+    lastSaved = theirs;
+    rejected = {};
+    conflict = { pending: {} };
+    var mn = $('merged-note');
+    if (mn) mn.hidden = true;
+    Array.prototype.forEach.call(form.querySelectorAll('.choose'), function (x) { x.remove(); });
+
+    var box = message('conflict-live', 'conflict', 'alert');
     var h = document.createElement('h2');
     h.textContent = M['conflict.title'];
     var p = document.createElement('p');
-    p.className = 'actions';
-    var theirs = document.createElement('button');
-    theirs.type = 'button';
-    theirs.textContent = M['conflict.theirs'];
-    theirs.addEventListener('click', loadTheirs);
-    var mine = document.createElement('button');
-    mine.type = 'button';
-    mine.className = 'secondary';
-    mine.textContent = M['conflict.mine'];
-    mine.addEventListener('click', function () {
-      version = conflict.current;
-      conflict = null;
-      box.remove();
-      save();
-    });
-    p.appendChild(theirs);
-    p.appendChild(mine);
+    p.textContent = M['conflict.body'];
+    var ul = document.createElement('ul');
+    var left = document.createElement('p');
+    left.id = 'conflict-left';
     box.appendChild(h);
     box.appendChild(p);
+    box.appendChild(ul);
+    box.appendChild(left);
+
+    (body.conflicts || []).forEach(function (code) {
+      var q = byCode[code];
+      var w = wrapOf(code);
+      if (!q || !w) return;
+      conflict.pending[code] = true;
+      var li = document.createElement('li'), a = document.createElement('a');
+      a.href = '#q-' + code;
+      a.textContent = labelOf(code);
+      li.appendChild(a);
+      ul.appendChild(li);
+
+      var choose = document.createElement('div');
+      choose.className = 'choose';
+      choose.id = 'choose-' + code;
+      choose.setAttribute('role', 'group');
+      choose.setAttribute('aria-label', labelOf(code));
+      var t = document.createElement('p');
+      t.innerHTML = '<strong></strong> ';
+      t.firstChild.textContent = M.theirs;
+      t.appendChild(document.createTextNode(describeAnswer(q, theirs)));
+      var m = document.createElement('p');
+      m.innerHTML = '<strong></strong> ';
+      m.firstChild.textContent = M.mine;
+      m.appendChild(document.createTextNode(describeAnswer(q, mine)));
+      var acts = document.createElement('p');
+      acts.className = 'actions';
+      var keep = document.createElement('button');
+      keep.type = 'button';
+      keep.className = 'secondary';
+      keep.setAttribute('data-choice', 'mine');
+      keep.textContent = M['keep.mine'];
+      var takeBtn = document.createElement('button');
+      takeBtn.type = 'button';
+      takeBtn.className = 'secondary';
+      takeBtn.setAttribute('data-choice', 'theirs');
+      takeBtn.textContent = M['take.theirs'];
+      var decide = function (takeTheirs) {
+        if (takeTheirs) { var one = {}; one[code] = true; setAnswers(theirs, one); }
+        choose.remove();
+        li.remove();
+        delete conflict.pending[code];
+        resolved();
+      };
+      keep.addEventListener('click', function () { decide(false); });
+      takeBtn.addEventListener('click', function () { decide(true); });
+      acts.appendChild(keep);
+      acts.appendChild(takeBtn);
+      choose.appendChild(t);
+      choose.appendChild(m);
+      choose.appendChild(acts);
+      var anchor = w.querySelector('.q-error');
+      anchor.parentNode.insertBefore(choose, anchor);
+    });
+    refresh();
     setState('unsaved');
-    box.scrollIntoView({ block: 'center' });
-    theirs.focus();
+    updateLeft();
+    bringIntoView(box);
+  }
+  function updateLeft() {
+    var n = conflict ? Object.keys(conflict.pending).length : 0;
+    var el = $('conflict-left');
+    if (el) el.textContent = fmt(M['conflict.left'], n);
+  }
+  // resolved saves once every named question is decided.
+  function resolved() {
+    updateLeft();
+    if (!conflict || Object.keys(conflict.pending).length) return;
+    conflict = null;
+    var box = $('conflict-live');
+    if (box) box.remove();
+    refresh();
+    schedule(100);
   }
 
-  // loadTheirs puts the colleague's answers in the form and keeps, beside
-  // each question where they differ, what this person typed, with a button
-  // to put it back.
-  function loadTheirs() {
-    request('GET', D.api).then(function (r) {
-      if (r.status !== 200) { setState('failed', r.status); return; }
-      var mine = {}, mineValue = {};
-      Q.forEach(function (q) { mine[q.code] = snapshot(q.code); mineValue[q.code] = valueKey(q); });
-      setAnswers(r.body.answers || {});
+  // pullTheirs brings in a colleague's save when the server refused ours
+  // without naming questions (a submit made from an older version): their
+  // answers go where this page changed nothing since it last saved.
+  function pullTheirs() {
+    return request('GET', D.api).then(function (r) {
+      if (r.status !== 200) { setState('failed', r.status); return []; }
+      var theirs = r.body.answers || {}, take = {}, codes = [];
+      Q.forEach(function (q) {
+        if (valueKeyOf(q, lastSaved) === valueKeyOf(q, theirs)) return;
+        codes.push(q.code);
+        if (valueKeyOf(q, lastSaved) === valueKey(q)) take[q.code] = true;
+      });
+      setAnswers(theirs, take);
       version = r.body.version;
       if (versionEl) versionEl.value = version;
-      lastSaved = r.body.answers || {};
-      rejected = {};
-      conflict = null;
-      Array.prototype.forEach.call(form.querySelectorAll('.mine'), function (x) { x.remove(); });
-      var n = 0;
-      Q.forEach(function (q) {
-        if (valueKey(q) === mineValue[q.code]) return;
-        n++;
-        var note = document.createElement('div');
-        note.className = 'mine';
-        note.appendChild(document.createTextNode(M.mine + ' ' + describe(q.code, mine[q.code])));
-        var b = document.createElement('button');
-        b.type = 'button';
-        b.className = 'secondary';
-        b.textContent = M.restore;
-        b.addEventListener('click', function () {
-          restore(q.code, mine[q.code]);
-          note.remove();
-          refresh();
-          schedule(300);
-        });
-        note.appendChild(b);
-        var w = wrapOf(q.code);
-        if (w) w.appendChild(note);
-      });
+      lastSaved = theirs;
       refresh();
-      dirty = false;
-      setState('saved', r.body.saved_at);
-      var box = $('conflict-live');
-      if (box) {
-        box.innerHTML = '';
-        box.setAttribute('role', 'status');
-        var p = document.createElement('p');
-        p.textContent = fmt(M.loaded, n);
-        box.appendChild(p);
-      }
-      announce(fmt(M.loaded, n));
-    }, function () { setState('offline'); });
+      if (codes.length) showMerged(codes);
+      if (stable(collect().send) !== stable(lastSaved)) schedule(300);
+      else setState('saved', r.body.saved_at);
+      return codes;
+    }, function () { setState('offline'); return []; });
   }
 
   // ---- submitting ----
@@ -518,8 +673,20 @@
     var label = submitBtn ? submitBtn.textContent : '';
     if (submitBtn) { submitBtn.disabled = true; submitBtn.textContent = M.submitting; }
     var done = function () { if (submitBtn) { submitBtn.disabled = false; submitBtn.textContent = label; } };
+    // A colleague's answers that arrive with this save are shown first:
+    // nobody submits answers they have not seen.
+    var stopForColleague = function (codes) {
+      done();
+      var box = message('submit-note', 'note', 'alert');
+      var p = document.createElement('p');
+      p.textContent = fmt(M['merged.submit'], codes.map(labelOf).join('; '));
+      box.appendChild(p);
+      bringIntoView(box);
+    };
+    merged = [];
     (inflight || Promise.resolve()).then(save).then(function () {
-      if (conflict) { done(); return; }
+      if (conflict) { done(); if ($('conflict-live')) bringIntoView($('conflict-live')); return; }
+      if (merged.length) { stopForColleague(merged); return; }
       return request('POST', D.api + '/submit', { version: version }).then(function (r) {
         if (r.status === 200) {
           dirty = false;
@@ -530,8 +697,11 @@
         if (r.status === 422 && r.body.errors) {
           clearErrors();
           Object.keys(r.body.errors).forEach(function (k) { setError(k, r.body.errors[k]); });
+          refresh();
           showSummary(r.body.message || M['errors.submit'], r.body.errors);
-        } else if (r.status === 409) enterConflict(r.body.version);
+        } else if (r.status === 409) {
+          return pullTheirs().then(function (codes) { if (codes.length) stopForColleague(codes); });
+        }
         else if (r.status === 403) stop('closed');
         else if (r.status === 404) stop('notfound');
         else setState('failed', r.status);
@@ -546,7 +716,7 @@
   var oneAtATime = true;
   var current = sections.length ? sections[0].getAttribute('data-section') : null;
 
-  function showSection(code, focus) {
+  function showSection(code, focus, remember) {
     current = code;
     sections.forEach(function (s) { s.hidden = oneAtATime && s.getAttribute('data-section') !== code; });
     links.forEach(function (a) {
@@ -557,29 +727,45 @@
       var h = $('h-' + code);
       if (h) { h.setAttribute('tabindex', '-1'); h.focus(); }
     }
-    if (history.replaceState) history.replaceState(null, '', '#s-' + code);
+    // Remember the section in the address only when the person moves: on
+    // opening, writing the address would scroll the page past its header.
+    if (remember && history.replaceState) history.replaceState(null, '', '#s-' + code);
   }
   function sectionOf(el) {
     while (el && !(el.tagName === 'SECTION' && el.hasAttribute('data-section'))) el = el.parentNode;
     return el ? el.getAttribute('data-section') : null;
   }
 
+  // refreshProgress counts, per section and overall, the required
+  // questions shown and answered: optional questions never make a
+  // response look unfinished.
   function refreshProgress() {
-    var counts = {};
+    var counts = {}, all = { req: 0, done: 0 };
     Q.forEach(function (q) {
       var w = wrapOf(q.code);
-      var c = counts[q.section] || (counts[q.section] = { shown: 0, answered: 0 });
-      if (w && w.hidden) return;
-      c.shown++;
-      if (read(q).value !== undefined) c.answered++;
+      var c = counts[q.section] || (counts[q.section] = { req: 0, done: 0 });
+      if (!q.required || (w && w.hidden)) return;
+      var r = read(q);
+      var ok = r.value !== undefined && !r.bad;
+      c.req++; all.req++;
+      if (ok) { c.done++; all.done++; }
     });
     Object.keys(counts).forEach(function (s) {
       var el = $('prog-' + s), sr = $('prog-sr-' + s), c = counts[s];
-      if (el) { el.textContent = fmt(M.progress, c.answered, c.shown); el.classList.toggle('done', c.answered === c.shown); }
-      if (sr) sr.textContent = '(' + fmt(M['progress.sr'], c.answered, c.shown) + ')';
+      var complete = c.done === c.req;
+      if (el) {
+        el.textContent = !c.req ? '' : complete ? '\u2713' : fmt(M.progress, c.done, c.req);
+        el.classList.toggle('done', complete);
+      }
+      if (sr) sr.textContent = '(' + (!c.req ? M['progress.sr.none'] : complete ? M['progress.sr.done'] : fmt(M['progress.sr'], c.done, c.req)) + ')';
     });
+    var o = $('overall');
+    if (o) {
+      o.textContent = all.done === all.req ? M['overall.done'] : fmt(M.overall, all.done, all.req);
+      o.classList.toggle('done', all.done === all.req);
+    }
   }
-  function refresh() { collect(); refreshProgress(); }
+  function refresh() { var c = collect(); refreshProgress(); checkRules(c.seen); }
 
   function exclusive(el) {
     var q = byCode[el.name];
@@ -626,14 +812,14 @@
   links.forEach(function (a) {
     a.addEventListener('click', function (e) {
       e.preventDefault();
-      showSection(a.getAttribute('data-section'), true);
+      showSection(a.getAttribute('data-section'), true, true);
     });
   });
   Array.prototype.forEach.call(form.querySelectorAll('[data-go]'), function (b) {
     b.addEventListener('click', function () {
       var i = sections.map(function (s) { return s.getAttribute('data-section'); }).indexOf(current);
       var next = sections[i + (b.getAttribute('data-go') === 'next' ? 1 : -1)];
-      if (next) { save(); showSection(next.getAttribute('data-section'), true); }
+      if (next) { save(); showSection(next.getAttribute('data-section'), true, true); }
     });
   });
   var toggle = $('toggle-all');
@@ -646,8 +832,9 @@
     });
   }
   Array.prototype.forEach.call(document.querySelectorAll('.js-only'), function (el) { el.hidden = false; });
-  // Links in the error summary open the question's section first.
-  $('error-summary').addEventListener('click', function (e) {
+  // Links in the messages (errors, conflicts) open the question's section
+  // first.
+  $('messages').addEventListener('click', function (e) {
     var a = e.target.closest('a[href^="#q-"]');
     if (!a) return;
     e.preventDefault();
@@ -666,5 +853,14 @@
   var firstErr = form.querySelector('.q.has-error');
   if (firstErr) start = sectionOf(firstErr) || start;
   refresh();
-  if (start) showSection(start, false);
+  if (start) showSection(start, false, false);
+  // What follows an action (a returned form's note, an error, a conflict,
+  // "submitted") is at the top: bring it into view and to the screen
+  // reader; otherwise the page opens at its top.
+  // (Not focused: the first Tab still reaches the skip link.)
+  var summary = $('error-summary');
+  var msg = $('conflict') || (summary && !summary.classList.contains('hidden') ? summary : null) ||
+    $('flash') || $('returned');
+  if (!hash) window.scrollTo(0, 0);
+  if (msg) bringIntoView(msg, true);
 })();
