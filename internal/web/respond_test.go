@@ -246,14 +246,14 @@ func TestPageRendersEveryType(t *testing.T) {
 	_ = def
 	checks := []string{
 		`<html lang="lv">`,
-		`<label for="q-resp_name" class="q-label">Vārds, uzvārds`,                                                                        // text
-		`type="email" autocomplete="email"`,                                                                                              // email
+		`<label for="q-resp_name" class="q-label">Vārds, uzvārds`,                                                                                        // text
+		`type="email" autocomplete="email"`,                                                                                                              // email
 		`name="resp_phone" id="q-resp_phone" value="" aria-describedby="err-resp_phone warn-resp_phone" type="tel"`,                                      // phone
 		`name="population" id="q-population" value="" aria-describedby="hint-population err-population warn-population" type="text" inputmode="numeric"`, // int
-		`<label for="q-consent_contact-true">Jā</label>`,                                                                                 // yesno
-		`<input type="radio" name="ngo_rules" id="q-ngo_rules-adopted" value="adopted">`,                                                 // single
-		`<input type="checkbox" name="ngo_forms" id="q-ngo_forms-none" value="none" data-exclusive>`,                                     // multi, exclusive
-		`<label for="q-ngo_forms-other">Cits (norādiet)</label>`,                                                                         // other
+		`<label for="q-consent_contact-true">Jā</label>`,                                                                                                 // yesno
+		`<input type="radio" name="ngo_rules" id="q-ngo_rules-adopted" value="adopted">`,                                                                 // single
+		`<input type="checkbox" name="ngo_forms" id="q-ngo_forms-none" value="none" data-exclusive>`,                                                     // multi, exclusive
+		`<label for="q-ngo_forms-other">Cits (norādiet)</label>`,                                                                                         // other
 		`name="ngo_forms_other"`,
 		`inputmode="decimal" class="num"`,                  // money/percent/decimal
 		`<span class="unit" aria-hidden="true">EUR</span>`, // money
