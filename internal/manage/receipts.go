@@ -130,7 +130,7 @@ func receiptText(en bool, sv store.Survey, mu store.Municipality, version int, a
 		b.WriteString("This message was sent automatically because this address was given in the questionnaire.\n")
 		return b.String()
 	}
-	fmt.Fprintf(&b, "Labdien!\n\nPaldies! Anketa „%s” ir iesniegta.\n\n", sv.TitleLV)
+	fmt.Fprintf(&b, "Labdien!\n\nPaldies! Anketa „%s“ ir iesniegta.\n\n", sv.TitleLV)
 	fmt.Fprintf(&b, "Pašvaldība: %s\n", mu.NameLV)
 	fmt.Fprintf(&b, "Iesniegta: %s plkst. %s\n", at.Format("02.01.2006."), at.Format("15:04"))
 	fmt.Fprintf(&b, "Versija: %d\n", version)
@@ -139,7 +139,7 @@ func receiptText(en bool, sv store.Survey, mu store.Municipality, version int, a
 		b.WriteString("Iesniegto atbilžu kopija, ko var izdrukāt vai saglabāt kā PDF:\n" + link + "\n\n")
 		b.WriteString("Ar šo saiti var atvērt arī jūsu pašvaldības anketu, tāpēc nododiet to tikai kolēģiem, kas palīdz atbildēt.\n\n")
 	} else {
-		b.WriteString("Atbilžu kopiju, ko var izdrukāt vai saglabāt kā PDF, var atvērt anketā ar saiti „Drukāt / saglabāt PDF”.\n\n")
+		b.WriteString("Atbilžu kopiju, ko var izdrukāt vai saglabāt kā PDF, var atvērt anketā ar saiti „Drukāt / saglabāt PDF“.\n\n")
 	}
 	if deadline != nil {
 		fmt.Fprintf(&b, "Līdz %s plkst. %s atbildes var labot un iesniegt atkārtoti; arī katru nākamo iesniegšanu apstiprināsim ar šādu vēstuli.\n\n",

@@ -106,7 +106,7 @@ func TestReceiptToTheTypedAddress(t *testing.T) {
 	msg := msgs[0]
 	link := "https://aptauja.example.lv/prefix/r/" + tokens["riga"] + "/print?copy=submitted"
 	at := saved.Response.SubmittedAt.In(time.UTC)
-	for _, want := range []string{"Paldies! Anketa „Pašvaldību prakse sabiedrības līdzdalībā 2025” ir iesniegta.",
+	for _, want := range []string{"Paldies! Anketa „Pašvaldību prakse sabiedrības līdzdalībā 2025“ ir iesniegta.",
 		"Pašvaldība: Rīgas valstspilsēta\n", "Iesniegta: " + at.Format("02.01.2006.") + " plkst. " + at.Format("15:04"),
 		"Versija: " + strconv.Itoa(saved.Response.Version), "Pārskata gads: 2025", link + "\n", "Līdz "} {
 		if !strings.Contains(msg.Text, want) {
@@ -199,7 +199,7 @@ func TestReceiptInEnglishAndAfterTheLinkChanged(t *testing.T) {
 	}
 	msgs = srv.Messages()
 	if len(msgs) != 1 || strings.Contains(msgs[0].Text, tokens["riga"]) || strings.Contains(msgs[0].Text, newLink) ||
-		!strings.Contains(msgs[0].Text, "var atvērt anketā ar saiti „Drukāt / saglabāt PDF”") {
+		!strings.Contains(msgs[0].Text, "var atvērt anketā ar saiti „Drukāt / saglabāt PDF“") {
 		t.Fatalf("after rotating: %+v", msgs)
 	}
 }

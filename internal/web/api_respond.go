@@ -131,6 +131,7 @@ func (s *Server) apiSubmitResponse(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	s.queueReceipt(c, r, saved)
 	c.JSON(http.StatusOK, savedOf(saved, []string{}))
 	return nil
 }

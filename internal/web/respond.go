@@ -92,7 +92,8 @@ func (s *Server) respondPost(c *gin.Context) error {
 	if form.Get("action") == "submit" {
 		r.Response = saved.Response
 		r.answers = res.Answers
-		if _, err := s.submit(c.Request.Context(), r, saved.Response.Version, "errors.submit.saved"); err != nil {
+		submitted, err := s.submit(c.Request.Context(), r, saved.Response.Version, "errors.submit.saved")
+		if err != nil {
 			if errors.As(err, &ia) {
 				p := s.buildForm(c, r, formInput{values: valuesOf(r.def, res.Answers, l), errors: ia.errors})
 				p.ErrorSummary = l.T(ia.key)
@@ -101,6 +102,7 @@ func (s *Server) respondPost(c *gin.Context) error {
 			}
 			return err
 		}
+		s.queueReceipt(c, r, submitted)
 		target = "/r/" + c.Param("token") + "?done=submitted"
 	}
 	c.Redirect(http.StatusSeeOther, target)
