@@ -77,6 +77,12 @@ func TestBrowserPrintView(t *testing.T) {
 			t.Errorf("on screen %s is not shown", sel)
 		}
 	}
+	// The button opens the print dialog (stubbed: headless has none).
+	eval[bool](t, ctx, `window.print = function () { window.printed = true; }, true`)
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#print-button"))))
+	if !eval[bool](t, ctx, `window.printed === true`) {
+		t.Error("the button does not print")
+	}
 	must(t, chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
 		return err

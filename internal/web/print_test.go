@@ -189,6 +189,15 @@ func TestPrintSubmittedCopy(t *testing.T) {
 		t.Error("the submitted copy shows the working population")
 	}
 
+	// Returned for correction.
+	_, ck := e.user("coordinator")
+	wantStatus(t, e.form(ck, "/surveys/"+e.sv.Slug+"/responses/riga/return", url.Values{"version": {itoa(cur.Version)},
+		"note": {"Lūdzu, pārbaudiet."}}), http.StatusSeeOther)
+	r = e.do("GET", base, nil)
+	if !strings.Contains(r.body, "<dt>Statuss</dt><dd>Atgriezta labošanai (iepriekš iesniegta ") {
+		t.Error("the copy of a returned response does not say so")
+	}
+
 	// A draft: nothing submitted, ?copy=submitted shows the working copy.
 	wantStatus(t, e.put("cesis", 0, `{"resp_name":"Ilze"}`), http.StatusOK)
 	r = e.do("GET", "/r/"+e.tokens["cesis"]+"/print?copy=submitted", nil)
