@@ -61,6 +61,10 @@ type Definition struct {
 	Rules         []*Rule      `json:"rules,omitempty" yaml:"rules"`
 	Indicators    []*Indicator `json:"indicators,omitempty" yaml:"indicators"`
 
+	// ReceiptEmail names the email question whose answer gets an e-mail
+	// receipt when the questionnaire is submitted (optional).
+	ReceiptEmail string `json:"receipt_email,omitempty" yaml:"receipt_email"`
+
 	questions map[string]*Question
 	order     []*Question
 }
@@ -282,4 +286,20 @@ func (i *Indicator) Compute(a Answers) (v float64, ok bool) {
 	r := eval(i.expr, a)
 	f, ok := r.(float64)
 	return f, ok
+}
+
+// ReceiptAddress returns the address a submit receipt goes to: the answer to
+// the receipt_email question when the definition names one, the question is
+// shown for the answers and the answer is a valid address; "" otherwise.
+func (d *Definition) ReceiptAddress(a Answers) string {
+	q := d.questions[d.ReceiptEmail]
+	if q == nil || q.Type != Email || !d.Visible(a)[q.Code] {
+		return ""
+	}
+	s, _ := a[q.Code].(string)
+	s = strings.TrimSpace(s)
+	if !validEmail(s) {
+		return ""
+	}
+	return s
 }

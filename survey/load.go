@@ -188,6 +188,14 @@ func (d *Definition) compile() error {
 	for _, q := range d.order {
 		d.compileQuestion(c, q)
 	}
+	if d.ReceiptEmail != "" {
+		switch q := d.questions[d.ReceiptEmail]; {
+		case q == nil:
+			c.add("survey", "receipt_email: unknown question %q", d.ReceiptEmail)
+		case q.Type != Email:
+			c.add("survey", "receipt_email: question %q is %s, not an email question", d.ReceiptEmail, q.Type)
+		}
+	}
 
 	rules := map[string]bool{}
 	for i, r := range d.Rules {

@@ -137,6 +137,9 @@ func (m *Manager) deliverOne(ctx context.Context, msg store.Message, munis map[s
 		}
 		surveys[msg.SurveyID] = sv
 	}
+	if msg.Kind == store.MessageReceipt {
+		return m.deliverReceipt(ctx, msg, sv, munis[msg.MunicipalityCode])
+	}
 	link, inv, err := m.LinkOf(ctx, msg.SurveyID, msg.MunicipalityCode)
 	if err != nil || msg.InvitationID == nil || inv.ID != *msg.InvitationID {
 		// The link was rotated or revoked after queuing: sending the old
@@ -158,6 +161,12 @@ func (m *Manager) deliverOne(ctx context.Context, msg store.Message, munis map[s
 		Text:    text,
 		Headers: map[string]string{"Auto-Submitted": "auto-generated"},
 	})
+	return outcomeOf(msg, err)
+}
+
+// outcomeOf is the outcome of an attempt to send msg: sent, failed for
+// good (a permanent refusal, or the last attempt), or to try again.
+func outcomeOf(msg store.Message, err error) store.Outcome {
 	switch {
 	case err == nil:
 		return store.Outcome{Status: store.MessageSent}

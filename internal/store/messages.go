@@ -12,6 +12,8 @@ import (
 const (
 	MessageInvitation = "invitation"
 	MessageReminder   = "reminder"
+	// MessageReceipt confirms a submit to the address the respondent typed.
+	MessageReceipt = "receipt"
 
 	MessageQueued = "queued"
 	MessageSent   = "sent"
@@ -32,14 +34,18 @@ type Message struct {
 	Error            *string    `db:"error"`
 	CreatedAt        time.Time  `db:"created_at"`
 	SentAt           *time.Time `db:"sent_at"`
+	// Of a receipt: its language and the version submitted, and when.
+	Lang            *string    `db:"lang"`
+	ResponseVersion *int       `db:"response_version"`
+	SubmittedAt     *time.Time `db:"submitted_at"`
 }
 
 const (
 	messageColumns = `id, survey_id, municipality_code, kind, recipient, invitation_id, user_id, status,
-    attempts, error, created_at, sent_at`
+    attempts, error, created_at, sent_at, lang, response_version, submitted_at`
 	qInsertMessage = `
-INSERT INTO messages (survey_id, municipality_code, kind, recipient, invitation_id, user_id)
-VALUES ($1, $2, $3, $4, $5, $6) RETURNING ` + messageColumns
+INSERT INTO messages (survey_id, municipality_code, kind, recipient, invitation_id, user_id, lang, response_version, submitted_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ` + messageColumns
 	// Claiming skips rows another instance is sending.
 	qClaimMessages = `
 SELECT ` + messageColumns + ` FROM messages
@@ -60,6 +66,11 @@ type NewMessage struct {
 	Recipient    string
 	InvitationID int64
 	UserID       int64
+	// Receipts only: the respondent's language ("lv" or "en") and the
+	// version submitted, and when.
+	Lang            string
+	ResponseVersion int
+	SubmittedAt     time.Time
 }
 
 // QueueMessages records messages to send, all or none.
@@ -74,8 +85,13 @@ func (s *Store) QueueMessages(ctx context.Context, list []NewMessage) ([]Message
 			if m.UserID != 0 {
 				user = &m.UserID
 			}
+			var lang, version, at any
+			if m.Kind == MessageReceipt {
+				lang, version, at = m.Lang, m.ResponseVersion, m.SubmittedAt
+			}
 			var row Message
-			if err := tx.GetContext(ctx, &row, qInsertMessage, m.SurveyID, m.Municipality, m.Kind, m.Recipient, inv, user); err != nil {
+			if err := tx.GetContext(ctx, &row, qInsertMessage, m.SurveyID, m.Municipality, m.Kind, m.Recipient, inv, user,
+				lang, version, at); err != nil {
 				return err
 			}
 			out = append(out, row)

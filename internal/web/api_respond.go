@@ -141,6 +141,7 @@ func (s *Server) apiSubmitResponse(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	s.queueReceipt(c, r, saved.Response)
 	c.JSON(http.StatusOK, savedOf(saved, s.lang(c)))
 	return nil
 }

@@ -29,6 +29,7 @@ var authzMatrix = map[string]string{
 
 	"GET /r/:token":                "link",
 	"POST /r/:token":               "link",
+	"GET /r/:token/print":          "link",
 	"GET /api/v1/r/:token":         "link",
 	"PUT /api/v1/r/:token":         "link",
 	"POST /api/v1/r/:token/submit": "link",

@@ -112,6 +112,27 @@ var messages = map[string][2]string{
 	"js.take.theirs":           {"Pieņemt kolēģa", "Take theirs"},
 	"js.merged":                {"Kolēģis tikko aizpildīja: %s", "A colleague has just filled in: %s"},
 	"js.merged.submit":         {"Anketa vēl nav iesniegta: kolēģis tikko aizpildīja vēl dažus jautājumus (%s). Pārskatiet tos un iesniedziet vēlreiz.", "The questionnaire has not been submitted yet: a colleague has just filled in some more questions (%s). Review them and submit again."},
+
+	// The printable copy of the answers (print.html) and its link on the form.
+	"print.link":              {"Drukāt / saglabāt PDF", "Print / save as PDF"},
+	"print.title":             {"%s — atbilžu kopija (%d)", "%s — copy of the answers (%d)"},
+	"print.kind":              {"Atbilžu kopija", "Copy of the answers"},
+	"print.refyear":           {"Pārskata gads", "Reference year"},
+	"print.status":            {"Statuss", "Status"},
+	"print.status.draft":      {"Nav iesniegta (melnraksts)", "Not submitted (draft)"},
+	"print.status.submitted":  {"Iesniegta %s", "Submitted on %s"},
+	"print.status.returned":   {"Atgriezta labošanai (iepriekš iesniegta %s)", "Returned for correction (last submitted on %s)"},
+	"print.status.changed":    {"Pēc iesniegšanas ir izmaiņas, kas vēl nav iesniegtas.", "There are changes made after submitting that have not been submitted."},
+	"print.copy":              {"Šajā kopijā", "This copy shows"},
+	"print.copy.working":      {"pēdējās saglabātās atbildes", "the latest saved answers"},
+	"print.copy.submitted":    {"iesniegtās atbildes (iesniegtas %s)", "the submitted answers (submitted on %s)"},
+	"print.version":           {"Versija", "Version"},
+	"print.prepared":          {"Sagatavots", "Prepared"},
+	"print.differs.submitted": {"Iesniegtās atbildes atšķiras no šīm.", "The submitted answers differ from these."},
+	"print.show.submitted":    {"Rādīt iesniegtās atbildes", "Show the submitted answers"},
+	"print.differs.working":   {"Pēdējās saglabātās atbildes atšķiras no šīm, bet tās vēl nav iesniegtas.", "The latest saved answers differ from these but have not been submitted."},
+	"print.show.working":      {"Rādīt pēdējās saglabātās atbildes", "Show the latest saved answers"},
+	"print.hint":              {"Drukāt var arī ar pārlūka komandu „Drukāt“ (Ctrl+P). Lai saglabātu PDF datni, kā printeri izvēlieties „Saglabāt kā PDF“.", "You can also print with the browser’s Print command (Ctrl+P). To keep a PDF file, choose “Save as PDF” as the printer."},
 }
 
 // T returns the message in the language, formatted with args.

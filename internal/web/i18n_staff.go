@@ -158,6 +158,7 @@ var staffMessages = map[string][2]string{
 	"messages.to":              {"Saņēmējs", "To"},
 	"message.invitation":       {"Uzaicinājums", "Invitation"},
 	"message.reminder":         {"Atgādinājums", "Reminder"},
+	"message.receipt":          {"Apstiprinājums par iesniegšanu", "Submission receipt"},
 	"message.status.queued":    {"Gaida nosūtīšanu", "Waiting to be sent"},
 	"message.status.sent":      {"Nosūtīta", "Sent"},
 	"message.status.failed":    {"Neizdevās", "Failed"},

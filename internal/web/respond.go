@@ -141,7 +141,8 @@ func (s *Server) respondPost(c *gin.Context) error {
 			q.Set("done", "merged-submit")
 		} else {
 			r.Response, r.Answers = saved.Response, saved.Answers
-			if _, err := s.manage.SubmitAnswers(ctx, r, saved.Response.Version); err != nil {
+			submitted, err := s.manage.SubmitAnswers(ctx, r, saved.Response.Version)
+			if err != nil {
 				if errors.As(err, &ia) {
 					p := s.buildForm(c, r, formInput{values: valuesOf(r.Def, saved.Answers, l), errors: ia.Errors})
 					p.ErrorSummary = l.T("errors.submit.saved")
@@ -150,6 +151,7 @@ func (s *Server) respondPost(c *gin.Context) error {
 				}
 				return err
 			}
+			s.queueReceipt(c, r, submitted.Response)
 			q.Set("done", "submitted")
 		}
 	}

@@ -30,6 +30,7 @@ func (s *Server) routes(r *gin.Engine) {
 	// The municipality's form, by personal link (no JavaScript needed).
 	r.GET("/r/:token", s.handle(s.respondPage))
 	r.POST("/r/:token", s.handle(s.respondPost))
+	r.GET("/r/:token/print", s.handle(s.printView)) // a copy of the answers to print or keep
 
 	// Signing in and out, passwords.
 	r.GET("/login", s.handle(s.loginForm))

@@ -269,6 +269,9 @@ func TestInvitationsAndRemindersOnlyToNonSubmitters(t *testing.T) {
 
 	// Riga submits; reminders go to cesis (2 contacts) and valmiera only.
 	e.submitFull("riga")
+	if d, err := e.m.Deliver(ctx, e.sv.ID); err != nil || d.Sent != 1 { // the receipt, to the address in the answers
+		t.Fatalf("receipt %+v %v", d, err)
+	}
 	e.mail.Reset()
 	r = e.form(ck, "/surveys/"+e.sv.Slug+"/messages", url.Values{"kind": {"reminder"}})
 	wantStatus(t, r, http.StatusOK)

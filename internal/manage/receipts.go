@@ -1,0 +1,188 @@
+package manage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/civitas-lv/surveyd/internal/auth"
+	outmail "github.com/civitas-lv/surveyd/internal/mail"
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/survey"
+)
+
+// Receipt is a submit to confirm to the respondent by e-mail.
+type Receipt struct {
+	Survey     store.Survey
+	Definition *survey.Definition
+	// Response is the response as the submit left it: its municipality,
+	// the submitted answers, their version and time.
+	Response store.Response
+	// Lang is the respondent's language: "en", or Latvian.
+	Lang string
+	// Token is the personal link the answers were submitted through. It is
+	// not stored: the link in the message is derived again when sending.
+	Token string
+}
+
+// QueueReceipt records a receipt of a submit, to be sent by Deliver: one
+// message to the address typed in the definition's receipt_email question,
+// never to the municipality's contacts. Nothing is queued (false, nil)
+// without SMTP, when the definition names no receipt question, or when the
+// submitted answers have no address there. Errors never hold the address
+// or the token.
+func (m *Manager) QueueReceipt(ctx context.Context, r Receipt) (bool, error) {
+	if m.Mail == nil {
+		return false, nil
+	}
+	resp := r.Response
+	if resp.Status != store.StatusSubmitted || resp.SubmittedJSON == nil || resp.SubmittedVersion == nil || resp.SubmittedAt == nil {
+		return false, errors.New("receipt: the response is not submitted")
+	}
+	answers, err := survey.DecodeAnswers(resp.SubmittedJSON)
+	if err != nil {
+		return false, fmt.Errorf("receipt: the submitted answers: %w", err)
+	}
+	addr := r.Definition.ReceiptAddress(answers)
+	if addr == "" {
+		return false, nil
+	}
+	hash, err := auth.ParseToken(r.Token)
+	if err != nil {
+		return false, errors.New("receipt: not a link token")
+	}
+	inv, err := m.Store.InvitationByTokenHash(ctx, hash)
+	if err != nil {
+		return false, fmt.Errorf("receipt: the link: %w", err)
+	}
+	if inv.SurveyID != r.Survey.ID || inv.MunicipalityCode != resp.MunicipalityCode {
+		return false, errors.New("receipt: the link is not the response's")
+	}
+	lang := "lv"
+	if r.Lang == "en" {
+		lang = "en"
+	}
+	_, err = m.Store.QueueMessages(ctx, []store.NewMessage{{SurveyID: r.Survey.ID, Municipality: resp.MunicipalityCode,
+		Kind: store.MessageReceipt, Recipient: addr, InvitationID: inv.ID, Lang: lang,
+		ResponseVersion: *resp.SubmittedVersion, SubmittedAt: *resp.SubmittedAt}})
+	if err != nil {
+		return false, fmt.Errorf("receipt: %w", err)
+	}
+	return true, nil
+}
+
+// PrintPath is the path, under a personal link, of the printable copy of
+// the answers.
+const PrintPath = "/print"
+
+// receiptLink is the link to the printable copy of the submitted answers,
+// derived again from the link the receipt was queued for; "" when that
+// link was replaced or revoked since, or cannot be derived again (the
+// message then says where to find the copy instead).
+func (m *Manager) receiptLink(ctx context.Context, msg store.Message) (string, error) {
+	link, inv, err := m.LinkOf(ctx, msg.SurveyID, msg.MunicipalityCode)
+	switch {
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, ErrLinkNotShowable):
+		return "", nil
+	case err != nil:
+		return "", err
+	case msg.InvitationID == nil || inv.ID != *msg.InvitationID:
+		return "", nil
+	}
+	link += PrintPath + "?copy=submitted"
+	if msg.Lang != nil && *msg.Lang == "en" {
+		link += "&lang=en"
+	}
+	return link, nil
+}
+
+// receiptSubject names the round and the municipality.
+func receiptSubject(en bool, sv store.Survey, mu store.Municipality) string {
+	if en {
+		return "Answers submitted: " + orLV(sv.TitleEN, sv.TitleLV) + " — " + orLV(mu.NameEN, mu.NameLV)
+	}
+	return "Atbildes iesniegtas: " + sv.TitleLV + " — " + mu.NameLV
+}
+
+// receiptText says what was submitted when, with the link to the copy and
+// until when it can be corrected (deadline nil: the round is over).
+func receiptText(en bool, sv store.Survey, mu store.Municipality, version int, at time.Time, link string, deadline *time.Time) string {
+	var b strings.Builder
+	if en {
+		fmt.Fprintf(&b, "Hello,\n\nThank you! The questionnaire “%s” has been submitted.\n\n", orLV(sv.TitleEN, sv.TitleLV))
+		fmt.Fprintf(&b, "Municipality: %s\n", orLV(mu.NameEN, mu.NameLV))
+		fmt.Fprintf(&b, "Submitted: %s\n", at.Format("2 January 2006, 15:04"))
+		fmt.Fprintf(&b, "Version: %d\n", version)
+		fmt.Fprintf(&b, "Reference year: %d\n\n", sv.ReferenceYear)
+		if link != "" {
+			b.WriteString("A copy of the submitted answers, to print or save as a PDF:\n" + link + "\n\n")
+			b.WriteString("The link also opens your municipality's questionnaire: pass it on only to colleagues who help you answer.\n\n")
+		} else {
+			b.WriteString("A copy of the answers to print or save as a PDF opens from the questionnaire, with “Print / save as PDF”.\n\n")
+		}
+		if deadline != nil {
+			fmt.Fprintf(&b, "You can correct the answers and submit them again until %s; every submission is confirmed like this.\n\n",
+				deadline.Format("2 January 2006, 15:04"))
+		}
+		b.WriteString("This message was sent automatically because this address was given in the questionnaire.\n")
+		return b.String()
+	}
+	fmt.Fprintf(&b, "Labdien!\n\nPaldies! Anketa „%s“ ir iesniegta.\n\n", sv.TitleLV)
+	fmt.Fprintf(&b, "Pašvaldība: %s\n", mu.NameLV)
+	fmt.Fprintf(&b, "Iesniegta: %s plkst. %s\n", at.Format("02.01.2006."), at.Format("15:04"))
+	fmt.Fprintf(&b, "Versija: %d\n", version)
+	fmt.Fprintf(&b, "Pārskata gads: %d\n\n", sv.ReferenceYear)
+	if link != "" {
+		b.WriteString("Iesniegto atbilžu kopija, ko var izdrukāt vai saglabāt kā PDF:\n" + link + "\n\n")
+		b.WriteString("Ar šo saiti var atvērt arī jūsu pašvaldības anketu, tāpēc nododiet to tikai kolēģiem, kas palīdz atbildēt.\n\n")
+	} else {
+		b.WriteString("Atbilžu kopiju, ko var izdrukāt vai saglabāt kā PDF, var atvērt anketā ar saiti „Drukāt / saglabāt PDF“.\n\n")
+	}
+	if deadline != nil {
+		fmt.Fprintf(&b, "Līdz %s plkst. %s atbildes var labot un iesniegt atkārtoti; arī katru nākamo iesniegšanu apstiprināsim ar šādu vēstuli.\n\n",
+			deadline.Format("02.01.2006."), deadline.Format("15:04"))
+	}
+	b.WriteString("Šī vēstule nosūtīta automātiski, jo šī e-pasta adrese ir norādīta anketā.\n")
+	return b.String()
+}
+
+func orLV(en, lv string) string {
+	if en == "" {
+		return lv
+	}
+	return en
+}
+
+// deliverReceipt sends one queued receipt.
+func (m *Manager) deliverReceipt(ctx context.Context, msg store.Message, sv store.Survey, mu store.Municipality) store.Outcome {
+	if msg.ResponseVersion == nil || msg.SubmittedAt == nil {
+		return store.Outcome{Status: store.MessageFailed, Error: "receipt without its version"}
+	}
+	link, err := m.receiptLink(ctx, msg)
+	if err != nil {
+		return store.Outcome{Status: store.MessageQueued, Error: err.Error()}
+	}
+	ext, err := m.Store.Extensions(ctx, sv.ID)
+	if err != nil {
+		return store.Outcome{Status: store.MessageQueued, Error: err.Error()}
+	}
+	var until *time.Time
+	if e, ok := ext[msg.MunicipalityCode]; ok {
+		until = &e.ClosesAt
+	}
+	var deadline *time.Time
+	if d := sv.Deadline(until).In(m.tz()); d.After(time.Now()) && sv.ClosedAt == nil {
+		deadline = &d
+	}
+	en := msg.Lang != nil && *msg.Lang == "en"
+	err = m.Mail.Send(ctx, outmail.Message{
+		To:      []mail.Address{{Address: msg.Recipient}},
+		Subject: receiptSubject(en, sv, mu),
+		Text:    receiptText(en, sv, mu, *msg.ResponseVersion, msg.SubmittedAt.In(m.tz()), link, deadline),
+		Headers: map[string]string{"Auto-Submitted": "auto-generated"},
+	})
+	return outcomeOf(msg, err)
+}

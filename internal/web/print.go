@@ -1,0 +1,124 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/survey"
+	"github.com/gin-gonic/gin"
+)
+
+// printPage is the printable copy of a municipality's answers: every
+// question shown for them with its answer as text, for sign-off and the
+// archive.
+type printPage struct {
+	Page
+	Municipality string
+	SurveyTitle  string
+	RefYear      int
+	StatusText   string
+	Changed      bool // unsubmitted changes after submitting
+	Version      int
+	Prepared     string
+	CopyText     string // which answers are shown
+	// The other copy, when both exist and differ.
+	OtherNote, OtherURL, OtherText string
+	FormURL                        string
+	Sections                       []printSection
+}
+
+type printSection struct {
+	Code, Title string
+	Questions   []printQuestion
+}
+
+type printQuestion struct {
+	Code, Label, Value string
+}
+
+// printView shows the printable copy: the working copy by default, the
+// submitted one with ?copy=submitted (when there is one).
+func (s *Server) printView(c *gin.Context) error {
+	r, err := s.loadRespondent(c)
+	if err != nil {
+		return err
+	}
+	s.touch(c, r)
+	l := s.lang(c)
+	if r.State == store.RoundNotOpen {
+		s.render(c, http.StatusOK, "message.html", messagePage{Page: s.page(c, l.T("notopen.title")),
+			Body: l.T("notopen.body", l.when(r.Survey.OpensAt.In(s.tz), genitive))})
+		return nil
+	}
+	var submitted survey.Answers
+	if r.Response.SubmittedJSON != nil {
+		if submitted, err = survey.DecodeAnswers(r.Response.SubmittedJSON); err != nil {
+			return err
+		}
+	}
+	before, after := survey.Diff(r.Answers, submitted)
+	differ := submitted != nil && len(before)+len(after) > 0
+
+	muni := r.Municipality.Name(string(l))
+	title := r.Def.Title.In(string(l))
+	base := "/r/" + c.Param("token")
+	p := printPage{Page: s.page(c, l.T("print.title", muni, r.Def.ReferenceYear)), Municipality: muni, SurveyTitle: title,
+		RefYear: r.Def.ReferenceYear, Prepared: l.when(s.now().In(s.tz), locative), FormURL: base,
+		Version: r.Response.Version, CopyText: l.T("print.copy.working")}
+	var at string
+	if r.Response.SubmittedAt != nil {
+		at = l.when(r.Response.SubmittedAt.In(s.tz), locative)
+	}
+	switch r.Response.Status {
+	case store.StatusSubmitted:
+		p.StatusText = l.T("print.status.submitted", at)
+		p.Changed = r.Response.ChangedSinceSubmit()
+	case store.StatusReturned:
+		p.StatusText = l.T("print.status.returned", at)
+		p.Changed = r.Response.ChangedSinceSubmit()
+	default:
+		p.StatusText = l.T("print.status.draft")
+	}
+	shown := r.Answers
+	if c.Query("copy") == "submitted" && submitted != nil {
+		shown = submitted
+		p.CopyText = l.T("print.copy.submitted", at)
+		if r.Response.SubmittedVersion != nil {
+			p.Version = *r.Response.SubmittedVersion
+		}
+		if differ {
+			p.OtherNote, p.OtherURL, p.OtherText = l.T("print.differs.working"), base+manage.PrintPath, l.T("print.show.working")
+		}
+	} else if differ {
+		p.OtherNote, p.OtherURL, p.OtherText = l.T("print.differs.submitted"), base+manage.PrintPath+"?copy=submitted", l.T("print.show.submitted")
+	}
+
+	visible := r.Def.Visible(shown)
+	for _, sec := range r.Def.Sections {
+		ps := printSection{Code: sec.Code, Title: sec.Title.In(string(l))}
+		for _, q := range sec.Questions {
+			if !visible[q.Code] {
+				continue
+			}
+			ps.Questions = append(ps.Questions, printQuestion{Code: q.Code, Label: q.Text.In(string(l)),
+				Value: s.display(r.Def, q, shown, l)})
+		}
+		if len(ps.Questions) > 0 {
+			p.Sections = append(p.Sections, ps)
+		}
+	}
+	s.render(c, http.StatusOK, "print.html", p)
+	return nil
+}
+
+// queueReceipt asks for the e-mail receipt of a submit made through the
+// request's link. Its failure does not fail the submit: it is logged,
+// without the address or the token.
+func (s *Server) queueReceipt(c *gin.Context, r *respondent, submitted store.Response) {
+	_, err := s.manage.QueueReceipt(c.Request.Context(), manage.Receipt{Survey: r.Survey, Definition: r.Def,
+		Response: submitted, Lang: string(s.lang(c)), Token: c.Param("token")})
+	if err != nil {
+		s.log.Warn("queue the receipt of a submit", "request_id", requestID(c), "error", err)
+	}
+}
