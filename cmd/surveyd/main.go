@@ -206,6 +206,11 @@ func seed(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 			return err
 		}
 		sv, res, err := m.EnsureRound(ctx, def, from, to)
+		if errors.Is(err, manage.ErrDefinitionInUse) {
+			// Answers were saved under the round's own copy: it keeps it.
+			log.Warn("survey round keeps its questionnaire: the built-in file differs, but answers have been saved; create a new round to use the new file", "slug", slug)
+			continue
+		}
 		if err != nil {
 			return err
 		}

@@ -60,6 +60,23 @@ func TestCommands(t *testing.T) {
 	if err := run([]string{"migrate"}); err != nil {
 		t.Fatal(err)
 	}
+	// A round whose questionnaire differs from the built-in file, once
+	// answered, keeps its own copy: seeding (make run) still succeeds.
+	st, err := store.Open(context.Background(), os.Getenv("DATABASE_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv, _ := st.SurveyBySlug(context.Background(), "regional-2025")
+	if err := st.ReplaceDefinition(context.Background(), sv.ID, sv.TitleLV, sv.TitleEN, sv.ReferenceYear, sv.Definition, "an-older-file"); err == nil {
+		t.Fatal("replacing an answered round's questionnaire was allowed")
+	}
+	if _, err := st.DB().ExecContext(context.Background(), `UPDATE surveys SET definition_sha256 = 'an-older-file' WHERE id = $1`, sv.ID); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if err := run([]string{"seed"}); err != nil {
+		t.Errorf("seed over an answered round with another questionnaire: %v", err)
+	}
 	for _, bad := range [][]string{{"invite"}, {"demo", "--survey", "regional-2025"}, {"frobnicate"},
 		{"seed", "--opens", "1.12.2026"}, {"invite", "--survey", "nope"}} {
 		if err := run(bad); err == nil {
