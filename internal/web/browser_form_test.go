@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/civitas-lv/surveyd/internal/store"
 )
 
@@ -73,6 +74,10 @@ func TestBrowserFormOpensAtTopAndMessagesInView(t *testing.T) {
 			}
 			if v := eval[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth`); v {
 				t.Error("the form scrolls sideways")
+			}
+			must(t, chromedp.Do(ctx, chromedp.KeyEvent(kb.Tab)))
+			if cls := eval[string](t, ctx, `document.activeElement.className`); cls != "skip" {
+				t.Errorf("the first Tab reaches %q, not the skip link", cls)
 			}
 
 			// Submitting a complete response: the confirmation is in view.
