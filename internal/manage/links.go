@@ -56,16 +56,6 @@ func (m *Manager) ShowableLinks(ctx context.Context, surveyID int64) (map[string
 	return out, nil
 }
 
-// RotateLink issues a new link for the municipality; the old one stops
-// working.
-func (m *Manager) RotateLink(ctx context.Context, surveyID int64, municipality string) (string, error) {
-	token, hash, salt := m.Links.New()
-	if _, err := m.Store.RotateInvitation(ctx, surveyID, municipality, store.NewLink{Hash: hash, Salt: salt}); err != nil {
-		return "", err
-	}
-	return m.LinkURL(token), nil
-}
-
 // ReplaceLink issues a new link for the municipality in place of its
 // working link with the id from (0: it has none), which stops working at
 // once. ErrLinkChanged when from is not (or no longer) the working link.

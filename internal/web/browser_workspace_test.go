@@ -139,7 +139,7 @@ func TestBrowserCoordinatorInviteReviewReturn(t *testing.T) {
 	wantPath(t, c, tracker)
 	wantExact(t, c, "#h-headline", "Iesniegušas 1 no 43 pašvaldībām (2 %)")
 	wantExact(t, c, "#m-riga .badge", "Iesniegusi")
-	wantExact(t, c, "#m-cesis .badge", "Uzaicināta")
+	wantExact(t, c, "#m-cesis .badge", "Uzaicinājums nosūtīts")
 
 	// 7. Review and return it with a note and a comment on one question.
 	follow(t, c, "#m-riga th a")
