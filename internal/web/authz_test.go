@@ -66,6 +66,8 @@ var authzMatrix = map[string]string{
 	"POST /surveys/:slug/responses/:code/return":  "coordinate",
 	"GET /contacts":                               "coordinate",
 	"POST /contacts/:code":                        "coordinate",
+	"POST /contacts/import":                       "coordinate",
+	"POST /contacts/import/apply":                 "coordinate",
 
 	"GET /admin/users":                    "administer",
 	"POST /admin/users":                   "administer",

@@ -82,6 +82,9 @@ func (s *Server) routes(r *gin.Engine) {
 	// Municipality contacts (personal data).
 	r.GET("/contacts", s.allow(coordinate), s.handle(s.contactsPage))
 	r.POST("/contacts/:code", s.allow(coordinate), s.handle(s.saveContacts))
+	// Import from a CSV or .xlsx file: a preview first, then apply it.
+	r.POST("/contacts/import", s.allow(coordinate), s.handle(s.importContacts))
+	r.POST("/contacts/import/apply", s.allow(coordinate), s.handle(s.applyContactImport))
 
 	// Administration.
 	r.GET("/admin/users", s.allow(administer), s.handle(s.usersPage))
