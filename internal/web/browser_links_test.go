@@ -108,14 +108,25 @@ func fitsNow(t *testing.T, c context.Context, name string, width int64) {
 	}
 }
 
-// TestBrowserLinkPagesFitPhone: the links page and the confirmation pages
-// fit a 390 px phone and a 1366 px screen without scrolling sideways.
-func TestBrowserLinkPagesFitPhone(t *testing.T) {
+// TestBrowserWorkspacePagesFitPhone: the links page, the confirmation
+// pages, the contacts page with its import and the import's preview, and
+// the return form fit a 390 px phone and a 1366 px screen without
+// scrolling sideways (set $SCREENSHOT_DIR to keep screenshots of them).
+func TestBrowserWorkspacePagesFitPhone(t *testing.T) {
 	e := newEnv(t)
 	e.realTime()
 	coord, ck := e.user("coordinator")
 	e.setContacts(ck, "cesis", "Ilze Kalniņa <ilze.kalnina@cesis.lv>\nJānis Bērziņš <janis.berzins@cesis.lv>")
-	wantStatus(t, e.confirmLink(ck, "riga", "revoke"), http.StatusSeeOther)
+	e.setContacts(ck, "riga", "Anna Ozola <anna.ozola@riga.lv>")
+	if _, err := e.m.Invite(ctx, e.sv.Slug, []string{"ogre"}, false); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, e.confirmLink(ck, "ogre", "revoke"), http.StatusSeeOther)
+	e.submitFull("riga")
+	file := filepath.Join(t.TempDir(), "kontakti.csv")
+	must(t, os.WriteFile(file, []byte("Pašvaldība;E-pasts;Vārds\nRīgas valstspilsēta;anna.ozola@riga.lv;Anna Ozola-Bērziņa\n"+
+		"riga;sabiedribas.lidzdaliba.un.nvo.atbalsts@riga.lv;\nCēsu novads;nav-adrese;\nNekurienes novads;x@y.lv;\n"+
+		"Valmieras novads;dace.liepa@valmiera.lv;Dace Liepa\n"), 0o600))
 	ts := httptest.NewServer(e.srv)
 	defer ts.Close()
 	c := browser(t)
@@ -124,6 +135,16 @@ func TestBrowserLinkPagesFitPhone(t *testing.T) {
 	for _, w := range []int64{1366, 390} {
 		fitsWidth(t, c, links, "links", w)
 		fitsWidth(t, c, links+"/cesis/rotate", "confirm-rotate", w)
-		fitsWidth(t, c, links+"/cesis/revoke?lang=en", "confirm-revoke-en", w)
+		fitsWidth(t, c, links+"/riga/revoke?lang=en", "confirm-revoke-en", w)
+		fitsWidth(t, c, ts.URL+"/contacts?lang=lv", "contacts", w)
+		must(t, chromedp.Do(c, chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{file})))
+		follow(t, c, `form[action="/contacts/import"] button[type=submit]`)
+		wantText(t, c, "main h1", "Kontaktu imports: priekšskatījums")
+		fitsNow(t, c, "import-preview", w)
+		fitsWidth(t, c, ts.URL+"/surveys/"+e.sv.Slug+"/responses/riga/return", "return", w)
+		must(t, chromedp.Do(c, chromedp.Click(chromedp.CSS("#rs-ngo > summary")),
+			chromedp.Click(chromedp.CSS("#rq-ngo_support_eur .comment-toggle > summary")),
+			chromedp.WaitVisible(chromedp.CSS("#c-ngo_support_eur"))))
+		fitsNow(t, c, "return-open", w)
 	}
 }
