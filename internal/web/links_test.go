@@ -101,6 +101,11 @@ func TestLinkActionsNeedConfirmation(t *testing.T) {
 		!strings.Contains(r.body, "send it from the links page") {
 		t.Errorf("the English rotate confirmation: %.300s", r.body)
 	}
+	for _, p := range []string{"/riga/rotate?lang=en", "/riga/rotate?lang=lv", "/riga/revoke?lang=en", "/valmiera/revoke?lang=lv", "/valmiera/rotate?lang=en"} {
+		if m := importKey.FindString(e.as(ck, "GET", links+p, nil).body); m != "" {
+			t.Errorf("%s shows the key %q", p, m)
+		}
+	}
 	revokeTo, revokeForm := confirmForm(t, r.body)
 
 	// Another coordinator replaces the link meanwhile: the first one's
