@@ -259,8 +259,8 @@ func invite(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 		return err
 	}
 	if len(issued.Held) > 0 {
-		fmt.Fprintf(os.Stderr, "no new link for %d municipalities whose link was revoked: %s (a coordinator issues one on the links page, or with invite --municipality CODE)\n",
-			len(issued.Held), strings.Join(issued.Held, ", "))
+		fmt.Fprintf(os.Stderr, "revoked links stay revoked, no new link for: %s (a coordinator issues one on the links page, or with invite --municipality CODE)\n",
+			strings.Join(issued.Held, ", "))
 	}
 	links := issued.Links
 	var w io.Writer = os.Stdout
