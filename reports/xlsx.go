@@ -59,8 +59,8 @@ type XLSXOptions struct {
 // sheet (the response tracker).
 type StatusRow struct {
 	Municipality Municipality
-	// Status is the tracker's: not_invited, invited, opened, draft,
-	// returned or submitted.
+	// Status is the tracker's: no_link, link_created, invited, opened,
+	// draft, returned or submitted.
 	Status string
 	// Percent is the share of shown questions answered, 0–100.
 	Percent       int
@@ -271,12 +271,13 @@ var xlsxWords = map[string][2]string{
 	"status.submitted": {"Iesniegta", "Submitted"},
 	"status.returned":  {"Atgriezta labošanai", "Returned for correction"},
 
-	"track.not_invited": {"Nav uzaicināta", "Not invited"},
-	"track.invited":     {"Uzaicināta", "Invited"},
-	"track.opened":      {"Atvērusi saiti", "Opened the link"},
-	"track.draft":       {"Aizpilda", "Filling in"},
-	"track.submitted":   {"Iesniegusi", "Submitted"},
-	"track.returned":    {"Atgriezta labošanai", "Returned for correction"},
+	"track.no_link":      {"Nav saites", "No link"},
+	"track.link_created": {"Saite izveidota, nav nosūtīta", "Link created, not sent"},
+	"track.invited":      {"Uzaicinājums nosūtīts", "Invitation sent"},
+	"track.opened":       {"Atvērusi saiti", "Opened the link"},
+	"track.draft":        {"Aizpilda", "Filling in"},
+	"track.submitted":    {"Iesniegusi", "Submitted"},
+	"track.returned":     {"Atgriezta labošanai", "Returned for correction"},
 }
 
 // t returns the wording in the workbook's language; an unknown key is

@@ -125,7 +125,7 @@ var xlsxStatus = []StatusRow{
 	{Municipality: Municipality{Code: "c", NameLV: "Cēsis", PlanningRegion: "Kurzemes", StatisticalRegion: "Kurzemes", Kind: "valstspilseta"},
 		Status: "submitted", Percent: 95},
 	{Municipality: Municipality{Code: "z", NameLV: "Zilupe", PlanningRegion: "Latgales", StatisticalRegion: "Latgales", Kind: "novads"},
-		Status: "not_invited", Contacts: []string{"zilupe@z.lv"}},
+		Status: "no_link", Contacts: []string{"zilupe@z.lv"}},
 }
 
 var generated = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -496,7 +496,7 @@ func TestWorkbookStatusSheet(t *testing.T) {
 	if got := strings.Join(rows[1], "|"); got != "a|Ādaži|Vidzemes|Iesniegusi|100 %|2026-11-20 12:30|1|kontakts@a.lv" {
 		t.Errorf("row a %q", got)
 	}
-	if got := strings.Join(rows[3], "|"); got != "z|Zilupe|Latgales|Nav uzaicināta|0 %||0|zilupe@z.lv" {
+	if got := strings.Join(rows[3], "|"); got != "z|Zilupe|Latgales|Nav saites|0 %||0|zilupe@z.lv" {
 		t.Errorf("row z %q", got)
 	}
 	// The filter's region applies to the tracker too; English on request.

@@ -240,7 +240,7 @@ func invite(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 	fs := flag.NewFlagSet("invite", flag.ContinueOnError)
 	slug := fs.String("survey", "", "survey round slug (required)")
 	munis := fs.String("municipality", "", "municipality codes, comma-separated (default: all)")
-	missing := fs.Bool("missing-only", false, "only municipalities without a working link (default: rotate: old links stop working)")
+	missing := fs.Bool("missing-only", false, "only municipalities without a working link whose link was never revoked (default: rotate: old links stop working)")
 	out := fs.String("o", "", "append the CSV to this file (created with mode 0600) instead of printing it")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -259,10 +259,15 @@ func invite(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 		return err
 	}
 	defer st.Close()
-	links, err := m.Invite(ctx, *slug, codes, *missing)
+	issued, err := m.IssueLinks(ctx, *slug, codes, *missing)
 	if err != nil {
 		return err
 	}
+	if len(issued.Held) > 0 {
+		fmt.Fprintf(os.Stderr, "revoked links stay revoked, no new link for: %s (a coordinator issues one on the links page, or with invite --municipality CODE)\n",
+			strings.Join(issued.Held, ", "))
+	}
+	links := issued.Links
 	var w io.Writer = os.Stdout
 	header := true
 	if *out != "" {
@@ -334,8 +339,10 @@ func openManager(ctx context.Context, cfg *config.Config, log *slog.Logger, migr
 func newManager(cfg *config.Config, st *store.Store, log *slog.Logger) (*manage.Manager, error) {
 	secret := cfg.LinkKey
 	if secret == "" {
-		log.Warn("LINK_KEY is not set: links issued now can be shown and e-mailed again only until the service restarts (they keep working); see `surveyd keygen`")
+		log.Warn("LINK_KEY is not set (nor LINK_KEY_FILE, and there is no .data/link-key here or above up to the repository's top): links issued now can be shown and e-mailed again only until the service restarts (they keep working); see `surveyd keygen`")
 		secret = auth.GenerateKey()
+	} else if f := cfg.Files["LINK_KEY"]; f != "" {
+		log.Debug("link key read from a file", "file", f)
 	}
 	key, err := auth.NewLinkKey([]byte(secret))
 	if err != nil {

@@ -201,3 +201,90 @@ func TestUserAndRoundCommands(t *testing.T) {
 		t.Fatalf("derived %v, printed %q, %v", links, csvOut, err)
 	}
 }
+
+// TestInviteMissingOnlySkipsRevoked: `invite --missing-only` (what `make
+// run` does on every start) never issues a link again to a municipality
+// whose link a coordinator revoked; naming it without --missing-only does.
+func TestInviteMissingOnlySkipsRevoked(t *testing.T) {
+	dsn := storetest.NewDatabase(t)
+	t.Setenv("DATABASE_URL", dsn)
+	t.Setenv("BASE_URL", "https://aptauja.example.lv")
+	t.Setenv("LOG_LEVEL", "warn")
+	t.Setenv("LINK_KEY", "invite test link key of 32 characters or more")
+	if err := run([]string{"seed", "--opens", "2026-12-01", "--closes", "2026-12-31"}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := run([]string{"invite", "--survey", "regional-2025", "--municipality", "riga,cesis", "-o", filepath.Join(dir, "first.csv")}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	sv, err := st.SurveyBySlug(context.Background(), "regional-2025")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cesis, err := st.ActiveInvitation(context.Background(), sv.ID, "cesis")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lk, _ := auth.NewLinkKey([]byte("invite test link key of 32 characters or more"))
+	base, _ := url.Parse("https://aptauja.example.lv")
+	m := &manage.Manager{Store: st, BaseURL: base, Links: lk}
+	if err := m.RevokeLink(context.Background(), sv.ID, "cesis", cesis.ID); err != nil {
+		t.Fatal(err)
+	}
+	working := func() map[string]store.Invitation {
+		t.Helper()
+		invs, err := st.ActiveInvitations(context.Background(), sv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return invs
+	}
+
+	// The next start: every municipality without a link gets one, except
+	// the revoked one; nothing about it goes into the links file.
+	second := filepath.Join(dir, "second.csv")
+	if err := run([]string{"invite", "--survey", "regional-2025", "--missing-only", "-o", second}); err != nil {
+		t.Fatal(err)
+	}
+	invs := working()
+	if _, ok := invs["cesis"]; ok || len(invs) != 42 {
+		t.Fatalf("after --missing-only: %d working links, cesis has one: %v", len(invs), ok)
+	}
+	b, err := os.ReadFile(second)
+	if err != nil || strings.Contains(string(b), "Cēsu novads") || !strings.Contains(string(b), "Valmieras novads") ||
+		strings.Contains(string(b), "Rīgas valstspilsēta") {
+		t.Fatalf("second links file (%v): %s", err, b)
+	}
+	// Again, and naming it with --missing-only: still nothing, no file.
+	third := filepath.Join(dir, "third.csv")
+	for _, args := range [][]string{{}, {"--municipality", "cesis"}} {
+		if err := run(append([]string{"invite", "--survey", "regional-2025", "--missing-only", "-o", third}, args...)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(third); !os.IsNotExist(err) {
+			t.Fatalf("--missing-only %v wrote a links file (%v)", args, err)
+		}
+		if _, ok := working()["cesis"]; ok {
+			t.Fatalf("--missing-only %v issued cesis a link", args)
+		}
+	}
+	// A deliberate act issues one: invite --municipality without
+	// --missing-only.
+	fourth := filepath.Join(dir, "fourth.csv")
+	if err := run([]string{"invite", "--survey", "regional-2025", "--municipality", "cesis", "-o", fourth}); err != nil {
+		t.Fatal(err)
+	}
+	inv, ok := working()["cesis"]
+	if !ok || inv.ID == cesis.ID {
+		t.Fatalf("invite --municipality cesis: working link %+v (%v)", inv, ok)
+	}
+	if b, _ := os.ReadFile(fourth); !strings.Contains(string(b), "Cēsu novads") {
+		t.Fatalf("fourth links file: %s", b)
+	}
+}

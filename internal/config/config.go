@@ -2,7 +2,11 @@
 // Every variable is one row of the table in options(): its name, default,
 // whether it is secret, a check, and a line of help (README.md lists the
 // same table; a test keeps them in step). A secret may also be given as
-// NAME_FILE, the path of a file holding it (for Docker secrets).
+// NAME_FILE, the path of a file holding it (for Docker secrets). A secret
+// with a File (the link key) is read from that file when neither NAME nor
+// NAME_FILE is set: the file `make run` keeps, found from the working
+// directory up to the repository's top, so every command of a checkout uses
+// the key its server uses.
 package config
 
 import (
@@ -12,6 +16,7 @@ import (
 	"net/mail"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +38,9 @@ type Config struct {
 	SessionIdle    time.Duration
 	SessionMaxAge  time.Duration
 	TrustedProxies []string
+	// Files names, by variable, the file a secret was read from
+	// (NAME_FILE or its default file).
+	Files map[string]string
 }
 
 // Option is one environment variable.
@@ -40,8 +48,11 @@ type Option struct {
 	Name    string
 	Default string
 	Secret  bool
-	Help    string
-	set     func(c *Config, v string) error
+	// File is, for a secret, a path relative to the repository read when
+	// neither NAME nor NAME_FILE is set (see FindFile).
+	File string
+	Help string
+	set  func(c *Config, v string) error
 }
 
 // Options returns the table of environment variables.
@@ -83,8 +94,8 @@ func Options() []Option {
 			set: func(c *Config, v string) (err error) { c.MigrateOnStart, err = strconv.ParseBool(v); return }},
 		{Name: "TIME_ZONE", Default: "Europe/Riga", Help: "time zone for dates and times shown to people",
 			set: func(c *Config, v string) (err error) { c.TimeZone, err = time.LoadLocation(v); return }},
-		{Name: "LINK_KEY", Secret: true,
-			Help: "secret (32+ characters, `surveyd keygen`) from which personal links are derived so coordinators can show and send them again; without it links issued can be shown only until the service restarts",
+		{Name: "LINK_KEY", Secret: true, File: ".data/link-key",
+			Help: "secret (32+ characters, `surveyd keygen`) from which personal links are derived so coordinators can show and send them again; when neither it nor LINK_KEY_FILE is set, the file .data/link-key that `make run` keeps is read (looked for in the working directory and up to the repository's top); without any, links issued can be shown only until the service restarts",
 			set: func(c *Config, v string) error {
 				if v != "" && len(v) < 32 {
 					return fmt.Errorf("must be at least 32 characters")
@@ -137,18 +148,23 @@ func Options() []Option {
 // Load reads the settings with getenv (os.Getenv in production) and checks
 // them all, reporting every bad variable at once.
 func Load(getenv func(string) string) (*Config, error) {
-	c := &Config{}
+	c := &Config{Files: map[string]string{}}
 	var problems []string
 	for _, o := range Options() {
 		v := getenv(o.Name)
 		if v == "" && o.Secret {
-			if path := getenv(o.Name + "_FILE"); path != "" {
+			path, from := getenv(o.Name+"_FILE"), o.Name+"_FILE"
+			if path == "" && o.File != "" {
+				path, from = FindFile(o.File), o.File
+			}
+			if path != "" {
 				b, err := os.ReadFile(path)
 				if err != nil {
-					problems = append(problems, fmt.Sprintf("%s_FILE: %v", o.Name, err))
+					problems = append(problems, fmt.Sprintf("%s: %v", from, err))
 					continue
 				}
 				v = strings.TrimSpace(string(b))
+				c.Files[o.Name] = path
 			}
 		}
 		if v == "" {
@@ -158,6 +174,9 @@ func Load(getenv func(string) string) (*Config, error) {
 			shown := v
 			if o.Secret {
 				shown = "(secret)"
+				if f := c.Files[o.Name]; f != "" {
+					shown += " read from " + f
+				}
 			}
 			problems = append(problems, fmt.Sprintf("%s=%s: %v", o.Name, shown, err))
 		}
@@ -166,6 +185,41 @@ func Load(getenv func(string) string) (*Config, error) {
 		return nil, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
 	}
 	return c, nil
+}
+
+// FindFile looks for rel (a slash-separated relative path) in the working
+// directory and its parents, up to the repository's top (the first
+// directory holding go.mod or .git) or the file system's root, and returns
+// the first path found ("" when none is).
+func FindFile(rel string) string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			return p
+		}
+		if isTop(dir) {
+			return ""
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// isTop reports whether dir is a repository's top directory.
+func isTop(dir string) bool {
+	for _, marker := range []string{"go.mod", ".git"} {
+		if _, err := os.Stat(filepath.Join(dir, marker)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 func positiveDuration(v string) (time.Duration, error) {

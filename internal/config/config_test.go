@@ -55,3 +55,58 @@ func TestREADMEListsEveryVariable(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkKeyFoundInDataDir: with neither LINK_KEY nor LINK_KEY_FILE set,
+// the key `make run` keeps in .data/link-key is found from the working
+// directory and from below it, up to the repository's top but not beyond;
+// LINK_KEY_FILE and LINK_KEY still come first.
+func TestLinkKeyFoundInDataDir(t *testing.T) {
+	outside := t.TempDir()
+	const outerKey = "outer key outside the repository, 32+ chars"
+	if err := os.MkdirAll(filepath.Join(outside, ".data"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(outside, ".data", "link-key"), []byte(outerKey+"\n"), 0o600)
+	repo := filepath.Join(outside, "repo")
+	sub := filepath.Join(repo, "cmd", "surveyd")
+	if err := os.MkdirAll(sub, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(repo, "go.mod"), []byte("module x\n"), 0o600)
+
+	// The repository has no key yet: the one above its top is not taken.
+	t.Chdir(sub)
+	c, err := Load(env(nil))
+	if err != nil || c.LinkKey != "" || c.Files["LINK_KEY"] != "" {
+		t.Fatalf("without a key file: key %q from %q, %v", c.LinkKey, c.Files["LINK_KEY"], err)
+	}
+
+	const key = "the key make run keeps, at least 32 characters"
+	os.MkdirAll(filepath.Join(repo, ".data"), 0o700)
+	keyFile := filepath.Join(repo, ".data", "link-key")
+	os.WriteFile(keyFile, []byte(key+"\n"), 0o600)
+	for _, dir := range []string{repo, sub} {
+		t.Chdir(dir)
+		c, err := Load(env(nil))
+		if err != nil || c.LinkKey != key || c.Files["LINK_KEY"] != keyFile {
+			t.Fatalf("from %s: key %q from %q, %v", dir, c.LinkKey, c.Files["LINK_KEY"], err)
+		}
+	}
+
+	other := filepath.Join(t.TempDir(), "key")
+	os.WriteFile(other, []byte("a key given by LINK_KEY_FILE, 32+ characters"), 0o600)
+	c, err = Load(env(map[string]string{"LINK_KEY_FILE": other}))
+	if err != nil || c.LinkKey != "a key given by LINK_KEY_FILE, 32+ characters" || c.Files["LINK_KEY"] != other {
+		t.Fatalf("LINK_KEY_FILE: key %q from %q, %v", c.LinkKey, c.Files["LINK_KEY"], err)
+	}
+	c, err = Load(env(map[string]string{"LINK_KEY": "the variable itself wins, 32+ characters"}))
+	if err != nil || c.LinkKey != "the variable itself wins, 32+ characters" || c.Files["LINK_KEY"] != "" {
+		t.Fatalf("LINK_KEY: key %q from %q, %v", c.LinkKey, c.Files["LINK_KEY"], err)
+	}
+
+	// A key file that is too short is reported by its name, not its value.
+	os.WriteFile(keyFile, []byte("short"), 0o600)
+	if _, err := Load(env(nil)); err == nil || !strings.Contains(err.Error(), "LINK_KEY=(secret) read from "+keyFile) || strings.Contains(err.Error(), "short") {
+		t.Fatalf("short key file: %v", err)
+	}
+}

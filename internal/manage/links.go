@@ -12,6 +12,11 @@ import (
 // keeps working, but only a new link can be shown or sent.
 var ErrLinkNotShowable = errors.New("this link cannot be shown again; issue a new one")
 
+// ErrLinkChanged is returned when the municipality's working link is not
+// the one a coordinator confirmed an action for: it was replaced, revoked
+// or made meanwhile. Nothing was changed.
+var ErrLinkChanged = errors.New("the link changed since it was shown; nothing was changed")
+
 // LinkOf returns the municipality's working link to the round:
 // store.ErrNotFound when it has none, ErrLinkNotShowable when it cannot be
 // derived again.
@@ -51,14 +56,52 @@ func (m *Manager) ShowableLinks(ctx context.Context, surveyID int64) (map[string
 	return out, nil
 }
 
-// RotateLink issues a new link for the municipality; the old one stops
-// working.
-func (m *Manager) RotateLink(ctx context.Context, surveyID int64, municipality string) (string, error) {
+// ReplaceLink issues a new link for the municipality in place of its
+// working link with the id from (0: it has none), which stops working at
+// once. ErrLinkChanged when from is not (or no longer) the working link.
+func (m *Manager) ReplaceLink(ctx context.Context, surveyID int64, municipality string, from int64) (string, error) {
 	token, hash, salt := m.Links.New()
-	if _, err := m.Store.RotateInvitation(ctx, surveyID, municipality, store.NewLink{Hash: hash, Salt: salt}); err != nil {
+	link := store.NewLink{Hash: hash, Salt: salt}
+	if from == 0 {
+		_, created, err := m.Store.CreateInvitationIfMissing(ctx, surveyID, municipality, link)
+		if err != nil {
+			return "", err
+		}
+		if !created {
+			return "", ErrLinkChanged
+		}
+		return m.LinkURL(token), nil
+	}
+	_, err := m.Store.ReplaceInvitation(ctx, surveyID, municipality, from, link)
+	if errors.Is(err, store.ErrConflict) {
+		return "", ErrLinkChanged
+	}
+	if err != nil {
 		return "", err
 	}
 	return m.LinkURL(token), nil
+}
+
+// RevokeLink stops the municipality's working link with the id link. The
+// municipality then has no link until a coordinator issues one (`invite
+// --missing-only` does not). Nothing to do when it has no working link;
+// ErrLinkChanged when its working link is another one.
+func (m *Manager) RevokeLink(ctx context.Context, surveyID int64, municipality string, link int64) error {
+	inv, err := m.Store.ActiveInvitation(ctx, surveyID, municipality)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case inv.ID != link:
+		return ErrLinkChanged
+	}
+	if err := m.Store.RevokeInvitation(ctx, inv.ID); errors.Is(err, store.ErrNotFound) {
+		return nil // revoked meanwhile: as asked
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 // EnsureLink returns the municipality's working link, issuing one if it has

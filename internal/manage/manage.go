@@ -110,45 +110,76 @@ type Link struct {
 // Invite issues links for the round: for the listed municipalities (all
 // active ones when codes is empty). It rotates existing links (the old ones
 // stop working) unless onlyMissing, when municipalities that already have a
-// working link are skipped.
+// working link are skipped, and so are those whose link was revoked: a
+// revoked municipality stays without a link until a coordinator issues one
+// (on the links page, or Invite without onlyMissing).
 func (m *Manager) Invite(ctx context.Context, slug string, codes []string, onlyMissing bool) ([]Link, error) {
+	res, err := m.IssueLinks(ctx, slug, codes, onlyMissing)
+	return res.Links, err
+}
+
+// Issued says what IssueLinks did.
+type Issued struct {
+	Links []Link
+	// Held lists the municipalities (codes) left without a link because
+	// their link was revoked (onlyMissing only).
+	Held []string
+}
+
+// IssueLinks is Invite, also saying which municipalities were held back
+// because their link was revoked.
+func (m *Manager) IssueLinks(ctx context.Context, slug string, codes []string, onlyMissing bool) (Issued, error) {
+	var out Issued
 	sv, err := m.Store.SurveyBySlug(ctx, slug)
 	if err != nil {
-		return nil, fmt.Errorf("survey %q: %w", slug, err)
+		return out, fmt.Errorf("survey %q: %w", slug, err)
 	}
 	all, err := m.Store.Municipalities(ctx)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
 	want := map[string]bool{}
 	for _, c := range codes {
 		want[c] = true
 	}
-	var links []Link
+	revoked := map[string]bool{}
+	if onlyMissing {
+		list, err := m.Store.RevokedWithoutLink(ctx, sv.ID)
+		if err != nil {
+			return out, err
+		}
+		for _, c := range list {
+			revoked[c] = true
+		}
+	}
 	for _, mu := range all {
 		if len(codes) > 0 && !want[mu.Code] || len(codes) == 0 && !mu.Active {
 			continue
 		}
 		delete(want, mu.Code)
+		if revoked[mu.Code] {
+			out.Held = append(out.Held, mu.Code)
+			continue
+		}
 		token, hash, salt := m.Links.New()
 		link := store.NewLink{Hash: hash, Salt: salt}
 		if onlyMissing {
 			_, created, err := m.Store.CreateInvitationIfMissing(ctx, sv.ID, mu.Code, link)
 			if err != nil {
-				return nil, err
+				return out, err
 			}
 			if !created {
 				continue
 			}
 		} else if _, err := m.Store.RotateInvitation(ctx, sv.ID, mu.Code, link); err != nil {
-			return nil, err
+			return out, err
 		}
-		links = append(links, Link{Municipality: mu.Code, Name: mu.NameLV, URL: m.LinkURL(token)})
+		out.Links = append(out.Links, Link{Municipality: mu.Code, Name: mu.NameLV, URL: m.LinkURL(token)})
 	}
 	for c := range want {
-		return nil, fmt.Errorf("unknown municipality %q", c)
+		return out, fmt.Errorf("unknown municipality %q", c)
 	}
-	return links, nil
+	return out, nil
 }
 
 // LinkURL is the address of the form for a token.

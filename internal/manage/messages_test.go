@@ -73,7 +73,7 @@ func TestDeliverRetriesAndRefusesDeadLinks(t *testing.T) {
 	}
 	// Valmiera's link is replaced after queuing: its message must not carry
 	// the dead link.
-	if _, err := m.RotateLink(ctx, sv.ID, "valmiera"); err != nil {
+	if _, err := m.Invite(ctx, sv.Slug, []string{"valmiera"}, false); err != nil {
 		t.Fatal(err)
 	}
 	srv.FailNext(1) // the first DATA gets a temporary 451

@@ -190,10 +190,11 @@ func TestReceiptInEnglishAndAfterTheLinkChanged(t *testing.T) {
 	if ok, err := m.QueueReceipt(ctx, r); !ok || err != nil {
 		t.Fatalf("queue: %v %v", ok, err)
 	}
-	newLink, err := m.RotateLink(ctx, sv.ID, "riga")
-	if err != nil {
+	issued, err := m.Invite(ctx, sv.Slug, []string{"riga"}, false) // a new link; the old one stops
+	if err != nil || len(issued) != 1 {
 		t.Fatal(err)
 	}
+	newLink := issued[0].URL
 	if d, err := m.Deliver(ctx, sv.ID); err != nil || d.Sent != 1 {
 		t.Fatalf("deliver %+v %v", d, err)
 	}

@@ -10,17 +10,19 @@ import (
 )
 
 // Tracker statuses of a municipality in a round, in the order of the loop.
+// They are the keys of the status API's by_status, so they stay stable.
 const (
-	TrackNotInvited = "not_invited" // no working link
-	TrackInvited    = "invited"     // a link, not yet opened
-	TrackOpened     = "opened"      // the link was opened, nothing saved
-	TrackDraft      = "draft"       // answers saved, not submitted
-	TrackSubmitted  = "submitted"
-	TrackReturned   = "returned" // returned for correction, not yet submitted again
+	TrackNoLink      = "no_link"      // no working link (never made, or revoked)
+	TrackLinkCreated = "link_created" // a working link that no e-mail has carried yet, not opened
+	TrackInvited     = "invited"      // an e-mail with the working link was sent, not opened yet
+	TrackOpened      = "opened"       // the link was opened, nothing saved
+	TrackDraft       = "draft"        // answers saved, not submitted
+	TrackReturned    = "returned"     // returned for correction, not yet submitted again
+	TrackSubmitted   = "submitted"
 )
 
 // TrackStatuses lists the statuses in display order.
-var TrackStatuses = []string{TrackNotInvited, TrackInvited, TrackOpened, TrackDraft, TrackReturned, TrackSubmitted}
+var TrackStatuses = []string{TrackNoLink, TrackLinkCreated, TrackInvited, TrackOpened, TrackDraft, TrackReturned, TrackSubmitted}
 
 // TrackerRow is one municipality's standing.
 type TrackerRow struct {
@@ -151,9 +153,27 @@ func trackStatus(r store.TrackerRow) string {
 	}
 	switch {
 	case r.LinkCreatedAt == nil:
-		return TrackNotInvited
+		return TrackNoLink
 	case r.LinkUsedAt != nil:
 		return TrackOpened
+	case r.LinkSentAt != nil:
+		return TrackInvited
 	}
-	return TrackInvited
+	return TrackLinkCreated
+}
+
+// TrackerRowOf is one municipality's row of the round's tracker, with its
+// contacts (personal data); store.ErrNotFound when the tracker has none for
+// it (an unknown or inactive municipality that has not answered).
+func (m *Manager) TrackerRowOf(ctx context.Context, sv store.Survey, def *survey.Definition, code string) (TrackerRow, error) {
+	t, err := m.Tracker(ctx, sv, def, true)
+	if err != nil {
+		return TrackerRow{}, err
+	}
+	for _, r := range t.Rows {
+		if r.Code == code {
+			return r, nil
+		}
+	}
+	return TrackerRow{}, store.ErrNotFound
 }

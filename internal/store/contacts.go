@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sort"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -25,9 +26,12 @@ const (
 	qDeleteContactsNotIn    = `DELETE FROM contacts WHERE municipality_code = $1 AND NOT (email = ANY($2))`
 	qUpsertContact          = `INSERT INTO contacts (municipality_code, email, name) VALUES ($1, $2, $3) ON CONFLICT (municipality_code, email) DO UPDATE SET name = EXCLUDED.name`
 	qLockMunicipalityForKey = `SELECT code FROM municipalities WHERE code = $1 FOR KEY SHARE`
+	qLockMunicipality       = `SELECT code FROM municipalities WHERE code = $1 FOR UPDATE`
+	qContactsOfAny          = `SELECT ` + contactColumns + ` FROM contacts WHERE municipality_code = ANY($1) ORDER BY municipality_code, id`
 )
 
-var contactStatements = []string{qContacts, qContactsOf, qDeleteContactsNotIn, qUpsertContact, qLockMunicipalityForKey}
+var contactStatements = []string{qContacts, qContactsOf, qDeleteContactsNotIn, qUpsertContact, qLockMunicipalityForKey,
+	qLockMunicipality, qContactsOfAny}
 
 // Contacts returns every contact by municipality code.
 func (s *Store) Contacts(ctx context.Context) (map[string][]Contact, error) {
@@ -71,6 +75,55 @@ func (s *Store) ReplaceContacts(ctx context.Context, code string, list []Contact
 		for _, c := range list {
 			if _, err := tx.ExecContext(ctx, qUpsertContact, code, c.Email, c.Name); err != nil {
 				return err
+			}
+		}
+		return nil
+	})
+}
+
+// UpdateContacts changes the contacts of several municipalities (codes) in
+// one transaction: fn gets their current contacts by code, while nobody
+// else can change them, and returns the new lists (emails lower-case, no
+// duplicates; a code left out keeps its contacts) or an error, which
+// changes nothing and is returned. ErrNotFound for an unknown municipality.
+func (s *Store) UpdateContacts(ctx context.Context, codes []string, fn func(current map[string][]Contact) (map[string][]Contact, error)) error {
+	codes = append([]string(nil), codes...)
+	sort.Strings(codes) // one locking order
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		for _, code := range codes {
+			var got string
+			if err := tx.GetContext(ctx, &got, qLockMunicipality, code); err != nil {
+				return notFound(err)
+			}
+		}
+		var list []Contact
+		if err := tx.SelectContext(ctx, &list, qContactsOfAny, pq.Array(codes)); err != nil {
+			return err
+		}
+		current := map[string][]Contact{}
+		for _, c := range list {
+			current[c.MunicipalityCode] = append(current[c.MunicipalityCode], c)
+		}
+		lists, err := fn(current)
+		if err != nil {
+			return err
+		}
+		for _, code := range codes {
+			next, ok := lists[code]
+			if !ok {
+				continue
+			}
+			emails := make([]string, len(next))
+			for i, c := range next {
+				emails[i] = c.Email
+			}
+			if _, err := tx.ExecContext(ctx, qDeleteContactsNotIn, code, pq.Array(emails)); err != nil {
+				return err
+			}
+			for _, c := range next {
+				if _, err := tx.ExecContext(ctx, qUpsertContact, code, c.Email, c.Name); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

@@ -29,18 +29,24 @@ const (
 INSERT INTO invitations (survey_id, municipality_code, token_sha256, token_salt) VALUES ($1, $2, $3, $4)
 ON CONFLICT (survey_id, municipality_code) WHERE revoked_at IS NULL DO NOTHING
 RETURNING ` + invitationColumns
-	qInvitationByHash  = `SELECT ` + invitationColumns + ` FROM invitations WHERE token_sha256 = $1 AND revoked_at IS NULL`
-	qRevokeInvitation  = `UPDATE invitations SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`
-	qTouchInvitation   = `UPDATE invitations SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`
-	qActiveInvitations = `SELECT ` + invitationColumns + ` FROM invitations WHERE survey_id = $1 AND revoked_at IS NULL ORDER BY municipality_code`
-	qInvitationHash    = `SELECT token_sha256 FROM invitations WHERE id = $1`
-	qInvitationHashes  = `SELECT id, token_sha256 FROM invitations WHERE survey_id = $1 AND revoked_at IS NULL`
-	qActiveInvitation  = `SELECT ` + invitationColumns + ` FROM invitations WHERE survey_id = $1 AND municipality_code = $2 AND revoked_at IS NULL`
+	qInvitationByHash   = `SELECT ` + invitationColumns + ` FROM invitations WHERE token_sha256 = $1 AND revoked_at IS NULL`
+	qRevokeInvitation   = `UPDATE invitations SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`
+	qTouchInvitation    = `UPDATE invitations SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`
+	qActiveInvitations  = `SELECT ` + invitationColumns + ` FROM invitations WHERE survey_id = $1 AND revoked_at IS NULL ORDER BY municipality_code`
+	qInvitationHash     = `SELECT token_sha256 FROM invitations WHERE id = $1`
+	qInvitationHashes   = `SELECT id, token_sha256 FROM invitations WHERE survey_id = $1 AND revoked_at IS NULL`
+	qActiveInvitation   = `SELECT ` + invitationColumns + ` FROM invitations WHERE survey_id = $1 AND municipality_code = $2 AND revoked_at IS NULL`
+	qRevokeInvitationOf = `UPDATE invitations SET revoked_at = now() WHERE id = $1 AND survey_id = $2 AND municipality_code = $3 AND revoked_at IS NULL`
+	qRevokedNoLink      = `
+SELECT DISTINCT v.municipality_code FROM invitations v
+WHERE v.survey_id = $1 AND v.revoked_at IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM invitations a WHERE a.survey_id = $1 AND a.municipality_code = v.municipality_code AND a.revoked_at IS NULL)
+ORDER BY 1`
 )
 
 var invitationStatements = []string{qRespondent, qRevokeActiveForMuni, qInsertInvitation, qInsertInvitationIfNew,
 	qInvitationByHash, qRevokeInvitation, qTouchInvitation, qActiveInvitations, qActiveInvitation,
-	qInvitationHash, qInvitationHashes}
+	qInvitationHash, qInvitationHashes, qRevokeInvitationOf, qRevokedNoLink}
 
 // InvitationHash returns a link's token hash (to check a derived token).
 func (s *Store) InvitationHash(ctx context.Context, id int64) ([]byte, error) {
@@ -122,6 +128,31 @@ func (s *Store) RotateInvitation(ctx context.Context, surveyID int64, municipali
 		return tx.GetContext(ctx, &inv, qInsertInvitation, surveyID, municipality, link.Hash, link.salt())
 	})
 	return inv, err
+}
+
+// ReplaceInvitation revokes the municipality's working link with the id
+// from and stores a new one, in one transaction; ErrConflict when that link
+// is no longer the working one (it was replaced or revoked meanwhile).
+func (s *Store) ReplaceInvitation(ctx context.Context, surveyID int64, municipality string, from int64, link NewLink) (Invitation, error) {
+	var inv Invitation
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, qRevokeInvitationOf, from, surveyID, municipality)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrConflict
+		}
+		return tx.GetContext(ctx, &inv, qInsertInvitation, surveyID, municipality, link.Hash, link.salt())
+	})
+	return inv, err
+}
+
+// RevokedWithoutLink lists the municipalities (codes) whose link to the
+// round was revoked or replaced and that have no working link now.
+func (s *Store) RevokedWithoutLink(ctx context.Context, surveyID int64) ([]string, error) {
+	var out []string
+	return out, s.db.SelectContext(ctx, &out, qRevokedNoLink, surveyID)
 }
 
 // CreateInvitationIfMissing stores a link with the token hash only when the

@@ -10,8 +10,15 @@ import (
 // for the response tracker.
 type TrackerRow struct {
 	Municipality
-	LinkCreatedAt    *time.Time      `db:"link_created_at"`
-	LinkUsedAt       *time.Time      `db:"link_used_at"`
+	// The working link: its id (nil: none), when it was made and last
+	// opened, and when an e-mail carrying it was last sent.
+	LinkID        *int64     `db:"link_id"`
+	LinkCreatedAt *time.Time `db:"link_created_at"`
+	LinkUsedAt    *time.Time `db:"link_used_at"`
+	LinkSentAt    *time.Time `db:"link_sent_at"`
+	// LinkRevokedAt is when the municipality's last link was revoked or
+	// replaced (nil: never).
+	LinkRevokedAt    *time.Time      `db:"link_revoked_at"`
 	ResponseStatus   *string         `db:"response_status"`
 	Version          int             `db:"version"`
 	AnswersJSON      json.RawMessage `db:"answers"`
@@ -29,7 +36,9 @@ type TrackerRow struct {
 
 const qTracker = `
 SELECT m.code, m.name_lv, m.name_en, m.kind, m.planning_region, m.statistical_region, m.active, m.updated_at,
-       i.created_at AS link_created_at, i.last_used_at AS link_used_at,
+       i.id AS link_id, i.created_at AS link_created_at, i.last_used_at AS link_used_at,
+       msg.link_sent AS link_sent_at,
+       (SELECT max(v.revoked_at) FROM invitations v WHERE v.survey_id = $1 AND v.municipality_code = m.code) AS link_revoked_at,
        r.status AS response_status, COALESCE(r.version, 0) AS version, COALESCE(r.answers, '{}') AS answers,
        r.submitted_version, r.submitted_at, r.updated_at AS response_updated_at,
        d.closes_at AS extended_until,
@@ -46,7 +55,8 @@ LEFT JOIN LATERAL (
     SELECT count(*) FILTER (WHERE kind = 'invitation' AND status = 'sent') AS invitations,
            count(*) FILTER (WHERE kind = 'reminder' AND status = 'sent') AS reminders,
            count(*) FILTER (WHERE status = 'failed') AS failed,
-           max(sent_at) AS last_sent
+           max(sent_at) AS last_sent,
+           max(sent_at) FILTER (WHERE status = 'sent' AND invitation_id = i.id) AS link_sent
     FROM messages WHERE survey_id = $1 AND municipality_code = m.code
 ) msg ON true
 WHERE m.active OR r.id IS NOT NULL

@@ -55,7 +55,9 @@ var authzMatrix = map[string]string{
 	"POST /surveys/:slug/extensions/:code/delete": "coordinate",
 	"GET /surveys/:slug/links":                    "coordinate",
 	"GET /surveys/:slug/links.csv":                "coordinate",
+	"GET /surveys/:slug/links/:code/rotate":       "coordinate",
 	"POST /surveys/:slug/links/:code/rotate":      "coordinate",
+	"GET /surveys/:slug/links/:code/revoke":       "coordinate",
 	"POST /surveys/:slug/links/:code/revoke":      "coordinate",
 	"GET /surveys/:slug/messages":                 "coordinate",
 	"POST /surveys/:slug/messages":                "coordinate",
@@ -65,6 +67,8 @@ var authzMatrix = map[string]string{
 	"POST /surveys/:slug/responses/:code/return":  "coordinate",
 	"GET /contacts":                               "coordinate",
 	"POST /contacts/:code":                        "coordinate",
+	"POST /contacts/import":                       "coordinate",
+	"POST /contacts/import/apply":                 "coordinate",
 
 	"GET /admin/users":                    "administer",
 	"POST /admin/users":                   "administer",

@@ -139,7 +139,7 @@ func TestBrowserCoordinatorInviteReviewReturn(t *testing.T) {
 	wantPath(t, c, tracker)
 	wantExact(t, c, "#h-headline", "Iesniegušas 1 no 43 pašvaldībām (2 %)")
 	wantExact(t, c, "#m-riga .badge", "Iesniegusi")
-	wantExact(t, c, "#m-cesis .badge", "Uzaicināta")
+	wantExact(t, c, "#m-cesis .badge", "Uzaicinājums nosūtīts")
 
 	// 7. Review and return it with a note and a comment on one question.
 	follow(t, c, "#m-riga th a")
@@ -149,8 +149,17 @@ func TestBrowserCoordinatorInviteReviewReturn(t *testing.T) {
 	wantExact(t, c, ret, "Atgriezt labošanai")
 	follow(t, c, ret)
 	const note, comment = "Lūdzu, pārbaudiet finansējumu.", "Vai summa ir eiro, nevis tūkstošos?"
+	// The form is grouped by section, each folded, with the answers; a
+	// comment box opens at the question on request.
+	wantText(t, c, "#rs-ngo > summary", "Atbalsts biedrībām un nodibinājumiem")
 	must(t, chromedp.Do(c,
 		chromedp.SendKeys(chromedp.CSS("#note"), note),
+		chromedp.Click(chromedp.CSS("#rs-ngo > summary")),
+		chromedp.WaitVisible(chromedp.CSS("#rq-ngo_support_eur"))))
+	wantText(t, c, "#rq-ngo_support_eur .return-answer", "48")
+	wantText(t, c, "#rq-ngo_support_eur .return-answer", "EUR")
+	must(t, chromedp.Do(c,
+		chromedp.Click(chromedp.CSS("#rq-ngo_support_eur .comment-toggle > summary")),
 		chromedp.SendKeys(chromedp.CSS("#c-ngo_support_eur"), comment)))
 	follow(t, c, `form[action$="/responses/riga/return"] button[type=submit]`)
 	wantPath(t, c, tracker+"/responses/riga")

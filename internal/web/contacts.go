@@ -1,9 +1,13 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/civitas-lv/surveyd/internal/manage"
@@ -15,6 +19,8 @@ type contactsPage struct {
 	Page
 	Rows  []contactRow
 	Flash string
+	// ImportError is why an uploaded contacts file could not be read.
+	ImportError string
 }
 
 type contactRow struct {
@@ -43,7 +49,7 @@ func (s *Server) contactsPage(c *gin.Context) error {
 
 // renderContacts shows every municipality's contacts; for one (code) it
 // may show text as typed and its problem.
-func (s *Server) renderContacts(c *gin.Context, status int, code, text, problem string) {
+func (s *Server) renderContacts(c *gin.Context, status int, code, text, problem string, extra ...func(*contactsPage)) {
 	l := s.lang(c)
 	ctx := c.Request.Context()
 	munis, err := s.store.Municipalities(ctx)
@@ -68,8 +74,14 @@ func (s *Server) renderContacts(c *gin.Context, status int, code, text, problem 
 		}
 		p.Rows = append(p.Rows, r)
 	}
-	if c.Query("done") == "saved" {
+	switch c.Query("done") {
+	case "saved":
 		p.Flash = l.T("contacts.saved", c.Query("m"))
+	case "imported":
+		p.Flash = l.T("import.done", c.Query("n"))
+	}
+	for _, f := range extra {
+		f(&p)
 	}
 	s.render(c, status, "contacts.html", p)
 }
@@ -100,4 +112,145 @@ func (s *Server) saveContacts(c *gin.Context) error {
 	}
 	c.Redirect(http.StatusSeeOther, "/contacts?done=saved&m="+url.QueryEscape(m.Name(string(l)))+"#c-"+code)
 	return nil
+}
+
+// importPage previews a contacts import.
+type importPage struct {
+	Page
+	File     string
+	Import   manage.ContactImport
+	Changes  []importChange
+	Same     string // municipalities whose contacts the file leaves as they are
+	Held     []importHeld
+	Refused  []importRefused
+	Lines    string // the lines to apply, as JSON
+	Changed  int
+	Conflict bool // the contacts changed after the preview
+}
+
+type importChange struct {
+	manage.ContactChange
+	Name string
+}
+
+type importHeld struct {
+	Name  string
+	Lines string
+}
+
+type importRefused struct {
+	Line   int
+	Text   string
+	Reason string
+}
+
+// importContacts reads an uploaded contacts file (CSV or .xlsx) and shows
+// what importing it would change; nothing changes yet.
+func (s *Server) importContacts(c *gin.Context) error {
+	l := s.lang(c)
+	if err := c.Request.ParseMultipartForm(maxBody); err != nil {
+		return formError(err)
+	}
+	files := c.Request.MultipartForm.File["file"]
+	problem := func(key string, args ...any) error {
+		s.renderContacts(c, http.StatusUnprocessableEntity, "", "", "", func(p *contactsPage) {
+			p.ImportError = l.T(key, args...)
+		})
+		return nil
+	}
+	if len(files) == 0 || files[0].Size == 0 {
+		return problem("import.missing")
+	}
+	fh, err := files[0].Open()
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(io.LimitReader(fh, maxBody))
+	fh.Close()
+	if err != nil {
+		return err
+	}
+	ci, err := s.manage.PreviewContactImport(c.Request.Context(), files[0].Filename, data)
+	switch {
+	case errors.Is(err, manage.ErrImportEncoding):
+		return problem("import.encoding")
+	case errors.Is(err, manage.ErrImportEmpty):
+		return problem("import.empty")
+	case errors.Is(err, manage.ErrImportTooLong):
+		return problem("import.toolong", manage.MaxImportRows)
+	case errors.Is(err, manage.ErrImportHeader):
+		return problem("import.header")
+	case errors.Is(err, manage.ErrImportFormat):
+		return problem("import.format")
+	case err != nil:
+		return err
+	}
+	s.renderImport(c, http.StatusOK, files[0].Filename, ci, false)
+	return nil
+}
+
+// applyContactImport writes what the preview showed: the lines it carried
+// (checked again), provided the contacts have not changed since.
+func (s *Server) applyContactImport(c *gin.Context) error {
+	if err := c.Request.ParseForm(); err != nil {
+		return formError(err)
+	}
+	f := c.Request.PostForm
+	var lines []manage.ContactLine
+	if err := json.Unmarshal([]byte(f.Get("lines")), &lines); err != nil || len(lines) == 0 {
+		return badRequest(errors.New("import lines"))
+	}
+	ci, err := s.manage.ApplyContactImport(c.Request.Context(), lines, f.Get("fingerprint"))
+	switch {
+	case errors.Is(err, manage.ErrContactsChanged):
+		s.renderImport(c, http.StatusConflict, f.Get("file"), ci, true)
+		return nil
+	case errors.Is(err, manage.ErrImportInvalid):
+		return badRequest(err)
+	case err != nil:
+		return err
+	}
+	s.log.Info("contacts imported", "request_id", requestID(c), "municipalities", ci.Changed(),
+		"user_id", principalOf(c).user.ID)
+	c.Redirect(http.StatusSeeOther, "/contacts?done=imported&n="+strconv.Itoa(ci.Changed()))
+	return nil
+}
+
+func (s *Server) renderImport(c *gin.Context, status int, file string, ci manage.ContactImport, conflict bool) {
+	l := s.lang(c)
+	lines, err := json.Marshal(ci.Lines)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := importPage{Page: s.pageAt(c, l.T("import.title"), "/contacts"), File: file, Import: ci, Lines: string(lines),
+		Changed: ci.Changed(), Conflict: conflict}
+	var same []string
+	for _, ch := range ci.Changes {
+		name := ch.Municipality.Name(string(l))
+		if !ch.Changes() {
+			same = append(same, name)
+			continue
+		}
+		p.Changes = append(p.Changes, importChange{ContactChange: ch, Name: name})
+	}
+	sort.SliceStable(p.Changes, func(i, j int) bool { return collate(p.Changes[i].Name, p.Changes[j].Name) })
+	sort.SliceStable(same, func(i, j int) bool { return collate(same[i], same[j]) })
+	p.Same = strings.Join(same, ", ")
+	for _, h := range ci.Held {
+		nums := make([]string, len(h.Lines))
+		for i, n := range h.Lines {
+			nums[i] = strconv.Itoa(n)
+		}
+		p.Held = append(p.Held, importHeld{Name: h.Municipality.Name(string(l)), Lines: strings.Join(nums, ", ")})
+	}
+	sort.SliceStable(p.Held, func(i, j int) bool { return collate(p.Held[i].Name, p.Held[j].Name) })
+	for _, r := range ci.Refused {
+		var args []any
+		if r.Value != "" {
+			args = append(args, r.Value)
+		}
+		p.Refused = append(p.Refused, importRefused{Line: r.Line, Text: r.Text, Reason: l.T("import.refused."+r.Reason, args...)})
+	}
+	s.render(c, status, "contacts_import.html", p)
 }

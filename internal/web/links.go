@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -141,17 +143,131 @@ func safeCell(v string) string {
 	return v
 }
 
-// rotateLink issues a new link; the old one stops working at once.
-func (s *Server) rotateLink(c *gin.Context) error {
-	sv, _, err := s.loadRound(c)
+// linkConfirmPage asks a coordinator to confirm replacing or revoking a
+// municipality's link, saying what has happened with the link so far and
+// what the municipality will experience.
+type linkConfirmPage struct {
+	Page
+	Survey    store.Survey
+	Action    string // "rotate" or "revoke"
+	Code      string
+	Name      string
+	Status    string // the tracker status, in words
+	StatusKey string
+	LinkID    int64 // the working link confirmed for; 0: none
+	Facts     []string
+	Effects   []string
+	Changed   bool // the link changed since the coordinator's last look
+	BackURL   string
+	Question  string
+	Button    string
+}
+
+func (s *Server) rotateConfirm(c *gin.Context) error {
+	return s.confirmLink(c, "rotate", http.StatusOK, false)
+}
+
+func (s *Server) revokeConfirm(c *gin.Context) error {
+	return s.confirmLink(c, "revoke", http.StatusOK, false)
+}
+
+// confirmLink shows the confirmation page of an action on the link of the
+// municipality in the path, as the link stands now.
+func (s *Server) confirmLink(c *gin.Context, action string, status int, changed bool) error {
+	l := s.lang(c)
+	sv, def, err := s.loadRound(c)
 	if err != nil {
 		return err
 	}
-	code := c.Param("code")
-	if _, err := s.store.Municipality(c.Request.Context(), code); err != nil {
+	r, err := s.manage.TrackerRowOf(c.Request.Context(), sv, def, c.Param("code"))
+	if err != nil {
 		return err
 	}
-	link, err := s.manage.RotateLink(c.Request.Context(), sv.ID, code)
+	base := "/surveys/" + url.PathEscape(sv.Slug) + "/links"
+	name := r.Name(string(l))
+	p := linkConfirmPage{Page: s.pageAt(c, l.T("confirm."+action+".title", name), base+"/"+url.PathEscape(r.Code)+"/"+action),
+		Survey: sv, Action: action, Code: r.Code, Name: name, Status: l.T("track." + r.Status), StatusKey: r.Status, Changed: changed,
+		BackURL: base + "#l-" + r.Code}
+	when := func(t *time.Time) string { return formatDatePtr(t, s.tz) }
+	if r.LinkID == nil {
+		p.Facts = append(p.Facts, l.T("confirm.nolink"))
+		if action == "rotate" {
+			p.Question, p.Button = l.T("confirm.create.question"), l.T("links.create")
+			p.Effects = append(p.Effects, l.T("confirm.effect.send"))
+		}
+		s.render(c, status, "link_confirm.html", p)
+		return nil
+	}
+	p.LinkID = *r.LinkID
+	p.Facts = append(p.Facts, l.T("confirm.made", when(r.LinkCreatedAt)))
+	if r.LinkSentAt != nil {
+		p.Facts = append(p.Facts, l.T("confirm.sent", when(r.LinkSentAt)))
+	} else {
+		p.Facts = append(p.Facts, l.T("confirm.notsent"))
+	}
+	if r.LinkUsedAt != nil {
+		p.Facts = append(p.Facts, l.T("confirm.opened", when(r.LinkUsedAt)))
+	} else {
+		p.Facts = append(p.Facts, l.T("confirm.notopened"))
+	}
+	if r.ResponseStatus != nil && r.Version > 0 {
+		p.Facts = append(p.Facts, l.T("confirm.answers", p.Status))
+	}
+	p.Effects = append(p.Effects, l.T("confirm.effect.stops"), l.T("confirm.effect.typing"), l.T("confirm.effect.kept"))
+	if action == "rotate" {
+		p.Effects = append(p.Effects, l.T("confirm.effect.send"))
+	} else {
+		p.Effects = append(p.Effects, l.T("confirm.effect.nolink"))
+	}
+	p.Question, p.Button = l.T("confirm."+action+".question"), l.T("confirm."+action+".button")
+	s.render(c, status, "link_confirm.html", p)
+	return nil
+}
+
+// linkForm reads a posted link action: whether it was confirmed, and for
+// which working link (0: none).
+func linkForm(c *gin.Context) (confirmed bool, link int64, err error) {
+	if err := c.Request.ParseForm(); err != nil {
+		return false, 0, formError(err)
+	}
+	f := c.Request.PostForm
+	if v := f.Get("link"); v != "" {
+		if link, err = strconv.ParseInt(v, 10, 64); err != nil || link < 0 {
+			return false, 0, badRequest(errors.New("link"))
+		}
+	}
+	return f.Get("confirm") == "1", link, nil
+}
+
+// rotateLink issues a new link; the old one stops working at once. A
+// municipality without a link gets one at once; replacing a working link
+// needs the confirmation (confirm=1 and the link's id from the
+// confirmation page), else the confirmation page is shown.
+func (s *Server) rotateLink(c *gin.Context) error {
+	sv, def, err := s.loadRound(c)
+	if err != nil {
+		return err
+	}
+	confirmed, from, err := linkForm(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	code := c.Param("code")
+	r, err := s.manage.TrackerRowOf(ctx, sv, def, code)
+	if err != nil {
+		return err
+	}
+	if !confirmed {
+		if r.LinkID != nil {
+			return s.confirmLink(c, "rotate", http.StatusOK, false)
+		}
+		from = 0 // a first link needs no confirmation
+	}
+	link, err := s.manage.ReplaceLink(ctx, sv.ID, code, from)
+	if errors.Is(err, manage.ErrLinkChanged) {
+		return s.confirmLink(c, "rotate", http.StatusConflict, true)
+	}
 	if err != nil {
 		return err
 	}
@@ -159,26 +275,40 @@ func (s *Server) rotateLink(c *gin.Context) error {
 		"user_id", principalOf(c).user.ID)
 	s.renderLinks(c, http.StatusOK, func(p *linksPage) {
 		p.Flash = p.Lang.T("links.rotated")
-		p.NewLinkFor, p.NewLink = code, link
+		p.NewLinkFor, p.NewLink = r.Name(string(p.Lang)), link
 	})
 	return nil
 }
 
-// revokeLink stops the municipality's link; it has none until a new one is
-// issued.
+// revokeLink stops the municipality's link once confirmed (confirm=1 and
+// the link's id from the confirmation page; else that page is shown). It
+// has no link until a coordinator issues one.
 func (s *Server) revokeLink(c *gin.Context) error {
 	sv, _, err := s.loadRound(c)
 	if err != nil {
 		return err
 	}
+	confirmed, link, err := linkForm(c)
+	if err != nil {
+		return err
+	}
+	if !confirmed {
+		return s.confirmLink(c, "revoke", http.StatusOK, false)
+	}
 	code := c.Param("code")
-	err = s.store.RevokeActiveInvitation(c.Request.Context(), sv.ID, code)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.store.Municipality(c.Request.Context(), code); err != nil {
+		return err
+	}
+	err = s.manage.RevokeLink(c.Request.Context(), sv.ID, code, link)
+	if errors.Is(err, manage.ErrLinkChanged) {
+		return s.confirmLink(c, "revoke", http.StatusConflict, true)
+	}
+	if err != nil {
 		return err
 	}
 	s.log.Info("link revoked", "request_id", requestID(c), "survey", sv.Slug, "municipality", code,
 		"user_id", principalOf(c).user.ID)
-	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/links?done=revoked")
+	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/links?done=revoked#l-"+code)
 	return nil
 }
 

@@ -374,9 +374,18 @@ type returnPage struct {
 	Code         string
 	Version      int
 	Note         string
-	Questions    []returnQuestion
+	Sections     []returnSection
+	Comments     int
 	Error        string
 	BackURL      string
+}
+
+// returnSection is a section of the return form: its questions with the
+// municipality's answers, folded unless it has comments.
+type returnSection struct {
+	Code, Title string
+	Questions   []returnQuestion
+	Comments    int
 }
 
 type returnQuestion struct {
@@ -407,12 +416,22 @@ func (s *Server) renderReturn(c *gin.Context, status int, rv *reviewed, version 
 		shown = rv.answers
 	}
 	visible := rv.def.Visible(shown)
-	for _, q := range rv.def.Questions() {
-		if !visible[q.Code] {
-			continue
+	for _, sec := range rv.def.Sections {
+		rs := returnSection{Code: sec.Code, Title: sec.Title.In(string(l))}
+		for _, q := range sec.Questions {
+			if !visible[q.Code] {
+				continue
+			}
+			rs.Questions = append(rs.Questions, returnQuestion{Code: q.Code, Label: q.Text.In(string(l)),
+				Value: s.display(rv.def, q, shown, l), Comment: comments[q.Code]})
+			if comments[q.Code] != "" {
+				rs.Comments++
+			}
 		}
-		p.Questions = append(p.Questions, returnQuestion{Code: q.Code, Label: q.Text.In(string(l)),
-			Value: s.display(rv.def, q, shown, l), Comment: comments[q.Code]})
+		if len(rs.Questions) > 0 {
+			p.Sections = append(p.Sections, rs)
+			p.Comments += rs.Comments
+		}
 	}
 	s.render(c, status, "return.html", p)
 }

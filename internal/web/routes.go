@@ -64,7 +64,11 @@ func (s *Server) routes(r *gin.Engine) {
 	// Personal links, invitations and reminders.
 	r.GET("/surveys/:slug/links", s.allow(coordinate), s.handle(s.linksPage))
 	r.GET("/surveys/:slug/links.csv", s.allow(coordinate), s.handle(s.linksCSV))
+	// Replacing or revoking a working link asks for confirmation first (the
+	// GETs; a POST without confirm=1 shows the same page).
+	r.GET("/surveys/:slug/links/:code/rotate", s.allow(coordinate), s.handle(s.rotateConfirm))
 	r.POST("/surveys/:slug/links/:code/rotate", s.allow(coordinate), s.handle(s.rotateLink))
+	r.GET("/surveys/:slug/links/:code/revoke", s.allow(coordinate), s.handle(s.revokeConfirm))
 	r.POST("/surveys/:slug/links/:code/revoke", s.allow(coordinate), s.handle(s.revokeLink))
 	r.GET("/surveys/:slug/messages", s.allow(coordinate), s.handle(s.messagesPage))
 	r.POST("/surveys/:slug/messages", s.allow(coordinate), s.handle(s.sendMessages))
@@ -79,6 +83,9 @@ func (s *Server) routes(r *gin.Engine) {
 	// Municipality contacts (personal data).
 	r.GET("/contacts", s.allow(coordinate), s.handle(s.contactsPage))
 	r.POST("/contacts/:code", s.allow(coordinate), s.handle(s.saveContacts))
+	// Import from a CSV or .xlsx file: a preview first, then apply it.
+	r.POST("/contacts/import", s.allow(coordinate), s.handle(s.importContacts))
+	r.POST("/contacts/import/apply", s.allow(coordinate), s.handle(s.applyContactImport))
 
 	// Administration.
 	r.GET("/admin/users", s.allow(administer), s.handle(s.usersPage))

@@ -180,7 +180,7 @@ func TestRotateAndRevokeLinks(t *testing.T) {
 	if !strings.Contains(r.body, "http://survey.test/r/"+old) {
 		t.Fatal("the links page does not show riga's working link")
 	}
-	r = e.form(ck, "/surveys/"+e.sv.Slug+"/links/riga/rotate", nil)
+	r = e.confirmLink(ck, "riga", "rotate")
 	wantStatus(t, r, http.StatusOK)
 	m := regexp.MustCompile(`id="newlink" value="http://survey\.test/r/([A-Za-z0-9_-]{22})"`).FindStringSubmatch(r.body)
 	if m == nil || m[1] == old {
@@ -189,7 +189,7 @@ func TestRotateAndRevokeLinks(t *testing.T) {
 	wantStatus(t, e.do("GET", "/r/"+old, nil), http.StatusNotFound)
 	wantStatus(t, e.do("GET", "/r/"+m[1], nil), http.StatusOK)
 
-	r = e.form(ck, "/surveys/"+e.sv.Slug+"/links/riga/revoke", nil)
+	r = e.confirmLink(ck, "riga", "revoke")
 	wantStatus(t, r, http.StatusSeeOther)
 	wantStatus(t, e.do("GET", "/r/"+m[1], nil), http.StatusNotFound)
 	if strings.Contains(e.logs.String(), m[1]) || strings.Contains(e.logs.String(), old) {
@@ -359,7 +359,7 @@ func TestStatusCounts(t *testing.T) {
 	e := newEnv(t)
 	_, ck := e.user("coordinator")
 	d := e.statusJSON(ck)
-	if d.Total != 43 || d.Submitted != 0 || d.ByStatus["invited"] != 2 || d.ByStatus["not_invited"] != 41 {
+	if d.Total != 43 || d.Submitted != 0 || d.ByStatus["link_created"] != 2 || d.ByStatus["no_link"] != 41 || d.ByStatus["invited"] != 0 {
 		t.Fatalf("start: %+v", d)
 	}
 	e.submitFull("riga")
@@ -372,7 +372,7 @@ func TestStatusCounts(t *testing.T) {
 
 	d = e.statusJSON(ck)
 	if d.Submitted != 1 || d.Percent != 2 || d.ByStatus["submitted"] != 1 || d.ByStatus["draft"] != 1 ||
-		d.ByStatus["opened"] != 1 || d.ByStatus["not_invited"] != 40 {
+		d.ByStatus["opened"] != 1 || d.ByStatus["no_link"] != 40 {
 		t.Fatalf("counts: %+v", d.ByStatus)
 	}
 	regionTotal := 0
@@ -709,7 +709,7 @@ func TestSessionCookieOverHTTPS(t *testing.T) {
 func TestLanguageSwitchAfterPost(t *testing.T) {
 	e := newEnv(t)
 	_, ck := e.user("admin")
-	r := e.form(ck, "/surveys/"+e.sv.Slug+"/links/riga/rotate", nil)
+	r := e.confirmLink(ck, "riga", "rotate")
 	wantStatus(t, r, http.StatusOK)
 	if !strings.Contains(r.body, `class="lang-switch" href="/surveys/`+e.sv.Slug+`/links?lang=en"`) {
 		t.Fatal("the language switch after rotating does not lead to the links page")
