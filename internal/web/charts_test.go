@@ -129,7 +129,7 @@ func TestChartsAndReportRender(t *testing.T) {
 	}
 	r = e.as(ck, "GET", base+"/report", nil)
 	for _, want := range []string{"Rezultātu pārskats", "Pārskata gads: 2025", "Galvenie rādītāji pa jomām",
-		"Iesniegušas 43 no 43 pašvaldībām (100 %)", "Plānošanas reģions: Visi"} {
+		"Iesniegušas 43 no 43 pašvaldībām (100\u00a0%)", "Plānošanas reģions: Visi"} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("Latvian report lacks %q", want)
 		}
@@ -163,7 +163,14 @@ func TestChartCSVDownload(t *testing.T) {
 		if !strings.HasPrefix(r.body, "\ufeff") {
 			t.Fatalf("%s: no byte-order mark", path)
 		}
-		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.body, "\ufeff"))).ReadAll()
+		// Latvian: ";" between fields and decimal commas, as Latvian Excel
+		// reads them on a double-click; English: "," and points.
+		cr := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.body, "\ufeff")))
+		cr.Comma = ';'
+		if strings.Contains(path, "lang=en") {
+			cr.Comma = ','
+		}
+		recs, err := cr.ReadAll()
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
@@ -189,7 +196,7 @@ func TestChartCSVDownload(t *testing.T) {
 	// The indicator by region: 48000 / 24000 = 2 in Rīgas, 48000 / 12000 = 4 in Vidzemes.
 	want(base+"region-ind_ngo_eur_per_resident/data.csv", [][]string{
 		{"Plānošanas reģions", "Atbilžu skaits (n)", "Mediāna", "1. kvartile", "3. kvartile", "Vidējā vērtība"},
-		{"Visi reģioni", "2", "3", "2.5", "3.5", "3"}, {"Rīgas", "1", "2", "2", "2", "2"}, {"Vidzemes", "1", "4", "4", "4", "4"}})
+		{"Visi reģioni", "2", "3", "2,5", "3,5", "3"}, {"Rīgas", "1", "2", "2", "2", "2"}, {"Vidzemes", "1", "4", "4", "4", "4"}})
 	// The response rate: all 43 municipalities, two submitted.
 	rate := get(base + "response-rate/data.csv")
 	if last := rate[len(rate)-1]; !reflect.DeepEqual(last, []string{"Visi reģioni", "2", "43", "5"}) {

@@ -57,6 +57,7 @@ func (s *Server) renderContacts(c *gin.Context, status int, code, text, problem 
 		return
 	}
 	p := contactsPage{Page: s.pageAt(c, l.T("contacts.title"), "/contacts")}
+	manage.SortMunicipalities(munis, string(l))
 	for _, m := range munis {
 		if !m.Active {
 			continue
