@@ -544,6 +544,37 @@ func TestBrowserChartsDraw(t *testing.T) {
 			}
 		}
 	}
+	// Tooltips write amounts and shares in the page's style, drawn in the
+	// chart (the HTML tooltip's style attributes would meet the CSP).
+	for _, c := range []struct{ query, money, share string }{
+		{"?lang=lv", "120\u00a0000,50\u00a0EUR", "33,3\u00a0%"}, {"?lang=en", "120,000.50\u00a0EUR", "33.3%"}} {
+		must(t, chromedp.Do(bctx, chromedp.Navigate(ts.URL+"/surveys/"+e.sv.Slug+"/charts"+c.query),
+			chromedp.WaitReady(chromedp.CSS("html[data-charts-drawn]"))))
+		tip := func(id string, v float64) string {
+			return eval[string](t, bctx, fmt.Sprintf(`(function () {
+				var o = echarts.getInstanceByDom(document.getElementById('chart-%s')).getOption().tooltip[0];
+				return o.renderMode + ' ' + o.valueFormatter(%v);
+			})()`, id, v))
+		}
+		if got := tip("ngo_support_eur", 120000.5); got != "richText "+c.money {
+			t.Errorf("charts%s: money tooltip %q, want %q", c.query, got, c.money)
+		}
+		if got := tip("ngo_forms", 33.3); got != "richText "+c.share {
+			t.Errorf("charts%s: share tooltip %q, want %q", c.query, got, c.share)
+		}
+	}
+	// At phone width nothing scrolls sideways: the report's charts shrink
+	// to the screen, the rounds list stacks.
+	must(t, chromedp.Do(bctx, chromedp.EmulateViewport(390, 900)))
+	for _, p := range []string{"/surveys/" + e.sv.Slug + "/report", "/surveys", "/surveys/" + e.sv.Slug + "/charts"} {
+		must(t, chromedp.Do(bctx, chromedp.Navigate(ts.URL+p), chromedp.WaitReady(chromedp.CSS("main"))))
+		if p != "/surveys" {
+			must(t, chromedp.Do(bctx, chromedp.WaitReady(chromedp.CSS("html[data-charts-drawn]"))))
+		}
+		if w := eval[[]float64](t, bctx, `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`); w[0] > w[1] {
+			t.Errorf("%s at 390 px: the page is %v px wide in a %v px window", p, w[0], w[1])
+		}
+	}
 	// Every message of the pages has been read once this one arrives.
 	must(t, chromedp.Do(bctx, chromedp.Evaluate[chromedp.Void](`console.info('charts-test-end')`)))
 	eventually(t, "the console read to the end", func() bool { mu.Lock(); defer mu.Unlock(); return ended })

@@ -72,6 +72,10 @@
       }
     });
     opt.tooltip = opt.tooltip || {};
+    // Drawn in the chart, not as HTML: the HTML tooltip lays its rows out
+    // with style attributes, which the page's CSP refuses, so names and
+    // values ran together ("Q162 546,73").
+    opt.tooltip.renderMode = 'richText';
     opt.tooltip.valueFormatter = function (v) {
       // A dot of a distribution is [value, 0]: the 0 only places it.
       if (Array.isArray(v) && v.length === 2 && v[1] === 0) v = v[0];
@@ -92,7 +96,8 @@
     } catch (e) {
       return;
     }
-    var width = parseInt(el.getAttribute('data-width'), 10);
+    var max = parseInt(el.getAttribute('data-width'), 10) || 0;
+    var width = fit(el, max);
     var height = parseInt(el.getAttribute('data-height'), 10) || 300;
     el.style.height = height + 'px';
     if (width) el.style.width = width + 'px';
@@ -102,7 +107,33 @@
       height: height
     });
     chart.setOption(localise(opt, el.getAttribute('data-unit') || ''));
-    charts[id] = { chart: chart, fixed: !!width };
+    charts[id] = { chart: chart, el: el, max: max };
+  }
+
+  // fit is the width of a report chart: its print width (data-width), or
+  // less where the screen is narrower, so a phone does not scroll
+  // sideways; 0 for charts that follow their box.
+  function fit(el, max) {
+    if (!max) return 0;
+    var room = el.parentElement ? el.parentElement.clientWidth : 0;
+    return room > 0 && room < max ? room : max;
+  }
+
+  // resizeAll lets every chart follow its box; report charts take their
+  // print width when printing.
+  function resizeAll(printing) {
+    Object.keys(charts).forEach(function (id) {
+      var c = charts[id];
+      if (!c.max) {
+        c.chart.resize();
+        return;
+      }
+      var w = printing ? c.max : fit(c.el, c.max);
+      if (w !== c.chart.getWidth()) {
+        c.el.style.width = w + 'px';
+        c.chart.resize({ width: w });
+      }
+    });
   }
 
   // wrap splits text into lines that fit the width.
@@ -184,12 +215,10 @@
     var pending = 0;
     window.addEventListener('resize', function () {
       clearTimeout(pending);
-      pending = setTimeout(function () {
-        Object.keys(charts).forEach(function (id) {
-          if (!charts[id].fixed) charts[id].chart.resize();
-        });
-      }, 150);
+      pending = setTimeout(function () { resizeAll(false); }, 150);
     });
+    window.addEventListener('beforeprint', function () { resizeAll(true); });
+    window.addEventListener('afterprint', function () { resizeAll(false); });
     document.documentElement.setAttribute('data-charts-drawn', String(Object.keys(charts).length));
   }
 
