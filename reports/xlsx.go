@@ -243,7 +243,7 @@ var xlsxWords = map[string][2]string{
 	"sum.selection":     {"Atlase", "Selection"},
 	"sum.responses":     {"Atbilžu skaits", "Responses"},
 	"sum.reference":     {"pārskata gads %d", "reference year %d"},
-	"sum.note":          {"Procenti ir skaitļi no 0 līdz 100 (12,5 nozīmē 12,5 %). Daudzizvēles jautājumos % ir no atbildējušajiem, tāpēc kopā var pārsniegt 100.", "Percentages are numbers from 0 to 100 (12.5 means 12.5 %). For multiple-choice questions % is of those who answered, so they may sum past 100."},
+	"sum.note":          {"Procenti ir skaitļi no 0 līdz 100 (12,5 nozīmē 12,5\u00a0%). Daudzizvēles jautājumos % ir no atbildējušajiem, tāpēc kopā var pārsniegt 100.", "Percentages are numbers from 0 to 100 (12.5 means 12.5%). For multiple-choice questions % is of those who answered, so they may sum past 100."},
 	"sum.indicators":    {"Rādītāji", "Indicators"},
 	"sum.regions":       {"Plānošanas reģioni: rādītāju vidējās vērtības", "Planning regions: indicator means"},
 	"sum.region":        {"Plānošanas reģions", "Planning region"},
