@@ -24,7 +24,7 @@ run: build
 	$(BIN) seed; \
 	$(BIN) invite --survey $(ROUND) --missing-only -o $(LINKS); \
 	echo; echo "Personal links of the municipalities: $(LINKS)"; \
-	echo "For example: $$(sed -n 2p $(LINKS) | cut -d, -f2,3)"; echo; \
+	echo "For example: $$(sed -n 2p $(LINKS) | cut -d';' -f2,3 | tr ';' ' ')"; echo; \
 	$(BIN) user first-admin --email "$${ADMIN_EMAIL:-admin@localhost}"; \
 	echo "Coordinators sign in at $${BASE_URL:-http://localhost:8080}/login"; echo; \
 	exec $(BIN) serve

@@ -31,7 +31,7 @@ type QuestionSummary struct {
 	// where it was shown and left unanswered.
 	Answered, NotApplicable, Missing int
 	// Options counts each option (single, multi, yes/no), in display
-	// order, "other" last. Percent is of Answered: for multiple choice the
+	// order, "other" last (labelled "Cits", see survey.CategoryLabel). Percent is of Answered: for multiple choice the
 	// share of respondents who chose the option, so they may sum past 100.
 	Options []OptionCount
 	// Numbers summarises numeric answers (nil for other types).
@@ -83,7 +83,7 @@ func Aggregate(def *survey.Definition, rows Rows, f Filter) (*Summary, error) {
 		switch {
 		case q.Type.IsChoice():
 			for _, o := range q.AllOptions() {
-				qs.Options = append(qs.Options, OptionCount{Code: o.Code, Label: o.Text})
+				qs.Options = append(qs.Options, OptionCount{Code: o.Code, Label: q.CategoryLabel(o.Code)})
 			}
 		case q.Type == survey.YesNo:
 			qs.Options = []OptionCount{{Code: "true", Label: survey.Text{LV: "Jā", EN: "Yes"}},
@@ -157,15 +157,8 @@ func Aggregate(def *survey.Definition, rows Rows, f Filter) (*Summary, error) {
 		}
 		s.Regions = append(s.Regions, g)
 	}
-	slices.SortFunc(s.Regions, func(a, b *GroupSummary) int {
-		switch {
-		case a.Name < b.Name:
-			return -1
-		case a.Name > b.Name:
-			return 1
-		}
-		return 0
-	})
+	// Region names are Latvian in either language.
+	survey.SortByName(s.Regions, "lv", func(g *GroupSummary) string { return g.Name })
 	return s, nil
 }
 

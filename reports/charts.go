@@ -9,14 +9,11 @@ package reports
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"math/big"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/civitas-lv/surveyd/survey"
@@ -25,6 +22,7 @@ import (
 	gocharts "github.com/go-echarts/go-echarts/v2/charts"
 	goopts "github.com/go-echarts/go-echarts/v2/opts"
 	gorender "github.com/go-echarts/go-echarts/v2/render"
+	gotypes "github.com/go-echarts/go-echarts/v2/types"
 )
 
 // Kinds of chart.
@@ -118,6 +116,10 @@ type Chart struct {
 	// can stand inside a <script type="application/json"> block. Empty
 	// when Empty.
 	Option string
+	// Unit is the unit of the values drawn: "EUR", "%", an indicator's
+	// own unit, or "" for counts. The page's script writes tooltips with
+	// it the way survey.FormatMoney and FormatPercent do.
+	Unit string
 	// Height is the height to draw at, in CSS pixels.
 	Height int
 	// Empty is true when there is nothing to draw (no answers in the set);
@@ -133,8 +135,9 @@ type ChartTable struct {
 }
 
 // ChartCell is one cell: a label, a number, or blank. Text is what people
-// read (numbers formatted in the page's language); a CSV gets numbers as
-// Value with Places decimals and a point.
+// read (numbers formatted in the page's language, amounts with "EUR" and
+// two decimals, shares with "%"); a CSV gets numbers as Value with Places
+// decimals, without a unit.
 type ChartCell struct {
 	Text   string
 	Value  float64
@@ -332,7 +335,7 @@ func (b *chartBuilder) bar(qs *QuestionSummary) *Chart {
 		label := oc.Label.In(b.o.Lang)
 		names = append(names, label)
 		data = append(data, goopts.BarData{Name: label, Value: oc.Count})
-		c.Table.Rows = append(c.Table.Rows, []ChartCell{b.text(label), b.num(float64(oc.Count), 0), b.num(oc.Percent, 1)})
+		c.Table.Rows = append(c.Table.Rows, []ChartCell{b.text(label), b.num(float64(oc.Count), 0), b.pct(oc.Percent, 1)})
 	}
 	return b.finish(c, b.columns(c.ID, names, data, b.o.t("chart.count"), "24", 120, "72"))
 }
@@ -341,7 +344,7 @@ func (b *chartBuilder) bar(qs *QuestionSummary) *Chart {
 // horizontal bars (options read top to bottom as on the form).
 func (b *chartBuilder) share(qs *QuestionSummary) *Chart {
 	q := qs.Question
-	c := &Chart{ID: q.Code, Kind: ChartShare, Question: q.Code, Title: q.Text.In(b.o.Lang),
+	c := &Chart{ID: q.Code, Kind: ChartShare, Question: q.Code, Title: q.Text.In(b.o.Lang), Unit: "%",
 		Height: 70 + 42*len(qs.Options), Empty: qs.Answered == 0,
 		Note: b.o.t("chart.note.choice", qs.Answered, qs.NotApplicable, qs.Missing) + " " + b.o.t("chart.note.multi")}
 	c.Table.Header = []string{b.o.t("chart.answer"), b.o.t("chart.count"), b.o.t("chart.percent.answered")}
@@ -351,17 +354,18 @@ func (b *chartBuilder) share(qs *QuestionSummary) *Chart {
 		label := oc.Label.In(b.o.Lang)
 		names = append(names, label)
 		data = append(data, goopts.BarData{Name: label, Value: chartRound(oc.Percent, 1)})
-		c.Table.Rows = append(c.Table.Rows, []ChartCell{b.text(label), b.num(float64(oc.Count), 0), b.num(oc.Percent, 1)})
+		c.Table.Rows = append(c.Table.Rows, []ChartCell{b.text(label), b.num(float64(oc.Count), 0), b.pct(oc.Percent, 1)})
 	}
+	pct := survey.PercentSuffix(b.o.Lang)
 	ch := gocharts.NewBar()
 	ch.SetGlobalOptions(append(chartInit(c.ID),
 		gocharts.WithGridOpts(goopts.Grid{Left: "3%", Right: "8%", Top: "8", Bottom: "24", ContainLabel: goopts.Bool(true)}),
-		gocharts.WithXAxisOpts(goopts.XAxis{Type: "value", Min: 0, Max: 100, AxisLabel: &goopts.AxisLabel{Formatter: "{value} %"}}),
+		gocharts.WithXAxisOpts(goopts.XAxis{Type: "value", Min: 0, Max: 100, AxisLabel: &goopts.AxisLabel{Formatter: gotypes.FuncStr("{value}" + pct)}}),
 		gocharts.WithYAxisOpts(goopts.YAxis{Type: "category", Inverse: goopts.Bool(true), AxisLabel: chartWrapLabel(200)}),
 	)...)
 	ch.SetXAxis(names).AddSeries(b.o.t("chart.percent.answered"), data,
 		gocharts.WithItemStyleOpts(goopts.ItemStyle{Color: chartBlue}),
-		gocharts.WithLabelOpts(goopts.Label{Show: goopts.Bool(true), Position: "right", Formatter: "{c} %"}),
+		gocharts.WithLabelOpts(goopts.Label{Show: goopts.Bool(true), Position: "right", Formatter: "{c}" + pct}),
 		chartBarMax("24"))
 	ch.XYReversal()
 	return b.finish(c, ch)
@@ -373,6 +377,8 @@ func chartPlaces(q *survey.Question) (values, stat int) {
 	switch q.Type {
 	case survey.Int, survey.Year:
 		return 0, 1
+	case survey.Money:
+		return survey.MoneyPlaces, survey.MoneyPlaces
 	}
 	return q.Places(), q.Places()
 }
@@ -383,9 +389,10 @@ func (b *chartBuilder) distribution(qs *QuestionSummary) *Chart {
 	q := qs.Question
 	st := qs.Numbers
 	vp, sp := chartPlaces(q)
+	unit := chartUnit(q)
 	c := &Chart{ID: q.Code, Kind: ChartDistribution, Question: q.Code, Title: q.Text.In(b.o.Lang), Height: 190,
-		Note: b.o.t("chart.note.number", qs.Answered, qs.NotApplicable, qs.Missing), Empty: st.N == 0}
-	c.Table = b.statsTable(st, vp, sp, q.Type == survey.Money || q.Type == survey.Int)
+		Unit: unit, Note: b.o.t("chart.note.number", qs.Answered, qs.NotApplicable, qs.Missing), Empty: st.N == 0}
+	c.Table = b.statsTable(st, vp, sp, unit, q.Type == survey.Money || q.Type == survey.Int)
 	if c.Empty {
 		return c
 	}
@@ -393,12 +400,20 @@ func (b *chartBuilder) distribution(qs *QuestionSummary) *Chart {
 	for _, v := range st.Values() {
 		values = append(values, goopts.ScatterData{Value: []any{chartRound(v, vp), 0}})
 	}
+	// The unit is the axis name, centred under the axis labels: at the end
+	// of the axis it stood past the grid's right edge and was cut ("EU").
+	bottom := "16"
+	if unit != "" {
+		c.Height += 20
+		bottom = "36"
+	}
 	ch := gocharts.NewBoxPlot()
 	ch.SetGlobalOptions(append(chartInit(c.ID),
 		gocharts.WithTooltipOpts(goopts.Tooltip{Show: goopts.Bool(true), Trigger: "item"}),
-		gocharts.WithGridOpts(goopts.Grid{Left: "3%", Right: "5%", Top: "16", Bottom: "16", ContainLabel: goopts.Bool(true)}),
-		gocharts.WithXAxisOpts(goopts.XAxis{Type: "value", Scale: goopts.Bool(q.Type == survey.Year), Name: chartUnit(q),
-			NameLocation: "end", AxisLabel: &goopts.AxisLabel{Formatter: "{value}", HideOverlap: goopts.Bool(true)}}),
+		gocharts.WithGridOpts(goopts.Grid{Left: "3%", Right: "5%", Top: "16", Bottom: bottom, ContainLabel: goopts.Bool(true)}),
+		gocharts.WithXAxisOpts(goopts.XAxis{Type: "value", Scale: goopts.Bool(q.Type == survey.Year), Name: unit,
+			NameLocation: "middle", NameGap: 30,
+			AxisLabel: &goopts.AxisLabel{Formatter: "{value}", HideOverlap: goopts.Bool(true)}}),
 		gocharts.WithYAxisOpts(goopts.YAxis{Type: "category", AxisLabel: &goopts.AxisLabel{Show: goopts.Bool(false)}}),
 	)...)
 	// Horizontal: the values run along x, the one box sits on a category y
@@ -427,10 +442,10 @@ func chartUnit(q *survey.Question) string {
 }
 
 // statsTable lists a distribution's figures.
-func (b *chartBuilder) statsTable(st *Stats, vp, sp int, withSum bool) ChartTable {
+func (b *chartBuilder) statsTable(st *Stats, vp, sp int, unit string, withSum bool) ChartTable {
 	t := ChartTable{Header: []string{b.o.t("chart.statistic"), b.o.t("chart.value")}}
 	row := func(key string, v float64, places int) {
-		cell := b.num(v, places)
+		cell := b.amount(v, places, unit)
 		if st.N == 0 {
 			cell = b.blank()
 		}
@@ -464,7 +479,7 @@ func (b *chartBuilder) indicator(i int, is *IndicatorSummary) *Chart {
 	in := is.Indicator
 	p := indicatorPlaces(in)
 	c := &Chart{ID: "region-" + in.Code, Kind: ChartIndicator, Title: b.o.t("chart.indicator.title", in.Text.In(b.o.Lang)),
-		Height: 320, Empty: is.N == 0, Note: b.o.t("chart.note.indicator", is.N)}
+		Height: 320, Unit: in.Unit, Empty: is.N == 0, Note: b.o.t("chart.note.indicator", is.N)}
 	c.Table.Header = []string{b.o.t("chart.region"), b.o.t("stat.n"), b.o.t("stat.median"), b.o.t("stat.q1"),
 		b.o.t("stat.q3"), b.o.t("stat.mean")}
 	var names []string
@@ -477,7 +492,8 @@ func (b *chartBuilder) indicator(i int, is *IndicatorSummary) *Chart {
 			row = append(row, b.blank(), b.blank(), b.blank(), b.blank())
 		} else {
 			data = append(data, goopts.BarData{Name: name, Value: chartRound(st.Median, p), ItemStyle: &goopts.ItemStyle{Color: colour}})
-			row = append(row, b.num(st.Median, p), b.num(st.Q1, p), b.num(st.Q3, p), b.num(st.Mean, p))
+			row = append(row, b.amount(st.Median, p, in.Unit), b.amount(st.Q1, p, in.Unit), b.amount(st.Q3, p, in.Unit),
+				b.amount(st.Mean, p, in.Unit))
 		}
 		c.Table.Rows = append(c.Table.Rows, row)
 	}
@@ -518,7 +534,7 @@ func (b *chartBuilder) regions() *Chart {
 			if is.N == 0 {
 				r = append(r, b.blank())
 			} else {
-				r = append(r, b.num(is.Median, indicatorPlaces(is.Indicator)))
+				r = append(r, b.amount(is.Median, indicatorPlaces(is.Indicator), is.Indicator.Unit))
 			}
 		}
 		c.Table.Rows = append(c.Table.Rows, r)
@@ -597,7 +613,7 @@ func (b *chartBuilder) rateRow(r RateTally) []ChartCell {
 	if r.Total > 0 {
 		pct = 100 * float64(r.Submitted) / float64(r.Total)
 	}
-	return []ChartCell{b.text(r.Name), b.num(float64(r.Submitted), 0), b.num(float64(r.Total), 0), b.num(pct, 0)}
+	return []ChartCell{b.text(r.Name), b.num(float64(r.Submitted), 0), b.num(float64(r.Total), 0), b.pct(pct, 0)}
 }
 
 // KeyFigures is the report's table of headline figures per area: every
@@ -608,15 +624,15 @@ func KeyFigures(s *Summary, o ChartOptions) ChartTable {
 	b := chartBuilder{s: s, o: o}
 	t := ChartTable{Header: []string{o.t("chart.area"), o.t("chart.figure"), o.t("stat.n"), o.t("stat.median"),
 		o.t("stat.mean"), o.t("stat.sum")}}
-	add := func(area, name string, st *Stats, places int, withSum bool) {
+	add := func(area, name string, st *Stats, places int, unit string, withSum bool) {
 		r := []ChartCell{b.text(area), b.text(name), b.num(float64(st.N), 0)}
 		if st.N == 0 {
 			r = append(r, b.blank(), b.blank())
 		} else {
-			r = append(r, b.num(st.Median, places), b.num(st.Mean, places))
+			r = append(r, b.amount(st.Median, places, unit), b.amount(st.Mean, places, unit))
 		}
 		if withSum && st.N > 0 {
-			r = append(r, b.num(st.Sum, places))
+			r = append(r, b.amount(st.Sum, places, unit))
 		} else {
 			r = append(r, b.blank())
 		}
@@ -626,13 +642,13 @@ func KeyFigures(s *Summary, o ChartOptions) ChartTable {
 		area := sec.Title.In(o.Lang)
 		for _, q := range sec.Questions {
 			if q.Type == survey.Money && !q.Personal {
-				add(area, q.Text.In(o.Lang), s.Question(q.Code).Numbers, q.Places(), true)
+				add(area, q.Text.In(o.Lang), s.Question(q.Code).Numbers, survey.MoneyPlaces, "EUR", true)
 			}
 		}
 		for _, is := range s.Indicators {
 			if indicatorSection(s.Definition, is.Indicator) == sec.Code {
 				name := is.Indicator.Text.In(o.Lang)
-				add(area, name, &is.Stats, indicatorPlaces(is.Indicator), false)
+				add(area, name, &is.Stats, indicatorPlaces(is.Indicator), is.Indicator.Unit, false)
 			}
 		}
 	}
@@ -648,14 +664,32 @@ func (b *chartBuilder) num(v float64, places int) ChartCell {
 	return ChartCell{Text: ChartNumber(v, places, b.o.Lang), Value: v, Number: true, Places: places}
 }
 
+// pct is a share of 0–100: "33,3 %" in Latvian, "33.3%" in English.
+func (b *chartBuilder) pct(v float64, places int) ChartCell {
+	c := b.num(v, places)
+	c.Text += survey.PercentSuffix(b.o.Lang)
+	return c
+}
+
+// amount is a figure in unit: euros always with two decimals and "EUR",
+// shares with "%", other units (and none) as plain numbers — their unit
+// is in the heading.
+func (b *chartBuilder) amount(v float64, places int, unit string) ChartCell {
+	switch unit {
+	case "EUR":
+		c := b.num(v, survey.MoneyPlaces)
+		c.Text = survey.FormatMoney(survey.FloatRat(c.Value, survey.MoneyPlaces), b.o.Lang)
+		return c
+	case "%":
+		return b.pct(v, places)
+	}
+	return b.num(v, places)
+}
+
 // ChartNumber formats a number for people in lang: "1 234,5" in Latvian,
 // "1,234.5" in English, with at most places decimals.
 func ChartNumber(v float64, places int, lang string) string {
-	r, ok := new(big.Rat).SetString(strconv.FormatFloat(chartRound(v, places), 'f', places, 64))
-	if !ok {
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	return survey.FormatNumber(r, lang, true)
+	return survey.FormatNumber(survey.FloatRat(v, places), lang, true)
 }
 
 func chartRound(v float64, places int) float64 {
@@ -663,48 +697,36 @@ func chartRound(v float64, places int) float64 {
 	return math.Round(v*p) / p
 }
 
-// WriteChartCSV writes a chart's table as CSV: UTF-8 with a byte-order mark
-// (so spreadsheets read the diacritics), comma-separated, numbers with a
-// decimal point. A text cell that a spreadsheet would take for a formula —
-// starting with =, +, -, @, a tab or a carriage return — gets a leading
-// apostrophe. Numbers are written by strconv and are never formulas.
-func WriteChartCSV(w io.Writer, t ChartTable) error {
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+// WriteChartCSV writes a chart's table as a CSV for people (see CSV): in
+// lang's separators, numbers as numbers without their unit, blanks empty,
+// text that looks like a formula defused.
+func WriteChartCSV(w io.Writer, t ChartTable, lang string) error {
+	cw, err := NewCSV(w, lang)
+	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	header := make([]string, len(t.Header))
+	header := make([]any, len(t.Header))
 	for i, h := range t.Header {
-		header[i] = CSVSafe(h)
+		header[i] = h
 	}
-	if err := cw.Write(header); err != nil {
+	if err := cw.Write(header...); err != nil {
 		return err
 	}
 	for _, row := range t.Rows {
-		rec := make([]string, len(row))
+		rec := make([]any, len(row))
 		for i, c := range row {
 			switch {
 			case c.Blank:
-				rec[i] = ""
+				rec[i] = nil
 			case c.Number:
-				rec[i] = strconv.FormatFloat(chartRound(c.Value, c.Places), 'f', -1, 64)
+				rec[i] = CSVNumber{Value: c.Value, Places: c.Places}
 			default:
-				rec[i] = CSVSafe(c.Text)
+				rec[i] = c.Text
 			}
 		}
-		if err := cw.Write(rec); err != nil {
+		if err := cw.Write(rec...); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// CSVSafe keeps a spreadsheet from reading text as a formula: text starting
-// with =, +, -, @, a tab or a carriage return gets a leading apostrophe.
-func CSVSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	return cw.Flush()
 }

@@ -203,7 +203,7 @@ func TestChartSeriesValues(t *testing.T) {
 		fmt.Sprint(chartValues(t, forms.Series[0].Data)) != "[100 50 50]" {
 		t.Errorf("forms: %+v", forms)
 	}
-	if forms.YAxis[0].Data[2] != "Cits (norādiet)" {
+	if forms.YAxis[0].Data[2] != "Cits" { // a category, not the form's "Cits (norādiet)"
 		t.Errorf("forms labels %v", forms.YAxis[0].Data)
 	}
 
@@ -265,17 +265,23 @@ func TestChartTables(t *testing.T) {
 		}
 		return b.String()
 	}
+	// Amounts always with two decimals and EUR, shares with " %" (no-break
+	// spaces), counts plain.
 	for id, want := range map[string]string{
-		"rules": "chart.answer|chart.count|chart.percent.answered\nPieņemta|2|50\nNav|1|25\n=SUM(A1:A9)|1|25",
-		"support": "chart.statistic|chart.value\nstat.n|2\nstat.sum|8000\nstat.mean|4000\nstat.min|3000\n" +
-			"stat.q1|3500\nstat.median|4000\nstat.q3|4500\nstat.max|5000",
-		"population": "chart.statistic|chart.value\nstat.n|4\nstat.sum|28\u00a0000\nstat.mean|7000\nstat.min|1000\n" +
-			"stat.q1|2500\nstat.median|3500\nstat.q3|8000\nstat.max|20\u00a0000",
-		ChartIDRate: "chart.region|chart.submitted|chart.total|chart.percent\nKurzeme|2|6|33\nVidzeme|2|4|50\n" +
-			"chart.allregions|4|10|40",
+		"rules": "chart.answer|chart.count|chart.percent.answered\nPieņemta|2|50 %\nNav|1|25 %\n=SUM(A1:A9)|1|25 %",
+		"support": "chart.statistic|chart.value\nstat.n|2\nstat.sum|8000,00 EUR\nstat.mean|4000,00 EUR\n" +
+			"stat.min|3000,00 EUR\nstat.q1|3500,00 EUR\nstat.median|4000,00 EUR\nstat.q3|4500,00 EUR\nstat.max|5000,00 EUR",
+		"population": "chart.statistic|chart.value\nstat.n|4\nstat.sum|28 000\nstat.mean|7000\nstat.min|1000\n" +
+			"stat.q1|2500\nstat.median|3500\nstat.q3|8000\nstat.max|20 000",
+		ChartIDRate: "chart.region|chart.submitted|chart.total|chart.percent\nKurzeme|2|6|33 %\nVidzeme|2|4|50 %\n" +
+			"chart.allregions|4|10|40 %",
 		"region-per_resident": "chart.region|stat.n|stat.median|stat.q1|stat.q3|stat.mean\n" +
-			"chart.allregions|2|3|2|4|3\nKurzeme|0|—|—|—|—\nVidzeme|2|3|2|4|3",
+			"chart.allregions|2|3,00 EUR|2,00 EUR|4,00 EUR|3,00 EUR\nKurzeme|0|—|—|—|—\nVidzeme|2|3,00 EUR|2,00 EUR|4,00 EUR|3,00 EUR",
 	} {
+		want = strings.ReplaceAll(want, " EUR", "\u00a0EUR")
+		want = strings.ReplaceAll(want, " %", "\u00a0%")
+		want = strings.ReplaceAll(want, "28 000", "28\u00a0000")
+		want = strings.ReplaceAll(want, "20 000", "20\u00a0000")
 		if got := table(id); got != want {
 			t.Errorf("%s table:\n%s\nwant\n%s", id, got, want)
 		}
@@ -285,7 +291,7 @@ func TestChartTables(t *testing.T) {
 func TestChartCSV(t *testing.T) {
 	cs := chartTestSet(t, Filter{})
 	var buf bytes.Buffer
-	if err := WriteChartCSV(&buf, cs.Chart("rules").Table); err != nil {
+	if err := WriteChartCSV(&buf, cs.Chart("rules").Table, "en"); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")) {
@@ -308,7 +314,7 @@ func TestChartCSV(t *testing.T) {
 		{Text: "=1+1"}, {Text: "+1"}, {Text: "-1"}, {Text: "@SUM(A1)"}, {Text: "\tx"}, {Text: "a=b"}},
 		{{Text: "1 234,5", Value: 1234.5, Number: true, Places: 1}, {Text: "—", Blank: true}, {Value: 33.333, Number: true, Places: 1},
 			{Value: -2, Number: true}, {Text: "x\ny, \"z\""}, {Text: ""}}}}
-	if err := WriteChartCSV(&buf, tb); err != nil {
+	if err := WriteChartCSV(&buf, tb, "en"); err != nil {
 		t.Fatal(err)
 	}
 	recs, err = csv.NewReader(bytes.NewReader(buf.Bytes()[3:])).ReadAll()
@@ -323,7 +329,7 @@ func TestChartCSV(t *testing.T) {
 
 	// The multiple-choice table: the labels with @ and - are defused too.
 	buf.Reset()
-	WriteChartCSV(&buf, cs.Chart("forms").Table)
+	WriteChartCSV(&buf, cs.Chart("forms").Table, "en")
 	if s := buf.String(); !strings.Contains(s, "\n'@Granti,2,100\n") || !strings.Contains(s, "\n'-Telpas </script><b>,1,50\n") {
 		t.Fatalf("forms csv %q", s)
 	}
@@ -366,7 +372,7 @@ func TestChartFilterAndEmpty(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	if err := WriteChartCSV(&buf, cs.Chart("population").Table); err != nil || !strings.Contains(buf.String(), "stat.n,0\n") {
+	if err := WriteChartCSV(&buf, cs.Chart("population").Table, "en"); err != nil || !strings.Contains(buf.String(), "stat.n,0\n") {
 		t.Fatalf("empty csv %q %v", buf.String(), err)
 	}
 }
@@ -424,7 +430,8 @@ func TestKeyFigures(t *testing.T) {
 		rows = append(rows, strings.Join(cells, "|"))
 	}
 	// The personal amount (salary) is not a key figure.
-	want := []string{"Atbalsts NVO|Atbalsts|2|4000|4000|8000", "Atbalsts NVO|EUR uz iedzīvotāju|2|3|3|—"}
+	want := []string{"Atbalsts NVO|Atbalsts|2|4000,00\u00a0EUR|4000,00\u00a0EUR|8000,00\u00a0EUR",
+		"Atbalsts NVO|EUR uz iedzīvotāju|2|3,00\u00a0EUR|3,00\u00a0EUR|—"}
 	if !reflect.DeepEqual(rows, want) {
 		t.Fatalf("key figures\n got %q\nwant %q", rows, want)
 	}
@@ -453,6 +460,95 @@ func TestBuildChartsTablesOnly(t *testing.T) {
 		}
 		if c.Option == "" && !c.Empty {
 			t.Fatalf("chart %s has no option", c.ID)
+		}
+	}
+}
+
+// Units in both languages: the tables, the share chart's labels and the
+// box plot's unit, which stands centred under the axis (at its end it was
+// cut to "EU").
+func TestChartUnits(t *testing.T) {
+	s := chartTestSummary(t, Filter{})
+	for _, c := range []struct{ lang, sum, share, label string }{
+		{"lv", "8000,00\u00a0EUR", "100\u00a0%", "{c}\u00a0%"},
+		{"en", "8000.00\u00a0EUR", "100%", "{c}%"},
+	} {
+		cs, err := BuildCharts(s, ChartOptions{Lang: c.lang, T: chartTestT, Rate: chartTestRate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cs.Chart("support").Table.Rows[1][1].Text; got != c.sum {
+			t.Errorf("%s: sum %q, want %q", c.lang, got, c.sum)
+		}
+		if got := cs.Chart("forms").Table.Rows[0][2].Text; got != c.share {
+			t.Errorf("%s: share %q, want %q", c.lang, got, c.share)
+		}
+		var share struct {
+			Series []struct {
+				Label struct{ Formatter string } `json:"label"`
+			} `json:"series"`
+			XAxis []struct {
+				AxisLabel struct{ Formatter string } `json:"axisLabel"`
+			} `json:"xAxis"`
+		}
+		if err := json.Unmarshal([]byte(cs.Chart("forms").Option), &share); err != nil {
+			t.Fatal(err)
+		}
+		if share.Series[0].Label.Formatter != c.label || share.XAxis[0].AxisLabel.Formatter != strings.Replace(c.label, "{c}", "{value}", 1) {
+			t.Errorf("%s: share formatters %+v", c.lang, share)
+		}
+		var box struct {
+			XAxis []struct {
+				Name         string `json:"name"`
+				NameLocation string `json:"nameLocation"`
+			} `json:"xAxis"`
+		}
+		if err := json.Unmarshal([]byte(cs.Chart("support").Option), &box); err != nil {
+			t.Fatal(err)
+		}
+		if box.XAxis[0].Name != "EUR" || box.XAxis[0].NameLocation != "middle" {
+			t.Errorf("%s: the box plot's unit %+v", c.lang, box.XAxis)
+		}
+		for id, unit := range map[string]string{"support": "EUR", "forms": "%", "population": "", "rules": "",
+			"region-per_resident": "EUR"} {
+			if got := cs.Chart(id).Unit; got != unit {
+				t.Errorf("%s: %s unit %q, want %q", c.lang, id, got, unit)
+			}
+		}
+	}
+}
+
+// A chart's CSV in Latvian: ";" between fields and decimal commas, so a
+// double-click in Latvian Excel gives columns and numbers; in English ","
+// and points. Both start with a byte-order mark and read back.
+func TestChartCSVLanguages(t *testing.T) {
+	tb := ChartTable{Header: []string{"Rādītājs", "Vērtība", "Daļa"}, Rows: [][]ChartCell{
+		{{Text: "Vidējā vērtība"}, {Text: "4000,50 EUR", Value: 4000.5, Number: true, Places: 2}, {Text: "33,3 %", Value: 33.333, Number: true, Places: 1}},
+		{{Text: "=1+1; x"}, {Text: "—", Blank: true}, {Value: 12345678.9, Number: true, Places: 1}},
+	}}
+	for _, c := range []struct {
+		lang string
+		sep  rune
+		want [][]string
+	}{
+		{"lv", ';', [][]string{{"Rādītājs", "Vērtība", "Daļa"}, {"Vidējā vērtība", "4000,5", "33,3"}, {"'=1+1; x", "", "12345678,9"}}},
+		{"en", ',', [][]string{{"Rādītājs", "Vērtība", "Daļa"}, {"Vidējā vērtība", "4000.5", "33.3"}, {"'=1+1; x", "", "12345678.9"}}},
+	} {
+		var buf bytes.Buffer
+		if err := WriteChartCSV(&buf, tb, c.lang); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")) {
+			t.Fatalf("%s: no byte-order mark", c.lang)
+		}
+		r := csv.NewReader(bytes.NewReader(buf.Bytes()[3:]))
+		r.Comma = c.sep
+		recs, err := r.ReadAll()
+		if err != nil || !reflect.DeepEqual(recs, c.want) {
+			t.Fatalf("%s: csv\n got %q %v\nwant %q", c.lang, recs, err, c.want)
+		}
+		if c.lang == "lv" && strings.Contains(buf.String(), ",") && !strings.Contains(buf.String(), "4000,5;") {
+			t.Errorf("lv: numbers should have a decimal comma: %q", buf.String())
 		}
 	}
 }

@@ -102,7 +102,13 @@ type workbook struct {
 	styles    map[string]int
 	// textWidth is the longest text seen per wide column (pass 1).
 	textWidth []int
-	err       error
+	// kept and longRows count the responses and the answer values of the
+	// data sheets (pass 1), so each sheet can declare its used range
+	// before its rows stream out.
+	kept, longRows int
+	// summaryCols and summaryRows are the extent of the summary's cells.
+	summaryCols, summaryRows int
+	err                      error
 }
 
 func newWorkbook(def *survey.Definition, opt XLSXOptions) (*workbook, error) {
@@ -151,6 +157,9 @@ func (x *workbook) build(src Source) error {
 		return err
 	}
 	x.writeSummary(sum)
+	if x.err == nil {
+		x.err = x.declareRange(SheetSummary, max(x.summaryCols, 1), max(x.summaryRows, 1))
+	}
 	if x.err != nil {
 		return x.err
 	}
@@ -167,12 +176,16 @@ func (x *workbook) build(src Source) error {
 		Created: x.opt.Generated.UTC().Format(time.RFC3339), Description: x.opt.Round})
 }
 
-// observe passes the rows on to Aggregate and notes what the column widths
-// of the data sheets need, which must be set before the first row.
+// observe passes the rows on to Aggregate and notes what the data sheets
+// need before their first row: the column widths and how many rows they
+// will have.
 func (x *workbook) observe(rows Rows) Rows {
+	count := func(string, string, any, string) error { x.longRows++; return nil }
 	return func(yield func(Row, error) bool) {
 		for r, err := range rows {
 			if err == nil && x.opt.Filter.Keep(r) {
+				x.kept++
+				_ = x.longValues(&r, count)
 				for i := range x.wide {
 					if n := x.wide[i].textLen(x, &r); n > x.textWidth[i] {
 						x.textWidth[i] = n
@@ -196,9 +209,9 @@ var xlsxWords = map[string][2]string{
 	"col.planning_region":    {"Plānošanas reģions", "Planning region"},
 	"col.statistical_region": {"Statistiskais reģions", "Statistical region"},
 	"col.status":             {"Statuss", "Status"},
-	"col.submitted_at":       {"Iesniegta", "Submitted at"},
+	"col.submitted_at":       {"Iesniegšanas laiks", "Submitted at"},
 	"col.contacts":           {"Kontaktpersonas (e-pasti)", "Contacts (e-mail)"},
-	"col.other_text":         {"Cits (norādiet): teksts", "Other (specify): text"},
+	"col.other_text":         {"Cits: teksts", "Other: text"},
 	"col.question":           {"Jautājuma kods", "Question code"},
 	"col.option":             {"Atbildes varianta kods", "Option code"},
 	"col.value":              {"Vērtība", "Value"},
@@ -230,7 +243,7 @@ var xlsxWords = map[string][2]string{
 	"sum.selection":     {"Atlase", "Selection"},
 	"sum.responses":     {"Atbilžu skaits", "Responses"},
 	"sum.reference":     {"pārskata gads %d", "reference year %d"},
-	"sum.note":          {"Procenti ir skaitļi no 0 līdz 100 (12,5 nozīmē 12,5 %). Daudzizvēles jautājumos % ir no atbildējušajiem, tāpēc kopā var pārsniegt 100.", "Percentages are numbers from 0 to 100 (12.5 means 12.5 %). For multiple-choice questions % is of those who answered, so they may sum past 100."},
+	"sum.note":          {"Procenti ir skaitļi no 0 līdz 100 (12,5 nozīmē 12,5\u00a0%). Daudzizvēles jautājumos % ir no atbildējušajiem, tāpēc kopā var pārsniegt 100.", "Percentages are numbers from 0 to 100 (12.5 means 12.5%). For multiple-choice questions % is of those who answered, so they may sum past 100."},
 	"sum.indicators":    {"Rādītāji", "Indicators"},
 	"sum.regions":       {"Plānošanas reģioni: rādītāju vidējās vērtības", "Planning regions: indicator means"},
 	"sum.region":        {"Plānošanas reģions", "Planning region"},
@@ -267,8 +280,8 @@ var xlsxWords = map[string][2]string{
 	"kind.novads":        {"novads", "municipality"},
 
 	"status.none":      {"Nav atbilžu", "No answers"},
-	"status.draft":     {"Melnraksts", "Draft"},
-	"status.submitted": {"Iesniegta", "Submitted"},
+	"status.draft":     {"Aizpilda", "Filling in"},
+	"status.submitted": {"Iesniegusi", "Submitted"},
 	"status.returned":  {"Atgriezta labošanai", "Returned for correction"},
 
 	"track.no_link":      {"Nav saites", "No link"},
@@ -306,6 +319,11 @@ func (x *workbook) t(key string, args ...any) string {
 // Number formats. Percentages are written as entered — 12.5 means 12.5 % —
 // with a literal percent sign, so the cell holds the same number as the
 // form, the API and the aggregates (not 0.125 with Excel's % scaling).
+// Amounts and percentages follow the pages' style (survey.FormatMoney,
+// survey.FormatPercent): euros always with two decimals and " EUR" after a
+// no-break space; "12,5 %" with a no-break space in Latvian, "12.5%" in
+// English. The group and decimal marks are the reader's: Excel shows
+// "120 000,50 EUR" with Latvian regional settings.
 func decimalsOf(places int) string {
 	if places <= 0 {
 		return ""
@@ -313,8 +331,17 @@ func decimalsOf(places int) string {
 	return "." + strings.Repeat("0", places)
 }
 
-func fmtMoney(places int) string   { return "#,##0" + decimalsOf(places) + `" €"` }
-func fmtPercent(places int) string { return "0" + decimalsOf(places) + `" %"` }
+// literal quotes text for a number format.
+func literal(s string) string { return `"` + s + `"` }
+
+func (x *workbook) fmtMoney() string {
+	return "#,##0" + decimalsOf(survey.MoneyPlaces) + literal(survey.MoneySuffix(x.lang))
+}
+
+func (x *workbook) fmtPercent(places int) string {
+	return "0" + decimalsOf(places) + literal(survey.PercentSuffix(x.lang))
+}
+
 func fmtDecimal(places int) string { return "#,##0" + decimalsOf(places) }
 
 const (
@@ -324,12 +351,12 @@ const (
 )
 
 // numberFormat is the format of a question's answers.
-func numberFormat(q *survey.Question) string {
+func (x *workbook) numberFormat(q *survey.Question) string {
 	switch q.Type {
 	case survey.Money:
-		return fmtMoney(q.Places())
+		return x.fmtMoney()
 	case survey.Percent:
-		return fmtPercent(q.Places())
+		return x.fmtPercent(q.Places())
 	case survey.Year:
 		return fmtYear
 	case survey.Int:
@@ -340,26 +367,27 @@ func numberFormat(q *survey.Question) string {
 
 // statFormat is the format of a statistic of a question's answers: means
 // and quartiles get at least one decimal place.
-func statFormat(q *survey.Question) string {
+func (x *workbook) statFormat(q *survey.Question) string {
 	p := max(q.Places(), 1)
 	switch q.Type {
 	case survey.Money:
-		return fmtMoney(max(q.Places(), 2))
+		return x.fmtMoney()
 	case survey.Percent:
-		return fmtPercent(p)
+		return x.fmtPercent(p)
 	case survey.Year:
 		return "0.0"
 	}
 	return fmtDecimal(p)
 }
 
-// indicatorFormat follows the indicator's unit and decimals.
-func indicatorFormat(in *survey.Indicator) string {
+// indicatorFormat follows the indicator's unit and decimals (euros always
+// two).
+func (x *workbook) indicatorFormat(in *survey.Indicator) string {
 	switch in.Unit {
 	case "EUR":
-		return fmtMoney(in.Decimals)
+		return x.fmtMoney()
 	case "%":
-		return fmtPercent(in.Decimals)
+		return x.fmtPercent(in.Decimals)
 	}
 	return fmtDecimal(in.Decimals)
 }
@@ -426,11 +454,23 @@ func columnRange(sheet string, col, r1, r2 int) string {
 	return fmt.Sprintf("%s!$%s$%d:$%s$%d", quoteSheet(sheet), c, r1, c, r2)
 }
 
-// put writes one cell of a normal (not streamed) sheet; strings are always
-// stored as text, never as formulas.
+// declareRange sets a sheet's declared used range (its <dimension>) to
+// A1 through the last column and row. excelize declares A1 for every new
+// sheet and a StreamWriter writes the declaration before the rows, so it
+// is set from what pass 1 counted: readers that trust it (openpyxl's
+// read-only mode, BI importers) then see every cell.
+func (x *workbook) declareRange(sheet string, cols, rows int) error {
+	return x.f.SetSheetDimension(sheet, "A1:"+cellName(cols, rows))
+}
+
+// put writes one cell of the summary (the one normal, not streamed,
+// sheet); strings are always stored as text, never as formulas.
 func (x *workbook) put(sheet string, col, row int, v any, style int) {
 	if x.err != nil {
 		return
+	}
+	if v != nil || style != 0 {
+		x.summaryCols, x.summaryRows = max(x.summaryCols, col), max(x.summaryRows, row)
 	}
 	ref := cellName(col, row)
 	if v != nil {
@@ -480,11 +520,9 @@ func textOf(v any) string {
 	return survey.FormatInput(v, "en")
 }
 
+// optionLabel names an option as counted: "Cits" for the other option.
 func (x *workbook) optionLabel(q *survey.Question, code string) string {
-	if o := q.Option(code); o != nil {
-		return o.Text.In(x.lang)
-	}
-	return code
+	return q.CategoryLabel(code).In(x.lang)
 }
 
 // muniName is the municipality's name in the export's language, or in
@@ -625,7 +663,7 @@ func (x *workbook) summaryIndicators(s *Summary, row int) int {
 		x.put(sh, 3, row, in.Unit, 0)
 		x.put(sh, 4, row, is.N, x.num(fmtInt))
 		if is.N > 0 {
-			nf := x.num(indicatorFormat(in))
+			nf := x.num(x.indicatorFormat(in))
 			for i, v := range []float64{is.Mean, is.Median, is.Q1, is.Q3, is.Min, is.Max} {
 				x.put(sh, 5+i, row, v, nf)
 			}
@@ -652,7 +690,7 @@ func (x *workbook) summaryIndicators(s *Summary, row int) int {
 		x.put(sh, 2, row, g.Responses, x.num(fmtInt))
 		for i, is := range g.Indicators {
 			if is.N > 0 {
-				x.put(sh, 3+i, row, is.Mean, x.num(indicatorFormat(is.Indicator)))
+				x.put(sh, 3+i, row, is.Mean, x.num(x.indicatorFormat(is.Indicator)))
 			}
 		}
 		row++
@@ -699,7 +737,7 @@ func (x *workbook) summaryChoice(qs *QuestionSummary, top int) int {
 	}
 	headRow := row
 	first := row + 1
-	nf, pf := x.num(fmtInt), x.num(fmtPercent(1))
+	nf, pf := x.num(fmtInt), x.num(x.fmtPercent(1))
 	for _, o := range qs.Options {
 		row++
 		label := o.Label.In(x.lang)
@@ -748,7 +786,7 @@ func (x *workbook) summaryNumbers(qs *QuestionSummary, top int) int {
 	x.put(sh, 3, row, st.N, x.num(fmtInt))
 	row++
 	if st.N > 0 {
-		vf, sf := x.num(numberFormat(q)), x.num(statFormat(q))
+		vf, sf := x.num(x.numberFormat(q)), x.num(x.statFormat(q))
 		for _, s := range []struct {
 			key   string
 			v     float64
@@ -775,7 +813,7 @@ func (x *workbook) summaryNumbers(qs *QuestionSummary, top int) int {
 	first := row + 1
 	for _, b := range bins {
 		row++
-		x.put(sh, 1, row, b.lo, x.num(numberFormat(q)))
+		x.put(sh, 1, row, b.lo, x.num(x.numberFormat(q)))
 		x.put(sh, 2, row, b.label(x.lang), 0)
 		x.put(sh, 3, row, b.count, x.num(fmtInt))
 	}
@@ -945,19 +983,19 @@ func (x *workbook) buildWideColumns() {
 		case q.Type == survey.Single:
 			w := 12
 			for _, o := range q.AllOptions() {
-				w = max(w, utf8.RuneCountInString(o.Text.In(x.lang))+2)
+				w = max(w, utf8.RuneCountInString(x.optionLabel(q, o.Code))+2)
 			}
 			add(wideColumn{kind: colSingle, code: q.Code, header: text, q: q, width: float64(min(w, 40))})
 		case q.Type == survey.Multi:
 			add(wideColumn{kind: colMultiLabels, code: q.Code, header: text, q: q, width: 40})
 			for _, o := range q.AllOptions() {
-				add(wideColumn{kind: colMultiOption, code: q.Code + ":" + o.Code, header: o.Text.In(x.lang), q: q,
+				add(wideColumn{kind: colMultiOption, code: q.Code + ":" + o.Code, header: x.optionLabel(q, o.Code), q: q,
 					option: o.Code, format: "0", width: 11})
 			}
 		case q.Type == survey.YesNo:
 			add(wideColumn{kind: colYesNo, code: q.Code, header: text, q: q, width: 10})
 		case q.Type.IsNumber():
-			add(wideColumn{kind: colNumber, code: q.Code, header: text, q: q, format: numberFormat(q), width: 15})
+			add(wideColumn{kind: colNumber, code: q.Code, header: text, q: q, format: x.numberFormat(q), width: 15})
 		default:
 			add(wideColumn{kind: colText, code: q.Code, header: text, q: q, width: 12})
 		}
@@ -967,7 +1005,7 @@ func (x *workbook) buildWideColumns() {
 	}
 	for _, in := range x.def.Indicators {
 		add(wideColumn{kind: colIndicator, code: in.Code, header: in.Text.In(x.lang), ind: in,
-			format: indicatorFormat(in), width: 14})
+			format: x.indicatorFormat(in), width: 14})
 	}
 }
 
@@ -1071,6 +1109,12 @@ func (c *wideColumn) value(x *workbook, r *Row) any {
 // writeData streams both response sheets from one pass over the rows.
 func (x *workbook) writeData(rows Rows) error {
 	f := x.f
+	if err := x.declareRange(SheetWide, len(x.wide), 2+x.kept); err != nil {
+		return err
+	}
+	if err := x.declareRange(SheetLong, 4, 1+x.longRows); err != nil {
+		return err
+	}
 	wide, err := f.NewStreamWriter(SheetWide)
 	if err != nil {
 		return err
@@ -1171,6 +1215,9 @@ func (x *workbook) writeData(rows Rows) error {
 			return err
 		}
 	}
+	if wrow-2 != x.kept || lw.row-1 != x.longRows {
+		return errors.New("reports: the rows differ between the two passes (read them from one snapshot)")
+	}
 	last := colName(len(x.wide))
 	if err := f.AutoFilter(SheetWide, fmt.Sprintf("A2:%s%d", last, max(wrow, 3)), nil); err != nil {
 		return err
@@ -1211,8 +1258,16 @@ func (lw *longWriter) add(muni, code, option string, v any, format string) error
 }
 
 func (lw *longWriter) response(r *Row) error {
-	x := lw.x
 	muni := r.Municipality.Code
+	return lw.x.longValues(r, func(code, option string, v any, format string) error {
+		return lw.add(muni, code, option, v, format)
+	})
+}
+
+// longValues calls emit for each row of the long sheet a response gives:
+// the question (or "other" text) code, the option code, the value and its
+// number format.
+func (x *workbook) longValues(r *Row, emit func(code, option string, v any, format string) error) error {
 	for _, q := range x.questions {
 		v, ok := r.Answers[q.Code]
 		if ok && v != nil {
@@ -1221,31 +1276,31 @@ func (lw *longWriter) response(r *Row) error {
 			case survey.Single:
 				s, isStr := v.(string)
 				if !isStr {
-					err = lw.add(muni, q.Code, "", textOf(v), "")
+					err = emit(q.Code, "", textOf(v), "")
 				} else {
-					err = lw.add(muni, q.Code, s, x.optionLabel(q, s), "")
+					err = emit(q.Code, s, x.optionLabel(q, s), "")
 				}
 			case survey.Multi:
 				list, isList := v.([]string)
 				if !isList {
-					err = lw.add(muni, q.Code, "", textOf(v), "")
+					err = emit(q.Code, "", textOf(v), "")
 				}
 				for _, c := range list {
-					if err = lw.add(muni, q.Code, c, x.optionLabel(q, c), ""); err != nil {
+					if err = emit(q.Code, c, x.optionLabel(q, c), ""); err != nil {
 						break
 					}
 				}
 			case survey.YesNo:
 				if b, isBool := v.(bool); isBool {
-					err = lw.add(muni, q.Code, strconv.FormatBool(b), x.yesNo(b), "")
+					err = emit(q.Code, strconv.FormatBool(b), x.yesNo(b), "")
 				} else {
-					err = lw.add(muni, q.Code, "", textOf(v), "")
+					err = emit(q.Code, "", textOf(v), "")
 				}
 			default:
 				if n, isNum := v.(json.Number); isNum && q.Type.IsNumber() {
-					err = lw.add(muni, q.Code, "", numberValue(q, n), numberFormat(q))
+					err = emit(q.Code, "", numberValue(q, n), x.numberFormat(q))
 				} else {
-					err = lw.add(muni, q.Code, "", textOf(v), "")
+					err = emit(q.Code, "", textOf(v), "")
 				}
 			}
 			if err != nil {
@@ -1254,7 +1309,7 @@ func (lw *longWriter) response(r *Row) error {
 		}
 		if q.Other {
 			if s, ok := r.Answers[q.OtherKey()].(string); ok && s != "" {
-				if err := lw.add(muni, q.OtherKey(), "", s, ""); err != nil {
+				if err := emit(q.OtherKey(), "", s, ""); err != nil {
 					return err
 				}
 			}
@@ -1268,6 +1323,9 @@ func (lw *longWriter) response(r *Row) error {
 
 func (x *workbook) writeCodebook() {
 	if x.err != nil {
+		return
+	}
+	if x.err = x.declareRange(SheetCodebook, 9, 1+len(x.def.Questions())+len(x.def.Indicators)); x.err != nil {
 		return
 	}
 	sw, err := x.f.NewStreamWriter(SheetCodebook)
@@ -1338,7 +1396,7 @@ func (x *workbook) optionsText(q *survey.Question) string {
 	switch {
 	case q.Type.IsChoice():
 		for _, o := range q.AllOptions() {
-			line := o.Code + " = " + o.Text.LV
+			line := o.Code + " = " + q.CategoryLabel(o.Code).LV
 			if o.Exclusive {
 				line += " (" + x.t("cb.exclusive") + ")"
 			}
@@ -1385,9 +1443,31 @@ func (x *workbook) limitsText(q *survey.Question) string {
 
 // writeStatus writes the response tracker, restricted to the filter's
 // regions and kind (its status filter speaks of responses, not of the
-// tracker, so it does not apply).
+// tracker, so it does not apply), the municipalities in alphabetical order
+// of the export's language.
 func (x *workbook) writeStatus() {
 	if x.err != nil {
+		return
+	}
+	flt := x.opt.Filter
+	var list []StatusRow
+	for _, s := range x.opt.Status {
+		m := s.Municipality
+		if (flt.PlanningRegion != "" && m.PlanningRegion != flt.PlanningRegion) ||
+			(flt.StatisticalRegion != "" && m.StatisticalRegion != flt.StatisticalRegion) ||
+			(flt.Kind != "" && m.Kind != flt.Kind) {
+			continue
+		}
+		list = append(list, s)
+	}
+	survey.SortByName(list, x.lang, func(s StatusRow) string { return x.muniName(&s.Municipality) })
+	keys := []string{"col.municipality", "col.name", "col.planning_region", "col.status", "col.percent", "col.last_activity", "col.reminders"}
+	widths := []float64{14, 26, 16, 24, 12, 18, 12}
+	if x.opt.Personal {
+		keys = append(keys, "col.contacts")
+		widths = append(widths, 40)
+	}
+	if x.err = x.declareRange(SheetStatus, len(keys), 1+len(list)); x.err != nil {
 		return
 	}
 	sw, err := x.f.NewStreamWriter(SheetStatus)
@@ -1396,12 +1476,6 @@ func (x *workbook) writeStatus() {
 		return
 	}
 	hs := x.style("header")
-	keys := []string{"col.municipality", "col.name", "col.planning_region", "col.status", "col.percent", "col.last_activity", "col.reminders"}
-	widths := []float64{14, 26, 16, 24, 12, 18, 12}
-	if x.opt.Personal {
-		keys = append(keys, "col.contacts")
-		widths = append(widths, 40)
-	}
 	for i, w := range widths {
 		if x.err == nil {
 			x.err = sw.SetColWidth(i+1, i+1, w)
@@ -1418,16 +1492,10 @@ func (x *workbook) writeStatus() {
 	if x.err == nil {
 		x.err = sw.SetRow("A1", head)
 	}
-	flt := x.opt.Filter
 	row := 1
-	pct, dt, in := x.num(fmtPercent(0)), x.num(fmtDateTime), x.num(fmtInt)
-	for _, s := range x.opt.Status {
+	pct, dt, in := x.num(x.fmtPercent(0)), x.num(fmtDateTime), x.num(fmtInt)
+	for _, s := range list {
 		m := s.Municipality
-		if (flt.PlanningRegion != "" && m.PlanningRegion != flt.PlanningRegion) ||
-			(flt.StatisticalRegion != "" && m.StatisticalRegion != flt.StatisticalRegion) ||
-			(flt.Kind != "" && m.Kind != flt.Kind) {
-			continue
-		}
 		row++
 		vals := []any{m.Code, x.muniName(&m), m.PlanningRegion, x.t("track." + s.Status),
 			excelize.Cell{StyleID: pct, Value: s.Percent}, nil, excelize.Cell{StyleID: in, Value: s.RemindersSent}}

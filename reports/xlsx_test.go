@@ -279,7 +279,7 @@ func TestWorkbookWideSheet(t *testing.T) {
 		t.Fatalf("codes row\n got %q\nwant %q", rows[1], wantCodes)
 	}
 	wantHead := map[string]string{"municipality": "Pašvaldības kods", "municipality_name": "Pašvaldība",
-		"submitted_at": "Iesniegta", "population": "Iedzīvotāji", "rules": "Kārtība", "forms": "Veidi",
+		"submitted_at": "Iesniegšanas laiks", "population": "Iedzīvotāji", "rules": "Kārtība", "forms": "Veidi",
 		"forms:premises": "Telpas", "council": "Padome", "per_resident": "EUR uz iedzīvotāju"}
 	for code, want := range wantHead {
 		if got := w.value(code, 1); got != want {
@@ -297,7 +297,7 @@ func TestWorkbookWideSheet(t *testing.T) {
 	}
 	// Leading columns in words.
 	for code, want := range map[string]string{"municipality_name": "Ādaži", "kind": "novads", "planning_region": "Vidzemes",
-		"status": "Iesniegta", "contacts": "kontakts@a.lv"} {
+		"status": "Iesniegusi", "contacts": "kontakts@a.lv"} {
 		if got := w.value(code, 3); got != want {
 			t.Errorf("%s: %q, want %q", code, got, want)
 		}
@@ -327,12 +327,12 @@ func TestWorkbookWideSheet(t *testing.T) {
 	}{
 		{"population", 3, 1000, "#,##0"},
 		{"population", 5, 20000, "#,##0"},
-		{"support", 3, 5000.5, `#,##0.00" €"`},
-		{"share", 3, 12.5, `0.0" %"`},
-		{"share", 4, 7, `0.0" %"`},
+		{"support", 3, 5000.5, "#,##0.00\"\u00a0EUR\""},
+		{"share", 3, 12.5, "0.0\"\u00a0%\""},
+		{"share", 4, 7, "0.0\"\u00a0%\""},
 		{"meetings", 5, 12, "#,##0.0"},
 		{"since", 4, 2024, "0"},
-		{"per_resident", 3, 5.0005, `#,##0.00" €"`},
+		{"per_resident", 3, 5.0005, "#,##0.00\"\u00a0EUR\""},
 	} {
 		if got := w.number(c.code, c.row); got != c.want {
 			t.Errorf("%s row %d: %v, want %v", c.code, c.row, got, c.want)
@@ -347,12 +347,12 @@ func TestWorkbookWideSheet(t *testing.T) {
 
 	// Choice answers as labels; multiple choice joined, and 0/1 per option.
 	for _, c := range []struct{ code, a, b, c string }{
-		{"rules", "Pieņemta", "Cits (norādiet)", "Nav"},
+		{"rules", "Pieņemta", "Cits", "Nav"}, // a category, not the form's "Cits (norādiet)"
 		{"rules_other", "", "+371 2000", ""},
-		{"forms", "Granti; Telpas", "Granti; Cits (norādiet)", "Nekas"},
+		{"forms", "Granti; Telpas", "Granti; Cits", "Nekas"},
 		{"forms_other", "", "-5 minus", ""},
 		{"council", "Jā", "Nē", "Jā"},
-		{"support", "5,000.50 €", "", ""}, // as excelize formats it; Excel groups by the reader's locale
+		{"support", "5,000.50\u00a0EUR", "", ""}, // as excelize formats it; Excel groups by the reader's locale
 	} {
 		for i, want := range []string{c.a, c.b, c.c} {
 			if got := w.value(c.code, 3+i); got != want {
@@ -430,10 +430,10 @@ func TestWorkbookLongSheet(t *testing.T) {
 	}
 	want := []string{
 		"a|resp_name||Anna Ozola", "a|resp_email||anna@a.lv", "a|population||1,000", "a|rules|adopted|Pieņemta",
-		"a|forms|grants|Granti", "a|forms|premises|Telpas", "a|support||5,000.50 €", "a|share||12.5 %",
+		"a|forms|grants|Granti", "a|forms|premises|Telpas", "a|support||5,000.50\u00a0EUR", "a|share||12.5\u00a0%",
 		"a|meetings||4.5", "a|since||2019", "a|council|true|Jā", `a|note||=HYPERLINK("http://x","y")`,
-		"b|population||3,000", "b|rules|other|Cits (norādiet)", "b|rules_other||+371 2000", "b|forms|grants|Granti",
-		"b|forms|other|Cits (norādiet)", "b|forms_other||-5 minus", "b|share||7.0 %", "b|since||2024",
+		"b|population||3,000", "b|rules|other|Cits", "b|rules_other||+371 2000", "b|forms|grants|Granti",
+		"b|forms|other|Cits", "b|forms_other||-5 minus", "b|share||7.0\u00a0%", "b|since||2024",
 		"b|council|false|Nē", "b|note||@home",
 		"c|population||20,000", "c|rules|none|Nav", "c|forms|none|Nekas", "c|meetings||12.0", "c|since||2019", "c|council|true|Jā",
 		"c|note||1. <b>Tom & \"Jerry\"</b>\n2. otrā rinda",
@@ -467,7 +467,7 @@ func TestWorkbookCodebook(t *testing.T) {
 	}
 	forms := byCode["forms"]
 	if forms[2] != "Veidi" || forms[3] != "Forms" || forms[4] != "multi" ||
-		forms[5] != "grants = Granti\npremises = Telpas\nnone = Nekas (izslēdz citus)\nother = Cits (norādiet) (teksts laukā forms_other)" {
+		forms[5] != "grants = Granti\npremises = Telpas\nnone = Nekas (izslēdz citus)\nother = Cits (teksts laukā forms_other)" {
 		t.Errorf("forms %q", forms)
 	}
 	if s := byCode["support"]; s[6] != "rules = 'adopted'" || s[7] != "min 0; zīmes aiz komata: 2" {
@@ -493,16 +493,16 @@ func TestWorkbookStatusSheet(t *testing.T) {
 	if got := strings.Join(rows[0], "|"); got != "Pašvaldības kods|Pašvaldība|Plānošanas reģions|Statuss|Aizpildīts, %|Pēdējā aktivitāte|Nosūtīti atgādinājumi|Kontaktpersonas (e-pasti)" {
 		t.Fatalf("header %q", got)
 	}
-	if got := strings.Join(rows[1], "|"); got != "a|Ādaži|Vidzemes|Iesniegusi|100 %|2026-11-20 12:30|1|kontakts@a.lv" {
+	if got := strings.Join(rows[1], "|"); got != "a|Ādaži|Vidzemes|Iesniegusi|100\u00a0%|2026-11-20 12:30|1|kontakts@a.lv" {
 		t.Errorf("row a %q", got)
 	}
-	if got := strings.Join(rows[3], "|"); got != "z|Zilupe|Latgales|Nav saites|0 %||0|zilupe@z.lv" {
+	if got := strings.Join(rows[3], "|"); got != "z|Zilupe|Latgales|Nav saites|0\u00a0%||0|zilupe@z.lv" {
 		t.Errorf("row z %q", got)
 	}
 	// The filter's region applies to the tracker too; English on request.
 	f, _ = book(t, XLSXOptions{Status: xlsxStatus, Filter: Filter{PlanningRegion: "Kurzemes"}, Lang: "en"})
 	rows, _ = f.GetRows(SheetStatus)
-	if len(rows) != 2 || strings.Join(rows[1], "|") != "c|Cēsis|Kurzemes|Submitted|95 %||0" {
+	if len(rows) != 2 || strings.Join(rows[1], "|") != "c|Cēsis|Kurzemes|Submitted|95%||0" {
 		t.Errorf("filtered, English: %q", rows)
 	}
 }
@@ -581,12 +581,12 @@ func TestWorkbookSummary(t *testing.T) {
 	if got := strings.Join(rows[r+3], "|"); got != "Kods|Atbilde|Skaits|% no atbildējušajiem" {
 		t.Errorf("rules table header %q", got)
 	}
-	if got := strings.Join(rows[r+4], "|"); got != "adopted|Pieņemta|1|33.3 %" {
+	if got := strings.Join(rows[r+4], "|"); got != "adopted|Pieņemta|1|33.3\u00a0%" {
 		t.Errorf("rules first option %q", got)
 	}
 	// Indicators on top: n and mean of per_resident (only a has support).
 	ir := find(0, "per_resident")
-	if got := strings.Join(rows[ir-1][:5], "|"); got != "per_resident|EUR uz iedzīvotāju|EUR|1|5.00 €" {
+	if got := strings.Join(rows[ir-1][:5], "|"); got != "per_resident|EUR uz iedzīvotāju|EUR|1|5.00\u00a0EUR" {
 		t.Errorf("indicator row %q", got)
 	}
 	// Numbers: statistics with formats.
@@ -796,9 +796,9 @@ func TestWorkbookCharts(t *testing.T) {
 			}
 		}
 	}
-	rulesCats := []string{"Pieņemta", "Tiek izstrādāta", "Nav", "Cits (norādiet)"}
+	rulesCats := []string{"Pieņemta", "Tiek izstrādāta", "Nav", "Cits"}
 	check("Kārtība", "bar", "clustered", [][2][]string{{rulesCats, {"1", "0", "1", "1"}}}, []string{"Skaits"})
-	formsCats := []string{"Granti", "Telpas", "Nekas", "Cits (norādiet)"}
+	formsCats := []string{"Granti", "Telpas", "Nekas", "Cits"}
 	check("Veidi", "bar", "stacked", [][2][]string{{formsCats, {"2", "1", "1", "1"}}, {formsCats, {"1", "2", "2", "2"}}},
 		[]string{"Izvēlējās", "Neizvēlējās"})
 	check("Padome", "col", "clustered", [][2][]string{{{"Jā", "Nē"}, {"2", "1"}}}, []string{"Skaits"})
@@ -882,13 +882,13 @@ func TestWorkbookEnglishAndFilter(t *testing.T) {
 	if got := w.value("rules", 3); got != "Adopted" {
 		t.Errorf("rules %q", got)
 	}
-	if got := w.value("status", 5); got != "Draft" {
+	if got := w.value("status", 5); got != "Filling in" {
 		t.Errorf("status of d %q", got)
 	}
 	if got := w.value("council", 3); got != "Yes" {
 		t.Errorf("council %q", got)
 	}
-	if v, _ := f.GetCellValue(SheetSummary, "B4"); v != "Planning region: Vidzemes; Status: Submitted, Draft" {
+	if v, _ := f.GetCellValue(SheetSummary, "B4"); v != "Planning region: Vidzemes; Status: Submitted, Filling in" {
 		t.Errorf("selection %q", v)
 	}
 }

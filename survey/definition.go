@@ -237,6 +237,20 @@ func (q *Question) AllOptions() []*Option {
 
 var otherOption = &Option{Code: OtherCode, Text: Text{LV: "Cits (norādiet)", EN: "Other (specify)"}}
 
+// CategoryLabel is how an option is named where answers are counted
+// (charts, the workbook, CSVs): its text, except that the automatic
+// "other" option is "Cits" / "Other" there — "Cits (norādiet)" is an
+// instruction for the form. An unknown code is returned as it is.
+func (q *Question) CategoryLabel(code string) Text {
+	if code == OtherCode && q.Other {
+		return Text{LV: "Cits", EN: "Other"}
+	}
+	if o := q.Option(code); o != nil {
+		return o.Text
+	}
+	return Text{LV: code, EN: code}
+}
+
 // OtherKey is the answer key of the "other" text of a choice question.
 func (q *Question) OtherKey() string { return q.Code + otherKey }
 

@@ -2,7 +2,9 @@ package survey
 
 import (
 	"fmt"
+	"math"
 	"math/big"
+	"strconv"
 	"strings"
 )
 
@@ -54,28 +56,137 @@ func FormatNumber(r *big.Rat, lang string, group bool) string {
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	intPart, frac, _ := strings.Cut(s, ".")
-	sep, dec := "\u00a0", ","
-	if lang == "en" {
-		sep, dec = ",", "."
-	}
-	if group && len(intPart) > 4 {
-		var b strings.Builder
-		for i, c := range intPart {
-			if i > 0 && (len(intPart)-i)%3 == 0 {
-				b.WriteString(sep)
-			}
-			b.WriteRune(c)
-		}
-		intPart = b.String()
-	}
-	out := intPart
+	out := groupDigits(intPart, lang, group)
 	if frac != "" {
-		out += dec + frac
+		out += decimalMark(lang) + frac
 	}
 	if neg {
 		out = "-" + out
 	}
 	return out
+}
+
+// How amounts and shares are written for people, in one style per
+// language: Latvian "120 000,50 EUR" and "93 %" (no-break spaces as the
+// group separator and before the unit), English "120,000.50 EUR" and
+// "93%". Money always has two decimals. The functions below are the only
+// place these rules live; the pages, the charts, the report and the
+// workbook's number formats follow them.
+const (
+	// nbsp is the no-break space: between digit groups in Latvian and
+	// before a unit, so a number never breaks from its unit.
+	nbsp = "\u00a0"
+	// MoneyPlaces is how many decimals an amount in euros is shown with.
+	MoneyPlaces = 2
+)
+
+// MoneySuffix is what follows an amount in euros: " EUR" with a no-break
+// space, in both languages.
+func MoneySuffix(lang string) string { return nbsp + "EUR" }
+
+// PercentSuffix is what follows a percentage: a no-break space and "%" in
+// Latvian ("93 %"), "%" alone in English ("93%").
+func PercentSuffix(lang string) string {
+	if lang == "en" {
+		return "%"
+	}
+	return nbsp + "%"
+}
+
+// FormatFixed writes r rounded (half away from zero) to exactly places
+// decimals, grouped as FormatNumber does: FormatFixed(120000.5, 2, "lv")
+// is "120 000,50".
+func FormatFixed(r *big.Rat, places int, lang string) string {
+	places = max(places, 0)
+	s := r.FloatString(places) // rounds half away from zero
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, _ := strings.Cut(s, ".")
+	if neg && strings.Trim(intPart+frac, "0") == "" {
+		neg = false // "-0,00" is nothing to be negative about
+	}
+	out := groupDigits(intPart, lang, true)
+	if frac != "" {
+		out += decimalMark(lang) + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+// FormatMoney writes an amount in euros: "120 000,50 EUR" in Latvian,
+// "120,000.50 EUR" in English; always two decimals.
+func FormatMoney(r *big.Rat, lang string) string {
+	return FormatFixed(r, MoneyPlaces, lang) + MoneySuffix(lang)
+}
+
+// FormatPercent writes a percentage given as a number from 0 to 100 (12.5
+// means 12.5 %): "12,5 %" in Latvian, "12.5%" in English; as many decimals
+// as it has.
+func FormatPercent(r *big.Rat, lang string) string {
+	return FormatNumber(r, lang, true) + PercentSuffix(lang)
+}
+
+// FormatQuantity writes a numeric answer of a question type for people:
+// money as FormatMoney, a percentage as FormatPercent, a year without
+// grouping ("2024"), other numbers grouped ("12 345,5").
+func FormatQuantity(t Type, r *big.Rat, lang string) string {
+	switch t {
+	case Money:
+		return FormatMoney(r, lang)
+	case Percent:
+		return FormatPercent(r, lang)
+	case Year:
+		return FormatNumber(r, lang, false)
+	}
+	return FormatNumber(r, lang, true)
+}
+
+// FloatRat turns a computed figure (a mean, a share) into an exact
+// number, rounded to places decimals (half away from zero); NaN and
+// infinities become 0.
+func FloatRat(v float64, places int) *big.Rat {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return new(big.Rat)
+	}
+	r, ok := new(big.Rat).SetString(strconv.FormatFloat(v, 'f', -1, 64))
+	if !ok {
+		return new(big.Rat)
+	}
+	if places >= 0 {
+		r.SetString(r.FloatString(places))
+	}
+	return r
+}
+
+func decimalMark(lang string) string {
+	if lang == "en" {
+		return "."
+	}
+	return ","
+}
+
+// groupDigits puts the group separator between groups of three digits of
+// a whole number written without sign: a no-break space in Latvian, a
+// comma in English. Numbers of four digits stay together ("1234"), as
+// Latvian typesetting has it.
+func groupDigits(intPart, lang string, group bool) string {
+	if !group || len(intPart) <= 4 {
+		return intPart
+	}
+	sep := nbsp
+	if lang == "en" {
+		sep = ","
+	}
+	var b strings.Builder
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 // ratString renders r as the shortest exact decimal string when it has one

@@ -5,7 +5,7 @@
 //	surveyd [serve]                          run the web server (default)
 //	surveyd migrate                          apply database migrations
 //	surveyd seed [--opens T] [--closes T]    migrate, load municipalities and the built-in rounds
-//	surveyd invite --survey SLUG [--municipality CODE,...] [--missing-only] [-o FILE]
+//	surveyd invite --survey SLUG [--municipality CODE,...] [--missing-only] [-o FILE] [--lang en]
 //	surveyd demo --survey SLUG --responses N [--seed S]
 //	surveyd round create --file F [--slug S] --opens T --closes T
 //	surveyd user add --email E --role R [--name N]
@@ -16,11 +16,9 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -96,7 +94,7 @@ const usage = `usage:
   surveyd [serve]                          run the web server (default)
   surveyd migrate                          apply database migrations
   surveyd seed [--opens T] [--closes T]    migrate, load municipalities and the built-in rounds
-  surveyd invite --survey SLUG [--municipality CODE,...] [--missing-only] [-o FILE]
+  surveyd invite --survey SLUG [--municipality CODE,...] [--missing-only] [-o FILE] [--lang en]
   surveyd demo --survey SLUG --responses N [--seed S]
   surveyd export --survey SLUG -o FILE.xlsx [--region R] [--kind K] [--status S] [--lang en] [--personal]
                                            the Excel workbook; personal data only with --personal
@@ -242,11 +240,15 @@ func invite(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 	munis := fs.String("municipality", "", "municipality codes, comma-separated (default: all)")
 	missing := fs.Bool("missing-only", false, "only municipalities without a working link whose link was never revoked (default: rotate: old links stop working)")
 	out := fs.String("o", "", "append the CSV to this file (created with mode 0600) instead of printing it")
+	lang := fs.String("lang", "lv", "language of the CSV: lv (';' between fields, decimal comma) or en (',' and '.')")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *slug == "" {
 		return errors.New("invite: --survey is required")
+	}
+	if *lang != "lv" && *lang != "en" {
+		return errors.New("invite: --lang is lv or en")
 	}
 	var codes []string
 	for _, c := range strings.Split(*munis, ",") {
@@ -268,35 +270,54 @@ func invite(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 			strings.Join(issued.Held, ", "))
 	}
 	links := issued.Links
-	var w io.Writer = os.Stdout
-	header := true
-	if *out != "" {
-		if len(links) == 0 {
-			fmt.Fprintln(os.Stderr, "no new links")
-			return nil
+	rows, err := m.IssuedLinkRows(ctx, links, *lang)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		return manage.WriteLinksCSV(os.Stdout, rows, *lang, false)
+	}
+	if len(links) == 0 {
+		fmt.Fprintln(os.Stderr, "no new links")
+		return nil
+	}
+	f, appending, err := openLinksFile(*out, *lang)
+	if err != nil {
+		return err
+	}
+	if err := manage.WriteLinksCSV(f, rows, *lang, appending); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "%d new links written to %s\n", len(links), *out)
+	return nil
+}
+
+// openLinksFile opens the links CSV to append to (mode 0600), and says
+// whether it already has its header. A file written in another format (an
+// older surveyd's, or another language's) is moved aside to FILE.old
+// rather than mixed with the new rows.
+func openLinksFile(name, lang string) (*os.File, bool, error) {
+	header := manage.LinksCSVHeader(lang)
+	if b, err := os.ReadFile(name); err == nil && len(b) > 0 && !strings.HasPrefix(string(b), header) {
+		if err := os.Rename(name, name+".old"); err != nil {
+			return nil, false, err
 		}
-		f, err := os.OpenFile(*out, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
-			header = false
-		}
-		w = f
+		fmt.Fprintf(os.Stderr, "%s was in another format: moved to %s.old\n", name, name)
 	}
-	cw := csv.NewWriter(w)
-	if header {
-		cw.Write([]string{"municipality", "name", "url"})
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, false, err
 	}
-	for _, l := range links {
-		cw.Write([]string{l.Municipality, l.Name, l.URL})
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, false, err
 	}
-	cw.Flush()
-	if *out != "" {
-		fmt.Fprintf(os.Stderr, "%d new links written to %s\n", len(links), *out)
-	}
-	return cw.Error()
+	return f, fi.Size() > 0, nil
 }
 
 func demo(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {

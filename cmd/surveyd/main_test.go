@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,14 +33,26 @@ func TestCommands(t *testing.T) {
 	if err := run([]string{"invite", "--survey", "regional-2025", "--municipality", "riga,cesis", "-o", out}); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
+	// The links CSV as the web page gives it: a byte-order mark, ";" in
+	// Latvian (Latvian Excel opens it in columns), code, municipality,
+	// link, contacts.
+	readLinks := func() [][]string {
+		t.Helper()
+		b, err := os.ReadFile(out)
+		if err != nil || !strings.HasPrefix(string(b), "\ufeff") || strings.Count(string(b), "\ufeff") != 1 {
+			t.Fatalf("links file: %v %q", err, b)
+		}
+		r := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(b), "\ufeff")))
+		r.Comma = ';'
+		rows, err := r.ReadAll()
+		if err != nil || len(rows) < 2 || strings.Join(rows[0], "|") != "Kods|Pašvaldība|Saite|Kontakti" {
+			t.Fatalf("CSV: %v %v", rows, err)
+		}
+		return rows
 	}
-	rows, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil || len(rows) != 3 || strings.Join(rows[0], ",") != "municipality,name,url" {
-		t.Fatalf("CSV: %v %v", rows, err)
+	rows := readLinks()
+	if len(rows) != 3 {
+		t.Fatalf("CSV: %v", rows)
 	}
 	if rows[1][0] != "cesis" || rows[1][1] != "Cēsu novads" || !strings.HasPrefix(rows[1][2], "https://aptauja.example.lv/r/") {
 		t.Fatalf("row: %v", rows[1])
@@ -47,12 +60,35 @@ func TestCommands(t *testing.T) {
 	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o600 {
 		t.Errorf("links file mode %v, want 0600", fi.Mode().Perm())
 	}
+	// The Makefile's example line: the second line, fields 2 and 3.
+	if b, err := exec.Command("bash", "-c", `sed -n 2p "$1" | cut -d';' -f2,3 | tr ';' ' '`, "-", out).Output(); err != nil ||
+		strings.TrimSpace(string(b)) != "Cēsu novads "+rows[1][2] {
+		t.Errorf("make run's example line: %q %v", b, err)
+	}
 	// --missing-only adds nothing for municipalities that have links.
 	if err := run([]string{"invite", "--survey", "regional-2025", "--municipality", "riga", "--missing-only", "-o", out}); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(out); strings.Count(string(b), "\n") != 3 {
 		t.Errorf("missing-only appended links: %s", b)
+	}
+	// New links are appended under the one header.
+	if err := run([]string{"invite", "--survey", "regional-2025", "--municipality", "valmiera,adazi", "-o", out}); err != nil {
+		t.Fatal(err)
+	}
+	if rows := readLinks(); len(rows) != 5 || rows[3][0] != "adazi" || rows[4][0] != "valmiera" {
+		t.Errorf("appended rows: %q", rows)
+	}
+	// A file in the old format is moved aside, not mixed with the new rows.
+	os.WriteFile(out, []byte("municipality,name,url\nriga,Rīgas valstspilsēta,https://x/r/y\n"), 0o600)
+	if err := run([]string{"invite", "--survey", "regional-2025", "--municipality", "riga", "-o", out}); err != nil {
+		t.Fatal(err)
+	}
+	if rows := readLinks(); len(rows) != 2 || rows[1][0] != "riga" {
+		t.Errorf("after an old file: %q", rows)
+	}
+	if b, err := os.ReadFile(out + ".old"); err != nil || !strings.HasPrefix(string(b), "municipality,name,url") {
+		t.Errorf("the old file was not kept: %q %v", b, err)
 	}
 	if err := run([]string{"demo", "--survey", "regional-2025", "--responses", "3", "--seed", "1"}); err != nil {
 		t.Fatal(err)

@@ -14,15 +14,17 @@ import (
 // Results gives fn one consistent view of a round for a report: a Source
 // of rows (each call a fresh cursor over the same snapshot, so the
 // workbook's two passes agree) and the tracker, read in one read-only
-// REPEATABLE READ transaction. Contacts (personal data) are read only when
-// personal.
-func (m *Manager) Results(ctx context.Context, sv store.Survey, def *survey.Definition, personal bool,
+// REPEATABLE READ transaction. The rows come in the alphabetical order of
+// the municipalities' names in lang. Contacts (personal data) are read
+// only when personal.
+func (m *Manager) Results(ctx context.Context, sv store.Survey, def *survey.Definition, personal bool, lang string,
 	fn func(src reports.Source, t Tracker) error) error {
 	return m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
 		t, err := trackerOf(ctx, sn, sv, def, personal)
 		if err != nil {
 			return err
 		}
+		order := alphabetical(t.Rows, lang)
 		var contacts map[string][]store.Contact
 		if personal {
 			if contacts, err = sn.Contacts(ctx); err != nil {
@@ -31,7 +33,7 @@ func (m *Manager) Results(ctx context.Context, sv store.Survey, def *survey.Defi
 		}
 		src := func() reports.Rows {
 			return func(yield func(reports.Row, error) bool) {
-				for r, err := range sn.ReportRows(ctx, sv.ID) {
+				for r, err := range sn.ReportRows(ctx, sv.ID, order) {
 					if err != nil {
 						yield(reports.Row{}, err)
 						return
@@ -48,6 +50,36 @@ func (m *Manager) Results(ctx context.Context, sv store.Survey, def *survey.Defi
 		}
 		return fn(src, t)
 	})
+}
+
+// alphabetical lists the municipalities' codes in the order of their
+// names in lang (survey.Collate).
+func alphabetical(rows []TrackerRow, lang string) []string {
+	list := make([]store.Municipality, len(rows))
+	for i, r := range rows {
+		list[i] = r.Municipality
+	}
+	SortMunicipalities(list, lang)
+	codes := make([]string, len(list))
+	for i, m := range list {
+		codes[i] = m.Code
+	}
+	return codes
+}
+
+// MunicipalityName is the municipality's name in lang, in Latvian when it
+// has no English one.
+func MunicipalityName(m store.Municipality, lang string) string {
+	if n := m.Name(lang); n != "" {
+		return n
+	}
+	return m.NameLV
+}
+
+// SortMunicipalities orders municipalities by their names in lang, as
+// every list of them shown to people is ordered.
+func SortMunicipalities(list []store.Municipality, lang string) {
+	survey.SortByName(list, lang, func(m store.Municipality) string { return MunicipalityName(m, lang) })
 }
 
 // ReportRow turns a stored row into what reports read: the submitted
@@ -90,7 +122,7 @@ func (m *Manager) Export(ctx context.Context, w io.Writer, sv store.Survey, def 
 		opt.Round = fmt.Sprintf("%s · %s–%s", sv.Slug, sv.OpensAt.In(opt.TimeZone).Format("02.01.2006"),
 			sv.ClosesAt.In(opt.TimeZone).Format("02.01.2006"))
 	}
-	return m.Results(ctx, sv, def, opt.Personal, func(src reports.Source, t Tracker) error {
+	return m.Results(ctx, sv, def, opt.Personal, opt.Lang, func(src reports.Source, t Tracker) error {
 		opt.Status = statusRows(t, opt.Personal)
 		return reports.WriteXLSX(w, def, src, opt)
 	})

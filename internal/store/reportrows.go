@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"iter"
 	"time"
+
+	"github.com/lib/pq"
 )
 
 // ReportRow is one municipality's standing in a round for reports: its
@@ -25,21 +27,23 @@ SELECT m.code, m.name_lv, m.name_en, m.kind, m.planning_region, m.statistical_re
 FROM municipalities m
 LEFT JOIN responses r ON r.survey_id = $1 AND r.municipality_code = m.code
 WHERE m.active OR r.id IS NOT NULL
-ORDER BY m.code`
+ORDER BY array_position($2::text[], m.code), m.code`
 
 var reportRowStatements = []string{qReportRows}
 
-// ReportRows streams the round's rows, one municipality at a time, in code
-// order; rows are read from the connection as they are used, so memory does
-// not grow with their number. Stop early by breaking out of the loop.
-func (s *Store) ReportRows(ctx context.Context, surveyID int64) iter.Seq2[ReportRow, error] {
-	return s.now().ReportRows(ctx, surveyID)
+// ReportRows streams the round's rows, one municipality at a time, in the
+// order of the codes in order (the caller's alphabetical order; codes not
+// in it follow by code); rows are read from the connection as they are
+// used, so memory does not grow with their number. Stop early by breaking
+// out of the loop.
+func (s *Store) ReportRows(ctx context.Context, surveyID int64, order []string) iter.Seq2[ReportRow, error] {
+	return s.now().ReportRows(ctx, surveyID, order)
 }
 
 // ReportRows is Store.ReportRows within the snapshot.
-func (sn *Snapshot) ReportRows(ctx context.Context, surveyID int64) iter.Seq2[ReportRow, error] {
+func (sn *Snapshot) ReportRows(ctx context.Context, surveyID int64, order []string) iter.Seq2[ReportRow, error] {
 	return func(yield func(ReportRow, error) bool) {
-		rows, err := sn.q.QueryxContext(ctx, qReportRows, surveyID)
+		rows, err := sn.q.QueryxContext(ctx, qReportRows, surveyID, pq.Array(order))
 		if err != nil {
 			yield(ReportRow{}, err)
 			return

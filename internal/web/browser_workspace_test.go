@@ -216,7 +216,7 @@ func TestBrowserCoordinatorInviteReviewReturn(t *testing.T) {
 		}
 		if slices.ContainsFunc(h.Rows, func(r []string) bool {
 			return slices.Equal(r, []string{"Kopējais finansiālais atbalsts biedrībām un nodibinājumiem pārskata gadā, EUR",
-				"48 000 EUR", "48 500 EUR"})
+				"48 000,00 EUR", "48 500,00 EUR"})
 		}) && strings.Contains(h.Text, "Pašvaldība (personīgā saite)") {
 			changed = i
 		}

@@ -59,19 +59,22 @@ func (s *Server) results(c *gin.Context, tablesOnly bool) (*resultsData, error) 
 		return nil, err
 	}
 	d := &resultsData{sv: sv, def: def, filter: reports.FilterFrom(c.Request.URL.Query())}
-	err = s.manage.Results(c.Request.Context(), sv, def, false, func(src reports.Source, t manage.Tracker) error {
+	err = s.manage.Results(c.Request.Context(), sv, def, false, string(l), func(src reports.Source, t manage.Tracker) error {
 		d.tracker = t
 		return d.aggregate(src)
 	})
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(d.regions, strings.Compare)
-	slices.SortFunc(d.statRegions, strings.Compare)
+	// Region names are Latvian in either language.
+	byName := func(s string) string { return s }
+	survey.SortByName(d.regions, "lv", byName)
+	survey.SortByName(d.statRegions, "lv", byName)
 	var rate []reports.RateTally
 	for _, g := range d.tracker.ByRegion {
 		rate = append(rate, reports.RateTally{Name: g.Name, Submitted: g.Submitted, Total: g.Total})
 	}
+	survey.SortByName(rate, "lv", func(r reports.RateTally) string { return r.Name })
 	d.set, err = reports.BuildCharts(d.summary, reports.ChartOptions{Lang: string(l), T: l.T, Rate: rate,
 		TablesOnly: tablesOnly})
 	return d, err
@@ -287,7 +290,7 @@ func (s *Server) chartData(c *gin.Context) error {
 		return errNotFound
 	}
 	var buf bytes.Buffer
-	if err := reports.WriteChartCSV(&buf, ch.Table); err != nil {
+	if err := reports.WriteChartCSV(&buf, ch.Table, string(s.lang(c))); err != nil {
 		return err
 	}
 	c.Header("Content-Disposition", `attachment; filename="`+d.sv.Slug+"-"+ch.ID+`.csv"`)

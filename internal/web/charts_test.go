@@ -129,7 +129,7 @@ func TestChartsAndReportRender(t *testing.T) {
 	}
 	r = e.as(ck, "GET", base+"/report", nil)
 	for _, want := range []string{"Rezultātu pārskats", "Pārskata gads: 2025", "Galvenie rādītāji pa jomām",
-		"Iesniegušas 43 no 43 pašvaldībām (100 %)", "Plānošanas reģions: Visi"} {
+		"Iesniegušas 43 no 43 pašvaldībām (100\u00a0%)", "Plānošanas reģions: Visi"} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("Latvian report lacks %q", want)
 		}
@@ -163,7 +163,14 @@ func TestChartCSVDownload(t *testing.T) {
 		if !strings.HasPrefix(r.body, "\ufeff") {
 			t.Fatalf("%s: no byte-order mark", path)
 		}
-		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.body, "\ufeff"))).ReadAll()
+		// Latvian: ";" between fields and decimal commas, as Latvian Excel
+		// reads them on a double-click; English: "," and points.
+		cr := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.body, "\ufeff")))
+		cr.Comma = ';'
+		if strings.Contains(path, "lang=en") {
+			cr.Comma = ','
+		}
+		recs, err := cr.ReadAll()
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
@@ -189,7 +196,7 @@ func TestChartCSVDownload(t *testing.T) {
 	// The indicator by region: 48000 / 24000 = 2 in Rīgas, 48000 / 12000 = 4 in Vidzemes.
 	want(base+"region-ind_ngo_eur_per_resident/data.csv", [][]string{
 		{"Plānošanas reģions", "Atbilžu skaits (n)", "Mediāna", "1. kvartile", "3. kvartile", "Vidējā vērtība"},
-		{"Visi reģioni", "2", "3", "2.5", "3.5", "3"}, {"Rīgas", "1", "2", "2", "2", "2"}, {"Vidzemes", "1", "4", "4", "4", "4"}})
+		{"Visi reģioni", "2", "3", "2,5", "3,5", "3"}, {"Rīgas", "1", "2", "2", "2", "2"}, {"Vidzemes", "1", "4", "4", "4", "4"}})
 	// The response rate: all 43 municipalities, two submitted.
 	rate := get(base + "response-rate/data.csv")
 	if last := rate[len(rate)-1]; !reflect.DeepEqual(last, []string{"Visi reģioni", "2", "43", "5"}) {
@@ -535,6 +542,37 @@ func TestBrowserChartsDraw(t *testing.T) {
 			if f := eval[string](t, bctx, `echarts.getInstanceByDom(document.getElementById('chart-population')).getOption().xAxis[0].axisLabel.formatter(1234567.5)`); f != "1 234 567,5" && f != "1\u00a0234\u00a0567,5" {
 				t.Errorf("Latvian axis label %q", f)
 			}
+		}
+	}
+	// Tooltips write amounts and shares in the page's style, drawn in the
+	// chart (the HTML tooltip's style attributes would meet the CSP).
+	for _, c := range []struct{ query, money, share string }{
+		{"?lang=lv", "120\u00a0000,50\u00a0EUR", "33,3\u00a0%"}, {"?lang=en", "120,000.50\u00a0EUR", "33.3%"}} {
+		must(t, chromedp.Do(bctx, chromedp.Navigate(ts.URL+"/surveys/"+e.sv.Slug+"/charts"+c.query),
+			chromedp.WaitReady(chromedp.CSS("html[data-charts-drawn]"))))
+		tip := func(id string, v float64) string {
+			return eval[string](t, bctx, fmt.Sprintf(`(function () {
+				var o = echarts.getInstanceByDom(document.getElementById('chart-%s')).getOption().tooltip[0];
+				return o.renderMode + ' ' + o.valueFormatter(%v);
+			})()`, id, v))
+		}
+		if got := tip("ngo_support_eur", 120000.5); got != "richText "+c.money {
+			t.Errorf("charts%s: money tooltip %q, want %q", c.query, got, c.money)
+		}
+		if got := tip("ngo_forms", 33.3); got != "richText "+c.share {
+			t.Errorf("charts%s: share tooltip %q, want %q", c.query, got, c.share)
+		}
+	}
+	// At phone width nothing scrolls sideways: the report's charts shrink
+	// to the screen, the rounds list stacks.
+	must(t, chromedp.Do(bctx, chromedp.EmulateViewport(390, 900)))
+	for _, p := range []string{"/surveys/" + e.sv.Slug + "/report", "/surveys", "/surveys/" + e.sv.Slug + "/charts"} {
+		must(t, chromedp.Do(bctx, chromedp.Navigate(ts.URL+p), chromedp.WaitReady(chromedp.CSS("main"))))
+		if p != "/surveys" {
+			must(t, chromedp.Do(bctx, chromedp.WaitReady(chromedp.CSS("html[data-charts-drawn]"))))
+		}
+		if w := eval[[]float64](t, bctx, `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`); w[0] > w[1] {
+			t.Errorf("%s at 390 px: the page is %v px wide in a %v px window", p, w[0], w[1])
 		}
 	}
 	// Every message of the pages has been read once this one arrives.

@@ -6,12 +6,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"sort"
+
 	"strconv"
 	"strings"
 
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
 
@@ -63,6 +64,7 @@ func (s *Server) renderContacts(c *gin.Context, status int, code, text, problem 
 		return
 	}
 	p := contactsPage{Page: s.pageAt(c, l.T("contacts.title"), "/contacts")}
+	manage.SortMunicipalities(munis, string(l))
 	for _, m := range munis {
 		if !m.Active {
 			continue
@@ -234,8 +236,8 @@ func (s *Server) renderImport(c *gin.Context, status int, file string, ci manage
 		}
 		p.Changes = append(p.Changes, importChange{ContactChange: ch, Name: name})
 	}
-	sort.SliceStable(p.Changes, func(i, j int) bool { return collate(p.Changes[i].Name, p.Changes[j].Name) })
-	sort.SliceStable(same, func(i, j int) bool { return collate(same[i], same[j]) })
+	survey.SortByName(p.Changes, string(l), func(c importChange) string { return c.Name })
+	survey.SortByName(same, string(l), func(n string) string { return n })
 	p.Same = strings.Join(same, ", ")
 	for _, h := range ci.Held {
 		nums := make([]string, len(h.Lines))
@@ -244,7 +246,7 @@ func (s *Server) renderImport(c *gin.Context, status int, file string, ci manage
 		}
 		p.Held = append(p.Held, importHeld{Name: h.Municipality.Name(string(l)), Lines: strings.Join(nums, ", ")})
 	}
-	sort.SliceStable(p.Held, func(i, j int) bool { return collate(p.Held[i].Name, p.Held[j].Name) })
+	survey.SortByName(p.Held, string(l), func(h importHeld) string { return h.Name })
 	for _, r := range ci.Refused {
 		var args []any
 		if r.Value != "" {

@@ -103,6 +103,14 @@ func (s *Server) fail(c *gin.Context, err error) {
 			"message": l.T(ia.key), "errors": msgs})
 		return
 	}
+	if status == http.StatusNotFound && key == errNotFound.key && !viaLink(c) {
+		// Not a personal link: a mistyped address, an unknown round or
+		// municipality. Only links get "Saite nav derīga".
+		key = "pagenotfound.body"
+		if isAPI(c) {
+			key = "notfound.api"
+		}
+	}
 	rid := requestID(c)
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", rid, "route", route(c), "error", err)
@@ -118,6 +126,9 @@ func (s *Server) fail(c *gin.Context, err error) {
 	titleKey := "error.title"
 	if status == http.StatusNotFound {
 		titleKey = "notfound.title"
+		if key == "pagenotfound.body" {
+			titleKey = "pagenotfound.title"
+		}
 	}
 	switch status {
 	case http.StatusUnauthorized:
@@ -128,8 +139,11 @@ func (s *Server) fail(c *gin.Context, err error) {
 		}
 	}
 	page := messagePage{Page: s.page(c, l.T(titleKey)), Body: msg}
-	if status == http.StatusUnauthorized {
+	switch {
+	case status == http.StatusUnauthorized:
 		page.LinkURL, page.LinkText = "/login", l.T("login.title")
+	case key == "pagenotfound.body":
+		page.LinkURL, page.LinkText = "/", l.T("pagenotfound.home")
 	}
 	if status != http.StatusNotFound && c.FullPath() == "/r/:token" {
 		page.BackURL = "/r/" + c.Param("token") // the link works; offer the way back
@@ -139,6 +153,13 @@ func (s *Server) fail(c *gin.Context, err error) {
 }
 
 func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
+
+// viaLink reports whether the request came by a personal or set-password
+// link, whose unknown tokens all get the same "Saite nav derīga" page.
+func viaLink(c *gin.Context) bool {
+	p := c.Request.URL.Path
+	return strings.HasPrefix(p, "/r/") || strings.HasPrefix(p, "/api/v1/r/") || strings.HasPrefix(p, "/password/")
+}
 
 func (s *Server) notFoundRoute(c *gin.Context) { s.fail(c, errNotFound) }
 

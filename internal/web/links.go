@@ -1,8 +1,8 @@
 package web
 
 import (
+	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
 
@@ -96,51 +97,26 @@ func (s *Server) renderLinks(c *gin.Context, status int, extra func(*linksPage))
 	s.render(c, status, "links.html", p)
 }
 
-// linksCSV downloads every showable link (for mail merge or hand delivery).
+// linksCSV downloads every showable link (for mail merge or hand
+// delivery): the same columns as `surveyd invite` writes, in the page's
+// language (";" and Latvian headers in Latvian).
 func (s *Server) linksCSV(c *gin.Context) error {
+	l := s.lang(c)
 	sv, _, err := s.loadRound(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	links, err := s.manage.ShowableLinks(ctx, sv.ID)
+	rows, err := s.manage.LinkRows(c.Request.Context(), sv.ID, string(l))
 	if err != nil {
 		return err
 	}
-	munis, err := s.store.Municipalities(ctx)
-	if err != nil {
+	var b bytes.Buffer
+	if err := manage.WriteLinksCSV(&b, rows, string(l), false); err != nil {
 		return err
 	}
-	contacts, err := s.store.Contacts(ctx)
-	if err != nil {
-		return err
-	}
-	var b strings.Builder
-	b.WriteString("\ufeff") // so spreadsheet programs read UTF-8
-	w := csv.NewWriter(&b)
-	w.Write([]string{"code", "municipality", "link", "contacts"})
-	for _, m := range munis {
-		if !m.Active {
-			continue
-		}
-		var emails []string
-		for _, ct := range contacts[m.Code] {
-			emails = append(emails, ct.Email)
-		}
-		w.Write([]string{m.Code, safeCell(m.NameLV), links[m.Code], safeCell(strings.Join(emails, "; "))})
-	}
-	w.Flush()
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="links-%s.csv"`, sv.Slug))
-	c.Data(http.StatusOK, "text/csv; charset=utf-8", []byte(b.String()))
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
 	return nil
-}
-
-// safeCell keeps a spreadsheet from reading text as a formula.
-func safeCell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }
 
 // linkConfirmPage asks a coordinator to confirm replacing or revoking a
@@ -383,6 +359,7 @@ func (s *Server) sendMessages(c *gin.Context) error {
 				for i, code := range list {
 					named[i] = names[code]
 				}
+				survey.SortByName(named, string(l), func(n string) string { return n })
 				p.SkippedDetail = append(p.SkippedDetail, l.T("send.skipped."+reason, len(list), strings.Join(named, ", ")))
 			}
 		}

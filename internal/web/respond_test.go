@@ -97,7 +97,7 @@ func TestAnsweringLifecycle(t *testing.T) {
 	if strings.Contains(page.body, "<form") || !strings.Contains(page.body, "Aptauja ir slēgta") {
 		t.Fatal("closed round still shows a form")
 	}
-	if !strings.Contains(page.body, "24100") || strings.Contains(page.body, "99999") {
+	if !strings.Contains(page.body, "24\u00a0100") || strings.Contains(page.body, "99\u00a0999") {
 		t.Fatal("the closed page must show the submitted answers, not the unsubmitted edit")
 	}
 	r = e.put("riga", 6, full)

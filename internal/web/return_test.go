@@ -35,7 +35,7 @@ func TestReturnFormGrouped(t *testing.T) {
 	// Every question shown to the municipality, with its answer, in its
 	// section; each comment box is folded and labelled with the question.
 	ngo := r.body[strings.Index(r.body, `id="rs-ngo"`):strings.Index(r.body, `id="rs-del"`)]
-	for _, want := range []string{`id="rq-ngo_rules"`, `id="rq-ngo_support_eur"`, "48\u00a0000 EUR", `<details class="comment-toggle">`,
+	for _, want := range []string{`id="rq-ngo_rules"`, `id="rq-ngo_support_eur"`, "48\u00a0000,00\u00a0EUR", `<details class="comment-toggle">`,
 		`<label for="c-ngo_support_eur">Komentārs pašvaldībai<span class="sr-only">: Kopējais finansiālais atbalsts`,
 		`name="comment_ngo_support_eur"`} {
 		if !strings.Contains(ngo, want) {

@@ -54,7 +54,7 @@ func (s *Server) loadReviewed(c *gin.Context) (*reviewed, error) {
 }
 
 // display writes one answer (and its "other" text) for people; numbers
-// grouped by thousands, with their unit.
+// as survey.FormatQuantity writes them ("120 000,50 EUR", "12,5 %").
 func (s *Server) display(def *survey.Definition, q *survey.Question, a survey.Answers, l lang) string {
 	vals := valuesOf(def, survey.Answers{q.Code: a[q.Code], q.OtherKey(): a[q.OtherKey()]}, l)
 	if _, ok := a[q.Code]; !ok {
@@ -62,14 +62,7 @@ func (s *Server) display(def *survey.Definition, q *survey.Question, a survey.An
 	}
 	if n, ok := a[q.Code].(json.Number); ok && q.Type.IsNumber() {
 		if r, ok := new(big.Rat).SetString(n.String()); ok {
-			out := survey.FormatNumber(r, string(l), q.Type != survey.Year)
-			switch q.Type {
-			case survey.Money:
-				out += " " + l.T("unit.money")
-			case survey.Percent:
-				out += " " + l.T("unit.percent")
-			}
-			return out
+			return survey.FormatQuantity(q.Type, r, string(l))
 		}
 	}
 	return s.questionView(q, l, formInput{values: vals}, false).Display

@@ -200,6 +200,7 @@ func (s *Server) renderRound(c *gin.Context, status int, problem string) {
 	if l == en {
 		p.Title = sv.TitleEN
 	}
+	manage.SortMunicipalities(munis, string(l))
 	for _, m := range munis {
 		if e, ok := ext[m.Code]; ok {
 			p.Extensions = append(p.Extensions, extensionView{Code: m.Code, Name: m.Name(string(l)), Until: e.ClosesAt})

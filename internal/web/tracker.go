@@ -4,12 +4,12 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
+	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
 
@@ -52,7 +52,7 @@ func (f trackerFilter) apply(rows []manage.TrackerRow, l lang) []manage.TrackerR
 			if a.PlanningRegion != b.PlanningRegion {
 				return a.PlanningRegion < b.PlanningRegion
 			}
-			return collate(name(a), name(b))
+			return survey.Collate(string(l), name(a), name(b)) < 0
 		}
 	case "status":
 		less = func(a, b manage.TrackerRow) bool {
@@ -73,32 +73,11 @@ func (f trackerFilter) apply(rows []manage.TrackerRow, l lang) []manage.TrackerR
 			return ta.After(tb)
 		}
 	default:
-		less = func(a, b manage.TrackerRow) bool { return collate(name(a), name(b)) }
+		less = func(a, b manage.TrackerRow) bool { return survey.Collate(string(l), name(a), name(b)) < 0 }
 	}
 	sort.SliceStable(out, func(i, j int) bool { return less(out[i], out[j]) })
 	return out
 }
-
-// collate orders Latvian names: letters with diacritics right after their
-// base letter (ā after a, č after c), as Latvian dictionaries do.
-func collate(a, b string) bool {
-	return collateKey(a) < collateKey(b)
-}
-
-func collateKey(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		if base, ok := latvianBase[r]; ok {
-			b.WriteRune(base)
-			b.WriteRune('~') // after every plain letter
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-var latvianBase = map[rune]rune{'ā': 'a', 'č': 'c', 'ē': 'e', 'ģ': 'g', 'ī': 'i', 'ķ': 'k', 'ļ': 'l', 'ņ': 'n', 'š': 's', 'ū': 'u', 'ž': 'z'}
 
 type trackerPage struct {
 	Page

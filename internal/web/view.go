@@ -24,6 +24,9 @@ type Page struct {
 	// For signed-in users: who, and the workspace menu.
 	User string
 	Nav  []navItem
+	// Skip is the skip link's wording: to the questionnaire on a
+	// respondent's page, to the content elsewhere.
+	Skip string
 }
 
 type navItem struct {
@@ -54,7 +57,10 @@ func (s *Server) pageAt(c *gin.Context, title, path string) Page {
 	}
 	q.Set("lang", l.T("lang.switch.code"))
 	u := url.URL{Path: path, RawQuery: q.Encode()}
-	p := Page{Lang: l, Title: title, SwitchURL: u.String(), RequestID: requestID(c)}
+	p := Page{Lang: l, Title: title, SwitchURL: u.String(), RequestID: requestID(c), Skip: l.T("skip.content")}
+	if strings.HasPrefix(c.Request.URL.Path, "/r/") {
+		p.Skip = l.T("skip")
+	}
 	if me := principalOf(c); me != nil && !isAPI(c) {
 		p.User = me.user.Email
 		path := c.Request.URL.Path
@@ -90,6 +96,9 @@ func (s *Server) funcs() template.FuncMap {
 		"date":    func(t time.Time) string { return t.In(s.tz).Format("02.01.2006. 15:04") },
 		"datep":   func(t *time.Time) string { return formatDatePtr(t, s.tz) },
 		"dtlocal": func(t time.Time) string { return t.In(s.tz).Format("2006-01-02T15:04") },
+		// pct writes a whole percentage in the page's style: "63 %" in
+		// Latvian, "63%" in English.
+		"pct": func(l lang, n int) string { return strconv.Itoa(n) + survey.PercentSuffix(string(l)) },
 	}
 }
 
@@ -480,7 +489,7 @@ func (s *Server) questionView(q *survey.Question, l lang, in formInput, hidden b
 		}
 		qv.Hint = numberHint(q, l)
 		if qv.Value != "" {
-			labels = append(labels, strings.TrimSpace(qv.Value+" "+qv.Unit))
+			labels = append(labels, displayNumber(q, qv.Value, qv.Unit, l))
 		}
 	default:
 		qv.MaxLength = q.Limit()
@@ -504,6 +513,18 @@ func (s *Server) questionView(q *survey.Question, l lang, in formInput, hidden b
 	ids = append(ids, "err-"+code, "warn-"+code)
 	qv.DescribedBy = strings.Join(ids, " ")
 	return qv
+}
+
+// displayNumber writes a typed number for reading: amounts and
+// percentages as everywhere else ("120 000,50 EUR", "12,5 %"); what cannot
+// be read as a number stays as typed, with its unit.
+func displayNumber(q *survey.Question, typed, unit string, l lang) string {
+	if n, ok := survey.ParseNumberInput(typed); ok {
+		if r, ok := new(big.Rat).SetString(n.String()); ok {
+			return survey.FormatQuantity(q.Type, r, string(l))
+		}
+	}
+	return strings.TrimSpace(typed + " " + unit)
 }
 
 func numberHint(q *survey.Question, l lang) string {

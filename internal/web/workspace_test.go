@@ -399,7 +399,7 @@ func TestStatusCounts(t *testing.T) {
 	}
 	// The tracker page says it the same way.
 	r = e.as(ck, "GET", "/surveys/"+e.sv.Slug, nil)
-	if !strings.Contains(r.body, "Iesniegušas 1 no 43 pašvaldībām (2 %)") {
+	if !strings.Contains(r.body, "Iesniegušas 1 no 43 pašvaldībām (2\u00a0%)") {
 		t.Fatalf("headline missing: %.2000s", r.body)
 	}
 	r = e.as(ck, "GET", "/surveys/"+e.sv.Slug+"?lang=en", nil)
@@ -502,7 +502,7 @@ func TestReturnForCorrectionLoop(t *testing.T) {
 	}
 	review := e.as(ck, "GET", "/surveys/"+e.sv.Slug+"/responses/riga", nil)
 	wantStatus(t, review, http.StatusOK)
-	for _, want := range []string{"atgrieza labošanai", coord.Email, "Lūdzu, pārbaudiet finansējumu.", "48\u00a0000 EUR", "48\u00a0500 EUR"} {
+	for _, want := range []string{"atgrieza labošanai", coord.Email, "Lūdzu, pārbaudiet finansējumu.", "48\u00a0000,00\u00a0EUR", "48\u00a0500,00\u00a0EUR"} {
 		if !strings.Contains(review.body, want) {
 			i := strings.Index(review.body, `id="history"`)
 			t.Fatalf("review lacks %q: %s", want, review.body[i:])

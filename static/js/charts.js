@@ -6,19 +6,40 @@
 // CSP (script-src 'self'; style-src 'self') holds; sizes are set through
 // the CSSOM (element.style), which that CSP allows.
 //
-// Numbers are shown the way the page's language writes them ("1 234,5" in
-// Latvian): value axes, bar labels ("{c}" and "{c} %") and tooltips get a
-// formatter here, because an option sent as JSON cannot hold functions.
+// Numbers are shown the way the page's language writes them, as the
+// server does (survey.FormatNumber, FormatMoney, FormatPercent): "12 345,5",
+// "120 000,50 EUR" and "93 %" in Latvian, "12,345.5", "120,000.50 EUR" and
+// "93%" in English. Value axes, bar labels ("{c}") and tooltips get a
+// formatter here, because an option sent as JSON cannot hold functions;
+// the chart's data-unit says what its values are.
 (function () {
   'use strict';
   if (typeof window.echarts === 'undefined') return; // the tables still hold every figure
 
-  var lang = document.documentElement.lang === 'en' ? 'en-GB' : 'lv-LV';
-  var numberFormat = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
+  var en = document.documentElement.lang === 'en';
+  var NBSP = '\u00a0';
   var charts = {};
 
-  function fmt(v) {
-    return typeof v === 'number' && isFinite(v) ? numberFormat.format(v) : String(v);
+  // fmt writes a number with places decimals (-1: at most two, trailing
+  // zeros dropped); digits in groups of three from five digits on.
+  function fmt(v, places) {
+    if (typeof v !== 'number' || !isFinite(v)) return String(v);
+    var abs = Math.abs(v);
+    var s = places >= 0 ? abs.toFixed(places) : String(Math.round(abs * 100) / 100);
+    var parts = s.split('.');
+    var whole = parts[0];
+    if (whole.length > 4) whole = whole.replace(/\B(?=(\d{3})+$)/g, en ? ',' : NBSP);
+    var out = whole + (parts[1] ? (en ? '.' : ',') + parts[1] : '');
+    return v < 0 && /[1-9]/.test(out) ? '-' + out : out;
+  }
+
+  // withUnit puts the unit after a formatted number.
+  function withUnit(s, unit) {
+    switch (unit) {
+      case '': return s;
+      case '%': return s + (en ? '%' : NBSP + '%');
+      default: return s + NBSP + unit;
+    }
   }
 
   function valueOf(p) {
@@ -28,8 +49,10 @@
     return v;
   }
 
-  // localise gives the option's formatters our number format.
-  function localise(opt) {
+  // localise gives the option's formatters our number format; unit is
+  // the unit of the chart's values (amounts in EUR get two decimals).
+  function localise(opt, unit) {
+    var places = unit === 'EUR' ? 2 : -1;
     [].concat(opt.xAxis || [], opt.yAxis || []).forEach(function (axis) {
       var label = axis.axisLabel = axis.axisLabel || {};
       // go-echarts writes these as strings; ECharts wants numbers.
@@ -38,19 +61,27 @@
       });
       if (axis.type === 'value') {
         var template = typeof label.formatter === 'string' ? label.formatter : '{value}';
-        label.formatter = function (v) { return template.replace('{value}', fmt(v)); };
+        label.formatter = function (v) { return template.replace('{value}', fmt(v, -1)); };
       }
     });
     [].concat(opt.series || []).forEach(function (s) {
       var label = s.label;
       if (label && typeof label.formatter === 'string' && label.formatter.indexOf('{c}') >= 0) {
         var template = label.formatter;
-        label.formatter = function (p) { return template.replace('{c}', fmt(valueOf(p))); };
+        label.formatter = function (p) { return template.replace('{c}', fmt(valueOf(p), places)); };
       }
     });
     opt.tooltip = opt.tooltip || {};
+    // Drawn in the chart, not as HTML: the HTML tooltip lays its rows out
+    // with style attributes, which the page's CSP refuses, so names and
+    // values ran together ("Q162 546,73").
+    opt.tooltip.renderMode = 'richText';
     opt.tooltip.valueFormatter = function (v) {
-      return Array.isArray(v) ? v.map(fmt).join(' – ') : fmt(v);
+      // A dot of a distribution is [value, 0]: the 0 only places it.
+      if (Array.isArray(v) && v.length === 2 && v[1] === 0) v = v[0];
+      return Array.isArray(v)
+        ? v.map(function (x) { return withUnit(fmt(x, places), unit); }).join(' – ')
+        : withUnit(fmt(v, places), unit);
     };
     return opt;
   }
@@ -65,7 +96,8 @@
     } catch (e) {
       return;
     }
-    var width = parseInt(el.getAttribute('data-width'), 10);
+    var max = parseInt(el.getAttribute('data-width'), 10) || 0;
+    var width = fit(el, max);
     var height = parseInt(el.getAttribute('data-height'), 10) || 300;
     el.style.height = height + 'px';
     if (width) el.style.width = width + 'px';
@@ -74,8 +106,34 @@
       width: width || undefined,
       height: height
     });
-    chart.setOption(localise(opt));
-    charts[id] = { chart: chart, fixed: !!width };
+    chart.setOption(localise(opt, el.getAttribute('data-unit') || ''));
+    charts[id] = { chart: chart, el: el, max: max };
+  }
+
+  // fit is the width of a report chart: its print width (data-width), or
+  // less where the screen is narrower, so a phone does not scroll
+  // sideways; 0 for charts that follow their box.
+  function fit(el, max) {
+    if (!max) return 0;
+    var room = el.parentElement ? el.parentElement.clientWidth : 0;
+    return room > 0 && room < max ? room : max;
+  }
+
+  // resizeAll lets every chart follow its box; report charts take their
+  // print width when printing.
+  function resizeAll(printing) {
+    Object.keys(charts).forEach(function (id) {
+      var c = charts[id];
+      if (!c.max) {
+        c.chart.resize();
+        return;
+      }
+      var w = printing ? c.max : fit(c.el, c.max);
+      if (w !== c.chart.getWidth()) {
+        c.el.style.width = w + 'px';
+        c.chart.resize({ width: w });
+      }
+    });
   }
 
   // wrap splits text into lines that fit the width.
@@ -157,12 +215,10 @@
     var pending = 0;
     window.addEventListener('resize', function () {
       clearTimeout(pending);
-      pending = setTimeout(function () {
-        Object.keys(charts).forEach(function (id) {
-          if (!charts[id].fixed) charts[id].chart.resize();
-        });
-      }, 150);
+      pending = setTimeout(function () { resizeAll(false); }, 150);
     });
+    window.addEventListener('beforeprint', function () { resizeAll(true); });
+    window.addEventListener('afterprint', function () { resizeAll(false); });
     document.documentElement.setAttribute('data-charts-drawn', String(Object.keys(charts).length));
   }
 
