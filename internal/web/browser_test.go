@@ -106,6 +106,7 @@ func (e *env) answers(muni string) survey.Answers {
 // typed can be restored and saved; submitting an incomplete form lists
 // the problems.
 func TestBrowserAutosaveAndConflict(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.realTime()
 	ts := httptest.NewServer(e.srv)
@@ -180,6 +181,7 @@ func TestBrowserAutosaveAndConflict(t *testing.T) {
 // exactly the questions the server's definition says are visible — the
 // JavaScript evaluator and survey's evaluator agree.
 func TestBrowserShowIfMatchesServer(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.realTime()
 	ts := httptest.NewServer(e.srv)
