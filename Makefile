@@ -34,11 +34,19 @@ RACE = $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null 
 
 # Format and vet checks, then every test against a real PostgreSQL and a
 # headless Chromium (both found or installed by scripts/), race detector on
-# where a C compiler is present (.ci/run installs one).
+# where a C compiler is present (.ci/run installs one). go test's JSON goes
+# through scripts/testprogress: a line per package as it finishes, the full
+# output of whatever fails, the slowest tests; pipefail keeps go test's exit
+# status; TEST_JSON=FILE keeps go test's JSON. Independent tests run in
+# parallel, TEST_PARALLEL at a time per package (they mostly wait for
+# PostgreSQL or Chromium, so more than the cores).
+TEST_PARALLEL ?= 4
 test: check
-	@set -e; url=$$(scripts/pg-ensure); chrome=$$(scripts/chromium-ensure); \
+	@set -eo pipefail; url=$$(scripts/pg-ensure); chrome=$$(scripts/chromium-ensure); \
 	[ -n "$(RACE)" ] || echo "make test: cgo is unavailable (no C compiler?), running without the race detector" >&2; \
-	TEST_DATABASE_URL="$$url" CHROME_PATH="$$chrome" $(GO) test $(RACE) -count=1 ./...
+	$(GO) build -o bin/testprogress ./scripts/testprogress; \
+	echo "make test: go test $(RACE) -parallel $(TEST_PARALLEL) ./... (a line per package as it finishes)"; \
+	TEST_DATABASE_URL="$$url" CHROME_PATH="$$chrome" $(GO) test $(RACE) -count=1 -parallel $(TEST_PARALLEL) -json ./... 2>&1 | tee $(or $(TEST_JSON),/dev/null) | bin/testprogress
 
 check:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.data/*')); \

@@ -119,6 +119,7 @@ func stats(s *Stats) string {
 }
 
 func TestAggregateGolden(t *testing.T) {
+	t.Parallel()
 	def, rows := testRows(t)
 	for name, f := range map[string]Filter{
 		"all-submitted": {},
@@ -151,6 +152,7 @@ func TestAggregateGolden(t *testing.T) {
 
 // The figures a spreadsheet would give: MEDIAN and QUARTILE.INC.
 func TestAggregateMatchesSpreadsheet(t *testing.T) {
+	t.Parallel()
 	def, rows := testRows(t)
 	s, err := Aggregate(def, source(rows), Filter{})
 	if err != nil {
@@ -179,6 +181,7 @@ func TestAggregateMatchesSpreadsheet(t *testing.T) {
 }
 
 func TestFilterQueryRoundTrip(t *testing.T) {
+	t.Parallel()
 	f := Filter{PlanningRegion: "Vidzeme", Kind: "novads", Statuses: []string{StatusSubmitted, StatusReturned}}
 	if got := FilterFrom(f.Query()); fmt.Sprint(got) != fmt.Sprint(f) {
 		t.Fatalf("%+v", got)

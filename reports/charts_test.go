@@ -149,6 +149,7 @@ func chartValues(t *testing.T, data []json.RawMessage) []any {
 }
 
 func TestChartIDsAndSections(t *testing.T) {
+	t.Parallel()
 	cs := chartTestSet(t, Filter{})
 	var got []string
 	for _, sec := range append([]*ChartSection{cs.Overview}, cs.Sections...) {
@@ -186,6 +187,7 @@ func TestChartIDsAndSections(t *testing.T) {
 }
 
 func TestChartSeriesValues(t *testing.T) {
+	t.Parallel()
 	cs := chartTestSet(t, Filter{})
 
 	rules := chartDecode(t, cs.Chart("rules"))
@@ -249,6 +251,7 @@ func TestChartSeriesValues(t *testing.T) {
 }
 
 func TestChartTables(t *testing.T) {
+	t.Parallel()
 	cs := chartTestSet(t, Filter{})
 	table := func(id string) string {
 		var b strings.Builder
@@ -289,6 +292,7 @@ func TestChartTables(t *testing.T) {
 }
 
 func TestChartCSV(t *testing.T) {
+	t.Parallel()
 	cs := chartTestSet(t, Filter{})
 	var buf bytes.Buffer
 	if err := WriteChartCSV(&buf, cs.Chart("rules").Table, "en"); err != nil {
@@ -338,6 +342,7 @@ func TestChartCSV(t *testing.T) {
 // No label can end the <script type="application/json"> block the option
 // stands in: <, > and & are escaped, and the JSON still reads back.
 func TestChartOptionIsSafeInAScriptBlock(t *testing.T) {
+	t.Parallel()
 	cs := chartTestSet(t, Filter{})
 	c := cs.Chart("forms")
 	if strings.ContainsAny(c.Option, "<>&") {
@@ -351,6 +356,7 @@ func TestChartOptionIsSafeInAScriptBlock(t *testing.T) {
 // A filter changes the figures; a set with no responses has nothing to
 // draw but still has its tables.
 func TestChartFilterAndEmpty(t *testing.T) {
+	t.Parallel()
 	cs := chartTestSet(t, Filter{PlanningRegion: "Kurzeme"})
 	if got := fmt.Sprint(chartValues(t, chartDecode(t, cs.Chart("rules")).Series[0].Data)); got != "[0 1 1]" {
 		t.Errorf("Kurzeme rules %s", got)
@@ -378,6 +384,7 @@ func TestChartFilterAndEmpty(t *testing.T) {
 }
 
 func TestChartWordingInEnglish(t *testing.T) {
+	t.Parallel()
 	s := chartTestSummary(t, Filter{})
 	cs, err := BuildCharts(s, ChartOptions{Lang: "en", T: chartTestT})
 	if err != nil {
@@ -399,6 +406,7 @@ func TestChartWordingInEnglish(t *testing.T) {
 }
 
 func TestChartNumber(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		v      float64
 		places int
@@ -419,6 +427,7 @@ func TestChartNumber(t *testing.T) {
 }
 
 func TestKeyFigures(t *testing.T) {
+	t.Parallel()
 	s := chartTestSummary(t, Filter{})
 	kf := KeyFigures(s, ChartOptions{Lang: "lv", T: chartTestT})
 	var rows []string
@@ -440,6 +449,7 @@ func TestKeyFigures(t *testing.T) {
 // The CSV needs only the tables: TablesOnly gives the same tables and no
 // options.
 func TestBuildChartsTablesOnly(t *testing.T) {
+	t.Parallel()
 	def, rows := testRows(t)
 	s, err := Aggregate(def, source(rows), Filter{})
 	if err != nil {
@@ -468,6 +478,7 @@ func TestBuildChartsTablesOnly(t *testing.T) {
 // box plot's unit, which stands centred under the axis (at its end it was
 // cut to "EU").
 func TestChartUnits(t *testing.T) {
+	t.Parallel()
 	s := chartTestSummary(t, Filter{})
 	for _, c := range []struct{ lang, sum, share, label string }{
 		{"lv", "8000,00\u00a0EUR", "100\u00a0%", "{c}\u00a0%"},
@@ -522,6 +533,7 @@ func TestChartUnits(t *testing.T) {
 // double-click in Latvian Excel gives columns and numbers; in English ","
 // and points. Both start with a byte-order mark and read back.
 func TestChartCSVLanguages(t *testing.T) {
+	t.Parallel()
 	tb := ChartTable{Header: []string{"Rādītājs", "Vērtība", "Daļa"}, Rows: [][]ChartCell{
 		{{Text: "Vidējā vērtība"}, {Text: "4000,50 EUR", Value: 4000.5, Number: true, Places: 2}, {Text: "33,3 %", Value: 33.333, Number: true, Places: 1}},
 		{{Text: "=1+1; x"}, {Text: "—", Blank: true}, {Value: 12345678.9, Number: true, Places: 1}},

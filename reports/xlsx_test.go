@@ -251,6 +251,7 @@ func cellNumFmt(t *testing.T, f *excelize.File, sheet, ref string) string {
 }
 
 func TestWorkbookSheets(t *testing.T) {
+	t.Parallel()
 	f, _ := book(t, XLSXOptions{})
 	want := []string{"Kopsavilkums", "Atbildes", "Atbildes (garā forma)", "Kodu grāmata", "Statuss"}
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
@@ -267,6 +268,7 @@ func TestWorkbookSheets(t *testing.T) {
 }
 
 func TestWorkbookWideSheet(t *testing.T) {
+	t.Parallel()
 	f, _ := book(t, XLSXOptions{Personal: true, Status: xlsxStatus})
 	w := wideTable(t, f)
 	rows, _ := f.GetRows(SheetWide)
@@ -416,6 +418,7 @@ func TestWorkbookWideSheet(t *testing.T) {
 }
 
 func TestWorkbookLongSheet(t *testing.T) {
+	t.Parallel()
 	f, _ := book(t, XLSXOptions{Personal: true})
 	rows, err := f.GetRows(SheetLong)
 	if err != nil {
@@ -450,6 +453,7 @@ func TestWorkbookLongSheet(t *testing.T) {
 }
 
 func TestWorkbookCodebook(t *testing.T) {
+	t.Parallel()
 	f, _ := book(t, XLSXOptions{})
 	rows, err := f.GetRows(SheetCodebook)
 	if err != nil {
@@ -488,6 +492,7 @@ func TestWorkbookCodebook(t *testing.T) {
 }
 
 func TestWorkbookStatusSheet(t *testing.T) {
+	t.Parallel()
 	f, _ := book(t, XLSXOptions{Personal: true, Status: xlsxStatus})
 	rows, _ := f.GetRows(SheetStatus)
 	if got := strings.Join(rows[0], "|"); got != "Pašvaldības kods|Pašvaldība|Plānošanas reģions|Statuss|Aizpildīts, %|Pēdējā aktivitāte|Nosūtīti atgādinājumi|Kontaktpersonas (e-pasti)" {
@@ -510,6 +515,7 @@ func TestWorkbookStatusSheet(t *testing.T) {
 // TestWorkbookPersonalData: a viewer's workbook has no personal
 // questions and no contacts anywhere; a coordinator's has them.
 func TestWorkbookPersonalData(t *testing.T) {
+	t.Parallel()
 	personal := []string{"Anna Ozola", "anna@a.lv", "kontakts@a.lv", "zilupe@z.lv"}
 	for _, coordinator := range []bool{false, true} {
 		f, _ := book(t, XLSXOptions{Personal: coordinator, Status: xlsxStatus})
@@ -551,6 +557,7 @@ func allText(t *testing.T, f *excelize.File) string {
 }
 
 func TestWorkbookSummary(t *testing.T) {
+	t.Parallel()
 	f, _ := book(t, XLSXOptions{Round: "xlsx-test · 01.11.2026–15.12.2026", Filter: Filter{}})
 	get := func(ref string) string {
 		v, err := f.GetCellValue(SheetSummary, ref)
@@ -748,6 +755,7 @@ func rangeValues(t *testing.T, f *excelize.File, ref string) []string {
 }
 
 func TestWorkbookCharts(t *testing.T) {
+	t.Parallel()
 	f, data := book(t, XLSXOptions{})
 	got := charts(t, data)
 	// A chart per closed question (rules, forms, council) and per numeric
@@ -849,6 +857,7 @@ func TestWorkbookCharts(t *testing.T) {
 // A sheet name with a space or diacritics must be quoted in a series
 // reference.
 func TestColumnRangeQuotes(t *testing.T) {
+	t.Parallel()
 	for name, want := range map[string]string{
 		"Kopsavilkums":        "'Kopsavilkums'!$B$5:$B$8",
 		"Līdzdalības budžets": "'Līdzdalības budžets'!$B$5:$B$8",
@@ -861,6 +870,7 @@ func TestColumnRangeQuotes(t *testing.T) {
 }
 
 func TestWorkbookEnglishAndFilter(t *testing.T) {
+	t.Parallel()
 	f, _ := book(t, XLSXOptions{Lang: "en", Filter: Filter{PlanningRegion: "Vidzemes", Statuses: []string{StatusSubmitted, StatusDraft}}})
 	if got := f.GetSheetList(); got[0] != "Kopsavilkums" {
 		t.Errorf("sheet names stay Latvian: %q", got)
@@ -894,6 +904,7 @@ func TestWorkbookEnglishAndFilter(t *testing.T) {
 }
 
 func TestWorkbookSourceError(t *testing.T) {
+	t.Parallel()
 	def, rows := xlsxRows(t)
 	boom := errors.New("connection lost")
 	pass := 0
@@ -917,6 +928,7 @@ func TestWorkbookSourceError(t *testing.T) {
 
 // With no responses at all the workbook still opens, with empty tables.
 func TestWorkbookEmpty(t *testing.T) {
+	t.Parallel()
 	def, _ := xlsxRows(t)
 	var buf bytes.Buffer
 	if err := WriteXLSX(&buf, def, sliceSource(nil, nil), XLSXOptions{}); err != nil {
@@ -934,6 +946,7 @@ func TestWorkbookEmpty(t *testing.T) {
 }
 
 func TestHistogram(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		values []float64
 		whole  bool

@@ -7,6 +7,7 @@ import (
 )
 
 func TestEvalThreeValued(t *testing.T) {
+	t.Parallel()
 	d := mini(t)
 	cases := []struct {
 		expr    string
@@ -57,6 +58,7 @@ func TestEvalThreeValued(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"":                       "empty",
 		"a =":                    "column 4: unexpected end of expression",
@@ -80,6 +82,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestExprJSONForBrowser(t *testing.T) {
+	t.Parallel()
 	d := mini(t)
 	b, err := json.Marshal(d.Question("amount").ShowIfExpr())
 	if err != nil {
@@ -92,6 +95,7 @@ func TestExprJSONForBrowser(t *testing.T) {
 }
 
 func TestExprStringReparses(t *testing.T) {
+	t.Parallel()
 	for _, src := range []string{"a = 'x' and not (b > 2 or c <= -1)", "selected(f, 'a', 'b')", "x / y * 1000 - 3"} {
 		e, err := parseExpr(src)
 		if err != nil {

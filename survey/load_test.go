@@ -99,6 +99,7 @@ func mini(t testing.TB) *Definition {
 }
 
 func TestLoadMini(t *testing.T) {
+	t.Parallel()
 	d := mini(t)
 	if got := len(d.Questions()); got != 13 {
 		t.Fatalf("questions = %d", got)
@@ -122,6 +123,7 @@ func TestLoadMini(t *testing.T) {
 // TestLoadErrors mutates the small definition and checks that the loader
 // names the question and the problem.
 func TestLoadErrors(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, from, to string
 		want           []string
@@ -174,6 +176,7 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestLoadReportsEveryProblem(t *testing.T) {
+	t.Parallel()
 	src := strings.Replace(miniYAML, "status = 'yes'", "nope = 1", 1)
 	src = strings.Replace(src, "min: 1\n        max: 10", "min: 11\n        max: 10", 1)
 	_, err := Parse([]byte(src), "")
@@ -184,6 +187,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 }
 
 func TestJSONRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, slug := range BuiltinSlugs() {
 		d, _, err := Builtin(slug)
 		if err != nil {

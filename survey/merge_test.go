@@ -7,6 +7,7 @@ import (
 )
 
 func TestMerge(t *testing.T) {
+	t.Parallel()
 	d := regional(t)
 	base := `{"population":1000,"ngo_rules":"none","pb_status":"voted","pb_amount_eur":5000}`
 	cases := []struct {
@@ -75,6 +76,7 @@ func TestMerge(t *testing.T) {
 // that changed it; and a merge is refused only when the changes overlap or
 // hide something.
 func TestMergeKeepsEveryChange(t *testing.T) {
+	t.Parallel()
 	d := regional(t)
 	base := answers(t, regionalFull)
 	keys := base.Keys()

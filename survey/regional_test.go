@@ -32,6 +32,7 @@ const regionalFull = `{
 }`
 
 func TestRegionalStructure(t *testing.T) {
+	t.Parallel()
 	d := regional(t)
 	want := []string{"resp", "ngo", "del", "pb", "rc", "other"}
 	if len(d.Sections) != len(want) {
@@ -59,6 +60,7 @@ func TestRegionalStructure(t *testing.T) {
 }
 
 func TestRegionalFullSubmits(t *testing.T) {
+	t.Parallel()
 	d := regional(t)
 	res := d.Validate(answers(t, regionalFull), Submit)
 	if !res.OK() || len(res.Cleared) != 0 {
@@ -80,6 +82,7 @@ func TestRegionalFullSubmits(t *testing.T) {
 }
 
 func TestRegionalRules(t *testing.T) {
+	t.Parallel()
 	d := regional(t)
 	cases := []struct {
 		name   string
@@ -120,6 +123,7 @@ func TestRegionalRules(t *testing.T) {
 }
 
 func TestRegionalShowIfChain(t *testing.T) {
+	t.Parallel()
 	d := regional(t)
 	a := answers(t, regionalFull)
 	a["pb_status"] = "not_started"
@@ -156,6 +160,7 @@ func TestRegionalShowIfChain(t *testing.T) {
 }
 
 func TestSynthesizeIsSubmitValid(t *testing.T) {
+	t.Parallel()
 	d := regional(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range 50 {
@@ -172,6 +177,7 @@ func TestSynthesizeIsSubmitValid(t *testing.T) {
 // In draft mode the cross-field rules are warnings at their field: the
 // draft saves (no errors), and the respondent learns at once.
 func TestRegionalRulesWarnInDraft(t *testing.T) {
+	t.Parallel()
 	d := regional(t)
 	cases := []struct {
 		name  string
@@ -215,6 +221,7 @@ func TestRegionalRulesWarnInDraft(t *testing.T) {
 
 // A complete response is 100 % although optional questions are blank.
 func TestRegionalCompletionCountsRequired(t *testing.T) {
+	t.Parallel()
 	d := regional(t)
 	a := answers(t, regionalFull)
 	delete(a, "pb_share_pct") // optional
@@ -233,6 +240,7 @@ func TestRegionalCompletionCountsRequired(t *testing.T) {
 }
 
 func TestShowIfRefs(t *testing.T) {
+	t.Parallel()
 	d := regional(t)
 	got := d.Question("pb_winners").ShowIfExpr().Refs()
 	if len(got) == 0 || got[0] != "pb_status" {

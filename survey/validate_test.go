@@ -18,6 +18,7 @@ func answers(t testing.TB, js string) Answers {
 }
 
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	d := mini(t)
 	cases := []struct {
 		name    string
@@ -132,6 +133,7 @@ func TestValidate(t *testing.T) {
 // TestCanonicalIsFixedPoint: validating canonical answers again changes
 // nothing — what is stored reads back the same.
 func TestCanonicalIsFixedPoint(t *testing.T) {
+	t.Parallel()
 	d := mini(t)
 	in := answers(t, `{"status":"yes","count":3,"forms":["b","other","a"],"forms_other":" x ","amount":12.50,"note":" hi  x","rate":1.0}`)
 	first := d.Validate(in, Draft)
@@ -154,6 +156,7 @@ func TestCanonicalIsFixedPoint(t *testing.T) {
 }
 
 func TestDiff(t *testing.T) {
+	t.Parallel()
 	old := answers(t, `{"a":1,"b":"x","c":["p","q"],"d":true}`)
 	new := answers(t, `{"a":1.0,"b":"y","c":["p","q"],"e":false}`)
 	before, after := Diff(old, new)
@@ -165,6 +168,7 @@ func TestDiff(t *testing.T) {
 }
 
 func TestParseNumberInput(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"12": "12", "1 234,50": "1234.5", "1\u00a0234.5": "1234.5", "-3": "-3", "0,5": "0.5",
 		",5": "0.5", "1'000": "1000", "007": "7", "2025": "2025", "1 000 000": "1000000",
@@ -183,6 +187,7 @@ func TestParseNumberInput(t *testing.T) {
 }
 
 func TestFormatNumber(t *testing.T) {
+	t.Parallel()
 	d := mini(t)
 	q := d.Question("count")
 	if got := FormatInput(json.Number("1234.5"), "lv"); got != "1234,5" {
@@ -203,6 +208,7 @@ func TestFormatNumber(t *testing.T) {
 }
 
 func TestProgress(t *testing.T) {
+	t.Parallel()
 	d := mini(t)
 	p := d.Progress(answers(t, `{"status":"yes","forms":["a"]}`))
 	if len(p) != 1 {
@@ -219,6 +225,7 @@ func TestProgress(t *testing.T) {
 }
 
 func TestLvCount(t *testing.T) {
+	t.Parallel()
 	for n, want := range map[int]string{1: "1 zīme", 2: "2 zīmes", 11: "11 zīmes", 21: "21 zīme", 111: "111 zīmes"} {
 		if got := lvCount(n, "zīme", "zīmes"); got != want {
 			t.Errorf("lvCount(%d) = %q, want %q", n, got, want)
@@ -229,6 +236,7 @@ func TestLvCount(t *testing.T) {
 // TestVisibleChains: a question hidden by its condition does not show the
 // questions that depend on it, even if it still has an answer.
 func TestVisibleChains(t *testing.T) {
+	t.Parallel()
 	src := strings.Replace(miniYAML, `      - code: year
         type: year`, `      - code: year
         type: year

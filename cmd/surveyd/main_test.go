@@ -122,6 +122,7 @@ func TestCommands(t *testing.T) {
 }
 
 func TestParseWhen(t *testing.T) {
+	t.Parallel()
 	riga, _ := time.LoadLocation("Europe/Riga")
 	d, err := parseWhen("2026-12-15", riga, true)
 	if err != nil || d.Format("2006-01-02 15:04 -07:00") != "2026-12-15 23:59 +02:00" {

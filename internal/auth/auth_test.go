@@ -10,6 +10,7 @@ import (
 )
 
 func TestLinkKeyDerivesAndRecovers(t *testing.T) {
+	t.Parallel()
 	k, err := NewLinkKey([]byte(strings.Repeat("k", 32)))
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +56,7 @@ func TestLinkKeyDerivesAndRecovers(t *testing.T) {
 }
 
 func TestCheckPassword(t *testing.T) {
+	t.Parallel()
 	for pw, want := range map[string]error{
 		"short":                        ErrPasswordShort,
 		"ābolu ķīselis":                nil, // 13 characters, more bytes
@@ -70,6 +72,7 @@ func TestCheckPassword(t *testing.T) {
 }
 
 func TestHasher(t *testing.T) {
+	t.Parallel()
 	h, err := NewHasher(bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +87,7 @@ func TestHasher(t *testing.T) {
 }
 
 func TestThrottle(t *testing.T) {
+	t.Parallel()
 	th := DefaultThrottle()
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	oldest := now.Add(-10 * time.Minute)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestToken(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for range 1000 {
 		tok, hash := NewToken()

@@ -10,6 +10,7 @@ import (
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 func TestDefaults(t *testing.T) {
+	t.Parallel()
 	c, err := Load(env(nil))
 	if err != nil {
 		t.Fatal(err)
@@ -20,6 +21,7 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestBadValuesAllReported(t *testing.T) {
+	t.Parallel()
 	_, err := Load(env(map[string]string{"BASE_URL": "ftp://x", "LOG_LEVEL": "loud", "DATABASE_URL": "mysql://secretpw@x"}))
 	if err == nil {
 		t.Fatal("accepted bad values")
@@ -35,6 +37,7 @@ func TestBadValuesAllReported(t *testing.T) {
 }
 
 func TestSecretFromFile(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join(t.TempDir(), "db")
 	os.WriteFile(p, []byte("postgres://u:pw@db/x\n"), 0o600)
 	c, err := Load(env(map[string]string{"DATABASE_URL_FILE": p}))
@@ -45,6 +48,7 @@ func TestSecretFromFile(t *testing.T) {
 
 // TestREADMEListsEveryVariable keeps the README's configuration table in step.
 func TestREADMEListsEveryVariable(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)

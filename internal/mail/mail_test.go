@@ -24,6 +24,7 @@ const (
 )
 
 func TestParseURL(t *testing.T) {
+	t.Parallel()
 	from := mail.Address{Name: "Aptauja", Address: "aptauja@example.lv"}
 	tests := []struct {
 		raw  string
@@ -107,6 +108,7 @@ func TestParseURL(t *testing.T) {
 }
 
 func TestCompose(t *testing.T) {
+	t.Parallel()
 	from := mail.Address{Name: "Aptauja", Address: "aptauja@example.lv"}
 	now := time.Date(2026, 3, 14, 9, 30, 0, 0, time.FixedZone("EET", 2*3600))
 	text := "Labdien!\n\nAizpildiet aptauju: " + diacritics + "\n" +
@@ -198,6 +200,7 @@ func TestCompose(t *testing.T) {
 }
 
 func TestComposeRefuses(t *testing.T) {
+	t.Parallel()
 	from := mail.Address{Name: "Aptauja", Address: "aptauja@example.lv"}
 	good := func() Message {
 		return Message{To: []mail.Address{{Address: "dome@riga.lv"}}, Subject: "Aptauja", Text: "x"}
@@ -250,6 +253,7 @@ func newTestSender(t *testing.T) (*mailtest.Server, *Sender) {
 }
 
 func TestSend(t *testing.T) {
+	t.Parallel()
 	srv, s := newTestSender(t)
 	ctx := context.Background()
 	m := Message{
@@ -354,6 +358,7 @@ func TestSend(t *testing.T) {
 // A server that does not offer STARTTLS must not receive credentials unless
 // it is on loopback.
 func TestSendRefusesCleartextCredentials(t *testing.T) {
+	t.Parallel()
 	srv := mailtest.Start(t)
 	s := NewSender(Settings{
 		Host:     "mail.example.lv",

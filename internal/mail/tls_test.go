@@ -23,6 +23,7 @@ import (
 // TestSendTLSAuth exercises the production path against a server that
 // demands TLS before AUTH PLAIN: STARTTLS on submission and implicit TLS.
 func TestSendTLSAuth(t *testing.T) {
+	t.Parallel()
 	const host = "mail.example.lv"
 	cert, roots := selfSigned(t, host)
 

@@ -38,6 +38,7 @@ func setup(t *testing.T) (*manage.Manager, *survey.Definition) {
 }
 
 func TestEnsureRound(t *testing.T) {
+	t.Parallel()
 	m, def := setup(t)
 	opens := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	sv, res, err := m.EnsureRound(ctx, def, opens, opens.AddDate(0, 1, 0))
@@ -76,6 +77,7 @@ func mustSlug(t *testing.T, def *survey.Definition, slug string) *survey.Definit
 }
 
 func TestInvite(t *testing.T) {
+	t.Parallel()
 	m, def := setup(t)
 	sv, _, err := m.EnsureRound(ctx, def, time.Now(), time.Now().Add(time.Hour))
 	if err != nil {
@@ -114,6 +116,7 @@ func TestInvite(t *testing.T) {
 }
 
 func TestDemo(t *testing.T) {
+	t.Parallel()
 	m, def := setup(t)
 	sv, _, err := m.EnsureRound(ctx, def, time.Now(), time.Now().Add(time.Hour))
 	if err != nil {

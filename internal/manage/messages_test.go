@@ -15,6 +15,7 @@ import (
 )
 
 func TestParseContacts(t *testing.T) {
+	t.Parallel()
 	got, err := manage.ParseContacts("Jānis Bērziņš <Janis@Cesis.lv>\n\n  ilze@cesis.lv ; janis@cesis.lv\n\"Ozola, Anna\" <anna@cesis.lv>")
 	if err != nil {
 		t.Fatal(err)
@@ -47,6 +48,7 @@ func TestParseContacts(t *testing.T) {
 }
 
 func TestDeliverRetriesAndRefusesDeadLinks(t *testing.T) {
+	t.Parallel()
 	m, def := setup(t)
 	opens := time.Now().Add(-time.Hour)
 	sv, _, err := m.EnsureRound(ctx, def, opens, opens.Add(30*24*time.Hour))
@@ -108,6 +110,7 @@ func TestDeliverRetriesAndRefusesDeadLinks(t *testing.T) {
 // A report's passes read one snapshot: a response submitted between them
 // changes neither.
 func TestResultsReadOneSnapshot(t *testing.T) {
+	t.Parallel()
 	m, def := setup(t)
 	sv, _, err := m.EnsureRound(ctx, def, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
 	if err != nil {

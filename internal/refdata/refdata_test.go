@@ -3,6 +3,7 @@ package refdata
 import "testing"
 
 func TestMunicipalities(t *testing.T) {
+	t.Parallel()
 	list, err := Municipalities()
 	if err != nil {
 		t.Fatal(err)
@@ -22,6 +23,7 @@ func TestMunicipalities(t *testing.T) {
 }
 
 func TestParseRejectsBadRows(t *testing.T) {
+	t.Parallel()
 	h := "code,name_lv,name_en,kind,planning_region,statistical_region\n"
 	for _, bad := range []string{"x,y\n", h + "a,A,A,village,R,R\n", h + "a,A,A,novads,R,R\na,B,B,novads,R,R\n"} {
 		if _, err := ParseMunicipalities([]byte(bad)); err == nil {

@@ -59,6 +59,7 @@ func (f fixture) apply(t *testing.T, base int, js string, submit bool) (store.Sa
 }
 
 func TestSchemaAndQueries(t *testing.T) {
+	t.Parallel()
 	s := storetest.New(t)
 	if err := s.SchemaCurrent(ctx); err != nil {
 		t.Fatal(err)
@@ -75,6 +76,7 @@ func TestSchemaAndQueries(t *testing.T) {
 }
 
 func TestSchemaBehindIsRefused(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.NewDatabase(t)
 	s, err := store.Open(ctx, dsn)
 	if err != nil {
@@ -90,6 +92,7 @@ func TestSchemaBehindIsRefused(t *testing.T) {
 }
 
 func TestMunicipalitiesIdempotent(t *testing.T) {
+	t.Parallel()
 	s := storetest.New(t)
 	list, _ := refdata.Municipalities()
 	n, err := s.UpsertMunicipalities(ctx, list)
@@ -114,6 +117,7 @@ func TestMunicipalitiesIdempotent(t *testing.T) {
 }
 
 func TestInvitations(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	tok1, h1 := auth.NewToken()
 	inv1, err := f.s.RotateInvitation(ctx, f.sv.ID, "riga", store.NewLink{Hash: h1})
@@ -157,6 +161,7 @@ func TestInvitations(t *testing.T) {
 }
 
 func TestApplyVersionsAndRevisions(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	if _, err := f.s.Response(ctx, f.sv.ID, "riga"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("no response yet: %v", err)
@@ -226,6 +231,7 @@ func TestApplyVersionsAndRevisions(t *testing.T) {
 }
 
 func TestApplyRefusesOtherDefinition(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	_, err := f.s.Apply(ctx, store.Change{SurveyID: f.sv.ID, Municipality: "riga", DefinitionSHA256: "other",
 		Answers: survey.Answers{"population": "1"}, Actor: store.Actor{Kind: store.ActorSystem}})
@@ -237,6 +243,7 @@ func TestApplyRefusesOtherDefinition(t *testing.T) {
 // TestConcurrentSavesNeverOverwrite: of many saves racing from one version,
 // exactly one wins; the rest get a conflict.
 func TestConcurrentSavesNeverOverwrite(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	if _, err := f.apply(t, 0, `{"population":1}`, false); err != nil {
 		t.Fatal(err)
@@ -275,6 +282,7 @@ func TestConcurrentSavesNeverOverwrite(t *testing.T) {
 }
 
 func TestReplaceDefinitionRefusedOnceAnswered(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	if err := f.s.ReplaceDefinition(ctx, f.sv.ID, "a", "b", 2025, f.def.JSON(), "sha2"); err != nil {
 		t.Fatal(err)
@@ -290,6 +298,7 @@ func TestReplaceDefinitionRefusedOnceAnswered(t *testing.T) {
 }
 
 func TestRespondentByTokenHash(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	tok, h := auth.NewToken()
 	if _, err := f.s.RotateInvitation(ctx, f.sv.ID, "riga", store.NewLink{Hash: h}); err != nil {

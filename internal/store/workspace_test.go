@@ -13,6 +13,7 @@ import (
 
 // Two instances delivering at once never send the same message twice.
 func TestDeliverQueuedClaimsEachMessageOnce(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var list []store.NewMessage
 	for i := 0; i < 30; i++ {
@@ -59,6 +60,7 @@ func TestDeliverQueuedClaimsEachMessageOnce(t *testing.T) {
 }
 
 func TestReturnAndCorrectRefuseStaleOrWrongState(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	h, err := auth.NewHasher(4)
 	if err != nil {
@@ -112,6 +114,7 @@ func TestReturnAndCorrectRefuseStaleOrWrongState(t *testing.T) {
 
 // Two admins demoting each other at once cannot leave the service without one.
 func TestLastAdminUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	a, _ := f.s.CreateUser(ctx, "a@example.lv", "", store.RoleAdmin, "")
 	b, _ := f.s.CreateUser(ctx, "b@example.lv", "", store.RoleAdmin, "")

@@ -47,6 +47,7 @@ func (e *env) apiToken(adminCk *http.Cookie, email string) string {
 }
 
 func TestUserAddSetPasswordAndSignIn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, adminCk := e.user("admin")
 	r := e.form(adminCk, "/admin/users", url.Values{"email": {"Liga.Koordinatore@Example.lv"}, "name": {"Līga"}, "role": {"coordinator"}})
@@ -92,6 +93,7 @@ func TestUserAddSetPasswordAndSignIn(t *testing.T) {
 }
 
 func TestLastAdminAndRoles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin, ck := e.user("admin")
 	r := e.form(ck, "/admin/users/"+itoa(int(admin.ID)), url.Values{"role": {"viewer"}})
@@ -110,6 +112,7 @@ func TestLastAdminAndRoles(t *testing.T) {
 }
 
 func TestAPITokens(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, ck := e.user("admin")
 	e.user("coordinator")

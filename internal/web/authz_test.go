@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/civitas-lv/surveyd/internal/store"
 )
 
 // authzMatrix says who may use each route. It is written out here, apart
@@ -84,6 +86,7 @@ var roleLevel = map[string]int{"": 0, "viewer": 2, "coordinator": 3, "admin": 4}
 var kindLevel = map[string]int{"signedIn": 1, "view": 2, "coordinate": 3, "administer": 4}
 
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seen := map[string]bool{}
 	var keys []string
@@ -102,24 +105,46 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 	sort.Strings(keys)
+	// GET routes change nothing that decides who may use a route, so they
+	// share one server; every other route gets a fresh one. All run at
+	// once.
+	shared := newAuthzServer(t)
 	for _, key := range keys {
 		t.Run(strings.NewReplacer("/", "_", ":", "", "*", "").Replace(key), func(t *testing.T) {
-			checkRoute(t, key, authzMatrix[key])
+			t.Parallel()
+			a := shared
+			if !strings.HasPrefix(key, "GET ") {
+				a = newAuthzServer(t)
+			}
+			checkRoute(t, a, key, authzMatrix[key])
 		})
 	}
 }
 
-// checkRoute tries one route, on a fresh server, as anonymous, as
-// municipality A's respondent (against A and against B), and as a viewer,
-// a coordinator and an admin.
-func checkRoute(t *testing.T, key, kind string) {
-	e := newEnv(t)
+// authzServer is a server with a submitted response for municipality A
+// (riga) and a signed-in viewer, coordinator and admin.
+type authzServer struct {
+	e                          *env
+	admin                      store.User
+	adminCk, viewerCk, coordCk *http.Cookie
+}
+
+func newAuthzServer(t *testing.T) *authzServer {
+	a := &authzServer{e: newEnv(t)}
+	a.admin, a.adminCk = a.e.user("admin")
+	_, a.viewerCk = a.e.user("viewer")
+	_, a.coordCk = a.e.user("coordinator")
+	a.e.submitFull("riga") // so returns and corrections have something to act on
+	return a
+}
+
+// checkRoute tries one route as anonymous, as municipality A's respondent
+// (against A and against B), and as a viewer, a coordinator and an admin.
+func checkRoute(t *testing.T, a *authzServer, key, kind string) {
+	e := a.e
 	method, pattern, _ := strings.Cut(key, " ")
 	tokenA := e.tokens["riga"]
-	admin, adminCk := e.user("admin")
-	_, viewerCk := e.user("viewer")
-	_, coordCk := e.user("coordinator")
-	e.submitFull("riga") // so returns and corrections have something to act on
+	admin, adminCk, viewerCk, coordCk := a.admin, a.adminCk, a.viewerCk, a.coordCk
 	path := func(code, token string) string {
 		return strings.NewReplacer(":slug", e.sv.Slug, ":code", code, ":token", token, ":id", itoa(int(admin.ID)), ":chart", "ngo_rules",
 			"*path", "css/app.css").Replace(pattern)

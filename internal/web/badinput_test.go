@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,6 +17,7 @@ import (
 // TestBadInputChangesNothing: every refused request leaves the response,
 // its version and its history exactly as they were.
 func TestBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	wantStatus(t, e.put("riga", 0, `{"population":100}`), 200)
 	before, revs := e.state("riga")
@@ -75,6 +78,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 // TestUnknownTokensLookAlike: malformed, unknown and revoked links get the
 // same 404, as a page and as JSON.
 func TestUnknownTokensLookAlike(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	inv, err := e.st.InvitationByTokenHash(ctx, auth.HashToken(e.tokens["cesis"]))
 	if err != nil {
@@ -116,6 +120,7 @@ func normalise(s string) string {
 }
 
 func TestCrossOriginPostRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	r := e.do("PUT", "/api/v1/r/"+e.tokens["riga"], strings.NewReader(`{"version":0,"answers":{"population":5}}`),
 		"Content-Type", "application/json", "Sec-Fetch-Site", "cross-site")
@@ -133,6 +138,7 @@ func TestCrossOriginPostRefused(t *testing.T) {
 }
 
 func TestHome(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	r := e.do("GET", "/", nil)
 	wantStatus(t, r, 200)
@@ -143,6 +149,7 @@ func TestHome(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	r := e.do("GET", "/healthz", nil)
 	wantStatus(t, r, 200)
@@ -157,6 +164,7 @@ func TestHealthz(t *testing.T) {
 // TestNoSecretsInLogs: request logs name routes, never paths with tokens,
 // and never answers.
 func TestNoSecretsInLogs(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	wantStatus(t, e.put("riga", 0, `{"resp_email":"anna.secret@novads.lv","population":987123}`), 200)
 	e.do("GET", "/r/"+e.tokens["riga"], nil)
@@ -173,6 +181,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	r := e.do("GET", "/r/"+e.tokens["riga"], nil)
 	h := r.header
@@ -183,8 +192,11 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 // TestNothingFromOutside: no template or static file refers to another host,
-// and every static file a page refers to is served.
+// and every static file a page refers to is served. It fails on any error
+// walking or reading the files and when it read fewer files than there are,
+// so that it cannot pass having checked nothing.
 func TestNothingFromOutside(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	external := regexp.MustCompile(`(?i)(src|href|url|action)\s*[=(]\s*["']?\s*(https?:)?//`)
 	check := func(name, body string) {
@@ -192,16 +204,49 @@ func TestNothingFromOutside(t *testing.T) {
 			t.Errorf("%s refers outside the service: %s", name, m)
 		}
 	}
-	fs.WalkDir(static.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			b, _ := fs.ReadFile(static.FS, p)
-			check(p, string(b))
+	// read checks every file of fsys and returns their names and sizes.
+	read := func(dir string, fsys fs.FS) map[string]int {
+		files := map[string]int{}
+		err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := fs.ReadFile(fsys, p)
+			if err != nil {
+				return err
+			}
+			check(dir+p, string(b))
+			files[dir+p] = len(b)
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("reading %s: %v", dir, err)
 		}
-		return nil
-	})
+		return files
+	}
+	// The templates are embedded from internal/web/templates, the test's
+	// own directory's templates/; the static files are the embedded ones.
+	templates := read("templates/", os.DirFS("templates"))
+	statics := read("static/", static.FS)
+	if len(templates) < 15 || len(statics) < 5 {
+		t.Errorf("checked only %d templates and %d static files", len(templates), len(statics))
+	}
+	all := maps.Clone(templates)
+	maps.Copy(all, statics)
+	for _, name := range []string{"templates/form.html", "templates/layout.html", "templates/charts.html",
+		"static/js/form.js", "static/js/charts.js", "static/css/app.css", "static/vendor/echarts/echarts.min.js"} {
+		if all[name] < 100 {
+			t.Errorf("%s was not checked (or is almost empty: %d bytes)", name, all[name])
+		}
+	}
+	t.Logf("checked %d templates and %d static files", len(templates), len(statics))
 	page := e.do("GET", "/r/"+e.tokens["riga"], nil)
 	check("form page", page.body)
-	for _, m := range regexp.MustCompile(`(?:src|href)="(/static/[^"]+)"`).FindAllStringSubmatch(page.body, -1) {
+	refs := regexp.MustCompile(`(?:src|href)="(/static/[^"]+)"`).FindAllStringSubmatch(page.body, -1)
+	if len(refs) < 2 { // the style sheet and form.js at least
+		t.Errorf("the form page refers to %d static files", len(refs))
+	}
+	for _, m := range refs {
 		r := e.do("GET", strings.ReplaceAll(m[1], "&amp;", "&"), nil)
 		wantStatus(t, r, 200)
 		if !strings.Contains(r.header.Get("Cache-Control"), "immutable") {

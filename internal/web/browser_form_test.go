@@ -55,8 +55,10 @@ func saveState(t *testing.T, ctx context.Context) string {
 // submitting, the thank-you message is in view; a returned form's note is
 // in view when the municipality opens it.
 func TestBrowserFormOpensAtTopAndMessagesInView(t *testing.T) {
+	t.Parallel()
 	for _, size := range []struct{ w, h int }{{1366, 900}, {390, 844}} {
 		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			e.realTime()
 			ts := httptest.NewServer(e.srv)
@@ -114,6 +116,7 @@ func TestBrowserFormOpensAtTopAndMessagesInView(t *testing.T) {
 // to the saved one, clears the "unsaved" status; a cross-field rule warns
 // beside its field as soon as both are answered, and the draft still saves.
 func TestBrowserSaveStatusAndWarnings(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.realTime()
 	ts := httptest.NewServer(e.srv)
@@ -181,6 +184,7 @@ func TestBrowserSaveStatusAndWarnings(t *testing.T) {
 // for that question only, which answer to keep, with the form keeping its
 // full width; nothing either typed is lost.
 func TestBrowserCoEditing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.realTime()
 	ts := httptest.NewServer(e.srv)

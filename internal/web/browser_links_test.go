@@ -27,6 +27,7 @@ func signIn(t *testing.T, c context.Context, base, email string) {
 // opens the confirmation page and revokes nothing; "Nē, atstāt kā ir"
 // leaves the link alone; the confirmation button revokes it.
 func TestBrowserRevokeNeedsConfirmation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.realTime()
 	coord, _ := e.user("coordinator")
@@ -113,6 +114,7 @@ func fitsNow(t *testing.T, c context.Context, name string, width int64) {
 // the return form fit a 390 px phone and a 1366 px screen without
 // scrolling sideways (set $SCREENSHOT_DIR to keep screenshots of them).
 func TestBrowserWorkspacePagesFitPhone(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.realTime()
 	coord, ck := e.user("coordinator")

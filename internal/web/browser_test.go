@@ -109,6 +109,7 @@ func (e *env) answers(muni string) survey.Answers {
 // exactly the questions the server's definition says are visible — the
 // JavaScript evaluator and survey's evaluator agree.
 func TestBrowserShowIfMatchesServer(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.realTime()
 	ts := httptest.NewServer(e.srv)

@@ -26,6 +26,7 @@ import (
 // and submitting again; and the tracker and the review history showing the
 // return and the change from before to after.
 func TestBrowserCoordinatorInviteReviewReturn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.realTime()
 	coord, _ := e.user("coordinator") // the cookie is not used: sign-in is through the form

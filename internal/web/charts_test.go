@@ -74,6 +74,7 @@ func checkResultsPage(t *testing.T, e *env, name string, r result) (charts []str
 // TestChartsAndReportRender opens the dashboard and the report with no
 // response, one, and all 43, in Latvian and in English.
 func TestChartsAndReportRender(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, ck := e.user("viewer")
 	base := "/surveys/" + e.sv.Slug
@@ -140,6 +141,7 @@ func TestChartsAndReportRender(t *testing.T) {
 // in both languages, and that a filter changes the numbers on the page and
 // in the CSV alike.
 func TestChartCSVDownload(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, ck := e.user("coordinator")
 	e.submitFull("riga") // Rīgas planning region, valstspilsēta: ngo_rules adopted, population 24000
@@ -230,6 +232,7 @@ func TestChartCSVDownload(t *testing.T) {
 }
 
 func TestChartsNeedSignIn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	base := "/surveys/" + e.sv.Slug
 	for _, p := range []string{base + "/charts", base + "/report", base + "/charts/ngo_rules/data.csv"} {
@@ -244,6 +247,7 @@ func TestChartsNeedSignIn(t *testing.T) {
 // charted, and no personal answer reaches the pages or a CSV, even for a
 // coordinator (who may see personal data elsewhere).
 func TestChartsNoPersonalData(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, ck := e.user("coordinator")
 	e.submitFull("riga")
@@ -350,6 +354,7 @@ func externalRefs(name, body string) []string {
 // static/ (the vendored ECharts included) and the rendered dashboard and
 // report, and fails if any refers to another host as something to load.
 func TestNoExternalHosts(t *testing.T) {
+	t.Parallel()
 	// The checker itself: it must catch these.
 	for _, bad := range []string{`<script src="https://cdn.example/x.js">`, `<img src=//cdn.example/x.png>`,
 		`a { background: url( "//cdn.example/a.png") }`, `@import "https://fonts.example/a.css";`,
@@ -425,6 +430,7 @@ func TestNoExternalHosts(t *testing.T) {
 // svg, there is no console error and no CSP violation, and a chart can be
 // saved as PNG.
 func TestBrowserChartsDraw(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.realTime()
 	viewer, _ := e.user("viewer")

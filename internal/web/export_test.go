@@ -57,6 +57,7 @@ func responseRows(t *testing.T, f *excelize.File) [][]string {
 }
 
 func TestExportXLSX(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, coord := e.user("coordinator")
 	_, viewer := e.user("viewer")
@@ -167,6 +168,7 @@ func TestExportXLSX(t *testing.T) {
 
 // With no responses yet the workbook has its headers and empty tables.
 func TestExportXLSXEmptyRound(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, viewer := e.user("viewer")
 	f := openXLSX(t, e.as(viewer, "GET", "/surveys/"+e.sv.Slug+"/export.xlsx", nil))

@@ -13,6 +13,7 @@ import (
 // TestAnsweringLifecycle walks save → reload → submit → edit → close →
 // read-only through the JSON API and the page.
 func TestAnsweringLifecycle(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 
 	// Nothing saved yet.
@@ -113,6 +114,7 @@ func TestAnsweringLifecycle(t *testing.T) {
 }
 
 func TestNotYetOpen(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.setNow(e.opens.Add(-time.Hour))
 	page := e.do("GET", "/r/"+e.tokens["riga"], nil)
@@ -131,6 +133,7 @@ func TestNotYetOpen(t *testing.T) {
 // version; the second gets 409 with the current version, nothing is
 // overwritten, and the page without JavaScript keeps what they typed.
 func TestConflict(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	wantStatus(t, e.put("riga", 0, `{"population":100}`), 200)
 	wantStatus(t, e.put("riga", 1, `{"population":200}`), 200) // colleague A
@@ -169,6 +172,7 @@ func TestConflict(t *testing.T) {
 // TestFormWithoutJavaScript: the plain form saves Latvian-formatted numbers,
 // shows invalid input back as typed, and submits.
 func TestFormWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	form := url.Values{"version": {"0"}, "population": {"24 000"}, "resp_name": {"Anna"},
 		"ngo_forms": {"grants", "other"}, "ngo_forms_other": {"Telpas"}, "ngo_support_eur": {"1 234,50"},
@@ -238,6 +242,7 @@ func TestFormWithoutJavaScript(t *testing.T) {
 // TestPageRendersEveryType: the form shows every question of the round, in
 // Latvian, with the right control for each type.
 func TestPageRendersEveryType(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	page := e.do("GET", "/r/"+e.tokens["riga"], nil)
 	wantStatus(t, page, 200)

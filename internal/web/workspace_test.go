@@ -35,6 +35,7 @@ func (e *env) login(email, pw string, headers ...string) result {
 }
 
 func TestLoginLogoutAndExpiry(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	u, _ := e.user("coordinator")
 
@@ -117,6 +118,7 @@ func TestLoginLogoutAndExpiry(t *testing.T) {
 }
 
 func TestLoginRateLimit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	u, _ := e.user("coordinator")
 	for i := 0; i < 5; i++ {
@@ -147,6 +149,7 @@ func TestLoginRateLimit(t *testing.T) {
 }
 
 func TestCrossOriginStateChangeRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, ck := e.user("coordinator")
 	for _, h := range [][]string{{"Sec-Fetch-Site", "cross-site"}, {"Origin", "http://evil.example"}} {
@@ -171,6 +174,7 @@ func TestCrossOriginStateChangeRefused(t *testing.T) {
 var linkRE = regexp.MustCompile(`http://survey\.test/r/([A-Za-z0-9_-]{22})`)
 
 func TestRotateAndRevokeLinks(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, ck := e.user("coordinator")
 	old := e.tokens["riga"]
@@ -220,6 +224,7 @@ func (e *env) submitFull(muni string) {
 }
 
 func TestInvitationsAndRemindersOnlyToNonSubmitters(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, ck := e.user("coordinator")
 	e.setContacts(ck, "riga", "Anna Ozola <anna@riga.lv>")
@@ -356,6 +361,7 @@ func (e *env) statusJSON(ck *http.Cookie, headers ...string) statusDoc {
 }
 
 func TestStatusCounts(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, ck := e.user("coordinator")
 	d := e.statusJSON(ck)
@@ -414,6 +420,7 @@ func TestStatusCounts(t *testing.T) {
 }
 
 func TestDeadlineExtensionForOneMunicipality(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	coord, ck := e.user("coordinator")
 	until := e.closes.Add(7 * 24 * time.Hour).In(time.FixedZone("", 2*3600)).Format("2006-01-02T15:04")
@@ -446,6 +453,7 @@ func TestDeadlineExtensionForOneMunicipality(t *testing.T) {
 }
 
 func TestReturnForCorrectionLoop(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	coord, ck := e.user("coordinator")
 	e.submitFull("riga")
@@ -511,6 +519,7 @@ func TestReturnForCorrectionLoop(t *testing.T) {
 }
 
 func TestCoordinatorCorrection(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	coord, ck := e.user("coordinator")
 	e.submitFull("riga")
@@ -568,6 +577,7 @@ func TestCoordinatorCorrection(t *testing.T) {
 }
 
 func TestCreateRoundFromUpload(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, ck := e.user("coordinator")
 	def := `format: 1
@@ -609,6 +619,7 @@ sections:
 }
 
 func TestViewerNeverSeesPersonalData(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, coordCk := e.user("coordinator")
 	_, ck := e.user("viewer")
@@ -650,6 +661,7 @@ var rawKey = regexp.MustCompile(`[>\s](nav|login|password|account|surveys|state|
 // TestWorkspaceWordingComplete opens every workspace page in Latvian and
 // English and fails on any message key shown instead of its text.
 func TestWorkspaceWordingComplete(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, ck := e.user("admin")
 	e.submitFull("riga")
@@ -685,6 +697,7 @@ func TestWorkspaceWordingComplete(t *testing.T) {
 
 // Over https the session cookie is __Host- prefixed and Secure.
 func TestSessionCookieOverHTTPS(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	u, _ := e.user("viewer")
 	base, _ := url.Parse("https://aptauja.example.lv")
@@ -707,6 +720,7 @@ func TestSessionCookieOverHTTPS(t *testing.T) {
 
 // A page shown in answer to a POST switches language at its own address.
 func TestLanguageSwitchAfterPost(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, ck := e.user("admin")
 	r := e.confirmLink(ck, "riga", "rotate")

@@ -32,6 +32,7 @@ func code(err error) int {
 }
 
 func TestServer(t *testing.T) {
+	t.Parallel()
 	s := mailtest.Start(t)
 	if want := "smtp://" + s.Addr() + "?tls=none"; s.URL() != want || !strings.HasPrefix(want, "smtp://127.0.0.1:") {
 		t.Errorf("URL() = %q", s.URL())

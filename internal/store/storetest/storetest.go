@@ -1,22 +1,33 @@
 // Package storetest gives tests a real PostgreSQL database of their own.
 //
 // The first call migrates a template database once per test process; every
-// New(t) then clones it (CREATE DATABASE … TEMPLATE, about 20 ms) and drops
-// the clone when the test ends. The server is $TEST_DATABASE_URL, else
-// $DATABASE_URL, and when neither answers the repository's scripts/pg-ensure
-// starts a private one — tests never skip for want of a database.
+// New(t) then clones it (CREATE DATABASE … TEMPLATE, about 0.1 s; parallel
+// tests clone at the same time) and drops the clone in the background when
+// the test ends (DROP DATABASE waits for a checkpoint). The server is
+// $TEST_DATABASE_URL, else $DATABASE_URL, and when neither answers the
+// repository's scripts/pg-ensure starts a private one — tests never skip for
+// want of a database.
+//
+// Every database a test process makes is named after the database in that
+// URL, then "_test_", a random id of the process (the run), and "tmpl" for
+// the template or "db" and a number: with TEST_DATABASE_URL=postgres://…/surveyd,
+// surveyd_test_3f9c0a1b2c4d_tmpl and surveyd_test_3f9c0a1b2c4d_db17. A run
+// drops only the databases it created itself, so several machines or CI
+// runners can share one server. A run that is killed (say by -timeout)
+// leaves its databases behind; they are easy to spot by the prefix and can
+// be dropped by hand.
 package storetest
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -27,20 +38,40 @@ import (
 	"github.com/lib/pq"
 )
 
-// server is the per-process state: the admin connection URL and the
-// template's name. It is the one package-level variable, because a test
-// process shares one template across all its tests.
+// server is the per-process state: the server, this run's names and the
+// template. It is the one package-level variable, because a test process
+// shares one template across all its tests.
 var server struct {
 	once     sync.Once
 	err      error
-	admin    *url.URL
+	run      *run
 	template string
-	walLog   bool
-	mu       sync.Mutex
-	n        int
 }
 
-const prefix = "surveyd_test_"
+// maxIdentifier is PostgreSQL's limit on a name, in bytes (NAMEDATALEN-1);
+// a longer name is silently truncated, which would make two names equal.
+const maxIdentifier = 63
+
+// maxSuffix is the longest part a run appends to its prefix: "tmpl" or "db"
+// and a decimal counter.
+const maxSuffix = 12
+
+// run is one test process's databases on one server: the names it may
+// make (prefix plus "tmpl" or "db" and a number) and the ones it has made and not
+// yet dropped. Only those are ever dropped.
+type run struct {
+	admin  *url.URL // the maintenance database ("postgres")
+	db     *sqlx.DB // a connection pool to it
+	prefix string   // <base>_test_<id>_
+	walLog bool     // PostgreSQL 15+: CREATE DATABASE … STRATEGY WAL_LOG
+
+	mu   sync.Mutex
+	n    int
+	made map[string]bool
+
+	dropping sync.WaitGroup // drops started by dropLater
+	drops    chan struct{}  // a slot per drop running at once
+}
 
 // New returns a store on a fresh, migrated database, dropped after the test.
 func New(t testing.TB) *store.Store {
@@ -63,38 +94,15 @@ func NewDatabase(t testing.TB) string {
 	if server.err != nil {
 		t.Fatalf("storetest: %v", server.err)
 	}
-	server.mu.Lock()
-	server.n++
-	name := fmt.Sprintf("%sdb_%d_%d", prefix, os.Getpid(), server.n)
-	server.mu.Unlock()
-
-	admin, err := sqlx.Open("postgres", server.admin.String())
+	r := server.run
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	name, err := r.create(ctx, server.template)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("storetest: %v", err)
 	}
-	defer admin.Close()
-	q := "CREATE DATABASE " + pq.QuoteIdentifier(name) + " TEMPLATE " + pq.QuoteIdentifier(server.template)
-	if server.walLog {
-		q += " STRATEGY WAL_LOG"
-	}
-	// CREATE DATABASE from one template must not run concurrently.
-	server.mu.Lock()
-	_, err = admin.Exec(q)
-	server.mu.Unlock()
-	if err != nil {
-		t.Fatalf("storetest: %s: %v", q, err)
-	}
-	t.Cleanup(func() {
-		a, err := sqlx.Open("postgres", server.admin.String())
-		if err != nil {
-			return
-		}
-		defer a.Close()
-		a.Exec("DROP DATABASE IF EXISTS " + pq.QuoteIdentifier(name) + " WITH (FORCE)")
-	})
-	u := *server.admin
-	u.Path = "/" + name
-	return u.String()
+	t.Cleanup(func() { r.dropLater(name) })
+	return r.url(name)
 }
 
 // ServerURL returns the URL of the test server's maintenance database.
@@ -104,53 +112,45 @@ func ServerURL(t testing.TB) string {
 	if server.err != nil {
 		t.Fatalf("storetest: %v", server.err)
 	}
-	return server.admin.String()
+	return server.run.admin.String()
 }
 
-// Main runs the tests and then drops the template database. Use it from
+// Main runs the tests and then drops every database this run made that is
+// still there (the template and any clone a test did not drop). Use it from
 // TestMain: func TestMain(m *testing.M) { storetest.Main(m) }.
 func Main(m *testing.M) {
 	code := m.Run()
-	if server.template != "" {
-		if a, err := sqlx.Open("postgres", server.admin.String()); err == nil {
-			a.Exec("DROP DATABASE IF EXISTS " + pq.QuoteIdentifier(server.template) + " WITH (FORCE)")
-			a.Close()
+	if r := server.run; r != nil {
+		r.dropping.Wait()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		if err := r.dropAll(ctx); err != nil {
+			fmt.Fprintf(os.Stderr, "storetest: %v\n", err)
 		}
+		cancel()
+		r.db.Close()
 	}
 	os.Exit(code)
 }
 
 func setup() {
 	server.err = func() error {
-		admin, err := findServer()
+		admin, base, err := findServer()
 		if err != nil {
 			return err
 		}
-		server.admin = admin
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		a, err := sqlx.Open("postgres", admin.String())
+		r, err := newRun(ctx, admin, base)
 		if err != nil {
 			return err
 		}
-		defer a.Close()
-		var version int
-		if err := a.GetContext(ctx, &version, "SELECT current_setting('server_version_num')::int"); err != nil {
-			return err
-		}
-		server.walLog = version >= 150000
-		dropStale(ctx, a)
-
-		b := make([]byte, 4)
-		rand.Read(b)
-		name := fmt.Sprintf("%stmpl_%d_%s", prefix, os.Getpid(), hex.EncodeToString(b))
-		if _, err := a.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(name)); err != nil {
+		server.run = r
+		name, err := r.create(ctx, "")
+		if err != nil {
 			return err
 		}
 		server.template = name
-		u := *admin
-		u.Path = "/" + name
-		s, err := store.Open(ctx, u.String())
+		s, err := store.Open(ctx, r.url(name))
 		if err != nil {
 			return err
 		}
@@ -162,41 +162,166 @@ func setup() {
 	}()
 }
 
-// dropStale drops databases left by test processes that died (their pid is
-// gone), so an interrupted run does not leave clutter behind.
-func dropStale(ctx context.Context, a *sqlx.DB) {
-	var names []string
-	if err := a.SelectContext(ctx, &names, "SELECT datname FROM pg_database WHERE datname LIKE $1", prefix+"%"); err != nil {
-		return
+// newRun connects to the server's maintenance database and gives the run a
+// random id (48 bits: runs on one server do not meet by chance).
+func newRun(ctx context.Context, admin *url.URL, base string) (*run, error) {
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
 	}
-	for _, n := range names {
-		parts := strings.Split(strings.TrimPrefix(n, prefix), "_")
-		if len(parts) < 2 {
-			continue
-		}
-		pid, err := strconv.Atoi(parts[1])
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
-		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
-			continue // still running
-		}
-		a.ExecContext(ctx, "DROP DATABASE IF EXISTS "+pq.QuoteIdentifier(n)+" WITH (FORCE)")
+	db, err := sqlx.Open("postgres", admin.String())
+	if err != nil {
+		return nil, err
 	}
+	db.SetMaxIdleConns(4)
+	var version int
+	if err := db.GetContext(ctx, &version, "SELECT current_setting('server_version_num')::int"); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &run{admin: admin, db: db, prefix: runPrefix(base, hex.EncodeToString(b)),
+		walLog: version >= 150000, made: map[string]bool{}, drops: make(chan struct{}, 4)}, nil
 }
 
-// findServer returns the maintenance-database URL of a server that answers.
-func findServer() (*url.URL, error) {
+// runPrefix is the start of every name a run makes: the base database's
+// name (lower case letters, digits and _ only, "surveyd" if nothing is
+// left) cut so that prefix and suffix fit in 63 bytes, then "_test_", the
+// run's id and "_". (Nothing after the id is a bare number, so the cleanup
+// of older checkouts, which took the second part for a process id and
+// dropped the database when no such process ran here, leaves these alone.)
+func runPrefix(base, id string) string {
+	var b strings.Builder
+	for _, c := range strings.ToLower(base) {
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' {
+			b.WriteRune(c)
+		}
+	}
+	clean := b.String()
+	if clean == "" {
+		clean = "surveyd"
+	}
+	tail := "_test_" + id + "_"
+	if max := maxIdentifier - maxSuffix - len(tail); len(clean) > max {
+		clean = clean[:max]
+	}
+	return clean + tail
+}
+
+// url is the connection URL of the database name.
+func (r *run) url(name string) string {
+	u := *r.admin
+	u.Path = "/" + name
+	return u.String()
+}
+
+// create makes a new database of this run: a clone of template, or an empty
+// one when template is "". Clones of one template may be created
+// concurrently: CREATE DATABASE only needs that nobody is connected to the
+// template, and nobody is after setup.
+func (r *run) create(ctx context.Context, template string) (string, error) {
+	r.mu.Lock()
+	var name string
+	if template == "" {
+		name = r.prefix + "tmpl"
+	} else {
+		r.n++
+		name = fmt.Sprintf("%sdb%d", r.prefix, r.n)
+	}
+	r.made[name] = true // before CREATE: a timed-out CREATE may still succeed
+	r.mu.Unlock()
+	q := "CREATE DATABASE " + pq.QuoteIdentifier(name)
+	if template != "" {
+		q += " TEMPLATE " + pq.QuoteIdentifier(template)
+		if r.walLog {
+			q += " STRATEGY WAL_LOG"
+		}
+	}
+	if _, err := r.db.ExecContext(ctx, q); err != nil {
+		var pe *pq.Error
+		if errors.As(err, &pe) && pe.Code == "42P04" { // duplicate_database: not ours
+			r.mu.Lock()
+			delete(r.made, name)
+			r.mu.Unlock()
+		}
+		return "", fmt.Errorf("%s: %w", q, err)
+	}
+	return name, nil
+}
+
+// drop drops a database this run made; any other name is refused.
+func (r *run) drop(ctx context.Context, name string) error {
+	r.mu.Lock()
+	mine := r.made[name]
+	r.mu.Unlock()
+	if !mine {
+		return fmt.Errorf("not dropping %s: this run did not create it", name)
+	}
+	if _, err := r.db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+pq.QuoteIdentifier(name)+" WITH (FORCE)"); err != nil {
+		return fmt.Errorf("drop %s: %w", name, err)
+	}
+	r.mu.Lock()
+	delete(r.made, name)
+	r.mu.Unlock()
+	return nil
+}
+
+// dropLater drops a database of this run in the background, so that a
+// test does not wait for it: DROP DATABASE waits for a checkpoint (about
+// 0.2 s here), and drops running at once share one. A drop that fails is
+// reported on stderr and tried again by dropAll.
+func (r *run) dropLater(name string) {
+	r.dropping.Add(1)
+	go func() {
+		defer r.dropping.Done()
+		r.drops <- struct{}{}
+		defer func() { <-r.drops }()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := r.drop(ctx, name); err != nil {
+			fmt.Fprintf(os.Stderr, "storetest: %v (tried again when the tests end)\n", err)
+		}
+	}()
+}
+
+// dropAll drops every database this run made and has not dropped yet, the
+// clones before the template.
+func (r *run) dropAll(ctx context.Context) error {
+	r.mu.Lock()
+	var names []string
+	for n := range r.made {
+		if n != r.prefix+"tmpl" {
+			names = append(names, n)
+		}
+	}
+	if r.made[r.prefix+"tmpl"] {
+		names = append(names, r.prefix+"tmpl")
+	}
+	r.mu.Unlock()
+	var errs []string
+	for _, n := range names {
+		if err := r.drop(ctx, n); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// findServer returns the maintenance-database URL of a server that answers
+// and the name of the database the URL it came from names.
+func findServer() (*url.URL, string, error) {
 	for _, env := range []string{"TEST_DATABASE_URL", "DATABASE_URL"} {
 		if dsn := os.Getenv(env); dsn != "" {
-			if u, err := answering(dsn); err == nil {
-				return u, nil
+			if u, base, err := answering(dsn); err == nil {
+				return u, base, nil
 			}
 		}
 	}
 	root, err := repoRoot()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	cmd := exec.Command(filepath.Join(root, "scripts", "pg-ensure"))
 	cmd.Stderr = os.Stderr
@@ -205,28 +330,35 @@ func findServer() (*url.URL, error) {
 	}
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("no PostgreSQL at $TEST_DATABASE_URL/$DATABASE_URL and scripts/pg-ensure failed: %w", err)
+		return nil, "", fmt.Errorf("no PostgreSQL at $TEST_DATABASE_URL/$DATABASE_URL and scripts/pg-ensure failed: %w", err)
 	}
 	return answering(strings.TrimSpace(string(out)))
 }
 
-func answering(dsn string) (*url.URL, error) {
+// answering checks that a server answers at dsn and returns the URL of its
+// maintenance database and the name of the database dsn names (as libpq
+// would: the path, else the user's name).
+func answering(dsn string) (*url.URL, string, error) {
 	u, err := url.Parse(dsn)
 	if err != nil || u.Scheme == "" {
-		return nil, fmt.Errorf("database URL must be postgres://…")
+		return nil, "", fmt.Errorf("database URL must be postgres://…")
+	}
+	base := strings.TrimPrefix(u.Path, "/")
+	if base == "" {
+		base = u.User.Username()
 	}
 	u.Path = "/postgres"
 	db, err := sqlx.Open("postgres", u.String())
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer db.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := db.PingContext(ctx); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return u, nil
+	return u, base, nil
 }
 
 func repoRoot() (string, error) {
