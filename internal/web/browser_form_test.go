@@ -74,6 +74,9 @@ func TestBrowserFormOpensAtTopAndMessagesInView(t *testing.T) {
 			if !inView(t, ctx, ".intro .muni") || !strings.Contains(textOf(t, ctx, ".intro .muni"), "Rīgas valstspilsēta") {
 				t.Error("the municipality's name is not in view on opening")
 			}
+			if w := eval[int](t, ctx, `window.innerWidth`); w != size.w {
+				t.Fatalf("the page is %d px wide, want %d", w, size.w)
+			}
 			if v := eval[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth`); v {
 				t.Error("the form scrolls sideways")
 			}

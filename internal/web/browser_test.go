@@ -42,7 +42,8 @@ func browser(t *testing.T) context.Context {
 	return browserAt(t, 1200, 1000)
 }
 
-// browserAt starts a headless Chromium with a window of the given size.
+// browserAt starts a headless Chromium whose pages are the given size
+// (emulated: a headless window is never narrower than 500 px).
 func browserAt(t *testing.T, width, height int) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -59,6 +60,7 @@ func browserAt(t *testing.T, width, height int) context.Context {
 	t.Cleanup(cancelCtx)
 	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancel)
+	must(t, chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))))
 	return ctx
 }
 
