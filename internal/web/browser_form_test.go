@@ -117,14 +117,25 @@ func TestBrowserFormOpensAtTopAndMessagesInView(t *testing.T) {
 
 // TestBrowserSaveStatusAndWarnings: a value the server refuses, typed back
 // to the saved one, clears the "unsaved" status; a cross-field rule warns
-// beside its field as soon as both are answered, and the draft still saves.
+// beside its field as soon as both are answered, and the draft still saves;
+// submitting an incomplete form shows the problems in view. At desktop and
+// phone widths.
 func TestBrowserSaveStatusAndWarnings(t *testing.T) {
 	t.Parallel()
+	for _, size := range []struct{ w, h int }{{1366, 900}, {390, 844}} {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			t.Parallel()
+			saveStatusAndWarnings(t, size.w, size.h)
+		})
+	}
+}
+
+func saveStatusAndWarnings(t *testing.T, width, height int) {
 	e := newEnv(t)
 	e.realTime()
 	ts := httptest.NewServer(e.srv)
 	defer ts.Close()
-	ctx := browserAt(t, 1366, 900)
+	ctx := browserAt(t, width, height)
 	must(t, chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/r/"+e.tokens["riga"]), chromedp.WaitVisible(chromedp.CSS("#answers"))))
 
 	typeIn(t, ctx, "population", "1500")
@@ -156,7 +167,7 @@ func TestBrowserSaveStatusAndWarnings(t *testing.T) {
 	eventually(t, "the warning beside winners", func() bool {
 		return strings.Contains(eval[string](t, ctx, `document.getElementById('warn-pb_winners').textContent`), "nevar")
 	})
-	screenshot(t, ctx, "form-warning")
+	screenshot(t, ctx, fmt.Sprintf("form-warning-%d", width))
 	eventually(t, "the draft with the warning saved", func() bool { return fmt.Sprint(e.answers("riga")["pb_winners"]) == "20" })
 	if !inView(t, ctx, "#warn-pb_winners") {
 		t.Error("the warning is not in view beside its field")

@@ -513,7 +513,11 @@
     return box;
   }
   function bringIntoView(box, noFocus) {
-    box.scrollIntoView({ block: 'nearest' });
+    var r = box.getBoundingClientRect(), h = window.innerHeight;
+    // Its top in view: from the top when it is above, below the fold or
+    // taller than the window; otherwise only as far as needed.
+    if (r.top < 0 || r.top > h - 48 || r.height > h) box.scrollIntoView({ block: 'start' });
+    else if (r.bottom > h) box.scrollIntoView({ block: 'nearest' });
     if (!noFocus) box.focus({ preventScroll: true });
   }
 
