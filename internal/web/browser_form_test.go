@@ -16,12 +16,15 @@ import (
 	"github.com/civitas-lv/surveyd/internal/store"
 )
 
-// inView reports whether the element is on screen whole (and shown).
+// inView reports whether the element is on screen whole (and shown), and
+// not covered (by the sticky save bar, say) at its top, middle and bottom.
 func inView(t *testing.T, ctx context.Context, sel string) bool {
 	t.Helper()
 	return eval[bool](t, ctx, `(function(){var el=document.querySelector(`+jsString(sel)+`);
 		if(!el)return false;var r=el.getBoundingClientRect();
-		return r.height>0&&r.top>=0&&r.bottom<=window.innerHeight+1;})()`)
+		if(!(r.height>0&&r.top>=0&&r.bottom<=window.innerHeight+1))return false;
+		var x=r.left+Math.min(r.width/2,20);
+		return [r.top+2,(r.top+r.bottom)/2,r.bottom-2].every(function(y){var h=document.elementFromPoint(x,y);return h&&(el===h||el.contains(h));});})()`)
 }
 
 func jsString(s string) string { b, _ := json.Marshal(s); return string(b) }

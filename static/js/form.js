@@ -303,7 +303,17 @@
       var text = err && err.textContent ? '' : (warn[q.code] || '');
       if (el.textContent !== text) {
         el.textContent = text;
-        if (text) announce(text);
+        if (text) {
+          announce(text);
+          // The warning goes above the field. When it is about the field
+          // just filled in, keep both in view, clear of the save bar (the
+          // page's scroll-padding); a warning about another question does
+          // not move the page.
+          var a = document.activeElement, w0 = wrapOf(q.code);
+          var here = w0 && a && w0.contains(a), none = !a || a === document.body;
+          if (here || none) el.scrollIntoView({ block: 'nearest' });
+          if (here) a.scrollIntoView({ block: 'nearest' });
+        }
       }
       var w = wrapOf(q.code);
       if (w) w.classList.toggle('has-warning', !!text);
