@@ -225,11 +225,7 @@ func answersAt(ctx context.Context, tx *sqlx.Tx, cur Response, current survey.An
 	}
 	a := current.Clone()
 	for _, r := range revs { // newest first
-		before, err := r.Before()
-		if err != nil {
-			return nil, err
-		}
-		after, err := r.After()
+		before, after, err := r.Changes()
 		if err != nil {
 			return nil, err
 		}

@@ -31,6 +31,15 @@ func (r Revision) Before() (survey.Answers, error) { return survey.DecodeAnswers
 // After decodes the changed answers' new values.
 func (r Revision) After() (survey.Answers, error) { return survey.DecodeAnswers(r.AfterJSON) }
 
+// Changes decodes the changed answers' values before and after.
+func (r Revision) Changes() (before, after survey.Answers, err error) {
+	if before, err = r.Before(); err != nil {
+		return nil, nil, err
+	}
+	after, err = r.After()
+	return before, after, err
+}
+
 const (
 	qInsertRevision = `
 INSERT INTO revisions (response_id, version, action, actor, invitation_id, user_id, before, after, note)

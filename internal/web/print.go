@@ -40,17 +40,11 @@ type printQuestion struct {
 // printView shows the printable copy: the working copy by default, the
 // submitted one with ?copy=submitted (when there is one).
 func (s *Server) printView(c *gin.Context) error {
-	r, err := s.loadRespondent(c)
-	if err != nil {
+	r, ok, err := s.openRespondent(c)
+	if err != nil || !ok {
 		return err
 	}
-	s.touch(c, r)
 	l := s.lang(c)
-	if r.State == store.RoundNotOpen {
-		s.render(c, http.StatusOK, "message.html", messagePage{Page: s.page(c, l.T("notopen.title")),
-			Body: l.T("notopen.body", l.when(r.Survey.OpensAt.In(s.tz), genitive))})
-		return nil
-	}
 	var submitted survey.Answers
 	if r.Response.SubmittedJSON != nil {
 		if submitted, err = survey.DecodeAnswers(r.Response.SubmittedJSON); err != nil {

@@ -25,20 +25,31 @@ func (s *Server) home(c *gin.Context) error {
 	return nil
 }
 
+// openRespondent resolves the link of a page the municipality opens,
+// records its use, and before the round opens answers with when it opens
+// (shown is then false).
+func (s *Server) openRespondent(c *gin.Context) (r *respondent, shown bool, err error) {
+	if r, err = s.loadRespondent(c); err != nil {
+		return nil, false, err
+	}
+	s.touch(c, r)
+	if r.State == store.RoundNotOpen {
+		l := s.lang(c)
+		s.render(c, http.StatusOK, "message.html", messagePage{Page: s.page(c, l.T("notopen.title")),
+			Body: l.T("notopen.body", l.when(r.Survey.OpensAt.In(s.tz), genitive))})
+		return r, false, nil
+	}
+	return r, true, nil
+}
+
 // respondPage shows the questionnaire: the form while the round is open,
 // a read-only copy after it closes, a notice before it opens.
 func (s *Server) respondPage(c *gin.Context) error {
-	r, err := s.loadRespondent(c)
-	if err != nil {
+	r, ok, err := s.openRespondent(c)
+	if err != nil || !ok {
 		return err
 	}
-	s.touch(c, r)
 	l := s.lang(c)
-	if r.State == store.RoundNotOpen {
-		s.render(c, http.StatusOK, "message.html", messagePage{Page: s.page(c, l.T("notopen.title")),
-			Body: l.T("notopen.body", l.when(r.Survey.OpensAt.In(s.tz), genitive))})
-		return nil
-	}
 	shown := r.Answers
 	if r.State == store.RoundClosed && r.Response.SubmittedJSON != nil {
 		// After closing, what counts is what was submitted.

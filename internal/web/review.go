@@ -219,11 +219,7 @@ func (s *Server) history(c *gin.Context, rv *reviewed, l lang) ([]historyItem, e
 		if r.Note != nil {
 			h.Note = *r.Note
 		}
-		before, err := r.Before()
-		if err != nil {
-			return nil, err
-		}
-		after, err := r.After()
+		before, after, err := r.Changes()
 		if err != nil {
 			return nil, err
 		}
