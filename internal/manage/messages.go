@@ -146,15 +146,11 @@ func (m *Manager) deliverOne(ctx context.Context, msg store.Message, munis map[s
 		// one would send a dead link.
 		return store.Outcome{Status: store.MessageFailed, Error: "the link changed before sending; send again"}
 	}
-	ext, err := m.Store.Extensions(ctx, sv.ID)
+	deadline, err := m.deadlineOf(ctx, sv, msg.MunicipalityCode)
 	if err != nil {
 		return store.Outcome{Status: store.MessageQueued, Error: err.Error()}
 	}
-	var until *time.Time
-	if e, ok := ext[msg.MunicipalityCode]; ok {
-		until = &e.ClosesAt
-	}
-	text := composeText(msg.Kind, sv, munis[msg.MunicipalityCode], link, sv.Deadline(until).In(m.tz()))
+	text := composeText(msg.Kind, sv, munis[msg.MunicipalityCode], link, deadline)
 	err = m.Mail.Send(ctx, outmail.Message{
 		To:      []mail.Address{{Address: msg.Recipient}},
 		Subject: subject(msg.Kind, sv, munis[msg.MunicipalityCode]),
@@ -208,4 +204,18 @@ func composeText(kind string, sv store.Survey, mu store.Municipality, link strin
 		"Pēc iesniegšanas atbildes var labot līdz termiņam.\n\n")
 	b.WriteString("Ja ir jautājumi, lūdzu, atbildiet uz šo vēstuli.\n")
 	return b.String()
+}
+
+// deadlineOf is the municipality's deadline in the round (its extension,
+// if any), in the time zone of e-mail.
+func (m *Manager) deadlineOf(ctx context.Context, sv store.Survey, municipality string) (time.Time, error) {
+	ext, err := m.Store.Extensions(ctx, sv.ID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	var until *time.Time
+	if e, ok := ext[municipality]; ok {
+		until = &e.ClosesAt
+	}
+	return sv.Deadline(until).In(m.tz()), nil
 }

@@ -165,16 +165,12 @@ func (m *Manager) deliverReceipt(ctx context.Context, msg store.Message, sv stor
 	if err != nil {
 		return store.Outcome{Status: store.MessageQueued, Error: err.Error()}
 	}
-	ext, err := m.Store.Extensions(ctx, sv.ID)
+	d, err := m.deadlineOf(ctx, sv, msg.MunicipalityCode)
 	if err != nil {
 		return store.Outcome{Status: store.MessageQueued, Error: err.Error()}
 	}
-	var until *time.Time
-	if e, ok := ext[msg.MunicipalityCode]; ok {
-		until = &e.ClosesAt
-	}
 	var deadline *time.Time
-	if d := sv.Deadline(until).In(m.tz()); d.After(time.Now()) && sv.ClosedAt == nil {
+	if d.After(time.Now()) && sv.ClosedAt == nil {
 		deadline = &d
 	}
 	en := msg.Lang != nil && *msg.Lang == "en"

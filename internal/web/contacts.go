@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 
@@ -163,12 +162,7 @@ func (s *Server) importContacts(c *gin.Context) error {
 	if len(files) == 0 || files[0].Size == 0 {
 		return problem("import.missing")
 	}
-	fh, err := files[0].Open()
-	if err != nil {
-		return err
-	}
-	data, err := io.ReadAll(io.LimitReader(fh, maxBody))
-	fh.Close()
+	data, err := readUpload(files[0])
 	if err != nil {
 		return err
 	}

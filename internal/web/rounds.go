@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"time"
@@ -106,12 +107,7 @@ func (s *Server) createRound(c *gin.Context) error {
 	if len(files) == 0 {
 		p.Errors = append(p.Errors, l.T("round.file.missing"))
 	} else {
-		fh, err := files[0].Open()
-		if err != nil {
-			return err
-		}
-		data, err := io.ReadAll(io.LimitReader(fh, maxBody))
-		fh.Close()
+		data, err := readUpload(files[0])
 		if err != nil {
 			return err
 		}
@@ -310,4 +306,15 @@ func (s *Server) deleteExtension(c *gin.Context) error {
 	}
 	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/settings?done=unextended")
 	return nil
+}
+
+// readUpload reads an uploaded file (the request body is already limited
+// to maxBody).
+func readUpload(f *multipart.FileHeader) ([]byte, error) {
+	fh, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	return io.ReadAll(io.LimitReader(fh, maxBody))
 }
