@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // Europe/Riga even where the system has no zone files
@@ -154,7 +155,17 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	go background(ctx, m, cfg, log)
+	// The outbox and the clean-up run until the server has stopped, and
+	// are waited for before the store closes (the defers run in reverse).
+	bg, stopBackground := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		stopBackground()
+		wg.Wait()
+		log.Info("background work stopped")
+	}()
+	wg.Go(func() { m.RunOutbox(bg, manage.OutboxInterval, log) })
+	wg.Go(func() { deleteExpiredSessions(bg, m, cfg, log) })
 	srv := &http.Server{Addr: cfg.ListenAddr, Handler: h, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second,
 		MaxHeaderBytes: 64 << 10}
@@ -380,9 +391,9 @@ func newManager(cfg *config.Config, st *store.Store, log *slog.Logger) (*manage.
 	return m, nil
 }
 
-// background sends queued e-mail left over (a retry, a restart mid-send)
-// and deletes expired sessions, once a minute.
-func background(ctx context.Context, m *manage.Manager, cfg *config.Config, log *slog.Logger) {
+// deleteExpiredSessions deletes expired sessions once a minute until ctx
+// ends.
+func deleteExpiredSessions(ctx context.Context, m *manage.Manager, cfg *config.Config, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
@@ -391,12 +402,7 @@ func background(ctx context.Context, m *manage.Manager, cfg *config.Config, log 
 			return
 		case <-t.C:
 		}
-		if d, err := m.Deliver(ctx, 0); err != nil {
-			log.Error("deliver queued messages", "error", err)
-		} else if d.Sent+d.Failed > 0 {
-			log.Info("queued messages delivered", "sent", d.Sent, "failed", d.Failed, "retry", d.Retry)
-		}
-		if _, err := m.Store.DeleteExpiredSessions(ctx, time.Now(), cfg.SessionIdle); err != nil {
+		if _, err := m.Store.DeleteExpiredSessions(ctx, time.Now(), cfg.SessionIdle); err != nil && ctx.Err() == nil {
 			log.Error("delete expired sessions", "error", err)
 		}
 	}
