@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -96,5 +97,36 @@ func TestSendButtonAnswersAtOnceWithSMTPHanging(t *testing.T) {
 	body = reload("all three sent", progress(0, 0, 3, 0))
 	if !strings.Contains(body, "Neviena vēstule negaida nosūtīšanu.") || len(e.mail.Messages()) != 3 {
 		t.Fatalf("after sending: %d messages; %.3000s", len(e.mail.Messages()), body)
+	}
+}
+
+// TestBrowserMessagesPageFits: the messages page — what was just queued,
+// the progress counts and every message, a failed one with its SMTP error
+// — fits a 390 px phone and a 1366 px screen without scrolling sideways
+// (set $SCREENSHOT_DIR to keep screenshots).
+func TestBrowserMessagesPageFits(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.realTime()
+	coord, ck := e.user("coordinator")
+	e.setContacts(ck, "riga", "Anna Ozola <anna.ozola@riga.lv>")
+	e.setContacts(ck, "cesis", "Ilze Kalniņa <ilze.kalnina@cesis.lv>\nsabiedribas.lidzdaliba.un.nvo.atbalsts@cesis.lv")
+	e.mail.RejectRecipient("sabiedribas.lidzdaliba.un.nvo.atbalsts@cesis.lv")
+	e.send(ck, url.Values{"kind": {"invitation"}, "scope": {"new"}})
+	r := e.form(ck, "/surveys/"+e.sv.Slug+"/messages", url.Values{"kind": {"reminder"}, "municipality": {"cesis"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	ts := httptest.NewServer(e.srv)
+	defer ts.Close()
+	c := browser(t)
+	signIn(t, c, ts.URL, coord.Email)
+	for _, w := range []int64{1366, 390} {
+		fitsWidth(t, c, ts.URL+r.header.Get("Location")+"&lang=lv", "messages", w)
+		wantText(t, c, ".flash", "Vēstules ierindotas sūtīšanai: 2.")
+		wantText(t, c, ".count-queued", "2 gaida nosūtīšanu")
+		wantText(t, c, ".count-sent", "2 nosūtītas")
+		wantText(t, c, ".count-failed", "1 neizdevās")
+		wantText(t, c, "main table", "Mailbox unavailable")
+		fitsWidth(t, c, ts.URL+"/surveys/"+e.sv.Slug+"/messages?lang=en", "messages-en", w)
+		wantText(t, c, ".count-queued", "2 waiting to be sent")
 	}
 }
