@@ -127,10 +127,9 @@ func (m *Manager) Deliver(ctx context.Context, surveyID int64) (Delivered, error
 	if m.Mail == nil {
 		return d, nil
 	}
-	if n, err := m.Store.RequeueStaleMessages(ctx, ClaimTimeout); err != nil {
+	var err error
+	if d.Requeued, err = m.Store.RequeueStaleMessages(ctx, ClaimTimeout); err != nil {
 		return d, err
-	} else if n > 0 {
-		d.Requeued = n
 	}
 	munis := map[string]store.Municipality{}
 	list, err := m.Store.Municipalities(ctx)
