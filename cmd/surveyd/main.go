@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // Europe/Riga even where the system has no zone files
@@ -154,7 +155,17 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	go background(ctx, m, cfg, log)
+	// The outbox and the clean-up run until the server has stopped, and
+	// are waited for before the store closes (the defers run in reverse).
+	bg, stopBackground := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		stopBackground()
+		wg.Wait()
+		log.Info("background work stopped")
+	}()
+	wg.Go(func() { m.RunOutbox(bg, manage.OutboxInterval, log) })
+	wg.Go(func() { deleteExpiredSessions(bg, m, cfg, log) })
 	srv := &http.Server{Addr: cfg.ListenAddr, Handler: h, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second,
 		MaxHeaderBytes: 64 << 10}
@@ -239,7 +250,7 @@ func invite(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 	slug := fs.String("survey", "", "survey round slug (required)")
 	munis := fs.String("municipality", "", "municipality codes, comma-separated (default: all)")
 	missing := fs.Bool("missing-only", false, "only municipalities without a working link whose link was never revoked (default: rotate: old links stop working)")
-	out := fs.String("o", "", "append the CSV to this file (created with mode 0600) instead of printing it")
+	out := fs.String("o", "", "append the CSV to this file (made mode 0600; refused if another user owns it) instead of printing it")
 	lang := fs.String("lang", "lv", "language of the CSV: lv (';' between fields, decimal comma) or en (',' and '.')")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -296,28 +307,65 @@ func invite(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 	return nil
 }
 
-// openLinksFile opens the links CSV to append to (mode 0600), and says
-// whether it already has its header. A file written in another format (an
-// older surveyd's, or another language's) is moved aside to FILE.old
-// rather than mixed with the new rows.
+// openLinksFile opens the links CSV to append to, and says whether it
+// already has its header. The file holds working links, so it is made
+// readable by its owner only (0600) whatever mode it had; a file that is
+// not a regular one (a symbolic link, say) or belongs to another user is
+// refused, as that user could read every link in it. A file written in
+// another format (an older surveyd's, or another language's) is moved
+// aside to FILE.old (0600 too) rather than mixed with the new rows.
 func openLinksFile(name, lang string) (*os.File, bool, error) {
 	header := manage.LinksCSVHeader(lang)
-	if b, err := os.ReadFile(name); err == nil && len(b) > 0 && !strings.HasPrefix(string(b), header) {
-		if err := os.Rename(name, name+".old"); err != nil {
+	if fi, err := os.Lstat(name); err == nil {
+		if err := checkLinksFile(name, fi, os.Getuid()); err != nil {
 			return nil, false, err
 		}
-		fmt.Fprintf(os.Stderr, "%s was in another format: moved to %s.old\n", name, name)
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return nil, false, err
+		}
+		if len(b) > 0 && !strings.HasPrefix(string(b), header) {
+			if err := os.Chmod(name, 0o600); err != nil {
+				return nil, false, err
+			}
+			if err := os.Rename(name, name+".old"); err != nil {
+				return nil, false, err
+			}
+			fmt.Fprintf(os.Stderr, "%s was in another format: moved to %s.old\n", name, name)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, false, err
 	}
-	f, err := os.OpenFile(name, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_APPEND|os.O_WRONLY|openNoFollow, 0o600)
 	if err != nil {
 		return nil, false, err
 	}
+	// Checked again on what was opened, and made private before a link is
+	// written to it.
 	fi, err := f.Stat()
+	if err == nil {
+		err = checkLinksFile(name, fi, os.Getuid())
+	}
+	if err == nil {
+		err = f.Chmod(0o600)
+	}
 	if err != nil {
 		f.Close()
 		return nil, false, err
 	}
 	return f, fi.Size() > 0, nil
+}
+
+// checkLinksFile refuses a links file that is not a regular file, or that
+// belongs to another user than uid.
+func checkLinksFile(name string, fi os.FileInfo, uid int) error {
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file (%v): links are written only to a plain file; remove it or choose another name", name, fi.Mode().Type())
+	}
+	if owner, ok := fileOwner(fi); ok && owner != uid {
+		return fmt.Errorf("%s belongs to another user (uid %d), who could read the links in it: remove it or choose another name", name, owner)
+	}
+	return nil
 }
 
 func demo(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
@@ -380,9 +428,9 @@ func newManager(cfg *config.Config, st *store.Store, log *slog.Logger) (*manage.
 	return m, nil
 }
 
-// background sends queued e-mail left over (a retry, a restart mid-send)
-// and deletes expired sessions, once a minute.
-func background(ctx context.Context, m *manage.Manager, cfg *config.Config, log *slog.Logger) {
+// deleteExpiredSessions deletes expired sessions once a minute until ctx
+// ends.
+func deleteExpiredSessions(ctx context.Context, m *manage.Manager, cfg *config.Config, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
@@ -391,12 +439,7 @@ func background(ctx context.Context, m *manage.Manager, cfg *config.Config, log 
 			return
 		case <-t.C:
 		}
-		if d, err := m.Deliver(ctx, 0); err != nil {
-			log.Error("deliver queued messages", "error", err)
-		} else if d.Sent+d.Failed > 0 {
-			log.Info("queued messages delivered", "sent", d.Sent, "failed", d.Failed, "retry", d.Retry)
-		}
-		if _, err := m.Store.DeleteExpiredSessions(ctx, time.Now(), cfg.SessionIdle); err != nil {
+		if _, err := m.Store.DeleteExpiredSessions(ctx, time.Now(), cfg.SessionIdle); err != nil && ctx.Err() == nil {
 			log.Error("delete expired sessions", "error", err)
 		}
 	}

@@ -37,6 +37,15 @@ func CheckPassword(pw, email string) error {
 	return nil
 }
 
+// PasswordHasher hashes and checks passwords. *Hasher is the one the
+// service uses; tests wrap it (to count the checks a sign-in makes).
+type PasswordHasher interface {
+	Hash(pw string) (string, error)
+	Verify(hash, pw string) bool
+}
+
+var _ PasswordHasher = (*Hasher)(nil)
+
 // Hasher hashes and checks passwords with bcrypt at a fixed cost.
 type Hasher struct {
 	cost  int

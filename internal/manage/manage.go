@@ -32,7 +32,8 @@ type Manager struct {
 	// TimeZone is used for dates in e-mail.
 	TimeZone *time.Location
 
-	defs definitions // parsed questionnaires by round
+	defs   definitions // parsed questionnaires by round
+	outbox outbox      // wakes RunOutbox when messages are queued
 }
 
 // LoadMunicipalities loads the built-in list; only differing rows change.

@@ -21,15 +21,21 @@ const maxAttempts = 3
 // Queued says what QueueMessages did.
 type Queued struct {
 	Messages int
-	// Municipalities that got none, by reason: "no_contacts", "submitted",
-	// "link" (their link cannot be shown and is in use).
+	// Municipalities that got none, by reason (SkipReasons): "no_contacts",
+	// "submitted", "link" (their link cannot be shown and is in use),
+	// "pending" (a message of the kind is still queued or being sent).
 	Skipped map[string][]string
 }
 
+// SkipReasons are the keys of Queued.Skipped, in the order to show them.
+var SkipReasons = []string{"no_contacts", "submitted", "link", "pending"}
+
 // QueueMessages records invitations or reminders for the listed
 // municipalities (every active one when codes is empty), one message per
-// contact. Reminders go only to municipalities that have not submitted.
-// Links are issued where missing. Nothing is sent yet: see Deliver.
+// contact, and wakes the delivery loop (RunOutbox). Reminders go only to
+// municipalities that have not submitted; a municipality whose message of
+// the kind is still waiting or being sent gets no second one. Links are
+// issued where missing. Nothing is sent here: see Deliver.
 func (m *Manager) QueueMessages(ctx context.Context, sv store.Survey, kind string, codes []string, userID int64) (Queued, error) {
 	out := Queued{Skipped: map[string][]string{}}
 	if m.Mail == nil {
@@ -45,6 +51,14 @@ func (m *Manager) QueueMessages(ctx context.Context, sv store.Survey, kind strin
 	contacts, err := m.Store.Contacts(ctx)
 	if err != nil {
 		return out, err
+	}
+	pendingList, err := m.Store.PendingMessages(ctx, sv.ID, kind)
+	if err != nil {
+		return out, err
+	}
+	pending := map[string]bool{}
+	for _, c := range pendingList {
+		pending[c] = true
 	}
 	want := map[string]bool{}
 	for _, c := range codes {
@@ -62,6 +76,9 @@ func (m *Manager) QueueMessages(ctx context.Context, sv store.Survey, kind strin
 			continue
 		case len(contacts[r.Code]) == 0:
 			out.Skipped["no_contacts"] = append(out.Skipped["no_contacts"], r.Code)
+			continue
+		case pending[r.Code]:
+			out.Skipped["pending"] = append(out.Skipped["pending"], r.Code)
 			continue
 		}
 		_, inv, err := m.EnsureLink(ctx, sv.ID, r.Code)
@@ -82,20 +99,37 @@ func (m *Manager) QueueMessages(ctx context.Context, sv store.Survey, kind strin
 	}
 	queued, err := m.Store.QueueMessages(ctx, list)
 	out.Messages = len(queued)
+	if err == nil && len(queued) > 0 {
+		m.wakeOutbox()
+	}
 	return out, err
 }
 
 // Delivered counts the outcome of Deliver.
-type Delivered struct{ Sent, Failed, Retry int }
+type Delivered struct {
+	Sent, Failed, Retry int
+	// Requeued counts stale claims put back in the queue.
+	Requeued int
+}
 
 // Deliver sends queued messages (of one round, or all when surveyID is 0)
-// in batches until none is left or ctx ends. A permanent refusal (5xx)
-// fails the message; a temporary one is tried again later, up to
-// maxAttempts times.
+// one by one until none is left or ctx ends. Each message is claimed in a
+// statement of its own, sent outside any transaction, and its outcome
+// recorded at once in another, so a sender stopped at any point leaves
+// every message it sent recorded as sent, except at most the one whose
+// outcome it was about to record (see RunOutbox for the at-least-once
+// window). Claims older than ClaimTimeout (their sender died) go back to
+// the queue first. A permanent refusal (5xx) fails the message; a
+// temporary one is tried again by a later run, up to maxAttempts times.
+// When ctx ends, the message being sent gets StopGrace to finish.
 func (m *Manager) Deliver(ctx context.Context, surveyID int64) (Delivered, error) {
 	var d Delivered
 	if m.Mail == nil {
 		return d, nil
+	}
+	var err error
+	if d.Requeued, err = m.Store.RequeueStaleMessages(ctx, ClaimTimeout); err != nil {
+		return d, err
 	}
 	munis := map[string]store.Municipality{}
 	list, err := m.Store.Municipalities(ctx)
@@ -106,25 +140,44 @@ func (m *Manager) Deliver(ctx context.Context, surveyID int64) (Delivered, error
 		munis[mu.Code] = mu
 	}
 	surveys := map[int64]store.Survey{}
+	owner := newClaimOwner()
 	retried := []int64{} // tried in this run already: left for the next
-	for {
-		n, err := m.Store.DeliverQueued(ctx, surveyID, 10, retried, func(msg store.Message) store.Outcome {
-			o := m.deliverOne(ctx, msg, munis, surveys)
-			switch o.Status {
-			case store.MessageSent:
-				d.Sent++
-			case store.MessageFailed:
-				d.Failed++
-			default:
-				d.Retry++
-				retried = append(retried, msg.ID)
-			}
-			return o
-		})
-		if err != nil || n == 0 || ctx.Err() != nil {
+	for ctx.Err() == nil {
+		// The claim and the record run to their end even when ctx ends
+		// meanwhile: a claim made must be used, an outcome known must be
+		// written.
+		dbctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+		msg, err := m.Store.ClaimMessage(dbctx, surveyID, retried, owner)
+		cancel()
+		if errors.Is(err, store.ErrNotFound) {
+			return d, nil
+		}
+		if err != nil {
 			return d, err
 		}
+		sctx, stop := sendContext(ctx)
+		o := m.deliverOne(sctx, msg, munis, surveys)
+		stop()
+		dbctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+		ok, err := m.Store.FinishMessage(dbctx, msg.ID, owner, o)
+		cancel()
+		if err != nil {
+			return d, err // the claim stays and goes back to the queue when stale
+		}
+		if !ok {
+			continue // the claim went stale and was taken back meanwhile
+		}
+		switch o.Status {
+		case store.MessageSent:
+			d.Sent++
+		case store.MessageFailed:
+			d.Failed++
+		default:
+			d.Retry++
+			retried = append(retried, msg.ID)
+		}
 	}
+	return d, nil
 }
 
 func (m *Manager) deliverOne(ctx context.Context, msg store.Message, munis map[string]store.Municipality,

@@ -71,6 +71,7 @@ func (m *Manager) QueueReceipt(ctx context.Context, r Receipt) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("receipt: %w", err)
 	}
+	m.wakeOutbox()
 	return true, nil
 }
 

@@ -16,8 +16,10 @@ const (
 	MessageReceipt = "receipt"
 
 	MessageQueued = "queued"
-	MessageSent   = "sent"
-	MessageFailed = "failed"
+	// MessageSending: claimed by a sender (ClaimMessage) and being sent.
+	MessageSending = "sending"
+	MessageSent    = "sent"
+	MessageFailed  = "failed"
 )
 
 // Message is an e-mail the service sent or is about to send.
@@ -38,25 +40,41 @@ type Message struct {
 	Lang            *string    `db:"lang"`
 	ResponseVersion *int       `db:"response_version"`
 	SubmittedAt     *time.Time `db:"submitted_at"`
+	// Of a message being sent: when and by which sender it was claimed.
+	ClaimedAt *time.Time `db:"claimed_at"`
+	ClaimedBy *string    `db:"claimed_by"`
 }
 
 const (
 	messageColumns = `id, survey_id, municipality_code, kind, recipient, invitation_id, user_id, status,
-    attempts, error, created_at, sent_at, lang, response_version, submitted_at`
+    attempts, error, created_at, sent_at, lang, response_version, submitted_at, claimed_at, claimed_by`
 	qInsertMessage = `
 INSERT INTO messages (survey_id, municipality_code, kind, recipient, invitation_id, user_id, lang, response_version, submitted_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ` + messageColumns
-	// Claiming skips rows another instance is sending.
-	qClaimMessages = `
-SELECT ` + messageColumns + ` FROM messages
-WHERE status = 'queued' AND ($1 = 0 OR survey_id = $1) AND NOT (id = ANY($3))
-ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`
-	qFinishMessage    = `UPDATE messages SET status = $2, attempts = attempts + 1, error = $3, sent_at = CASE WHEN $2 = 'sent' THEN now() END WHERE id = $1`
-	qRequeueMessage   = `UPDATE messages SET attempts = attempts + 1, error = $2 WHERE id = $1`
+	// Claiming is one short statement: the oldest queued message (of one
+	// round, or any when $1 is 0; not those in $2) becomes 'sending',
+	// skipping rows another sender is claiming at the same moment.
+	qClaimMessage = `
+UPDATE messages SET status = 'sending', claimed_at = now(), claimed_by = $3
+WHERE id = (SELECT id FROM messages WHERE status = 'queued' AND ($1 = 0 OR survey_id = $1) AND NOT (id = ANY($2))
+            ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+RETURNING ` + messageColumns
+	// The outcome, only while the claim is still this sender's.
+	qFinishMessage = `
+UPDATE messages SET status = $2, attempts = attempts + 1, error = $3,
+    sent_at = CASE WHEN $2 = 'sent' THEN now() END, claimed_at = NULL, claimed_by = NULL
+WHERE id = $1 AND status = 'sending' AND claimed_by = $4`
+	qRequeueStaleMessages = `
+UPDATE messages SET status = 'queued', claimed_at = NULL, claimed_by = NULL
+WHERE status = 'sending' AND claimed_at < now() - make_interval(secs => $1)`
 	qMessagesOfSurvey = `SELECT ` + messageColumns + ` FROM messages WHERE survey_id = $1 ORDER BY id DESC`
+	qPendingMessages  = `
+SELECT DISTINCT municipality_code FROM messages
+WHERE survey_id = $1 AND kind = $2 AND status IN ('queued', 'sending') ORDER BY municipality_code`
 )
 
-var messageStatements = []string{qInsertMessage, qClaimMessages, qFinishMessage, qRequeueMessage, qMessagesOfSurvey}
+var messageStatements = []string{qInsertMessage, qClaimMessage, qFinishMessage, qRequeueStaleMessages, qMessagesOfSurvey,
+	qPendingMessages}
 
 // NewMessage is a message to queue.
 type NewMessage struct {
@@ -107,36 +125,54 @@ type Outcome struct {
 	Error  string
 }
 
-// DeliverQueued claims up to limit queued messages (of one round, or any
-// when surveyID is 0; not those in skip), calls send for each while holding the claim, and
-// records the outcomes. Messages another instance is sending are skipped.
-func (s *Store) DeliverQueued(ctx context.Context, surveyID int64, limit int, skip []int64, send func(Message) Outcome) (int, error) {
-	n := 0
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var list []Message
-		if err := tx.SelectContext(ctx, &list, qClaimMessages, surveyID, limit, pq.Array(skip)); err != nil {
-			return err
-		}
-		for _, m := range list {
-			o := send(m)
-			var errText *string
-			if o.Error != "" {
-				errText = &o.Error
-			}
-			var err error
-			if o.Status == MessageQueued {
-				_, err = tx.ExecContext(ctx, qRequeueMessage, m.ID, errText)
-			} else {
-				_, err = tx.ExecContext(ctx, qFinishMessage, m.ID, o.Status, errText)
-			}
-			if err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
-	})
-	return n, err
+// ClaimMessage claims the oldest queued message (of one round, or any when
+// surveyID is 0; not those in skip) for the sender named owner: it becomes
+// MessageSending, in a statement of its own, so no transaction stays open
+// while it is sent. Another sender never gets the same message, unless the
+// claim grows stale (RequeueStaleMessages). ErrNotFound when none is
+// queued.
+func (s *Store) ClaimMessage(ctx context.Context, surveyID int64, skip []int64, owner string) (Message, error) {
+	var m Message
+	if skip == nil {
+		skip = []int64{}
+	}
+	err := s.db.GetContext(ctx, &m, qClaimMessage, surveyID, pq.Array(skip), owner)
+	return m, notFound(err)
+}
+
+// FinishMessage records the outcome of sending a claimed message, in a
+// statement of its own. It reports false (and changes nothing) when the
+// claim is no longer owner's: it went stale and the message was queued
+// again meanwhile.
+func (s *Store) FinishMessage(ctx context.Context, id int64, owner string, o Outcome) (bool, error) {
+	var errText *string
+	if o.Error != "" {
+		errText = &o.Error
+	}
+	res, err := s.db.ExecContext(ctx, qFinishMessage, id, o.Status, errText, owner)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// RequeueStaleMessages puts messages claimed longer ago than olderThan
+// back in the queue (their sender died mid-send) and says how many.
+func (s *Store) RequeueStaleMessages(ctx context.Context, olderThan time.Duration) (int, error) {
+	res, err := s.db.ExecContext(ctx, qRequeueStaleMessages, olderThan.Seconds())
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// PendingMessages lists the municipalities that have a message of the kind
+// queued or being sent in the round.
+func (s *Store) PendingMessages(ctx context.Context, surveyID int64, kind string) ([]string, error) {
+	var out []string
+	return out, s.db.SelectContext(ctx, &out, qPendingMessages, surveyID, kind)
 }
 
 // MessagesOfSurvey lists the round's messages, the newest first.

@@ -11,8 +11,9 @@ import (
 	"github.com/civitas-lv/surveyd/survey"
 )
 
-// Two instances delivering at once never send the same message twice.
-func TestDeliverQueuedClaimsEachMessageOnce(t *testing.T) {
+// Three senders claiming at once never send the same message twice, and
+// no transaction stays open while they send.
+func TestClaimMessageEachOnce(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	var list []store.NewMessage
@@ -27,26 +28,29 @@ func TestDeliverQueuedClaimsEachMessageOnce(t *testing.T) {
 	sent := map[int64]int{}
 	var wg sync.WaitGroup
 	for w := 0; w < 3; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		owner := "sender-" + string(rune('a'+w))
+		wg.Go(func() {
 			for {
-				n, err := f.s.DeliverQueued(ctx, 0, 4, []int64{}, func(m store.Message) store.Outcome {
-					mu.Lock()
-					sent[m.ID]++
-					mu.Unlock()
-					time.Sleep(2 * time.Millisecond) // a slow SMTP server
-					return store.Outcome{Status: store.MessageSent}
-				})
+				m, err := f.s.ClaimMessage(ctx, 0, nil, owner)
+				if errors.Is(err, store.ErrNotFound) {
+					return
+				}
 				if err != nil {
 					t.Error(err)
 					return
 				}
-				if n == 0 {
-					return
+				if m.Status != store.MessageSending || m.ClaimedBy == nil || *m.ClaimedBy != owner || m.ClaimedAt == nil {
+					t.Errorf("claimed %+v", m)
+				}
+				mu.Lock()
+				sent[m.ID]++
+				mu.Unlock()
+				time.Sleep(2 * time.Millisecond) // a slow SMTP server
+				if ok, err := f.s.FinishMessage(ctx, m.ID, owner, store.Outcome{Status: store.MessageSent}); err != nil || !ok {
+					t.Errorf("finish %d: %v %v", m.ID, ok, err)
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if len(sent) != 30 {
@@ -56,6 +60,56 @@ func TestDeliverQueuedClaimsEachMessageOnce(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("message %d sent %d times", id, n)
 		}
+	}
+	recorded, err := f.s.MessagesOfSurvey(ctx, f.sv.ID)
+	if err != nil || len(recorded) != 30 {
+		t.Fatalf("%d messages (%v)", len(recorded), err)
+	}
+	for _, m := range recorded {
+		if m.Status != store.MessageSent || m.Attempts != 1 || m.ClaimedAt != nil || m.ClaimedBy != nil {
+			t.Fatalf("after sending: %+v", m)
+		}
+	}
+}
+
+// A claim whose sender died goes back to the queue once it is older than
+// the claim timeout, and the dead sender's late outcome changes nothing.
+func TestStaleClaimRequeued(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	if _, err := f.s.QueueMessages(ctx, []store.NewMessage{{SurveyID: f.sv.ID, Municipality: "riga",
+		Kind: store.MessageInvitation, Recipient: "a@riga.lv"}}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := f.s.ClaimMessage(ctx, f.sv.ID, nil, "dead")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.ClaimMessage(ctx, f.sv.ID, nil, "live"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a claimed message claimed again: %v", err)
+	}
+	if n, err := f.s.RequeueStaleMessages(ctx, 5*time.Minute); err != nil || n != 0 {
+		t.Fatalf("a fresh claim requeued: %d %v", n, err)
+	}
+	if _, err := f.s.DB().ExecContext(ctx, `UPDATE messages SET claimed_at = claimed_at - interval '6 minutes'`); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.s.RequeueStaleMessages(ctx, 5*time.Minute); err != nil || n != 1 {
+		t.Fatalf("stale claim: %d %v", n, err)
+	}
+	again, err := f.s.ClaimMessage(ctx, f.sv.ID, nil, "live")
+	if err != nil || again.ID != m.ID {
+		t.Fatalf("reclaim: %+v %v", again, err)
+	}
+	if ok, err := f.s.FinishMessage(ctx, m.ID, "dead", store.Outcome{Status: store.MessageFailed, Error: "late"}); err != nil || ok {
+		t.Fatalf("the dead sender's outcome was recorded: %v %v", ok, err)
+	}
+	if ok, err := f.s.FinishMessage(ctx, m.ID, "live", store.Outcome{Status: store.MessageSent}); err != nil || !ok {
+		t.Fatalf("finish: %v %v", ok, err)
+	}
+	list, _ := f.s.MessagesOfSurvey(ctx, f.sv.ID)
+	if len(list) != 1 || list[0].Status != store.MessageSent || list[0].Attempts != 1 || list[0].Error != nil || list[0].ClaimedAt != nil {
+		t.Fatalf("%+v", list)
 	}
 }
 

@@ -197,9 +197,12 @@ func (s *Server) loginForm(c *gin.Context) error {
 	return nil
 }
 
-// login checks the password. Failures are counted per account and per
-// address; past the limit sign-in is refused for a while, even with the
-// right password, and the page says how long.
+// login checks the password. Attempts are counted per account and per
+// address, and each is reserved before its password is checked (a
+// reservation counts as a failure until it succeeds), so however many
+// arrive at once, on however many instances, no more passwords are checked
+// than the limit allows; past it sign-in is refused for a while, even with
+// the right password, and the page says how long.
 func (s *Server) login(c *gin.Context) error {
 	l := s.lang(c)
 	if err := c.Request.ParseForm(); err != nil {
@@ -212,11 +215,13 @@ func (s *Server) login(c *gin.Context) error {
 	ctx := c.Request.Context()
 	now := s.now()
 	ip := c.ClientIP()
-	f, err := s.store.RecentLoginFailures(ctx, email, ip, now.Add(-s.throttle.Window))
+	since := now.Add(-s.throttle.Window)
+	attempt, counts, err := s.store.ReserveLoginAttempt(ctx, email, ip, now, since, s.throttle.PerAccount, s.throttle.PerIP)
 	if err != nil {
 		return err
 	}
-	if wait := s.throttle.Wait(now, f.ByEmail, f.ByIP, f.OldestEmail, f.OldestIP); wait > 0 {
+	if attempt == 0 {
+		wait := max(s.throttle.Wait(now, counts.ByEmail, counts.ByIP, counts.OldestEmail, counts.OldestIP), time.Second)
 		mins := int((wait + time.Minute - 1) / time.Minute)
 		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
 		p.Error = l.T("login.throttled", mins)
@@ -225,14 +230,14 @@ func (s *Server) login(c *gin.Context) error {
 	}
 	u, err := s.store.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
+		return err // the reservation stays, counted as a failure
 	}
 	hash := ""
 	if err == nil && u.Active() && u.PasswordHash != nil {
 		hash = *u.PasswordHash
 	}
 	if !s.hasher.Verify(hash, pw) {
-		if err := s.store.RecordLoginFailure(ctx, email, ip, now); err != nil {
+		if err := s.store.FailLoginAttempt(ctx, attempt); err != nil {
 			return err
 		}
 		s.log.Info("sign-in failed", "request_id", requestID(c))
@@ -240,7 +245,7 @@ func (s *Server) login(c *gin.Context) error {
 		s.render(c, http.StatusUnauthorized, "login.html", p)
 		return nil
 	}
-	if err := s.store.ClearLoginFailures(ctx, email, now.Add(-24*time.Hour)); err != nil {
+	if err := s.store.SucceedLoginAttempt(ctx, attempt, since, now.Add(-24*time.Hour)); err != nil {
 		return err
 	}
 	if err := s.startSession(c, u.ID); err != nil {

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http/httptest"
 	"regexp"
 	"slices"
@@ -81,9 +82,24 @@ func TestBrowserCoordinatorInviteReviewReturn(t *testing.T) {
 	wantPath(t, c, tracker+"/links")
 	send := `form:has(> input[name="scope"][value="new"]) > button`
 	wantText(t, c, send, "Sūtīt uzaicinājumus (2 pašvaldībām, kurām vēl nav sūtīts)")
+	// The button queues them and leads to the messages page at once; the
+	// service's delivery loop sends them, and reloading shows how far.
+	outbox, stopOutbox := context.WithCancel(context.Background())
+	outboxDone := make(chan struct{})
+	go func() {
+		defer close(outboxDone)
+		e.m.RunOutbox(outbox, time.Hour, slog.New(slog.NewTextHandler(e.logs, nil)))
+	}()
+	defer func() { stopOutbox(); <-outboxDone }()
 	follow(t, c, send)
-	wantText(t, c, ".flash", "Vēstules sagatavotas: 3. Nosūtītas: 3, neizdevās: 0, mēģināsim vēlreiz: 0.")
+	wantPath(t, c, tracker+"/messages")
+	wantText(t, c, ".flash", "Vēstules ierindotas sūtīšanai: 3.")
 	eventually(t, "three invitations", func() bool { return len(e.mail.Messages()) >= 3 })
+	eventually(t, "the messages page to show three sent", func() bool {
+		must(t, chromedp.Do(c, chromedp.Reload()))
+		return eval[string](t, c, `document.querySelector(".count-sent .n").textContent`) == "3"
+	})
+	follow(t, c, `main a[href="`+tracker+`/links"]`)
 	linkOf := map[string]string{} // recipient → token
 	linkInMail := regexp.MustCompile(`http://survey\.test/r/([A-Za-z0-9_-]{22})`)
 	for _, msg := range e.mail.Messages() {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -28,18 +27,16 @@ type linkRow struct {
 
 type linksPage struct {
 	Page
-	Survey        store.Survey
-	SurveyTitle   string
-	Rows          []linkRow
-	MailEnabled   bool
-	Uninvited     int // municipalities with contacts and no invitation sent
-	NotSubmitted  int // municipalities with contacts that have not submitted
-	NoContacts    int
-	Flash, Error  string
-	NewLinkFor    string
-	NewLink       string
-	SentSummary   string
-	SkippedDetail []string
+	Survey       store.Survey
+	SurveyTitle  string
+	Rows         []linkRow
+	MailEnabled  bool
+	Uninvited    int // municipalities with contacts and no invitation sent
+	NotSubmitted int // municipalities with contacts that have not submitted
+	NoContacts   int
+	Flash, Error string
+	NewLinkFor   string
+	NewLink      string
 }
 
 func (s *Server) linksPage(c *gin.Context) error {
@@ -288,7 +285,9 @@ func (s *Server) revokeLink(c *gin.Context) error {
 	return nil
 }
 
-// sendMessages queues invitations or reminders and sends them at once.
+// sendMessages queues invitations or reminders and answers at once: the
+// outbox sends them in the background (manage.RunOutbox), and the messages
+// page, where this leads, shows how far it got.
 // Form: kind=invitation|reminder; scope=new (invitations not yet sent),
 // all, or one municipality's code in municipality=.
 func (s *Server) sendMessages(c *gin.Context) error {
@@ -331,39 +330,17 @@ func (s *Server) sendMessages(c *gin.Context) error {
 	case errors.Is(err, manage.ErrNoMail):
 		s.renderLinks(c, http.StatusConflict, func(p *linksPage) { p.Error = l.T("send.nomail") })
 		return nil
-	case errors.Is(err, store.ErrNotFound):
-		return err
 	case err != nil:
 		return err
 	}
-	// Send now, within a bound; what is left is sent by the background loop.
-	dctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	d, err := s.manage.Deliver(dctx, sv.ID)
-	if err != nil {
-		s.log.Error("deliver messages", "request_id", requestID(c), "error", err)
-	}
-	s.log.Info("messages sent", "request_id", requestID(c), "survey", sv.Slug, "kind", kind,
-		"queued", q.Messages, "sent", d.Sent, "failed", d.Failed, "retry", d.Retry)
-	names := map[string]string{}
-	if munis, err := s.store.Municipalities(ctx); err == nil {
-		for _, m := range munis {
-			names[m.Code] = m.Name(string(l))
+	s.log.Info("messages queued", "request_id", requestID(c), "survey", sv.Slug, "kind", kind, "queued", q.Messages)
+	to := "/surveys/" + url.PathEscape(sv.Slug) + "/messages?queued=" + strconv.Itoa(q.Messages)
+	for _, reason := range manage.SkipReasons {
+		if list := q.Skipped[reason]; len(list) > 0 {
+			to += "&" + reason + "=" + url.QueryEscape(strings.Join(list, ","))
 		}
 	}
-	s.renderLinks(c, http.StatusOK, func(p *linksPage) {
-		p.SentSummary = l.T("send.summary", q.Messages, d.Sent, d.Failed, d.Retry)
-		for _, reason := range []string{"no_contacts", "submitted", "link"} {
-			if list := q.Skipped[reason]; len(list) > 0 {
-				named := make([]string, len(list))
-				for i, code := range list {
-					named[i] = names[code]
-				}
-				survey.SortByName(named, string(l), func(n string) string { return n })
-				p.SkippedDetail = append(p.SkippedDetail, l.T("send.skipped."+reason, len(list), strings.Join(named, ", ")))
-			}
-		}
-	})
+	c.Redirect(http.StatusSeeOther, to)
 	return nil
 }
 
@@ -371,6 +348,20 @@ type messagesPage struct {
 	Page
 	Survey   store.Survey
 	Messages []messageView
+	// Progress counts the round's messages by status; Busy: some are
+	// waiting or being sent.
+	Progress   []messageCount
+	Busy       bool
+	RefreshURL string
+	// What the send button just did (from its redirect).
+	Queued        string
+	SkippedDetail []string
+}
+
+type messageCount struct {
+	Status string
+	Label  string
+	N      int
 }
 
 type messageView struct {
@@ -380,6 +371,11 @@ type messageView struct {
 	Status   string
 }
 
+// maxQueuedShown bounds the count the send button's redirect may name.
+const maxQueuedShown = 100000
+
+// messagesPage lists the round's messages, newest first, under how far
+// sending has got; reloading the page shows the latest (no script).
 func (s *Server) messagesPage(c *gin.Context) error {
 	l := s.lang(c)
 	sv, _, err := s.loadRound(c)
@@ -399,10 +395,35 @@ func (s *Server) messagesPage(c *gin.Context) error {
 	for _, m := range munis {
 		names[m.Code] = m.Name(string(l))
 	}
-	p := messagesPage{Page: s.page(c, l.T("messages.title")), Survey: sv}
+	p := messagesPage{Page: s.page(c, l.T("messages.title")), Survey: sv, RefreshURL: c.Request.URL.RequestURI()}
+	counts := map[string]int{}
 	for _, m := range list {
+		counts[m.Status]++
 		p.Messages = append(p.Messages, messageView{Message: m, Name: names[m.MunicipalityCode],
 			KindText: l.T("message." + m.Kind), Status: l.T("message.status." + m.Status)})
+	}
+	for _, st := range []string{store.MessageQueued, store.MessageSending, store.MessageSent, store.MessageFailed} {
+		p.Progress = append(p.Progress, messageCount{Status: st, Label: l.T("messages.count." + st), N: counts[st]})
+	}
+	p.Busy = counts[store.MessageQueued]+counts[store.MessageSending] > 0
+	if n, err := strconv.Atoi(c.Query("queued")); err == nil && n >= 0 && n <= maxQueuedShown {
+		if n == 0 {
+			p.Queued = l.T("send.queued.none")
+		} else {
+			p.Queued = l.T("send.queued", n)
+		}
+		for _, reason := range manage.SkipReasons {
+			var named []string
+			for _, code := range strings.Split(c.Query(reason), ",") {
+				if name, ok := names[code]; ok {
+					named = append(named, name)
+				}
+			}
+			if len(named) > 0 {
+				survey.SortByName(named, string(l), func(n string) string { return n })
+				p.SkippedDetail = append(p.SkippedDetail, l.T("send.skipped."+reason, len(named), strings.Join(named, ", ")))
+			}
+		}
 	}
 	s.render(c, http.StatusOK, "messages.html", p)
 	return nil

@@ -41,8 +41,9 @@ type Options struct {
 	Now func() time.Time
 	// Manager runs the coordinators' operations (links, e-mail, tracker).
 	Manager *manage.Manager
-	// Hasher hashes passwords (tests use a low bcrypt cost).
-	Hasher *auth.Hasher
+	// Hasher hashes and checks passwords (default auth.NewHasher(0); tests
+	// use a low bcrypt cost, and wrap it to count the checks).
+	Hasher auth.PasswordHasher
 	// SessionIdle and SessionMaxAge end sessions (defaults 2h and 12h).
 	SessionIdle, SessionMaxAge time.Duration
 	// Throttle limits failed sign-ins (default auth.DefaultThrottle).
@@ -64,7 +65,7 @@ type Server struct {
 	engine  *gin.Engine
 
 	manage        *manage.Manager
-	hasher        *auth.Hasher
+	hasher        auth.PasswordHasher
 	sessionIdle   time.Duration
 	sessionMaxAge time.Duration
 	throttle      auth.Throttle

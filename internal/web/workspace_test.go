@@ -223,6 +223,25 @@ func (e *env) submitFull(muni string) {
 	wantStatus(e.t, e.api("POST", muni, "/submit", `{"version":`+itoa(v)+`}`), http.StatusOK)
 }
 
+// send presses a send button: it answers at once with 303 to the messages
+// page; then the outbox delivers (as manage.RunOutbox does in the
+// service), and the messages page as it is then is returned.
+func (e *env) send(ck *http.Cookie, form url.Values) result {
+	e.t.Helper()
+	r := e.form(ck, "/surveys/"+e.sv.Slug+"/messages", form)
+	wantStatus(e.t, r, http.StatusSeeOther)
+	loc := r.header.Get("Location")
+	if !strings.HasPrefix(loc, "/surveys/"+e.sv.Slug+"/messages?queued=") {
+		e.t.Fatalf("the send button led to %q", loc)
+	}
+	if _, err := e.m.Deliver(ctx, e.sv.ID); err != nil {
+		e.t.Fatal(err)
+	}
+	r = e.as(ck, "GET", loc, nil)
+	wantStatus(e.t, r, http.StatusOK)
+	return r
+}
+
 func TestInvitationsAndRemindersOnlyToNonSubmitters(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -238,8 +257,10 @@ func TestInvitationsAndRemindersOnlyToNonSubmitters(t *testing.T) {
 	}
 
 	// Invitations to everyone with contacts: 4 messages, each with its link.
-	r = e.form(ck, "/surveys/"+e.sv.Slug+"/messages", url.Values{"kind": {"invitation"}, "scope": {"new"}})
-	wantStatus(t, r, http.StatusOK)
+	r = e.send(ck, url.Values{"kind": {"invitation"}, "scope": {"new"}})
+	if !strings.Contains(r.body, "Vēstules ierindotas sūtīšanai: 4.") {
+		t.Fatalf("the messages page does not say what was queued: %.600s", r.body)
+	}
 	msgs := e.mail.Messages()
 	if len(msgs) != 4 {
 		t.Fatalf("%d invitations sent, want 4", len(msgs))
@@ -278,8 +299,7 @@ func TestInvitationsAndRemindersOnlyToNonSubmitters(t *testing.T) {
 		t.Fatalf("receipt %+v %v", d, err)
 	}
 	e.mail.Reset()
-	r = e.form(ck, "/surveys/"+e.sv.Slug+"/messages", url.Values{"kind": {"reminder"}})
-	wantStatus(t, r, http.StatusOK)
+	r = e.send(ck, url.Values{"kind": {"reminder"}})
 	got := map[string]bool{}
 	for _, m := range e.mail.Messages() {
 		got[m.To[0]] = true
@@ -312,13 +332,12 @@ func TestInvitationsAndRemindersOnlyToNonSubmitters(t *testing.T) {
 	// A refused recipient is recorded as failed, the others still go.
 	e.mail.Reset()
 	e.mail.RejectRecipient("dace@valmiera.lv")
-	r = e.form(ck, "/surveys/"+e.sv.Slug+"/messages", url.Values{"kind": {"reminder"}})
-	wantStatus(t, r, http.StatusOK)
+	r = e.send(ck, url.Values{"kind": {"reminder"}})
 	if n := len(e.mail.Messages()); n != 2 {
 		t.Fatalf("%d delivered, want 2", n)
 	}
-	if !strings.Contains(r.body, "neizdevās: 1") {
-		t.Fatalf("summary: %.600s", r.body)
+	if !strings.Contains(r.body, `<li class="count-failed"><span class="n">1</span> neizdevās</li>`) {
+		t.Fatalf("progress: %.2000s", r.body)
 	}
 	// Tracker counts reminders.
 	st := e.statusJSON(ck)
@@ -669,7 +688,7 @@ func TestWorkspaceWordingComplete(t *testing.T) {
 	wantStatus(t, e.form(ck, "/surveys/"+e.sv.Slug+"/responses/riga/return", url.Values{"version": {itoa(resp.Version)},
 		"note": {"n"}, "comment_population": {"c"}}), http.StatusSeeOther)
 	e.setContacts(ck, "riga", "a@riga.lv")
-	wantStatus(t, e.form(ck, "/surveys/"+e.sv.Slug+"/messages", url.Values{"kind": {"reminder"}}), http.StatusOK)
+	wantStatus(t, e.form(ck, "/surveys/"+e.sv.Slug+"/messages", url.Values{"kind": {"reminder"}}), http.StatusSeeOther)
 	base := "/surveys/" + e.sv.Slug
 	pages := []string{"/", "/surveys", "/surveys/new", base, base + "/settings", base + "/links", base + "/messages",
 		base + "/responses/riga", base + "/responses/cesis", base + "/responses/riga/correct?q=ngo_forms",

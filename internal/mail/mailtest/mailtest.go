@@ -50,6 +50,12 @@ type Server struct {
 	msgs     []Message
 	rejected map[string]bool // lower-case addresses
 	failNext int
+	// hangAfter counts the messages still accepted before DATA hangs; -1:
+	// never. hanging is how many DATA commands wait on release.
+	hangAfter int
+	hanging   int
+	release   chan struct{}
+	closed    chan struct{}
 }
 
 // Start starts a Server on a free port of 127.0.0.1. It is closed when the
@@ -60,7 +66,8 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatalf("mailtest: listen: %v", err)
 	}
-	s := &Server{addr: ln.Addr().String(), rejected: map[string]bool{}}
+	s := &Server{addr: ln.Addr().String(), rejected: map[string]bool{}, hangAfter: -1,
+		release: make(chan struct{}), closed: make(chan struct{})}
 
 	log := &testLogger{t: t}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
@@ -80,6 +87,7 @@ func Start(t testing.TB) *Server {
 		}
 	}()
 	t.Cleanup(func() {
+		close(s.closed) // lets hanging DATA commands go
 		srv.Close()
 		<-done
 		log.stop()
@@ -106,13 +114,72 @@ func (s *Server) Messages() []Message {
 }
 
 // Reset discards the captured messages and clears the effects of
-// RejectRecipient and FailNext.
+// RejectRecipient and FailNext (not of HangAfter: see Release).
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.msgs = nil
 	clear(s.rejected)
 	s.failNext = 0
+}
+
+// HangAfter makes the server accept n more messages and then stop
+// answering: every later DATA command waits, after the message has been
+// transferred and before it is accepted, until Release is called or the
+// server closes (then it is refused with a temporary 451). This is an SMTP
+// server that hangs in the middle of a batch.
+func (s *Server) HangAfter(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hangAfter = n
+}
+
+// Release ends HangAfter: waiting DATA commands go on (their messages are
+// accepted), and so do later ones.
+func (s *Server) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hangAfter >= 0 {
+		s.hangAfter = -1
+		close(s.release)
+		s.release = make(chan struct{})
+	}
+}
+
+// Hanging returns how many DATA commands are waiting for Release.
+func (s *Server) Hanging() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hanging
+}
+
+// hang waits, when HangAfter says so, until Release; false when the
+// server closed meanwhile.
+func (s *Server) hang() bool {
+	s.mu.Lock()
+	if s.hangAfter < 0 {
+		s.mu.Unlock()
+		return true
+	}
+	if s.hangAfter > 0 {
+		s.hangAfter--
+		s.mu.Unlock()
+		return true
+	}
+	s.hanging++
+	release := s.release
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.hanging--
+		s.mu.Unlock()
+	}()
+	select {
+	case <-release:
+		return true
+	case <-s.closed:
+		return false
+	}
 }
 
 // RejectRecipient makes RCPT TO addr (compared case-insensitively) fail with
@@ -182,7 +249,7 @@ func (se *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	if se.s.takeFailure() {
+	if !se.s.hang() || se.s.takeFailure() {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Temporary failure (mailtest)"}
 	}
 	m, err := parse(raw)

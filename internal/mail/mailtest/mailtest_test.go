@@ -6,6 +6,7 @@ import (
 	"net/textproto"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civitas-lv/surveyd/internal/mail/mailtest"
 )
@@ -86,5 +87,35 @@ func TestServer(t *testing.T) {
 	}
 	if err := send(s, "c@example.lv"); err != nil {
 		t.Errorf("Reset did not clear RejectRecipient: %v", err)
+	}
+}
+
+// HangAfter(n) accepts n messages, then holds every later DATA until
+// Release; those are accepted then.
+func TestHangAfterAndRelease(t *testing.T) {
+	t.Parallel()
+	s := mailtest.Start(t)
+	s.HangAfter(1)
+	if err := send(s, "b@example.lv"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- send(s, "c@example.lv") }()
+	for s.Hanging() == 0 {
+		select {
+		case err := <-done:
+			t.Fatalf("the second message was answered (%v) while the server hangs", err)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	if n := len(s.Messages()); n != 1 {
+		t.Fatalf("%d messages accepted while hanging, want 1", n)
+	}
+	s.Release()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.Messages()); n != 2 || s.Hanging() != 0 {
+		t.Fatalf("after Release: %d messages, %d hanging", n, s.Hanging())
 	}
 }
