@@ -39,6 +39,9 @@ var (
 	errTooLarge     = &appError{status: http.StatusRequestEntityTooLarge, code: "too_large", key: "toolarge.body"}
 	errRoundClosed  = &appError{status: http.StatusForbidden, code: "round_closed", key: "closedaction.body"}
 	errRoundNotOpen = &appError{status: http.StatusForbidden, code: "round_not_open", key: "notopenaction.body"}
+	// errBadText: a NUL byte or invalid UTF-8 in the address or a form
+	// (refuseBadText).
+	errBadText = &appError{status: http.StatusBadRequest, code: "invalid_characters", key: "badtext.body"}
 )
 
 // invalidAnswers carries validation errors per question code (422).
@@ -124,6 +127,9 @@ func (s *Server) fail(c *gin.Context, err error) {
 		return
 	}
 	titleKey := "error.title"
+	if code == errBadText.code {
+		titleKey = "badtext.title"
+	}
 	if status == http.StatusNotFound {
 		titleKey = "notfound.title"
 		if key == "pagenotfound.body" {
@@ -145,7 +151,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	case key == "pagenotfound.body":
 		page.LinkURL, page.LinkText = "/", l.T("pagenotfound.home")
 	}
-	if status != http.StatusNotFound && c.FullPath() == "/r/:token" {
+	if status != http.StatusNotFound && c.FullPath() == "/r/:token" && cleanText(c.Param("token")) {
 		page.BackURL = "/r/" + c.Param("token") // the link works; offer the way back
 	}
 	s.render(c, status, "message.html", page)

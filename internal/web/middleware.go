@@ -4,10 +4,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"mime"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 )
@@ -68,6 +71,61 @@ func (s *Server) securityHeaders(c *gin.Context) {
 		h.Set("Cache-Control", "no-store")
 	}
 	c.Next()
+}
+
+// refuseBadText answers 400 when the path, the query or a posted form's
+// fields (urlencoded or multipart; not the uploaded files, which their
+// handlers read) hold a NUL byte or bytes that are not UTF-8: PostgreSQL
+// refuses both, and no person types them. It runs before anything looks
+// at the request, for every route; JSON bodies of the API are checked by
+// their decoders.
+func (s *Server) refuseBadText(c *gin.Context) {
+	r := c.Request
+	ok := cleanText(r.URL.Path) && cleanText(r.URL.RawQuery)
+	if ok {
+		q, _ := url.ParseQuery(r.URL.RawQuery) // what parses; a malformed rest is the handler's
+		ok = cleanValues(q)
+	}
+	if ok && r.Method == http.MethodPost && !isAPI(c) {
+		var err error
+		switch ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct {
+		case "application/x-www-form-urlencoded":
+			if err = r.ParseForm(); err == nil {
+				ok = cleanValues(r.PostForm)
+			}
+		case "multipart/form-data":
+			if err = r.ParseMultipartForm(maxBody); err == nil {
+				ok = cleanValues(r.MultipartForm.Value)
+			}
+		}
+		if err != nil {
+			s.fail(c, formError(err))
+			return
+		}
+	}
+	if !ok {
+		s.log.Info("request refused: NUL or invalid UTF-8", "request_id", requestID(c), "route", route(c))
+		s.fail(c, errBadText)
+		return
+	}
+	c.Next()
+}
+
+// cleanText reports whether s is UTF-8 without NUL bytes.
+func cleanText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
+func cleanValues(v map[string][]string) bool {
+	for k, vs := range v {
+		if !cleanText(k) {
+			return false
+		}
+		for _, x := range vs {
+			if !cleanText(x) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // limitBody caps every request body at maxBody.
