@@ -118,10 +118,14 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", rid, "route", route(c), "error", err)
 	}
+	if key == "error.body" && !forRespondent(c) {
+		key = "staff.error.body" // no "your saved answers" for staff
+	}
 	msg := l.T(key)
-	if key == "error.body" {
+	if key == "error.body" || key == "staff.error.body" {
 		msg = l.T(key, rid)
 	}
+
 	if isAPI(c) {
 		c.AbortWithStatusJSON(status, gin.H{"error": code, "message": msg})
 		return
@@ -159,6 +163,14 @@ func (s *Server) fail(c *gin.Context, err error) {
 }
 
 func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
+
+// forRespondent reports whether the request is a municipality's (its form
+// and the form's API), whose error wording speaks of its link and answers;
+// every other page is staff's.
+func forRespondent(c *gin.Context) bool {
+	p := c.Request.URL.Path
+	return strings.HasPrefix(p, "/r/") || strings.HasPrefix(p, "/api/v1/r/")
+}
 
 // viaLink reports whether the request came by a personal or set-password
 // link, whose unknown tokens all get the same "Saite nav derīga" page.

@@ -341,4 +341,7 @@ var staffMessages = map[string][2]string{
 	"tokens.revoked.at": {"atsaukta %s", "revoked %s"},
 	"tokens.used":       {"Pēdējoreiz lietota", "Last used"},
 	"tokens.created.at": {"Izveidota", "Created"},
+
+	// Staff's own error wording (the respondent's is in i18n.go).
+	"staff.error.body":    {"Serverī radās kļūda. Pārlādējiet lapu un pārbaudiet, vai darbība ir izpildīta; ja kļūda atkārtojas, nosūtiet administratoram kļūdas kodu %s.", "Something went wrong on the server. Reload the page and check whether the action was done; if the error persists, send the administrator the error code %s."},
 }
