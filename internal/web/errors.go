@@ -125,7 +125,6 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if key == "error.body" || key == "staff.error.body" {
 		msg = l.T(key, rid)
 	}
-
 	if isAPI(c) {
 		c.AbortWithStatusJSON(status, gin.H{"error": code, "message": msg})
 		return
@@ -186,7 +185,8 @@ func (s *Server) methodNotAllowed(c *gin.Context) {
 }
 
 // crossOriginDenied answers a state-changing request from another site
-// (net/http.CrossOriginProtection) without touching anything.
+// (net/http.CrossOriginProtection) without touching anything. Its security
+// headers are set by edge, which wraps the protection.
 func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if strings.HasPrefix(r.URL.Path, "/api/") {

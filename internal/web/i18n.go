@@ -66,6 +66,7 @@ var messages = map[string][2]string{
 	"badrequest.body":     {"Pieprasījumu neizdevās nolasīt. Nekas netika saglabāts.", "The request could not be read. Nothing was saved."},
 	"badtext.title":       {"Neatļautas rakstzīmes", "Characters not accepted"},
 	"badtext.body":        {"Adresē vai kādā no laukiem ir rakstzīmes, ko nevar pieņemt (nulles baits vai nederīgs UTF-8 kodējums). Nekas netika saglabāts. Ja tekstu iekopējāt no cita dokumenta, ierakstiet to no jauna vai iekopējiet kā vienkāršu tekstu.", "The address or one of the fields holds characters that cannot be accepted (a NUL byte or invalid UTF-8). Nothing was saved. If you pasted the text from another document, type it again or paste it as plain text."},
+	"headers.toolarge":    {"Pieprasījuma galvenes ir pārāk lielas (parasti — pārāk daudz vai pārāk lielas sīkdatnes). Izdzēsiet šīs vietnes sīkdatnes un mēģiniet vēlreiz.", "The request's headers are too large (usually too many or too large cookies). Delete this site's cookies and try again."},
 	"closedaction.body":   {"Aptauja ir slēgta, tāpēc atbildes vairs nevar mainīt.", "The survey is closed, so answers can no longer be changed."},
 	"notopenaction.body":  {"Aptauja vēl nav atvērta, tāpēc atbildes vēl nevar saglabāt.", "The survey is not open yet, so answers cannot be saved yet."},
 	"back":                {"Atpakaļ uz anketu", "Back to the questionnaire"},

@@ -123,7 +123,7 @@ func New(o Options) (*Server, error) {
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
-	s.handler = cop.Handler(r)
+	s.handler = s.edge(cop.Handler(r))
 	return s, nil
 }
 
@@ -135,7 +135,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) HTTPServer(addr string) *http.Server {
 	return &http.Server{Addr: addr, Handler: s, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second,
-		MaxHeaderBytes: 64 << 10}
+		MaxHeaderBytes: serverHeaderBytes}
 }
 
 // loadAssets fingerprints the static files so pages can cache them safely.
