@@ -185,6 +185,9 @@ func seed(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 	if err != nil {
 		return fmt.Errorf("--closes: %w", err)
 	}
+	if err := manage.CheckRoundDates(from, to); err != nil {
+		return err
+	}
 	st, m, err := openManager(ctx, cfg, log, true)
 	if err != nil {
 		return err
@@ -422,8 +425,8 @@ func round(ctx context.Context, cfg *config.Config, log *slog.Logger, args []str
 	if err != nil {
 		return fmt.Errorf("--closes: %w", err)
 	}
-	if !to.After(from) {
-		return errors.New("the round must close after it opens")
+	if err := manage.CheckRoundDates(from, to); err != nil {
+		return err
 	}
 	data, err := os.ReadFile(*file)
 	if err != nil {
@@ -501,6 +504,8 @@ func user(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 		return fmt.Errorf("--email %q: not an e-mail address", *email)
 	case errors.Is(err, manage.ErrBadRole):
 		return fmt.Errorf("--role %q: use admin, coordinator or viewer", *role)
+	case errors.Is(err, manage.ErrTooLong), errors.Is(err, manage.ErrBadCharacters):
+		return fmt.Errorf("--name: %w", err)
 	case errors.Is(err, store.ErrExists):
 		return fmt.Errorf("a user %s exists already", strings.ToLower(*email))
 	case err != nil:

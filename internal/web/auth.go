@@ -309,7 +309,9 @@ func passwordProblem(l lang, err error) string {
 	case errors.Is(err, auth.ErrPasswordShort):
 		return l.T("password.short", auth.MinPasswordLen)
 	case errors.Is(err, auth.ErrPasswordLong):
-		return l.T("password.long")
+		return l.T("password.long", auth.MaxPasswordBytes)
+	case errors.Is(err, auth.ErrPasswordControl):
+		return l.T("password.control")
 	case errors.Is(err, auth.ErrPasswordIsEmail):
 		return l.T("password.email")
 	case errors.Is(err, auth.ErrPasswordMismatch):
