@@ -20,7 +20,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -166,9 +165,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}()
 	wg.Go(func() { m.RunOutbox(bg, manage.OutboxInterval, log) })
 	wg.Go(func() { deleteExpiredSessions(bg, m, cfg, log) })
-	srv := &http.Server{Addr: cfg.ListenAddr, Handler: h, ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second,
-		MaxHeaderBytes: 64 << 10}
+	srv := h.HTTPServer(cfg.ListenAddr)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("serving", "addr", cfg.ListenAddr, "base_url", cfg.BaseURL.String())
@@ -198,6 +195,9 @@ func seed(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 	to, err := parseWhen(*closes, cfg.TimeZone, true)
 	if err != nil {
 		return fmt.Errorf("--closes: %w", err)
+	}
+	if err := manage.CheckRoundDates(from, to); err != nil {
+		return err
 	}
 	st, m, err := openManager(ctx, cfg, log, true)
 	if err != nil {
@@ -468,8 +468,8 @@ func round(ctx context.Context, cfg *config.Config, log *slog.Logger, args []str
 	if err != nil {
 		return fmt.Errorf("--closes: %w", err)
 	}
-	if !to.After(from) {
-		return errors.New("the round must close after it opens")
+	if err := manage.CheckRoundDates(from, to); err != nil {
+		return err
 	}
 	data, err := os.ReadFile(*file)
 	if err != nil {
@@ -547,6 +547,8 @@ func user(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 		return fmt.Errorf("--email %q: not an e-mail address", *email)
 	case errors.Is(err, manage.ErrBadRole):
 		return fmt.Errorf("--role %q: use admin, coordinator or viewer", *role)
+	case errors.Is(err, manage.ErrTooLong), errors.Is(err, manage.ErrBadCharacters):
+		return fmt.Errorf("--name: %w", err)
 	case errors.Is(err, store.ErrExists):
 		return fmt.Errorf("a user %s exists already", strings.ToLower(*email))
 	case err != nil:

@@ -61,7 +61,13 @@ func TestCheckPassword(t *testing.T) {
 		"short":                        ErrPasswordShort,
 		"ābolu ķīselis":                nil, // 13 characters, more bytes
 		"ābolsābolsā":                  ErrPasswordShort,
-		strings.Repeat("ž", 37):        ErrPasswordLong, // 74 bytes
+		strings.Repeat("ž", 37):        nil,             // 74 bytes: more than bcrypt reads
+		strings.Repeat("ž", 128):       nil,             // 256 bytes
+		strings.Repeat("ž", 128) + "x": ErrPasswordLong, // 257 bytes
+		"ar\ttabulāciju parole":        ErrPasswordControl,
+		"ar jaunu rindu\nparole":       ErrPasswordControl,
+		"ar nulles baitu\x00 parole":   ErrPasswordControl,
+		"nav UTF-8 \xff parole":        ErrPasswordControl,
 		"Anna@Novads.lv":               ErrPasswordIsEmail,
 		"correct horse battery staple": nil,
 	} {
@@ -83,6 +89,24 @@ func TestHasher(t *testing.T) {
 	}
 	if !h.Verify(hash, "correct horse battery staple") || h.Verify(hash, "correct horse battery stapler") || h.Verify("", "") {
 		t.Fatal("Verify")
+	}
+	// Past bcrypt's 72 bytes every byte still counts: a password that
+	// differs only after byte 72 does not match, nor does its first 72
+	// bytes alone.
+	long := strings.Repeat("garā parole ", 10) // 130 bytes
+	hash, err = h.Hash(long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.Verify(hash, long) || h.Verify(hash, long[:72]) || h.Verify(hash, long[:129]+"X") || h.Verify(hash, long+"x") {
+		t.Fatal("Verify of a password over 72 bytes")
+	}
+	short, _ := h.Hash(long[:72])
+	if h.Verify(short, long) {
+		t.Fatal("a long password matched the hash of its first 72 bytes")
+	}
+	if h.Verify(hash, strings.Repeat("a", 1<<20)) {
+		t.Fatal("Verify of 1 MiB")
 	}
 }
 

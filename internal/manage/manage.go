@@ -66,14 +66,15 @@ const (
 var ErrDefinitionInUse = errors.New("the round's questionnaire differs from the definition, and answers have already been saved; create a new round instead")
 
 // EnsureRound creates the round for the definition if it does not exist
-// (open from opens to closes). An existing round keeps its dates; its
-// questionnaire is replaced only while nobody has answered.
+// (open from opens to closes, checked by CheckRoundDates). An existing
+// round keeps its dates; its questionnaire is replaced only while nobody
+// has answered.
 func (m *Manager) EnsureRound(ctx context.Context, def *survey.Definition, opens, closes time.Time) (store.Survey, RoundResult, error) {
 	sha := DefinitionSHA256(def)
 	sv, err := m.Store.SurveyBySlug(ctx, def.Slug)
 	if errors.Is(err, store.ErrNotFound) {
-		if !closes.After(opens) {
-			return store.Survey{}, "", fmt.Errorf("the round must close after it opens")
+		if err := CheckRoundDates(opens, closes); err != nil {
+			return store.Survey{}, "", err
 		}
 		sv, err = m.Store.CreateSurvey(ctx, store.Survey{Slug: def.Slug, TitleLV: def.Title.LV, TitleEN: def.Title.EN,
 			ReferenceYear: def.ReferenceYear, Definition: def.JSON(), DefinitionSHA256: sha, OpensAt: opens, ClosesAt: closes})

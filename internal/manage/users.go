@@ -46,7 +46,11 @@ func (m *Manager) AddUser(ctx context.Context, email, name, role string) (store.
 	if !ValidRole(role) {
 		return store.User{}, "", ErrBadRole
 	}
-	u, err := m.Store.CreateUser(ctx, email, strings.TrimSpace(name), role, "")
+	name = strings.TrimSpace(name)
+	if err := CheckName(name); err != nil {
+		return store.User{}, "", err
+	}
+	u, err := m.Store.CreateUser(ctx, email, name, role, "")
 	if err != nil {
 		return u, "", err
 	}

@@ -66,6 +66,8 @@ func (s *Server) addUser(c *gin.Context) error {
 		problem = l.T("users.role.bad")
 	case errors.Is(err, store.ErrExists):
 		problem = l.T("users.exists")
+	case nameProblem(l, err) != "":
+		problem = nameProblem(l, err)
 	case err != nil:
 		return err
 	}
@@ -107,7 +109,12 @@ func (s *Server) updateUser(c *gin.Context) error {
 		s.renderUsers(c, http.StatusUnprocessableEntity, func(p *usersPage) { p.Error = l.T("users.role.bad") })
 		return nil
 	}
-	_, err = s.store.UpdateUser(c.Request.Context(), id, strings.TrimSpace(f.Get("name")), role, f.Get("disabled") == "on")
+	name := strings.TrimSpace(f.Get("name"))
+	if err := manage.CheckName(name); err != nil {
+		s.renderUsers(c, http.StatusUnprocessableEntity, func(p *usersPage) { p.Error = nameProblem(l, err) })
+		return nil
+	}
+	_, err = s.store.UpdateUser(c.Request.Context(), id, name, role, f.Get("disabled") == "on")
 	if errors.Is(err, store.ErrLastAdmin) {
 		s.renderUsers(c, http.StatusConflict, func(p *usersPage) { p.Error = l.T("users.lastadmin") })
 		return nil
@@ -195,6 +202,10 @@ func (s *Server) createToken(c *gin.Context) error {
 	uid, err := strconv.ParseInt(f.Get("user"), 10, 64)
 	if name == "" || err != nil {
 		s.renderTokens(c, http.StatusUnprocessableEntity, func(p *tokensPage) { p.Error, p.Name = l.T("tokens.bad"), name })
+		return nil
+	}
+	if err := manage.CheckName(name); err != nil {
+		s.renderTokens(c, http.StatusUnprocessableEntity, func(p *tokensPage) { p.Error, p.Name = nameProblem(l, err), name })
 		return nil
 	}
 	ctx := c.Request.Context()

@@ -162,13 +162,34 @@ func (s *Server) allow(a access) gin.HandlerFunc {
 	}
 }
 
-// safeNext keeps a post-sign-in redirect on this site.
+// safeNext keeps a post-sign-in redirect on this site: it returns next as
+// a browser would read it — tabs and newlines dropped wherever they are,
+// leading and trailing spaces and control characters trimmed, \ read as /
+// — when that is a path on this service (from the root, not //host, no
+// scheme, nothing url.Parse reads as another host); else the workspace's
+// home.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") {
-		return "/surveys"
+	const home = "/surveys"
+	n := strings.Map(func(r rune) rune {
+		switch r {
+		case '\t', '\n', '\r':
+			return -1
+		case '\\':
+			return '/'
+		}
+		return r
+	}, next)
+	n = strings.TrimFunc(n, func(r rune) bool { return r <= ' ' })
+	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") ||
+		strings.IndexFunc(n, func(r rune) bool { return r < ' ' || r == 0x7f }) >= 0 {
+		return home
 	}
-	return next
+	u, err := url.Parse(n)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") ||
+		strings.HasPrefix(u.Path, "//") {
+		return home
+	}
+	return n
 }
 
 type loginPage struct {
@@ -293,7 +314,9 @@ func passwordProblem(l lang, err error) string {
 	case errors.Is(err, auth.ErrPasswordShort):
 		return l.T("password.short", auth.MinPasswordLen)
 	case errors.Is(err, auth.ErrPasswordLong):
-		return l.T("password.long")
+		return l.T("password.long", auth.MaxPasswordBytes)
+	case errors.Is(err, auth.ErrPasswordControl):
+		return l.T("password.control")
 	case errors.Is(err, auth.ErrPasswordIsEmail):
 		return l.T("password.email")
 	case errors.Is(err, auth.ErrPasswordMismatch):

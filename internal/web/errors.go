@@ -39,6 +39,9 @@ var (
 	errTooLarge     = &appError{status: http.StatusRequestEntityTooLarge, code: "too_large", key: "toolarge.body"}
 	errRoundClosed  = &appError{status: http.StatusForbidden, code: "round_closed", key: "closedaction.body"}
 	errRoundNotOpen = &appError{status: http.StatusForbidden, code: "round_not_open", key: "notopenaction.body"}
+	// errBadText: a NUL byte or invalid UTF-8 in the address or a form
+	// (refuseBadText).
+	errBadText = &appError{status: http.StatusBadRequest, code: "invalid_characters", key: "badtext.body"}
 )
 
 // invalidAnswers carries validation errors per question code (422).
@@ -115,8 +118,11 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", rid, "route", route(c), "error", err)
 	}
+	if key == "error.body" && !forRespondent(c) {
+		key = "staff.error.body" // no "your saved answers" for staff
+	}
 	msg := l.T(key)
-	if key == "error.body" {
+	if key == "error.body" || key == "staff.error.body" {
 		msg = l.T(key, rid)
 	}
 	if isAPI(c) {
@@ -124,6 +130,9 @@ func (s *Server) fail(c *gin.Context, err error) {
 		return
 	}
 	titleKey := "error.title"
+	if code == errBadText.code {
+		titleKey = "badtext.title"
+	}
 	if status == http.StatusNotFound {
 		titleKey = "notfound.title"
 		if key == "pagenotfound.body" {
@@ -145,7 +154,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	case key == "pagenotfound.body":
 		page.LinkURL, page.LinkText = "/", l.T("pagenotfound.home")
 	}
-	if status != http.StatusNotFound && c.FullPath() == "/r/:token" {
+	if status != http.StatusNotFound && c.FullPath() == "/r/:token" && cleanText(c.Param("token")) {
 		page.BackURL = "/r/" + c.Param("token") // the link works; offer the way back
 	}
 	s.render(c, status, "message.html", page)
@@ -153,6 +162,14 @@ func (s *Server) fail(c *gin.Context, err error) {
 }
 
 func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
+
+// forRespondent reports whether the request is a municipality's (its form
+// and the form's API), whose error wording speaks of its link and answers;
+// every other page is staff's.
+func forRespondent(c *gin.Context) bool {
+	p := c.Request.URL.Path
+	return strings.HasPrefix(p, "/r/") || strings.HasPrefix(p, "/api/v1/r/")
+}
 
 // viaLink reports whether the request came by a personal or set-password
 // link, whose unknown tokens all get the same "Saite nav derīga" page.
@@ -168,7 +185,8 @@ func (s *Server) methodNotAllowed(c *gin.Context) {
 }
 
 // crossOriginDenied answers a state-changing request from another site
-// (net/http.CrossOriginProtection) without touching anything.
+// (net/http.CrossOriginProtection) without touching anything. Its security
+// headers are set by edge, which wraps the protection.
 func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if strings.HasPrefix(r.URL.Path, "/api/") {

@@ -37,7 +37,7 @@ var staffMessages = map[string][2]string{
 	"password.rules":     {"Vismaz 12 rakstzīmes. Ērtāk atcerēties vairākus vārdus pēc kārtas.", "At least 12 characters. Several words in a row are easier to remember."},
 	"password.save":      {"Saglabāt paroli", "Save the password"},
 	"password.short":     {"Parolei jābūt vismaz %d rakstzīmes garai.", "The password must be at least %d characters long."},
-	"password.long":      {"Parole ir pārāk gara (ne vairāk kā 72 baiti).", "The password is too long (at most 72 bytes)."},
+	"password.long":      {"Parole ir pārāk gara (ne vairāk kā %d baiti; burts ar garumzīmi aizņem divus).", "The password is too long (at most %d bytes; a letter with a diacritic takes two)."},
 	"password.email":     {"Parole nedrīkst būt jūsu e-pasta adrese.", "The password must not be your e-mail address."},
 	"password.mismatch":  {"Abas jaunās paroles nesakrīt.", "The two new passwords differ."},
 	"password.wrong":     {"Pašreizējā parole nav pareiza.", "The current password is wrong."},
@@ -353,4 +353,13 @@ var staffMessages = map[string][2]string{
 	"tokens.revoked.at": {"atsaukta %s", "revoked %s"},
 	"tokens.used":       {"Pēdējoreiz lietota", "Last used"},
 	"tokens.created.at": {"Izveidota", "Created"},
+
+	// Staff's own error wording (the respondent's is in i18n.go), and the
+	// limits of what staff type in (internal/manage/limits.go).
+	"staff.error.body":    {"Serverī radās kļūda. Pārlādējiet lapu un pārbaudiet, vai darbība ir izpildīta; ja kļūda atkārtojas, nosūtiet administratoram kļūdas kodu %s.", "Something went wrong on the server. Reload the page and check whether the action was done; if the error persists, send the administrator the error code %s."},
+	"round.dates.range":   {"Datumiem jābūt no %d. līdz %d. gadam.", "Dates must be in the years %d to %d."},
+	"name.long":           {"Vārds vai nosaukums ir pārāk garš (ne vairāk kā %d rakstzīmes).", "The name is too long (at most %d characters)."},
+	"text.badchars":       {"Tekstā ir neatļautas vadības rakstzīmes (piemēram, rindas pārnesums vārdā vai no cita dokumenta iekopētas neredzamas zīmes). Izdzēsiet tās vai ierakstiet tekstu no jauna.", "The text holds control characters that are not allowed (a line break in a name, say, or invisible characters pasted from another document). Delete them or type the text again."},
+	"correct.reason.long": {"Pamatojums ir pārāk garš (ne vairāk kā %d rakstzīmes).", "The reason is too long (at most %d characters)."},
+	"password.control":    {"Parolē nedrīkst būt vadības rakstzīmes (piemēram, tabulācija vai rindas pārnesums).", "A password cannot hold control characters (a tab or a line break, say)."},
 }

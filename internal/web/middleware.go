@@ -3,11 +3,16 @@ package web
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 )
@@ -53,10 +58,12 @@ func (s *Server) recoverPanic(c *gin.Context) {
 	c.Next()
 }
 
-// securityHeaders: nothing from other origins, no framing, no referrer (the
-// form's URL holds the personal link), no caching of answers.
-func (s *Server) securityHeaders(c *gin.Context) {
-	h := c.Writer.Header()
+// setSecurityHeaders sets the headers every response carries: nothing from
+// other origins, no framing, no referrer (the form's URL holds the
+// personal link), no caching of answers. edge calls it for every request,
+// before anything else answers (Gin's handlers, the cross-origin refusal,
+// the 431 below); static files then set their own Cache-Control.
+func setSecurityHeaders(h http.Header, path string) {
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
 		"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -64,10 +71,110 @@ func (s *Server) securityHeaders(c *gin.Context) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-	if !strings.HasPrefix(c.Request.URL.Path, "/static/") {
+	if !strings.HasPrefix(path, "/static/") {
 		h.Set("Cache-Control", "no-store")
 	}
+}
+
+// Request header limits. The service refuses headers (request line
+// included) over maxHeaderBytes itself, with a 431 that carries the
+// security headers. net/http reads up to serverHeaderBytes (the
+// http.Server's MaxHeaderBytes, plus its 4 KiB of slack) and past that
+// answers 431 on its own, before any handler, with no headers of ours.
+const (
+	maxHeaderBytes    = 64 << 10
+	serverHeaderBytes = 256 << 10
+)
+
+// edge wraps the whole service: the security headers on every response,
+// and the header limit.
+func (s *Server) edge(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setSecurityHeaders(w.Header(), r.URL.Path)
+		if n := headerSize(r); n > maxHeaderBytes {
+			s.log.Info("request refused: headers too large", "bytes", n, "limit", maxHeaderBytes)
+			l := pickLang(r.URL.Query().Get("lang"), "")
+			w.Header().Set("Connection", "close")
+			if strings.HasPrefix(r.URL.Path, "/api/") {
+				w.Header().Set("Content-Type", "application/json; charset=utf-8")
+				w.WriteHeader(http.StatusRequestHeaderFieldsTooLarge)
+				json.NewEncoder(w).Encode(map[string]string{"error": "headers_too_large", "message": l.T("headers.toolarge")})
+				return
+			}
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusRequestHeaderFieldsTooLarge)
+			io.WriteString(w, lv.T("headers.toolarge")+"\n\n"+en.T("headers.toolarge")+"\n")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// headerSize is the size of the request's head as sent: the request line
+// and every header line.
+func headerSize(r *http.Request) int {
+	n := len(r.Method) + 1 + len(r.RequestURI) + 1 + len(r.Proto) + 2 + len("Host: ") + len(r.Host) + 2
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + 2 + len(v) + 2
+		}
+	}
+	return n
+}
+
+// refuseBadText answers 400 when the path, the query or a posted form's
+// fields (urlencoded or multipart; not the uploaded files, which their
+// handlers read) hold a NUL byte or bytes that are not UTF-8: PostgreSQL
+// refuses both, and no person types them. It runs before anything looks
+// at the request, for every route; JSON bodies of the API are checked by
+// their decoders.
+func (s *Server) refuseBadText(c *gin.Context) {
+	r := c.Request
+	ok := cleanText(r.URL.Path) && cleanText(r.URL.RawQuery)
+	if ok {
+		q, _ := url.ParseQuery(r.URL.RawQuery) // what parses; a malformed rest is the handler's
+		ok = cleanValues(q)
+	}
+	if ok && r.Method == http.MethodPost && !isAPI(c) {
+		var err error
+		switch ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct {
+		case "application/x-www-form-urlencoded":
+			if err = r.ParseForm(); err == nil {
+				ok = cleanValues(r.PostForm)
+			}
+		case "multipart/form-data":
+			if err = r.ParseMultipartForm(maxBody); err == nil {
+				ok = cleanValues(r.MultipartForm.Value)
+			}
+		}
+		if err != nil {
+			s.fail(c, formError(err))
+			return
+		}
+	}
+	if !ok {
+		s.log.Info("request refused: NUL or invalid UTF-8", "request_id", requestID(c), "route", route(c))
+		s.fail(c, errBadText)
+		return
+	}
 	c.Next()
+}
+
+// cleanText reports whether s is UTF-8 without NUL bytes.
+func cleanText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
+func cleanValues(v map[string][]string) bool {
+	for k, vs := range v {
+		if !cleanText(k) {
+			return false
+		}
+		for _, x := range vs {
+			if !cleanText(x) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // limitBody caps every request body at maxBody.

@@ -3,11 +3,14 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"math/big"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
@@ -305,6 +308,11 @@ func (s *Server) correct(c *gin.Context) error {
 		s.renderCorrect(c, http.StatusUnprocessableEntity, rv, q, formInput{values: form}, base, reason, l.T("correct.reason.missing"))
 		return nil
 	}
+	if err := manage.CheckText(reason); err != nil {
+		s.renderCorrect(c, http.StatusUnprocessableEntity, rv, q, formInput{values: form}, base, reason,
+			textProblem(l, err, "correct.reason.long", manage.MaxTextChars))
+		return nil
+	}
 	posted := answersOf(rv.def, form)
 	merge := func(a survey.Answers) survey.Answers {
 		out := survey.Answers{}
@@ -425,9 +433,6 @@ func (s *Server) renderReturn(c *gin.Context, status int, rv *reviewed, version 
 	s.render(c, status, "return.html", p)
 }
 
-// maxComment bounds each comment of a return.
-const maxComment = 2000
-
 // returnResponse sends a submitted response back with a note and comments
 // per question; the municipality sees them on its form.
 func (s *Server) returnResponse(c *gin.Context) error {
@@ -448,15 +453,12 @@ func (s *Server) returnResponse(c *gin.Context) error {
 		}
 	}
 	problem := ""
-	switch {
-	case note == "" && len(comments) == 0:
+	if note == "" && len(comments) == 0 {
 		problem = l.T("return.empty")
-	case len([]rune(note)) > maxComment:
-		problem = l.T("return.long", maxComment)
 	}
-	for _, v := range comments {
-		if len([]rune(v)) > maxComment {
-			problem = l.T("return.long", maxComment)
+	for _, v := range append([]string{note}, slices.Collect(maps.Values(comments))...) {
+		if err := manage.CheckText(v); err != nil && problem == "" {
+			problem = textProblem(l, err, "return.long", manage.MaxTextChars)
 		}
 	}
 	if problem != "" {

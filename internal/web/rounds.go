@@ -99,8 +99,8 @@ func (s *Server) createRound(c *gin.Context) error {
 	closes, ok2 := s.parseLocal(p.Closes)
 	if !ok1 || !ok2 {
 		p.Errors = append(p.Errors, l.T("round.dates.bad"))
-	} else if !closes.After(opens) {
-		p.Errors = append(p.Errors, l.T("round.dates.order"))
+	} else if err := manage.CheckRoundDates(opens, closes); err != nil {
+		p.Errors = append(p.Errors, dateProblem(l, err))
 	}
 	var def *survey.Definition
 	files := f.File["definition"]
@@ -228,8 +228,9 @@ func (s *Server) setRoundDates(c *gin.Context) error {
 	case !ok1 || !ok2:
 		s.renderRound(c, http.StatusUnprocessableEntity, l.T("round.dates.bad"))
 		return nil
-	case !closes.After(opens):
-		s.renderRound(c, http.StatusUnprocessableEntity, l.T("round.dates.order"))
+	}
+	if err := manage.CheckRoundDates(opens, closes); err != nil {
+		s.renderRound(c, http.StatusUnprocessableEntity, dateProblem(l, err))
 		return nil
 	}
 	done := "dates"
@@ -273,6 +274,10 @@ func (s *Server) setExtension(c *gin.Context) error {
 	until, ok := s.parseLocal(c.Request.PostForm.Get("closes_at"))
 	if !ok {
 		s.renderRound(c, http.StatusUnprocessableEntity, l.T("round.dates.bad"))
+		return nil
+	}
+	if err := manage.CheckDate(until); err != nil {
+		s.renderRound(c, http.StatusUnprocessableEntity, dateProblem(l, err))
 		return nil
 	}
 	if !until.After(sv.ClosesAt) {

@@ -13,7 +13,7 @@ import (
 // signed-in user with an access level (auth.go). The authorization test
 // walks this list and fails for a route it has no expectation for.
 func (s *Server) routes(r *gin.Engine) {
-	r.Use(s.requestContext, s.recoverPanic, s.securityHeaders, s.limitBody, s.identify)
+	r.Use(s.requestContext, s.recoverPanic, s.limitBody, s.refuseBadText, s.identify) // security headers: edge
 	r.NoRoute(s.notFoundRoute)
 	r.NoMethod(s.methodNotAllowed)
 

@@ -124,12 +124,20 @@ func New(o Options) (*Server, error) {
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
-	s.handler = cop.Handler(r)
+	s.handler = s.edge(cop.Handler(r))
 	return s, nil
 }
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// HTTPServer is the http.Server the service runs on (cmd/surveyd serve),
+// with its timeouts and header limit; tests run the same one.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{Addr: addr, Handler: s, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second,
+		MaxHeaderBytes: serverHeaderBytes}
+}
 
 // loadAssets fingerprints the static files so pages can cache them safely.
 func (s *Server) loadAssets() error {

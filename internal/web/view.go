@@ -99,6 +99,12 @@ func (s *Server) funcs() template.FuncMap {
 		// pct writes a whole percentage in the page's style: "63 %" in
 		// Latvian, "63%" in English.
 		"pct": func(l lang, n int) string { return strconv.Itoa(n) + survey.PercentSuffix(string(l)) },
+		// The limits of what staff type in (manage), for the forms' maxlength,
+		// min and max.
+		"maxName": func() int { return manage.MaxNameChars },
+		"maxText": func() int { return manage.MaxTextChars },
+		"minDate": func() string { return strconv.Itoa(manage.MinYear) + "-01-01T00:00" },
+		"maxDate": func() string { return strconv.Itoa(manage.MaxYear) + "-12-31T23:59" },
 	}
 }
 
