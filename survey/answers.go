@@ -8,7 +8,9 @@ import (
 	"math/big"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Answers maps question codes, and "<code>_other" for the "other" text of a
@@ -111,8 +113,8 @@ func sameValue(a, b any) bool {
 		if !ok {
 			return false
 		}
-		ar, ok1 := new(big.Rat).SetString(an.String())
-		br, ok2 := new(big.Rat).SetString(bn.String())
+		ar, ok1 := ratOf(an.String())
+		br, ok2 := ratOf(bn.String())
 		return ok1 && ok2 && ar.Cmp(br) == 0
 	}
 	return reflect.DeepEqual(a, b)
@@ -128,13 +130,53 @@ func (a Answers) Keys() []string {
 	return keys
 }
 
+// MaxNumberLength is the most characters a number may have, typed or in
+// JSON. Longer ones are refused by their length before anything parses
+// them: reading a number takes time that grows faster than its length (a
+// million digits took seconds of CPU), and no valid answer comes near it:
+// -10^15 with six decimals and group spaces is 29 characters.
+const MaxNumberLength = 40
+
+// maxNumberExponent bounds the exponent of a JSON number: "1e999999" is
+// short but stands for a million digits. Any valid answer written in at
+// most MaxNumberLength characters needs far less.
+const maxNumberExponent = 1000
+
+// numberTooLong reports whether s is refused by its length alone: more
+// than MaxNumberLength characters, or an exponent beyond
+// ±maxNumberExponent.
+func numberTooLong(s string) bool {
+	if len(s) > MaxNumberLength {
+		return true
+	}
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		e, err := strconv.Atoi(s[i+1:])
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+			return true
+		}
+		return err == nil && (e > maxNumberExponent || e < -maxNumberExponent)
+	}
+	return false
+}
+
+// ratOf reads a number (a JSON number, or the canonical form of one) into
+// a big.Rat, refusing it by its length before parsing (numberTooLong):
+// every number that comes from a request is read through here.
+func ratOf(s string) (*big.Rat, bool) {
+	if numberTooLong(s) {
+		return nil, false
+	}
+	return new(big.Rat).SetString(s)
+}
+
 // ParseNumberInput reads a number typed by a person the way Latvians write
 // it: a decimal comma or point, spaces (also no-break) or apostrophes between
 // digit groups, an optional leading minus. "1 234,50" → 1234.5. ok is false
-// for anything else.
+// for anything else, and for more than MaxNumberLength characters.
 func ParseNumberInput(s string) (json.Number, bool) {
 	s = strings.TrimSpace(s)
-	if s == "" {
+	if s == "" || utf8.RuneCountInString(s) > MaxNumberLength {
 		return "", false
 	}
 	var b strings.Builder
@@ -163,7 +205,7 @@ func ParseNumberInput(s string) (json.Number, bool) {
 	if out == "" || out == "-" || out == "." || out == "-." {
 		return "", false
 	}
-	r, ok := new(big.Rat).SetString(out)
+	r, ok := ratOf(out)
 	if !ok {
 		return "", false
 	}
@@ -175,7 +217,7 @@ func ParseNumberInput(s string) (json.Number, bool) {
 func FormatInput(v any, lang string) string {
 	switch x := v.(type) {
 	case json.Number:
-		r, ok := new(big.Rat).SetString(x.String())
+		r, ok := ratOf(x.String())
 		if !ok {
 			return x.String()
 		}

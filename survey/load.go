@@ -305,9 +305,9 @@ func (d *Definition) compileQuestion(c *checker, q *Question) {
 		if b.ReferenceYear {
 			return new(big.Rat).SetInt64(int64(d.ReferenceYear))
 		}
-		r, ok := new(big.Rat).SetString(b.Number)
+		r, ok := ratOf(b.Number)
 		if !ok {
-			c.add(where, "%s %q is not a number", name, b.Number)
+			c.add(where, "%s %.60q is not a number of at most %d characters", name, b.Number, MaxNumberLength)
 			return nil
 		}
 		return r

@@ -2,6 +2,7 @@ package survey
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"net/mail"
 	"strings"
@@ -248,15 +249,27 @@ func (q *Question) patternProblem() *Text {
 	return &Text{LV: "Atbilde neatbilst prasītajam formātam.", EN: "The answer is not in the required format."}
 }
 
+// tooLong is the error for a number beyond MaxNumberLength (or with an
+// exponent that makes it as long when written out).
+var tooLong = Text{LV: fmt.Sprintf("Skaitlis ir pārāk garš: ne vairāk kā %d rakstzīmes.", MaxNumberLength),
+	EN: fmt.Sprintf("The number is too long: at most %d characters.", MaxNumberLength)}
+
 func (q *Question) checkNumber(v any) (any, *Text) {
 	n, ok := v.(json.Number)
 	if !ok {
+		if s, ok := v.(string); ok && utf8.RuneCountInString(strings.TrimSpace(s)) > MaxNumberLength {
+			// What the form could not read as a number: say why.
+			return nil, &tooLong
+		}
 		if q.Type == Int || q.Type == Year {
 			return nil, &Text{LV: "Ievadiet veselu skaitli.", EN: "Enter a whole number."}
 		}
 		return nil, &Text{LV: "Ievadiet skaitli.", EN: "Enter a number."}
 	}
-	r, ok := new(big.Rat).SetString(n.String())
+	if numberTooLong(n.String()) {
+		return nil, &tooLong
+	}
+	r, ok := ratOf(n.String())
 	if !ok {
 		return nil, &Text{LV: "Ievadiet skaitli.", EN: "Enter a number."}
 	}
