@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -31,6 +32,10 @@ var ErrNotObject = errors.New("answers must be a JSON object")
 
 // DecodeAnswers reads answers from a JSON object, keeping numbers exact.
 // null values are treated as unanswered. Arrays of strings become []string.
+// Strings are kept as sent: where encoding/json would put U+FFFD for bytes
+// that are not UTF-8 or for a \u escape of a lone surrogate, the string
+// keeps them (see jsonText), so validation refuses such a text at its
+// question instead of a silently changed one being stored.
 func DecodeAnswers(data []byte) (Answers, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -48,7 +53,114 @@ func DecodeAnswers(data []byte) (Answers, error) {
 	if dec.More() {
 		return nil, errors.New("unexpected data after the answers object")
 	}
-	return FromJSONValues(raw), nil
+	a := FromJSONValues(raw)
+	if !utf8.Valid(data) || mayHaveSurrogateEscape(data) {
+		keepTextAsSent(data, a)
+	}
+	return a, nil
+}
+
+// mayHaveSurrogateEscape reports whether data may hold a \u escape of a
+// surrogate (\uD800–\uDFFF): a quick test before the slower exact decoding.
+func mayHaveSurrogateEscape(data []byte) bool {
+	for i := 0; i+3 < len(data); i++ {
+		if data[i] == '\\' && data[i+1] == 'u' && (data[i+2] == 'd' || data[i+2] == 'D') && strings.IndexByte("89abcdefABCDEF", data[i+3]) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// keepTextAsSent replaces the strings of a (decoded from data by
+// encoding/json) with the strings exactly as data has them.
+func keepTextAsSent(data []byte, a Answers) {
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(data, &raw) != nil {
+		return
+	}
+	for k, r := range raw {
+		switch v := a[k].(type) {
+		case string:
+			if s, ok := jsonText(r); ok {
+				a[k] = s
+			}
+		case []string:
+			var items []json.RawMessage
+			if json.Unmarshal(r, &items) != nil || len(items) != len(v) {
+				continue
+			}
+			list := make([]string, len(items))
+			for i, item := range items {
+				if list[i], _ = jsonText(item); list[i] == "" {
+					list[i] = v[i]
+				}
+			}
+			a[k] = list
+		}
+	}
+}
+
+// jsonText decodes a JSON string literal keeping what encoding/json would
+// change: bytes that are not valid UTF-8 stay as they are, and a \u escape
+// of a surrogate that is not half of a pair becomes the three bytes such
+// a code point would have in UTF-8 (which Go's UTF-8 functions refuse too).
+func jsonText(lit []byte) (string, bool) {
+	if len(lit) < 2 || lit[0] != '"' || lit[len(lit)-1] != '"' {
+		return "", false
+	}
+	lit = lit[1 : len(lit)-1]
+	b := make([]byte, 0, len(lit))
+	for i := 0; i < len(lit); i++ {
+		if lit[i] != '\\' {
+			b = append(b, lit[i])
+			continue
+		}
+		if i++; i == len(lit) {
+			return "", false
+		}
+		switch c := lit[i]; c {
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r, ok := hex4(lit[i+1:])
+			if !ok {
+				return "", false
+			}
+			i += 4
+			if utf16.IsSurrogate(r) && i+6 < len(lit) && lit[i+1] == '\\' && lit[i+2] == 'u' {
+				if r2, ok := hex4(lit[i+3:]); ok {
+					if pair := utf16.DecodeRune(r, r2); pair != utf8.RuneError {
+						r = pair
+						i += 6
+					}
+				}
+			}
+			if utf16.IsSurrogate(r) {
+				b = append(b, 0xe0|byte(r>>12), 0x80|byte(r>>6)&0x3f, 0x80|byte(r)&0x3f)
+			} else {
+				b = utf8.AppendRune(b, r)
+			}
+		default: // '"', '\\', '/'
+			b = append(b, c)
+		}
+	}
+	return string(b), true
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[:4]), 16, 32)
+	return rune(n), err == nil
 }
 
 // FromJSONValues turns a map decoded with json.Decoder.UseNumber into Answers.
