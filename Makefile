@@ -8,7 +8,7 @@ LINKS := .data/links-$(ROUND).csv
 # a private cluster under .data/ (installing Debian's postgresql if needed).
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/surveyd?sslmode=disable
 
-.PHONY: run test build check fmt db-stop clean bench
+.PHONY: run test build check fmt db-stop clean bench fuzz
 
 build:
 	$(GO) build -o $(BIN) ./cmd/surveyd
@@ -61,6 +61,20 @@ fmt:
 # database; about 15 seconds).
 bench:
 	$(GO) test -run '^$$' -bench 'Workbook|RawStreamWriter' -benchtime 3x ./reports/
+
+# Fuzzing, each target in turn for FUZZTIME (make test runs only their seed
+# corpora, survey/testdata/fuzz/<target>/). A failing input is saved there
+# and from then on runs in every make test. FuzzParse: the definition loader
+# never panics and allocates at most 4 MB + 2 KB per input byte; FuzzValidate:
+# answers; FuzzParseExpr: show_if/rule expressions. Minimising a new input
+# is cut to 10 s (the default 60 s stalls the run on large inputs).
+FUZZTIME ?= 1m
+FUZZ_TARGETS := FuzzParse FuzzValidate FuzzParseExpr
+fuzz:
+	@set -e; for f in $(FUZZ_TARGETS); do \
+		echo "make fuzz: $$f for $(FUZZTIME)"; \
+		$(GO) test ./survey -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s; \
+	done
 
 # Stop the private PostgreSQL cluster, if scripts/pg-ensure started one.
 db-stop:

@@ -8,7 +8,10 @@ import (
 	"math/big"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Answers maps question codes, and "<code>_other" for the "other" text of a
@@ -29,6 +32,10 @@ var ErrNotObject = errors.New("answers must be a JSON object")
 
 // DecodeAnswers reads answers from a JSON object, keeping numbers exact.
 // null values are treated as unanswered. Arrays of strings become []string.
+// Strings are kept as sent: where encoding/json would put U+FFFD for bytes
+// that are not UTF-8 or for a \u escape of a lone surrogate, the string
+// keeps them (see jsonText), so validation refuses such a text at its
+// question instead of a silently changed one being stored.
 func DecodeAnswers(data []byte) (Answers, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -46,7 +53,114 @@ func DecodeAnswers(data []byte) (Answers, error) {
 	if dec.More() {
 		return nil, errors.New("unexpected data after the answers object")
 	}
-	return FromJSONValues(raw), nil
+	a := FromJSONValues(raw)
+	if !utf8.Valid(data) || mayHaveSurrogateEscape(data) {
+		keepTextAsSent(data, a)
+	}
+	return a, nil
+}
+
+// mayHaveSurrogateEscape reports whether data may hold a \u escape of a
+// surrogate (\uD800–\uDFFF): a quick test before the slower exact decoding.
+func mayHaveSurrogateEscape(data []byte) bool {
+	for i := 0; i+3 < len(data); i++ {
+		if data[i] == '\\' && data[i+1] == 'u' && (data[i+2] == 'd' || data[i+2] == 'D') && strings.IndexByte("89abcdefABCDEF", data[i+3]) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// keepTextAsSent replaces the strings of a (decoded from data by
+// encoding/json) with the strings exactly as data has them.
+func keepTextAsSent(data []byte, a Answers) {
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(data, &raw) != nil {
+		return
+	}
+	for k, r := range raw {
+		switch v := a[k].(type) {
+		case string:
+			if s, ok := jsonText(r); ok {
+				a[k] = s
+			}
+		case []string:
+			var items []json.RawMessage
+			if json.Unmarshal(r, &items) != nil || len(items) != len(v) {
+				continue
+			}
+			list := make([]string, len(items))
+			for i, item := range items {
+				if list[i], _ = jsonText(item); list[i] == "" {
+					list[i] = v[i]
+				}
+			}
+			a[k] = list
+		}
+	}
+}
+
+// jsonText decodes a JSON string literal keeping what encoding/json would
+// change: bytes that are not valid UTF-8 stay as they are, and a \u escape
+// of a surrogate that is not half of a pair becomes the three bytes such
+// a code point would have in UTF-8 (which Go's UTF-8 functions refuse too).
+func jsonText(lit []byte) (string, bool) {
+	if len(lit) < 2 || lit[0] != '"' || lit[len(lit)-1] != '"' {
+		return "", false
+	}
+	lit = lit[1 : len(lit)-1]
+	b := make([]byte, 0, len(lit))
+	for i := 0; i < len(lit); i++ {
+		if lit[i] != '\\' {
+			b = append(b, lit[i])
+			continue
+		}
+		if i++; i == len(lit) {
+			return "", false
+		}
+		switch c := lit[i]; c {
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r, ok := hex4(lit[i+1:])
+			if !ok {
+				return "", false
+			}
+			i += 4
+			if utf16.IsSurrogate(r) && i+6 < len(lit) && lit[i+1] == '\\' && lit[i+2] == 'u' {
+				if r2, ok := hex4(lit[i+3:]); ok {
+					if pair := utf16.DecodeRune(r, r2); pair != utf8.RuneError {
+						r = pair
+						i += 6
+					}
+				}
+			}
+			if utf16.IsSurrogate(r) {
+				b = append(b, 0xe0|byte(r>>12), 0x80|byte(r>>6)&0x3f, 0x80|byte(r)&0x3f)
+			} else {
+				b = utf8.AppendRune(b, r)
+			}
+		default: // '"', '\\', '/'
+			b = append(b, c)
+		}
+	}
+	return string(b), true
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[:4]), 16, 32)
+	return rune(n), err == nil
 }
 
 // FromJSONValues turns a map decoded with json.Decoder.UseNumber into Answers.
@@ -111,8 +225,8 @@ func sameValue(a, b any) bool {
 		if !ok {
 			return false
 		}
-		ar, ok1 := new(big.Rat).SetString(an.String())
-		br, ok2 := new(big.Rat).SetString(bn.String())
+		ar, ok1 := ratOf(an.String())
+		br, ok2 := ratOf(bn.String())
 		return ok1 && ok2 && ar.Cmp(br) == 0
 	}
 	return reflect.DeepEqual(a, b)
@@ -128,13 +242,53 @@ func (a Answers) Keys() []string {
 	return keys
 }
 
+// MaxNumberLength is the most characters a number may have, typed or in
+// JSON. Longer ones are refused by their length before anything parses
+// them: reading a number takes time that grows faster than its length (a
+// million digits took seconds of CPU), and no valid answer comes near it:
+// -10^15 with six decimals and group spaces is 29 characters.
+const MaxNumberLength = 40
+
+// maxNumberExponent bounds the exponent of a JSON number: "1e999999" is
+// short but stands for a million digits. Any valid answer written in at
+// most MaxNumberLength characters needs far less.
+const maxNumberExponent = 1000
+
+// numberTooLong reports whether s is refused by its length alone: more
+// than MaxNumberLength characters, or an exponent beyond
+// ±maxNumberExponent.
+func numberTooLong(s string) bool {
+	if len(s) > MaxNumberLength {
+		return true
+	}
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		e, err := strconv.Atoi(s[i+1:])
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+			return true
+		}
+		return err == nil && (e > maxNumberExponent || e < -maxNumberExponent)
+	}
+	return false
+}
+
+// ratOf reads a number (a JSON number, or the canonical form of one) into
+// a big.Rat, refusing it by its length before parsing (numberTooLong):
+// every number that comes from a request is read through here.
+func ratOf(s string) (*big.Rat, bool) {
+	if numberTooLong(s) {
+		return nil, false
+	}
+	return new(big.Rat).SetString(s)
+}
+
 // ParseNumberInput reads a number typed by a person the way Latvians write
 // it: a decimal comma or point, spaces (also no-break) or apostrophes between
 // digit groups, an optional leading minus. "1 234,50" → 1234.5. ok is false
-// for anything else.
+// for anything else, and for more than MaxNumberLength characters.
 func ParseNumberInput(s string) (json.Number, bool) {
 	s = strings.TrimSpace(s)
-	if s == "" {
+	if s == "" || utf8.RuneCountInString(s) > MaxNumberLength {
 		return "", false
 	}
 	var b strings.Builder
@@ -163,7 +317,7 @@ func ParseNumberInput(s string) (json.Number, bool) {
 	if out == "" || out == "-" || out == "." || out == "-." {
 		return "", false
 	}
-	r, ok := new(big.Rat).SetString(out)
+	r, ok := ratOf(out)
 	if !ok {
 		return "", false
 	}
@@ -175,7 +329,7 @@ func ParseNumberInput(s string) (json.Number, bool) {
 func FormatInput(v any, lang string) string {
 	switch x := v.(type) {
 	case json.Number:
-		r, ok := new(big.Rat).SetString(x.String())
+		r, ok := ratOf(x.String())
 		if !ok {
 			return x.String()
 		}

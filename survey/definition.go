@@ -162,7 +162,7 @@ func (b *Bound) set(v any) error {
 			*b = Bound{ReferenceYear: true}
 			return nil
 		}
-		if _, ok := new(big.Rat).SetString(x); ok {
+		if _, ok := ratOf(x); ok {
 			*b = Bound{Number: x}
 			return nil
 		}

@@ -1,7 +1,11 @@
 package survey
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -71,6 +75,50 @@ func FuzzParseExpr(f *testing.F) {
 		s := &scope{def: d}
 		if s.check(e) == nil {
 			eval(e, Answers{})
+		}
+	})
+}
+
+// FuzzParse feeds arbitrary files to the definition loader. Properties: no
+// panic; an error is a DefinitionError; the parse allocates at most 4 MB
+// plus 2 KB per byte of input (the decoder needs about 1 KB per value,
+// and the limits keep what grows faster than the input small); a
+// definition that loads writes canonical JSON that loads again to the
+// same JSON (the form in which rounds store their questionnaire).
+func FuzzParse(f *testing.F) {
+	regionalYAML, err := builtin.ReadFile("definitions/regional-2025.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{miniYAML, string(regionalYAML), string(regional(f).JSON()),
+		strings.Repeat("[", 40), strings.Repeat("{a: ", 40), strings.Repeat("- ", 40) + "x",
+		"a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n", "a: &a [*a]\n", "x: \"\\u0000\"\n",
+		"format: 1\nslug: ab\nsections:\n- code: s\n  questions:\n  - code: q\n    type: int\n    min: 1e999999\n",
+		"{\"format\": 1, \"sections\": [[[]]]}", "---\n---\n", "? - a\n: - b\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		d, err := Parse(data, "fuzz")
+		runtime.ReadMemStats(&after)
+		if alloc, budget := after.TotalAlloc-before.TotalAlloc, uint64(4<<20+2048*len(data)); alloc > budget {
+			t.Fatalf("parsing %d bytes allocated %d bytes, more than %d", len(data), alloc, budget)
+		}
+		if err != nil {
+			var de *DefinitionError
+			if !errors.As(err, &de) {
+				t.Fatalf("not a DefinitionError: %v", err)
+			}
+			return
+		}
+		js := d.JSON()
+		again, err := Parse(js, "json")
+		if err != nil {
+			t.Fatalf("the canonical JSON does not load: %v\n%s", err, js)
+		}
+		if js2 := again.JSON(); !bytes.Equal(js, js2) {
+			t.Fatalf("the canonical JSON changes when loaded again:\n%s\n%s", js, js2)
 		}
 	})
 }

@@ -39,17 +39,29 @@ var (
 // Parse reads a definition from YAML or JSON (JSON when the first non-blank
 // character is '{'), rejecting unknown fields, and checks it. source names
 // the input in errors (a file name, or "" ).
+//
+// Before decoding, the file's size and shape are checked against the
+// limits in limits.go (MaxDefinitionBytes and the rest), so that no file
+// makes the decoder use more than a few megabytes.
 func Parse(data []byte, source string) (*Definition, error) {
 	var d Definition
 	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) > 0 && trimmed[0] == '{' {
+	isJSON := len(trimmed) > 0 && trimmed[0] == '{'
+	problem, values, maybeAlias := scanShape(data, isJSON)
+	if problem == "" && maybeAlias && !isJSON {
+		problem = aliasProblem(data, values)
+	}
+	if problem != "" {
+		return nil, &DefinitionError{Source: source, Problems: []string{problem}}
+	}
+	if isJSON {
 		dec := json.NewDecoder(bytes.NewReader(trimmed))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&d); err != nil {
 			return nil, &DefinitionError{Source: source, Problems: []string{"JSON: " + err.Error()}}
 		}
-	} else if err := yaml.UnmarshalWithOptions(data, &d, yaml.DisallowUnknownField()); err != nil {
-		return nil, &DefinitionError{Source: source, Problems: []string{"YAML: " + yaml.FormatError(err, false, true)}}
+	} else if err := decodeYAML(data, &d); err != nil {
+		return nil, &DefinitionError{Source: source, Problems: []string{"YAML: " + formatYAMLError(err, data)}}
 	}
 	if err := d.compile(); err != nil {
 		var de *DefinitionError
@@ -59,6 +71,47 @@ func Parse(data []byte, source string) (*Definition, error) {
 		return nil, err
 	}
 	return &d, nil
+}
+
+// decodeYAML decodes a definition, turning a panic of the decoder into an
+// error: goccy/go-yaml dereferences nil on some malformed files (a tagged
+// scalar where a list belongs, "sections: !x a", found by FuzzParse).
+func decodeYAML(data []byte, d *Definition) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the YAML decoder could not read this file (%v)", r)
+		}
+	}()
+	return yaml.UnmarshalWithOptions(data, d, yaml.DisallowUnknownField())
+}
+
+// maxErrorLine is the longest line the lines shown around a YAML error
+// may have: the decoder's error printer takes time and memory that grow
+// with a line's length times the pieces on it. Around longer lines the
+// error gives only the line and column.
+const maxErrorLine = 1000
+
+// formatYAMLError writes a decoding error with the lines around it when
+// they are short enough to print cheaply.
+func formatYAMLError(err error, data []byte) string {
+	var ye yaml.Error
+	if !errors.As(err, &ye) || ye.GetToken() == nil {
+		return yaml.FormatError(err, false, false)
+	}
+	tk := ye.GetToken()
+	from := tk.Position.Line - 3
+	to := tk.Position.Line + strings.Count(tk.Origin, "\n") + 3
+	short := true
+	for n, rest := 1, data; len(rest) > 0 && n <= to && short; n++ {
+		l := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			l, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		short = n < from || len(l) <= maxErrorLine
+	}
+	return yaml.FormatError(err, false, short)
 }
 
 //go:embed definitions/*.yaml
@@ -305,9 +358,9 @@ func (d *Definition) compileQuestion(c *checker, q *Question) {
 		if b.ReferenceYear {
 			return new(big.Rat).SetInt64(int64(d.ReferenceYear))
 		}
-		r, ok := new(big.Rat).SetString(b.Number)
+		r, ok := ratOf(b.Number)
 		if !ok {
-			c.add(where, "%s %q is not a number", name, b.Number)
+			c.add(where, "%s %.60q is not a number of at most %d characters", name, b.Number, MaxNumberLength)
 			return nil
 		}
 		return r

@@ -202,3 +202,50 @@ func TestJSONRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestParseDecoderPanicIsAnError: a file the YAML decoder trips over (it
+// dereferences nil on a tagged scalar where a list belongs) is a loader
+// error like any other, not a crash of `surveyd round create` or a 500.
+func TestParseDecoderPanicIsAnError(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{"format: 1\nsections: !x abc\n", miniYAML + "rules: !t x\n"} {
+		_, err := Parse([]byte(src), "tagged.yaml")
+		var de *DefinitionError
+		if !errors.As(err, &de) || !strings.Contains(err.Error(), "tagged.yaml") {
+			t.Errorf("%q: want a DefinitionError, got %v", src, err)
+		}
+	}
+}
+
+// TestParseKeepsAnchorsAndAliases: anchors and aliases within the limits
+// still load (a list of options written once and used again).
+func TestParseKeepsAnchorsAndAliases(t *testing.T) {
+	t.Parallel()
+	src := `
+format: 1
+slug: anchors
+title: {lv: "Enkuri", en: "Anchors"}
+reference_year: 2025
+sections:
+  - code: s1
+    title: {lv: "Pirmā", en: "First"}
+    questions:
+      - code: a
+        type: single
+        text: {lv: "A", en: "A"}
+        options: &yesno
+          - {code: "yes", text: {lv: "Jā", en: "Yes"}}
+          - {code: "no", text: {lv: "Nē", en: "No"}}
+      - code: b
+        type: single
+        text: {lv: "B", en: "B"}
+        options: *yesno
+`
+	d, err := Parse([]byte(src), "anchors.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := d.Question("b").Option("no"); o == nil || o.Text.EN != "No" {
+		t.Errorf("the alias did not bring the options: %+v", d.Question("b").Options)
+	}
+}

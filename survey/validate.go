@@ -2,6 +2,7 @@ package survey
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"net/mail"
 	"strings"
@@ -248,15 +249,27 @@ func (q *Question) patternProblem() *Text {
 	return &Text{LV: "Atbilde neatbilst prasītajam formātam.", EN: "The answer is not in the required format."}
 }
 
+// tooLong is the error for a number beyond MaxNumberLength (or with an
+// exponent that makes it as long when written out).
+var tooLong = Text{LV: fmt.Sprintf("Skaitlis ir pārāk garš: ne vairāk kā %d rakstzīmes.", MaxNumberLength),
+	EN: fmt.Sprintf("The number is too long: at most %d characters.", MaxNumberLength)}
+
 func (q *Question) checkNumber(v any) (any, *Text) {
 	n, ok := v.(json.Number)
 	if !ok {
+		if s, ok := v.(string); ok && utf8.RuneCountInString(strings.TrimSpace(s)) > MaxNumberLength {
+			// What the form could not read as a number: say why.
+			return nil, &tooLong
+		}
 		if q.Type == Int || q.Type == Year {
 			return nil, &Text{LV: "Ievadiet veselu skaitli.", EN: "Enter a whole number."}
 		}
 		return nil, &Text{LV: "Ievadiet skaitli.", EN: "Enter a number."}
 	}
-	r, ok := new(big.Rat).SetString(n.String())
+	if numberTooLong(n.String()) {
+		return nil, &tooLong
+	}
+	r, ok := ratOf(n.String())
 	if !ok {
 		return nil, &Text{LV: "Ievadiet skaitli.", EN: "Enter a number."}
 	}
@@ -305,8 +318,20 @@ func pow10(n int) *big.Int {
 	return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil)
 }
 
-// checkText trims a text answer, rejects control characters (line breaks and
-// tabs are allowed in long text) and enforces the length in characters.
+// checkText trims a text answer and enforces the length in characters. It
+// is the one rule for text typed by a respondent, from the form and the
+// API alike: the text must be valid UTF-8 (DecodeAnswers keeps what a
+// JSON body sent, so invalid bytes arrive here rather than as U+FFFD),
+// and it may hold no control or format character (Unicode's Cc and Cf)
+// other than line breaks and tabs, which one-line answers fold into
+// spaces. Format characters include the bidirectional overrides and
+// isolates (U+202A–U+202E, U+2066–U+2069), the direction marks (U+200E,
+// U+200F, U+061C) and invisible ones such as U+200B and U+00AD: they
+// change how a text is shown without being seen, so a stored answer could
+// read differently in the review, the workbook and the report than it was
+// typed. They are refused rather than removed, so nothing is stored other
+// than what the respondent sees, and the message names the character so it
+// can be found.
 func checkText(v any, limit int, multiline bool) (string, *Text) {
 	s, ok := v.(string)
 	if !ok {
@@ -319,8 +344,10 @@ func checkText(v any, limit int, multiline bool) (string, *Text) {
 	s = strings.TrimSpace(s)
 	for _, r := range s {
 		// Line breaks and tabs are fine: one-line answers fold them below.
-		if r != '\n' && r != '\t' && unicode.IsControl(r) {
-			return "", &Text{LV: "Teksts satur neatļautas rakstzīmes.", EN: "The text contains characters that are not allowed."}
+		if r != '\n' && r != '\t' && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r)) {
+			return "", &Text{
+				LV: fmt.Sprintf("Teksts satur neredzamu vadības rakstzīmi %U, kas nav atļauta (tā mēdz ienākt, kopējot tekstu). Izdzēsiet to vai ierakstiet tekstu no jauna.", r),
+				EN: fmt.Sprintf("The text contains an invisible control character, %U, which is not allowed (it can come in with copied text). Delete it or type the text again.", r)}
 		}
 	}
 	if !multiline {

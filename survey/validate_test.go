@@ -69,7 +69,7 @@ func TestValidate(t *testing.T) {
 		{name: "text too long", mode: Draft, in: `{"note":"ābolš"}`, out: `{"note":"ābolš"}`},
 		{name: "text too long in characters", mode: Draft, in: `{"note":"ābolši"}`, errs: map[string]string{"note": "Ne vairāk kā 5 rakstzīmes (tagad 6 rakstzīmes)"}},
 		{name: "text folds spaces", mode: Draft, in: `{"note":" a \n b "}`, out: `{"note":"a b"}`},
-		{name: "text control char", mode: Draft, in: `{"note":"a\u0000"}`, errs: map[string]string{"note": "neatļautas"}},
+		{name: "text control char", mode: Draft, in: `{"note":"a\u0000"}`, errs: map[string]string{"note": "rakstzīmi U+0000"}},
 		{name: "text wrong type", mode: Draft, in: `{"note":5}`, errs: map[string]string{"note": "tekstam"}},
 		{name: "blank text is unanswered", mode: Draft, in: `{"note":"   "}`, out: `{}`},
 		{name: "pattern", mode: Draft, in: `{"code":"ab12"}`, errs: map[string]string{"code": "Divi lielie burti"}},

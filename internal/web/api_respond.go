@@ -7,6 +7,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/manage"
@@ -165,7 +167,8 @@ func savedOf(saved manage.Saved, l lang) savedBody {
 }
 
 // decodeJSON reads one JSON object strictly: the right content type, no
-// unknown fields, nothing after it, at most maxBody bytes (413 beyond).
+// unknown fields, field names exactly as declared, no key twice in any
+// object, nothing after it, at most maxBody bytes (413 beyond).
 func decodeJSON(c *gin.Context, v any) error {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -181,6 +184,9 @@ func decodeJSON(c *gin.Context, v any) error {
 		}
 		return badRequest(err)
 	}
+	if err := checkKeys(data, reflect.TypeOf(v)); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -190,4 +196,115 @@ func decodeJSON(c *gin.Context, v any) error {
 		return badRequest(errors.New("unexpected data after the JSON object"))
 	}
 	return nil
+}
+
+// maxJSONDepth bounds the nesting of a request body: the respondent's
+// bodies nest three deep (body, answers, a list of options).
+const maxJSONDepth = 32
+
+// checkKeys walks a JSON value token by token and refuses what
+// encoding/json lets through: a key that names a field of t only when case
+// is ignored ("Version" for "version"), and a key given twice in one
+// object (encoding/json keeps the last). Keys of objects that are not
+// structs (answers) are checked for repeats only. Malformed JSON is left
+// for the decoder to report.
+func checkKeys(data []byte, t reflect.Type) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := checkValue(dec, t, 0); err != nil {
+		var ae *appError
+		if errors.As(err, &ae) {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkValue(dec *json.Decoder, t reflect.Type, depth int) error {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok != json.Delim('{') && tok != json.Delim('[') {
+		return nil
+	}
+	if depth >= maxJSONDepth {
+		return &appError{status: http.StatusBadRequest, code: "bad_request", key: "badrequest.deep"}
+	}
+	if tok == json.Delim('[') {
+		var elem reflect.Type
+		if t != nil && t.Kind() == reflect.Slice && t != reflect.TypeFor[json.RawMessage]() {
+			elem = t.Elem()
+		}
+		for dec.More() {
+			if err := checkValue(dec, elem, depth+1); err != nil {
+				return err
+			}
+		}
+		_, err := dec.Token()
+		return err
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		if seen[key] {
+			return &appError{status: http.StatusBadRequest, code: "bad_request", key: "badrequest.twice", args: []any{shorten(key)}}
+		}
+		seen[key] = true
+		var field reflect.Type
+		switch {
+		case t != nil && t.Kind() == reflect.Struct:
+			f, err := jsonField(t, key)
+			if err != nil {
+				return err
+			}
+			field = f.Type
+		case t != nil && t.Kind() == reflect.Map:
+			field = t.Elem()
+		}
+		if err := checkValue(dec, field, depth+1); err != nil {
+			return err
+		}
+	}
+	_, err = dec.Token()
+	return err
+}
+
+// jsonField finds the field of struct type t whose JSON name is exactly
+// key; a name that differs only in case is refused with the right one.
+func jsonField(t reflect.Type, key string) (reflect.StructField, error) {
+	for _, f := range reflect.VisibleFields(t) {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if name == key {
+			return f, nil
+		}
+		if strings.EqualFold(name, key) {
+			return f, &appError{status: http.StatusBadRequest, code: "bad_request", key: "badrequest.case", args: []any{shorten(key), name}}
+		}
+	}
+	return reflect.StructField{}, &appError{status: http.StatusBadRequest, code: "bad_request", key: "badrequest.unknown", args: []any{shorten(key)}}
+}
+
+// shorten keeps a name from the request short enough to quote in a message.
+func shorten(s string) string {
+	n := 0
+	for i := range s {
+		if n++; n > 40 {
+			return s[:i] + "…"
+		}
+	}
+	return s
 }

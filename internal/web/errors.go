@@ -19,6 +19,7 @@ type appError struct {
 	code   string
 	key    string
 	cause  error
+	args   []any // for the message's %s
 }
 
 func (e *appError) Error() string {
@@ -31,7 +32,7 @@ func (e *appError) Error() string {
 func (e *appError) Unwrap() error { return e.cause }
 
 func badRequest(cause error) error {
-	return &appError{http.StatusBadRequest, "bad_request", "badrequest.body", cause}
+	return &appError{status: http.StatusBadRequest, code: "bad_request", key: "badrequest.body", cause: cause}
 }
 
 var (
@@ -58,6 +59,7 @@ func (e *invalidAnswers) Error() string { return "invalid answers" }
 func (s *Server) fail(c *gin.Context, err error) {
 	l := s.lang(c)
 	status, code, key := http.StatusInternalServerError, "internal", "error.body"
+	var args []any
 	var ae *appError
 	var ce *store.ConflictError
 	var mc *manage.MergeConflictError
@@ -80,7 +82,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	case errors.As(err, &mbe):
 		status, code, key = errTooLarge.status, errTooLarge.code, errTooLarge.key
 	case errors.As(err, &ae):
-		status, code, key = ae.status, ae.code, ae.key
+		status, code, key, args = ae.status, ae.code, ae.key, ae.args
 	case errors.Is(err, store.ErrNotFound):
 		status, code, key = errNotFound.status, errNotFound.code, errNotFound.key
 	case errors.As(err, &mc):
@@ -121,7 +123,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if key == "error.body" && !forRespondent(c) {
 		key = "staff.error.body" // no "your saved answers" for staff
 	}
-	msg := l.T(key)
+	msg := l.T(key, args...)
 	if key == "error.body" || key == "staff.error.body" {
 		msg = l.T(key, rid)
 	}
