@@ -159,6 +159,18 @@ func saveStatusAndWarnings(t *testing.T, width, height int) {
 	if fmt.Sprint(e.answers("riga")["population"]) != "1500" {
 		t.Fatal("a refused value reached the database")
 	}
+	// A number too long to be an answer is marked, not cleared.
+	retype(t, ctx, "population", strings.Repeat("9", 400))
+	leave(t, ctx)
+	eventually(t, "the long number marked at its question", func() bool {
+		return eval[string](t, ctx, `document.getElementById('err-population').textContent`) != ""
+	})
+	time.Sleep(300 * time.Millisecond)
+	if fmt.Sprint(e.answers("riga")["population"]) != "1500" {
+		t.Fatalf("a 400-digit number changed the saved answer to %v", e.answers("riga")["population"])
+	}
+	retype(t, ctx, "population", "1500")
+	leave(t, ctx)
 
 	// Winners 20 of 12 admitted: a warning beside winners; the draft saves.
 	section(t, ctx, "pb")

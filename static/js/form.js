@@ -70,6 +70,9 @@
   // survey.ParseNumberInput). NaN when it is not a number.
   function parseNumber(s) {
     s = String(s).trim();
+    // As the server: a number longer than 40 characters cannot be an answer
+    // (and JavaScript would make a huge one Infinity, sent as null).
+    if (s.length > 40) return NaN;
     var out = '', sep = false;
     for (var i = 0; i < s.length; i++) {
       var ch = s[i];
@@ -80,7 +83,8 @@
       else return NaN;
     }
     if (out === '' || out === '-' || out === '.' || out === '-.') return NaN;
-    return Number(out);
+    var n = Number(out);
+    return isFinite(n) ? n : NaN;
   }
   function formatNumber(n) {
     var s = String(n);
