@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/civitas-lv/surveyd/internal/manage"
@@ -40,6 +41,10 @@ var (
 	errRoundClosed  = &appError{status: http.StatusForbidden, code: "round_closed", key: "closedaction.body"}
 	errRoundNotOpen = &appError{status: http.StatusForbidden, code: "round_not_open", key: "notopenaction.body"}
 )
+
+// Retry-After of a 503, in seconds: more reports were asked for than are
+// built at a time.
+const busyRetryAfter = 10
 
 // invalidAnswers carries validation errors per question code (422).
 type invalidAnswers struct {
@@ -80,6 +85,9 @@ func (s *Server) fail(c *gin.Context, err error) {
 		status, code, key = ae.status, ae.code, ae.key
 	case errors.Is(err, store.ErrNotFound):
 		status, code, key = errNotFound.status, errNotFound.code, errNotFound.key
+	case errors.Is(err, manage.ErrBusy):
+		status, code, key = http.StatusServiceUnavailable, "busy", "busy.body"
+		c.Header("Retry-After", strconv.Itoa(busyRetryAfter))
 	case errors.As(err, &mc):
 		// A save from an older version that collides with a colleague's:
 		// the questions to decide on and the answers now stored, so the
@@ -112,7 +120,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 		}
 	}
 	rid := requestID(c)
-	if status >= 500 {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		s.log.Warn("request refused: "+code, "request_id", rid, "route", route(c), "error", err)
+	case status >= 500:
 		s.log.Error("request failed", "request_id", rid, "route", route(c), "error", err)
 	}
 	msg := l.T(key)
@@ -131,6 +142,8 @@ func (s *Server) fail(c *gin.Context, err error) {
 		}
 	}
 	switch status {
+	case http.StatusServiceUnavailable:
+		titleKey = code + ".title" // busy.title
 	case http.StatusUnauthorized:
 		titleKey = "signin.title"
 	case http.StatusForbidden:
