@@ -42,9 +42,12 @@ var (
 	errRoundNotOpen = &appError{status: http.StatusForbidden, code: "round_not_open", key: "notopenaction.body"}
 )
 
-// Retry-After of a 503, in seconds: more reports were asked for than are
-// built at a time.
-const busyRetryAfter = 10
+// Retry-After of a 503, in seconds: the database did not answer in time,
+// or more reports were asked for than are built at a time.
+const (
+	unavailableRetryAfter = 5
+	busyRetryAfter        = 10
+)
 
 // invalidAnswers carries validation errors per question code (422).
 type invalidAnswers struct {
@@ -88,6 +91,12 @@ func (s *Server) fail(c *gin.Context, err error) {
 	case errors.Is(err, manage.ErrBusy):
 		status, code, key = http.StatusServiceUnavailable, "busy", "busy.body"
 		c.Header("Retry-After", strconv.Itoa(busyRetryAfter))
+	case store.IsUnavailable(err):
+		status, code, key = http.StatusServiceUnavailable, "unavailable", "unavailable.body"
+		if isAPI(c) {
+			key = "unavailable.api"
+		}
+		c.Header("Retry-After", strconv.Itoa(unavailableRetryAfter))
 	case errors.As(err, &mc):
 		// A save from an older version that collides with a colleague's:
 		// the questions to decide on and the answers now stored, so the
@@ -143,7 +152,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	}
 	switch status {
 	case http.StatusServiceUnavailable:
-		titleKey = code + ".title" // busy.title
+		titleKey = code + ".title" // busy.title, unavailable.title
 	case http.StatusUnauthorized:
 		titleKey = "signin.title"
 	case http.StatusForbidden:
