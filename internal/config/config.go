@@ -161,7 +161,7 @@ func Options() []Option {
 			Help: "deadline of every other request (sign-in, the workspace, the status API) except building reports",
 			set:  func(c *Config, v string) (err error) { c.StaffTimeout, err = positiveDuration(v); return }},
 		{Name: "REPORT_TIMEOUT", Default: "100s",
-			Help: "deadline of building a report: the Excel workbook, the charts, a chart's CSV, the printable report (the server's write timeout is kept 20s above it)",
+			Help: "deadline of building a report (the Excel workbook, the charts, a chart's CSV, the printable report) and of sending e-mail from the links page; the server's write timeout is kept 20s above it",
 			set:  func(c *Config, v string) (err error) { c.ReportTimeout, err = positiveDuration(v); return }},
 	}
 }

@@ -295,12 +295,8 @@ func IsUnavailable(err error) bool {
 		errors.Is(err, io.ErrUnexpectedEOF) {
 		return true
 	}
-	var ne net.Error
+	var ne net.Error // a timeout, a refused or dropped connection
 	if errors.As(err, &ne) {
-		return true
-	}
-	var oe *net.OpError
-	if errors.As(err, &oe) {
 		return true
 	}
 	var pe *pq.Error

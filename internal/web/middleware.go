@@ -92,8 +92,9 @@ func (s *Server) deadline(c *gin.Context) {
 	c.Next()
 }
 
-// longRunning marks a route that builds a report (routes.go): its deadline
-// is REPORT_TIMEOUT instead of STAFF_TIMEOUT.
+// longRunning marks a route that takes long by nature (routes.go): building
+// a report, sending e-mail. Its deadline is REPORT_TIMEOUT instead of
+// STAFF_TIMEOUT.
 func (s *Server) longRunning(c *gin.Context) {
 	v, _ := c.Get(baseContextKey)
 	base, ok := v.(context.Context)

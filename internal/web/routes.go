@@ -73,7 +73,9 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/surveys/:slug/links/:code/revoke", s.allow(coordinate), s.handle(s.revokeConfirm))
 	r.POST("/surveys/:slug/links/:code/revoke", s.allow(coordinate), s.handle(s.revokeLink))
 	r.GET("/surveys/:slug/messages", s.allow(coordinate), s.handle(s.messagesPage))
-	r.POST("/surveys/:slug/messages", s.allow(coordinate), s.handle(s.sendMessages))
+	// Sending delivers within the request (up to 2 minutes), so its
+	// deadline is REPORT_TIMEOUT's, not STAFF_TIMEOUT's.
+	r.POST("/surveys/:slug/messages", s.allow(coordinate), s.longRunning, s.handle(s.sendMessages))
 
 	// Review: answers with history; corrections and returns.
 	r.GET("/surveys/:slug/responses/:code", s.allow(view), s.handle(s.reviewPage))

@@ -50,8 +50,8 @@ type Options struct {
 	// TrustedProxies may set X-Forwarded-For (none by default).
 	TrustedProxies []string
 	// Request deadlines (defaults 10 s, 30 s and 100 s): by personal
-	// link, every other request, and building a report (routes marked
-	// longRunning). A request whose database work has not ended by then
+	// link, every other request, and building a report or sending e-mail
+	// (routes marked longRunning). A request whose database work has not ended by then
 	// gets 503 with Retry-After.
 	RespondentTimeout, StaffTimeout, ReportTimeout time.Duration
 }
