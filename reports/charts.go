@@ -9,6 +9,7 @@ package reports
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -175,12 +176,24 @@ func Charted(q *survey.Question) bool {
 
 // BuildCharts makes the charts of a summary.
 func BuildCharts(s *Summary, o ChartOptions) (*ChartSet, error) {
+	return BuildChartsContext(context.Background(), s, o)
+}
+
+// BuildChartsContext is BuildCharts that looks at ctx before each chart and
+// returns ctx's error once it is done.
+func BuildChartsContext(ctx context.Context, s *Summary, o ChartOptions) (*ChartSet, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	// The overview's code holds a hyphen, so no questionnaire section's can
 	// be the same.
 	cs := &ChartSet{Overview: &ChartSection{Code: "results-overview", Title: o.t("chart.overview")}}
 	b := chartBuilder{s: s, o: o}
 	if len(o.Rate) > 0 {
 		cs.Overview.Charts = append(cs.Overview.Charts, b.rate())
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 	}
 	cs.Overview.Charts = append(cs.Overview.Charts, b.regions())
 
@@ -193,6 +206,9 @@ func BuildCharts(s *Summary, o ChartOptions) (*ChartSet, error) {
 		q := qs.Question
 		if !Charted(q) {
 			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
 		var c *Chart
 		switch {
@@ -207,6 +223,9 @@ func BuildCharts(s *Summary, o ChartOptions) (*ChartSet, error) {
 		sec.Charts = append(sec.Charts, c)
 	}
 	for i, is := range s.Indicators {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		c := b.indicator(i, is)
 		sec := bySection[indicatorSection(s.Definition, is.Indicator)]
 		if sec == nil {

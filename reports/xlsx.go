@@ -1,10 +1,13 @@
 package reports
 
 import (
+	"archive/zip"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"math/big"
 	"slices"
@@ -78,20 +81,77 @@ type StatusRow struct {
 // excelize's StreamWriter, which moves to a temporary file past 16 MB; the
 // finished file is assembled in memory by excelize before it reaches w.
 func WriteXLSX(w io.Writer, def *survey.Definition, src Source, opt XLSXOptions) error {
+	return WriteXLSXContext(context.Background(), w, def, src, opt)
+}
+
+// WriteXLSXContext is WriteXLSX that stops when ctx is done: it looks at
+// ctx between rows, between the questions of the summary and the codebook,
+// between runs of column widths, between sheets and between the parts of
+// the file as it is assembled, and then returns ctx's error. Nothing
+// reaches w after that: the file is assembled in memory before its first
+// byte goes out.
+func WriteXLSXContext(ctx context.Context, w io.Writer, def *survey.Definition, src Source, opt XLSXOptions) error {
 	x, err := newWorkbook(def, opt)
 	if err != nil {
 		return err
 	}
 	defer x.f.Close()
+	x.ctx = ctx
 	if err := x.build(src); err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	x.f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return &ctxZip{ctx: ctx, zw: zip.NewWriter(w)} })
 	return x.f.Write(w)
+}
+
+// ctxZip assembles the file, failing once ctx is done (excelize then stops).
+type ctxZip struct {
+	ctx context.Context
+	zw  *zip.Writer
+}
+
+func (z *ctxZip) Create(name string) (io.Writer, error) {
+	if err := z.ctx.Err(); err != nil {
+		return nil, err
+	}
+	w, err := z.zw.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	return ctxWriter{z.ctx, w}, nil
+}
+
+func (z *ctxZip) AddFS(fsys fs.FS) error { return z.zw.AddFS(fsys) }
+func (z *ctxZip) Close() error           { return z.zw.Close() }
+
+// ctxWriter writes until ctx is done.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
+}
+
+// stopped records ctx's error, once it is done, as the workbook's error.
+func (x *workbook) stopped() bool {
+	if x.err == nil {
+		x.err = x.ctx.Err()
+	}
+	return x.err != nil
 }
 
 // workbook is one workbook being written. Methods record the first error
 // in err and do nothing after it, so the writing code reads straight.
 type workbook struct {
+	ctx       context.Context // looked at between rows, questions and sheets
 	f         *excelize.File
 	def       *survey.Definition
 	opt       XLSXOptions
@@ -115,7 +175,8 @@ func newWorkbook(def *survey.Definition, opt XLSXOptions) (*workbook, error) {
 	if def == nil {
 		return nil, errors.New("reports: no definition")
 	}
-	x := &workbook{f: excelize.NewFile(), def: def, opt: opt, lang: "lv", tz: opt.TimeZone, styles: map[string]int{}}
+	x := &workbook{ctx: context.Background(), f: excelize.NewFile(), def: def, opt: opt, lang: "lv", tz: opt.TimeZone,
+		styles: map[string]int{}}
 	if opt.Lang == "en" {
 		x.lang = "en"
 	}
@@ -151,6 +212,9 @@ func (x *workbook) build(src Source) error {
 	// Now, while every sheet is empty: SetActiveSheet reads every
 	// worksheet, and for a streamed one that means decoding all its rows.
 	f.SetActiveSheet(0)
+	if x.stopped() {
+		return x.err
+	}
 	// Pass 1: the aggregates (and the widths of text columns).
 	sum, err := Aggregate(x.def, x.observe(src()), x.opt.Filter)
 	if err != nil {
@@ -163,13 +227,20 @@ func (x *workbook) build(src Source) error {
 	if x.err != nil {
 		return x.err
 	}
-	// Pass 2: both data sheets from one cursor.
+	// Pass 2: both data sheets from one pass.
+	if x.stopped() {
+		return x.err
+	}
 	if err := x.writeData(src()); err != nil {
 		return err
 	}
-	x.writeCodebook()
-	x.writeStatus()
-	if x.err != nil {
+	if !x.stopped() {
+		x.writeCodebook()
+	}
+	if !x.stopped() {
+		x.writeStatus()
+	}
+	if x.stopped() {
 		return x.err
 	}
 	return f.SetDocProps(&excelize.DocProperties{Title: x.opt.Title, Creator: "surveyd", Language: x.lang,
@@ -183,6 +254,9 @@ func (x *workbook) observe(rows Rows) Rows {
 	count := func(string, string, any, string) error { x.longRows++; return nil }
 	return func(yield func(Row, error) bool) {
 		for r, err := range rows {
+			if err == nil {
+				err = x.ctx.Err()
+			}
 			if err == nil && x.opt.Filter.Keep(r) {
 				x.kept++
 				_ = x.longValues(&r, count)
@@ -593,6 +667,9 @@ func (x *workbook) writeSummary(s *Summary) {
 	}
 	var section *survey.Section
 	for _, qs := range s.Questions {
+		if x.stopped() {
+			return
+		}
 		q := qs.Question
 		if q.Personal && !x.opt.Personal {
 			continue
@@ -1140,6 +1217,9 @@ func (x *workbook) writeData(rows Rows) error {
 	// One <col> per run of equal widths: excelize looks a cell's column up
 	// among them for every cell written.
 	for i := 0; i < len(widths); {
+		if err := x.ctx.Err(); err != nil {
+			return err
+		}
 		j := i
 		for j+1 < len(widths) && widths[j+1] == widths[i] {
 			j++
@@ -1188,6 +1268,9 @@ func (x *workbook) writeData(rows Rows) error {
 
 	wrow := 2
 	for r, err := range rows {
+		if err == nil {
+			err = x.ctx.Err()
+		}
 		if err != nil {
 			return err
 		}
@@ -1359,6 +1442,9 @@ func (x *workbook) writeCodebook() {
 		return excelize.Cell{StyleID: wrap, Value: v}
 	}
 	for _, q := range x.def.Questions() {
+		if x.stopped() {
+			return
+		}
 		row++
 		personal := ""
 		if q.Personal {

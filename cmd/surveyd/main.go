@@ -120,7 +120,8 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, migrat
 	if err := store.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := store.OpenWith(ctx, cfg.DatabaseURL, store.Options{StatementTimeout: cfg.DBStatementTimeout,
+		IdleInTransactionTimeout: cfg.DBIdleInTransactionTimeout})
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +151,8 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	defer st.Close()
 	h, err := web.New(web.Options{Store: st, Logger: log, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone, Manager: m,
-		SessionIdle: cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge, TrustedProxies: cfg.TrustedProxies})
+		SessionIdle: cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge, TrustedProxies: cfg.TrustedProxies,
+		RespondentTimeout: cfg.RespondentTimeout, StaffTimeout: cfg.StaffTimeout, ReportTimeout: cfg.ReportTimeout})
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,12 @@ type Config struct {
 	SessionIdle    time.Duration
 	SessionMaxAge  time.Duration
 	TrustedProxies []string
+	// Database limits on every connection (PostgreSQL's statement_timeout
+	// and idle_in_transaction_session_timeout).
+	DBStatementTimeout, DBIdleInTransactionTimeout time.Duration
+	// Request deadlines: by personal link, everything else, and reports
+	// (the workbook, charts, a chart's CSV, the printable report).
+	RespondentTimeout, StaffTimeout, ReportTimeout time.Duration
 	// Files names, by variable, the file a secret was read from
 	// (NAME_FILE or its default file).
 	Files map[string]string
@@ -142,6 +148,21 @@ func Options() []Option {
 				}
 				return nil
 			}},
+		{Name: "DB_STATEMENT_TIMEOUT", Default: "30s",
+			Help: "PostgreSQL's statement_timeout on every connection: the server cancels a statement that runs longer (a setting in DATABASE_URL wins)",
+			set:  func(c *Config, v string) (err error) { c.DBStatementTimeout, err = positiveDuration(v); return }},
+		{Name: "DB_IDLE_IN_TRANSACTION_TIMEOUT", Default: "1m",
+			Help: "PostgreSQL's idle_in_transaction_session_timeout on every connection: the server ends a session that leaves a transaction open and idle this long, and its locks with it",
+			set:  func(c *Config, v string) (err error) { c.DBIdleInTransactionTimeout, err = positiveDuration(v); return }},
+		{Name: "RESPONDENT_TIMEOUT", Default: "10s",
+			Help: "deadline of a request by personal link (the form, its autosave, the printable copy): a database that has not answered by then gets the request a 503 with Retry-After, and the form keeps what was typed and tries again",
+			set:  func(c *Config, v string) (err error) { c.RespondentTimeout, err = positiveDuration(v); return }},
+		{Name: "STAFF_TIMEOUT", Default: "30s",
+			Help: "deadline of every other request (sign-in, the workspace, the status API) except building reports",
+			set:  func(c *Config, v string) (err error) { c.StaffTimeout, err = positiveDuration(v); return }},
+		{Name: "REPORT_TIMEOUT", Default: "100s",
+			Help: "deadline of building a report (the Excel workbook, the charts, a chart's CSV, the printable report) and of sending e-mail from the links page; the server's write timeout is kept 20s above it",
+			set:  func(c *Config, v string) (err error) { c.ReportTimeout, err = positiveDuration(v); return }},
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -17,6 +18,28 @@ func TestDefaults(t *testing.T) {
 	}
 	if c.ListenAddr != ":8080" || c.BaseURL.String() != "http://localhost:8080" || !c.MigrateOnStart || c.TimeZone.String() != "Europe/Riga" {
 		t.Errorf("defaults: %+v", c)
+	}
+}
+
+// The database and request deadlines: defaults, and durations only.
+func TestTimeouts(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DBStatementTimeout != 30*time.Second || c.DBIdleInTransactionTimeout != time.Minute ||
+		c.RespondentTimeout != 10*time.Second || c.StaffTimeout != 30*time.Second || c.ReportTimeout != 100*time.Second {
+		t.Errorf("defaults: %v %v %v %v %v", c.DBStatementTimeout, c.DBIdleInTransactionTimeout, c.RespondentTimeout,
+			c.StaffTimeout, c.ReportTimeout)
+	}
+	c, err = Load(env(map[string]string{"RESPONDENT_TIMEOUT": "5s", "REPORT_TIMEOUT": "5m"}))
+	if err != nil || c.RespondentTimeout != 5*time.Second || c.ReportTimeout != 5*time.Minute {
+		t.Errorf("set: %+v %v", c, err)
+	}
+	_, err = Load(env(map[string]string{"STAFF_TIMEOUT": "0s", "DB_STATEMENT_TIMEOUT": "soon"}))
+	if err == nil || !strings.Contains(err.Error(), "STAFF_TIMEOUT") || !strings.Contains(err.Error(), "DB_STATEMENT_TIMEOUT") {
+		t.Errorf("bad values: %v", err)
 	}
 }
 

@@ -32,8 +32,15 @@ type Manager struct {
 	// TimeZone is used for dates in e-mail.
 	TimeZone *time.Location
 
-	defs   definitions // parsed questionnaires by round
-	outbox outbox      // wakes RunOutbox when messages are queued
+	// ReportSlots is how many reports are read and built at once
+	// (DefaultReportSlots when 0); ReportWait how long a request waits for
+	// a slot before ErrBusy (DefaultReportWait when 0).
+	ReportSlots int
+	ReportWait  time.Duration
+
+	defs    definitions // parsed questionnaires by round
+	outbox  outbox      // wakes RunOutbox when messages are queued
+	reports reportSlots
 }
 
 // LoadMunicipalities loads the built-in list; only differing rows change.

@@ -2,8 +2,10 @@ package manage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/store"
@@ -11,17 +13,91 @@ import (
 	"github.com/civitas-lv/surveyd/survey"
 )
 
+// Reports built at once, and how long a request waits for its turn before
+// it is refused with ErrBusy. Building a report holds no database
+// connection, but its reading does (one while it lasts), and the building
+// takes memory and CPU: so a handful of people exporting at once never
+// take the connections respondents need (store.MaxConns), nor the
+// server's memory.
+const (
+	DefaultReportSlots = 2
+	DefaultReportWait  = 5 * time.Second
+)
+
+// MaxReportData bounds what a report reads into memory: the answers of
+// every municipality in the round (each a JSON document, the one that
+// counts for reports). A respondent's save is at most 1 MiB, so a round of
+// the 43 municipalities stays far below it.
+const MaxReportData = 64 << 20
+
+// ErrBusy refuses a report when DefaultReportSlots (Manager.ReportSlots)
+// are already being built and none came free in time.
+var ErrBusy = errors.New("too many reports are being built at once")
+
+// reportSlots holds a slot per report being built.
+type reportSlots struct {
+	once  sync.Once
+	slots chan struct{}
+}
+
+// reportSlot waits for a free slot (Manager.ReportWait at most) and returns
+// the function that frees it.
+func (m *Manager) reportSlot(ctx context.Context) (func(), error) {
+	m.reports.once.Do(func() {
+		n := m.ReportSlots
+		if n <= 0 {
+			n = DefaultReportSlots
+		}
+		m.reports.slots = make(chan struct{}, n)
+	})
+	slots := m.reports.slots
+	release := func() { <-slots }
+	select {
+	case slots <- struct{}{}:
+		return release, nil
+	default:
+	}
+	wait := m.ReportWait
+	if wait <= 0 {
+		wait = DefaultReportWait
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case slots <- struct{}{}:
+		return release, nil
+	case <-timer.C:
+		return nil, ErrBusy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 // Results gives fn one consistent view of a round for a report: a Source
-// of rows (each call a fresh cursor over the same snapshot, so the
-// workbook's two passes agree) and the tracker, read in one read-only
-// REPEATABLE READ transaction. The rows come in the alphabetical order of
-// the municipalities' names in lang. Contacts (personal data) are read
-// only when personal.
+// of rows (each call a fresh pass over the same rows, so the workbook's two
+// passes agree) and the tracker. Both are read in one read-only REPEATABLE
+// READ transaction, into memory (the answers as the JSON they are stored
+// as, at most MaxReportData), and the transaction ends — its connection
+// goes back to the pool — before fn runs: building a report never holds a
+// connection. A Source's pass ends with ctx's error once ctx is done. The
+// rows come in the alphabetical order of the municipalities' names in
+// lang. Contacts (personal data) are read only when personal. At most
+// ReportSlots reports are read and built at once; ErrBusy when no slot
+// comes free within ReportWait.
 func (m *Manager) Results(ctx context.Context, sv store.Survey, def *survey.Definition, personal bool, lang string,
 	fn func(src reports.Source, t Tracker) error) error {
-	return m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
-		t, err := trackerOf(ctx, sn, sv, def, personal)
-		if err != nil {
+	release, err := m.reportSlot(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	var (
+		t    Tracker
+		rows []reportRow
+	)
+	err = m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
+		var err error
+		if t, err = trackerOf(ctx, sn, sv, def, personal); err != nil {
 			return err
 		}
 		order := alphabetical(t.Rows, lang)
@@ -31,25 +107,55 @@ func (m *Manager) Results(ctx context.Context, sv store.Survey, def *survey.Defi
 				return err
 			}
 		}
-		src := func() reports.Rows {
-			return func(yield func(reports.Row, error) bool) {
-				for r, err := range sn.ReportRows(ctx, sv.ID, order) {
-					if err != nil {
-						yield(reports.Row{}, err)
-						return
-					}
-					row, err := ReportRow(r)
-					for _, c := range contacts[r.Code] {
-						row.Contacts = append(row.Contacts, c.Email)
-					}
-					if !yield(row, err) || err != nil {
-						return
-					}
+		size := 0
+		for r, err := range sn.ReportRows(ctx, sv.ID, order) {
+			if err != nil {
+				return err
+			}
+			if r.SubmittedJSON != nil {
+				r.AnswersJSON = nil // the submitted copy is the one that counts
+			}
+			size += len(r.AnswersJSON) + len(r.SubmittedJSON)
+			if size > MaxReportData {
+				return fmt.Errorf("the round's answers exceed %d MiB, more than a report reads", MaxReportData>>20)
+			}
+			row := reportRow{ReportRow: r}
+			for _, c := range contacts[r.Code] {
+				row.contacts = append(row.contacts, c.Email)
+			}
+			rows = append(rows, row)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i := range t.Rows { // the tracker's copy of the answers is not needed
+		t.Rows[i].AnswersJSON = nil
+	}
+	src := func() reports.Rows {
+		return func(yield func(reports.Row, error) bool) {
+			for _, r := range rows {
+				if err := ctx.Err(); err != nil {
+					yield(reports.Row{}, err)
+					return
+				}
+				row, err := ReportRow(r.ReportRow)
+				row.Contacts = r.contacts
+				if !yield(row, err) || err != nil {
+					return
 				}
 			}
 		}
-		return fn(src, t)
-	})
+	}
+	return fn(src, t)
+}
+
+// reportRow is a round's row as a report keeps it in memory: the stored
+// row (with one answers document) and the contacts' e-mails.
+type reportRow struct {
+	store.ReportRow
+	contacts []string
 }
 
 // alphabetical lists the municipalities' codes in the order of their
@@ -101,8 +207,9 @@ func ReportRow(r store.ReportRow) (reports.Row, error) {
 	return row, err
 }
 
-// Export writes the round's workbook: the rows from a database cursor and
-// the response tracker on the status sheet, from one snapshot.
+// Export writes the round's workbook: the rows and the response tracker on
+// the status sheet, from one snapshot (see Results); it stops when ctx is
+// done.
 // opt.Personal decides whether personal answers and contacts are read at
 // all. Unset Generated, TimeZone, Title and Round are filled in.
 func (m *Manager) Export(ctx context.Context, w io.Writer, sv store.Survey, def *survey.Definition, opt reports.XLSXOptions) error {
@@ -124,7 +231,7 @@ func (m *Manager) Export(ctx context.Context, w io.Writer, sv store.Survey, def 
 	}
 	return m.Results(ctx, sv, def, opt.Personal, opt.Lang, func(src reports.Source, t Tracker) error {
 		opt.Status = statusRows(t, opt.Personal)
-		return reports.WriteXLSX(w, def, src, opt)
+		return reports.WriteXLSXContext(ctx, w, def, src, opt)
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,13 +41,51 @@ type Store struct {
 	db *sqlx.DB
 }
 
-// Open connects to the database at dsn and checks that it answers.
-func Open(ctx context.Context, dsn string) (*Store, error) {
-	db, err := sqlx.Open("postgres", dsn)
-	if err != nil {
-		return nil, err
+// Defaults of Options (DB_STATEMENT_TIMEOUT and
+// DB_IDLE_IN_TRANSACTION_TIMEOUT in internal/config).
+const (
+	DefaultStatementTimeout         = 30 * time.Second
+	DefaultIdleInTransactionTimeout = time.Minute
+)
+
+// MaxConns is the size of the connection pool.
+const MaxConns = 20
+
+// Options are the limits every connection carries.
+type Options struct {
+	// StatementTimeout is PostgreSQL's statement_timeout: the server
+	// cancels a statement that runs longer. Zero: DefaultStatementTimeout.
+	StatementTimeout time.Duration
+	// IdleInTransactionTimeout is idle_in_transaction_session_timeout: the
+	// server ends a session that leaves a transaction open and idle this
+	// long (its locks go with it). Zero: DefaultIdleInTransactionTimeout.
+	IdleInTransactionTimeout time.Duration
+}
+
+// Open connects to the database at dsn with the default Options and checks
+// that it answers.
+func Open(ctx context.Context, dsn string) (*Store, error) { return OpenWith(ctx, dsn, Options{}) }
+
+// OpenWith connects to the database at dsn and checks that it answers.
+// Every connection carries o's limits (a statement_timeout or
+// idle_in_transaction_session_timeout given in dsn wins), and follows the
+// deadline of each call's context even when the server stops answering
+// (see conn.go).
+func OpenWith(ctx context.Context, dsn string, o Options) (*Store, error) {
+	if o.StatementTimeout <= 0 {
+		o.StatementTimeout = DefaultStatementTimeout
 	}
-	db.SetMaxOpenConns(20)
+	if o.IdleInTransactionTimeout <= 0 {
+		o.IdleInTransactionTimeout = DefaultIdleInTransactionTimeout
+	}
+	ms := func(d time.Duration) string { return strconv.FormatInt(max(d.Milliseconds(), 1), 10) }
+	c, err := newConnector(dsn, map[string]string{"statement_timeout": ms(o.StatementTimeout),
+		"idle_in_transaction_session_timeout": ms(o.IdleInTransactionTimeout)})
+	if err != nil {
+		return nil, fmt.Errorf("database URL %s: %w", RedactDSN(dsn), err)
+	}
+	db := sqlx.NewDb(sql.OpenDB(c), "postgres")
+	db.SetMaxOpenConns(MaxConns)
 	db.SetMaxIdleConns(5)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)

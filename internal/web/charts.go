@@ -50,8 +50,9 @@ type resultsData struct {
 }
 
 // results reads and aggregates the round's rows under the request's filter
-// and builds the charts. Viewers and coordinators alike: no contacts, and
-// personal questions are never charted.
+// and builds the charts, in one of manage.Results' turns. Viewers and
+// coordinators alike: no contacts, and personal questions are never
+// charted.
 func (s *Server) results(c *gin.Context, tablesOnly bool) (*resultsData, error) {
 	l := s.lang(c)
 	sv, def, err := s.loadRound(c)
@@ -59,25 +60,30 @@ func (s *Server) results(c *gin.Context, tablesOnly bool) (*resultsData, error) 
 		return nil, err
 	}
 	d := &resultsData{sv: sv, def: def, filter: reports.FilterFrom(c.Request.URL.Query())}
-	err = s.manage.Results(c.Request.Context(), sv, def, false, string(l), func(src reports.Source, t manage.Tracker) error {
+	ctx := c.Request.Context()
+	err = s.manage.Results(ctx, sv, def, false, string(l), func(src reports.Source, t manage.Tracker) error {
 		d.tracker = t
-		return d.aggregate(src)
+		if err := d.aggregate(src); err != nil {
+			return err
+		}
+		// Region names are Latvian in either language.
+		byName := func(s string) string { return s }
+		survey.SortByName(d.regions, "lv", byName)
+		survey.SortByName(d.statRegions, "lv", byName)
+		var rate []reports.RateTally
+		for _, g := range d.tracker.ByRegion {
+			rate = append(rate, reports.RateTally{Name: g.Name, Submitted: g.Submitted, Total: g.Total})
+		}
+		survey.SortByName(rate, "lv", func(r reports.RateTally) string { return r.Name })
+		var err error
+		d.set, err = reports.BuildChartsContext(ctx, d.summary, reports.ChartOptions{Lang: string(l), T: l.T,
+			Rate: rate, TablesOnly: tablesOnly})
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	// Region names are Latvian in either language.
-	byName := func(s string) string { return s }
-	survey.SortByName(d.regions, "lv", byName)
-	survey.SortByName(d.statRegions, "lv", byName)
-	var rate []reports.RateTally
-	for _, g := range d.tracker.ByRegion {
-		rate = append(rate, reports.RateTally{Name: g.Name, Submitted: g.Submitted, Total: g.Total})
-	}
-	survey.SortByName(rate, "lv", func(r reports.RateTally) string { return r.Name })
-	d.set, err = reports.BuildCharts(d.summary, reports.ChartOptions{Lang: string(l), T: l.T, Rate: rate,
-		TablesOnly: tablesOnly})
-	return d, err
+	return d, nil
 }
 
 // aggregate summarises the rows in one pass, noting the regions the filter

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/civitas-lv/surveyd/internal/manage"
@@ -43,6 +44,13 @@ var (
 	// errBadText: a NUL byte or invalid UTF-8 in the address or a form
 	// (refuseBadText).
 	errBadText = &appError{status: http.StatusBadRequest, code: "invalid_characters", key: "badtext.body"}
+)
+
+// Retry-After of a 503, in seconds: the database did not answer in time,
+// or more reports were asked for than are built at a time.
+const (
+	unavailableRetryAfter = 5
+	busyRetryAfter        = 10
 )
 
 // invalidAnswers carries validation errors per question code (422).
@@ -85,6 +93,15 @@ func (s *Server) fail(c *gin.Context, err error) {
 		status, code, key, args = ae.status, ae.code, ae.key, ae.args
 	case errors.Is(err, store.ErrNotFound):
 		status, code, key = errNotFound.status, errNotFound.code, errNotFound.key
+	case errors.Is(err, manage.ErrBusy):
+		status, code, key = http.StatusServiceUnavailable, "busy", "busy.body"
+		c.Header("Retry-After", strconv.Itoa(busyRetryAfter))
+	case store.IsUnavailable(err):
+		status, code, key = http.StatusServiceUnavailable, "unavailable", "unavailable.body"
+		if isAPI(c) {
+			key = "unavailable.api"
+		}
+		c.Header("Retry-After", strconv.Itoa(unavailableRetryAfter))
 	case errors.As(err, &mc):
 		// A save from an older version that collides with a colleague's:
 		// the questions to decide on and the answers now stored, so the
@@ -117,7 +134,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 		}
 	}
 	rid := requestID(c)
-	if status >= 500 {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		s.log.Warn("request refused: "+code, "request_id", rid, "route", route(c), "error", err)
+	case status >= 500:
 		s.log.Error("request failed", "request_id", rid, "route", route(c), "error", err)
 	}
 	if key == "error.body" && !forRespondent(c) {
@@ -142,6 +162,8 @@ func (s *Server) fail(c *gin.Context, err error) {
 		}
 	}
 	switch status {
+	case http.StatusServiceUnavailable:
+		titleKey = code + ".title" // busy.title, unavailable.title
 	case http.StatusUnauthorized:
 		titleKey = "signin.title"
 	case http.StatusForbidden:

@@ -125,6 +125,14 @@ var messages = map[string][2]string{
 	"js.merged":                {"Kolēģis tikko aizpildīja: %s", "A colleague has just filled in: %s"},
 	"js.merged.submit":         {"Anketa vēl nav iesniegta: kolēģis tikko aizpildīja vēl dažus jautājumus (%s). Pārskatiet tos un iesniedziet vēlreiz.", "The questionnaire has not been submitted yet: a colleague has just filled in some more questions (%s). Review them and submit again."},
 
+	// The server or its database briefly unavailable (503): pages, the API,
+	// and the form's save bar, which keeps what was typed and tries again.
+	"unavailable.title":     {"Serveris īslaicīgi nepieejams", "The server is temporarily unavailable"},
+	"unavailable.body":      {"Serveris īslaicīgi nepieejams: datubāze šobrīd neatbild. Mēģiniet vēlreiz pēc brīža. Ja sūtījāt veidlapu, atgriezieties ar pārlūka pogu „Atpakaļ“ (ievadītais tur paliek) un nosūtiet to vēlreiz.", "The server is temporarily unavailable: the database is not answering right now. Please try again in a moment. If you sent a form, go back with the browser’s Back button (what you entered is still there) and send it again."},
+	"unavailable.api":       {"Serveris īslaicīgi nepieejams; mēģiniet vēlreiz pēc brīža.", "The server is temporarily unavailable; please try again in a moment."},
+	"js.unavailable":        {"Serveris īslaicīgi nepieejams; ievadītais paliek šajā lapā, mēģinām vēlreiz — neaizveriet lapu.", "The server is temporarily unavailable; what you entered stays on this page and we keep trying — do not close the page."},
+	"js.unavailable.submit": {"Serveris īslaicīgi nepieejams, tāpēc anketa vēl nav iesniegta. Ievadītais paliek šajā lapā; pēc brīža nospiediet „Iesniegt anketu“ vēlreiz.", "The server is temporarily unavailable, so the questionnaire has not been submitted yet. What you entered stays on this page; press “Submit the questionnaire” again in a moment."},
+
 	// The printable copy of the answers (print.html) and its link on the form.
 	"print.link":              {"Drukāt / saglabāt PDF", "Print / save as PDF"},
 	"print.title":             {"%s — atbilžu kopija (%d)", "%s — copy of the answers (%d)"},

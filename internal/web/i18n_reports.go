@@ -5,6 +5,10 @@ package web
 // "chart.*" and "stat.*" are asked for by reports.BuildCharts and
 // reports.KeyFigures; "charts.*" and "report.*" by the pages.
 var reportMessages = map[string][2]string{
+	// More reports asked for at once than are built at a time (503).
+	"busy.title": {"Serveris ir aizņemts", "The server is busy"},
+	"busy.body":  {"Serveris ir aizņemts: šobrīd tiek gatavoti citi pārskati un eksporti. Mēģiniet vēlreiz pēc dažām sekundēm.", "The server is busy preparing other reports and exports. Please try again in a few seconds."},
+
 	// The dashboard.
 	"charts.title":              {"Diagrammas", "Charts"},
 	"charts.report":             {"Drukājams pārskats", "Printable report"},

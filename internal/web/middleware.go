@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -175,6 +176,42 @@ func cleanValues(v map[string][]string) bool {
 		}
 	}
 	return true
+}
+
+// baseContextKey keeps a request's context as it came, before deadline
+// gave it a deadline, so that longRunning can give it another.
+const baseContextKey = "base_context"
+
+// deadline gives each request its deadline: RESPONDENT_TIMEOUT by personal
+// link (the form, its API, the printable copy), STAFF_TIMEOUT for the rest.
+// The store puts it on every database call made for the request, so a
+// database that does not answer ends the request in time, as a 503
+// (errors.go) instead of holding it.
+func (s *Server) deadline(c *gin.Context) {
+	d := s.staffTimeout
+	if p := c.Request.URL.Path; strings.HasPrefix(p, "/r/") || strings.HasPrefix(p, "/api/v1/r/") {
+		d = s.respondentTimeout
+	}
+	c.Set(baseContextKey, c.Request.Context())
+	ctx, cancel := context.WithTimeout(c.Request.Context(), d)
+	defer cancel()
+	c.Request = c.Request.WithContext(ctx)
+	c.Next()
+}
+
+// longRunning marks a route that takes long by nature (routes.go): building
+// a report, sending e-mail. Its deadline is REPORT_TIMEOUT instead of
+// STAFF_TIMEOUT.
+func (s *Server) longRunning(c *gin.Context) {
+	v, _ := c.Get(baseContextKey)
+	base, ok := v.(context.Context)
+	if !ok {
+		base = c.Request.Context()
+	}
+	ctx, cancel := context.WithTimeout(base, s.reportTimeout)
+	defer cancel()
+	c.Request = c.Request.WithContext(ctx)
+	c.Next()
 }
 
 // limitBody caps every request body at maxBody.

@@ -13,7 +13,7 @@ import (
 // signed-in user with an access level (auth.go). The authorization test
 // walks this list and fails for a route it has no expectation for.
 func (s *Server) routes(r *gin.Engine) {
-	r.Use(s.requestContext, s.recoverPanic, s.limitBody, s.refuseBadText, s.identify) // security headers: edge
+	r.Use(s.requestContext, s.recoverPanic, s.limitBody, s.refuseBadText, s.deadline, s.identify) // security headers: edge
 	r.NoRoute(s.notFoundRoute)
 	r.NoMethod(s.methodNotAllowed)
 
@@ -55,11 +55,13 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/surveys/:slug", s.allow(view), s.handle(s.trackerPage))
 
 	// Results: the Excel workbook, the chart dashboard (each chart's data
-	// as CSV) and the printable report; the same filters for all.
-	r.GET("/surveys/:slug/export.xlsx", s.allow(view), s.handle(s.exportXLSX))
-	r.GET("/surveys/:slug/charts", s.allow(view), s.handle(s.chartsPage))
-	r.GET("/surveys/:slug/charts/:chart/data.csv", s.allow(view), s.handle(s.chartData))
-	r.GET("/surveys/:slug/report", s.allow(view), s.handle(s.reportPage))
+	// as CSV) and the printable report; the same filters for all. A few
+	// are built at a time (manage.Results; more get 503 busy), each with
+	// REPORT_TIMEOUT.
+	r.GET("/surveys/:slug/export.xlsx", s.allow(view), s.longRunning, s.handle(s.exportXLSX))
+	r.GET("/surveys/:slug/charts", s.allow(view), s.longRunning, s.handle(s.chartsPage))
+	r.GET("/surveys/:slug/charts/:chart/data.csv", s.allow(view), s.longRunning, s.handle(s.chartData))
+	r.GET("/surveys/:slug/report", s.allow(view), s.longRunning, s.handle(s.reportPage))
 
 	// Personal links, invitations and reminders.
 	r.GET("/surveys/:slug/links", s.allow(coordinate), s.handle(s.linksPage))
@@ -71,7 +73,9 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/surveys/:slug/links/:code/revoke", s.allow(coordinate), s.handle(s.revokeConfirm))
 	r.POST("/surveys/:slug/links/:code/revoke", s.allow(coordinate), s.handle(s.revokeLink))
 	r.GET("/surveys/:slug/messages", s.allow(coordinate), s.handle(s.messagesPage))
-	r.POST("/surveys/:slug/messages", s.allow(coordinate), s.handle(s.sendMessages))
+	// Sending delivers within the request (up to 2 minutes), so its
+	// deadline is REPORT_TIMEOUT's, not STAFF_TIMEOUT's.
+	r.POST("/surveys/:slug/messages", s.allow(coordinate), s.handle(s.sendMessages)) // only queues
 
 	// Review: answers with history; corrections and returns.
 	r.GET("/surveys/:slug/responses/:code", s.allow(view), s.handle(s.reviewPage))

@@ -50,6 +50,11 @@ type Options struct {
 	Throttle auth.Throttle
 	// TrustedProxies may set X-Forwarded-For (none by default).
 	TrustedProxies []string
+	// Request deadlines (defaults 10 s, 30 s and 100 s): by personal
+	// link, every other request, and building a report or sending e-mail
+	// (routes marked longRunning). A request whose database work has not ended by then
+	// gets 503 with Retry-After.
+	RespondentTimeout, StaffTimeout, ReportTimeout time.Duration
 }
 
 // Server holds the service's dependencies; it has no package-level state.
@@ -69,13 +74,16 @@ type Server struct {
 	sessionIdle   time.Duration
 	sessionMaxAge time.Duration
 	throttle      auth.Throttle
+
+	respondentTimeout, staffTimeout, reportTimeout time.Duration
 }
 
 // New builds the server and its routes.
 func New(o Options) (*Server, error) {
 	s := &Server{store: o.Store, log: o.Logger, baseURL: o.BaseURL, tz: o.TimeZone, now: o.Now,
 		manage: o.Manager, hasher: o.Hasher,
-		sessionIdle: o.SessionIdle, sessionMaxAge: o.SessionMaxAge, throttle: o.Throttle}
+		sessionIdle: o.SessionIdle, sessionMaxAge: o.SessionMaxAge, throttle: o.Throttle,
+		respondentTimeout: o.RespondentTimeout, staffTimeout: o.StaffTimeout, reportTimeout: o.ReportTimeout}
 	if s.manage == nil {
 		return nil, errors.New("web: Options.Manager is required")
 	}
@@ -91,6 +99,14 @@ func New(o Options) (*Server, error) {
 	}
 	if s.sessionMaxAge == 0 {
 		s.sessionMaxAge = 12 * time.Hour
+	}
+	for _, d := range []struct {
+		t    *time.Duration
+		dflt time.Duration
+	}{{&s.respondentTimeout, 10 * time.Second}, {&s.staffTimeout, 30 * time.Second}, {&s.reportTimeout, 100 * time.Second}} {
+		if *d.t <= 0 {
+			*d.t = d.dflt
+		}
 	}
 	if s.throttle.Window == 0 {
 		s.throttle = auth.DefaultThrottle()
@@ -134,9 +150,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // HTTPServer is the http.Server the service runs on (cmd/surveyd serve),
 // with its timeouts and header limit; tests run the same one.
 func (s *Server) HTTPServer(addr string) *http.Server {
+	// A report may take REPORT_TIMEOUT to build; its bytes still have to go out.
 	return &http.Server{Addr: addr, Handler: s, ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second,
-		MaxHeaderBytes: serverHeaderBytes}
+		ReadTimeout: 60 * time.Second, WriteTimeout: max(120*time.Second, s.reportTimeout+20*time.Second),
+		IdleTimeout: 120 * time.Second, MaxHeaderBytes: serverHeaderBytes}
 }
 
 // loadAssets fingerprints the static files so pages can cache them safely.

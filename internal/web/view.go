@@ -584,7 +584,7 @@ func clientMessages(l lang) map[string]string {
 		"js.conflict.left", "js.merged", "js.merged.submit", "js.submitting", "js.closed", "js.leave",
 		"js.notfound", "show.all", "show.one", "errors.submit", "errors.save", "conflict.title",
 		"progress", "progress.sr", "progress.sr.done", "progress.sr.none", "overall", "overall.done",
-		"saved.never", "no.answer", "yes", "no"} {
+		"saved.never", "no.answer", "yes", "no", "js.unavailable", "js.unavailable.submit"} {
 		m[strings.TrimPrefix(k, "js.")] = l.T(k) // unformatted: the script fills %s/%d
 	}
 	return m

@@ -66,7 +66,13 @@ func (s *syncBuffer) String() string {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	st := storetest.New(t)
+	return newEnvWith(t, storetest.New(t), nil)
+}
+
+// newEnvWith is newEnv on the store st, with opts (when not nil) changing
+// the server's options.
+func newEnvWith(t *testing.T, st *store.Store, opts func(*web.Options)) *env {
+	t.Helper()
 	base, _ := url.Parse("http://survey.test")
 	key, err := auth.NewLinkKey([]byte("test link key, thirty-two bytes or more"))
 	if err != nil {
@@ -105,9 +111,13 @@ func newEnv(t *testing.T) *env {
 		e.tokens[l.Municipality] = strings.TrimPrefix(l.URL, "http://survey.test/r/")
 	}
 	riga, _ := time.LoadLocation("Europe/Riga")
-	srv, err := web.New(web.Options{Store: st, Logger: slog.New(slog.NewTextHandler(e.logs, nil)), BaseURL: base,
+	o := web.Options{Store: st, Logger: slog.New(slog.NewTextHandler(e.logs, nil)), BaseURL: base,
 		TimeZone: riga, Now: func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now },
-		Manager: m, Hasher: hasher})
+		Manager: m, Hasher: hasher}
+	if opts != nil {
+		opts(&o)
+	}
+	srv, err := web.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

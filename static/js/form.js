@@ -6,7 +6,9 @@
 // (PUT /api/v1/r/{token} with the version it started from), shows a
 // colleague's answers that the server merged with ours, asks question by
 // question when both changed the same answers (409), warns about
-// cross-field rules as soon as both fields are filled, and submits.
+// cross-field rules as soon as both fields are filled, and submits. When
+// the server is offline or briefly unavailable (503) it says so, keeps what
+// was typed and tries again with back-off.
 // Without this script the form still works: it posts to the server.
 (function () {
   'use strict';
@@ -362,6 +364,8 @@
       case 'saving': text = M.saving; break;
       case 'saved': text = fmt(M.saved, timeOf(arg)); if (arg) savedAt = arg; break;
       case 'offline': text = M.offline; problem = true; break;
+      case 'unavailable': text = M.unavailable; problem = true; break;
+      case 'unavailable-submit': text = M['unavailable.submit']; problem = true; break;
       case 'failed': text = fmt(M.failed, arg); problem = true; break;
       case 'invalid': text = M.invalid; problem = true; break;
       case 'closed': text = M.closed; problem = true; break;
@@ -462,7 +466,9 @@
       }
       if (r.status === 403) { stop('closed'); return false; }
       if (r.status === 404) { stop('notfound'); return false; }
-      setState('failed', r.status);
+      // 503: the server (its database) is briefly unavailable; like being
+      // offline, what was typed stays and saving is tried again.
+      setState(r.status === 503 ? 'unavailable' : 'failed', r.status);
       retryLater();
       return false;
     }, function () {
@@ -665,7 +671,7 @@
   // answers go where this page changed nothing since it last saved.
   function pullTheirs() {
     return request('GET', D.api).then(function (r) {
-      if (r.status !== 200) { setState('failed', r.status); return []; }
+      if (r.status !== 200) { setState(r.status === 503 ? 'unavailable' : 'failed', r.status); return []; }
       var theirs = r.body.answers || {}, take = {}, codes = [];
       Q.forEach(function (q) {
         if (valueKeyOf(q, lastSaved) === valueKeyOf(q, theirs)) return;
@@ -722,7 +728,7 @@
         }
         else if (r.status === 403) stop('closed');
         else if (r.status === 404) stop('notfound');
-        else setState('failed', r.status);
+        else setState(r.status === 503 ? 'unavailable-submit' : 'failed', r.status);
       });
     }, function () { done(); setState('offline'); });
   }
