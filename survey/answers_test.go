@@ -23,14 +23,16 @@ func within(t *testing.T, limit time.Duration, what string, f func()) {
 // TestHugeNumbersAreRefusedByLength: a number of a million digits (typed
 // into the form, or a JSON number) is refused by its length before
 // anything parses it, with the question's normal error; before, reading it
-// took seconds of CPU. A short number with a huge exponent is refused the
-// same way. The longest numbers that can be valid still are.
+// took seconds of CPU (1.8 s here; the bound of 1 s is loose so that the
+// race detector and a busy machine do not make it flaky). A short number
+// with a huge exponent is refused the same way. The longest numbers that
+// can be valid still are.
 func TestHugeNumbersAreRefusedByLength(t *testing.T) {
 	t.Parallel()
 	d := mini(t)
 	digits := strings.Repeat("9", 1_000_000)
 
-	within(t, 100*time.Millisecond, "reading a typed million-digit number", func() {
+	within(t, time.Second, "reading a typed million-digit number", func() {
 		if _, ok := ParseNumberInput(digits); ok {
 			t.Error("a million-digit number was read")
 		}
@@ -38,14 +40,14 @@ func TestHugeNumbersAreRefusedByLength(t *testing.T) {
 	for _, n := range []string{digits, "1" + strings.Repeat("0", 60), "1e999999", "-1E+999999", "0.5e-999999"} {
 		in := Answers{"rate": json.Number(n)}
 		var res Result
-		within(t, 100*time.Millisecond, fmt.Sprintf("validating %.20s…", n), func() { res = d.Validate(in, Draft) })
+		within(t, time.Second, fmt.Sprintf("validating %.20s…", n), func() { res = d.Validate(in, Draft) })
 		if msg := res.Errors["rate"].LV; !strings.Contains(msg, "garš") && !strings.Contains(msg, "liels") {
 			t.Errorf("%.20s…: error %q, want one saying the number is too long or too large", n, msg)
 		}
 	}
 	// The same through JSON (the API) and as text (the form keeps what it
 	// cannot read as text, and validation reports it at its question).
-	within(t, 100*time.Millisecond, "decoding and validating a million-digit JSON number", func() {
+	within(t, time.Second, "decoding and validating a million-digit JSON number", func() {
 		res := d.Validate(answers(t, `{"rate":`+digits+`}`), Draft)
 		if _, ok := res.Errors["rate"]; !ok {
 			t.Error("a million-digit JSON number was accepted")
