@@ -104,6 +104,11 @@ type Question struct {
 	ShowIf string `json:"show_if,omitempty" yaml:"show_if"`
 	// Personal marks personal data: never shown to viewers or published.
 	Personal bool `json:"personal,omitempty" yaml:"personal"`
+	// Publishable presets that the answers to this free-text question may
+	// be shown to other municipalities (feedback) and published (open
+	// data); a coordinator can change it per round. Only for text and
+	// longtext questions that are not personal.
+	Publishable bool `json:"publishable,omitempty" yaml:"publishable"`
 
 	section  *Section
 	index    int // position in the whole questionnaire
@@ -287,6 +292,12 @@ func (q *Question) Limit() int {
 	}
 	return 500
 }
+
+// CanPublish reports whether the question's answers are free text that a
+// coordinator may mark publishable: a text or longtext question that is not
+// personal. Other answers are never free text to publish (choices and
+// numbers are published as data; the "other" texts never are).
+func (q *Question) CanPublish() bool { return (q.Type == Short || q.Type == Long) && !q.Personal }
 
 // AssertExpr returns the rule's compiled condition.
 func (r *Rule) AssertExpr() *Expr { return r.expr }

@@ -314,6 +314,9 @@ func (d *Definition) compileQuestion(c *checker, q *Question) {
 	}
 	c.text(where, "text", q.Text, true)
 	c.text(where, "help", q.Help, false)
+	if q.Publishable && !q.CanPublish() {
+		c.add(where, "publishable applies only to free-text questions (text, longtext) that are not personal")
+	}
 
 	// Options.
 	if q.Type.IsChoice() {

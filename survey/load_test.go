@@ -129,6 +129,8 @@ func TestLoadErrors(t *testing.T) {
 		want           []string
 	}{
 		{"duplicate code", "code: year\n", "code: count\n", []string{`question "count": duplicate question code`}},
+		{"publishable number", "        type: percent\n", "        type: percent\n        publishable: true\n", []string{`question "share": publishable applies only to free-text questions`}},
+		{"publishable e-mail", "        type: email\n", "        type: email\n        publishable: true\n", []string{`question "email": publishable applies only to free-text questions`}},
 		{"unknown question in show_if", "status = 'yes'", "statsu = 'yes'", []string{`question "count": show_if: column 1: unknown question "statsu"`}},
 		{"later question in show_if", `show_if: "status = 'yes'"`, `show_if: "year > 2000"`, []string{`question "count": show_if: column 1: question "year" comes later`}},
 		{"self reference", `show_if: "selected(forms, 'a', 'b')"`, `show_if: "amount > 0"`, []string{`question "amount": show_if: column 1: a question cannot depend on itself`}},

@@ -157,7 +157,7 @@ func statements() []string {
 	for _, group := range [][]string{municipalityStatements, surveyStatements,
 		invitationStatements, responseStatements, revisionStatements, userStatements, sessionStatements,
 		apiTokenStatements, loginFailureStatements, contactStatements, extensionStatements,
-		messageStatements, returnStatements, trackerStatements, reportRowStatements} {
+		messageStatements, returnStatements, trackerStatements, reportRowStatements, publicationStatements} {
 		all = append(all, group...)
 	}
 	return all

@@ -55,6 +55,7 @@ var authzMatrix = map[string]string{
 	"POST /surveys/:slug/close":                   "coordinate",
 	"POST /surveys/:slug/extensions":              "coordinate",
 	"POST /surveys/:slug/extensions/:code/delete": "coordinate",
+	"POST /surveys/:slug/publishable":             "coordinate",
 	"GET /surveys/:slug/links":                    "coordinate",
 	"GET /surveys/:slug/links.csv":                "coordinate",
 	"GET /surveys/:slug/links/:code/rotate":       "coordinate",

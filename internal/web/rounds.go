@@ -164,7 +164,15 @@ type roundPage struct {
 	Opens, Closes  string
 	Extensions     []extensionView
 	Municipalities []choice
-	Flash, Error   string
+	// Publishable lists the free-text questions that may be shown to other
+	// municipalities and published, with the current choice.
+	Publishable  []publishableView
+	Flash, Error string
+}
+
+type publishableView struct {
+	Code, Label, Section string
+	On, Preset           bool
 }
 
 func (s *Server) roundPage(c *gin.Context) error {
@@ -174,7 +182,7 @@ func (s *Server) roundPage(c *gin.Context) error {
 
 func (s *Server) renderRound(c *gin.Context, status int, problem string) {
 	l := s.lang(c)
-	sv, _, err := s.loadRound(c)
+	sv, def, err := s.loadRound(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -203,6 +211,17 @@ func (s *Server) renderRound(c *gin.Context, status int, problem string) {
 		}
 		if m.Active {
 			p.Municipalities = append(p.Municipalities, choice{Code: m.Code, Name: m.Name(string(l))})
+		}
+	}
+	pub, err := s.manage.Publishable(ctx, sv, def)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	for _, q := range def.Questions() {
+		if on, ok := pub[q.Code]; ok {
+			p.Publishable = append(p.Publishable, publishableView{Code: q.Code, Label: q.Text.In(string(l)),
+				Section: q.Section().Title.In(string(l)), On: on, Preset: q.Publishable})
 		}
 	}
 	if k := c.Query("done"); k != "" && problem == "" {
@@ -322,4 +341,33 @@ func readUpload(f *multipart.FileHeader) ([]byte, error) {
 	}
 	defer fh.Close()
 	return io.ReadAll(io.LimitReader(fh, maxBody))
+}
+
+// setPublishable records which free-text questions of the round may be
+// shown to other municipalities and published: the form lists every such
+// question (question=code) and ticks the publishable ones (publishable=code).
+func (s *Server) setPublishable(c *gin.Context) error {
+	sv, def, err := s.loadRound(c)
+	if err != nil {
+		return err
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		return formError(err)
+	}
+	on := map[string]bool{}
+	for _, code := range c.Request.PostForm["publishable"] {
+		on[code] = true
+	}
+	ctx := c.Request.Context()
+	for _, code := range c.Request.PostForm["question"] {
+		err := s.manage.SetPublishable(ctx, sv, def, code, on[code], principalOf(c).user.ID)
+		if errors.Is(err, manage.ErrNotPublishable) || errors.Is(err, store.ErrNotFound) {
+			return badRequest(err)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/settings?done=publishable")
+	return nil
 }

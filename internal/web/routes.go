@@ -50,6 +50,7 @@ func (s *Server) routes(r *gin.Engine) {
 	r.POST("/surveys/:slug/close", s.allow(coordinate), s.handle(s.closeRound))
 	r.POST("/surveys/:slug/extensions", s.allow(coordinate), s.handle(s.setExtension))
 	r.POST("/surveys/:slug/extensions/:code/delete", s.allow(coordinate), s.handle(s.deleteExtension))
+	r.POST("/surveys/:slug/publishable", s.allow(coordinate), s.handle(s.setPublishable))
 
 	// The response tracker (contacts only for coordinators).
 	r.GET("/surveys/:slug", s.allow(view), s.handle(s.trackerPage))
