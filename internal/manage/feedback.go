@@ -1,0 +1,67 @@
+package manage
+
+import (
+	"context"
+	"time"
+
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/reports"
+)
+
+// Feedback builds the feedback report of one municipality for the round
+// from the submitted answers, read in one snapshot (reports.ErrNotInRound
+// when the municipality has not submitted).
+func (m *Manager) Feedback(ctx context.Context, sv store.Survey, municipality, lang string) (*reports.Feedback, error) {
+	var out *reports.Feedback
+	err := m.FeedbackAll(ctx, sv, []string{municipality}, lang, func(f *reports.Feedback) error {
+		out = f
+		return nil
+	})
+	if err == nil && out == nil {
+		err = reports.ErrNotInRound
+	}
+	return out, err
+}
+
+// FeedbackAll builds, from one snapshot, the feedback report of every
+// municipality that submitted (only those in codes, when given) and calls fn
+// with each, in alphabetical order.
+func (m *Manager) FeedbackAll(ctx context.Context, sv store.Survey, codes []string, lang string, fn func(*reports.Feedback) error) error {
+	def, err := m.Definition(sv)
+	if err != nil {
+		return err
+	}
+	pub, err := m.Publishable(ctx, sv, def)
+	if err != nil {
+		return err
+	}
+	want := map[string]bool{}
+	for _, c := range codes {
+		want[c] = true
+	}
+	return m.Results(ctx, sv, def, false, lang, func(src reports.Source, _ Tracker) error {
+		var rows []reports.Row
+		for r, err := range src() {
+			if err != nil {
+				return err
+			}
+			rows = append(rows, r)
+		}
+		in := reports.FeedbackInput{Definition: def, Title: def.Title, ReferenceYear: def.ReferenceYear, Rows: rows,
+			Publishable: pub, Lang: lang, Generated: time.Now()}
+		for _, r := range rows {
+			if r.Status != reports.StatusSubmitted || len(want) > 0 && !want[r.Municipality.Code] {
+				continue
+			}
+			in.Municipality = r.Municipality.Code
+			f, err := reports.BuildFeedback(in)
+			if err != nil {
+				return err
+			}
+			if err := fn(f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
