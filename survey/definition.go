@@ -65,6 +65,10 @@ type Definition struct {
 	// receipt when the questionnaire is submitted (optional).
 	ReceiptEmail string `json:"receipt_email,omitempty" yaml:"receipt_email"`
 
+	// ContactList names the questions of the council-meeting invitation
+	// list (optional; see contactlist.go).
+	ContactList *ContactList `json:"contact_list,omitempty" yaml:"contact_list"`
+
 	questions map[string]*Question
 	order     []*Question
 }

@@ -249,6 +249,7 @@ func (d *Definition) compile() error {
 			c.add("survey", "receipt_email: question %q is %s, not an email question", d.ReceiptEmail, q.Type)
 		}
 	}
+	d.checkContactList(c)
 
 	rules := map[string]bool{}
 	for i, r := range d.Rules {
