@@ -1,0 +1,35 @@
+package manage
+
+import (
+	"context"
+
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/reports"
+)
+
+// ContactList builds the round's invitation list for the council meeting
+// in lang: from the submitted answers (the submitted copy, not a working
+// copy changed since), every respondent whose answer to the definition's
+// contact_list consent question is yes, with the municipality and the
+// answers the contact_list names (reports.BuildContactList), read in one
+// snapshot (Results). It is personal data, for coordinators and admins
+// only: only routes with coordinate access call it, and they log each
+// read. reports.ErrNoContactList when the round's questionnaire has no
+// contact_list (a round created before the block existed keeps its
+// stored questionnaire).
+func (m *Manager) ContactList(ctx context.Context, sv store.Survey, lang string) (*reports.ContactList, error) {
+	def, err := m.Definition(sv)
+	if err != nil {
+		return nil, err
+	}
+	if def.ContactList == nil {
+		return nil, reports.ErrNoContactList
+	}
+	var out *reports.ContactList
+	err = m.Results(ctx, sv, def, false, lang, func(src reports.Source, _ Tracker) error {
+		var err error
+		out, err = reports.BuildContactList(def, src(), lang)
+		return err
+	})
+	return out, err
+}
