@@ -9,6 +9,7 @@ import (
 
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -93,6 +94,8 @@ func (s *Server) fail(c *gin.Context, err error) {
 		status, code, key, args = ae.status, ae.code, ae.key, ae.args
 	case errors.Is(err, store.ErrNotFound):
 		status, code, key = errNotFound.status, errNotFound.code, errNotFound.key
+	case errors.Is(err, reports.ErrNoContactList):
+		status, code, key = http.StatusNotFound, "no_contact_list", "contactlist.none"
 	case errors.Is(err, manage.ErrBusy):
 		status, code, key = http.StatusServiceUnavailable, "busy", "busy.body"
 		c.Header("Retry-After", strconv.Itoa(busyRetryAfter))
@@ -159,6 +162,9 @@ func (s *Server) fail(c *gin.Context, err error) {
 		titleKey = "notfound.title"
 		if key == "pagenotfound.body" {
 			titleKey = "pagenotfound.title"
+		}
+		if code == "no_contact_list" {
+			titleKey = "contactlist.title"
 		}
 	}
 	switch status {

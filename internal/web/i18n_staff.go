@@ -370,4 +370,18 @@ var staffMessages = map[string][2]string{
 	"publishable.preset": {"anketā iepriekš atzīmēts", "preset in the questionnaire"},
 	"publishable.save":   {"Saglabāt izvēli", "Save the choice"},
 	"publishable.none":   {"Šajā anketā nav brīvā teksta jautājumu, ko varētu publicēt.", "This questionnaire has no free-text questions that could be published."},
+
+	// The invitation list for the council meeting (contact_list.html).
+	"contactlist.title":     {"Uzaicināmie uz padomes sēdi", "Invitation list for the council meeting"},
+	"contactlist.button":    {"Uzaicināmo saraksts", "Invitation list"},
+	"contactlist.lead":      {"Respondenti, kuri iesniegtajā anketā uz jautājumu „%s“ atbildēja „Jā“.", "Respondents who answered “Yes” to “%s” in their submitted questionnaire."},
+	"contactlist.source":    {"Saraksts veidots tikai no iesniegtajām atbildēm. Pašvaldības, kas anketu vēl nav iesniegušas vai kam tā atgriezta labošanai, tajā nav; ja atbildes pēc iesniegšanas labotas, bet nav iesniegtas atkārtoti, sarakstā ir iesniegtās.", "The list is built from submitted answers only. Municipalities that have not submitted, or whose questionnaire was returned for correction, are not in it; where answers were changed after submitting but not submitted again, the list has the submitted ones."},
+	"contactlist.submitted": {"Iesniegtās anketas", "Submitted questionnaires"},
+	"contactlist.consented": {"Piekrita uzaicinājumam", "Agreed to be invited"},
+	"contactlist.privacy":   {"Tie ir personas dati: izmantojiet tos tikai, lai uzaicinātu uz padomes sēdi, un nenododiet tālāk. Katra saraksta apskate un lejupielāde tiek reģistrēta.", "This is personal data: use it only to invite people to the council meeting, and do not pass it on. Every view and download of the list is logged."},
+	"contactlist.csv":       {"Lejupielādēt CSV", "Download CSV"},
+	"contactlist.xlsx":      {"Lejupielādēt Excel (.xlsx)", "Download Excel (.xlsx)"},
+	"contactlist.empty":     {"Pagaidām neviens respondents iesniegtajā anketā nav piekritis uzaicinājumam.", "No respondent has agreed to be invited in a submitted questionnaire yet."},
+	"contactlist.none":      {"Šīs kārtas anketā nav norādīts piekrišanas jautājums, tāpēc uzaicināmo saraksta nav.", "This round's questionnaire names no consent question, so there is no invitation list."},
+	"contactlist.none.hint": {"Kārtas anketa izveidota bez bloka contact_list, kas norāda piekrišanas un kontaktu jautājumus. Jaunas kārtas anketā to var norādīt (sk. anketas formāta aprakstu).", "The round's questionnaire was made without the contact_list block that names the consent and contact questions. A new round's questionnaire can name them (see the description of the questionnaire format)."},
 }

@@ -78,6 +78,13 @@ func (s *Server) routes(r *gin.Engine) {
 	// deadline is REPORT_TIMEOUT's, not STAFF_TIMEOUT's.
 	r.POST("/surveys/:slug/messages", s.allow(coordinate), s.handle(s.sendMessages)) // only queues
 
+	// The invitation list for the council meeting: personal data, read
+	// from one snapshot (a report slot, like the results); every read is
+	// logged.
+	r.GET("/surveys/:slug/contact-list", s.allow(coordinate), s.handle(s.contactListPage))
+	r.GET("/surveys/:slug/contact-list.csv", s.allow(coordinate), s.handle(s.contactListCSV))
+	r.GET("/surveys/:slug/contact-list.xlsx", s.allow(coordinate), s.handle(s.contactListXLSX))
+
 	// Review: answers with history; corrections and returns.
 	r.GET("/surveys/:slug/responses/:code", s.allow(view), s.handle(s.reviewPage))
 	r.GET("/surveys/:slug/responses/:code/correct", s.allow(coordinate), s.handle(s.correctForm))
