@@ -3,13 +3,18 @@ package web_test
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"html"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/xuri/excelize/v2"
@@ -315,6 +320,55 @@ func TestContactListEmptyAndWithoutBlock(t *testing.T) {
 			wantStatus(t, r, http.StatusNotFound)
 			if !strings.Contains(r.body, c.says) {
 				t.Errorf("%s %s: %.2000s", c.lang, path, r.body)
+			}
+		}
+	}
+}
+
+// TestBrowserContactList: in Chromium a coordinator goes from the tracker
+// to the invitation list, which shows the respondents who agreed; the
+// list and the tracker fit a 1366 px screen and a 390 px phone without
+// scrolling sideways, in both languages ($SCREENSHOT_DIR keeps
+// screenshots).
+func TestBrowserContactList(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.realTime()
+	coord, _ := e.user("coordinator")
+	contactRound(t, e)
+	ts := httptest.NewServer(e.srv)
+	defer ts.Close()
+	c := browser(t)
+	signIn(t, c, ts.URL, coord.Email)
+	tracker := "/surveys/" + e.sv.Slug
+	must(t, chromedp.Do(c, chromedp.Navigate(ts.URL+tracker)))
+	follow(t, c, `main a[href="`+tracker+`/contact-list"]`)
+	wantPath(t, c, tracker+"/contact-list")
+	wantExact(t, c, "main h1", "Uzaicināmie uz padomes sēdi")
+	wantExact(t, c, "#c-aluksne th", "Alūksnes novads")
+	wantText(t, c, "#c-aluksne", liga.email)
+	wantText(t, c, "#c-adazi .c-phone", "Nav atbildes") // for screen readers; "—" on screen
+	if n := eval[int](t, c, `document.querySelectorAll('table.contact-list tbody tr').length`); n != 4 {
+		t.Errorf("%d rows, want 4", n)
+	}
+	for _, w := range []int64{1366, 390} {
+		for _, lang := range []string{"lv", "en"} {
+			fitsWidth(t, c, ts.URL+tracker+"/contact-list?lang="+lang, "contact-list-"+lang, w)
+		}
+		// The tracker's table scrolls in its own box on a phone; the page
+		// itself does not, and the list's link is in view.
+		for _, lang := range []string{"lv", "en"} {
+			must(t, chromedp.Do(c, chromedp.EmulateViewport(w, 900), chromedp.Navigate(ts.URL+tracker+"?lang="+lang)))
+			if v := eval[[]int](t, c, `[document.documentElement.scrollWidth, window.innerWidth]`); v[0] > v[1] {
+				t.Errorf("tracker (%s) at %d px: the page is %d px wide", lang, w, v[0])
+			}
+			if v := eval[[]int](t, c, `(function () { var r = document.querySelector('main a[href$="/contact-list"]').getBoundingClientRect(); return [Math.round(r.left), Math.round(r.right)]; })()`); v[0] < 0 || v[1] > int(w) {
+				t.Errorf("tracker (%s) at %d px: the list's link is at %v", lang, w, v)
+			}
+			if dir := os.Getenv("SCREENSHOT_DIR"); dir != "" {
+				png, err := chromedp.Run(c, chromedp.CaptureScreenshot())
+				must(t, err)
+				must(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("tracker-%s-%d.png", lang, w)), png, 0o644))
 			}
 		}
 	}
