@@ -11,6 +11,7 @@
 //	surveyd user add --email E --role R [--name N]
 //	surveyd user first-admin [--email E]
 //	surveyd export --survey SLUG -o FILE.xlsx [--region R] [--kind K] [--status S] [--lang en] [--personal]
+//	surveyd opendata --survey SLUG -o FILE.zip [--licence ID]
 //	surveyd keygen
 package main
 
@@ -34,6 +35,7 @@ import (
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/internal/web"
+	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
 )
 
@@ -76,6 +78,8 @@ func run(args []string) error {
 		return demo(ctx, cfg, log, args)
 	case "export":
 		return export(ctx, cfg, log, args)
+	case "opendata":
+		return opendata(ctx, cfg, log, args)
 	case "round":
 		return round(ctx, cfg, log, args)
 	case "user":
@@ -98,6 +102,8 @@ const usage = `usage:
   surveyd demo --survey SLUG --responses N [--seed S]
   surveyd export --survey SLUG -o FILE.xlsx [--region R] [--kind K] [--status S] [--lang en] [--personal]
                                            the Excel workbook; personal data only with --personal
+  surveyd opendata --survey SLUG -o FILE.zip [--licence ID]
+                                           the open-data package (no personal data)
   surveyd round create --file F [--slug S] --opens T --closes T
                                            create a round from a definition file
   surveyd user add --email E --role admin|coordinator|viewer [--name N]
@@ -419,7 +425,11 @@ func newManager(cfg *config.Config, st *store.Store, log *slog.Logger) (*manage.
 	if err != nil {
 		return nil, fmt.Errorf("LINK_KEY: %w", err)
 	}
-	m := &manage.Manager{Store: st, BaseURL: cfg.BaseURL, Links: key, TimeZone: cfg.TimeZone}
+	set := openDataSettings(cfg)
+	if _, err := reports.LookupLicence(set.Licence); err != nil {
+		return nil, fmt.Errorf("OPENDATA_LICENCE: %w", err)
+	}
+	m := &manage.Manager{Store: st, BaseURL: cfg.BaseURL, Links: key, TimeZone: cfg.TimeZone, Publishing: set}
 	if cfg.SMTPURL != "" {
 		set, err := mail.ParseURL(cfg.SMTPURL, cfg.MailFrom)
 		if err != nil {

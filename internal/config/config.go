@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Config is the service's settings.
@@ -44,6 +45,11 @@ type Config struct {
 	// Request deadlines: by personal link, everything else, and reports
 	// (the workbook, charts, a chart's CSV, the printable report).
 	RespondentTimeout, StaffTimeout, ReportTimeout time.Duration
+	// The open-data package: who publishes it, their site, the contact
+	// address (empty: MAIL_FROM's), where its files are published (empty:
+	// BASE_URL/opendata), the portal organisation and the default licence.
+	OpenDataPublisher, OpenDataPublisherURL, OpenDataContactEmail string
+	OpenDataBaseURL, OpenDataCKANOrganization, OpenDataLicence    string
 	// Files names, by variable, the file a secret was read from
 	// (NAME_FILE or its default file).
 	Files map[string]string
@@ -163,7 +169,72 @@ func Options() []Option {
 		{Name: "REPORT_TIMEOUT", Default: "100s",
 			Help: "deadline of building a report (the Excel workbook, the charts, a chart's CSV, the printable report) and of sending e-mail from the links page; the server's write timeout is kept 20s above it",
 			set:  func(c *Config, v string) (err error) { c.ReportTimeout, err = positiveDuration(v); return }},
+		{Name: "OPENDATA_PUBLISHER", Default: "Latvijas Pilsoniskā alianse",
+			Help: "organisation that publishes the open-data package (its DCAT publisher, CKAN author and maintainer, and the name to cite)",
+			set: func(c *Config, v string) error {
+				if strings.TrimSpace(v) == "" || len(v) > 200 || strings.ContainsFunc(v, unicode.IsControl) {
+					return fmt.Errorf("must be a name of at most 200 characters")
+				}
+				c.OpenDataPublisher = strings.TrimSpace(v)
+				return nil
+			}},
+		{Name: "OPENDATA_PUBLISHER_URL", Help: "web site of the publisher (optional; the DCAT publisher's address)",
+			set: func(c *Config, v string) (err error) { c.OpenDataPublisherURL, err = httpURL(v); return }},
+		{Name: "OPENDATA_CONTACT_EMAIL",
+			Help: "address for questions about the open data (DCAT contact point, CKAN maintainer); empty: the address of MAIL_FROM",
+			set: func(c *Config, v string) error {
+				if v != "" {
+					if a, err := mail.ParseAddress(v); err != nil || a.Address != v {
+						return fmt.Errorf("must be an e-mail address like dati@example.lv")
+					}
+				}
+				c.OpenDataContactEmail = v
+				return nil
+			}},
+		{Name: "OPENDATA_BASE_URL",
+			Help: "address where the open-data files are published: a round's files get the download URLs <this>/<round>/<file> in the package's metadata; empty: BASE_URL/opendata (which the service does not serve: set it to where you put the files)",
+			set:  func(c *Config, v string) (err error) { c.OpenDataBaseURL, err = httpURL(v); return }},
+		{Name: "OPENDATA_CKAN_ORGANIZATION",
+			Help: "the publisher's organisation on the CKAN portal (owner_org in ckan.json: lowercase letters, digits, - and _); empty: left out",
+			set: func(c *Config, v string) error {
+				if v != "" && !onlyOf(v, lowerDigits+"_-", 2, 100) {
+					return fmt.Errorf("must be a CKAN name: 2 to 100 lowercase letters, digits, - and _")
+				}
+				c.OpenDataCKANOrganization = v
+				return nil
+			}},
+		{Name: "OPENDATA_LICENCE", Default: "CC-BY-4.0",
+			Help: "licence of the open-data package (SPDX identifier): CC-BY-4.0, CC0-1.0, CC-BY-SA-4.0, ODC-By-1.0, ODbL-1.0 or PDDL-1.0; `surveyd opendata --licence` overrides it",
+			set: func(c *Config, v string) error {
+				if !onlyOf(v, letters+".+-", 1, 64) {
+					return fmt.Errorf("must be a licence identifier like CC-BY-4.0")
+				}
+				c.OpenDataLicence = v
+				return nil
+			}},
 	}
+}
+
+// onlyOf reports whether s is n to m bytes of the characters in allowed.
+func onlyOf(s, allowed string, n, m int) bool {
+	return len(s) >= n && len(s) <= m && strings.Trim(s, allowed) == ""
+}
+
+const (
+	lowerDigits = "abcdefghijklmnopqrstuvwxyz0123456789"
+	letters     = lowerDigits + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)
+
+// httpURL checks an optional http:// or https:// address.
+func httpURL(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("must be an http:// or https:// URL")
+	}
+	return strings.TrimRight(v, "/"), nil
 }
 
 // Load reads the settings with getenv (os.Getenv in production) and checks

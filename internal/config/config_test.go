@@ -137,3 +137,33 @@ func TestLinkKeyFoundInDataDir(t *testing.T) {
 		t.Fatalf("short key file: %v", err)
 	}
 }
+
+// The open-data settings: defaults, values, and bad values all reported.
+func TestOpenDataSettings(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OpenDataPublisher != "Latvijas Pilsoniskā alianse" || c.OpenDataLicence != "CC-BY-4.0" || c.OpenDataContactEmail != "" ||
+		c.OpenDataBaseURL != "" || c.OpenDataPublisherURL != "" || c.OpenDataCKANOrganization != "" {
+		t.Errorf("defaults: %+v", c)
+	}
+	c, err = Load(env(map[string]string{"OPENDATA_PUBLISHER": " Latvijas Lauku forums ", "OPENDATA_CONTACT_EMAIL": "dati@example.lv",
+		"OPENDATA_BASE_URL": "https://dati.example.lv/aptauja/", "OPENDATA_PUBLISHER_URL": "https://example.lv",
+		"OPENDATA_CKAN_ORGANIZATION": "lauku-forums", "OPENDATA_LICENCE": "CC0-1.0"}))
+	if err != nil || c.OpenDataPublisher != "Latvijas Lauku forums" || c.OpenDataContactEmail != "dati@example.lv" ||
+		c.OpenDataBaseURL != "https://dati.example.lv/aptauja" || c.OpenDataPublisherURL != "https://example.lv" ||
+		c.OpenDataCKANOrganization != "lauku-forums" || c.OpenDataLicence != "CC0-1.0" {
+		t.Errorf("set: %+v %v", c, err)
+	}
+	_, err = Load(env(map[string]string{"OPENDATA_CONTACT_EMAIL": "Dati <dati@example.lv>", "OPENDATA_BASE_URL": "ftp://x",
+		"OPENDATA_PUBLISHER_URL": "example.lv", "OPENDATA_CKAN_ORGANIZATION": "Lauku Forums", "OPENDATA_LICENCE": "CC BY 4.0",
+		"OPENDATA_PUBLISHER": "a\x00b"}))
+	for _, name := range []string{"OPENDATA_CONTACT_EMAIL", "OPENDATA_BASE_URL", "OPENDATA_PUBLISHER_URL",
+		"OPENDATA_CKAN_ORGANIZATION", "OPENDATA_LICENCE", "OPENDATA_PUBLISHER="} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("bad %s not reported: %v", name, err)
+		}
+	}
+}

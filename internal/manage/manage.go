@@ -38,6 +38,10 @@ type Manager struct {
 	ReportSlots int
 	ReportWait  time.Duration
 
+	// Publishing says who publishes the open-data packages and where
+	// (OpenData).
+	Publishing OpenDataSettings
+
 	defs    definitions // parsed questionnaires by round
 	outbox  outbox      // wakes RunOutbox when messages are queued
 	reports reportSlots

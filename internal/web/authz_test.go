@@ -47,6 +47,7 @@ var authzMatrix = map[string]string{
 	"GET /surveys/:slug/charts":                 "view",
 	"GET /surveys/:slug/charts/:chart/data.csv": "view",
 	"GET /surveys/:slug/report":                 "view",
+	"GET /surveys/:slug/opendata.zip":           "view",
 
 	"GET /surveys/new":                            "coordinate",
 	"POST /surveys":                               "coordinate",

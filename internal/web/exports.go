@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"strings"
@@ -44,13 +45,18 @@ func (s *Server) exportXLSX(c *gin.Context) error {
 // Anything but letters, digits, '-', '_' and '.' in the slug becomes '_'
 // (a slug has none, but the name goes into a header).
 func ExportFilename(slug string, t time.Time) string {
-	safe := strings.Map(func(r rune) rune {
+	return fileSafe(slug) + "-" + t.Format("2006-01-02") + ".xlsx"
+}
+
+// fileSafe keeps letters, digits, '-', '_' and '.' of ASCII and makes
+// anything else '_'.
+func fileSafe(s string) string {
+	return strings.Map(func(r rune) rune {
 		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_' || r == '.') {
 			return r
 		}
 		return '_'
-	}, slug)
-	return safe + "-" + t.Format("2006-01-02") + ".xlsx"
+	}, s)
 }
 
 // attachment writes a download into the response, sending the headers
@@ -73,4 +79,30 @@ func (a *attachment) Write(p []byte) (int, error) {
 	n, err := a.c.Writer.Write(p)
 	a.n += int64(n)
 	return n, err
+}
+
+// openDataZip serves the round's open-data package (manage.OpenData): the
+// submitted answers without personal data, whoever asks among those who
+// may see results, so no role changes what it holds. It is built in
+// memory (a few hundred kilobytes), so an error is still an error page.
+func (s *Server) openDataZip(c *gin.Context) error {
+	sv, err := s.store.SurveyBySlug(c.Request.Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := s.manage.OpenData(c.Request.Context(), &b, sv, ""); err != nil {
+		return err
+	}
+	s.log.Info("open-data package downloaded", "request_id", requestID(c), "survey", sv.Slug,
+		"user_id", principalOf(c).user.ID, "bytes", b.Len())
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, OpenDataFilename(sv.Slug)))
+	c.Data(http.StatusOK, reports.OpenDataContentType, b.Bytes())
+	return nil
+}
+
+// OpenDataFilename names a round's open-data package:
+// regional-2025-opendata.zip (no date: the same data, the same file).
+func OpenDataFilename(slug string) string {
+	return fileSafe(slug) + "-opendata.zip"
 }

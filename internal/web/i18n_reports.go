@@ -13,6 +13,7 @@ var reportMessages = map[string][2]string{
 	"charts.title":              {"Diagrammas", "Charts"},
 	"charts.report":             {"Drukājams pārskats", "Printable report"},
 	"charts.xlsx":               {"Excel darbgrāmata", "Excel workbook"},
+	"charts.opendata":           {"Atvērto datu pakete (.zip)", "Open data package (.zip)"},
 	"charts.filter.statregion":  {"Statistiskais reģions", "Statistical region"},
 	"charts.filter.status":      {"Atbildes", "Responses"},
 	"charts.status.submitted":   {"Iesniegtās", "Submitted"},

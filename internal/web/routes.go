@@ -63,6 +63,9 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/surveys/:slug/charts", s.allow(view), s.longRunning, s.handle(s.chartsPage))
 	r.GET("/surveys/:slug/charts/:chart/data.csv", s.allow(view), s.longRunning, s.handle(s.chartData))
 	r.GET("/surveys/:slug/report", s.allow(view), s.longRunning, s.handle(s.reportPage))
+	// The open-data package: submitted answers without personal data (never
+	// filtered), the same bytes for the same data.
+	r.GET("/surveys/:slug/opendata.zip", s.allow(view), s.longRunning, s.handle(s.openDataZip))
 
 	// Personal links, invitations and reminders.
 	r.GET("/surveys/:slug/links", s.allow(coordinate), s.handle(s.linksPage))

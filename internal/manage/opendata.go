@@ -1,0 +1,79 @@
+package manage
+
+import (
+	"context"
+	"io"
+	"strings"
+
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/reports"
+)
+
+// DefaultOpenDataPublisher publishes the open-data package when
+// OpenDataSettings.Publisher is empty (OPENDATA_PUBLISHER's default).
+const DefaultOpenDataPublisher = "Latvijas Pilsoniskā alianse"
+
+// OpenDataSettings say who publishes the rounds' open-data packages and
+// where (the OPENDATA_* variables). Empty values get defaults.
+type OpenDataSettings struct {
+	// Publisher is the publishing organisation (DefaultOpenDataPublisher).
+	Publisher string
+	// PublisherURL is its web site (optional).
+	PublisherURL string
+	// ContactEmail receives questions about the data (optional).
+	ContactEmail string
+	// FilesURL is where the packages' files are published: a round's
+	// files are under FilesURL/<slug>/ (default BaseURL/opendata).
+	FilesURL string
+	// CKANOrganization is the portal organisation (CKAN owner_org).
+	CKANOrganization string
+	// Licence is the SPDX identifier of the default licence (CC-BY-4.0
+	// when empty; see reports.Licences).
+	Licence string
+}
+
+// OpenData writes the round's open-data package (reports.WriteOpenData):
+// the submitted answers and the tracker's submitted versions read in one
+// snapshot (Results, without personal data), the free-text questions
+// marked publishable, and the publisher from Manager.Publishing; licence
+// "" is the configured one (reports.ErrUnknownLicence for one not in
+// reports.Licences). The same data give the same bytes.
+func (m *Manager) OpenData(ctx context.Context, w io.Writer, sv store.Survey, licence string) error {
+	set := m.Publishing
+	if licence == "" {
+		licence = set.Licence
+	}
+	if _, err := reports.LookupLicence(licence); err != nil {
+		return err
+	}
+	def, err := m.Definition(sv)
+	if err != nil {
+		return err
+	}
+	pub, err := m.Publishable(ctx, sv, def)
+	if err != nil {
+		return err
+	}
+	p := reports.Publisher{Name: set.Publisher, URL: set.PublisherURL, ContactEmail: set.ContactEmail,
+		FilesURL: set.FilesURL, CKANOrganization: set.CKANOrganization}
+	if p.Name == "" {
+		p.Name = DefaultOpenDataPublisher
+	}
+	if p.FilesURL == "" {
+		u := *m.BaseURL
+		u.Path = strings.TrimRight(u.Path, "/") + "/opendata"
+		p.FilesURL = u.String()
+	}
+	p.FilesURL = strings.TrimRight(p.FilesURL, "/") + "/" + sv.Slug
+	return m.Results(ctx, sv, def, false, "lv", func(src reports.Source, t Tracker) error {
+		versions := map[string]int{}
+		for _, r := range t.Rows {
+			if r.SubmittedVersion != nil {
+				versions[r.Code] = *r.SubmittedVersion
+			}
+		}
+		return reports.WriteOpenData(w, reports.OpenDataInput{Definition: def, Slug: sv.Slug, Opens: sv.OpensAt,
+			Closes: sv.ClosesAt, TimeZone: m.tz(), Rows: src(), SubmittedVersions: versions, Publishable: pub,
+			Licence: licence, Publisher: p})
+	})
+}
