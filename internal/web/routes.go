@@ -31,6 +31,10 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/r/:token", s.handle(s.respondPage))
 	r.POST("/r/:token", s.handle(s.respondPost))
 	r.GET("/r/:token/print", s.handle(s.printView)) // a copy of the answers to print or keep
+	// Its results once a coordinator released its feedback (a report is
+	// built: REPORT_TIMEOUT).
+	r.GET("/r/:token/results", s.longRunning, s.handle(s.resultsPage))
+	r.GET("/r/:token/results.xlsx", s.longRunning, s.handle(s.resultsXLSX))
 
 	// Signing in and out, passwords.
 	r.GET("/login", s.handle(s.loginForm))
@@ -77,6 +81,16 @@ func (s *Server) routes(r *gin.Engine) {
 	// Sending delivers within the request (up to 2 minutes), so its
 	// deadline is REPORT_TIMEOUT's, not STAFF_TIMEOUT's.
 	r.POST("/surveys/:slug/messages", s.allow(coordinate), s.handle(s.sendMessages)) // only queues
+
+	// Feedback to the municipalities: release it (all that submitted, or a
+	// chosen set), send the e-mail with the results link (only queues),
+	// withdraw a release after a confirmation (the GET; a POST without
+	// confirm=1 shows the same page).
+	r.GET("/surveys/:slug/feedback", s.allow(coordinate), s.handle(s.feedbackReleasePage))
+	r.POST("/surveys/:slug/feedback/release", s.allow(coordinate), s.handle(s.releaseFeedback))
+	r.POST("/surveys/:slug/feedback/send", s.allow(coordinate), s.handle(s.sendFeedback))
+	r.GET("/surveys/:slug/feedback/:code/withdraw", s.allow(coordinate), s.handle(s.withdrawFeedbackConfirm))
+	r.POST("/surveys/:slug/feedback/:code/withdraw", s.allow(coordinate), s.handle(s.withdrawFeedback))
 
 	// Review: answers with history; corrections and returns.
 	r.GET("/surveys/:slug/responses/:code", s.allow(view), s.handle(s.reviewPage))
