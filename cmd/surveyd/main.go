@@ -11,6 +11,7 @@
 //	surveyd user add --email E --role R [--name N]
 //	surveyd user first-admin [--email E]
 //	surveyd export --survey SLUG -o FILE.xlsx [--region R] [--kind K] [--status S] [--lang en] [--personal]
+//	surveyd feedback --survey SLUG -o DIR [--lang en] [--municipality CODE,...]
 //	surveyd keygen
 package main
 
@@ -76,6 +77,8 @@ func run(args []string) error {
 		return demo(ctx, cfg, log, args)
 	case "export":
 		return export(ctx, cfg, log, args)
+	case "feedback":
+		return feedback(ctx, cfg, log, args)
 	case "round":
 		return round(ctx, cfg, log, args)
 	case "user":
@@ -98,6 +101,8 @@ const usage = `usage:
   surveyd demo --survey SLUG --responses N [--seed S]
   surveyd export --survey SLUG -o FILE.xlsx [--region R] [--kind K] [--status S] [--lang en] [--personal]
                                            the Excel workbook; personal data only with --personal
+  surveyd feedback --survey SLUG -o DIR [--lang en] [--municipality CODE,...]
+                                           each submitted municipality's feedback report: CODE.html and CODE.xlsx
   surveyd round create --file F [--slug S] --opens T --closes T
                                            create a round from a definition file
   surveyd user add --email E --role admin|coordinator|viewer [--name N]
