@@ -19,8 +19,8 @@ type FeedbackRelease struct {
 	FirstReleasedAt  time.Time `db:"first_released_at"`
 	ReleasedAt       time.Time `db:"released_at"`
 	ReleasedBy       *int64    `db:"released_by"`
-	// ReleasedByEmail is who released it last (nil: a user since deleted).
-	ReleasedByEmail *string `db:"released_by_email"`
+	// ReleasedByEmail is who released it last ("": a user since deleted).
+	ReleasedByEmail string `db:"released_by_email"`
 	// What was released: the municipality's submitted version and when it
 	// was submitted.
 	SubmittedVersion int        `db:"submitted_version"`
@@ -50,7 +50,7 @@ func (f FeedbackRelease) Mailed() bool {
 
 const (
 	feedbackColumns = `f.survey_id, f.municipality_code, f.first_released_at, f.released_at, f.released_by,
-    u.email AS released_by_email, f.submitted_version, f.submitted_at, f.withdrawn_at, f.withdrawn_by,
+    COALESCE(u.email, '') AS released_by_email, f.submitted_version, f.submitted_at, f.withdrawn_at, f.withdrawn_by,
     f.mail_queued_at, f.mail_sent_at, f.first_opened_at, f.last_opened_at,
     EXISTS (SELECT 1 FROM messages m WHERE m.survey_id = f.survey_id AND m.municipality_code = f.municipality_code
             AND m.kind = 'feedback' AND m.status IN ('queued', 'sending')) AS mail_pending,
