@@ -10,10 +10,11 @@ import (
 
 // TestBrowserFeedbackRelease walks the release in Chromium: a coordinator
 // goes from the tracker to the feedback page, ticks Rīga and releases its
-// feedback; Rīga's official opens "Rezultāti" from the link on its own
-// form and reads its report; Cēsis's link shows no results and no link to
-// them. The new pages fit a 1366 px screen and a 390 px phone without
-// scrolling sideways (set $SCREENSHOT_DIR to keep screenshots).
+// feedback (and queues its e-mail with the form's second button); Rīga's
+// official opens "Rezultāti" from the link on its own form and reads its
+// report; Cēsis's link shows no results and no link to them. The new
+// pages fit a 1366 px screen and a 390 px phone without scrolling
+// sideways (set $SCREENSHOT_DIR to keep screenshots).
 func TestBrowserFeedbackRelease(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -49,6 +50,14 @@ func TestBrowserFeedbackRelease(t *testing.T) {
 	wantText(t, c, "#release-counts", "Iesniegušas: 2 · publicēta: 1")
 	wantText(t, c, "#f-riga", "Publicēta")
 	wantText(t, c, "#f-cesis", "Nav publicēta")
+	// The e-mail for the ticked ones goes from the same form (its second
+	// button posts elsewhere), without JavaScript's help.
+	must(t, chromedp.Do(c, chromedp.Click(chromedp.CSS(`label[for="fc-riga"]`))))
+	wantExact(t, c, "#send-chosen", "Nosūtīt e-pastu atzīmētajām")
+	follow(t, c, "#send-chosen")
+	wantPath(t, c, feedback)
+	wantText(t, c, "#release-flash", "Vēstules ierindotas sūtīšanai: 1.")
+	wantText(t, c, "#f-riga", "Gaida nosūtīšanu")
 
 	// Rīga, in a window of its own, opens its results from its form.
 	m, cancelM := chromedp.NewContext(c, chromedp.WithNewBrowserContext())
