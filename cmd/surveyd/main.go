@@ -12,6 +12,7 @@
 //	surveyd user first-admin [--email E]
 //	surveyd export --survey SLUG -o FILE.xlsx [--region R] [--kind K] [--status S] [--lang en] [--personal]
 //	surveyd opendata --survey SLUG -o FILE.zip [--licence ID]
+//	surveyd feedback --survey SLUG -o DIR [--lang en] [--municipality CODE,...]
 //	surveyd keygen
 package main
 
@@ -80,6 +81,8 @@ func run(args []string) error {
 		return export(ctx, cfg, log, args)
 	case "opendata":
 		return opendata(ctx, cfg, log, args)
+	case "feedback":
+		return feedback(ctx, cfg, log, args)
 	case "round":
 		return round(ctx, cfg, log, args)
 	case "user":
@@ -104,6 +107,8 @@ const usage = `usage:
                                            the Excel workbook; personal data only with --personal
   surveyd opendata --survey SLUG -o FILE.zip [--licence ID]
                                            the open-data package (no personal data)
+  surveyd feedback --survey SLUG -o DIR [--lang en] [--municipality CODE,...]
+                                           each submitted municipality's feedback report: CODE.html and CODE.xlsx
   surveyd round create --file F [--slug S] --opens T --closes T
                                            create a round from a definition file
   surveyd user add --email E --role admin|coordinator|viewer [--name N]

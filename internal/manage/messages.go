@@ -190,8 +190,11 @@ func (m *Manager) deliverOne(ctx context.Context, msg store.Message, munis map[s
 		}
 		surveys[msg.SurveyID] = sv
 	}
-	if msg.Kind == store.MessageReceipt {
+	switch msg.Kind {
+	case store.MessageReceipt:
 		return m.deliverReceipt(ctx, msg, sv, munis[msg.MunicipalityCode])
+	case store.MessageFeedback:
+		return m.deliverFeedback(ctx, msg, sv, munis[msg.MunicipalityCode])
 	}
 	link, inv, err := m.LinkOf(ctx, msg.SurveyID, msg.MunicipalityCode)
 	if err != nil || msg.InvitationID == nil || inv.ID != *msg.InvitationID {

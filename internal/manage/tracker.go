@@ -40,6 +40,11 @@ type TrackerRow struct {
 	Deadline               time.Time
 	// Contacts are personal data: filled only when asked for.
 	Contacts []store.Contact
+	// Feedback is the municipality's feedback release (nil: never
+	// released); FeedbackChanged: released, and the submitted answers
+	// changed since (release again to record it).
+	Feedback        *store.FeedbackRelease
+	FeedbackChanged bool
 }
 
 // Tally counts submitted responses of a group.
@@ -97,6 +102,10 @@ func trackerOf(ctx context.Context, sn *store.Snapshot, sv store.Survey, def *su
 			return Tracker{}, err
 		}
 	}
+	releases, err := sn.FeedbackReleases(ctx, sv.ID)
+	if err != nil {
+		return Tracker{}, err
+	}
 	t := Tracker{ByStatus: map[string]int{}}
 	regions := map[string]*Tally{}
 	for _, r := range rows {
@@ -106,6 +115,10 @@ func trackerOf(ctx context.Context, sn *store.Snapshot, sv store.Survey, def *su
 			return Tracker{}, err
 		}
 		row.Status = trackStatus(r)
+		if f, ok := releases[r.Code]; ok {
+			row.Feedback = &f
+			row.FeedbackChanged = f.Released() && r.SubmittedVersion != nil && *r.SubmittedVersion != f.SubmittedVersion
+		}
 		if r.ResponseStatus != nil {
 			row.Progress = def.Progress(answers)
 			for _, p := range row.Progress {

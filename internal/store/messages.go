@@ -14,6 +14,9 @@ const (
 	MessageReminder   = "reminder"
 	// MessageReceipt confirms a submit to the address the respondent typed.
 	MessageReceipt = "receipt"
+	// MessageFeedback carries a municipality's results link (released
+	// feedback) to its contacts.
+	MessageFeedback = "feedback"
 
 	MessageQueued = "queued"
 	// MessageSending: claimed by a sender (ClaimMessage) and being sent.
@@ -36,7 +39,8 @@ type Message struct {
 	Error            *string    `db:"error"`
 	CreatedAt        time.Time  `db:"created_at"`
 	SentAt           *time.Time `db:"sent_at"`
-	// Of a receipt: its language and the version submitted, and when.
+	// Of a receipt: its language and the version submitted, and when (a
+	// feedback message has its language too).
 	Lang            *string    `db:"lang"`
 	ResponseVersion *int       `db:"response_version"`
 	SubmittedAt     *time.Time `db:"submitted_at"`
@@ -59,11 +63,21 @@ UPDATE messages SET status = 'sending', claimed_at = now(), claimed_by = $3
 WHERE id = (SELECT id FROM messages WHERE status = 'queued' AND ($1 = 0 OR survey_id = $1) AND NOT (id = ANY($2))
             ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
 RETURNING ` + messageColumns
-	// The outcome, only while the claim is still this sender's.
+	// The outcome, only while the claim is still this sender's; a feedback
+	// message sent is also recorded on its release, in the same statement.
 	qFinishMessage = `
-UPDATE messages SET status = $2, attempts = attempts + 1, error = $3,
-    sent_at = CASE WHEN $2 = 'sent' THEN now() END, claimed_at = NULL, claimed_by = NULL
-WHERE id = $1 AND status = 'sending' AND claimed_by = $4`
+WITH done AS (
+    UPDATE messages SET status = $2, attempts = attempts + 1, error = $3,
+        sent_at = CASE WHEN $2 = 'sent' THEN now() END, claimed_at = NULL, claimed_by = NULL
+    WHERE id = $1 AND status = 'sending' AND claimed_by = $4
+    RETURNING survey_id, municipality_code, kind, status, sent_at
+), release AS (
+    UPDATE feedback_releases f SET mail_sent_at = done.sent_at FROM done
+    WHERE done.kind = 'feedback' AND done.status = 'sent'
+      AND f.survey_id = done.survey_id AND f.municipality_code = done.municipality_code
+    RETURNING 1
+)
+SELECT count(*) FROM done`
 	qRequeueStaleMessages = `
 UPDATE messages SET status = 'queued', claimed_at = NULL, claimed_by = NULL
 WHERE status = 'sending' AND claimed_at < now() - make_interval(secs => $1)`
@@ -84,8 +98,8 @@ type NewMessage struct {
 	Recipient    string
 	InvitationID int64
 	UserID       int64
-	// Receipts only: the respondent's language ("lv" or "en") and the
-	// version submitted, and when.
+	// Receipts and feedback: the language ("lv" or "en"); receipts only:
+	// the version submitted, and when.
 	Lang            string
 	ResponseVersion int
 	SubmittedAt     time.Time
@@ -93,30 +107,41 @@ type NewMessage struct {
 
 // QueueMessages records messages to send, all or none.
 func (s *Store) QueueMessages(ctx context.Context, list []NewMessage) ([]Message, error) {
-	out := make([]Message, 0, len(list))
+	var out []Message
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		for _, m := range list {
-			var inv, user *int64
-			if m.InvitationID != 0 {
-				inv = &m.InvitationID
-			}
-			if m.UserID != 0 {
-				user = &m.UserID
-			}
-			var lang, version, at any
-			if m.Kind == MessageReceipt {
-				lang, version, at = m.Lang, m.ResponseVersion, m.SubmittedAt
-			}
-			var row Message
-			if err := tx.GetContext(ctx, &row, qInsertMessage, m.SurveyID, m.Municipality, m.Kind, m.Recipient, inv, user,
-				lang, version, at); err != nil {
-				return err
-			}
-			out = append(out, row)
-		}
-		return nil
+		var err error
+		out, err = insertMessages(ctx, tx, list)
+		return err
 	})
 	return out, err
+}
+
+// insertMessages records messages to send within tx.
+func insertMessages(ctx context.Context, tx *sqlx.Tx, list []NewMessage) ([]Message, error) {
+	out := make([]Message, 0, len(list))
+	for _, m := range list {
+		var inv, user *int64
+		if m.InvitationID != 0 {
+			inv = &m.InvitationID
+		}
+		if m.UserID != 0 {
+			user = &m.UserID
+		}
+		var lang, version, at any
+		switch m.Kind {
+		case MessageReceipt:
+			lang, version, at = m.Lang, m.ResponseVersion, m.SubmittedAt
+		case MessageFeedback:
+			lang = m.Lang
+		}
+		var row Message
+		if err := tx.GetContext(ctx, &row, qInsertMessage, m.SurveyID, m.Municipality, m.Kind, m.Recipient, inv, user,
+			lang, version, at); err != nil {
+			return nil, err
+		}
+		out = append(out, row)
+	}
+	return out, nil
 }
 
 // Outcome is the result of one delivery attempt.
@@ -149,12 +174,11 @@ func (s *Store) FinishMessage(ctx context.Context, id int64, owner string, o Out
 	if o.Error != "" {
 		errText = &o.Error
 	}
-	res, err := s.db.ExecContext(ctx, qFinishMessage, id, o.Status, errText, owner)
-	if err != nil {
+	var n int
+	if err := s.db.GetContext(ctx, &n, qFinishMessage, id, o.Status, errText, owner); err != nil {
 		return false, err
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return n == 1, nil
 }
 
 // RequeueStaleMessages puts messages claimed longer ago than olderThan

@@ -157,7 +157,8 @@ func statements() []string {
 	for _, group := range [][]string{municipalityStatements, surveyStatements,
 		invitationStatements, responseStatements, revisionStatements, userStatements, sessionStatements,
 		apiTokenStatements, loginFailureStatements, contactStatements, extensionStatements,
-		messageStatements, returnStatements, trackerStatements, reportRowStatements, publicationStatements} {
+		messageStatements, returnStatements, trackerStatements, reportRowStatements, publicationStatements,
+		feedbackStatements} {
 		all = append(all, group...)
 	}
 	return all

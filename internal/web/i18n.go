@@ -153,6 +153,16 @@ var messages = map[string][2]string{
 	"print.differs.working":   {"Pēdējās saglabātās atbildes atšķiras no šīm, bet tās vēl nav iesniegtas.", "The latest saved answers differ from these but have not been submitted."},
 	"print.show.working":      {"Rādīt pēdējās saglabātās atbildes", "Show the latest saved answers"},
 	"print.hint":              {"Drukāt var arī ar pārlūka komandu „Drukāt“ (Ctrl+P). Lai saglabātu PDF datni, kā printeri izvēlieties „Saglabāt kā PDF“.", "You can also print with the browser’s Print command (Ctrl+P). To keep a PDF file, choose “Save as PDF” as the printer."},
+
+	// The municipality's results (results.html) and their link on the form.
+	"results.link":       {"Rezultāti", "Results"},
+	"results.title":      {"Rezultāti", "Results"},
+	"results.page.title": {"Rezultāti — %s", "Results — %s"},
+	"results.released":   {"Publicēti %s. Pārskats veidots no visu pašvaldību pašlaik iesniegtajām atbildēm.", "Published on %s. The report is built from the answers all municipalities have submitted by now."},
+	"results.xlsx":       {"Lejupielādēt Excel failā (.xlsx)", "Download as an Excel file (.xlsx)"},
+	"results.form":       {"Uz anketu", "To the questionnaire"},
+	"results.notyet":     {"Jūsu pašvaldības rezultāti vēl nav publicēti. Kad aptaujas koordinatori tos publicēs, tie būs redzami šajā lapā.", "Your municipality’s results have not been published yet. Once the survey coordinators publish them, they will be shown on this page."},
+	"results.returned":   {"Jūsu pašvaldības atbildes ir atgrieztas labošanai, tāpēc rezultāti pašlaik nav redzami. Tie atkal būs redzami, kad anketu iesniegsiet atkārtoti.", "Your municipality’s answers have been returned for correction, so the results are not shown now. They will be shown again once you submit the questionnaire again."},
 }
 
 // T returns the message in the language, formatted with args.

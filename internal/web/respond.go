@@ -58,6 +58,7 @@ func (s *Server) respondPage(c *gin.Context) error {
 		}
 	}
 	p := s.buildForm(c, r, formInput{values: valuesOf(r.Def, shown, l)})
+	p.ResultsURL = s.resultsURL(c, r)
 	switch c.Query("done") {
 	case "saved":
 		p.Flash = l.T("saved.flash")

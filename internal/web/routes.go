@@ -31,6 +31,10 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/r/:token", s.handle(s.respondPage))
 	r.POST("/r/:token", s.handle(s.respondPost))
 	r.GET("/r/:token/print", s.handle(s.printView)) // a copy of the answers to print or keep
+	// Its results once a coordinator released its feedback (a report is
+	// built: REPORT_TIMEOUT).
+	r.GET("/r/:token/results", s.longRunning, s.handle(s.resultsPage))
+	r.GET("/r/:token/results.xlsx", s.longRunning, s.handle(s.resultsXLSX))
 
 	// Signing in and out, passwords.
 	r.GET("/login", s.handle(s.loginForm))
@@ -87,6 +91,15 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/surveys/:slug/contact-list", s.allow(coordinate), s.handle(s.contactListPage))
 	r.GET("/surveys/:slug/contact-list.csv", s.allow(coordinate), s.handle(s.contactListCSV))
 	r.GET("/surveys/:slug/contact-list.xlsx", s.allow(coordinate), s.handle(s.contactListXLSX))
+	// Feedback to the municipalities: release it (all that submitted, or a
+	// chosen set), send the e-mail with the results link (only queues),
+	// withdraw a release after a confirmation (the GET; a POST without
+	// confirm=1 shows the same page).
+	r.GET("/surveys/:slug/feedback", s.allow(coordinate), s.handle(s.feedbackReleasePage))
+	r.POST("/surveys/:slug/feedback/release", s.allow(coordinate), s.handle(s.releaseFeedback))
+	r.POST("/surveys/:slug/feedback/send", s.allow(coordinate), s.handle(s.sendFeedback))
+	r.GET("/surveys/:slug/feedback/:code/withdraw", s.allow(coordinate), s.handle(s.withdrawFeedbackConfirm))
+	r.POST("/surveys/:slug/feedback/:code/withdraw", s.allow(coordinate), s.handle(s.withdrawFeedback))
 
 	// Review: answers with history; corrections and returns.
 	r.GET("/surveys/:slug/responses/:code", s.allow(view), s.handle(s.reviewPage))

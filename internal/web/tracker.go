@@ -181,6 +181,25 @@ type municipalityStatus struct {
 	Returns            int             `json:"returns"`
 	// Contacts are personal data: present only for coordinators and admins.
 	Contacts []store.Contact `json:"contacts,omitempty"`
+	// Feedback is the municipality's feedback release; null when it was
+	// never released.
+	Feedback *feedbackStatus `json:"feedback"`
+}
+
+// feedbackStatus is a municipality's feedback in the status API: released
+// (and when, first and latest) or withdrawn; whether its submitted answers
+// changed since the release; the e-mail with the results link (last asked
+// for, last sent); the municipality opening its results.
+type feedbackStatus struct {
+	Released            bool       `json:"released"`
+	FirstReleasedAt     time.Time  `json:"first_released_at"`
+	ReleasedAt          time.Time  `json:"released_at"`
+	WithdrawnAt         *time.Time `json:"withdrawn_at"`
+	ChangedSinceRelease bool       `json:"changed_since_release"`
+	MailQueuedAt        *time.Time `json:"mail_queued_at"`
+	MailSentAt          *time.Time `json:"mail_sent_at"`
+	FirstOpenedAt       *time.Time `json:"first_opened_at"`
+	LastOpenedAt        *time.Time `json:"last_opened_at"`
 }
 
 type sectionStatus struct {
@@ -217,6 +236,11 @@ func (s *Server) apiStatus(c *gin.Context) error {
 		}
 		if me.seesPersonalData() {
 			m.Contacts = r.Contacts
+		}
+		if f := r.Feedback; f != nil {
+			m.Feedback = &feedbackStatus{Released: f.Released(), FirstReleasedAt: f.FirstReleasedAt, ReleasedAt: f.ReleasedAt,
+				WithdrawnAt: f.WithdrawnAt, ChangedSinceRelease: r.FeedbackChanged, MailQueuedAt: f.MailQueuedAt,
+				MailSentAt: f.MailSentAt, FirstOpenedAt: f.FirstOpenedAt, LastOpenedAt: f.LastOpenedAt}
 		}
 		out.Municipalities = append(out.Municipalities, m)
 	}

@@ -156,6 +156,9 @@ type formPage struct {
 	ReturnNote string
 	Sections   []sectionView
 	Client     clientData
+	// ResultsURL leads to the municipality's results once its feedback is
+	// released ("" before).
+	ResultsURL string
 }
 
 type errorItem struct{ ID, Label, Message string }

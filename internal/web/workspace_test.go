@@ -675,7 +675,7 @@ func TestViewerNeverSeesPersonalData(t *testing.T) {
 }
 
 // rawKey matches a message key that T returned because it has no text.
-var rawKey = regexp.MustCompile(`[>\s](nav|login|password|account|surveys|state|round|extensions?|tracker|track|filter|kind|sort|links|send|messages?|contacts|response|review|history|action|actor|correct|return|returned|users|role|tokens|signin|forbidden|home)\.[a-z_.]+[<\s]`)
+var rawKey = regexp.MustCompile(`[>\s](nav|login|password|account|surveys|state|round|extensions?|tracker|track|filter|kind|sort|links|send|messages?|contacts|response|review|history|action|actor|correct|return|returned|users|role|tokens|signin|forbidden|home|release|withdraw|results)\.[a-z_.]+[<\s]`)
 
 // TestWorkspaceWordingComplete opens every workspace page in Latvian and
 // English and fails on any message key shown instead of its text.
@@ -684,6 +684,7 @@ func TestWorkspaceWordingComplete(t *testing.T) {
 	e := newEnv(t)
 	_, ck := e.user("admin")
 	e.submitFull("riga")
+	wantStatus(t, e.form(ck, "/surveys/"+e.sv.Slug+"/feedback/release", url.Values{"scope": {"all"}}), http.StatusSeeOther)
 	resp, _ := e.state("riga")
 	wantStatus(t, e.form(ck, "/surveys/"+e.sv.Slug+"/responses/riga/return", url.Values{"version": {itoa(resp.Version)},
 		"note": {"n"}, "comment_population": {"c"}}), http.StatusSeeOther)
@@ -692,7 +693,9 @@ func TestWorkspaceWordingComplete(t *testing.T) {
 	base := "/surveys/" + e.sv.Slug
 	pages := []string{"/", "/surveys", "/surveys/new", base, base + "/settings", base + "/links", base + "/messages",
 		base + "/responses/riga", base + "/responses/cesis", base + "/responses/riga/correct?q=ngo_forms",
-		"/contacts", "/admin/users", "/admin/tokens", "/account", "/r/" + e.tokens["riga"], "/nope"}
+		"/contacts", "/admin/users", "/admin/tokens", "/account", "/r/" + e.tokens["riga"], "/nope",
+		base + "/feedback", base + "/feedback/riga/withdraw", base + "/feedback/cesis/withdraw",
+		"/r/" + e.tokens["riga"] + "/results", "/r/" + e.tokens["cesis"] + "/results"}
 	for _, lang := range []string{"lv", "en"} {
 		for _, p := range pages {
 			sep := "?"
