@@ -9,6 +9,7 @@ import (
 
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -93,6 +94,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 		status, code, key, args = ae.status, ae.code, ae.key, ae.args
 	case errors.Is(err, store.ErrNotFound):
 		status, code, key = errNotFound.status, errNotFound.code, errNotFound.key
+	case errors.Is(err, reports.ErrNotInRound):
+		// No submitted answers, so no feedback report: "Lapa nav atrasta"
+		// with the reason.
+		status, code, key = http.StatusNotFound, "not_in_round", "feedback.notinround"
 	case errors.Is(err, manage.ErrBusy):
 		status, code, key = http.StatusServiceUnavailable, "busy", "busy.body"
 		c.Header("Retry-After", strconv.Itoa(busyRetryAfter))
@@ -157,7 +162,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	}
 	if status == http.StatusNotFound {
 		titleKey = "notfound.title"
-		if key == "pagenotfound.body" {
+		if key == "pagenotfound.body" || key == "feedback.notinround" {
 			titleKey = "pagenotfound.title"
 		}
 	}

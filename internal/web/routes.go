@@ -63,6 +63,10 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/surveys/:slug/charts", s.allow(view), s.longRunning, s.handle(s.chartsPage))
 	r.GET("/surveys/:slug/charts/:chart/data.csv", s.allow(view), s.longRunning, s.handle(s.chartData))
 	r.GET("/surveys/:slug/report", s.allow(view), s.longRunning, s.handle(s.reportPage))
+	// A municipality's feedback report as it will read it, and as .xlsx
+	// (404 when it has not submitted).
+	r.GET("/surveys/:slug/feedback/:code", s.allow(coordinate), s.longRunning, s.handle(s.feedbackPreview))
+	r.GET("/surveys/:slug/feedback/:code/report.xlsx", s.allow(coordinate), s.longRunning, s.handle(s.feedbackXLSX))
 
 	// Personal links, invitations and reminders.
 	r.GET("/surveys/:slug/links", s.allow(coordinate), s.handle(s.linksPage))
