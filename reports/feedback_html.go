@@ -283,13 +283,13 @@ var feedbackHTML = template.Must(template.New("feedback").Funcs(feedbackFuncs).P
 <rect x="{{.Band.X}}" y="{{.Band.Y}}" width="{{.Band.W}}" height="{{.Band.H}}" fill="{{.Band.Fill}}" stroke="#0b5cad" stroke-width="1"/>
 {{range .Bars}}<rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" fill="{{.Fill}}"/>
 {{end}}<line x1="10" y1="96" x2="350" y2="96" stroke="#5a6370" stroke-width="1"/>
-{{range .Counts}}<text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}" font-size="9" fill="#1b1f24">{{.Text}}</text>
-{{end}}{{range .Labels}}<text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}" fill="#5a6370">{{.Text}}</text>
+{{range .Labels}}<text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}" fill="#5a6370">{{.Text}}</text>
 {{end}}<line x1="{{.MedianX}}" y1="30" x2="{{.MedianX}}" y2="110" stroke="#1b1f24" stroke-width="1.5" stroke-dasharray="4 3"/>
 <text x="{{.MedianLabel.X}}" y="{{.MedianLabel.Y}}" text-anchor="{{.MedianLabel.Anchor}}" fill="#1b1f24">{{.MedianLabel.Text}}</text>
 {{if .Own}}<line x1="{{.OwnX}}" y1="20" x2="{{.OwnX}}" y2="110" stroke="#b35c00" stroke-width="2.5"/>
 <polygon points="{{.OwnArrow}}" fill="#b35c00"/>
 <text x="{{.OwnLabel.X}}" y="{{.OwnLabel.Y}}" text-anchor="{{.OwnLabel.Anchor}}" font-weight="700" fill="#b35c00">{{.OwnLabel.Text}}</text>
+{{end}}{{range .Counts}}<text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}" font-size="9" fill="#1b1f24" stroke="#fff" stroke-width="3" paint-order="stroke">{{.Text}}</text>
 {{end}}</svg>
 <figcaption><ul class="fb-legend">{{range .Legend}}<li><span class="fb-sw {{.Class}}"></span>{{.Text}}</li>{{end}}</ul></figcaption>
 </figure>{{end}}

@@ -59,8 +59,9 @@ func (e *env) feedbackRound() []string {
 	return codes
 }
 
-// secretsIn lists the markers of other municipalities (and of the draft)
-// found in text. Own personal answers are not part of the report either.
+// secretMarker matches what feedbackRound plants that no report may show:
+// personal answers (the report's own municipality's too: they are not part
+// of it), contacts, unpublishable and "other" texts, the draft.
 var secretMarker = regexp.MustCompile(`PERSONAL-[A-Z]+-|personal-email-|\+371 6700|SECRET-[A-Z]+-|OTHER-TEXT-|CONTACT-|contact-[a-z]+@|DRAFT-|777777`)
 
 // TestFeedbackPreview: a coordinator sees a municipality's report in the
