@@ -48,7 +48,7 @@ func (m *Manager) FeedbackAll(ctx context.Context, sv store.Survey, codes []stri
 			rows = append(rows, r)
 		}
 		in := reports.FeedbackInput{Definition: def, Title: def.Title, ReferenceYear: def.ReferenceYear, Rows: rows,
-			Publishable: pub, Lang: lang, Generated: time.Now()}
+			Publishable: pub, Lang: lang, Generated: time.Now().In(m.tz())}
 		for _, r := range rows {
 			if r.Status != reports.StatusSubmitted || len(want) > 0 && !want[r.Municipality.Code] {
 				continue

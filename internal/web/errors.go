@@ -96,6 +96,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 		status, code, key = errNotFound.status, errNotFound.code, errNotFound.key
 	case errors.Is(err, reports.ErrNoContactList):
 		status, code, key = http.StatusNotFound, "no_contact_list", "contactlist.none"
+	case errors.Is(err, reports.ErrNotInRound):
+		// No submitted answers, so no feedback report: "Lapa nav atrasta"
+		// with the reason.
+		status, code, key = http.StatusNotFound, "not_in_round", "feedback.notinround"
 	case errors.Is(err, manage.ErrBusy):
 		status, code, key = http.StatusServiceUnavailable, "busy", "busy.body"
 		c.Header("Retry-After", strconv.Itoa(busyRetryAfter))
@@ -160,7 +164,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	}
 	if status == http.StatusNotFound {
 		titleKey = "notfound.title"
-		if key == "pagenotfound.body" {
+		if key == "pagenotfound.body" || key == "feedback.notinround" {
 			titleKey = "pagenotfound.title"
 		}
 		if code == "no_contact_list" {

@@ -81,4 +81,13 @@ var reportMessages = map[string][2]string{
 	"stat.median":            {"Mediāna", "Median"},
 	"stat.q3":                {"3. kvartile", "Third quartile"},
 	"stat.max":               {"Lielākā vērtība", "Maximum"},
+
+	// The staff preview of a municipality's feedback report (the report's
+	// own wording is in reports, which the CLI shares).
+	"feedback.title":      {"Atgriezeniskā saite: %s", "Feedback: %s"},
+	"feedback.kind":       {"Atgriezeniskā saite", "Feedback"},
+	"feedback.preview":    {"Priekšskatījums: tā šo pārskatu redzēs pašvaldība — salīdzinājumā tikai iesniegtās atbildes.", "Preview: the municipality will see this report as it is here; only submitted answers are compared."},
+	"feedback.xlsx":       {"Lejupielādēt .xlsx", "Download .xlsx"},
+	"feedback.otherlang":  {"Pārskats angliski", "Report in Latvian"},
+	"feedback.notinround": {"Šī pašvaldība šajā aptaujas kārtā nav iesniegusi atbildes, tāpēc tai nav atgriezeniskās saites pārskata.", "This municipality has not submitted answers in this round, so it has no feedback report."},
 }

@@ -70,6 +70,10 @@ func (s *Server) routes(r *gin.Engine) {
 	// The open-data package: submitted answers without personal data (never
 	// filtered), the same bytes for the same data.
 	r.GET("/surveys/:slug/opendata.zip", s.allow(view), s.longRunning, s.handle(s.openDataZip))
+	// A municipality's feedback report as it will read it, and as .xlsx
+	// (404 when it has not submitted).
+	r.GET("/surveys/:slug/feedback/:code", s.allow(coordinate), s.longRunning, s.handle(s.feedbackPreview))
+	r.GET("/surveys/:slug/feedback/:code/report.xlsx", s.allow(coordinate), s.longRunning, s.handle(s.feedbackXLSX))
 
 	// Personal links, invitations and reminders.
 	r.GET("/surveys/:slug/links", s.allow(coordinate), s.handle(s.linksPage))
