@@ -868,8 +868,8 @@ var feedbackWords = map[string][2]string{
 
 	"sum.title":  {"Kopsavilkums", "Summary"},
 	"sum.intro":  {"Katrā jomā — kur jūsu atbildes atšķiras no vairuma pašvaldību.", "For each area: where your answers differ from most municipalities'."},
-	"sum.ahead":  {"Jums, bet ne vairumam", "You, but not most others"},
-	"sum.behind": {"Vairumam, bet ne jums", "Most others, but not you"},
+	"sum.ahead":  {"Kur jūsu atbilde ir mazākumā", "Where your answer is in the minority"},
+	"sum.behind": {"Kas ir vairumam, bet nav jums", "What most others have and you do not"},
 	"sum.alike":  {"Šajā jomā jūsu atbildes līdzinās vairumam.", "In this area your answers are like most others'."},
 	"sum.more":   {"… un vēl %d (sk. sadaļu „%s”)", "… and %d more (see “%s”)"},
 	"sum.choice": {"„%s” — %d no %s", "“%s” — %d of %s"},

@@ -618,7 +618,7 @@ func TestFeedbackHTML(t *testing.T) {
 	page := b.String()
 	for _, want := range []string{
 		`<h2 id="fb-h-summary">Kopsavilkums</h2>`, `<h2 id="fb-h-sup">Atbalsts</h2>`, `<h3>Atbalsts EUR</h3>`,
-		`<h4>Jums, bet ne vairumam</h4>`, `<a class="fb-q" href="#fb-q-status">Vai ir līgumi?</a>`,
+		`<h4>Kur jūsu atbilde ir mazākumā</h4>`, `<a class="fb-q" href="#fb-q-status">Vai ir līgumi?</a>`,
 		`<tr class="fb-mine"><th scope="row">Plānots</th>`,
 		`<td>vienāds ar mediānu; 5. vieta no 10</td>`, `Jūsu vieta`,
 		`role="img" aria-labelledby="fb-c-amount-t fb-c-amount-d"`, `<title id="fb-c-amount-t">Atbilžu sadalījums: Atbalsts EUR</title>`,
