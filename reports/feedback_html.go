@@ -5,17 +5,25 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"io/fs"
 	"strconv"
 	"strings"
+
+	"github.com/civitas-lv/surveyd/static"
 )
 
-// FeedbackCSS styles the report's HTML. The service's stylesheet
-// (static/css/app.css) carries the same rules in its marked feedback block
-// (a test keeps the two equal); a standalone file carries them in a
-// <style> element with feedbackDocCSS.
-//
-//go:embed feedback.css
-var FeedbackCSS string
+// FeedbackCSS styles the report's HTML: static/css/feedback.css, the one
+// copy. The service's pages load it as a stylesheet; a standalone file
+// carries it in a <style> element with feedbackDocCSS.
+var FeedbackCSS = mustRead(static.FS, "css/feedback.css")
+
+func mustRead(fsys fs.FS, name string) string {
+	b, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		panic(err) // embedded at build time: cannot be missing
+	}
+	return string(b)
+}
 
 // feedbackDocCSS is what a standalone file needs besides FeedbackCSS: the
 // page itself (font, margins, A4).

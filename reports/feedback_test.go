@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"math"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -640,19 +639,6 @@ func TestFeedbackHTML(t *testing.T) {
 	if !strings.Contains(doc, "<style>") || !strings.Contains(doc, ".feedback .fb-section { break-before: page;") ||
 		!strings.Contains(doc, "@page { size: A4;") || !strings.Contains(doc, "<title>Gulbenes novads — atgriezeniskā saite</title>") {
 		t.Error("the standalone file lacks its styles or title")
-	}
-}
-
-// TestFeedbackCSSInAppCSS: the service's stylesheet carries the report's
-// rules as they are (the standalone file's copy is FeedbackCSS itself).
-func TestFeedbackCSSInAppCSS(t *testing.T) {
-	t.Parallel()
-	app, err := os.ReadFile("../static/css/app.css")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(app), FeedbackCSS) {
-		t.Error("static/css/app.css does not hold reports/feedback.css as it is: copy it into the marked block")
 	}
 }
 
