@@ -14,8 +14,8 @@ import (
 
 	"github.com/civitas-lv/surveyd/internal/config"
 	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
-	"github.com/civitas-lv/surveyd/survey"
 )
 
 // export writes a round's Excel workbook, as the web export does. It
@@ -49,18 +49,12 @@ func export(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 		return fmt.Errorf("export: --status %q: use submitted, returned, draft, none or all", *status)
 	}
 
-	st, err := openStore(ctx, cfg, log, false)
+	st, m, sv, err := openRound(ctx, cfg, log, *slug)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	// The export reads; it needs neither the link key nor mail.
-	m := &manage.Manager{Store: st, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone}
-	sv, err := st.SurveyBySlug(ctx, *slug)
-	if err != nil {
-		return fmt.Errorf("survey %q: %w", *slug, err)
-	}
-	def, err := survey.Parse(sv.Definition, "survey "+sv.Slug)
+	def, err := m.Definition(sv)
 	if err != nil {
 		return err
 	}
@@ -68,17 +62,7 @@ func export(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 	if *out == "-" {
 		return m.Export(ctx, os.Stdout, sv, def, opt)
 	}
-	// Write beside the target and rename, so a failed export leaves no
-	// half-written file behind.
-	tmp, err := os.CreateTemp(filepath.Dir(*out), ".export-*.xlsx")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
-	if err := writeClose(tmp, func(w io.Writer) error { return m.Export(ctx, w, sv, def, opt) }); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
+	if err := writeReplace(*out, 0o600, func(w io.Writer) error { return m.Export(ctx, w, sv, def, opt) }); err != nil {
 		return err
 	}
 	what := "without personal data"
@@ -89,11 +73,41 @@ func export(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 	return nil
 }
 
-// writeClose writes to f and closes it, reporting the first error.
-func writeClose(f *os.File, write func(io.Writer) error) error {
-	err := write(f)
-	if cerr := f.Close(); err == nil {
+// openRound opens the store, a manager for a command that only reads (it
+// needs neither the link key nor mail) and the round.
+func openRound(ctx context.Context, cfg *config.Config, log *slog.Logger, slug string) (*store.Store, *manage.Manager, store.Survey, error) {
+	st, err := openStore(ctx, cfg, log, false)
+	if err != nil {
+		return nil, nil, store.Survey{}, err
+	}
+	m := &manage.Manager{Store: st, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone}
+	sv, err := st.SurveyBySlug(ctx, slug)
+	if err != nil {
+		st.Close()
+		return nil, nil, store.Survey{}, fmt.Errorf("survey %q: %w", slug, err)
+	}
+	return st, m, sv, nil
+}
+
+// writeReplace writes a file with the given mode: into a file beside it
+// first, then renamed over it, so a failed write leaves no half-written file
+// and an existing file (or a symbolic link in its place) is replaced, not
+// written through.
+func writeReplace(name string, mode os.FileMode, fill func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".surveyd-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
+	err = tmp.Chmod(mode)
+	if err == nil {
+		err = fill(tmp)
+	}
+	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
 }

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/civitas-lv/surveyd/internal/config"
-	"github.com/civitas-lv/surveyd/internal/manage"
 )
 
 // feedback writes every submitted municipality's feedback report (or the
@@ -41,17 +40,11 @@ func feedback(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 			codes = append(codes, c)
 		}
 	}
-	st, err := openStore(ctx, cfg, log, false)
+	st, m, sv, err := openRound(ctx, cfg, log, *slug)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	// The reports read; they need neither the link key nor mail.
-	m := &manage.Manager{Store: st, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone}
-	sv, err := st.SurveyBySlug(ctx, *slug)
-	if err != nil {
-		return fmt.Errorf("survey %q: %w", *slug, err)
-	}
 	made := false // the directory is made with the first file, so a refused run leaves none
 	res, err := m.WriteFeedbackFiles(ctx, sv, codes, *lang, func(name string, fill func(io.Writer) error) error {
 		if !made {
@@ -60,7 +53,7 @@ func feedback(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 			}
 			made = true
 		}
-		return writePrivate(filepath.Join(*out, name), fill)
+		return writeReplace(filepath.Join(*out, name), 0o600, fill)
 	})
 	if err != nil {
 		return err
@@ -86,20 +79,4 @@ func feedbackDir(dir string) error {
 		return fmt.Errorf("%s is not a directory", dir)
 	}
 	return nil
-}
-
-// writePrivate writes a file readable by its owner only (0600): beside it
-// first, then renamed over it, so a failed report leaves no half-written
-// file and an existing file (or a symbolic link in its place) is replaced,
-// not written through.
-func writePrivate(name string, fill func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".feedback-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
-	if err := writeClose(tmp, fill); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
 }

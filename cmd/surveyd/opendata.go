@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/mail"
 	"os"
-	"path/filepath"
 
 	"github.com/civitas-lv/surveyd/internal/config"
 	"github.com/civitas-lv/surveyd/internal/manage"
@@ -41,34 +40,17 @@ func opendata(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 		return fmt.Errorf("opendata: --licence: %w", err)
 	}
 
-	st, err := openStore(ctx, cfg, log, false)
+	st, m, sv, err := openRound(ctx, cfg, log, *slug)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	// Building the package reads; it needs neither the link key nor mail.
-	m := &manage.Manager{Store: st, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone, Publishing: set}
-	sv, err := st.SurveyBySlug(ctx, *slug)
-	if err != nil {
-		return fmt.Errorf("survey %q: %w", *slug, err)
-	}
+	m.Publishing = set
 	if *out == "-" {
 		return m.OpenData(ctx, os.Stdout, sv, *licence)
 	}
-	// Write beside the target and rename, so a failed build leaves no
-	// half-written file behind.
-	tmp, err := os.CreateTemp(filepath.Dir(*out), ".opendata-*.zip")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := writeClose(tmp, func(w io.Writer) error { return m.OpenData(ctx, w, sv, *licence) }); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
+	// Open data: readable by everyone (0644).
+	if err := writeReplace(*out, 0o644, func(w io.Writer) error { return m.OpenData(ctx, w, sv, *licence) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "open-data package of %s written to %s (licence %s; no personal data)\n", *slug, *out, *licence)
