@@ -454,23 +454,11 @@ func (b *feedbackBook) chart(sh string, top int, title string, ch *excelize.Char
 	if b.err != nil {
 		return
 	}
-	no := false
-	ch.VaryColors = &no
-	ch.Dimension = excelize.ChartDimension{Width: fbxChartWidth, Height: fbxChartHeight}
-	ch.Title = excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title, Font: &excelize.Font{Size: 10, Bold: true}}}}
-	ch.PlotArea = excelize.ChartPlotArea{ShowVal: true}
-	ch.Legend = excelize.ChartLegend{Position: "none"}
-	if len(ch.Series) > 1 {
-		ch.Legend.Position = "bottom"
-	}
-	zero := 0.0
-	ch.YAxis.Minimum = &zero
-	if ch.Type == excelize.Bar {
-		ch.XAxis.ReverseOrder = true // options top-down, as in the table
+	styleChart(ch, title, fbxChartWidth, fbxChartHeight)
+	if ch.Type == excelize.Bar { // shares of respondents, in %
 		hundred := 100.0
 		ch.YAxis.Maximum = &hundred
 	}
-	ch.Format = excelize.GraphicOptions{AltText: title, OffsetX: 4}
 	b.err = b.f.AddChart(sh, cellName(fbxChartCol, top), ch)
 	if u := b.used[sh]; b.err == nil {
 		b.used[sh] = [2]int{u[0], max(u[1], top)}

@@ -906,9 +906,17 @@ func (x *workbook) addChart(top int, title string, ch *excelize.Chart) {
 	if x.err != nil {
 		return
 	}
+	styleChart(ch, title, chartWidth, chartHeight)
+	x.err = x.f.AddChart(SheetSummary, cellName(chartCol, top), ch)
+}
+
+// styleChart gives a chart the workbooks' look: a small bold title (also its
+// alternative text), values shown, a legend only for several series, the
+// value axis from zero, bar categories top-down in the table's order.
+func styleChart(ch *excelize.Chart, title string, width, height uint) {
 	no := false
 	ch.VaryColors = &no
-	ch.Dimension = excelize.ChartDimension{Width: chartWidth, Height: chartHeight}
+	ch.Dimension = excelize.ChartDimension{Width: width, Height: height}
 	ch.Title = excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title, Font: &excelize.Font{Size: 10, Bold: true}}}}
 	ch.PlotArea = excelize.ChartPlotArea{ShowVal: true}
 	ch.Legend = excelize.ChartLegend{Position: "none"}
@@ -921,7 +929,6 @@ func (x *workbook) addChart(top int, title string, ch *excelize.Chart) {
 		ch.XAxis.ReverseOrder = true // categories top-down, in the table's order
 	}
 	ch.Format = excelize.GraphicOptions{AltText: title, OffsetX: 4}
-	x.err = x.f.AddChart(SheetSummary, cellName(chartCol, top), ch)
 }
 
 // bin is one interval of a distribution: [lo, hi), the last one closed.
