@@ -408,7 +408,7 @@ func (b *chartBuilder) distribution(qs *QuestionSummary) *Chart {
 	q := qs.Question
 	st := qs.Numbers
 	vp, sp := chartPlaces(q)
-	unit := chartUnit(q)
+	unit := unitOf(q)
 	c := &Chart{ID: q.Code, Kind: ChartDistribution, Question: q.Code, Title: q.Text.In(b.o.Lang), Height: 190,
 		Unit: unit, Note: b.o.t("chart.note.number", qs.Answered, qs.NotApplicable, qs.Missing), Empty: st.N == 0}
 	c.Table = b.statsTable(st, vp, sp, unit, q.Type == survey.Money || q.Type == survey.Int)
@@ -449,16 +449,6 @@ func (b *chartBuilder) distribution(qs *QuestionSummary) *Chart {
 	return b.finish(c, ch)
 }
 
-// chartUnit is the unit shown at a value axis.
-func chartUnit(q *survey.Question) string {
-	switch q.Type {
-	case survey.Money:
-		return "EUR"
-	case survey.Percent:
-		return "%"
-	}
-	return ""
-}
 
 // statsTable lists a distribution's figures.
 func (b *chartBuilder) statsTable(st *Stats, vp, sp int, unit string, withSum bool) ChartTable {

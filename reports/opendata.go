@@ -355,7 +355,8 @@ func (p *openData) columns() {
 	}
 }
 
-// unitOf is the unit of a number question's answers.
+// unitOf is the unit of a number question's answers (EUR, %), shown at
+// chart axes and in the open data's codebook.
 func unitOf(q *survey.Question) string {
 	switch q.Type {
 	case survey.Money:
