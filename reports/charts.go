@@ -449,7 +449,6 @@ func (b *chartBuilder) distribution(qs *QuestionSummary) *Chart {
 	return b.finish(c, ch)
 }
 
-
 // statsTable lists a distribution's figures.
 func (b *chartBuilder) statsTable(st *Stats, vp, sp int, unit string, withSum bool) ChartTable {
 	t := ChartTable{Header: []string{b.o.t("chart.statistic"), b.o.t("chart.value")}}
