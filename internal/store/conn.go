@@ -154,11 +154,7 @@ type conn struct {
 func (c *conn) arm(ctx context.Context) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen++
-	if c.stop != nil {
-		c.stop()
-		c.stop = nil
-	}
+	c.forget()
 	dl, _ := ctx.Deadline()
 	if ctx.Err() != nil {
 		dl = time.Now()
@@ -181,6 +177,11 @@ func (c *conn) arm(ctx context.Context) {
 func (c *conn) disarm() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.forget()
+}
+
+// forget ends the last call's watch of its context; c.mu is held.
+func (c *conn) forget() {
 	c.gen++
 	if c.stop != nil {
 		c.stop()
