@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/survey"
 )
 
@@ -54,12 +55,12 @@ func testRows(t *testing.T) (*survey.Definition, []Row) {
 		return testRow(t, code, region, kind, status, answers)
 	}
 	return def, []Row{
-		row("a", "Vidzeme", "novads", StatusSubmitted, `{"population": 1000, "rules": "adopted", "forms": ["grants", "premises"], "support": 5000, "council": true}`),
-		row("b", "Vidzeme", "novads", StatusSubmitted, `{"population": 3000, "rules": "adopted", "forms": ["grants", "other"], "forms_other": "Balvas", "support": 3000, "council": false, "note": "x"}`),
-		row("c", "Kurzeme", "valstspilseta", StatusSubmitted, `{"population": 20000, "rules": "none", "council": true}`),
-		row("d", "Kurzeme", "novads", StatusSubmitted, `{"population": 4000, "rules": "adopted", "council": true}`),
-		row("e", "Kurzeme", "novads", StatusSubmitted, `{"population": 500}`),
-		row("f", "Vidzeme", "novads", StatusDraft, `{"population": 99999, "rules": "none"}`),
+		row("a", "Vidzeme", "novads", domain.StatusSubmitted, `{"population": 1000, "rules": "adopted", "forms": ["grants", "premises"], "support": 5000, "council": true}`),
+		row("b", "Vidzeme", "novads", domain.StatusSubmitted, `{"population": 3000, "rules": "adopted", "forms": ["grants", "other"], "forms_other": "Balvas", "support": 3000, "council": false, "note": "x"}`),
+		row("c", "Kurzeme", "valstspilseta", domain.StatusSubmitted, `{"population": 20000, "rules": "none", "council": true}`),
+		row("d", "Kurzeme", "novads", domain.StatusSubmitted, `{"population": 4000, "rules": "adopted", "council": true}`),
+		row("e", "Kurzeme", "novads", domain.StatusSubmitted, `{"population": 500}`),
+		row("f", "Vidzeme", "novads", domain.StatusDraft, `{"population": 99999, "rules": "none"}`),
 	}
 }
 
@@ -71,7 +72,7 @@ func testRow(t *testing.T, code, region, kind, status, answers string) Row {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Row{Municipality: Municipality{Code: code, NameLV: code, NameEN: code, Kind: kind, PlanningRegion: region,
+	return Row{Municipality: domain.Municipality{Code: code, NameLV: code, NameEN: code, Kind: kind, PlanningRegion: region,
 		StatisticalRegion: region}, Status: status, Answers: a}
 }
 
@@ -124,7 +125,7 @@ func TestAggregateGolden(t *testing.T) {
 	for name, f := range map[string]Filter{
 		"all-submitted": {},
 		"vidzeme":       {PlanningRegion: "Vidzeme"},
-		"with-drafts":   {Statuses: []string{StatusSubmitted, StatusDraft}},
+		"with-drafts":   {Statuses: []string{domain.StatusSubmitted, domain.StatusDraft}},
 		"valstspilseta": {Kind: "valstspilseta"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -182,7 +183,7 @@ func TestAggregateMatchesSpreadsheet(t *testing.T) {
 
 func TestFilterQueryRoundTrip(t *testing.T) {
 	t.Parallel()
-	f := Filter{PlanningRegion: "Vidzeme", Kind: "novads", Statuses: []string{StatusSubmitted, StatusReturned}}
+	f := Filter{PlanningRegion: "Vidzeme", Kind: "novads", Statuses: []string{domain.StatusSubmitted, domain.StatusReturned}}
 	if got := FilterFrom(f.Query()); fmt.Sprint(got) != fmt.Sprint(f) {
 		t.Fatalf("%+v", got)
 	}

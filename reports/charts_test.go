@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/survey"
 )
 
@@ -66,11 +67,11 @@ func chartTestSummary(t *testing.T, f Filter) *Summary {
 		return testRow(t, code, region, kind, status, answers)
 	}
 	rows := []Row{
-		row("a", "Vidzeme", "novads", StatusSubmitted, `{"name": "Anna", "salary": 1, "population": 1000, "rules": "adopted", "forms": ["grants", "premises"], "support": 5000, "council": true}`),
-		row("b", "Vidzeme", "novads", StatusSubmitted, `{"population": 3000, "rules": "adopted", "forms": ["grants", "other"], "forms_other": "x", "support": 3000, "council": false, "note": "n"}`),
-		row("c", "Kurzeme", "valstspilseta", StatusSubmitted, `{"population": 20000, "rules": "none", "council": true}`),
-		row("d", "Kurzeme", "novads", StatusSubmitted, `{"population": 4000, "rules": "odd", "council": true}`),
-		row("e", "Kurzeme", "novads", StatusDraft, `{"population": 99999, "rules": "none"}`),
+		row("a", "Vidzeme", "novads", domain.StatusSubmitted, `{"name": "Anna", "salary": 1, "population": 1000, "rules": "adopted", "forms": ["grants", "premises"], "support": 5000, "council": true}`),
+		row("b", "Vidzeme", "novads", domain.StatusSubmitted, `{"population": 3000, "rules": "adopted", "forms": ["grants", "other"], "forms_other": "x", "support": 3000, "council": false, "note": "n"}`),
+		row("c", "Kurzeme", "valstspilseta", domain.StatusSubmitted, `{"population": 20000, "rules": "none", "council": true}`),
+		row("d", "Kurzeme", "novads", domain.StatusSubmitted, `{"population": 4000, "rules": "odd", "council": true}`),
+		row("e", "Kurzeme", "novads", domain.StatusDraft, `{"population": 99999, "rules": "none"}`),
 	}
 	s, err := Aggregate(def, source(rows), f)
 	if err != nil {

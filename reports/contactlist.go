@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/xuri/excelize/v2"
 )
@@ -42,7 +43,7 @@ type ContactColumn struct {
 
 // ContactEntry is one respondent who agreed.
 type ContactEntry struct {
-	Municipality Municipality
+	Municipality domain.Municipality
 	// Name is the municipality's name in the list's language.
 	Name string
 	// Values line up with the list's Columns; "" for an unanswered
@@ -73,7 +74,7 @@ func BuildContactList(def *survey.Definition, rows Rows, lang string) (*ContactL
 		if err != nil {
 			return nil, err
 		}
-		if r.Status != StatusSubmitted {
+		if r.Status != domain.StatusSubmitted {
 			continue
 		}
 		l.Submitted++

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/xuri/excelize/v2"
 )
@@ -22,7 +23,9 @@ func contactRows(t *testing.T) (*survey.Definition, []Row) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	muni := func(code, lv, en string) Municipality { return Municipality{Code: code, NameLV: lv, NameEN: en} }
+	muni := func(code, lv, en string) domain.Municipality {
+		return domain.Municipality{Code: code, NameLV: lv, NameEN: en}
+	}
 	person := func(name, position, email, phone string, consent any) survey.Answers {
 		a := survey.Answers{"resp_name": name, "resp_position": position, "resp_email": email, "population": 1000}
 		if phone != "" {
@@ -34,19 +37,19 @@ func contactRows(t *testing.T) (*survey.Definition, []Row) {
 		return a
 	}
 	return def, []Row{
-		{Municipality: muni("aizkraukle", "Aizkraukles novads", "Aizkraukle Municipality"), Status: StatusSubmitted,
+		{Municipality: muni("aizkraukle", "Aizkraukles novads", "Aizkraukle Municipality"), Status: domain.StatusSubmitted,
 			Answers: person("Nepiekritēja Ieva", "Sekretāre", "ieva@aizkraukle.lv", "+371 20000001", false)},
-		{Municipality: muni("aluksne", "Alūksnes novads", "Aluksne Municipality"), Status: StatusSubmitted,
+		{Municipality: muni("aluksne", "Alūksnes novads", "Aluksne Municipality"), Status: domain.StatusSubmitted,
 			Answers: person("Anna Ozola", "Attīstības nodaļas vadītāja", "anna@aluksne.lv", "+371 26 123 456", true)},
-		{Municipality: muni("adazi", "Ādažu novads", "Adazi Municipality"), Status: StatusSubmitted,
+		{Municipality: muni("adazi", "Ādažu novads", "Adazi Municipality"), Status: domain.StatusSubmitted,
 			Answers: person(`=HYPERLINK("http://x.test","Jānis")`, "Speciālists", "janis@adazi.lv", "", true)},
-		{Municipality: muni("kekava", "Ķekavas novads", "Kekava Municipality"), Status: StatusDraft,
+		{Municipality: muni("kekava", "Ķekavas novads", "Kekava Municipality"), Status: domain.StatusDraft,
 			Answers: person("Melnraksta Marta", "Vadītāja", "marta@kekava.lv", "", true)},
-		{Municipality: muni("kraslava", "Krāslavas novads", "Kraslava Municipality"), Status: StatusReturned,
+		{Municipality: muni("kraslava", "Krāslavas novads", "Kraslava Municipality"), Status: domain.StatusReturned,
 			Answers: person("Atgrieztā Rita", "Vadītāja", "rita@kraslava.lv", "", true)},
-		{Municipality: muni("kuldiga", "Kuldīgas novads", "Kuldiga Municipality"), Status: StatusSubmitted,
+		{Municipality: muni("kuldiga", "Kuldīgas novads", "Kuldiga Municipality"), Status: domain.StatusSubmitted,
 			Answers: person("Kārlis Kalniņš", "Izpilddirektors", "karlis@kuldiga.lv", "67 000 000", true)},
-		{Municipality: muni("ogre", "Ogres novads", "Ogre Municipality"), Status: StatusSubmitted,
+		{Municipality: muni("ogre", "Ogres novads", "Ogre Municipality"), Status: domain.StatusSubmitted,
 			Answers: person("Neatbildējušais Oskars", "Jurists", "oskars@ogre.lv", "", nil)},
 	}
 }

@@ -38,6 +38,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/survey"
 )
 
@@ -77,7 +78,7 @@ type Feedback struct {
 	Lang          string
 	Title         string
 	ReferenceYear int
-	Municipality  Municipality
+	Municipality  domain.Municipality
 	// Respondents counts the submitted municipalities compared with (the
 	// municipality itself included).
 	Respondents int
@@ -254,7 +255,7 @@ func BuildFeedback(in FeedbackInput) (*Feedback, error) {
 	var submitted []Row
 	own := -1
 	for _, r := range in.Rows {
-		if r.Status != StatusSubmitted {
+		if r.Status != domain.StatusSubmitted {
 			continue
 		}
 		if r.Municipality.Code == in.Municipality {

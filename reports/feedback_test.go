@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/xuri/excelize/v2"
 )
@@ -92,29 +93,29 @@ func fbRows(t testing.TB) (*survey.Definition, []Row) {
 		a                            string // answers as JSON
 	}
 	list := []m{
-		{"aluksne", "Alūksnes novads", "Aluksne Municipality", "Vidzemes", StatusSubmitted,
+		{"aluksne", "Alūksnes novads", "Aluksne Municipality", "Vidzemes", domain.StatusSubmitted,
 			`{"name":"PERSONAL-NAME-A","email":"personal-email-a@example.lv","pop":1000,"status":"yes","count":3,"forms":["grants","premises"],"amount":100,"council":true,"since":2020,"note":"PUBLIC-NOTE-ALUKSNE","secret":"SECRET-TEXT-A"}`},
-		{"cesis", "Cēsu novads", "Cesis Municipality", "Vidzemes", StatusSubmitted,
+		{"cesis", "Cēsu novads", "Cesis Municipality", "Vidzemes", domain.StatusSubmitted,
 			`{"name":"PERSONAL-NAME-B","pop":2000,"status":"yes","count":5,"forms":["grants"],"amount":200,"council":true,"since":2021,"secret":"SECRET-TEXT-B"}`},
-		{"gulbene", "Gulbenes novads", "Gulbene Municipality", "Vidzemes", StatusSubmitted,
+		{"gulbene", "Gulbenes novads", "Gulbene Municipality", "Vidzemes", domain.StatusSubmitted,
 			`{"name":"PERSONAL-NAME-C","email":"personal-email-c@example.lv","pop":4000,"status":"planned","forms":["grants","training"],"amount":300,"council":false,"since":2022,"note":"=1+2 PUBLIC-FORMULA-GULBENE","secret":"SECRET-TEXT-C"}`},
-		{"madona", "Madonas novads", "Madona Municipality", "Vidzemes", StatusSubmitted,
+		{"madona", "Madonas novads", "Madona Municipality", "Vidzemes", domain.StatusSubmitted,
 			`{"name":"PERSONAL-NAME-D","pop":5000,"status":"yes","count":1,"forms":["premises"],"amount":300,"council":true,"since":2023}`},
-		{"valmiera", "Valmieras novads", "Valmiera Municipality", "Vidzemes", StatusSubmitted,
+		{"valmiera", "Valmieras novads", "Valmiera Municipality", "Vidzemes", domain.StatusSubmitted,
 			`{"name":"PERSONAL-NAME-E","pop":10000,"status":"no","forms":["grants","premises","other"],"forms_other":"OTHER-TEXT-E","amount":500,"council":true,"since":2024}`},
-		{"kuldiga", "Kuldīgas novads", "Kuldiga Municipality", "Kurzemes", StatusSubmitted,
+		{"kuldiga", "Kuldīgas novads", "Kuldiga Municipality", "Kurzemes", domain.StatusSubmitted,
 			`{"name":"PERSONAL-NAME-F","pop":500,"status":"yes","count":4,"forms":["none"],"amount":50,"council":false,"since":2019,"note":"PUBLIC-NOTE-KULDIGA"}`},
-		{"liepaja", "Liepājas valstspilsēta", "Liepaja State City", "Kurzemes", StatusSubmitted,
+		{"liepaja", "Liepājas valstspilsēta", "Liepaja State City", "Kurzemes", domain.StatusSubmitted,
 			`{"name":"PERSONAL-NAME-G","pop":20000,"status":"no","forms":["grants"],"amount":1000}`},
-		{"kraslava", "Krāslavas novads", "Kraslava Municipality", "Latgales", StatusSubmitted,
+		{"kraslava", "Krāslavas novads", "Kraslava Municipality", "Latgales", domain.StatusSubmitted,
 			`{"pop":800,"status":"yes","count":2,"forms":["grants","training"],"amount":0,"council":true,"since":2018}`},
-		{"ludza", "Ludzas novads", "Ludza Municipality", "Latgales", StatusSubmitted,
+		{"ludza", "Ludzas novads", "Ludza Municipality", "Latgales", domain.StatusSubmitted,
 			`{"pop":4000,"status":"planned","forms":["premises"],"amount":400,"council":true}`},
-		{"rezekne", "Rēzeknes novads", "Rezekne Municipality", "Latgales", StatusSubmitted,
+		{"rezekne", "Rēzeknes novads", "Rezekne Municipality", "Latgales", domain.StatusSubmitted,
 			`{"pop":8000,"status":"yes","count":6,"forms":["grants"],"amount":700,"council":false}`},
-		{"ogre", "Ogres novads", "Ogre Municipality", "Rīgas", StatusDraft,
+		{"ogre", "Ogres novads", "Ogre Municipality", "Rīgas", domain.StatusDraft,
 			`{"name":"PERSONAL-NAME-DRAFT","pop":99999,"status":"yes","count":99,"forms":["training"],"amount":777777,"note":"DRAFT-NOTE-OGRE"}`},
-		{"tukums", "Tukuma novads", "Tukums Municipality", "Zemgales", StatusReturned,
+		{"tukums", "Tukuma novads", "Tukums Municipality", "Zemgales", domain.StatusReturned,
 			`{"pop":88888,"status":"no","forms":["none"],"amount":888888,"note":"RETURNED-NOTE-TUKUMS"}`},
 	}
 	var rows []Row
@@ -123,7 +124,7 @@ func fbRows(t testing.TB) (*survey.Definition, []Row) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows = append(rows, Row{Municipality: Municipality{Code: x.code, NameLV: x.lv, NameEN: x.en, Kind: "novads",
+		rows = append(rows, Row{Municipality: domain.Municipality{Code: x.code, NameLV: x.lv, NameEN: x.en, Kind: "novads",
 			PlanningRegion: x.region, StatisticalRegion: x.region}, Status: x.status, Answers: a,
 			Contacts: []string{"CONTACT-ADDR-" + x.code + "@example.lv"}})
 	}

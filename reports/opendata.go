@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/survey"
 )
 
@@ -224,7 +225,7 @@ func buildOpenData(in OpenDataInput) (*openData, error) {
 			byRegion[reg.name] = reg
 		}
 		reg.total++
-		if r.Status != StatusSubmitted {
+		if r.Status != domain.StatusSubmitted {
 			continue
 		}
 		reg.submitted++

@@ -20,6 +20,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/survey"
 )
 
@@ -65,36 +66,36 @@ func newODFixture(t *testing.T) *odFixture {
 		contact := strings.ToLower(mark("CONTACT")) + "@example.lv"
 		f.secrets = append(f.secrets, a["resp_name"].(string), a["resp_position"].(string), a["resp_email"].(string),
 			a["resp_phone"].(string), mark("UNPUBLISHED"), mark("OTHERTEXT"), contact)
-		if status == StatusSubmitted {
+		if status == domain.StatusSubmitted {
 			f.public = append(f.public, mark("PUBLIC"))
 		} else {
 			f.secrets = append(f.secrets, mark("PUBLIC"))
 		}
 		at := base.Add(time.Duration(i) * 97 * time.Minute).Add(123 * time.Millisecond)
-		row := Row{Municipality: Municipality{Code: code, NameLV: "Pašv. " + code, NameEN: "Munic. " + code,
+		row := Row{Municipality: domain.Municipality{Code: code, NameLV: "Pašv. " + code, NameEN: "Munic. " + code,
 			Kind: "novads", PlanningRegion: regions[i%len(regions)], StatisticalRegion: regions[(i+1)%len(regions)]},
 			Status: status, Answers: a, Contacts: []string{contact}}
 		if code == "riga" {
 			row.Municipality.Kind = "valstspilseta"
 		}
-		if status == StatusSubmitted || status == StatusReturned {
+		if status == domain.StatusSubmitted || status == domain.StatusReturned {
 			row.SubmittedAt = &at
 			f.versions[code] = 3 + i
 		}
-		if status == StatusSubmitted && at.After(f.latest) {
+		if status == domain.StatusSubmitted && at.After(f.latest) {
 			f.latest = at
 		}
-		if status == StatusNone {
+		if status == domain.StatusNone {
 			row.Answers = survey.Answers{}
 		}
 		f.rows = append(f.rows, row)
 	}
 	for i, code := range odSubmitted {
-		add(i, code, StatusSubmitted)
+		add(i, code, domain.StatusSubmitted)
 	}
-	add(20, "aaa-returned", StatusReturned)
-	add(21, "aab-draft", StatusDraft)
-	add(22, "aac-none", StatusNone)
+	add(20, "aaa-returned", domain.StatusReturned)
+	add(21, "aab-draft", domain.StatusDraft)
+	add(22, "aac-none", domain.StatusNone)
 	return f
 }
 
@@ -751,7 +752,7 @@ func TestOpenDataEmpty(t *testing.T) {
 	in := f.input()
 	var rows []Row
 	for _, r := range f.rows {
-		if r.Status != StatusSubmitted {
+		if r.Status != domain.StatusSubmitted {
 			rows = append(rows, r)
 		}
 	}

@@ -12,38 +12,14 @@ import (
 	"slices"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/survey"
-)
-
-// Municipality is a respondent's reference data.
-type Municipality struct {
-	Code              string
-	NameLV, NameEN    string
-	Kind              string // valstspilseta or novads
-	PlanningRegion    string
-	StatisticalRegion string
-}
-
-// Name returns the name in lang ("lv" or "en").
-func (m Municipality) Name(lang string) string {
-	if lang == "en" {
-		return m.NameEN
-	}
-	return m.NameLV
-}
-
-// Response statuses as reports see them.
-const (
-	StatusNone      = "none" // nothing saved
-	StatusDraft     = "draft"
-	StatusSubmitted = "submitted"
-	StatusReturned  = "returned"
 )
 
 // Row is one municipality's response: where it stands and the answers that
 // count — the submitted snapshot when there is one, else the working copy.
 type Row struct {
-	Municipality Municipality
+	Municipality domain.Municipality
 	Status       string
 	SubmittedAt  *time.Time
 	UpdatedAt    *time.Time
@@ -73,7 +49,7 @@ type Filter struct {
 func (f Filter) Keep(r Row) bool {
 	st := f.Statuses
 	if len(st) == 0 {
-		st = []string{StatusSubmitted}
+		st = []string{domain.StatusSubmitted}
 	}
 	return slices.Contains(st, r.Status) &&
 		(f.PlanningRegion == "" || r.Municipality.PlanningRegion == f.PlanningRegion) &&
@@ -90,8 +66,8 @@ func FilterFrom(q url.Values) Filter {
 		for _, s := range splitComma(v) {
 			switch s {
 			case "all":
-				f.Statuses = []string{StatusSubmitted, StatusReturned, StatusDraft, StatusNone}
-			case StatusSubmitted, StatusReturned, StatusDraft, StatusNone:
+				f.Statuses = []string{domain.StatusSubmitted, domain.StatusReturned, domain.StatusDraft, domain.StatusNone}
+			case domain.StatusSubmitted, domain.StatusReturned, domain.StatusDraft, domain.StatusNone:
 				if !slices.Contains(f.Statuses, s) {
 					f.Statuses = append(f.Statuses, s)
 				}

@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/xuri/excelize/v2"
 )
@@ -61,7 +62,7 @@ type XLSXOptions struct {
 // StatusRow is one municipality's standing in the round for the status
 // sheet (the response tracker).
 type StatusRow struct {
-	Municipality Municipality
+	Municipality domain.Municipality
 	// Status is the tracker's: no_link, link_created, invited, opened,
 	// draft, returned or submitted.
 	Status string
@@ -601,7 +602,7 @@ func (x *workbook) optionLabel(q *survey.Question, code string) string {
 
 // muniName is the municipality's name in the export's language, or in
 // Latvian when it has no English one.
-func (x *workbook) muniName(m *Municipality) string {
+func (x *workbook) muniName(m *domain.Municipality) string {
 	if n := m.Name(x.lang); n != "" {
 		return n
 	}
@@ -711,7 +712,7 @@ func (x *workbook) filterText() string {
 	}
 	st := f.Statuses
 	if len(st) == 0 {
-		st = []string{StatusSubmitted}
+		st = []string{domain.StatusSubmitted}
 	}
 	names := make([]string, len(st))
 	for i, s := range st {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/refdata"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/xuri/excelize/v2"
@@ -66,9 +67,9 @@ func benchData(b *testing.B, n int) benchInput {
 			b.Fatal(err)
 		}
 		sub := at.Add(time.Duration(i) * time.Minute)
-		rows[i] = Row{Municipality: Municipality{Code: fmt.Sprintf("%s-%d", m.Code, i/len(munis)), NameLV: m.NameLV,
+		rows[i] = Row{Municipality: domain.Municipality{Code: fmt.Sprintf("%s-%d", m.Code, i/len(munis)), NameLV: m.NameLV,
 			NameEN: m.NameEN, Kind: m.Kind, PlanningRegion: m.PlanningRegion, StatisticalRegion: m.StatisticalRegion},
-			Status: StatusSubmitted, SubmittedAt: &sub, UpdatedAt: &sub, Answers: a,
+			Status: domain.StatusSubmitted, SubmittedAt: &sub, UpdatedAt: &sub, Answers: a,
 			Contacts: []string{"kontakts@" + m.Code + ".lv"}}
 	}
 	in := benchInput{def: def, rows: rows}

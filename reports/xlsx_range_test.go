@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -81,7 +82,7 @@ func TestWorkbookDeclaredRanges(t *testing.T) {
 	for name, opt := range map[string]XLSXOptions{
 		"viewer":             {Status: xlsxStatus},
 		"coordinator":        {Personal: true, Status: xlsxStatus},
-		"english, all":       {Lang: "en", Status: xlsxStatus, Filter: Filter{Statuses: []string{StatusSubmitted, StatusDraft}}},
+		"english, all":       {Lang: "en", Status: xlsxStatus, Filter: Filter{Statuses: []string{domain.StatusSubmitted, domain.StatusDraft}}},
 		"nothing in the set": {Status: xlsxStatus, Filter: Filter{Kind: "none"}},
 	} {
 		var buf bytes.Buffer
@@ -141,11 +142,11 @@ func TestWorkbookPassesDiffer(t *testing.T) {
 func TestWorkbookOrderAndFormats(t *testing.T) {
 	t.Parallel()
 	status := []StatusRow{
-		{Municipality: Municipality{Code: "o", NameLV: "Ogres novads", NameEN: "Ogre Municipality"}, Status: "draft"},
-		{Municipality: Municipality{Code: "k", NameLV: "Ķekavas novads", NameEN: "Kekava Municipality"}, Status: "draft"},
-		{Municipality: Municipality{Code: "ad", NameLV: "Ādažu novads", NameEN: "Adazi Municipality"}, Status: "draft"},
-		{Municipality: Municipality{Code: "kr", NameLV: "Krāslavas novads", NameEN: "Kraslava Municipality"}, Status: "draft"},
-		{Municipality: Municipality{Code: "al", NameLV: "Alūksnes novads", NameEN: "Aluksne Municipality"}, Status: "draft"},
+		{Municipality: domain.Municipality{Code: "o", NameLV: "Ogres novads", NameEN: "Ogre Municipality"}, Status: "draft"},
+		{Municipality: domain.Municipality{Code: "k", NameLV: "Ķekavas novads", NameEN: "Kekava Municipality"}, Status: "draft"},
+		{Municipality: domain.Municipality{Code: "ad", NameLV: "Ādažu novads", NameEN: "Adazi Municipality"}, Status: "draft"},
+		{Municipality: domain.Municipality{Code: "kr", NameLV: "Krāslavas novads", NameEN: "Kraslava Municipality"}, Status: "draft"},
+		{Municipality: domain.Municipality{Code: "al", NameLV: "Alūksnes novads", NameEN: "Aluksne Municipality"}, Status: "draft"},
 	}
 	for _, c := range []struct {
 		lang     string

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/xuri/excelize/v2"
 )
@@ -83,22 +84,22 @@ func xlsxRows(t testing.TB) (*survey.Definition, []Row) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return Row{Municipality: Municipality{Code: code, NameLV: name, NameEN: name + " EN", Kind: kind,
+		return Row{Municipality: domain.Municipality{Code: code, NameLV: name, NameEN: name + " EN", Kind: kind,
 			PlanningRegion: region, StatisticalRegion: region}, Status: status, SubmittedAt: sub, UpdatedAt: sub,
 			Answers: a, Contacts: contacts}
 	}
 	return def, []Row{
-		row("a", "Ādaži", "Vidzemes", "novads", StatusSubmitted, at("2026-11-20T10:30:00Z"), []string{"kontakts@a.lv"},
+		row("a", "Ādaži", "Vidzemes", "novads", domain.StatusSubmitted, at("2026-11-20T10:30:00Z"), []string{"kontakts@a.lv"},
 			`{"resp_name":"Anna Ozola","resp_email":"anna@a.lv","population":1000,"rules":"adopted",
 			"forms":["grants","premises"],"support":5000.5,"share":12.5,"meetings":4.5,"since":2019,"council":true,
 			"note":"=HYPERLINK(\"http://x\",\"y\")"}`),
-		row("b", "Balvi", "Vidzemes", "novads", StatusSubmitted, at("2026-11-21T08:00:00Z"), nil,
+		row("b", "Balvi", "Vidzemes", "novads", domain.StatusSubmitted, at("2026-11-21T08:00:00Z"), nil,
 			`{"population":3000,"rules":"other","rules_other":"+371 2000","forms":["grants","other"],
 			"forms_other":"-5 minus","share":7,"since":2024,"council":false,"note":"@home"}`),
-		row("c", "Cēsis", "Kurzemes", "valstspilseta", StatusSubmitted, at("2026-11-22T12:00:00Z"), nil,
+		row("c", "Cēsis", "Kurzemes", "valstspilseta", domain.StatusSubmitted, at("2026-11-22T12:00:00Z"), nil,
 			`{"population":20000,"rules":"none","forms":["none"],"meetings":12,"since":2019,"council":true,
 			"note":"1. <b>Tom & \"Jerry\"</b>\n2. otrā rinda"}`),
-		row("d", "Dobele", "Vidzemes", "novads", StatusDraft, nil, []string{"draft@d.lv"},
+		row("d", "Dobele", "Vidzemes", "novads", domain.StatusDraft, nil, []string{"draft@d.lv"},
 			`{"resp_name":"Drafts Melnrakstis","population":500,"rules":"adopted"}`),
 	}
 }
@@ -119,12 +120,12 @@ func sliceSource(rows []Row, calls *int) Source {
 }
 
 var xlsxStatus = []StatusRow{
-	{Municipality: Municipality{Code: "a", NameLV: "Ādaži", PlanningRegion: "Vidzemes", StatisticalRegion: "Vidzemes", Kind: "novads"},
+	{Municipality: domain.Municipality{Code: "a", NameLV: "Ādaži", PlanningRegion: "Vidzemes", StatisticalRegion: "Vidzemes", Kind: "novads"},
 		Status: "submitted", Percent: 100, LastActivity: func() *time.Time { t := time.Date(2026, 11, 20, 10, 30, 0, 0, time.UTC); return &t }(),
 		RemindersSent: 1, Contacts: []string{"kontakts@a.lv"}},
-	{Municipality: Municipality{Code: "c", NameLV: "Cēsis", PlanningRegion: "Kurzemes", StatisticalRegion: "Kurzemes", Kind: "valstspilseta"},
+	{Municipality: domain.Municipality{Code: "c", NameLV: "Cēsis", PlanningRegion: "Kurzemes", StatisticalRegion: "Kurzemes", Kind: "valstspilseta"},
 		Status: "submitted", Percent: 95},
-	{Municipality: Municipality{Code: "z", NameLV: "Zilupe", PlanningRegion: "Latgales", StatisticalRegion: "Latgales", Kind: "novads"},
+	{Municipality: domain.Municipality{Code: "z", NameLV: "Zilupe", PlanningRegion: "Latgales", StatisticalRegion: "Latgales", Kind: "novads"},
 		Status: "no_link", Contacts: []string{"zilupe@z.lv"}},
 }
 
@@ -871,7 +872,7 @@ func TestColumnRangeQuotes(t *testing.T) {
 
 func TestWorkbookEnglishAndFilter(t *testing.T) {
 	t.Parallel()
-	f, _ := book(t, XLSXOptions{Lang: "en", Filter: Filter{PlanningRegion: "Vidzemes", Statuses: []string{StatusSubmitted, StatusDraft}}})
+	f, _ := book(t, XLSXOptions{Lang: "en", Filter: Filter{PlanningRegion: "Vidzemes", Statuses: []string{domain.StatusSubmitted, domain.StatusDraft}}})
 	if got := f.GetSheetList(); got[0] != "Kopsavilkums" {
 		t.Errorf("sheet names stay Latvian: %q", got)
 	}

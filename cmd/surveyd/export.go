@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/config"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
@@ -75,16 +76,16 @@ func export(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 
 // openRound opens the store, a manager for a command that only reads (it
 // needs neither the link key nor mail) and the round.
-func openRound(ctx context.Context, cfg *config.Config, log *slog.Logger, slug string) (*store.Store, *manage.Manager, store.Survey, error) {
+func openRound(ctx context.Context, cfg *config.Config, log *slog.Logger, slug string) (*store.Store, *manage.Manager, domain.Survey, error) {
 	st, err := openStore(ctx, cfg, log, false)
 	if err != nil {
-		return nil, nil, store.Survey{}, err
+		return nil, nil, domain.Survey{}, err
 	}
 	m := &manage.Manager{Store: st, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone}
 	sv, err := st.SurveyBySlug(ctx, slug)
 	if err != nil {
 		st.Close()
-		return nil, nil, store.Survey{}, fmt.Errorf("survey %q: %w", slug, err)
+		return nil, nil, domain.Survey{}, fmt.Errorf("survey %q: %w", slug, err)
 	}
 	return st, m, sv, nil
 }

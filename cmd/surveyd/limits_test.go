@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/internal/store/storetest"
 )
@@ -47,10 +48,10 @@ func TestCommandLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, err := st.SurveyBySlug(context.Background(), "pilot"); err != store.ErrNotFound {
+	if _, err := st.SurveyBySlug(context.Background(), "pilot"); err != domain.ErrNotFound {
 		t.Errorf("a round was created: %v", err)
 	}
-	if _, err := st.UserByEmail(context.Background(), "x@example.lv"); err != store.ErrNotFound {
+	if _, err := st.UserByEmail(context.Background(), "x@example.lv"); err != domain.ErrNotFound {
 		t.Errorf("a user was added: %v", err)
 	}
 	sv, err := st.SurveyBySlug(context.Background(), "regional-2025")

@@ -32,6 +32,7 @@ import (
 
 	"github.com/civitas-lv/surveyd/internal/auth"
 	"github.com/civitas-lv/surveyd/internal/config"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/mail"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
@@ -504,10 +505,10 @@ func round(ctx context.Context, cfg *config.Config, log *slog.Logger, args []str
 		return err
 	}
 	defer st.Close()
-	sv, err := st.CreateSurvey(ctx, store.Survey{Slug: def.Slug, TitleLV: def.Title.LV, TitleEN: def.Title.EN,
+	sv, err := st.CreateSurvey(ctx, domain.Survey{Slug: def.Slug, TitleLV: def.Title.LV, TitleEN: def.Title.EN,
 		ReferenceYear: def.ReferenceYear, Definition: def.JSON(), DefinitionSHA256: manage.DefinitionSHA256(def),
 		OpensAt: from, ClosesAt: to})
-	if errors.Is(err, store.ErrExists) {
+	if errors.Is(err, domain.ErrExists) {
 		return fmt.Errorf("a round %q exists already; choose another --slug", def.Slug)
 	}
 	if err != nil {
@@ -566,7 +567,7 @@ func user(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 		return fmt.Errorf("--role %q: use admin, coordinator or viewer", *role)
 	case errors.Is(err, manage.ErrTooLong), errors.Is(err, manage.ErrBadCharacters):
 		return fmt.Errorf("--name: %w", err)
-	case errors.Is(err, store.ErrExists):
+	case errors.Is(err, domain.ErrExists):
 		return fmt.Errorf("a user %s exists already", strings.ToLower(*email))
 	case err != nil:
 		return err

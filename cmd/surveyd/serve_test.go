@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/config"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/mail/mailtest"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/internal/store/storetest"
 )
 
@@ -44,10 +44,10 @@ func TestServeWaitsForTheOutboxBeforeClosingTheStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.ReplaceContacts(ctx, "riga", []store.Contact{{Email: "anna@riga.lv"}}); err != nil {
+	if err := st.ReplaceContacts(ctx, "riga", []domain.Contact{{Email: "anna@riga.lv"}}); err != nil {
 		t.Fatal(err)
 	}
-	if q, err := m.QueueMessages(ctx, sv, store.MessageInvitation, []string{"riga"}, 0); err != nil || q.Messages != 1 {
+	if q, err := m.QueueMessages(ctx, sv, domain.MessageInvitation, []string{"riga"}, 0); err != nil || q.Messages != 1 {
 		t.Fatalf("queue %+v %v", q, err)
 	}
 	smtp.HangAfter(0)
@@ -79,7 +79,7 @@ func TestServeWaitsForTheOutboxBeforeClosingTheStore(t *testing.T) {
 		t.Fatal("serve did not return after the message was sent")
 	}
 	list, err := st.MessagesOfSurvey(ctx, sv.ID)
-	if err != nil || len(list) != 1 || list[0].Status != store.MessageSent || len(smtp.Messages()) != 1 {
+	if err != nil || len(list) != 1 || list[0].Status != domain.MessageSent || len(smtp.Messages()) != 1 {
 		t.Fatalf("after shutdown: %+v %v; %d delivered", list, err, len(smtp.Messages()))
 	}
 }

@@ -3,7 +3,7 @@ package manage
 import (
 	"context"
 
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/reports"
 )
 
@@ -17,7 +17,7 @@ import (
 // read. reports.ErrNoContactList when the round's questionnaire has no
 // contact_list (a round created before the block existed keeps its
 // stored questionnaire).
-func (m *Manager) ContactList(ctx context.Context, sv store.Survey, lang string) (*reports.ContactList, error) {
+func (m *Manager) ContactList(ctx context.Context, sv domain.Survey, lang string) (*reports.ContactList, error) {
 	def, err := m.Definition(sv)
 	if err != nil {
 		return nil, err

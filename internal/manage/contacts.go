@@ -5,7 +5,7 @@ import (
 	"net/mail"
 	"strings"
 
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 )
 
 // MaxContacts is the most contacts a municipality may have.
@@ -14,8 +14,8 @@ const MaxContacts = 10
 // ParseContacts reads contacts written one per line as "Name <e-mail>" or a
 // bare e-mail address (also separated by commas or semicolons). It reports
 // the first line it cannot read; duplicates are dropped.
-func ParseContacts(text string) ([]store.Contact, error) {
-	var out []store.Contact
+func ParseContacts(text string) ([]domain.Contact, error) {
+	var out []domain.Contact
 	seen := map[string]bool{}
 	fields := strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == ';' })
 	for _, line := range fields {
@@ -36,7 +36,7 @@ func ParseContacts(text string) ([]store.Contact, error) {
 				continue
 			}
 			seen[email] = true
-			out = append(out, store.Contact{Email: email, Name: strings.TrimSpace(a.Name)})
+			out = append(out, domain.Contact{Email: email, Name: strings.TrimSpace(a.Name)})
 		}
 	}
 	if len(out) > MaxContacts {

@@ -15,7 +15,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -245,7 +245,7 @@ var foldBase = map[rune]rune{'ā': 'a', 'č': 'c', 'ē': 'e', 'ģ': 'g', 'ī': '
 // City"), whatever the case and marks.
 type municipalityIndex map[string][]string
 
-func indexMunicipalities(munis []store.Municipality) municipalityIndex {
+func indexMunicipalities(munis []domain.Municipality) municipalityIndex {
 	idx := municipalityIndex{}
 	add := func(key, code string) {
 		key = fold(key)
@@ -281,7 +281,7 @@ func indexMunicipalities(munis []store.Municipality) municipalityIndex {
 // Latvian or English) may name the columns, else they are municipality,
 // e-mail, name. It returns the good lines and, line by line, the refused
 // ones.
-func CheckContactRows(rows []FileRow, munis []store.Municipality) ([]ContactLine, []RefusedLine, error) {
+func CheckContactRows(rows []FileRow, munis []domain.Municipality) ([]ContactLine, []RefusedLine, error) {
 	col := map[string]int{"municipality": 0, "email": 1, "name": 2}
 	if len(rows) > 0 {
 		head := map[string]int{}
@@ -390,12 +390,12 @@ func contactOf(emailCell, nameCell string) (email, name, problem string) {
 
 // ContactChange is what an import does to one municipality's contacts.
 type ContactChange struct {
-	Municipality store.Municipality
-	Added        []store.Contact
-	Removed      []store.Contact
-	Kept         []store.Contact
+	Municipality domain.Municipality
+	Added        []domain.Contact
+	Removed      []domain.Contact
+	Kept         []domain.Contact
 	Renamed      []Renamed // kept, with the name the file gives
-	New          []store.Contact
+	New          []domain.Contact
 }
 
 // Renamed is a kept contact whose name changes.
@@ -407,7 +407,7 @@ func (c ContactChange) Changes() bool { return len(c.Added)+len(c.Removed)+len(c
 // HeldMunicipality is a municipality the file names whose contacts stay as
 // they are because some of its lines were refused.
 type HeldMunicipality struct {
-	Municipality store.Municipality
+	Municipality domain.Municipality
 	Lines        []int
 }
 
@@ -438,8 +438,8 @@ func (ci ContactImport) Changed() int {
 
 // PlanContactImport works out what the lines do to the current contacts
 // (by municipality code): the rule in this file's comment.
-func PlanContactImport(lines []ContactLine, refused []RefusedLine, munis []store.Municipality, current map[string][]store.Contact) ContactImport {
-	byCode := map[string]store.Municipality{}
+func PlanContactImport(lines []ContactLine, refused []RefusedLine, munis []domain.Municipality, current map[string][]domain.Contact) ContactImport {
+	byCode := map[string]domain.Municipality{}
 	for _, m := range munis {
 		byCode[m.Code] = m
 	}
@@ -464,7 +464,7 @@ func PlanContactImport(lines []ContactLine, refused []RefusedLine, munis []store
 	for i := range out.Changes {
 		ch := &out.Changes[i]
 		code := ch.Municipality.Code
-		now := map[string]store.Contact{}
+		now := map[string]domain.Contact{}
 		for _, c := range current[code] {
 			now[c.Email] = c
 		}
@@ -474,15 +474,15 @@ func PlanContactImport(lines []ContactLine, refused []RefusedLine, munis []store
 			c, ok := now[l.Email]
 			switch {
 			case !ok:
-				ch.Added = append(ch.Added, store.Contact{Email: l.Email, Name: l.Name})
-				ch.New = append(ch.New, store.Contact{Email: l.Email, Name: l.Name})
+				ch.Added = append(ch.Added, domain.Contact{Email: l.Email, Name: l.Name})
+				ch.New = append(ch.New, domain.Contact{Email: l.Email, Name: l.Name})
 				continue
 			case l.Name != "" && l.Name != c.Name:
 				ch.Renamed = append(ch.Renamed, Renamed{Email: c.Email, From: c.Name, To: l.Name})
 				c.Name = l.Name
 			}
 			ch.Kept = append(ch.Kept, c)
-			ch.New = append(ch.New, store.Contact{Email: c.Email, Name: c.Name})
+			ch.New = append(ch.New, domain.Contact{Email: c.Email, Name: c.Name})
 		}
 		for _, c := range current[code] {
 			if !inFile[c.Email] {
@@ -512,7 +512,7 @@ func PlanContactImport(lines []ContactLine, refused []RefusedLine, munis []store
 }
 
 // contactsFingerprint hashes the current contacts of the municipalities.
-func contactsFingerprint(changes []ContactChange, current map[string][]store.Contact) string {
+func contactsFingerprint(changes []ContactChange, current map[string][]domain.Contact) string {
 	h := sha256.New()
 	for _, ch := range changes {
 		fmt.Fprintf(h, "%s\n", ch.Municipality.Code)
@@ -568,12 +568,12 @@ func (m *Manager) ApplyContactImport(ctx context.Context, lines []ContactLine, f
 		}
 	}
 	var plan ContactImport
-	err = m.Store.UpdateContacts(ctx, codes, func(current map[string][]store.Contact) (map[string][]store.Contact, error) {
+	err = m.Store.UpdateContacts(ctx, codes, func(current map[string][]domain.Contact) (map[string][]domain.Contact, error) {
 		plan = PlanContactImport(lines, nil, munis, current)
 		if plan.Fingerprint != fingerprint {
 			return nil, ErrContactsChanged
 		}
-		out := map[string][]store.Contact{}
+		out := map[string][]domain.Contact{}
 		for _, ch := range plan.Changes {
 			out[ch.Municipality.Code] = ch.New
 		}
@@ -585,7 +585,7 @@ func (m *Manager) ApplyContactImport(ctx context.Context, lines []ContactLine, f
 // checkLines checks lines sent back from a preview as CheckContactRows
 // did: known active municipalities, e-mail addresses, no repeats, at most
 // MaxContacts each.
-func checkLines(lines []ContactLine, munis []store.Municipality) error {
+func checkLines(lines []ContactLine, munis []domain.Municipality) error {
 	active := map[string]bool{}
 	for _, m := range munis {
 		active[m.Code] = m.Active

@@ -7,13 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/refdata"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/xuri/excelize/v2"
 )
 
-func municipalities(t *testing.T) []store.Municipality {
+func municipalities(t *testing.T) []domain.Municipality {
 	t.Helper()
 	list, err := refdata.Municipalities()
 	if err != nil {
@@ -176,15 +176,15 @@ func TestContactFileRefusals(t *testing.T) {
 func TestContactImportApply(t *testing.T) {
 	t.Parallel()
 	m, _ := setup(t)
-	set := func(code string, list ...store.Contact) {
+	set := func(code string, list ...domain.Contact) {
 		t.Helper()
 		if err := m.Store.ReplaceContacts(ctx, code, list); err != nil {
 			t.Fatal(err)
 		}
 	}
-	set("riga", store.Contact{Email: "anna@riga.lv", Name: "Anna"}, store.Contact{Email: "old@riga.lv", Name: "Aizgājis"})
-	set("cesis", store.Contact{Email: "ilze@cesis.lv"})
-	set("ogre", store.Contact{Email: "info@ogre.lv"})
+	set("riga", domain.Contact{Email: "anna@riga.lv", Name: "Anna"}, domain.Contact{Email: "old@riga.lv", Name: "Aizgājis"})
+	set("cesis", domain.Contact{Email: "ilze@cesis.lv"})
+	set("ogre", domain.Contact{Email: "info@ogre.lv"})
 	file := "Pašvaldība;E-pasts;Vārds\n" +
 		"riga;anna@riga.lv;Anna Ozola\n" + // kept, renamed
 		"riga;jauns@riga.lv;\n" + // added; old@riga.lv removed
@@ -201,7 +201,7 @@ func TestContactImportApply(t *testing.T) {
 		}
 		return b.String()
 	}
-	emails := func(list []store.Contact) string {
+	emails := func(list []domain.Contact) string {
 		var out []string
 		for _, c := range list {
 			out = append(out, c.Email+"/"+c.Name)
@@ -224,7 +224,7 @@ func TestContactImportApply(t *testing.T) {
 
 	// Someone edits riga's contacts after the preview: nothing changes,
 	// and the new preview says what would change now.
-	set("riga", store.Contact{Email: "anna@riga.lv", Name: "Anna"})
+	set("riga", domain.Contact{Email: "anna@riga.lv", Name: "Anna"})
 	again, err := m.ApplyContactImport(ctx, plan.Lines, plan.Fingerprint)
 	if !errors.Is(err, manage.ErrContactsChanged) || len(again.Changes) != 2 || len(again.Changes[0].Removed) != 0 {
 		t.Fatalf("stale apply: %v %s", err, show(again))

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 )
@@ -41,7 +42,7 @@ func (m *Manager) Demo(ctx context.Context, slug string, n int, seed uint64) (in
 		}
 		if _, err := m.Store.Response(ctx, sv.ID, mu.Code); err == nil {
 			continue // has answers of its own
-		} else if !errors.Is(err, store.ErrNotFound) {
+		} else if !errors.Is(err, domain.ErrNotFound) {
 			return made, err
 		}
 		answers, err := def.Synthesize(rng, plausible(rng, mu))
@@ -50,7 +51,7 @@ func (m *Manager) Demo(ctx context.Context, slug string, n int, seed uint64) (in
 		}
 		if _, err := m.Store.Apply(ctx, store.Change{SurveyID: sv.ID, Municipality: mu.Code,
 			DefinitionSHA256: sv.DefinitionSHA256, Answers: answers, Submit: true,
-			Actor: store.Actor{Kind: store.ActorSystem, Note: "demo"}}); err != nil {
+			Actor: domain.Actor{Kind: domain.ActorSystem, Note: "demo"}}); err != nil {
 			return made, err
 		}
 		made++
@@ -61,7 +62,7 @@ func (m *Manager) Demo(ctx context.Context, slug string, n int, seed uint64) (in
 // plausible gives the figures of the 2025 questionnaire realistic sizes:
 // population by kind of municipality, amounts in proportion to it, and the
 // participatory-budget funnel in order. Other questions get generic values.
-func plausible(rng *rand.Rand, mu store.Municipality) survey.Override {
+func plausible(rng *rand.Rand, mu domain.Municipality) survey.Override {
 	pop := 3000 + rng.IntN(40000)
 	if mu.Kind == "valstspilseta" {
 		pop = 20000 + rng.IntN(110000)

@@ -4,14 +4,14 @@ import (
 	"context"
 	"time"
 
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/reports"
 )
 
 // Feedback builds the feedback report of one municipality for the round
 // from the submitted answers, read in one snapshot (reports.ErrNotInRound
 // when the municipality has not submitted).
-func (m *Manager) Feedback(ctx context.Context, sv store.Survey, municipality, lang string) (*reports.Feedback, error) {
+func (m *Manager) Feedback(ctx context.Context, sv domain.Survey, municipality, lang string) (*reports.Feedback, error) {
 	var out *reports.Feedback
 	err := m.FeedbackAll(ctx, sv, []string{municipality}, lang, func(f *reports.Feedback) error {
 		out = f
@@ -26,7 +26,7 @@ func (m *Manager) Feedback(ctx context.Context, sv store.Survey, municipality, l
 // FeedbackAll builds, from one snapshot, the feedback report of every
 // municipality that submitted (only those in codes, when given) and calls fn
 // with each, in alphabetical order.
-func (m *Manager) FeedbackAll(ctx context.Context, sv store.Survey, codes []string, lang string, fn func(*reports.Feedback) error) error {
+func (m *Manager) FeedbackAll(ctx context.Context, sv domain.Survey, codes []string, lang string, fn func(*reports.Feedback) error) error {
 	def, err := m.Definition(sv)
 	if err != nil {
 		return err
@@ -50,7 +50,7 @@ func (m *Manager) FeedbackAll(ctx context.Context, sv store.Survey, codes []stri
 		in := reports.FeedbackInput{Definition: def, Title: def.Title, ReferenceYear: def.ReferenceYear, Rows: rows,
 			Publishable: pub, Lang: lang, Generated: time.Now().In(m.tz())}
 		for _, r := range rows {
-			if r.Status != reports.StatusSubmitted || len(want) > 0 && !want[r.Municipality.Code] {
+			if r.Status != domain.StatusSubmitted || len(want) > 0 && !want[r.Municipality.Code] {
 				continue
 			}
 			in.Municipality = r.Municipality.Code

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	outmail "github.com/civitas-lv/surveyd/internal/mail"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
@@ -66,7 +67,7 @@ type Released struct {
 // municipalities whose answers are submitted now are released; the others
 // are listed in Skipped. Releasing one again records its submitted version
 // now and lifts a withdrawal. Nothing is e-mailed.
-func (m *Manager) ReleaseFeedback(ctx context.Context, sv store.Survey, codes []string, userID int64) (Released, error) {
+func (m *Manager) ReleaseFeedback(ctx context.Context, sv domain.Survey, codes []string, userID int64) (Released, error) {
 	out := Released{Skipped: map[string][]string{}}
 	codes, err := m.knownMunicipalities(ctx, codes)
 	if err != nil {
@@ -94,7 +95,7 @@ func (m *Manager) ReleaseFeedback(ctx context.Context, sv store.Survey, codes []
 }
 
 // knownMunicipalities returns codes sorted and without repeats, or an
-// error naming one that is not a municipality (store.ErrNotFound).
+// error naming one that is not a municipality (domain.ErrNotFound).
 func (m *Manager) knownMunicipalities(ctx context.Context, codes []string) ([]string, error) {
 	if len(codes) == 0 {
 		return nil, nil
@@ -111,7 +112,7 @@ func (m *Manager) knownMunicipalities(ctx context.Context, codes []string) ([]st
 	var out []string
 	for _, c := range codes {
 		if !known[c] {
-			return nil, fmt.Errorf("unknown municipality %q: %w", c, store.ErrNotFound)
+			return nil, fmt.Errorf("unknown municipality %q: %w", c, domain.ErrNotFound)
 		}
 		if !seen[c] {
 			seen[c] = true
@@ -127,10 +128,10 @@ func (m *Manager) knownMunicipalities(ctx context.Context, codes []string) ([]st
 // results again until its feedback is released anew, and feedback e-mails
 // still waiting are not sent. Nothing to do when that release was
 // withdrawn already; ErrFeedbackChanged when its feedback was released
-// again meanwhile, store.ErrNotFound when it was never released.
-func (m *Manager) WithdrawFeedback(ctx context.Context, sv store.Survey, municipality string, releasedAt time.Time, userID int64) error {
+// again meanwhile, domain.ErrNotFound when it was never released.
+func (m *Manager) WithdrawFeedback(ctx context.Context, sv domain.Survey, municipality string, releasedAt time.Time, userID int64) error {
 	err := m.Store.WithdrawFeedback(ctx, sv.ID, municipality, releasedAt, userID)
-	if !errors.Is(err, store.ErrConflict) {
+	if !errors.Is(err, domain.ErrConflict) {
 		return err
 	}
 	f, err := m.Store.FeedbackRelease(ctx, sv.ID, municipality)
@@ -144,9 +145,9 @@ func (m *Manager) WithdrawFeedback(ctx context.Context, sv store.Survey, municip
 }
 
 // FeedbackRelease returns the municipality's release in the round
-// (withdrawn or not); store.ErrNotFound when its feedback was never
+// (withdrawn or not); domain.ErrNotFound when its feedback was never
 // released.
-func (m *Manager) FeedbackRelease(ctx context.Context, sv store.Survey, municipality string) (store.FeedbackRelease, error) {
+func (m *Manager) FeedbackRelease(ctx context.Context, sv domain.Survey, municipality string) (domain.FeedbackRelease, error) {
 	return m.Store.FeedbackRelease(ctx, sv.ID, municipality)
 }
 
@@ -158,7 +159,7 @@ func (m *Manager) FeedbackRelease(ctx context.Context, sv store.Survey, municipa
 // released, it has no contacts or no working link that can be shown, or a
 // feedback message to it still waits. The message is in the contact's
 // language when known (contacts have none yet), else Latvian.
-func (m *Manager) QueueFeedbackMail(ctx context.Context, sv store.Survey, codes []string, userID int64) (Queued, error) {
+func (m *Manager) QueueFeedbackMail(ctx context.Context, sv domain.Survey, codes []string, userID int64) (Queued, error) {
 	out := Queued{Skipped: map[string][]string{}}
 	if m.Mail == nil {
 		return out, ErrNoMail
@@ -183,7 +184,7 @@ func (m *Manager) QueueFeedbackMail(ctx context.Context, sv store.Survey, codes 
 	if err != nil {
 		return out, err
 	}
-	pendingList, err := m.Store.PendingMessages(ctx, sv.ID, store.MessageFeedback)
+	pendingList, err := m.Store.PendingMessages(ctx, sv.ID, domain.MessageFeedback)
 	if err != nil {
 		return out, err
 	}
@@ -207,7 +208,7 @@ func (m *Manager) QueueFeedbackMail(ctx context.Context, sv store.Survey, codes 
 		}
 		_, inv, err := m.LinkOf(ctx, sv.ID, code)
 		switch {
-		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, domain.ErrNotFound):
 			out.Skipped[SkipNoLink] = append(out.Skipped[SkipNoLink], code)
 			continue
 		case errors.Is(err, ErrLinkNotShowable):
@@ -217,7 +218,7 @@ func (m *Manager) QueueFeedbackMail(ctx context.Context, sv store.Survey, codes 
 			return out, err
 		}
 		for _, c := range contacts[code] {
-			list = append(list, store.NewMessage{SurveyID: sv.ID, Municipality: code, Kind: store.MessageFeedback,
+			list = append(list, store.NewMessage{SurveyID: sv.ID, Municipality: code, Kind: domain.MessageFeedback,
 				Recipient: c.Email, InvitationID: inv.ID, UserID: userID, Lang: contactLang(c)})
 		}
 	}
@@ -234,13 +235,13 @@ func (m *Manager) QueueFeedbackMail(ctx context.Context, sv store.Survey, codes 
 
 // contactLang is the language to write to a contact in: Latvian, as
 // contacts carry no language of their own.
-func contactLang(store.Contact) string { return "lv" }
+func contactLang(domain.Contact) string { return "lv" }
 
 // MunicipalityResults is what a municipality's link shows as its results.
 type MunicipalityResults struct {
 	// Release is its feedback's release; nil when its feedback is not
 	// released (never, or withdrawn).
-	Release *store.FeedbackRelease
+	Release *domain.FeedbackRelease
 	// Report is its feedback report, built now from the submitted
 	// answers; nil when not released, or when its answers are not
 	// submitted now (returned for correction).
@@ -254,7 +255,7 @@ func (m *Manager) OpenResults(ctx context.Context, r *Respondent, lang string) (
 	var out MunicipalityResults
 	f, err := m.Store.FeedbackRelease(ctx, r.Survey.ID, r.Municipality.Code)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return out, nil
 	case err != nil:
 		return out, err
@@ -288,12 +289,12 @@ type FeedbackOverview struct {
 	ToMail int
 	// Municipalities are every municipality of the tracker, by code (to
 	// name them).
-	Municipalities map[string]store.Municipality
+	Municipalities map[string]domain.Municipality
 }
 
 // FeedbackOverview reads the round's feedback releases with the tracker.
-func (m *Manager) FeedbackOverview(ctx context.Context, sv store.Survey, def *survey.Definition) (FeedbackOverview, error) {
-	o := FeedbackOverview{Municipalities: map[string]store.Municipality{}}
+func (m *Manager) FeedbackOverview(ctx context.Context, sv domain.Survey, def *survey.Definition) (FeedbackOverview, error) {
+	o := FeedbackOverview{Municipalities: map[string]domain.Municipality{}}
 	t, err := m.Tracker(ctx, sv, def, true)
 	if err != nil {
 		return o, err
@@ -326,21 +327,21 @@ func (m *Manager) FeedbackOverview(ctx context.Context, sv store.Survey, def *su
 // deliverFeedback sends one queued feedback message: the results link,
 // derived again from the link it was queued with. It fails when the
 // feedback was withdrawn or the link changed since.
-func (m *Manager) deliverFeedback(ctx context.Context, msg store.Message, sv store.Survey, mu store.Municipality) store.Outcome {
+func (m *Manager) deliverFeedback(ctx context.Context, msg domain.Message, sv domain.Survey, mu domain.Municipality) store.Outcome {
 	f, err := m.Store.FeedbackRelease(ctx, msg.SurveyID, msg.MunicipalityCode)
 	switch {
-	case errors.Is(err, store.ErrNotFound), err == nil && !f.Released():
-		return store.Outcome{Status: store.MessageFailed, Error: "the feedback was withdrawn before sending"}
+	case errors.Is(err, domain.ErrNotFound), err == nil && !f.Released():
+		return store.Outcome{Status: domain.MessageFailed, Error: "the feedback was withdrawn before sending"}
 	case err != nil:
-		return store.Outcome{Status: store.MessageQueued, Error: err.Error()}
+		return store.Outcome{Status: domain.MessageQueued, Error: err.Error()}
 	}
 	link, inv, err := m.LinkOf(ctx, msg.SurveyID, msg.MunicipalityCode)
 	switch {
-	case errors.Is(err, store.ErrNotFound), errors.Is(err, ErrLinkNotShowable),
+	case errors.Is(err, domain.ErrNotFound), errors.Is(err, ErrLinkNotShowable),
 		err == nil && (msg.InvitationID == nil || inv.ID != *msg.InvitationID):
-		return store.Outcome{Status: store.MessageFailed, Error: "the link changed before sending; send again"}
+		return store.Outcome{Status: domain.MessageFailed, Error: "the link changed before sending; send again"}
 	case err != nil:
-		return store.Outcome{Status: store.MessageQueued, Error: err.Error()}
+		return store.Outcome{Status: domain.MessageQueued, Error: err.Error()}
 	}
 	en := msg.Lang != nil && *msg.Lang == "en"
 	link += ResultsPath
@@ -357,7 +358,7 @@ func (m *Manager) deliverFeedback(ctx context.Context, msg store.Message, sv sto
 }
 
 // feedbackSubject names the round and the municipality.
-func feedbackSubject(en bool, sv store.Survey, mu store.Municipality) string {
+func feedbackSubject(en bool, sv domain.Survey, mu domain.Municipality) string {
 	if en {
 		return "Survey results: " + orLV(sv.TitleEN, sv.TitleLV) + " — " + orLV(mu.NameEN, mu.NameLV)
 	}
@@ -366,7 +367,7 @@ func feedbackSubject(en bool, sv store.Survey, mu store.Municipality) string {
 
 // feedbackText says the municipality's results are ready, with the link
 // to them. It holds nothing but the round, the municipality and the link.
-func feedbackText(en bool, sv store.Survey, mu store.Municipality, link string) string {
+func feedbackText(en bool, sv domain.Survey, mu domain.Municipality, link string) string {
 	var b strings.Builder
 	if en {
 		fmt.Fprintf(&b, "Hello,\n\nThank you for your municipality's answers to the survey “%s”. Its results are ready: "+
@@ -401,11 +402,11 @@ type FeedbackFiles struct {
 
 // WriteFeedbackFiles writes, from one snapshot, the feedback report of
 // every municipality that has submitted (only the listed ones, when codes
-// is given; an unknown code is store.ErrNotFound) as a standalone HTML
+// is given; an unknown code is domain.ErrNotFound) as a standalone HTML
 // document, CODE.html, and an Excel workbook, CODE.xlsx, in lang: write
 // is called with each file's name and a function that fills it. It needs
 // no release: it is the coordinators' own export.
-func (m *Manager) WriteFeedbackFiles(ctx context.Context, sv store.Survey, codes []string, lang string,
+func (m *Manager) WriteFeedbackFiles(ctx context.Context, sv domain.Survey, codes []string, lang string,
 	write func(name string, fill func(io.Writer) error) error) (FeedbackFiles, error) {
 	var out FeedbackFiles
 	codes, err := m.knownMunicipalities(ctx, codes)

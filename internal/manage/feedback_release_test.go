@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
@@ -24,7 +25,7 @@ func TestReleaseAndWithdrawFeedback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	coord, err := m.Store.CreateUser(ctx, "koordinatore@example.lv", "", store.RoleCoordinator, "")
+	coord, err := m.Store.CreateUser(ctx, "koordinatore@example.lv", "", domain.RoleCoordinator, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +37,7 @@ func TestReleaseAndWithdrawFeedback(t *testing.T) {
 		}
 		saved, err := m.Store.Apply(ctx, store.Change{SurveyID: sv.ID, Municipality: code, DefinitionSHA256: sv.DefinitionSHA256,
 			BaseVersion: base, Answers: survey.Answers{"resp_name": "A", "population": population}, Submit: true,
-			Actor: store.Actor{Kind: store.ActorSystem}})
+			Actor: domain.Actor{Kind: domain.ActorSystem}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,7 +54,7 @@ func TestReleaseAndWithdrawFeedback(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if _, err := m.ReleaseFeedback(ctx, sv, []string{"riga", "nekurienes"}, 0); !errors.Is(err, store.ErrNotFound) {
+	if _, err := m.ReleaseFeedback(ctx, sv, []string{"riga", "nekurienes"}, 0); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("an unknown municipality: %v", err)
 	}
 	res, err := m.ReleaseFeedback(ctx, sv, []string{"cesis", "ogre", "valmiera", "cesis"}, coord.ID)
@@ -79,7 +80,7 @@ func TestReleaseAndWithdrawFeedback(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := m.WithdrawFeedback(ctx, sv, "valmiera", f.ReleasedAt, 0); !errors.Is(err, store.ErrNotFound) {
+	if err := m.WithdrawFeedback(ctx, sv, "valmiera", f.ReleasedAt, 0); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("never released: %v", err)
 	}
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
@@ -26,7 +27,7 @@ func TestFeedbackAll(t *testing.T) {
 	}
 	// Ādaži saves a draft and never submits; Demo then submits for six others.
 	if _, err := m.Store.Apply(ctx, store.Change{SurveyID: sv.ID, Municipality: "adazi", DefinitionSHA256: sv.DefinitionSHA256,
-		Answers: survey.Answers{"population": "1000"}, Actor: store.Actor{Kind: store.ActorSystem}}); err != nil {
+		Answers: survey.Answers{"population": "1000"}, Actor: domain.Actor{Kind: domain.ActorSystem}}); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := m.Demo(ctx, sv.Slug, 6, 3); err != nil || n != 6 {

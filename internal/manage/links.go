@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/store"
 )
 
@@ -18,7 +19,7 @@ var ErrLinkNotShowable = errors.New("this link cannot be shown again; issue a ne
 var ErrLinkChanged = errors.New("the link changed since it was shown; nothing was changed")
 
 // LinkOf returns the municipality's working link to the round:
-// store.ErrNotFound when it has none, ErrLinkNotShowable when it cannot be
+// domain.ErrNotFound when it has none, ErrLinkNotShowable when it cannot be
 // derived again.
 func (m *Manager) LinkOf(ctx context.Context, surveyID int64, municipality string) (string, store.Invitation, error) {
 	inv, err := m.Store.ActiveInvitation(ctx, surveyID, municipality)
@@ -73,7 +74,7 @@ func (m *Manager) ReplaceLink(ctx context.Context, surveyID int64, municipality 
 		return m.LinkURL(token), nil
 	}
 	_, err := m.Store.ReplaceInvitation(ctx, surveyID, municipality, from, link)
-	if errors.Is(err, store.ErrConflict) {
+	if errors.Is(err, domain.ErrConflict) {
 		return "", ErrLinkChanged
 	}
 	if err != nil {
@@ -89,14 +90,14 @@ func (m *Manager) ReplaceLink(ctx context.Context, surveyID int64, municipality 
 func (m *Manager) RevokeLink(ctx context.Context, surveyID int64, municipality string, link int64) error {
 	inv, err := m.Store.ActiveInvitation(ctx, surveyID, municipality)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return nil
 	case err != nil:
 		return err
 	case inv.ID != link:
 		return ErrLinkChanged
 	}
-	if err := m.Store.RevokeInvitation(ctx, inv.ID); errors.Is(err, store.ErrNotFound) {
+	if err := m.Store.RevokeInvitation(ctx, inv.ID); errors.Is(err, domain.ErrNotFound) {
 		return nil // revoked meanwhile: as asked
 	} else if err != nil {
 		return err
@@ -112,7 +113,7 @@ func (m *Manager) EnsureLink(ctx context.Context, surveyID int64, municipality s
 	switch {
 	case err == nil:
 		return u, inv, nil
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		token, hash, salt := m.Links.New()
 		inv, created, err := m.Store.CreateInvitationIfMissing(ctx, surveyID, municipality, store.NewLink{Hash: hash, Salt: salt})
 		if err != nil {

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/reports"
 )
 
@@ -74,7 +74,7 @@ func (m *Manager) LinkRows(ctx context.Context, surveyID int64, lang string) ([]
 	if err != nil {
 		return nil, err
 	}
-	var active []store.Municipality
+	var active []domain.Municipality
 	for _, mu := range munis {
 		if mu.Active {
 			active = append(active, mu)
@@ -97,7 +97,7 @@ func (m *Manager) IssuedLinkRows(ctx context.Context, issued []Link, lang string
 	for _, l := range issued {
 		links[l.Municipality] = l.URL
 	}
-	var list []store.Municipality
+	var list []domain.Municipality
 	for _, mu := range munis {
 		if _, ok := links[mu.Code]; ok {
 			list = append(list, mu)
@@ -106,7 +106,7 @@ func (m *Manager) IssuedLinkRows(ctx context.Context, issued []Link, lang string
 	return m.linkRows(ctx, list, links, lang)
 }
 
-func (m *Manager) linkRows(ctx context.Context, munis []store.Municipality, links map[string]string, lang string) ([]LinkRow, error) {
+func (m *Manager) linkRows(ctx context.Context, munis []domain.Municipality, links map[string]string, lang string) ([]LinkRow, error) {
 	contacts, err := m.Store.Contacts(ctx)
 	if err != nil {
 		return nil, err

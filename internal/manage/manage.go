@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/auth"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/mail"
 	"github.com/civitas-lv/surveyd/internal/refdata"
 	"github.com/civitas-lv/surveyd/internal/store"
@@ -80,29 +81,29 @@ var ErrDefinitionInUse = errors.New("the round's questionnaire differs from the 
 // (open from opens to closes, checked by CheckRoundDates). An existing
 // round keeps its dates; its questionnaire is replaced only while nobody
 // has answered.
-func (m *Manager) EnsureRound(ctx context.Context, def *survey.Definition, opens, closes time.Time) (store.Survey, RoundResult, error) {
+func (m *Manager) EnsureRound(ctx context.Context, def *survey.Definition, opens, closes time.Time) (domain.Survey, RoundResult, error) {
 	sha := DefinitionSHA256(def)
 	sv, err := m.Store.SurveyBySlug(ctx, def.Slug)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		if err := CheckRoundDates(opens, closes); err != nil {
-			return store.Survey{}, "", err
+			return domain.Survey{}, "", err
 		}
-		sv, err = m.Store.CreateSurvey(ctx, store.Survey{Slug: def.Slug, TitleLV: def.Title.LV, TitleEN: def.Title.EN,
+		sv, err = m.Store.CreateSurvey(ctx, domain.Survey{Slug: def.Slug, TitleLV: def.Title.LV, TitleEN: def.Title.EN,
 			ReferenceYear: def.ReferenceYear, Definition: def.JSON(), DefinitionSHA256: sha, OpensAt: opens, ClosesAt: closes})
-		if errors.Is(err, store.ErrExists) { // another process created it first
+		if errors.Is(err, domain.ErrExists) { // another process created it first
 			sv, err = m.Store.SurveyBySlug(ctx, def.Slug)
 			return sv, RoundUnchanged, err
 		}
 		return sv, RoundCreated, err
 	}
 	if err != nil {
-		return store.Survey{}, "", err
+		return domain.Survey{}, "", err
 	}
 	if sv.DefinitionSHA256 == sha {
 		return sv, RoundUnchanged, nil
 	}
 	err = m.Store.ReplaceDefinition(ctx, sv.ID, def.Title.LV, def.Title.EN, def.ReferenceYear, def.JSON(), sha)
-	if errors.Is(err, store.ErrConflict) {
+	if errors.Is(err, domain.ErrConflict) {
 		return sv, "", fmt.Errorf("round %s: %w", def.Slug, ErrDefinitionInUse)
 	}
 	if err != nil {

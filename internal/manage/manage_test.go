@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/auth"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/internal/store/storetest"
@@ -57,7 +58,7 @@ func TestEnsureRound(t *testing.T) {
 	}
 	// Once somebody has answered it is refused.
 	if _, err := m.Store.Apply(ctx, store.Change{SurveyID: sv.ID, Municipality: "riga",
-		Answers: survey.Answers{"resp_name": "A"}, Actor: store.Actor{Kind: store.ActorSystem}}); err != nil {
+		Answers: survey.Answers{"resp_name": "A"}, Actor: domain.Actor{Kind: domain.ActorSystem}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := m.EnsureRound(ctx, def, opens, opens); !errors.Is(err, manage.ErrDefinitionInUse) {
@@ -104,13 +105,13 @@ func TestInvite(t *testing.T) {
 	if err != nil || len(rot) != 1 || rot[0].URL == first.URL {
 		t.Fatalf("rotate: %+v %v", rot, err)
 	}
-	if _, err := m.Store.InvitationByTokenHash(ctx, auth.HashToken(token)); !errors.Is(err, store.ErrNotFound) {
+	if _, err := m.Store.InvitationByTokenHash(ctx, auth.HashToken(token)); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatal("the rotated link still works")
 	}
 	if _, err := m.Invite(ctx, sv.Slug, []string{"atlantida"}, false); err == nil {
 		t.Fatal("unknown municipality accepted")
 	}
-	if _, err := m.Invite(ctx, "no-such-round", nil, false); !errors.Is(err, store.ErrNotFound) {
+	if _, err := m.Invite(ctx, "no-such-round", nil, false); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("unknown round: %v", err)
 	}
 }
@@ -124,7 +125,7 @@ func TestDemo(t *testing.T) {
 	}
 	// A municipality with its own answers is left alone.
 	if _, err := m.Store.Apply(ctx, store.Change{SurveyID: sv.ID, Municipality: "adazi",
-		Answers: survey.Answers{"resp_name": "Īsta"}, Actor: store.Actor{Kind: store.ActorSystem}}); err != nil {
+		Answers: survey.Answers{"resp_name": "Īsta"}, Actor: domain.Actor{Kind: domain.ActorSystem}}); err != nil {
 		t.Fatal(err)
 	}
 	n, err := m.Demo(ctx, sv.Slug, 100, 7) // more than there are: every other municipality
@@ -138,7 +139,7 @@ func TestDemo(t *testing.T) {
 	submitted := 0
 	for _, r := range all {
 		if r.MunicipalityCode == "adazi" {
-			if r.Status != store.StatusDraft || !strings.Contains(string(r.AnswersJSON), "Īsta") {
+			if r.Status != domain.StatusDraft || !strings.Contains(string(r.AnswersJSON), "Īsta") {
 				t.Fatal("demo touched a municipality with its own answers")
 			}
 			continue
@@ -147,11 +148,11 @@ func TestDemo(t *testing.T) {
 		if res := def.Validate(a, survey.Submit); !res.OK() {
 			t.Fatalf("%s: demo answers are not valid: %v", r.MunicipalityCode, res.Errors)
 		}
-		if r.Status == store.StatusSubmitted {
+		if r.Status == domain.StatusSubmitted {
 			submitted++
 		}
 		revs, _ := m.Store.Revisions(ctx, r.ID)
-		if len(revs) != 1 || revs[0].Actor != store.ActorSystem || revs[0].Note == nil || *revs[0].Note != "demo" {
+		if len(revs) != 1 || revs[0].Actor != domain.ActorSystem || revs[0].Note == nil || *revs[0].Note != "demo" {
 			t.Fatalf("%s: demo revision %+v", r.MunicipalityCode, revs)
 		}
 	}

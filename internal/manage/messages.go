@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	outmail "github.com/civitas-lv/surveyd/internal/mail"
 	"github.com/civitas-lv/surveyd/internal/store"
 )
@@ -36,12 +37,12 @@ var SkipReasons = []string{"no_contacts", "submitted", "link", "pending"}
 // municipalities that have not submitted; a municipality whose message of
 // the kind is still waiting or being sent gets no second one. Links are
 // issued where missing. Nothing is sent here: see Deliver.
-func (m *Manager) QueueMessages(ctx context.Context, sv store.Survey, kind string, codes []string, userID int64) (Queued, error) {
+func (m *Manager) QueueMessages(ctx context.Context, sv domain.Survey, kind string, codes []string, userID int64) (Queued, error) {
 	out := Queued{Skipped: map[string][]string{}}
 	if m.Mail == nil {
 		return out, ErrNoMail
 	}
-	if kind != store.MessageInvitation && kind != store.MessageReminder {
+	if kind != domain.MessageInvitation && kind != domain.MessageReminder {
 		return out, fmt.Errorf("unknown message kind %q", kind)
 	}
 	rows, err := m.Store.Tracker(ctx, sv.ID)
@@ -71,7 +72,7 @@ func (m *Manager) QueueMessages(ctx context.Context, sv store.Survey, kind strin
 		}
 		delete(want, r.Code)
 		switch {
-		case kind == store.MessageReminder && trackStatus(r) == TrackSubmitted:
+		case kind == domain.MessageReminder && trackStatus(r) == TrackSubmitted:
 			out.Skipped["submitted"] = append(out.Skipped["submitted"], r.Code)
 			continue
 		case len(contacts[r.Code]) == 0:
@@ -95,7 +96,7 @@ func (m *Manager) QueueMessages(ctx context.Context, sv store.Survey, kind strin
 		}
 	}
 	for c := range want {
-		return out, fmt.Errorf("unknown municipality %q: %w", c, store.ErrNotFound)
+		return out, fmt.Errorf("unknown municipality %q: %w", c, domain.ErrNotFound)
 	}
 	queued, err := m.Store.QueueMessages(ctx, list)
 	out.Messages = len(queued)
@@ -131,7 +132,7 @@ func (m *Manager) Deliver(ctx context.Context, surveyID int64) (Delivered, error
 	if d.Requeued, err = m.Store.RequeueStaleMessages(ctx, ClaimTimeout); err != nil {
 		return d, err
 	}
-	munis := map[string]store.Municipality{}
+	munis := map[string]domain.Municipality{}
 	list, err := m.Store.Municipalities(ctx)
 	if err != nil {
 		return d, err
@@ -139,7 +140,7 @@ func (m *Manager) Deliver(ctx context.Context, surveyID int64) (Delivered, error
 	for _, mu := range list {
 		munis[mu.Code] = mu
 	}
-	surveys := map[int64]store.Survey{}
+	surveys := map[int64]domain.Survey{}
 	owner := newClaimOwner()
 	retried := []int64{} // tried in this run already: left for the next
 	for ctx.Err() == nil {
@@ -149,7 +150,7 @@ func (m *Manager) Deliver(ctx context.Context, surveyID int64) (Delivered, error
 		dbctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 		msg, err := m.Store.ClaimMessage(dbctx, surveyID, retried, owner)
 		cancel()
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, domain.ErrNotFound) {
 			return d, nil
 		}
 		if err != nil {
@@ -168,9 +169,9 @@ func (m *Manager) Deliver(ctx context.Context, surveyID int64) (Delivered, error
 			continue // the claim went stale and was taken back meanwhile
 		}
 		switch o.Status {
-		case store.MessageSent:
+		case domain.MessageSent:
 			d.Sent++
-		case store.MessageFailed:
+		case domain.MessageFailed:
 			d.Failed++
 		default:
 			d.Retry++
@@ -180,31 +181,31 @@ func (m *Manager) Deliver(ctx context.Context, surveyID int64) (Delivered, error
 	return d, nil
 }
 
-func (m *Manager) deliverOne(ctx context.Context, msg store.Message, munis map[string]store.Municipality,
-	surveys map[int64]store.Survey) store.Outcome {
+func (m *Manager) deliverOne(ctx context.Context, msg domain.Message, munis map[string]domain.Municipality,
+	surveys map[int64]domain.Survey) store.Outcome {
 	sv, ok := surveys[msg.SurveyID]
 	if !ok {
 		var err error
 		if sv, err = m.Store.SurveyByID(ctx, msg.SurveyID); err != nil {
-			return store.Outcome{Status: store.MessageQueued, Error: err.Error()}
+			return store.Outcome{Status: domain.MessageQueued, Error: err.Error()}
 		}
 		surveys[msg.SurveyID] = sv
 	}
 	switch msg.Kind {
-	case store.MessageReceipt:
+	case domain.MessageReceipt:
 		return m.deliverReceipt(ctx, msg, sv, munis[msg.MunicipalityCode])
-	case store.MessageFeedback:
+	case domain.MessageFeedback:
 		return m.deliverFeedback(ctx, msg, sv, munis[msg.MunicipalityCode])
 	}
 	link, inv, err := m.LinkOf(ctx, msg.SurveyID, msg.MunicipalityCode)
 	if err != nil || msg.InvitationID == nil || inv.ID != *msg.InvitationID {
 		// The link was rotated or revoked after queuing: sending the old
 		// one would send a dead link.
-		return store.Outcome{Status: store.MessageFailed, Error: "the link changed before sending; send again"}
+		return store.Outcome{Status: domain.MessageFailed, Error: "the link changed before sending; send again"}
 	}
 	deadline, err := m.deadlineOf(ctx, sv, msg.MunicipalityCode)
 	if err != nil {
-		return store.Outcome{Status: store.MessageQueued, Error: err.Error()}
+		return store.Outcome{Status: domain.MessageQueued, Error: err.Error()}
 	}
 	text := composeText(msg.Kind, sv, munis[msg.MunicipalityCode], link, deadline)
 	err = m.Mail.Send(ctx, outmail.Message{
@@ -218,14 +219,14 @@ func (m *Manager) deliverOne(ctx context.Context, msg store.Message, munis map[s
 
 // outcomeOf is the outcome of an attempt to send msg: sent, failed for
 // good (a permanent refusal, or the last attempt), or to try again.
-func outcomeOf(msg store.Message, err error) store.Outcome {
+func outcomeOf(msg domain.Message, err error) store.Outcome {
 	switch {
 	case err == nil:
-		return store.Outcome{Status: store.MessageSent}
+		return store.Outcome{Status: domain.MessageSent}
 	case outmail.IsPermanent(err) || msg.Attempts+1 >= maxAttempts:
-		return store.Outcome{Status: store.MessageFailed, Error: err.Error()}
+		return store.Outcome{Status: domain.MessageFailed, Error: err.Error()}
 	}
-	return store.Outcome{Status: store.MessageQueued, Error: err.Error()}
+	return store.Outcome{Status: domain.MessageQueued, Error: err.Error()}
 }
 
 func (m *Manager) tz() *time.Location {
@@ -235,8 +236,8 @@ func (m *Manager) tz() *time.Location {
 	return m.TimeZone
 }
 
-func subject(kind string, sv store.Survey, mu store.Municipality) string {
-	if kind == store.MessageReminder {
+func subject(kind string, sv domain.Survey, mu domain.Municipality) string {
+	if kind == domain.MessageReminder {
 		return "Atgādinājums: " + sv.TitleLV + " — " + mu.NameLV
 	}
 	return "Aptauja: " + sv.TitleLV + " — " + mu.NameLV
@@ -244,10 +245,10 @@ func subject(kind string, sv store.Survey, mu store.Municipality) string {
 
 // composeText writes the message in Latvian: who it is for, the deadline
 // and the personal link.
-func composeText(kind string, sv store.Survey, mu store.Municipality, link string, deadline time.Time) string {
+func composeText(kind string, sv domain.Survey, mu domain.Municipality, link string, deadline time.Time) string {
 	var b strings.Builder
 	b.WriteString("Labdien!\n\n")
-	if kind == store.MessageReminder {
+	if kind == domain.MessageReminder {
 		fmt.Fprintf(&b, "Atgādinām, ka pašvaldības atbildes uz aptauju „%s” vēl nav iesniegtas.\n\n", sv.TitleLV)
 	} else {
 		fmt.Fprintf(&b, "Aicinām jūsu pašvaldību atbildēt uz aptauju „%s”.\n\n", sv.TitleLV)
@@ -264,7 +265,7 @@ func composeText(kind string, sv store.Survey, mu store.Municipality, link strin
 
 // deadlineOf is the municipality's deadline in the round (its extension,
 // if any), in the time zone of e-mail.
-func (m *Manager) deadlineOf(ctx context.Context, sv store.Survey, municipality string) (time.Time, error) {
+func (m *Manager) deadlineOf(ctx context.Context, sv domain.Survey, municipality string) (time.Time, error) {
 	ext, err := m.Store.Extensions(ctx, sv.ID)
 	if err != nil {
 		return time.Time{}, err

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	outmail "github.com/civitas-lv/surveyd/internal/mail"
 	"github.com/civitas-lv/surveyd/internal/mail/mailtest"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
 )
 
@@ -20,7 +20,7 @@ func TestParseContacts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []store.Contact{{Email: "janis@cesis.lv", Name: "Jānis Bērziņš"}, {Email: "ilze@cesis.lv"},
+	want := []domain.Contact{{Email: "janis@cesis.lv", Name: "Jānis Bērziņš"}, {Email: "ilze@cesis.lv"},
 		{Email: "anna@cesis.lv", Name: "Ozola, Anna"}}
 	if len(got) != len(want) {
 		t.Fatalf("%+v", got)
@@ -55,7 +55,7 @@ func TestDeliverRetriesAndRefusesDeadLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.QueueMessages(ctx, sv, store.MessageInvitation, nil, 0); !errors.Is(err, manage.ErrNoMail) {
+	if _, err := m.QueueMessages(ctx, sv, domain.MessageInvitation, nil, 0); !errors.Is(err, manage.ErrNoMail) {
 		t.Fatalf("without SMTP: %v", err)
 	}
 	srv := mailtest.Start(t)
@@ -65,11 +65,11 @@ func TestDeliverRetriesAndRefusesDeadLinks(t *testing.T) {
 	}
 	m.Mail = outmail.NewSender(set)
 	for code, c := range map[string]string{"riga": "a@riga.lv", "cesis": "b@cesis.lv", "valmiera": "c@valmiera.lv"} {
-		if err := m.Store.ReplaceContacts(ctx, code, []store.Contact{{Email: c}}); err != nil {
+		if err := m.Store.ReplaceContacts(ctx, code, []domain.Contact{{Email: c}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	q, err := m.QueueMessages(ctx, sv, store.MessageInvitation, []string{"riga", "cesis", "valmiera"}, 0)
+	q, err := m.QueueMessages(ctx, sv, domain.MessageInvitation, []string{"riga", "cesis", "valmiera"}, 0)
 	if err != nil || q.Messages != 3 {
 		t.Fatalf("queued %+v %v", q, err)
 	}
@@ -101,7 +101,7 @@ func TestDeliverRetriesAndRefusesDeadLinks(t *testing.T) {
 	}
 	list, _ := m.Store.MessagesOfSurvey(ctx, sv.ID)
 	for _, msg := range list {
-		if msg.MunicipalityCode == "valmiera" && (msg.Status != store.MessageFailed || msg.Error == nil) {
+		if msg.MunicipalityCode == "valmiera" && (msg.Status != domain.MessageFailed || msg.Error == nil) {
 			t.Fatalf("valmiera %+v", msg)
 		}
 	}
@@ -125,7 +125,7 @@ func TestResultsReadOneSnapshot(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.Status == reports.StatusSubmitted {
+			if r.Status == domain.StatusSubmitted {
 				n++
 			}
 		}

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/reports"
 )
 
@@ -38,7 +38,7 @@ type OpenDataSettings struct {
 // marked publishable, and the publisher from Manager.Publishing; licence
 // "" is the configured one (reports.ErrUnknownLicence for one not in
 // reports.Licences). The same data give the same bytes.
-func (m *Manager) OpenData(ctx context.Context, w io.Writer, sv store.Survey, licence string) error {
+func (m *Manager) OpenData(ctx context.Context, w io.Writer, sv domain.Survey, licence string) error {
 	set := m.Publishing
 	if licence == "" {
 		licence = set.Licence

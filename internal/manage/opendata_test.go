@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
@@ -67,11 +68,11 @@ func TestOpenDataFromTheDatabase(t *testing.T) {
 		answers[code] = a
 		contact := strings.ToLower(mark("CONTACT")) + "@example.lv"
 		secrets = append(secrets, contact, mark("CONTACTNAME"))
-		if err := m.Store.ReplaceContacts(ctx, code, []store.Contact{{Email: contact, Name: mark("CONTACTNAME")}}); err != nil {
+		if err := m.Store.ReplaceContacts(ctx, code, []domain.Contact{{Email: contact, Name: mark("CONTACTNAME")}}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := m.Store.Apply(ctx, store.Change{SurveyID: sv.ID, Municipality: code, DefinitionSHA256: sv.DefinitionSHA256,
-			Answers: a, Submit: code != "talsi", Actor: store.Actor{Kind: store.ActorSystem}}); err != nil {
+			Answers: a, Submit: code != "talsi", Actor: domain.Actor{Kind: domain.ActorSystem}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -177,7 +178,7 @@ func TestOpenDataFromTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := m.Store.Apply(ctx, store.Change{SurveyID: sv.ID, Municipality: "talsi", DefinitionSHA256: sv.DefinitionSHA256,
-		BaseVersion: cur.Version, Answers: answers["talsi"], Submit: true, Actor: store.Actor{Kind: store.ActorSystem}}); err != nil {
+		BaseVersion: cur.Version, Answers: answers["talsi"], Submit: true, Actor: domain.Actor{Kind: domain.ActorSystem}}); err != nil {
 		t.Fatal(err)
 	}
 	if v4, n4 := version(build()); n4 <= n3 {

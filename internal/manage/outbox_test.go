@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/auth"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	outmail "github.com/civitas-lv/surveyd/internal/mail"
 	"github.com/civitas-lv/surveyd/internal/mail/mailtest"
 	"github.com/civitas-lv/surveyd/internal/manage"
@@ -24,7 +25,7 @@ var outboxCodes = []string{"riga", "cesis", "valmiera", "ogre", "jelgava", "liep
 
 // queueInvitations opens a round, gives each of outboxCodes a contact and
 // queues an invitation to each.
-func queueInvitations(t *testing.T, m *manage.Manager) store.Survey {
+func queueInvitations(t *testing.T, m *manage.Manager) domain.Survey {
 	t.Helper()
 	def, _, err := survey.Builtin("regional-2025")
 	if err != nil {
@@ -36,11 +37,11 @@ func queueInvitations(t *testing.T, m *manage.Manager) store.Survey {
 		t.Fatal(err)
 	}
 	for _, code := range outboxCodes {
-		if err := m.Store.ReplaceContacts(ctx, code, []store.Contact{{Email: code + "@example.lv"}}); err != nil {
+		if err := m.Store.ReplaceContacts(ctx, code, []domain.Contact{{Email: code + "@example.lv"}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	q, err := m.QueueMessages(ctx, sv, store.MessageInvitation, outboxCodes, 0)
+	q, err := m.QueueMessages(ctx, sv, domain.MessageInvitation, outboxCodes, 0)
 	if err != nil || q.Messages != len(outboxCodes) {
 		t.Fatalf("queued %+v %v", q, err)
 	}
@@ -126,7 +127,7 @@ func TestDeliverStoppedMidBatchSendsEachOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, msg := range list {
-		if msg.Status != store.MessageSent {
+		if msg.Status != domain.MessageSent {
 			t.Errorf("message to %s is %s", msg.Recipient, msg.Status)
 		}
 	}
@@ -163,7 +164,7 @@ func TestDeliverRecoversADeadSendersClaim(t *testing.T) {
 	}
 	receivedOnce(t, srv)
 	counts, err := messageCounts(m.Store, sv.ID)
-	if err != nil || counts[store.MessageSent] != len(outboxCodes) || len(counts) != 1 {
+	if err != nil || counts[domain.MessageSent] != len(outboxCodes) || len(counts) != 1 {
 		t.Fatalf("counts %v %v", counts, err)
 	}
 }
@@ -231,12 +232,12 @@ func TestRunOutboxWakesAndStopsCleanly(t *testing.T) {
 	waitFor(t, "the queued invitations to be sent", func() bool { return len(srv.Messages()) == len(outboxCodes) })
 
 	srv.HangAfter(0)
-	q, err := m.QueueMessages(ctx, sv, store.MessageReminder, []string{"riga"}, 0)
+	q, err := m.QueueMessages(ctx, sv, domain.MessageReminder, []string{"riga"}, 0)
 	if err != nil || q.Messages != 1 {
 		t.Fatalf("reminder %+v %v", q, err)
 	}
 	waitFor(t, "the reminder to reach the server", func() bool { return srv.Hanging() == 1 })
-	if counts, _ := messageCounts(m.Store, sv.ID); counts[store.MessageSending] != 1 {
+	if counts, _ := messageCounts(m.Store, sv.ID); counts[domain.MessageSending] != 1 {
 		t.Fatalf("while sending: %v", counts)
 	}
 	stop()
@@ -252,15 +253,15 @@ func TestRunOutboxWakesAndStopsCleanly(t *testing.T) {
 		t.Fatal("RunOutbox did not return after the message was sent")
 	}
 	counts, err := messageCounts(m.Store, sv.ID)
-	if err != nil || counts[store.MessageSent] != len(outboxCodes)+1 || len(counts) != 1 {
+	if err != nil || counts[domain.MessageSent] != len(outboxCodes)+1 || len(counts) != 1 {
 		t.Fatalf("after the stop: %v %v", counts, err)
 	}
 	// A second click while a message of the kind is still waiting queues
 	// no second one.
-	if _, err := m.QueueMessages(ctx, sv, store.MessageReminder, []string{"riga"}, 0); err != nil {
+	if _, err := m.QueueMessages(ctx, sv, domain.MessageReminder, []string{"riga"}, 0); err != nil {
 		t.Fatal(err)
 	}
-	q, err = m.QueueMessages(ctx, sv, store.MessageReminder, []string{"riga", "cesis"}, 0)
+	q, err = m.QueueMessages(ctx, sv, domain.MessageReminder, []string{"riga", "cesis"}, 0)
 	if err != nil || q.Messages != 1 || len(q.Skipped["pending"]) != 1 || q.Skipped["pending"][0] != "riga" {
 		t.Fatalf("second click %+v %v", q, err)
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/survey"
 )
 
@@ -17,7 +17,7 @@ var ErrNotPublishable = errors.New("only free-text questions that are not person
 // the definition's preset (default: not). Only these questions' answers are
 // shown to other municipalities (feedback) and put in the open-data
 // package; every other free text never is.
-func (m *Manager) Publishable(ctx context.Context, sv store.Survey, def *survey.Definition) (map[string]bool, error) {
+func (m *Manager) Publishable(ctx context.Context, sv domain.Survey, def *survey.Definition) (map[string]bool, error) {
 	chosen, err := m.Store.Publication(ctx, sv.ID)
 	if err != nil {
 		return nil, err
@@ -37,12 +37,12 @@ func (m *Manager) Publishable(ctx context.Context, sv store.Survey, def *survey.
 }
 
 // SetPublishable records a coordinator's choice for one question of the
-// round (ErrNotPublishable for a question that cannot be, store.ErrNotFound
+// round (ErrNotPublishable for a question that cannot be, domain.ErrNotFound
 // for an unknown one).
-func (m *Manager) SetPublishable(ctx context.Context, sv store.Survey, def *survey.Definition, code string, on bool, userID int64) error {
+func (m *Manager) SetPublishable(ctx context.Context, sv domain.Survey, def *survey.Definition, code string, on bool, userID int64) error {
 	q := def.Question(code)
 	if q == nil {
-		return store.ErrNotFound
+		return domain.ErrNotFound
 	}
 	if !q.CanPublish() {
 		return ErrNotPublishable

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/auth"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	outmail "github.com/civitas-lv/surveyd/internal/mail"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
@@ -16,11 +17,11 @@ import (
 
 // Receipt is a submit to confirm to the respondent by e-mail.
 type Receipt struct {
-	Survey     store.Survey
+	Survey     domain.Survey
 	Definition *survey.Definition
 	// Response is the response as the submit left it: its municipality,
 	// the submitted answers, their version and time.
-	Response store.Response
+	Response domain.Response
 	// Lang is the respondent's language: "en", or Latvian.
 	Lang string
 	// Token is the personal link the answers were submitted through. It is
@@ -39,7 +40,7 @@ func (m *Manager) QueueReceipt(ctx context.Context, r Receipt) (bool, error) {
 		return false, nil
 	}
 	resp := r.Response
-	if resp.Status != store.StatusSubmitted || resp.SubmittedJSON == nil || resp.SubmittedVersion == nil || resp.SubmittedAt == nil {
+	if resp.Status != domain.StatusSubmitted || resp.SubmittedJSON == nil || resp.SubmittedVersion == nil || resp.SubmittedAt == nil {
 		return false, errors.New("receipt: the response is not submitted")
 	}
 	answers, err := survey.DecodeAnswers(resp.SubmittedJSON)
@@ -66,7 +67,7 @@ func (m *Manager) QueueReceipt(ctx context.Context, r Receipt) (bool, error) {
 		lang = "en"
 	}
 	_, err = m.Store.QueueMessages(ctx, []store.NewMessage{{SurveyID: r.Survey.ID, Municipality: resp.MunicipalityCode,
-		Kind: store.MessageReceipt, Recipient: addr, InvitationID: inv.ID, Lang: lang,
+		Kind: domain.MessageReceipt, Recipient: addr, InvitationID: inv.ID, Lang: lang,
 		ResponseVersion: *resp.SubmittedVersion, SubmittedAt: *resp.SubmittedAt}})
 	if err != nil {
 		return false, fmt.Errorf("receipt: %w", err)
@@ -83,10 +84,10 @@ const PrintPath = "/print"
 // derived again from the link the receipt was queued for; "" when that
 // link was replaced or revoked since, or cannot be derived again (the
 // message then says where to find the copy instead).
-func (m *Manager) receiptLink(ctx context.Context, msg store.Message) (string, error) {
+func (m *Manager) receiptLink(ctx context.Context, msg domain.Message) (string, error) {
 	link, inv, err := m.LinkOf(ctx, msg.SurveyID, msg.MunicipalityCode)
 	switch {
-	case errors.Is(err, store.ErrNotFound), errors.Is(err, ErrLinkNotShowable):
+	case errors.Is(err, domain.ErrNotFound), errors.Is(err, ErrLinkNotShowable):
 		return "", nil
 	case err != nil:
 		return "", err
@@ -101,7 +102,7 @@ func (m *Manager) receiptLink(ctx context.Context, msg store.Message) (string, e
 }
 
 // receiptSubject names the round and the municipality.
-func receiptSubject(en bool, sv store.Survey, mu store.Municipality) string {
+func receiptSubject(en bool, sv domain.Survey, mu domain.Municipality) string {
 	if en {
 		return "Answers submitted: " + orLV(sv.TitleEN, sv.TitleLV) + " — " + orLV(mu.NameEN, mu.NameLV)
 	}
@@ -110,7 +111,7 @@ func receiptSubject(en bool, sv store.Survey, mu store.Municipality) string {
 
 // receiptText says what was submitted when, with the link to the copy and
 // until when it can be corrected (deadline nil: the round is over).
-func receiptText(en bool, sv store.Survey, mu store.Municipality, version int, at time.Time, link string, deadline *time.Time) string {
+func receiptText(en bool, sv domain.Survey, mu domain.Municipality, version int, at time.Time, link string, deadline *time.Time) string {
 	var b strings.Builder
 	if en {
 		fmt.Fprintf(&b, "Hello,\n\nThank you! The questionnaire “%s” has been submitted.\n\n", orLV(sv.TitleEN, sv.TitleLV))
@@ -158,17 +159,17 @@ func orLV(en, lv string) string {
 }
 
 // deliverReceipt sends one queued receipt.
-func (m *Manager) deliverReceipt(ctx context.Context, msg store.Message, sv store.Survey, mu store.Municipality) store.Outcome {
+func (m *Manager) deliverReceipt(ctx context.Context, msg domain.Message, sv domain.Survey, mu domain.Municipality) store.Outcome {
 	if msg.ResponseVersion == nil || msg.SubmittedAt == nil {
-		return store.Outcome{Status: store.MessageFailed, Error: "receipt without its version"}
+		return store.Outcome{Status: domain.MessageFailed, Error: "receipt without its version"}
 	}
 	link, err := m.receiptLink(ctx, msg)
 	if err != nil {
-		return store.Outcome{Status: store.MessageQueued, Error: err.Error()}
+		return store.Outcome{Status: domain.MessageQueued, Error: err.Error()}
 	}
 	d, err := m.deadlineOf(ctx, sv, msg.MunicipalityCode)
 	if err != nil {
-		return store.Outcome{Status: store.MessageQueued, Error: err.Error()}
+		return store.Outcome{Status: domain.MessageQueued, Error: err.Error()}
 	}
 	var deadline *time.Time
 	if d.After(time.Now()) && sv.ClosedAt == nil {

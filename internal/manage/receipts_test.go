@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	outmail "github.com/civitas-lv/surveyd/internal/mail"
 	"github.com/civitas-lv/surveyd/internal/mail/mailtest"
 	"github.com/civitas-lv/surveyd/internal/manage"
@@ -15,7 +16,7 @@ import (
 
 // receiptSetup is an open round with links for riga and cesis, contacts
 // for riga, and riga's answers submitted with resp_email set.
-func receiptSetup(t *testing.T) (m *manage.Manager, def *survey.Definition, sv store.Survey, tokens map[string]string, saved store.Saved) {
+func receiptSetup(t *testing.T) (m *manage.Manager, def *survey.Definition, sv domain.Survey, tokens map[string]string, saved store.Saved) {
 	t.Helper()
 	m, def = setup(t)
 	opens := time.Now().Add(-time.Hour)
@@ -31,12 +32,12 @@ func receiptSetup(t *testing.T) (m *manage.Manager, def *survey.Definition, sv s
 	for _, l := range links {
 		tokens[l.Municipality] = strings.TrimPrefix(l.URL, "https://aptauja.example.lv/prefix/r/")
 	}
-	if err := m.Store.ReplaceContacts(ctx, "riga", []store.Contact{{Email: "kontakts@riga.lv"}}); err != nil {
+	if err := m.Store.ReplaceContacts(ctx, "riga", []domain.Contact{{Email: "kontakts@riga.lv"}}); err != nil {
 		t.Fatal(err)
 	}
 	saved, err = m.Store.Apply(ctx, store.Change{SurveyID: sv.ID, Municipality: "riga", DefinitionSHA256: sv.DefinitionSHA256,
 		Answers: survey.Answers{"resp_name": "Anna Ozola", "resp_email": "anna@riga.lv"}, Submit: true,
-		Actor: store.Actor{Kind: store.ActorSystem}})
+		Actor: domain.Actor{Kind: domain.ActorSystem}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,15 +55,15 @@ func withMail(t *testing.T, m *manage.Manager) *mailtest.Server {
 	return srv
 }
 
-func receipts(t *testing.T, m *manage.Manager, sv store.Survey) []store.Message {
+func receipts(t *testing.T, m *manage.Manager, sv domain.Survey) []domain.Message {
 	t.Helper()
 	list, err := m.Store.MessagesOfSurvey(ctx, sv.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []store.Message
+	var out []domain.Message
 	for _, msg := range list {
-		if msg.Kind == store.MessageReceipt {
+		if msg.Kind == domain.MessageReceipt {
 			out = append(out, msg)
 		}
 	}
@@ -92,7 +93,7 @@ func TestReceiptToTheTypedAddress(t *testing.T) {
 	if ok, err := m.QueueReceipt(ctx, r); !ok || err != nil {
 		t.Fatalf("queue: %v %v", ok, err)
 	}
-	if list := receipts(t, m, sv); len(list) != 1 || list[0].Recipient != "anna@riga.lv" || list[0].Status != store.MessageQueued {
+	if list := receipts(t, m, sv); len(list) != 1 || list[0].Recipient != "anna@riga.lv" || list[0].Status != domain.MessageQueued {
 		t.Fatalf("queued %+v", list)
 	}
 	d, err := m.Deliver(ctx, sv.ID)
@@ -117,7 +118,7 @@ func TestReceiptToTheTypedAddress(t *testing.T) {
 		msg.Header.Get("Auto-Submitted") != "auto-generated" {
 		t.Errorf("subject %q, headers %v", msg.Subject, msg.Header)
 	}
-	if list := receipts(t, m, sv); len(list) != 1 || list[0].Status != store.MessageSent {
+	if list := receipts(t, m, sv); len(list) != 1 || list[0].Status != domain.MessageSent {
 		t.Fatalf("recorded %+v", list)
 	}
 	// Delivering again sends nothing more.
@@ -135,7 +136,7 @@ func TestReceiptNeedsAnAddress(t *testing.T) {
 	resp, _ := m.Store.Response(ctx, sv.ID, "riga")
 	saved, err := m.Store.Apply(ctx, store.Change{SurveyID: sv.ID, Municipality: "riga", DefinitionSHA256: sv.DefinitionSHA256,
 		BaseVersion: resp.Version, Answers: survey.Answers{"resp_name": "Anna Ozola"}, Submit: true,
-		Actor: store.Actor{Kind: store.ActorSystem}})
+		Actor: domain.Actor{Kind: domain.ActorSystem}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +158,7 @@ func TestReceiptNeedsAnAddress(t *testing.T) {
 	}
 	// A draft is not confirmed.
 	draft, err := m.Store.Apply(ctx, store.Change{SurveyID: sv.ID, Municipality: "cesis", DefinitionSHA256: sv.DefinitionSHA256,
-		Answers: survey.Answers{"resp_email": "ilze@cesis.lv"}, Actor: store.Actor{Kind: store.ActorSystem}})
+		Answers: survey.Answers{"resp_email": "ilze@cesis.lv"}, Actor: domain.Actor{Kind: domain.ActorSystem}})
 	if err != nil {
 		t.Fatal(err)
 	}

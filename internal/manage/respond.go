@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/auth"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 )
@@ -18,7 +19,7 @@ type Respondent struct {
 	store.Respondent
 	Def     *survey.Definition
 	Answers survey.Answers // the working copy, canonical
-	State   store.RoundState
+	State   domain.RoundState
 }
 
 // Errors of a respondent's change outside the answering window.
@@ -30,21 +31,21 @@ var (
 // Writable refuses changes outside the answering window.
 func (r *Respondent) Writable() error {
 	switch r.State {
-	case store.RoundNotOpen:
+	case domain.RoundNotOpen:
 		return ErrRoundNotOpen
-	case store.RoundClosed:
+	case domain.RoundClosed:
 		return ErrRoundClosed
 	}
 	return nil
 }
 
 // RespondentByToken resolves a personal link's token at now. Malformed,
-// unknown and revoked tokens are the same store.ErrNotFound, so a link's
+// unknown and revoked tokens are the same domain.ErrNotFound, so a link's
 // existence cannot be probed.
 func (m *Manager) RespondentByToken(ctx context.Context, token string, now time.Time) (*Respondent, error) {
 	hash, err := auth.ParseToken(token)
 	if err != nil {
-		return nil, store.ErrNotFound
+		return nil, domain.ErrNotFound
 	}
 	r, err := m.Store.RespondentByTokenHash(ctx, hash)
 	if err != nil {
@@ -74,7 +75,7 @@ type cachedDefinition struct {
 }
 
 // Definition returns the parsed questionnaire of a round.
-func (m *Manager) Definition(sv store.Survey) (*survey.Definition, error) {
+func (m *Manager) Definition(sv domain.Survey) (*survey.Definition, error) {
 	m.defs.mu.Lock()
 	c, ok := m.defs.m[sv.ID]
 	m.defs.mu.Unlock()
@@ -120,8 +121,8 @@ type MergeConflictError struct {
 
 func (e *MergeConflictError) Error() string { return "conflicting changes" }
 
-// Is makes a merge conflict a store.ErrConflict too.
-func (e *MergeConflictError) Is(target error) bool { return target == store.ErrConflict }
+// Is makes a merge conflict a domain.ErrConflict too.
+func (e *MergeConflictError) Is(target error) bool { return target == domain.ErrConflict }
 
 // Saved is the outcome of a respondent's save or submit.
 type Saved struct {
@@ -173,14 +174,14 @@ func (m *Manager) SaveAnswers(ctx context.Context, r *Respondent, base int, in s
 
 // SubmitAnswers submits the stored answers, checked in submit mode
 // (*InvalidAnswersError lists every problem). Submitting needs the current
-// version: a colleague's later save is a *store.ConflictError, so nobody
+// version: a colleague's later save is a *domain.ConflictError, so nobody
 // submits answers they have not seen.
 func (m *Manager) SubmitAnswers(ctx context.Context, r *Respondent, base int) (Saved, error) {
 	if err := r.Writable(); err != nil {
 		return Saved{}, err
 	}
 	if base != r.Response.Version {
-		return Saved{}, &store.ConflictError{Current: r.Response.Version}
+		return Saved{}, &domain.ConflictError{Current: r.Response.Version}
 	}
 	res := r.Def.Validate(r.Answers, survey.Submit)
 	if !res.OK() {
@@ -201,7 +202,7 @@ func (r *Respondent) change(base int, answers survey.Answers, submit bool) store
 		BaseVersion:      base,
 		Answers:          answers,
 		Submit:           submit,
-		Actor:            store.Actor{Kind: store.ActorInvitation, InvitationID: r.Invitation.ID},
+		Actor:            domain.Actor{Kind: domain.ActorInvitation, InvitationID: r.Invitation.ID},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
@@ -84,7 +85,7 @@ func (m *Manager) reportSlot(ctx context.Context) (func(), error) {
 // lang. Contacts (personal data) are read only when personal. At most
 // ReportSlots reports are read and built at once; ErrBusy when no slot
 // comes free within ReportWait.
-func (m *Manager) Results(ctx context.Context, sv store.Survey, def *survey.Definition, personal bool, lang string,
+func (m *Manager) Results(ctx context.Context, sv domain.Survey, def *survey.Definition, personal bool, lang string,
 	fn func(src reports.Source, t Tracker) error) error {
 	release, err := m.reportSlot(ctx)
 	if err != nil {
@@ -101,7 +102,7 @@ func (m *Manager) Results(ctx context.Context, sv store.Survey, def *survey.Defi
 			return err
 		}
 		order := alphabetical(t.Rows, lang)
-		var contacts map[string][]store.Contact
+		var contacts map[string][]domain.Contact
 		if personal {
 			if contacts, err = sn.Contacts(ctx); err != nil {
 				return err
@@ -161,7 +162,7 @@ type reportRow struct {
 // alphabetical lists the municipalities' codes in the order of their
 // names in lang (survey.Collate).
 func alphabetical(rows []TrackerRow, lang string) []string {
-	list := make([]store.Municipality, len(rows))
+	list := make([]domain.Municipality, len(rows))
 	for i, r := range rows {
 		list[i] = r.Municipality
 	}
@@ -175,7 +176,7 @@ func alphabetical(rows []TrackerRow, lang string) []string {
 
 // MunicipalityName is the municipality's name in lang, in Latvian when it
 // has no English one.
-func MunicipalityName(m store.Municipality, lang string) string {
+func MunicipalityName(m domain.Municipality, lang string) string {
 	if n := m.Name(lang); n != "" {
 		return n
 	}
@@ -184,16 +185,16 @@ func MunicipalityName(m store.Municipality, lang string) string {
 
 // SortMunicipalities orders municipalities by their names in lang, as
 // every list of them shown to people is ordered.
-func SortMunicipalities(list []store.Municipality, lang string) {
-	survey.SortByName(list, lang, func(m store.Municipality) string { return MunicipalityName(m, lang) })
+func SortMunicipalities(list []domain.Municipality, lang string) {
+	survey.SortByName(list, lang, func(m domain.Municipality) string { return MunicipalityName(m, lang) })
 }
 
 // ReportRow turns a stored row into what reports read: the submitted
 // snapshot when there is one, else the working copy.
 func ReportRow(r store.ReportRow) (reports.Row, error) {
-	row := reports.Row{Municipality: reports.Municipality{Code: r.Code, NameLV: r.NameLV, NameEN: r.NameEN,
+	row := reports.Row{Municipality: domain.Municipality{Code: r.Code, NameLV: r.NameLV, NameEN: r.NameEN,
 		Kind: r.Kind, PlanningRegion: r.PlanningRegion, StatisticalRegion: r.StatisticalRegion},
-		Status: reports.StatusNone, SubmittedAt: r.SubmittedAt, UpdatedAt: r.UpdatedAt, Answers: survey.Answers{}}
+		Status: domain.StatusNone, SubmittedAt: r.SubmittedAt, UpdatedAt: r.UpdatedAt, Answers: survey.Answers{}}
 	if r.Status == nil {
 		return row, nil
 	}
@@ -212,7 +213,7 @@ func ReportRow(r store.ReportRow) (reports.Row, error) {
 // done.
 // opt.Personal decides whether personal answers and contacts are read at
 // all. Unset Generated, TimeZone, Title and Round are filled in.
-func (m *Manager) Export(ctx context.Context, w io.Writer, sv store.Survey, def *survey.Definition, opt reports.XLSXOptions) error {
+func (m *Manager) Export(ctx context.Context, w io.Writer, sv domain.Survey, def *survey.Definition, opt reports.XLSXOptions) error {
 	if opt.Generated.IsZero() {
 		opt.Generated = time.Now()
 	}
@@ -240,7 +241,7 @@ func (m *Manager) Export(ctx context.Context, w io.Writer, sv store.Survey, def 
 func statusRows(t Tracker, personal bool) []reports.StatusRow {
 	out := make([]reports.StatusRow, 0, len(t.Rows))
 	for _, r := range t.Rows {
-		sr := reports.StatusRow{Municipality: reports.Municipality{Code: r.Code, NameLV: r.NameLV, NameEN: r.NameEN,
+		sr := reports.StatusRow{Municipality: domain.Municipality{Code: r.Code, NameLV: r.NameLV, NameEN: r.NameEN,
 			Kind: r.Kind, PlanningRegion: r.PlanningRegion, StatisticalRegion: r.StatisticalRegion},
 			Status: r.Status, Percent: r.Percent, LastActivity: r.LastActivity, RemindersSent: r.RemindersSent}
 		if personal {

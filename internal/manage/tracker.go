@@ -5,6 +5,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 )
@@ -39,11 +40,11 @@ type TrackerRow struct {
 	LastActivity           *time.Time
 	Deadline               time.Time
 	// Contacts are personal data: filled only when asked for.
-	Contacts []store.Contact
+	Contacts []domain.Contact
 	// Feedback is the municipality's feedback release (nil: never
 	// released); FeedbackChanged: released, and the submitted answers
 	// changed since (release again to record it).
-	Feedback        *store.FeedbackRelease
+	Feedback        *domain.FeedbackRelease
 	FeedbackChanged bool
 }
 
@@ -80,7 +81,7 @@ type Tracker struct {
 }
 
 // Tracker builds the tracker of a round; contacts only when withContacts.
-func (m *Manager) Tracker(ctx context.Context, sv store.Survey, def *survey.Definition, withContacts bool) (Tracker, error) {
+func (m *Manager) Tracker(ctx context.Context, sv domain.Survey, def *survey.Definition, withContacts bool) (Tracker, error) {
 	var t Tracker
 	err := m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
 		var err error
@@ -91,12 +92,12 @@ func (m *Manager) Tracker(ctx context.Context, sv store.Survey, def *survey.Defi
 }
 
 // trackerOf builds the tracker from a snapshot.
-func trackerOf(ctx context.Context, sn *store.Snapshot, sv store.Survey, def *survey.Definition, withContacts bool) (Tracker, error) {
+func trackerOf(ctx context.Context, sn *store.Snapshot, sv domain.Survey, def *survey.Definition, withContacts bool) (Tracker, error) {
 	rows, err := sn.Tracker(ctx, sv.ID)
 	if err != nil {
 		return Tracker{}, err
 	}
-	var contacts map[string][]store.Contact
+	var contacts map[string][]domain.Contact
 	if withContacts {
 		if contacts, err = sn.Contacts(ctx); err != nil {
 			return Tracker{}, err
@@ -155,9 +156,9 @@ func trackerOf(ctx context.Context, sn *store.Snapshot, sv store.Survey, def *su
 func trackStatus(r store.TrackerRow) string {
 	if r.ResponseStatus != nil {
 		switch *r.ResponseStatus {
-		case store.StatusSubmitted:
+		case domain.StatusSubmitted:
 			return TrackSubmitted
-		case store.StatusReturned:
+		case domain.StatusReturned:
 			return TrackReturned
 		}
 		if r.Version > 0 {
@@ -176,9 +177,9 @@ func trackStatus(r store.TrackerRow) string {
 }
 
 // TrackerRowOf is one municipality's row of the round's tracker, with its
-// contacts (personal data); store.ErrNotFound when the tracker has none for
+// contacts (personal data); domain.ErrNotFound when the tracker has none for
 // it (an unknown or inactive municipality that has not answered).
-func (m *Manager) TrackerRowOf(ctx context.Context, sv store.Survey, def *survey.Definition, code string) (TrackerRow, error) {
+func (m *Manager) TrackerRowOf(ctx context.Context, sv domain.Survey, def *survey.Definition, code string) (TrackerRow, error) {
 	t, err := m.Tracker(ctx, sv, def, true)
 	if err != nil {
 		return TrackerRow{}, err
@@ -188,5 +189,5 @@ func (m *Manager) TrackerRowOf(ctx context.Context, sv store.Survey, def *survey
 			return r, nil
 		}
 	}
-	return TrackerRow{}, store.ErrNotFound
+	return TrackerRow{}, domain.ErrNotFound
 }

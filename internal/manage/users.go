@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/auth"
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 )
 
 // PasswordLinkTTL is how long a set-password link works.
@@ -33,22 +33,22 @@ func NormalizeEmail(s string) (string, error) {
 
 // ValidRole reports whether r is a role.
 func ValidRole(r string) bool {
-	return r == store.RoleAdmin || r == store.RoleCoordinator || r == store.RoleViewer
+	return r == domain.RoleAdmin || r == domain.RoleCoordinator || r == domain.RoleViewer
 }
 
 // AddUser creates a user without a password and returns a one-time link to
 // set it.
-func (m *Manager) AddUser(ctx context.Context, email, name, role string) (store.User, string, error) {
+func (m *Manager) AddUser(ctx context.Context, email, name, role string) (domain.User, string, error) {
 	email, err := NormalizeEmail(email)
 	if err != nil {
-		return store.User{}, "", err
+		return domain.User{}, "", err
 	}
 	if !ValidRole(role) {
-		return store.User{}, "", ErrBadRole
+		return domain.User{}, "", ErrBadRole
 	}
 	name = strings.TrimSpace(name)
 	if err := CheckName(name); err != nil {
-		return store.User{}, "", err
+		return domain.User{}, "", err
 	}
 	u, err := m.Store.CreateUser(ctx, email, name, role, "")
 	if err != nil {
@@ -86,15 +86,15 @@ func (m *Manager) FirstAdmin(ctx context.Context, email string, h *auth.Hasher) 
 	if err != nil {
 		return "", err
 	}
-	if _, err := m.Store.CreateUser(ctx, email, "", store.RoleAdmin, hash); err != nil {
-		if errors.Is(err, store.ErrExists) {
+	if _, err := m.Store.CreateUser(ctx, email, "", domain.RoleAdmin, hash); err != nil {
+		if errors.Is(err, domain.ErrExists) {
 			u, err := m.Store.UserByEmail(ctx, email)
 			if err != nil {
 				return "", err
 			}
 			// The address exists as another role or disabled: make it the
 			// admin again with a new password.
-			if _, err := m.Store.UpdateUser(ctx, u.ID, u.Name, store.RoleAdmin, false); err != nil {
+			if _, err := m.Store.UpdateUser(ctx, u.ID, u.Name, domain.RoleAdmin, false); err != nil {
 				return "", err
 			}
 			return pw, m.Store.SetPassword(ctx, u.ID, hash, nil)

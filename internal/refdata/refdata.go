@@ -11,7 +11,7 @@ import (
 	"encoding/csv"
 	"fmt"
 
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 )
 
 //go:embed municipalities.csv
@@ -20,13 +20,13 @@ var municipalitiesCSV []byte
 var header = []string{"code", "name_lv", "name_en", "kind", "planning_region", "statistical_region"}
 
 // Municipalities parses the embedded list.
-func Municipalities() ([]store.Municipality, error) {
+func Municipalities() ([]domain.Municipality, error) {
 	return ParseMunicipalities(municipalitiesCSV)
 }
 
 // ParseMunicipalities reads a municipalities CSV with the header
 // code,name_lv,name_en,kind,planning_region,statistical_region.
-func ParseMunicipalities(data []byte) ([]store.Municipality, error) {
+func ParseMunicipalities(data []byte) ([]domain.Municipality, error) {
 	r := csv.NewReader(bytes.NewReader(data))
 	rows, err := r.ReadAll()
 	if err != nil {
@@ -36,9 +36,9 @@ func ParseMunicipalities(data []byte) ([]store.Municipality, error) {
 		return nil, fmt.Errorf("municipalities CSV: the header must be %v", header)
 	}
 	seen := map[string]bool{}
-	var out []store.Municipality
+	var out []domain.Municipality
 	for i, row := range rows[1:] {
-		m := store.Municipality{Code: row[0], NameLV: row[1], NameEN: row[2], Kind: row[3],
+		m := domain.Municipality{Code: row[0], NameLV: row[1], NameEN: row[2], Kind: row[3],
 			PlanningRegion: row[4], StatisticalRegion: row[5], Active: true}
 		if seen[m.Code] {
 			return nil, fmt.Errorf("municipalities CSV line %d: duplicate code %q", i+2, m.Code)

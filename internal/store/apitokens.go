@@ -2,19 +2,12 @@ package store
 
 import (
 	"context"
-	"time"
+
+	"github.com/civitas-lv/surveyd/internal/domain"
 )
 
-// APIToken is a Bearer token for scripts; it acts as its user.
-type APIToken struct {
-	ID         int64      `db:"id"`
-	UserID     int64      `db:"user_id"`
-	UserEmail  string     `db:"user_email"`
-	Name       string     `db:"name"`
-	CreatedAt  time.Time  `db:"created_at"`
-	LastUsedAt *time.Time `db:"last_used_at"`
-	RevokedAt  *time.Time `db:"revoked_at"`
-}
+// The domain types this file keeps.
+type APIToken = domain.APIToken
 
 const (
 	apiTokenColumns = `t.id, t.user_id, u.email AS user_email, t.name, t.created_at, t.last_used_at, t.revoked_at`

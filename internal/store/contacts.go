@@ -3,21 +3,15 @@ package store
 import (
 	"context"
 	"sort"
-	"time"
+
+	"github.com/civitas-lv/surveyd/internal/domain"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
-// Contact is a person at a municipality who receives invitations (personal
-// data: coordinators and admins only).
-type Contact struct {
-	ID               int64     `db:"id" json:"-"`
-	MunicipalityCode string    `db:"municipality_code" json:"-"`
-	Email            string    `db:"email" json:"email"`
-	Name             string    `db:"name" json:"name,omitempty"`
-	CreatedAt        time.Time `db:"created_at" json:"-"`
-}
+// The domain types this file keeps.
+type Contact = domain.Contact
 
 const (
 	contactColumns          = `id, municipality_code, email, name, created_at`

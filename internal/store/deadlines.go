@@ -3,15 +3,12 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/civitas-lv/surveyd/internal/domain"
 )
 
-// Extension is a later deadline for one municipality.
-type Extension struct {
-	MunicipalityCode string    `db:"municipality_code"`
-	ClosesAt         time.Time `db:"closes_at"`
-	UserID           *int64    `db:"user_id"`
-	CreatedAt        time.Time `db:"created_at"`
-}
+// The domain types this file keeps.
+type Extension = domain.Extension
 
 const (
 	qUpsertExtension = `

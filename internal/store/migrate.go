@@ -9,12 +9,13 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/civitas-lv/surveyd/migrations"
 	"github.com/golang-migrate/migrate/v4"
 	"github.com/golang-migrate/migrate/v4/database/postgres"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/civitas-lv/surveyd/migrations"
 )
 
 // Migrate applies every pending migration (under golang-migrate's advisory

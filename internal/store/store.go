@@ -15,26 +15,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
+
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
-// Sentinel errors returned by the store.
+// The domain types this file keeps.
 var (
-	ErrNotFound = errors.New("not found")
-	ErrConflict = errors.New("version conflict")
-	ErrExists   = errors.New("already exists")
+	ErrNotFound = domain.ErrNotFound
+	ErrConflict = domain.ErrConflict
+	ErrExists   = domain.ErrExists
 )
 
-// ConflictError reports a stale version: Current is the version now stored.
-type ConflictError struct{ Current int }
-
-func (e *ConflictError) Error() string {
-	return fmt.Sprintf("version conflict: the current version is %d", e.Current)
-}
-
-// Is makes errors.Is(err, ErrConflict) true.
-func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+type ConflictError = domain.ConflictError
 
 // Store is the database handle. It is safe for concurrent use.
 type Store struct {

@@ -4,32 +4,23 @@ import (
 	"context"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
+
 	"github.com/jmoiron/sqlx"
 )
 
-// Roles of users.
+// The domain types this file keeps.
 const (
-	RoleAdmin       = "admin"
-	RoleCoordinator = "coordinator"
-	RoleViewer      = "viewer"
+	RoleAdmin       = domain.RoleAdmin
+	RoleCoordinator = domain.RoleCoordinator
+	RoleViewer      = domain.RoleViewer
 )
 
-// User is a person who signs in: a coordinator, a council member (viewer) or
-// an admin.
-type User struct {
-	ID                int64      `db:"id"`
-	Email             string     `db:"email"`
-	Name              string     `db:"name"`
-	Role              string     `db:"role"`
-	PasswordHash      *string    `db:"password_hash"`
-	PasswordChangedAt *time.Time `db:"password_changed_at"`
-	DisabledAt        *time.Time `db:"disabled_at"`
-	CreatedAt         time.Time  `db:"created_at"`
-	UpdatedAt         time.Time  `db:"updated_at"`
-}
+type User = domain.User
 
-// Active reports whether the user may sign in.
-func (u User) Active() bool { return u.DisabledAt == nil }
+var (
+	ErrLastAdmin = domain.ErrLastAdmin
+)
 
 const (
 	userColumns   = `id, email, name, role, password_hash, password_changed_at, disabled_at, created_at, updated_at`
@@ -49,13 +40,6 @@ const (
 
 var userStatements = []string{qInsertUser, qUserByEmail, qUserByID, qUsers, qCountAdmins, qLockAdmins,
 	qUpdateUser, qSetPassword, qInsertPwLink, qPwLink, qPeekPwLink, qUsePwLinks}
-
-// ErrLastAdmin refuses a change that would leave no active admin.
-var ErrLastAdmin = errLastAdmin{}
-
-type errLastAdmin struct{}
-
-func (errLastAdmin) Error() string { return "the last active admin cannot be demoted or disabled" }
 
 // CreateUser stores a user (email already lower-case); passwordHash may be
 // empty (the user sets it through a link). ErrExists when the email is taken.

@@ -7,14 +7,14 @@ import (
 	"strings"
 
 	"github.com/civitas-lv/surveyd/internal/auth"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/gin-gonic/gin"
 )
 
 type usersPage struct {
 	Page
-	Users        []store.User
+	Users        []domain.User
 	Roles        []string
 	Me           int64
 	Flash, Error string
@@ -24,7 +24,7 @@ type usersPage struct {
 	Role          string
 }
 
-var roles = []string{store.RoleCoordinator, store.RoleViewer, store.RoleAdmin}
+var roles = []string{domain.RoleCoordinator, domain.RoleViewer, domain.RoleAdmin}
 
 func (s *Server) usersPage(c *gin.Context) error {
 	s.renderUsers(c, http.StatusOK, nil)
@@ -39,7 +39,7 @@ func (s *Server) renderUsers(c *gin.Context, status int, extra func(*usersPage))
 		return
 	}
 	p := usersPage{Page: s.pageAt(c, l.T("users.title"), "/admin/users"), Users: list, Roles: roles, Me: principalOf(c).user.ID,
-		Role: store.RoleCoordinator}
+		Role: domain.RoleCoordinator}
 	if k := c.Query("done"); k != "" {
 		p.Flash = l.T("users.done." + k)
 	}
@@ -64,7 +64,7 @@ func (s *Server) addUser(c *gin.Context) error {
 		problem = l.T("users.email.bad")
 	case errors.Is(err, manage.ErrBadRole):
 		problem = l.T("users.role.bad")
-	case errors.Is(err, store.ErrExists):
+	case errors.Is(err, domain.ErrExists):
 		problem = l.T("users.exists")
 	case nameProblem(l, err) != "":
 		problem = nameProblem(l, err)
@@ -115,7 +115,7 @@ func (s *Server) updateUser(c *gin.Context) error {
 		return nil
 	}
 	_, err = s.store.UpdateUser(c.Request.Context(), id, name, role, f.Get("disabled") == "on")
-	if errors.Is(err, store.ErrLastAdmin) {
+	if errors.Is(err, domain.ErrLastAdmin) {
 		s.renderUsers(c, http.StatusConflict, func(p *usersPage) { p.Error = l.T("users.lastadmin") })
 		return nil
 	}
@@ -151,8 +151,8 @@ func (s *Server) userPasswordLink(c *gin.Context) error {
 
 type tokensPage struct {
 	Page
-	Tokens       []store.APIToken
-	Users        []store.User
+	Tokens       []domain.APIToken
+	Users        []domain.User
 	Flash, Error string
 	NewToken     string
 	Name         string
@@ -210,7 +210,7 @@ func (s *Server) createToken(c *gin.Context) error {
 	}
 	ctx := c.Request.Context()
 	u, err := s.store.UserByID(ctx, uid)
-	if errors.Is(err, store.ErrNotFound) || err == nil && !u.Active() {
+	if errors.Is(err, domain.ErrNotFound) || err == nil && !u.Active() {
 		s.renderTokens(c, http.StatusUnprocessableEntity, func(p *tokensPage) { p.Error, p.Name = l.T("tokens.bad"), name })
 		return nil
 	}
@@ -236,7 +236,7 @@ func (s *Server) revokeToken(c *gin.Context) error {
 		return err
 	}
 	err = s.store.RevokeAPIToken(c.Request.Context(), id)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/tokens?done=revoked")

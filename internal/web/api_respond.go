@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -34,7 +34,7 @@ type apiSurvey struct {
 	Slug          string             `json:"slug"`
 	Title         survey.Text        `json:"title"`
 	ReferenceYear int                `json:"reference_year"`
-	State         store.RoundState   `json:"state"`
+	State         domain.RoundState  `json:"state"`
 	OpensAt       time.Time          `json:"opens_at"`
 	ClosesAt      time.Time          `json:"closes_at"`
 	Definition    *survey.Definition `json:"definition"`

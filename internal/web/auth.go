@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/auth"
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/gin-gonic/gin"
 )
 
@@ -27,18 +27,18 @@ const (
 func (a access) allows(role string) bool {
 	switch a {
 	case signedIn, view:
-		return role == store.RoleViewer || role == store.RoleCoordinator || role == store.RoleAdmin
+		return role == domain.RoleViewer || role == domain.RoleCoordinator || role == domain.RoleAdmin
 	case coordinate:
-		return role == store.RoleCoordinator || role == store.RoleAdmin
+		return role == domain.RoleCoordinator || role == domain.RoleAdmin
 	case administer:
-		return role == store.RoleAdmin
+		return role == domain.RoleAdmin
 	}
 	return false
 }
 
 // principal is the signed-in user of a request.
 type principal struct {
-	user    store.User
+	user    domain.User
 	session []byte // the session token's hash; nil with an API token
 }
 
@@ -93,7 +93,7 @@ func (s *Server) identify(c *gin.Context) {
 			return
 		}
 		u, err := s.store.APITokenUser(ctx, hash)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, domain.ErrNotFound) {
 			s.unauthorized(c)
 			return
 		}
@@ -118,7 +118,7 @@ func (s *Server) identify(c *gin.Context) {
 					}
 				}
 				c.Set(principalKey, &principal{user: u, session: hash})
-			case !errors.Is(err, store.ErrNotFound):
+			case !errors.Is(err, domain.ErrNotFound):
 				s.fail(c, err)
 				return
 			}
@@ -250,7 +250,7 @@ func (s *Server) login(c *gin.Context) error {
 		return nil
 	}
 	u, err := s.store.UserByEmail(ctx, email)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return err // the reservation stays, counted as a failure
 	}
 	hash := ""
@@ -392,7 +392,7 @@ func (s *Server) passwordLinkForm(c *gin.Context) error {
 		return errBadPasswordLink
 	}
 	email, err := s.store.PasswordLinkEmail(c.Request.Context(), hash)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		err = errBadPasswordLink
 	}
 	if err != nil {
@@ -417,7 +417,7 @@ func (s *Server) setPasswordByLink(c *gin.Context) error {
 	}
 	ctx := c.Request.Context()
 	email, err := s.store.PasswordLinkEmail(ctx, hash)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		err = errBadPasswordLink
 	}
 	if err != nil {
@@ -434,7 +434,7 @@ func (s *Server) setPasswordByLink(c *gin.Context) error {
 		return err
 	}
 	if _, err := s.store.UsePasswordLink(ctx, hash, h); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, domain.ErrNotFound) {
 			err = errBadPasswordLink
 		}
 		return err

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 )
 
 // authzMatrix says who may use each route. It is written out here, apart
@@ -139,7 +139,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // (riga) and a signed-in viewer, coordinator and admin.
 type authzServer struct {
 	e                          *env
-	admin                      store.User
+	admin                      domain.User
 	adminCk, viewerCk, coordCk *http.Cookie
 }
 

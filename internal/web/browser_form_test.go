@@ -13,7 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 )
 
 // inView reports whether the element is on screen whole (and shown), and
@@ -202,7 +202,7 @@ func saveStatusAndWarnings(t *testing.T, width, height int) {
 	if !inView(t, ctx, "#error-summary h2") {
 		t.Error("the error summary is not in view")
 	}
-	if r, _ := e.st.Response(ctx, e.sv.ID, "riga"); r.Status != store.StatusDraft {
+	if r, _ := e.st.Response(ctx, e.sv.ID, "riga"); r.Status != domain.StatusDraft {
 		t.Fatal("an incomplete form was submitted")
 	}
 }

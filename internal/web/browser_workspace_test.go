@@ -13,7 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 )
 
 // TestBrowserCoordinatorInviteReviewReturn walks a new coordinator's first
@@ -147,7 +147,7 @@ func TestBrowserCoordinatorInviteReviewReturn(t *testing.T) {
 	section(t, m, "rc")
 	choose(t, m, "rc_status-not_planned")
 	submitForm(t, m)
-	if r, _ := e.state("riga"); r.Status != store.StatusSubmitted || fmt.Sprint(e.answers("riga")["ngo_support_eur"]) != "48000" {
+	if r, _ := e.state("riga"); r.Status != domain.StatusSubmitted || fmt.Sprint(e.answers("riga")["ngo_support_eur"]) != "48000" {
 		t.Fatalf("after submitting: status %s, answers %v", r.Status, e.answers("riga"))
 	}
 
@@ -199,7 +199,7 @@ func TestBrowserCoordinatorInviteReviewReturn(t *testing.T) {
 	wantExact(t, m, "#submit-button", "Iesniegt atkārtoti")
 	retype(t, m, "ngo_support_eur", "48500")
 	submitForm(t, m)
-	if r, _ := e.state("riga"); r.Status != store.StatusSubmitted || fmt.Sprint(e.answers("riga")["ngo_support_eur"]) != "48500" {
+	if r, _ := e.state("riga"); r.Status != domain.StatusSubmitted || fmt.Sprint(e.answers("riga")["ngo_support_eur"]) != "48500" {
 		t.Fatalf("after submitting again: status %s, answers %v", r.Status, e.answers("riga"))
 	}
 	if n := eval[int](t, m, `document.querySelectorAll('.returned, #comment-ngo_support_eur').length`); n != 0 {

@@ -15,8 +15,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
@@ -39,7 +39,7 @@ var statusChoices = []struct{ Value, Key string }{
 
 // resultsData is what the dashboard, the CSV and the report share.
 type resultsData struct {
-	sv          store.Survey
+	sv          domain.Survey
 	def         *survey.Definition
 	filter      reports.Filter
 	summary     *reports.Summary
@@ -116,7 +116,7 @@ func (d *resultsData) aggregate(src reports.Source) error {
 // chartsPage is the data both pages render.
 type chartsPage struct {
 	Page
-	Survey     store.Survey
+	Survey     domain.Survey
 	RoundTitle string
 	RefYear    int
 	Responses  int
@@ -240,11 +240,11 @@ func (s *Server) chartsView(c *gin.Context, d *resultsData, report bool) chartsP
 
 // statusValue is the filter's statuses as the status select's value.
 func statusValue(st []string) string {
-	if len(st) == 0 || len(st) == 1 && st[0] == reports.StatusSubmitted {
+	if len(st) == 0 || len(st) == 1 && st[0] == domain.StatusSubmitted {
 		return ""
 	}
-	if len(st) == 4 && slices.Contains(st, reports.StatusNone) && slices.Contains(st, reports.StatusDraft) &&
-		slices.Contains(st, reports.StatusSubmitted) && slices.Contains(st, reports.StatusReturned) {
+	if len(st) == 4 && slices.Contains(st, domain.StatusNone) && slices.Contains(st, domain.StatusDraft) &&
+		slices.Contains(st, domain.StatusSubmitted) && slices.Contains(st, domain.StatusReturned) {
 		return "all"
 	}
 	return strings.Join(st, ",")

@@ -7,7 +7,7 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/gin-gonic/gin"
 )
@@ -16,7 +16,7 @@ import (
 // (personal data: coordinators and admins only).
 type contactListPage struct {
 	Page
-	Survey      store.Survey
+	Survey      domain.Survey
 	SurveyTitle string
 	// List is nil when the round's questionnaire names no consent
 	// question (NoList).
@@ -83,7 +83,7 @@ func (s *Server) contactListFile(c *gin.Context, ext, contentType string,
 
 // logContactList records a read of the list — personal data — with who
 // read which round's list and how; never the data itself.
-func (s *Server) logContactList(c *gin.Context, sv store.Survey, format string, list *reports.ContactList) {
+func (s *Server) logContactList(c *gin.Context, sv domain.Survey, format string, list *reports.ContactList) {
 	s.log.Info("invitation list read", "request_id", requestID(c), "survey", sv.Slug, "user_id", principalOf(c).user.ID,
 		"format", format, "entries", len(list.Entries))
 }

@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -30,7 +30,7 @@ type contactRow struct {
 	Error              string
 }
 
-func contactsText(list []store.Contact) string {
+func contactsText(list []domain.Contact) string {
 	var lines []string
 	for _, c := range list {
 		if c.Name != "" {

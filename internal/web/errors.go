@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
@@ -70,7 +71,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	status, code, key := http.StatusInternalServerError, "internal", "error.body"
 	var args []any
 	var ae *appError
-	var ce *store.ConflictError
+	var ce *domain.ConflictError
 	var mc *manage.MergeConflictError
 	var mbe *http.MaxBytesError
 	var ia *invalidAnswers
@@ -92,7 +93,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 		status, code, key = errTooLarge.status, errTooLarge.code, errTooLarge.key
 	case errors.As(err, &ae):
 		status, code, key, args = ae.status, ae.code, ae.key, ae.args
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		status, code, key = errNotFound.status, errNotFound.code, errNotFound.key
 	case errors.Is(err, reports.ErrNoContactList):
 		status, code, key = http.StatusNotFound, "no_contact_list", "contactlist.none"

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/internal/store/storetest"
 	"github.com/civitas-lv/surveyd/reports"
@@ -19,7 +20,7 @@ import (
 // bigRound adds a round of n questions (numbers, single and multiple
 // choice, text, in sections of 100) with synthetic submitted answers from
 // every active municipality.
-func (e *env) bigRound(n int) store.Survey {
+func (e *env) bigRound(n int) domain.Survey {
 	e.t.Helper()
 	type text map[string]string
 	opts := []any{map[string]any{"code": "a", "text": text{"lv": "A", "en": "A"}},

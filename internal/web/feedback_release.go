@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -21,7 +21,7 @@ import (
 
 type feedbackReleasePage struct {
 	Page
-	Survey      store.Survey
+	Survey      domain.Survey
 	SurveyTitle string
 	Overview    manage.FeedbackOverview
 	Rows        []feedbackRowView
@@ -42,7 +42,9 @@ type feedbackRowView struct {
 }
 
 // feedbackBase is the address of the round's feedback page.
-func feedbackBase(sv store.Survey) string { return "/surveys/" + url.PathEscape(sv.Slug) + "/feedback" }
+func feedbackBase(sv domain.Survey) string {
+	return "/surveys/" + url.PathEscape(sv.Slug) + "/feedback"
+}
 
 func (s *Server) feedbackReleasePage(c *gin.Context) error {
 	return s.renderFeedbackRelease(c, http.StatusOK, nil)
@@ -90,7 +92,7 @@ const maxCountShown = 100000
 // feedbackFlash says, from the query a release, a send or a withdrawal
 // redirected with, what was done; municipalities are named only when they
 // are municipalities.
-func feedbackFlash(c *gin.Context, l lang, munis map[string]store.Municipality) []string {
+func feedbackFlash(c *gin.Context, l lang, munis map[string]domain.Municipality) []string {
 	count := func(key string) (int, bool) {
 		n, err := strconv.Atoi(c.Query(key))
 		return n, err == nil && n >= 0 && n <= maxCountShown
@@ -253,7 +255,7 @@ func (s *Server) sendFeedback(c *gin.Context) error {
 // municipality will experience.
 type withdrawPage struct {
 	Page
-	Survey   store.Survey
+	Survey   domain.Survey
 	Code     string
 	Name     string
 	Released string // the release confirmed for (RFC 3339); "": none
@@ -335,7 +337,7 @@ func (s *Server) withdrawFeedback(c *gin.Context) error {
 	}
 	code := c.Param("code")
 	err = s.manage.WithdrawFeedback(c.Request.Context(), sv, code, at, principalOf(c).user.ID)
-	if errors.Is(err, manage.ErrFeedbackChanged) || errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, manage.ErrFeedbackChanged) || errors.Is(err, domain.ErrNotFound) {
 		return s.confirmWithdraw(c, http.StatusConflict, true)
 	}
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -69,10 +69,10 @@ func (e *env) sendFeedback(ck *http.Cookie, form url.Values) result {
 }
 
 // feedbackOf is the municipality's feedback release (nil: never released).
-func (e *env) feedbackOf(code string) *store.FeedbackRelease {
+func (e *env) feedbackOf(code string) *domain.FeedbackRelease {
 	e.t.Helper()
 	f, err := e.st.FeedbackRelease(ctx, e.sv.ID, code)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return nil
 	}
 	must(e.t, err)

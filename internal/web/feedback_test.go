@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/store"
 )
 
@@ -48,9 +49,9 @@ func (e *env) feedbackRound() []string {
 			a["ngo_forms"], a["ngo_forms_other"] = append(forms, "other"), "OTHER-TEXT-"+c
 		}
 		_, err = e.st.Apply(ctx, store.Change{SurveyID: e.sv.ID, Municipality: c, DefinitionSHA256: e.sv.DefinitionSHA256,
-			BaseVersion: resp.Version, Answers: a, Submit: true, Actor: store.Actor{Kind: store.ActorSystem, Note: "test"}})
+			BaseVersion: resp.Version, Answers: a, Submit: true, Actor: domain.Actor{Kind: domain.ActorSystem, Note: "test"}})
 		must(t, err)
-		must(t, e.st.ReplaceContacts(ctx, c, []store.Contact{{Email: "contact-" + c + "@example.lv", Name: "CONTACT-NAME-" + c}}))
+		must(t, e.st.ReplaceContacts(ctx, c, []domain.Contact{{Email: "contact-" + c + "@example.lv", Name: "CONTACT-NAME-" + c}}))
 	}
 	if len(codes) != 14 {
 		t.Fatalf("%d municipalities submitted: %v", len(codes), codes)

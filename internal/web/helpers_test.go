@@ -3,11 +3,11 @@ package web_test
 import (
 	"html"
 
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/survey"
 )
 
-func parseDef(sv store.Survey) (*survey.Definition, error) {
+func parseDef(sv domain.Survey) (*survey.Definition, error) {
 	return survey.Parse(sv.Definition, sv.Slug)
 }
 

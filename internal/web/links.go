@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -27,7 +27,7 @@ type linkRow struct {
 
 type linksPage struct {
 	Page
-	Survey       store.Survey
+	Survey       domain.Survey
 	SurveyTitle  string
 	Rows         []linkRow
 	MailEnabled  bool
@@ -121,7 +121,7 @@ func (s *Server) linksCSV(c *gin.Context) error {
 // what the municipality will experience.
 type linkConfirmPage struct {
 	Page
-	Survey    store.Survey
+	Survey    domain.Survey
 	Action    string // "rotate" or "revoke"
 	Code      string
 	Name      string
@@ -301,7 +301,7 @@ func (s *Server) sendMessages(c *gin.Context) error {
 	}
 	form := c.Request.PostForm
 	kind := form.Get("kind")
-	if kind != store.MessageInvitation && kind != store.MessageReminder {
+	if kind != domain.MessageInvitation && kind != domain.MessageReminder {
 		return badRequest(errors.New("kind"))
 	}
 	ctx := c.Request.Context()
@@ -309,7 +309,7 @@ func (s *Server) sendMessages(c *gin.Context) error {
 	switch {
 	case form.Get("municipality") != "":
 		codes = []string{form.Get("municipality")}
-	case kind == store.MessageInvitation && form.Get("scope") != "all":
+	case kind == domain.MessageInvitation && form.Get("scope") != "all":
 		// Those with contacts and no invitation sent yet.
 		t, err := s.manage.Tracker(ctx, sv, def, true)
 		if err != nil {
@@ -346,7 +346,7 @@ func (s *Server) sendMessages(c *gin.Context) error {
 
 type messagesPage struct {
 	Page
-	Survey   store.Survey
+	Survey   domain.Survey
 	Messages []messageView
 	// Progress counts the round's messages by status; Busy: some are
 	// waiting or being sent.
@@ -365,7 +365,7 @@ type messageCount struct {
 }
 
 type messageView struct {
-	store.Message
+	domain.Message
 	Name     string
 	KindText string
 	Status   string
@@ -402,10 +402,10 @@ func (s *Server) messagesPage(c *gin.Context) error {
 		p.Messages = append(p.Messages, messageView{Message: m, Name: names[m.MunicipalityCode],
 			KindText: l.T("message." + m.Kind), Status: l.T("message.status." + m.Status)})
 	}
-	for _, st := range []string{store.MessageQueued, store.MessageSending, store.MessageSent, store.MessageFailed} {
+	for _, st := range []string{domain.MessageQueued, domain.MessageSending, domain.MessageSent, domain.MessageFailed} {
 		p.Progress = append(p.Progress, messageCount{Status: st, Label: l.T("messages.count." + st), N: counts[st]})
 	}
-	p.Busy = counts[store.MessageQueued]+counts[store.MessageSending] > 0
+	p.Busy = counts[domain.MessageQueued]+counts[domain.MessageSending] > 0
 	if n, err := strconv.Atoi(c.Query("queued")); err == nil && n >= 0 && n <= maxQueuedShown {
 		if n == 0 {
 			p.Queued = l.T("send.queued.none")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/store"
 )
 
@@ -45,7 +46,7 @@ func (e *env) confirmLink(ck *http.Cookie, code, action string) result {
 func (e *env) activeLink(code string) *store.Invitation {
 	e.t.Helper()
 	inv, err := e.st.ActiveInvitation(ctx, e.sv.ID, code)
-	if err == store.ErrNotFound {
+	if err == domain.ErrNotFound {
 		return nil
 	}
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/reports"
 )
 
@@ -20,7 +20,7 @@ func TestOpenDataDownload(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.submitFull("riga")
-	if err := e.st.ReplaceContacts(ctx, "riga", []store.Contact{{Email: "zz-contact@riga.lv", Name: "ZZ Kontakts"}}); err != nil {
+	if err := e.st.ReplaceContacts(ctx, "riga", []domain.Contact{{Email: "zz-contact@riga.lv", Name: "ZZ Kontakts"}}); err != nil {
 		t.Fatal(err)
 	}
 	_, viewer := e.user("viewer")

@@ -3,8 +3,8 @@ package web
 import (
 	"net/http"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -65,10 +65,10 @@ func (s *Server) printView(c *gin.Context) error {
 		at = l.when(r.Response.SubmittedAt.In(s.tz), locative)
 	}
 	switch r.Response.Status {
-	case store.StatusSubmitted:
+	case domain.StatusSubmitted:
 		p.StatusText = l.T("print.status.submitted", at)
 		p.Changed = r.Response.ChangedSinceSubmit()
-	case store.StatusReturned:
+	case domain.StatusReturned:
 		p.StatusText = l.T("print.status.returned", at)
 		p.Changed = r.Response.ChangedSinceSubmit()
 	default:
@@ -109,7 +109,7 @@ func (s *Server) printView(c *gin.Context) error {
 // queueReceipt asks for the e-mail receipt of a submit made through the
 // request's link. Its failure does not fail the submit: it is logged,
 // without the address or the token.
-func (s *Server) queueReceipt(c *gin.Context, r *respondent, submitted store.Response) {
+func (s *Server) queueReceipt(c *gin.Context, r *respondent, submitted domain.Response) {
 	_, err := s.manage.QueueReceipt(c.Request.Context(), manage.Receipt{Survey: r.Survey, Definition: r.Def,
 		Response: submitted, Lang: string(s.lang(c)), Token: c.Param("token")})
 	if err != nil {

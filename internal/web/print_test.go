@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 )
 
 // printAnswers is a submitted answer set with every kind of answer: text,
@@ -20,7 +20,7 @@ const printAnswers = `{"resp_name":"Anna Ozola","resp_position":"Speciāliste","
 "ngo_obstacles":"Maz brīvprātīgo.\nĪsi termiņi.","del_status":"no","pb_status":"not_started","rc_status":"not_planned"}`
 
 // submitAnswers saves the answers through the API and submits them.
-func (e *env) submitAnswers(muni, answers string) store.Response {
+func (e *env) submitAnswers(muni, answers string) domain.Response {
 	e.t.Helper()
 	resp, _ := e.state(muni)
 	r := e.put(muni, resp.Version, answers)
@@ -318,7 +318,7 @@ func TestReceiptAfterSubmit(t *testing.T) {
 	if d, err := e.m.Deliver(ctx, e.sv.ID); err != nil || d.Sent != 0 || len(e.mail.Messages()) != 0 {
 		t.Fatalf("without SMTP: %+v %v", d, err)
 	}
-	if now, _ := e.state("cesis"); now.Status != store.StatusSubmitted || *now.SubmittedVersion <= cur.Version {
+	if now, _ := e.state("cesis"); now.Status != domain.StatusSubmitted || *now.SubmittedVersion <= cur.Version {
 		t.Fatal("the submit without SMTP did not go through")
 	}
 
@@ -326,7 +326,7 @@ func TestReceiptAfterSubmit(t *testing.T) {
 	must(t, err)
 	n := 0
 	for _, m := range list {
-		if m.Kind == store.MessageReceipt {
+		if m.Kind == domain.MessageReceipt {
 			n++
 		}
 		if m.Recipient == "kontakts@riga.lv" || m.Recipient == "kontakts@cesis.lv" {

@@ -6,8 +6,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -33,7 +33,7 @@ func (s *Server) openRespondent(c *gin.Context) (r *respondent, shown bool, err 
 		return nil, false, err
 	}
 	s.touch(c, r)
-	if r.State == store.RoundNotOpen {
+	if r.State == domain.RoundNotOpen {
 		l := s.lang(c)
 		s.render(c, http.StatusOK, "message.html", messagePage{Page: s.page(c, l.T("notopen.title")),
 			Body: l.T("notopen.body", l.when(r.Survey.OpensAt.In(s.tz), genitive))})
@@ -51,7 +51,7 @@ func (s *Server) respondPage(c *gin.Context) error {
 	}
 	l := s.lang(c)
 	shown := r.Answers
-	if r.State == store.RoundClosed && r.Response.SubmittedJSON != nil {
+	if r.State == domain.RoundClosed && r.Response.SubmittedJSON != nil {
 		// After closing, what counts is what was submitted.
 		if sub, err := survey.DecodeAnswers(r.Response.SubmittedJSON); err == nil {
 			shown = sub

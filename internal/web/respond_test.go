@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 )
 
 // TestAnsweringLifecycle walks save → reload → submit → edit → close →
@@ -55,7 +55,7 @@ func TestAnsweringLifecycle(t *testing.T) {
 	if errs["resp_email"] != "Šī atbilde ir obligāta." {
 		t.Fatalf("submit errors: %v", errs)
 	}
-	if resp, n := e.state("riga"); resp.Version != 1 || n != 1 || resp.Status != store.StatusDraft {
+	if resp, n := e.state("riga"); resp.Version != 1 || n != 1 || resp.Status != domain.StatusDraft {
 		t.Fatalf("a failed submit changed something: v%d, %d revisions, %s", resp.Version, n, resp.Status)
 	}
 
@@ -215,7 +215,7 @@ func TestFormWithoutJavaScript(t *testing.T) {
 	if !strings.Contains(r.body, "Jūsu atbildes ir saglabātas, bet anketu vēl nevar iesniegt") {
 		t.Fatal("submit errors not explained")
 	}
-	if resp, _ := e.state("riga"); resp.Status != store.StatusDraft {
+	if resp, _ := e.state("riga"); resp.Status != domain.StatusDraft {
 		t.Fatal("submitted despite errors")
 	}
 
@@ -230,7 +230,7 @@ func TestFormWithoutJavaScript(t *testing.T) {
 	if !strings.HasSuffix(r.header.Get("Location"), "?done=submitted") {
 		t.Fatal(r.header.Get("Location"))
 	}
-	if resp, _ := e.state("riga"); resp.Status != store.StatusSubmitted {
+	if resp, _ := e.state("riga"); resp.Status != domain.StatusSubmitted {
 		t.Fatal("not submitted")
 	}
 	page = e.do("GET", r.header.Get("Location"), nil)

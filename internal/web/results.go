@@ -7,8 +7,8 @@ import (
 	"html/template"
 	"net/http"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/gin-gonic/gin"
 )
@@ -99,7 +99,7 @@ func (s *Server) resultsXLSX(c *gin.Context) error {
 // feedback is released, else "" (the form shows the link then).
 func (s *Server) resultsURL(c *gin.Context, r *respondent) string {
 	f, err := s.manage.FeedbackRelease(c.Request.Context(), r.Survey, r.Municipality.Code)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		s.log.Warn("read the feedback release", "request_id", requestID(c), "error", err)
 	}
 	if err != nil || !f.Released() {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
@@ -18,10 +19,10 @@ import (
 
 // reviewed is a response under review: round, municipality and answers.
 type reviewed struct {
-	sv        store.Survey
+	sv        domain.Survey
 	def       *survey.Definition
-	muni      store.Municipality
-	resp      store.Response // ID 0: nothing saved yet
+	muni      domain.Municipality
+	resp      domain.Response // ID 0: nothing saved yet
 	answers   survey.Answers
 	submitted survey.Answers // nil: never submitted
 }
@@ -39,7 +40,7 @@ func (s *Server) loadReviewed(c *gin.Context) (*reviewed, error) {
 	rv := &reviewed{sv: sv, def: def, muni: m, answers: survey.Answers{}}
 	resp, err := s.store.Response(ctx, sv.ID, m.Code)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return rv, nil
 	case err != nil:
 		return nil, err
@@ -73,7 +74,7 @@ func (s *Server) display(def *survey.Definition, q *survey.Question, a survey.An
 
 type reviewPage struct {
 	Page
-	Survey        store.Survey
+	Survey        domain.Survey
 	SurveyTitle   string
 	Municipality  string
 	Code          string
@@ -84,13 +85,13 @@ type reviewPage struct {
 	Changed       bool
 	Deadline      time.Time
 	Extended      bool
-	State         store.RoundState
+	State         domain.RoundState
 	CanCoordinate bool
 	ShowHistory   bool
 	Sections      []reviewSection
 	History       []historyItem
-	Returns       []store.ReturnRequest
-	OpenReturn    *store.ReturnRequest
+	Returns       []domain.ReturnRequest
+	OpenReturn    *domain.ReturnRequest
 	Flash         string
 }
 
@@ -212,9 +213,9 @@ func (s *Server) history(c *gin.Context, rv *reviewed, l lang) ([]historyItem, e
 		r := revs[i]
 		h := historyItem{At: r.CreatedAt, Action: l.T("action." + r.Action), Version: r.Version}
 		switch r.Actor {
-		case store.ActorInvitation:
+		case domain.ActorInvitation:
 			h.Who = l.T("actor.invitation")
-		case store.ActorUser:
+		case domain.ActorUser:
 			h.Who = emails[*r.UserID]
 		default:
 			h.Who = l.T("actor.system")
@@ -249,7 +250,7 @@ func (s *Server) history(c *gin.Context, rv *reviewed, l lang) ([]historyItem, e
 
 type correctPage struct {
 	Page
-	Survey       store.Survey
+	Survey       domain.Survey
 	Municipality string
 	Code         string
 	Question     questionView
@@ -352,7 +353,7 @@ func (s *Server) correct(c *gin.Context) error {
 	}
 	_, err = s.store.Correct(c.Request.Context(), store.Correction{SurveyID: rv.sv.ID, Municipality: rv.muni.Code,
 		BaseVersion: base, Answers: work.Answers, Submitted: sub, UserID: principalOf(c).user.ID, Reason: reason})
-	var ce *store.ConflictError
+	var ce *domain.ConflictError
 	if errors.As(err, &ce) {
 		s.renderCorrect(c, http.StatusConflict, rv, q, formInput{values: form}, ce.Current, reason, l.T("correct.conflict"))
 		return nil
@@ -366,7 +367,7 @@ func (s *Server) correct(c *gin.Context) error {
 
 type returnPage struct {
 	Page
-	Survey       store.Survey
+	Survey       domain.Survey
 	Municipality string
 	Code         string
 	Version      int
@@ -394,7 +395,7 @@ func (s *Server) returnForm(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if rv.resp.Status != store.StatusSubmitted {
+	if rv.resp.Status != domain.StatusSubmitted {
 		return errNotSubmitted
 	}
 	s.renderReturn(c, http.StatusOK, rv, rv.resp.Version, "", nil, "")
@@ -466,12 +467,12 @@ func (s *Server) returnResponse(c *gin.Context) error {
 		return nil
 	}
 	_, err = s.store.ReturnResponse(c.Request.Context(), rv.sv.ID, rv.muni.Code, base, principalOf(c).user.ID, note, comments)
-	var ce *store.ConflictError
+	var ce *domain.ConflictError
 	switch {
 	case errors.As(err, &ce):
 		s.renderReturn(c, http.StatusConflict, rv, ce.Current, note, comments, l.T("return.conflict"))
 		return nil
-	case errors.Is(err, store.ErrNotSubmitted):
+	case errors.Is(err, domain.ErrNotSubmitted):
 		return errNotSubmitted
 	case err != nil:
 		return err

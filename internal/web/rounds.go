@@ -8,14 +8,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
 
 // loadRound finds the round named in the path and its questionnaire.
-func (s *Server) loadRound(c *gin.Context) (store.Survey, *survey.Definition, error) {
+func (s *Server) loadRound(c *gin.Context) (domain.Survey, *survey.Definition, error) {
 	sv, err := s.store.SurveyBySlug(c.Request.Context(), c.Param("slug"))
 	if err != nil {
 		return sv, nil, err
@@ -36,9 +36,9 @@ func (s *Server) parseLocal(v string) (time.Time, bool) {
 }
 
 type roundItem struct {
-	store.Survey
+	domain.Survey
 	Title string
-	State store.RoundState
+	State domain.RoundState
 }
 
 type surveysPage struct {
@@ -128,10 +128,10 @@ func (s *Server) createRound(c *gin.Context) error {
 		s.render(c, http.StatusUnprocessableEntity, "round_new.html", p)
 		return nil
 	}
-	sv, err := s.store.CreateSurvey(c.Request.Context(), store.Survey{Slug: def.Slug, TitleLV: def.Title.LV,
+	sv, err := s.store.CreateSurvey(c.Request.Context(), domain.Survey{Slug: def.Slug, TitleLV: def.Title.LV,
 		TitleEN: def.Title.EN, ReferenceYear: def.ReferenceYear, Definition: def.JSON(),
 		DefinitionSHA256: manage.DefinitionSHA256(def), OpensAt: opens, ClosesAt: closes})
-	if errors.Is(err, store.ErrExists) {
+	if errors.Is(err, domain.ErrExists) {
 		p.Errors = append(p.Errors, l.T("round.slug.taken", def.Slug))
 		s.render(c, http.StatusConflict, "round_new.html", p)
 		return nil
@@ -158,9 +158,9 @@ type extensionView struct {
 
 type roundPage struct {
 	Page
-	Survey         store.Survey
+	Survey         domain.Survey
 	Title          string
-	State          store.RoundState
+	State          domain.RoundState
 	Opens, Closes  string
 	Extensions     []extensionView
 	Municipalities []choice
@@ -253,7 +253,7 @@ func (s *Server) setRoundDates(c *gin.Context) error {
 		return nil
 	}
 	done := "dates"
-	if sv.State(s.now()) == store.RoundClosed && closes.After(s.now()) {
+	if sv.State(s.now()) == domain.RoundClosed && closes.After(s.now()) {
 		done = "reopened"
 	}
 	if _, err := s.store.SetSurveyDates(c.Request.Context(), sv.ID, opens, closes); err != nil {
@@ -271,7 +271,7 @@ func (s *Server) closeRound(c *gin.Context) error {
 		return err
 	}
 	err = s.store.CloseSurvey(c.Request.Context(), sv.ID, s.now())
-	if err != nil && !errors.Is(err, store.ErrNotFound) { // already closed: nothing to do
+	if err != nil && !errors.Is(err, domain.ErrNotFound) { // already closed: nothing to do
 		return err
 	}
 	s.log.Info("round closed early", "request_id", requestID(c), "survey", sv.Slug, "user_id", principalOf(c).user.ID)
@@ -304,7 +304,7 @@ func (s *Server) setExtension(c *gin.Context) error {
 		return nil
 	}
 	if err := s.store.SetExtension(c.Request.Context(), sv.ID, code, until, principalOf(c).user.ID); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, domain.ErrNotFound) {
 			s.renderRound(c, http.StatusUnprocessableEntity, l.T("municipality.unknown"))
 			return nil
 		}
@@ -325,7 +325,7 @@ func (s *Server) deleteExtension(c *gin.Context) error {
 		return err
 	}
 	err = s.store.DeleteExtension(c.Request.Context(), sv.ID, c.Param("code"))
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/settings?done=unextended")
@@ -361,7 +361,7 @@ func (s *Server) setPublishable(c *gin.Context) error {
 	ctx := c.Request.Context()
 	for _, code := range c.Request.PostForm["question"] {
 		err := s.manage.SetPublishable(ctx, sv, def, code, on[code], principalOf(c).user.ID)
-		if errors.Is(err, manage.ErrNotPublishable) || errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, manage.ErrNotPublishable) || errors.Is(err, domain.ErrNotFound) {
 			return badRequest(err)
 		}
 		if err != nil {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/auth"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/static"
@@ -183,7 +184,7 @@ func (s *Server) asset(p string) (string, error) {
 }
 
 // definition returns the parsed questionnaire of a round.
-func (s *Server) definition(sv store.Survey) (*survey.Definition, error) {
+func (s *Server) definition(sv domain.Survey) (*survey.Definition, error) {
 	return s.manage.Definition(sv)
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/auth"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/internal/store/storetest"
@@ -64,7 +65,7 @@ func newLimitEnv(t *testing.T, instances int) *limitEnv {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := st.CreateUser(ctx, e.email, "", store.RoleCoordinator, h); err != nil {
+			if _, err := st.CreateUser(ctx, e.email, "", domain.RoleCoordinator, h); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -6,8 +6,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
@@ -81,9 +81,9 @@ func (f trackerFilter) apply(rows []manage.TrackerRow, l lang) []manage.TrackerR
 
 type trackerPage struct {
 	Page
-	Survey         store.Survey
+	Survey         domain.Survey
 	Title          string
-	State          store.RoundState
+	State          domain.RoundState
 	Tracker        manage.Tracker
 	Rows           []trackerRowView
 	Filter         trackerFilter
@@ -109,7 +109,7 @@ type trackerRowView struct {
 
 // roundTracker loads the round in the path and its tracker, with contacts
 // for those who may see them.
-func (s *Server) roundTracker(c *gin.Context) (store.Survey, manage.Tracker, error) {
+func (s *Server) roundTracker(c *gin.Context) (domain.Survey, manage.Tracker, error) {
 	sv, def, err := s.loadRound(c)
 	if err != nil {
 		return sv, manage.Tracker{}, err
@@ -154,7 +154,7 @@ func (s *Server) trackerPage(c *gin.Context) error {
 // statusJSON is GET /api/v1/surveys/{slug}/status.
 type statusJSON struct {
 	Survey         string               `json:"survey"`
-	State          store.RoundState     `json:"state"`
+	State          domain.RoundState    `json:"state"`
 	OpensAt        time.Time            `json:"opens_at"`
 	ClosesAt       time.Time            `json:"closes_at"`
 	Total          int                  `json:"total"`
@@ -180,7 +180,7 @@ type municipalityStatus struct {
 	Reminders          int             `json:"reminders_sent"`
 	Returns            int             `json:"returns"`
 	// Contacts are personal data: present only for coordinators and admins.
-	Contacts []store.Contact `json:"contacts,omitempty"`
+	Contacts []domain.Contact `json:"contacts,omitempty"`
 	// Feedback is the municipality's feedback release; null when it was
 	// never released.
 	Feedback *feedbackStatus `json:"feedback"`

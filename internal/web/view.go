@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -128,7 +128,7 @@ type formPage struct {
 	Intro        string
 	RefYear      int
 	Municipality string
-	State        store.RoundState
+	State        domain.RoundState
 	ReadOnly     bool
 	Deadline     string
 	ClosedSince  string
@@ -347,7 +347,7 @@ func (s *Server) buildForm(c *gin.Context, r *respondent, in formInput) formPage
 		RefYear:      def.ReferenceYear,
 		Municipality: r.Municipality.Name(string(l)),
 		State:        r.State,
-		ReadOnly:     r.State != store.RoundOpen,
+		ReadOnly:     r.State != domain.RoundOpen,
 		Deadline:     l.when(tz(r.Deadline()), dative),
 		ClosedSince:  l.when(tz(closedSince(r)), genitive),
 		Status:       r.Response.Status,

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/auth"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/mail"
 	"github.com/civitas-lv/surveyd/internal/mail/mailtest"
 	"github.com/civitas-lv/surveyd/internal/manage"
@@ -38,7 +39,7 @@ type env struct {
 	m      *manage.Manager
 	mail   *mailtest.Server
 	hasher *auth.Hasher
-	sv     store.Survey
+	sv     domain.Survey
 	tokens map[string]string // municipality → token
 	mu     sync.Mutex
 	now    time.Time
@@ -176,11 +177,11 @@ func (e *env) post(muni string, form url.Values) result {
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 
 // state returns the stored response and its revision count.
-func (e *env) state(muni string) (store.Response, int) {
+func (e *env) state(muni string) (domain.Response, int) {
 	e.t.Helper()
 	r, err := e.st.Response(ctx, e.sv.ID, muni)
 	if err != nil {
-		return store.Response{}, 0
+		return domain.Response{}, 0
 	}
 	revs, err := e.st.Revisions(ctx, r.ID)
 	if err != nil {
@@ -206,7 +207,7 @@ const password = "correct horse battery staple"
 
 // user creates a user with the role (email role@survey.test, or the given
 // name) and returns it with a session cookie for it.
-func (e *env) user(role string, name ...string) (store.User, *http.Cookie) {
+func (e *env) user(role string, name ...string) (domain.User, *http.Cookie) {
 	e.t.Helper()
 	email := role + "@survey.test"
 	if len(name) > 0 {
@@ -224,7 +225,7 @@ func (e *env) user(role string, name ...string) (store.User, *http.Cookie) {
 }
 
 // session signs the user in as of the clock's now.
-func (e *env) session(u store.User) *http.Cookie {
+func (e *env) session(u domain.User) *http.Cookie {
 	e.t.Helper()
 	token, hash := auth.NewToken()
 	now := e.clock()

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/web"
 	"github.com/civitas-lv/surveyd/survey"
 )
@@ -321,7 +321,7 @@ func TestInvitationsAndRemindersOnlyToNonSubmitters(t *testing.T) {
 	}
 	kinds := map[string]int{}
 	for _, m := range list {
-		if m.Status != store.MessageSent || m.SentAt == nil {
+		if m.Status != domain.MessageSent || m.SentAt == nil {
 			t.Fatalf("message %+v", m)
 		}
 		kinds[m.Kind]++
