@@ -48,6 +48,11 @@ type Manager struct {
 	reports reportSlots
 }
 
+// IsUnavailable reports whether err means the database did not answer in
+// time or cannot be reached (store.IsUnavailable): such a request may well
+// succeed if tried again later.
+func IsUnavailable(err error) bool { return store.IsUnavailable(err) }
+
 // LoadMunicipalities loads the built-in list; only differing rows change.
 func (m *Manager) LoadMunicipalities(ctx context.Context) (changed int, err error) {
 	list, err := refdata.Municipalities()

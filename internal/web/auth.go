@@ -13,28 +13,16 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// access is what a route needs from the person asking.
-type access int
+// access is what a route needs from the person asking: the levels of
+// domain.Access, which the manage operations check too.
+type access = domain.Access
 
 const (
-	signedIn   access = iota // any role
-	view                     // read results: viewer, coordinator, admin
-	coordinate               // change rounds, links, contacts, answers: coordinator, admin
-	administer               // users and API tokens: admin
+	signedIn   = domain.AccessSignedIn   // any role
+	view       = domain.AccessView       // read results: viewer, coordinator, admin
+	coordinate = domain.AccessCoordinate // change rounds, links, contacts, answers: coordinator, admin
+	administer = domain.AccessAdminister // users and API tokens: admin
 )
-
-// allows reports whether a role has the access.
-func (a access) allows(role string) bool {
-	switch a {
-	case signedIn, view:
-		return role == domain.RoleViewer || role == domain.RoleCoordinator || role == domain.RoleAdmin
-	case coordinate:
-		return role == domain.RoleCoordinator || role == domain.RoleAdmin
-	case administer:
-		return role == domain.RoleAdmin
-	}
-	return false
-}
 
 // principal is the signed-in user of a request.
 type principal struct {
@@ -44,7 +32,16 @@ type principal struct {
 
 // seesPersonalData: contacts and personal answers are for coordinators and
 // admins only.
-func (p *principal) seesPersonalData() bool { return p != nil && coordinate.allows(p.user.Role) }
+func (p *principal) seesPersonalData() bool { return p != nil && coordinate.Allows(p.user.Role) }
+
+// actor is who asks, for the manage operations: the signed-in user, or
+// nobody (the zero Principal).
+func actor(c *gin.Context) domain.Principal {
+	if p := principalOf(c); p != nil {
+		return domain.UserPrincipal(p.user)
+	}
+	return domain.Principal{}
+}
 
 const principalKey = "principal"
 
@@ -154,7 +151,7 @@ func (s *Server) allow(a access) gin.HandlerFunc {
 			s.fail(c, errSignIn)
 			return
 		}
-		if !a.allows(p.user.Role) {
+		if !a.Allows(p.user.Role) {
 			s.fail(c, errForbidden)
 			return
 		}

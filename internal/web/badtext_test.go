@@ -7,26 +7,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/civitas-lv/surveyd/internal/store/storetest"
 )
 
-// dbFingerprint sums up every table of the database: its row count and a
-// hash of its rows, so that any change shows.
-func dbFingerprint(t *testing.T, e *env) string {
-	t.Helper()
-	var tables []string
-	must(t, e.st.DB().SelectContext(ctx, &tables, `SELECT quote_ident(table_name) FROM information_schema.tables
-		WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`))
-	if len(tables) < 10 {
-		t.Fatalf("only %d tables: %v", len(tables), tables)
-	}
-	parts := make([]string, len(tables))
-	for i, tb := range tables {
-		parts[i] = fmt.Sprintf(`SELECT '%s' || ':' || count(*) || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM %s x`, tb, tb)
-	}
-	var rows []string
-	must(t, e.st.DB().SelectContext(ctx, &rows, strings.Join(parts, " UNION ALL ")))
-	return strings.Join(rows, "\n")
-}
+// dbFingerprint sums up every table of the database (storetest.Fingerprint).
+func dbFingerprint(t *testing.T, e *env) string { return storetest.Fingerprint(t, e.st) }
 
 // badFormFields are the fields of every staff form (and the respondent's
 // and sign-in forms); each request carries them all, one with a bad byte.

@@ -9,7 +9,6 @@ import (
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
@@ -93,6 +92,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 		status, code, key = errTooLarge.status, errTooLarge.code, errTooLarge.key
 	case errors.As(err, &ae):
 		status, code, key, args = ae.status, ae.code, ae.key, ae.args
+	case errors.Is(err, domain.ErrUnauthenticated):
+		status, code, key = errSignIn.status, errSignIn.code, errSignIn.key
+	case errors.Is(err, domain.ErrForbidden):
+		status, code, key = errForbidden.status, errForbidden.code, errForbidden.key
 	case errors.Is(err, domain.ErrNotFound):
 		status, code, key = errNotFound.status, errNotFound.code, errNotFound.key
 	case errors.Is(err, reports.ErrNoContactList):
@@ -104,7 +107,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	case errors.Is(err, manage.ErrBusy):
 		status, code, key = http.StatusServiceUnavailable, "busy", "busy.body"
 		c.Header("Retry-After", strconv.Itoa(busyRetryAfter))
-	case store.IsUnavailable(err):
+	case manage.IsUnavailable(err):
 		status, code, key = http.StatusServiceUnavailable, "unavailable", "unavailable.body"
 		if isAPI(c) {
 			key = "unavailable.api"

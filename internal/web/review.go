@@ -142,7 +142,7 @@ func (s *Server) reviewPage(c *gin.Context) error {
 	p := reviewPage{Page: s.page(c, rv.muni.Name(string(l))), Survey: rv.sv, SurveyTitle: rv.def.Title.In(string(l)),
 		Municipality: rv.muni.Name(string(l)), Code: rv.muni.Code, Status: rv.resp.Status, Version: rv.resp.Version,
 		SubmittedAt: rv.resp.SubmittedAt, Changed: rv.resp.ChangedSinceSubmit(), Deadline: rv.sv.Deadline(until),
-		Extended: until != nil, State: rv.sv.StateWith(s.now(), until), CanCoordinate: coordinate.allows(me.user.Role),
+		Extended: until != nil, State: rv.sv.StateWith(s.now(), until), CanCoordinate: coordinate.Allows(me.user.Role),
 		ShowHistory: personal}
 	if rv.resp.ID == 0 {
 		p.Status = "none"

@@ -54,7 +54,7 @@ func (s *Server) surveysPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	p := surveysPage{Page: s.page(c, l.T("surveys.title")), CanCoordinate: coordinate.allows(principalOf(c).user.Role)}
+	p := surveysPage{Page: s.page(c, l.T("surveys.title")), CanCoordinate: coordinate.Allows(principalOf(c).user.Role)}
 	for _, sv := range list {
 		title := sv.TitleLV
 		if l == en {

@@ -127,7 +127,7 @@ func (s *Server) trackerPage(c *gin.Context) error {
 	me := principalOf(c)
 	p := trackerPage{Page: s.page(c, l.T("tracker.title")), Survey: sv, Title: sv.TitleLV, State: sv.State(s.now()),
 		Tracker: t, Filter: filterOf(c), Statuses: manage.TrackStatuses, ShowContacts: me.seesPersonalData(),
-		CanCoordinate: coordinate.allows(me.user.Role)}
+		CanCoordinate: coordinate.Allows(me.user.Role)}
 	if l == en {
 		p.Title = sv.TitleEN
 	}

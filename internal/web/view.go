@@ -65,7 +65,7 @@ func (s *Server) pageAt(c *gin.Context, title, path string) Page {
 		p.User = me.user.Email
 		path := c.Request.URL.Path
 		add := func(a access, url, key string) {
-			if a.allows(me.user.Role) {
+			if a.Allows(me.user.Role) {
 				cur := path == url || url != "/surveys" && strings.HasPrefix(path, url+"/") ||
 					url == "/surveys" && strings.HasPrefix(path, "/surveys")
 				p.Nav = append(p.Nav, navItem{URL: url, Label: l.T(key), Current: cur})

@@ -377,3 +377,27 @@ func repoRoot() (string, error) {
 		dir = parent
 	}
 }
+
+// Fingerprint sums up every table of the store's database: its row count
+// and a hash of its rows, so that any change shows.
+func Fingerprint(t testing.TB, s *store.Store) string {
+	t.Helper()
+	ctx := context.Background()
+	var tables []string
+	if err := s.DB().SelectContext(ctx, &tables, `SELECT quote_ident(table_name) FROM information_schema.tables
+		WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`); err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	if len(tables) < 10 {
+		t.Fatalf("storetest: only %d tables: %v", len(tables), tables)
+	}
+	parts := make([]string, len(tables))
+	for i, tb := range tables {
+		parts[i] = fmt.Sprintf(`SELECT '%s' || ':' || count(*) || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM %s x`, tb, tb)
+	}
+	var rows []string
+	if err := s.DB().SelectContext(ctx, &rows, strings.Join(parts, " UNION ALL ")); err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return strings.Join(rows, "\n")
+}
