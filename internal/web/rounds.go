@@ -16,12 +16,7 @@ import (
 
 // loadRound finds the round named in the path and its questionnaire.
 func (s *Server) loadRound(c *gin.Context) (domain.Survey, *survey.Definition, error) {
-	sv, err := s.store.SurveyBySlug(c.Request.Context(), c.Param("slug"))
-	if err != nil {
-		return sv, nil, err
-	}
-	def, err := s.definition(sv)
-	return sv, def, err
+	return s.manage.Round(c.Request.Context(), actor(c), c.Param("slug"))
 }
 
 // parseLocal reads a datetime-local value ("2026-12-15T23:59") in the
