@@ -42,7 +42,7 @@ var benchCache = struct {
 // benchData makes n submitted responses to regional-2025 with
 // survey.Synthesize, cycling through the 43 municipalities, each with a
 // contact; made once per size and process.
-func benchData(b *testing.B, n int) benchInput {
+func benchData(b testing.TB, n int) benchInput {
 	b.Helper()
 	benchCache.Lock()
 	defer benchCache.Unlock()

@@ -11,7 +11,10 @@ import (
 
 // authzMatrix says who may use each route. It is written out here, apart
 // from routes.go, on purpose: a route added without an entry fails
-// TestAuthorizationMatrix, and so does an entry whose route is gone.
+// TestAuthorizationMatrix, and so does an entry whose route is gone, a
+// route declared in another group than its entry says (RouteAccess), and
+// a route whose requests are let in or refused otherwise than its entry
+// says.
 //
 //	public     anyone
 //	link       whoever holds the municipality's personal link (the token)
@@ -104,18 +107,31 @@ func TestAuthorizationMatrix(t *testing.T) {
 	e := newEnv(t)
 	seen := map[string]bool{}
 	var keys []string
+	declared := e.srv.RouteAccess()
 	for _, r := range e.srv.Routes() {
 		key := r.Method + " " + r.Path
 		seen[key] = true
-		if _, ok := authzMatrix[key]; !ok {
+		kind, ok := authzMatrix[key]
+		if !ok {
 			t.Errorf("route %s has no entry in the authorization matrix", key)
 			continue
+		}
+		// signedIn and view let in the same roles, and public and link
+		// routes have no check of their own: only the group a route is
+		// declared in tells them apart.
+		if declared[key] != kind {
+			t.Errorf("route %s is declared in the %q group, the matrix says %q", key, declared[key], kind)
 		}
 		keys = append(keys, key)
 	}
 	for key := range authzMatrix {
 		if !seen[key] {
 			t.Errorf("matrix entry %s names no route", key)
+		}
+	}
+	for key := range declared {
+		if !seen[key] {
+			t.Errorf("RouteAccess names %s, which is no route", key)
 		}
 	}
 	sort.Strings(keys)

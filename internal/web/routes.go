@@ -2,137 +2,220 @@ package web
 
 import (
 	"io/fs"
+	"maps"
 	"net/http"
+	"path"
 
 	"github.com/civitas-lv/surveyd/static"
 	"github.com/gin-gonic/gin"
 )
 
-// routes lists every route of the service in one place, each with who may
-// use it: public, a personal link (the token is the credential), or a
-// signed-in user with an access level (auth.go). The authorization test
-// walks this list and fails for a route it has no expectation for.
+// routes lists every route of the service in one place, grouped by who may
+// use it: public, a personal link (the token is the credential: the
+// handler looks it up), or a signed-in user with an access level (auth.go),
+// which the group's middleware checks. The authorization test walks the
+// routes and fails for a route it has no expectation for, or whose group
+// is not the one it expects (RouteAccess).
 func (s *Server) routes(r *gin.Engine) {
+	// Before any group: a group takes the middleware it has when it is
+	// made.
 	r.Use(s.requestContext, s.recoverPanic, s.limitBody, s.refuseBadText, s.deadline, s.identify) // security headers: edge
 	r.NoRoute(s.notFoundRoute)
 	r.NoMethod(s.methodNotAllowed)
+	s.routeAccess = map[string]string{}
+
+	public := s.openGroup(r, "", "public")
+	link := s.openGroup(r, "/r/:token", "link") // the municipality's personal link
+	account := s.staffGroup(r, "", signedIn)
+	viewer := s.staffGroup(r, "", view)
+	coordinator := s.staffGroup(r, "", coordinate)
+	admin := s.staffGroup(r, "", administer)
+
+	// Anyone.
 
 	// Operations.
-	r.GET("/healthz", s.handle(s.healthz))
-
+	public.GET("/healthz", s.handle(s.healthz))
 	// Home: where to find the form, or the workspace when signed in.
-	r.GET("/", s.handle(s.home))
-
+	public.GET("/", s.handle(s.home))
 	// Static files (css, js), fingerprinted by ?v= and cached.
 	sub, _ := fs.Sub(static.FS, ".")
-	r.GET("/static/*path", s.serveStatic(http.FS(sub)))
+	public.GET("/static/*path", s.serveStatic(http.FS(sub)))
+	// Signing in and out, passwords by a one-time link.
+	public.GET("/login", s.handle(s.loginForm))
+	public.POST("/login", s.handle(s.login))
+	public.POST("/logout", s.handle(s.logout)) // works with an expired session too
+	public.GET("/password/:token", s.handle(s.passwordLinkForm))
+	public.POST("/password/:token", s.handle(s.setPasswordByLink))
 
-	// The municipality's form, by personal link (no JavaScript needed).
-	r.GET("/r/:token", s.handle(s.respondPage))
-	r.POST("/r/:token", s.handle(s.respondPost))
-	r.GET("/r/:token/print", s.handle(s.printView)) // a copy of the answers to print or keep
+	// Whoever holds the municipality's personal link.
+
+	// Its form (no JavaScript needed).
+	link.GET("", s.handle(s.respondPage))
+	link.POST("", s.handle(s.respondPost))
+	link.GET("/print", s.handle(s.printView)) // a copy of the answers to print or keep
 	// Its results once a coordinator released its feedback (a report is
 	// built: REPORT_TIMEOUT).
-	r.GET("/r/:token/results", s.longRunning, s.handle(s.resultsPage))
-	r.GET("/r/:token/results.xlsx", s.longRunning, s.handle(s.resultsXLSX))
+	link.GET("/results", s.longRunning, s.handle(s.resultsPage))
+	link.GET("/results.xlsx", s.longRunning, s.handle(s.resultsXLSX))
 
-	// Signing in and out, passwords.
-	r.GET("/login", s.handle(s.loginForm))
-	r.POST("/login", s.handle(s.login))
-	r.POST("/logout", s.handle(s.logout)) // works with an expired session too
-	r.GET("/account", s.allow(signedIn), s.handle(s.accountPage))
-	r.POST("/account/password", s.allow(signedIn), s.handle(s.changePassword))
-	r.GET("/password/:token", s.handle(s.passwordLinkForm))
-	r.POST("/password/:token", s.handle(s.setPasswordByLink))
+	// Any signed-in user: their own account.
+	account.GET("/account", s.handle(s.accountPage))
+	account.POST("/account/password", s.handle(s.changePassword))
 
-	// Survey rounds.
-	r.GET("/surveys", s.allow(view), s.handle(s.surveysPage))
-	r.GET("/surveys/new", s.allow(coordinate), s.handle(s.newRoundForm))
-	r.POST("/surveys", s.allow(coordinate), s.handle(s.createRound))
-	r.GET("/surveys/:slug/settings", s.allow(coordinate), s.handle(s.roundPage))
-	r.POST("/surveys/:slug/dates", s.allow(coordinate), s.handle(s.setRoundDates))
-	r.POST("/surveys/:slug/close", s.allow(coordinate), s.handle(s.closeRound))
-	r.POST("/surveys/:slug/extensions", s.allow(coordinate), s.handle(s.setExtension))
-	r.POST("/surveys/:slug/extensions/:code/delete", s.allow(coordinate), s.handle(s.deleteExtension))
-	r.POST("/surveys/:slug/publishable", s.allow(coordinate), s.handle(s.setPublishable))
+	// Viewers, coordinators and admins: rounds, the tracker, answers and
+	// results.
 
-	// The response tracker (contacts only for coordinators).
-	r.GET("/surveys/:slug", s.allow(view), s.handle(s.trackerPage))
-
+	// Survey rounds and the response tracker (contacts only for
+	// coordinators).
+	viewer.GET("/surveys", s.handle(s.surveysPage))
+	viewer.GET("/surveys/:slug", s.handle(s.trackerPage))
+	// Review: answers with history.
+	viewer.GET("/surveys/:slug/responses/:code", s.handle(s.reviewPage))
 	// Results: the Excel workbook, the chart dashboard (each chart's data
 	// as CSV) and the printable report; the same filters for all. A few
 	// are built at a time (manage.Results; more get 503 busy), each with
 	// REPORT_TIMEOUT.
-	r.GET("/surveys/:slug/export.xlsx", s.allow(view), s.longRunning, s.handle(s.exportXLSX))
-	r.GET("/surveys/:slug/charts", s.allow(view), s.longRunning, s.handle(s.chartsPage))
-	r.GET("/surveys/:slug/charts/:chart/data.csv", s.allow(view), s.longRunning, s.handle(s.chartData))
-	r.GET("/surveys/:slug/report", s.allow(view), s.longRunning, s.handle(s.reportPage))
+	viewer.GET("/surveys/:slug/export.xlsx", s.longRunning, s.handle(s.exportXLSX))
+	viewer.GET("/surveys/:slug/charts", s.longRunning, s.handle(s.chartsPage))
+	viewer.GET("/surveys/:slug/charts/:chart/data.csv", s.longRunning, s.handle(s.chartData))
+	viewer.GET("/surveys/:slug/report", s.longRunning, s.handle(s.reportPage))
 	// The open-data package: submitted answers without personal data (never
 	// filtered), the same bytes for the same data.
-	r.GET("/surveys/:slug/opendata.zip", s.allow(view), s.longRunning, s.handle(s.openDataZip))
+	viewer.GET("/surveys/:slug/opendata.zip", s.longRunning, s.handle(s.openDataZip))
+
+	// Coordinators and admins: changing rounds, links, contacts and
+	// answers; everything with personal data.
+
+	// Survey rounds.
+	coordinator.GET("/surveys/new", s.handle(s.newRoundForm))
+	coordinator.POST("/surveys", s.handle(s.createRound))
+	coordinator.GET("/surveys/:slug/settings", s.handle(s.roundPage))
+	coordinator.POST("/surveys/:slug/dates", s.handle(s.setRoundDates))
+	coordinator.POST("/surveys/:slug/close", s.handle(s.closeRound))
+	coordinator.POST("/surveys/:slug/extensions", s.handle(s.setExtension))
+	coordinator.POST("/surveys/:slug/extensions/:code/delete", s.handle(s.deleteExtension))
+	coordinator.POST("/surveys/:slug/publishable", s.handle(s.setPublishable))
+
 	// A municipality's feedback report as it will read it, and as .xlsx
-	// (404 when it has not submitted).
-	r.GET("/surveys/:slug/feedback/:code", s.allow(coordinate), s.longRunning, s.handle(s.feedbackPreview))
-	r.GET("/surveys/:slug/feedback/:code/report.xlsx", s.allow(coordinate), s.longRunning, s.handle(s.feedbackXLSX))
+	// (404 when it has not submitted): built like the results.
+	coordinator.GET("/surveys/:slug/feedback/:code", s.longRunning, s.handle(s.feedbackPreview))
+	coordinator.GET("/surveys/:slug/feedback/:code/report.xlsx", s.longRunning, s.handle(s.feedbackXLSX))
 
 	// Personal links, invitations and reminders.
-	r.GET("/surveys/:slug/links", s.allow(coordinate), s.handle(s.linksPage))
-	r.GET("/surveys/:slug/links.csv", s.allow(coordinate), s.handle(s.linksCSV))
+	coordinator.GET("/surveys/:slug/links", s.handle(s.linksPage))
+	coordinator.GET("/surveys/:slug/links.csv", s.handle(s.linksCSV))
 	// Replacing or revoking a working link asks for confirmation first (the
 	// GETs; a POST without confirm=1 shows the same page).
-	r.GET("/surveys/:slug/links/:code/rotate", s.allow(coordinate), s.handle(s.rotateConfirm))
-	r.POST("/surveys/:slug/links/:code/rotate", s.allow(coordinate), s.handle(s.rotateLink))
-	r.GET("/surveys/:slug/links/:code/revoke", s.allow(coordinate), s.handle(s.revokeConfirm))
-	r.POST("/surveys/:slug/links/:code/revoke", s.allow(coordinate), s.handle(s.revokeLink))
-	r.GET("/surveys/:slug/messages", s.allow(coordinate), s.handle(s.messagesPage))
+	coordinator.GET("/surveys/:slug/links/:code/rotate", s.handle(s.rotateConfirm))
+	coordinator.POST("/surveys/:slug/links/:code/rotate", s.handle(s.rotateLink))
+	coordinator.GET("/surveys/:slug/links/:code/revoke", s.handle(s.revokeConfirm))
+	coordinator.POST("/surveys/:slug/links/:code/revoke", s.handle(s.revokeLink))
+	coordinator.GET("/surveys/:slug/messages", s.handle(s.messagesPage))
 	// Sending delivers within the request (up to 2 minutes), so its
 	// deadline is REPORT_TIMEOUT's, not STAFF_TIMEOUT's.
-	r.POST("/surveys/:slug/messages", s.allow(coordinate), s.handle(s.sendMessages)) // only queues
+	coordinator.POST("/surveys/:slug/messages", s.handle(s.sendMessages)) // only queues
 
 	// The invitation list for the council meeting: personal data, read
 	// from one snapshot (a report slot, like the results); every read is
 	// logged.
-	r.GET("/surveys/:slug/contact-list", s.allow(coordinate), s.handle(s.contactListPage))
-	r.GET("/surveys/:slug/contact-list.csv", s.allow(coordinate), s.handle(s.contactListCSV))
-	r.GET("/surveys/:slug/contact-list.xlsx", s.allow(coordinate), s.handle(s.contactListXLSX))
+	coordinator.GET("/surveys/:slug/contact-list", s.handle(s.contactListPage))
+	coordinator.GET("/surveys/:slug/contact-list.csv", s.handle(s.contactListCSV))
+	coordinator.GET("/surveys/:slug/contact-list.xlsx", s.handle(s.contactListXLSX))
 	// Feedback to the municipalities: release it (all that submitted, or a
 	// chosen set), send the e-mail with the results link (only queues),
 	// withdraw a release after a confirmation (the GET; a POST without
 	// confirm=1 shows the same page).
-	r.GET("/surveys/:slug/feedback", s.allow(coordinate), s.handle(s.feedbackReleasePage))
-	r.POST("/surveys/:slug/feedback/release", s.allow(coordinate), s.handle(s.releaseFeedback))
-	r.POST("/surveys/:slug/feedback/send", s.allow(coordinate), s.handle(s.sendFeedback))
-	r.GET("/surveys/:slug/feedback/:code/withdraw", s.allow(coordinate), s.handle(s.withdrawFeedbackConfirm))
-	r.POST("/surveys/:slug/feedback/:code/withdraw", s.allow(coordinate), s.handle(s.withdrawFeedback))
+	coordinator.GET("/surveys/:slug/feedback", s.handle(s.feedbackReleasePage))
+	coordinator.POST("/surveys/:slug/feedback/release", s.handle(s.releaseFeedback))
+	coordinator.POST("/surveys/:slug/feedback/send", s.handle(s.sendFeedback))
+	coordinator.GET("/surveys/:slug/feedback/:code/withdraw", s.handle(s.withdrawFeedbackConfirm))
+	coordinator.POST("/surveys/:slug/feedback/:code/withdraw", s.handle(s.withdrawFeedback))
 
-	// Review: answers with history; corrections and returns.
-	r.GET("/surveys/:slug/responses/:code", s.allow(view), s.handle(s.reviewPage))
-	r.GET("/surveys/:slug/responses/:code/correct", s.allow(coordinate), s.handle(s.correctForm))
-	r.POST("/surveys/:slug/responses/:code/correct", s.allow(coordinate), s.handle(s.correct))
-	r.GET("/surveys/:slug/responses/:code/return", s.allow(coordinate), s.handle(s.returnForm))
-	r.POST("/surveys/:slug/responses/:code/return", s.allow(coordinate), s.handle(s.returnResponse))
+	// Review: corrections and returns.
+	coordinator.GET("/surveys/:slug/responses/:code/correct", s.handle(s.correctForm))
+	coordinator.POST("/surveys/:slug/responses/:code/correct", s.handle(s.correct))
+	coordinator.GET("/surveys/:slug/responses/:code/return", s.handle(s.returnForm))
+	coordinator.POST("/surveys/:slug/responses/:code/return", s.handle(s.returnResponse))
 
 	// Municipality contacts (personal data).
-	r.GET("/contacts", s.allow(coordinate), s.handle(s.contactsPage))
-	r.POST("/contacts/:code", s.allow(coordinate), s.handle(s.saveContacts))
+	coordinator.GET("/contacts", s.handle(s.contactsPage))
+	coordinator.POST("/contacts/:code", s.handle(s.saveContacts))
 	// Import from a CSV or .xlsx file: a preview first, then apply it.
-	r.POST("/contacts/import", s.allow(coordinate), s.handle(s.importContacts))
-	r.POST("/contacts/import/apply", s.allow(coordinate), s.handle(s.applyContactImport))
+	coordinator.POST("/contacts/import", s.handle(s.importContacts))
+	coordinator.POST("/contacts/import/apply", s.handle(s.applyContactImport))
 
-	// Administration.
-	r.GET("/admin/users", s.allow(administer), s.handle(s.usersPage))
-	r.POST("/admin/users", s.allow(administer), s.handle(s.addUser))
-	r.POST("/admin/users/:id", s.allow(administer), s.handle(s.updateUser))
-	r.POST("/admin/users/:id/password-link", s.allow(administer), s.handle(s.userPasswordLink))
-	r.GET("/admin/tokens", s.allow(administer), s.handle(s.tokensPage))
-	r.POST("/admin/tokens", s.allow(administer), s.handle(s.createToken))
-	r.POST("/admin/tokens/:id/revoke", s.allow(administer), s.handle(s.revokeToken))
+	// Admins: users and API tokens.
+	admin.GET("/admin/users", s.handle(s.usersPage))
+	admin.POST("/admin/users", s.handle(s.addUser))
+	admin.POST("/admin/users/:id", s.handle(s.updateUser))
+	admin.POST("/admin/users/:id/password-link", s.handle(s.userPasswordLink))
+	admin.GET("/admin/tokens", s.handle(s.tokensPage))
+	admin.POST("/admin/tokens", s.handle(s.createToken))
+	admin.POST("/admin/tokens/:id/revoke", s.handle(s.revokeToken))
 
 	// JSON API: the form's autosave (by personal link) and, for scripts
 	// (Bearer token) and the workspace, the round's status.
 	api := r.Group("/api/v1")
-	api.GET("/r/:token", s.handle(s.apiGetResponse))
-	api.PUT("/r/:token", s.handle(s.apiPutResponse))
-	api.POST("/r/:token/submit", s.handle(s.apiSubmitResponse))
-	api.GET("/surveys/:slug/status", s.allow(view), s.handle(s.apiStatus))
+	apiLink := s.openGroup(api, "/r/:token", "link")
+	apiViewer := s.staffGroup(api, "", view)
+
+	apiLink.GET("", s.handle(s.apiGetResponse))
+	apiLink.PUT("", s.handle(s.apiPutResponse))
+	apiLink.POST("/submit", s.handle(s.apiSubmitResponse))
+
+	apiViewer.GET("/surveys/:slug/status", s.handle(s.apiStatus))
+}
+
+// routeGroup is routes that share who may use them: kind is the
+// authorization matrix's word for it (public, link, signedIn, view,
+// coordinate, administer), and the group's middleware, if any, checks it.
+type routeGroup struct {
+	g     *gin.RouterGroup
+	kind  string
+	table map[string]string
+}
+
+// openGroup is a group without an access check: public routes, and the
+// personal link's, whose handlers look the link up.
+func (s *Server) openGroup(parent gin.IRouter, relativePath, kind string) routeGroup {
+	return routeGroup{g: parent.Group(relativePath), kind: kind, table: s.routeAccess}
+}
+
+// staffGroup is a group for signed-in users with the access a.
+func (s *Server) staffGroup(parent gin.IRouter, relativePath string, a access) routeGroup {
+	kind := map[access]string{signedIn: "signedIn", view: "view", coordinate: "coordinate", administer: "administer"}[a]
+	return routeGroup{g: parent.Group(relativePath, s.allow(a)), kind: kind, table: s.routeAccess}
+}
+
+func (rg routeGroup) GET(relativePath string, h ...gin.HandlerFunc) {
+	rg.handle(http.MethodGet, relativePath, h)
+}
+
+func (rg routeGroup) POST(relativePath string, h ...gin.HandlerFunc) {
+	rg.handle(http.MethodPost, relativePath, h)
+}
+
+func (rg routeGroup) PUT(relativePath string, h ...gin.HandlerFunc) {
+	rg.handle(http.MethodPut, relativePath, h)
+}
+
+func (rg routeGroup) handle(method, relativePath string, h []gin.HandlerFunc) {
+	rg.g.Handle(method, relativePath, h...)
+	// The full path as gin joins it.
+	full := rg.g.BasePath()
+	if relativePath != "" {
+		full = path.Join(full, relativePath)
+		if relativePath[len(relativePath)-1] == '/' && full[len(full)-1] != '/' {
+			full += "/"
+		}
+	}
+	rg.table[method+" "+full] = rg.kind
+}
+
+// RouteAccess says who may use each route ("GET /surveys" → "view") as
+// its group declares it: public, link, signedIn, view, coordinate or
+// administer. signedIn and view let in the same roles today, so only this
+// tells them apart (the authorization test compares it with its matrix).
+func (s *Server) RouteAccess() map[string]string {
+	return maps.Clone(s.routeAccess)
 }

@@ -69,6 +69,8 @@ type Server struct {
 	assets  map[string]string // static path → cache-busting version
 	handler http.Handler
 	engine  *gin.Engine
+	// routeAccess is who may use each route, as routes.go declares it.
+	routeAccess map[string]string
 
 	manage        *manage.Manager
 	hasher        auth.PasswordHasher

@@ -1,0 +1,149 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	gorender "github.com/go-echarts/go-echarts/v2/render"
+)
+
+// chartOptionJSONBySnippet is how the options were made before
+// chartOptionJSON: go-echarts' RenderSnippet executes its templates (the
+// option through JSONNotEscaped, HTML-escaped by html/template and
+// unescaped again), and the option is cut out of the snippet, compacted
+// and its <, > and & escaped. Kept here to show the new way gives the same
+// bytes, and to measure both.
+func chartOptionJSONBySnippet(ch goChart) (string, error) {
+	r, ok := ch.(gorender.Renderer)
+	if !ok {
+		return "", errors.New("not a go-echarts renderer")
+	}
+	raw := strings.TrimSuffix(strings.TrimSpace(r.RenderSnippet().Option), ";")
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, []byte(raw)); err != nil {
+		return "", fmt.Errorf("the option is not JSON: %w", err)
+	}
+	var out bytes.Buffer
+	json.HTMLEscape(&out, compact.Bytes())
+	return out.String(), nil
+}
+
+// rateOf tallies the rows per planning region for the rate chart, every
+// third one counted as not submitted.
+func rateOf(rows []Row) []RateTally {
+	var out []RateTally
+	at := map[string]int{}
+	for n, r := range rows {
+		i, ok := at[r.Municipality.PlanningRegion]
+		if !ok {
+			i = len(out)
+			at[r.Municipality.PlanningRegion] = i
+			out = append(out, RateTally{Name: r.Municipality.PlanningRegion})
+		}
+		out[i].Total++
+		if n%3 != 0 {
+			out[i].Submitted++
+		}
+	}
+	return out
+}
+
+// Every chart of the 2025 questionnaire (both languages, the overview's
+// rate and regions charts, every question and indicator), and of the test
+// questionnaire with labels that would end a script element, has the same
+// option bytes made with JSON() as cut out of RenderSnippet.
+func TestChartOptionsSameAsSnippet(t *testing.T) {
+	t.Parallel()
+	in := benchData(t, 86)
+	s2025, err := Aggregate(in.def, source(in.rows), Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		s    *Summary
+		o    ChartOptions
+	}{
+		{"regional-2025/lv", s2025, ChartOptions{Lang: "lv", T: chartTestT, Rate: rateOf(in.rows)}},
+		{"regional-2025/en", s2025, ChartOptions{Lang: "en", T: chartTestT, Rate: rateOf(in.rows)}},
+		{"chart-test/lv", chartTestSummary(t, Filter{}), ChartOptions{Lang: "lv", T: chartTestT, Rate: chartTestRate}},
+		{"chart-test/en", chartTestSummary(t, Filter{}), ChartOptions{Lang: "en", T: chartTestT, Rate: chartTestRate}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			got, err := buildCharts(ctx, c.s, c.o, chartOptionJSON)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := buildCharts(ctx, c.s, c.o, chartOptionJSONBySnippet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotAll, wantAll := got.All(), want.All()
+			if len(gotAll) != len(wantAll) {
+				t.Fatalf("%d charts, by snippet %d", len(gotAll), len(wantAll))
+			}
+			drawn := 0
+			for i, g := range gotAll {
+				w := wantAll[i]
+				if g.ID != w.ID {
+					t.Fatalf("chart %d is %s, by snippet %s", i, g.ID, w.ID)
+				}
+				if g.Option != w.Option {
+					t.Errorf("%s: option differs\n  JSON(): %s\n snippet: %s", g.ID, g.Option, w.Option)
+				}
+				if g.Option != "" {
+					drawn++
+				}
+			}
+			// Every chart of the 2025 questionnaire has something to draw,
+			// so every chart's bytes were compared.
+			if strings.HasPrefix(c.name, "regional-2025") && drawn != len(gotAll) {
+				t.Errorf("%d of %d charts drawn", drawn, len(gotAll))
+			}
+			if drawn < 5 {
+				t.Fatalf("only %d charts drawn", drawn)
+			}
+			t.Logf("%d charts, %d options compared", len(gotAll), drawn)
+		})
+	}
+}
+
+// BenchmarkChartOptions compares the charts of the 2025 questionnaire built
+// with the option cut out of RenderSnippet (snippet) and with JSON()
+// (json); tables-only is the same build without options, what both share.
+func BenchmarkChartOptions(b *testing.B) {
+	for _, n := range []int{43, 1000} {
+		in := benchData(b, n)
+		s, err := Aggregate(in.def, source(in.rows), Filter{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		o := ChartOptions{Lang: "lv", Rate: rateOf(in.rows)}
+		for _, way := range []struct {
+			name   string
+			option func(goChart) (string, error)
+			tables bool
+		}{
+			{"snippet", chartOptionJSONBySnippet, false},
+			{"json", chartOptionJSON, false},
+			{"tables-only", chartOptionJSON, true},
+		} {
+			b.Run(fmt.Sprintf("responses=%d/%s", n, way.name), func(b *testing.B) {
+				o := o
+				o.TablesOnly = way.tables
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := buildCharts(context.Background(), s, o, way.option); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
