@@ -1,8 +1,8 @@
 package web
 
 // The chart dashboard, each chart's data as CSV, and the printable report.
-// All three read the round's rows once, aggregate the filtered set
-// (reports.Aggregate) and build the charts (reports.BuildCharts); the pages
+// All three get from manage.Charts the round's rows read once, the
+// filtered set aggregated and the charts built; the pages
 // put each chart's ECharts option into a JSON data block that
 // static/js/charts.js draws — no inline script or style, so the strict CSP
 // holds.
