@@ -17,6 +17,7 @@ import (
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
+	"github.com/civitas-lv/surveyd/survey"
 )
 
 // export writes a round's Excel workbook, as the web export does. It
@@ -50,20 +51,22 @@ func export(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 		return fmt.Errorf("export: --status %q: use submitted, returned, draft, none or all", *status)
 	}
 
-	st, m, sv, err := openRound(ctx, cfg, log, *slug)
+	st, m, sv, def, err := openRound(ctx, cfg, log, *slug)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	def, err := m.Definition(sv)
-	if err != nil {
+	// The operator may see personal data: --personal decides.
+	opt := manage.ExportOptions{Lang: *lang, Filter: filter, Generated: time.Now(), TimeZone: cfg.TimeZone,
+		WithoutPersonal: !*personal}
+	write := func(w io.Writer) error {
+		_, err := m.Export(ctx, domain.OperatorPrincipal(), w, sv, def, opt)
 		return err
 	}
-	opt := reports.XLSXOptions{Lang: *lang, Personal: *personal, Filter: filter, Generated: time.Now(), TimeZone: cfg.TimeZone}
 	if *out == "-" {
-		return m.Export(ctx, os.Stdout, sv, def, opt)
+		return write(os.Stdout)
 	}
-	if err := writeReplace(*out, 0o600, func(w io.Writer) error { return m.Export(ctx, w, sv, def, opt) }); err != nil {
+	if err := writeReplace(*out, 0o600, write); err != nil {
 		return err
 	}
 	what := "without personal data"
@@ -75,19 +78,21 @@ func export(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 }
 
 // openRound opens the store, a manager for a command that only reads (it
-// needs neither the link key nor mail) and the round.
-func openRound(ctx context.Context, cfg *config.Config, log *slog.Logger, slug string) (*store.Store, *manage.Manager, domain.Survey, error) {
+// needs neither the link key nor mail) and the round with its
+// questionnaire, as the operator (manage.Round).
+func openRound(ctx context.Context, cfg *config.Config, log *slog.Logger, slug string) (*store.Store, *manage.Manager,
+	domain.Survey, *survey.Definition, error) {
 	st, err := openStore(ctx, cfg, log, false)
 	if err != nil {
-		return nil, nil, domain.Survey{}, err
+		return nil, nil, domain.Survey{}, nil, err
 	}
 	m := &manage.Manager{Store: st, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone}
-	sv, err := st.SurveyBySlug(ctx, slug)
+	sv, def, err := m.Round(ctx, domain.OperatorPrincipal(), slug)
 	if err != nil {
 		st.Close()
-		return nil, nil, domain.Survey{}, fmt.Errorf("survey %q: %w", slug, err)
+		return nil, nil, domain.Survey{}, nil, fmt.Errorf("survey %q: %w", slug, err)
 	}
-	return st, m, sv, nil
+	return st, m, sv, def, nil
 }
 
 // writeReplace writes a file with the given mode: into a file beside it

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/civitas-lv/surveyd/internal/config"
+	"github.com/civitas-lv/surveyd/internal/domain"
 )
 
 // feedback writes every submitted municipality's feedback report (or the
@@ -40,13 +41,13 @@ func feedback(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 			codes = append(codes, c)
 		}
 	}
-	st, m, sv, err := openRound(ctx, cfg, log, *slug)
+	st, m, sv, _, err := openRound(ctx, cfg, log, *slug)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	made := false // the directory is made with the first file, so a refused run leaves none
-	res, err := m.WriteFeedbackFiles(ctx, sv, codes, *lang, func(name string, fill func(io.Writer) error) error {
+	res, err := m.WriteFeedbackFiles(ctx, domain.OperatorPrincipal(), sv, codes, *lang, func(name string, fill func(io.Writer) error) error {
 		if !made {
 			if err := feedbackDir(*out); err != nil {
 				return err

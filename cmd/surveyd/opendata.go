@@ -11,6 +11,7 @@ import (
 	"os"
 
 	"github.com/civitas-lv/surveyd/internal/config"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/reports"
 )
@@ -40,17 +41,19 @@ func opendata(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 		return fmt.Errorf("opendata: --licence: %w", err)
 	}
 
-	st, m, sv, err := openRound(ctx, cfg, log, *slug)
+	st, m, sv, _, err := openRound(ctx, cfg, log, *slug)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	m.Publishing = set
 	if *out == "-" {
-		return m.OpenData(ctx, os.Stdout, sv, *licence)
+		return m.OpenData(ctx, domain.OperatorPrincipal(), os.Stdout, sv, *licence)
 	}
 	// Open data: readable by everyone (0644).
-	if err := writeReplace(*out, 0o644, func(w io.Writer) error { return m.OpenData(ctx, w, sv, *licence) }); err != nil {
+	if err := writeReplace(*out, 0o644, func(w io.Writer) error {
+		return m.OpenData(ctx, domain.OperatorPrincipal(), w, sv, *licence)
+	}); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "open-data package of %s written to %s (licence %s; no personal data)\n", *slug, *out, *licence)

@@ -26,7 +26,7 @@ func (m *Manager) ContactList(ctx context.Context, sv domain.Survey, lang string
 		return nil, reports.ErrNoContactList
 	}
 	var out *reports.ContactList
-	err = m.Results(ctx, sv, def, false, lang, func(src reports.Source, _ Tracker) error {
+	err = m.results(ctx, sv, def, false, lang, func(src reports.Source, _ Tracker) error {
 		var err error
 		out, err = reports.BuildContactList(def, src(), lang)
 		return err

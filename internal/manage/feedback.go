@@ -9,11 +9,21 @@ import (
 )
 
 // Feedback builds the feedback report of one municipality for the round
-// from the submitted answers, read in one snapshot (reports.ErrNotInRound
-// when the municipality has not submitted).
-func (m *Manager) Feedback(ctx context.Context, sv domain.Survey, municipality, lang string) (*reports.Feedback, error) {
+// from the submitted answers, read in one snapshot, as its officials will
+// read it: a preview for coordinators (domain.AccessCoordinate), released
+// or not (reports.ErrNotInRound when the municipality has not submitted).
+func (m *Manager) Feedback(ctx context.Context, p domain.Principal, sv domain.Survey, municipality, lang string) (*reports.Feedback, error) {
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return nil, err
+	}
+	return m.feedback(ctx, sv, municipality, lang)
+}
+
+// feedback builds the feedback report of one municipality (Feedback), for
+// whoever the caller has let through.
+func (m *Manager) feedback(ctx context.Context, sv domain.Survey, municipality, lang string) (*reports.Feedback, error) {
 	var out *reports.Feedback
-	err := m.FeedbackAll(ctx, sv, []string{municipality}, lang, func(f *reports.Feedback) error {
+	err := m.feedbackAll(ctx, sv, []string{municipality}, lang, func(f *reports.Feedback) error {
 		out = f
 		return nil
 	})
@@ -25,8 +35,19 @@ func (m *Manager) Feedback(ctx context.Context, sv domain.Survey, municipality, 
 
 // FeedbackAll builds, from one snapshot, the feedback report of every
 // municipality that submitted (only those in codes, when given) and calls fn
-// with each, in alphabetical order.
-func (m *Manager) FeedbackAll(ctx context.Context, sv domain.Survey, codes []string, lang string, fn func(*reports.Feedback) error) error {
+// with each, in alphabetical order; for coordinators
+// (domain.AccessCoordinate), released or not.
+func (m *Manager) FeedbackAll(ctx context.Context, p domain.Principal, sv domain.Survey, codes []string, lang string,
+	fn func(*reports.Feedback) error) error {
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return err
+	}
+	return m.feedbackAll(ctx, sv, codes, lang, fn)
+}
+
+// feedbackAll builds the feedback reports (FeedbackAll), for whoever the
+// caller has let through.
+func (m *Manager) feedbackAll(ctx context.Context, sv domain.Survey, codes []string, lang string, fn func(*reports.Feedback) error) error {
 	def, err := m.Definition(sv)
 	if err != nil {
 		return err
@@ -39,7 +60,7 @@ func (m *Manager) FeedbackAll(ctx context.Context, sv domain.Survey, codes []str
 	for _, c := range codes {
 		want[c] = true
 	}
-	return m.Results(ctx, sv, def, false, lang, func(src reports.Source, _ Tracker) error {
+	return m.results(ctx, sv, def, false, lang, func(src reports.Source, _ Tracker) error {
 		var rows []reports.Row
 		for r, err := range src() {
 			if err != nil {

@@ -66,9 +66,14 @@ type Released struct {
 // municipalities (every one that has submitted, when codes is empty). Only
 // municipalities whose answers are submitted now are released; the others
 // are listed in Skipped. Releasing one again records its submitted version
-// now and lifts a withdrawal. Nothing is e-mailed.
-func (m *Manager) ReleaseFeedback(ctx context.Context, sv domain.Survey, codes []string, userID int64) (Released, error) {
+// now and lifts a withdrawal. Nothing is e-mailed. For coordinators
+// (domain.AccessCoordinate); the release records the acting user.
+func (m *Manager) ReleaseFeedback(ctx context.Context, p domain.Principal, sv domain.Survey, codes []string) (Released, error) {
 	out := Released{Skipped: map[string][]string{}}
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return out, err
+	}
+	userID := feedbackUserID(p)
 	codes, err := m.knownMunicipalities(ctx, codes)
 	if err != nil {
 		return out, err
@@ -92,6 +97,15 @@ func (m *Manager) ReleaseFeedback(ctx context.Context, sv domain.Survey, codes [
 		}
 	}
 	return out, nil
+}
+
+// feedbackUserID is the acting user's ID as the feedback records keep it:
+// 0 for the operator (no user).
+func feedbackUserID(p domain.Principal) int64 {
+	if id := p.UserID(); id != nil {
+		return *id
+	}
+	return 0
 }
 
 // knownMunicipalities returns codes sorted and without repeats, or an
@@ -128,9 +142,14 @@ func (m *Manager) knownMunicipalities(ctx context.Context, codes []string) ([]st
 // results again until its feedback is released anew, and feedback e-mails
 // still waiting are not sent. Nothing to do when that release was
 // withdrawn already; ErrFeedbackChanged when its feedback was released
-// again meanwhile, domain.ErrNotFound when it was never released.
-func (m *Manager) WithdrawFeedback(ctx context.Context, sv domain.Survey, municipality string, releasedAt time.Time, userID int64) error {
-	err := m.Store.WithdrawFeedback(ctx, sv.ID, municipality, releasedAt, userID)
+// again meanwhile, domain.ErrNotFound when it was never released. For
+// coordinators (domain.AccessCoordinate); the withdrawal records the
+// acting user.
+func (m *Manager) WithdrawFeedback(ctx context.Context, p domain.Principal, sv domain.Survey, municipality string, releasedAt time.Time) error {
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return err
+	}
+	err := m.Store.WithdrawFeedback(ctx, sv.ID, municipality, releasedAt, feedbackUserID(p))
 	if !errors.Is(err, domain.ErrConflict) {
 		return err
 	}
@@ -144,11 +163,14 @@ func (m *Manager) WithdrawFeedback(ctx context.Context, sv domain.Survey, munici
 	return ErrFeedbackChanged
 }
 
-// FeedbackRelease returns the municipality's release in the round
-// (withdrawn or not); domain.ErrNotFound when its feedback was never
-// released.
-func (m *Manager) FeedbackRelease(ctx context.Context, sv domain.Survey, municipality string) (domain.FeedbackRelease, error) {
-	return m.Store.FeedbackRelease(ctx, sv.ID, municipality)
+// ResultsReleased reports whether the respondent's own municipality has
+// its feedback released now (so that its form can link to its results).
+func (m *Manager) ResultsReleased(ctx context.Context, r *Respondent) (bool, error) {
+	f, err := m.Store.FeedbackRelease(ctx, r.Survey.ID, r.Municipality.Code)
+	if errors.Is(err, domain.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil && f.Released(), err
 }
 
 // QueueFeedbackMail records the e-mail with the results link for the
@@ -158,9 +180,15 @@ func (m *Manager) FeedbackRelease(ctx context.Context, sv domain.Survey, municip
 // municipality is left out (Queued.Skipped) when its feedback is not
 // released, it has no contacts or no working link that can be shown, or a
 // feedback message to it still waits. The message is in the contact's
-// language when known (contacts have none yet), else Latvian.
-func (m *Manager) QueueFeedbackMail(ctx context.Context, sv domain.Survey, codes []string, userID int64) (Queued, error) {
+// language when known (contacts have none yet), else Latvian. For
+// coordinators (domain.AccessCoordinate); the messages record the acting
+// user.
+func (m *Manager) QueueFeedbackMail(ctx context.Context, p domain.Principal, sv domain.Survey, codes []string) (Queued, error) {
 	out := Queued{Skipped: map[string][]string{}}
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return out, err
+	}
+	userID := feedbackUserID(p)
 	if m.Mail == nil {
 		return out, ErrNoMail
 	}
@@ -263,7 +291,7 @@ func (m *Manager) OpenResults(ctx context.Context, r *Respondent, lang string) (
 		return out, nil
 	}
 	out.Release = &f
-	rep, err := m.Feedback(ctx, r.Survey, r.Municipality.Code, lang)
+	rep, err := m.feedback(ctx, r.Survey, r.Municipality.Code, lang)
 	switch {
 	case errors.Is(err, reports.ErrNotInRound):
 		return out, nil
@@ -292,10 +320,14 @@ type FeedbackOverview struct {
 	Municipalities map[string]domain.Municipality
 }
 
-// FeedbackOverview reads the round's feedback releases with the tracker.
-func (m *Manager) FeedbackOverview(ctx context.Context, sv domain.Survey, def *survey.Definition) (FeedbackOverview, error) {
+// FeedbackOverview reads the round's feedback releases with the tracker
+// (with contacts), for coordinators (domain.AccessCoordinate).
+func (m *Manager) FeedbackOverview(ctx context.Context, p domain.Principal, sv domain.Survey, def *survey.Definition) (FeedbackOverview, error) {
 	o := FeedbackOverview{Municipalities: map[string]domain.Municipality{}}
-	t, err := m.Tracker(ctx, sv, def, true)
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return o, err
+	}
+	t, err := m.feedbackTracker(ctx, sv, def, true)
 	if err != nil {
 		return o, err
 	}
@@ -322,6 +354,38 @@ func (m *Manager) FeedbackOverview(ctx context.Context, sv domain.Survey, def *s
 		}
 	}
 	return o, nil
+}
+
+// FeedbackRow is the municipality's row of the round's tracker with its
+// feedback release (none: Feedback is nil), for coordinators
+// (domain.AccessCoordinate) deciding on a withdrawal; domain.ErrNotFound
+// when it is not a municipality of the round.
+func (m *Manager) FeedbackRow(ctx context.Context, p domain.Principal, sv domain.Survey, def *survey.Definition, code string) (TrackerRow, error) {
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return TrackerRow{}, err
+	}
+	t, err := m.feedbackTracker(ctx, sv, def, false)
+	if err != nil {
+		return TrackerRow{}, err
+	}
+	for _, r := range t.Rows {
+		if r.Code == code {
+			return r, nil
+		}
+	}
+	return TrackerRow{}, domain.ErrNotFound
+}
+
+// feedbackTracker reads the round's tracker, with the feedback releases,
+// in one snapshot; contacts only when withContacts.
+func (m *Manager) feedbackTracker(ctx context.Context, sv domain.Survey, def *survey.Definition, withContacts bool) (Tracker, error) {
+	var t Tracker
+	err := m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
+		var err error
+		t, err = trackerOf(ctx, sn, sv, def, withContacts)
+		return err
+	})
+	return t, err
 }
 
 // deliverFeedback sends one queued feedback message: the results link,
@@ -405,16 +469,19 @@ type FeedbackFiles struct {
 // is given; an unknown code is domain.ErrNotFound) as a standalone HTML
 // document, CODE.html, and an Excel workbook, CODE.xlsx, in lang: write
 // is called with each file's name and a function that fills it. It needs
-// no release: it is the coordinators' own export.
-func (m *Manager) WriteFeedbackFiles(ctx context.Context, sv domain.Survey, codes []string, lang string,
+// no release: it is the coordinators' own export (domain.AccessCoordinate).
+func (m *Manager) WriteFeedbackFiles(ctx context.Context, p domain.Principal, sv domain.Survey, codes []string, lang string,
 	write func(name string, fill func(io.Writer) error) error) (FeedbackFiles, error) {
 	var out FeedbackFiles
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return out, err
+	}
 	codes, err := m.knownMunicipalities(ctx, codes)
 	if err != nil {
 		return out, err
 	}
 	done := map[string]bool{}
-	err = m.FeedbackAll(ctx, sv, codes, lang, func(f *reports.Feedback) error {
+	err = m.feedbackAll(ctx, sv, codes, lang, func(f *reports.Feedback) error {
 		code := f.Municipality.Code
 		if err := write(code+".html", func(w io.Writer) error { return reports.WriteFeedbackHTML(w, f, true) }); err != nil {
 			return err

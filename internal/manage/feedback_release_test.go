@@ -20,6 +20,7 @@ import (
 func TestReleaseAndWithdrawFeedback(t *testing.T) {
 	t.Parallel()
 	m, def := setup(t)
+	operator := domain.OperatorPrincipal()
 	opens := time.Now().Add(-time.Hour)
 	sv, _, err := m.EnsureRound(ctx, def, opens, opens.Add(30*24*time.Hour))
 	if err != nil {
@@ -54,49 +55,49 @@ func TestReleaseAndWithdrawFeedback(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if _, err := m.ReleaseFeedback(ctx, sv, []string{"riga", "nekurienes"}, 0); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := m.ReleaseFeedback(ctx, operator, sv, []string{"riga", "nekurienes"}); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("an unknown municipality: %v", err)
 	}
-	res, err := m.ReleaseFeedback(ctx, sv, []string{"cesis", "ogre", "valmiera", "cesis"}, coord.ID)
+	res, err := m.ReleaseFeedback(ctx, domain.UserPrincipal(coord), sv, []string{"cesis", "ogre", "valmiera", "cesis"})
 	if err != nil || !slices.Equal(res.First, []string{"cesis"}) || len(res.Again) != 0 ||
 		!slices.Equal(res.Skipped[manage.SkipNotSubmitted], []string{"ogre", "valmiera"}) {
 		t.Fatalf("release cesis, ogre, valmiera: %+v %v", res, err)
 	}
-	res, err = m.ReleaseFeedback(ctx, sv, nil, 0) // all that submitted
+	res, err = m.ReleaseFeedback(ctx, operator, sv, nil) // all that submitted
 	if err != nil || !slices.Equal(res.First, []string{"riga"}) || !slices.Equal(res.Again, []string{"cesis"}) {
 		t.Fatalf("release all: %+v %v", res, err)
 	}
 
 	// Withdrawing names its release: a stale one is refused, the same one twice is fine.
-	f, err := m.FeedbackRelease(ctx, sv, "cesis")
-	if err != nil || f.ReleasedBy != nil || f.ReleasedByEmail != "" { // released again by nobody (0)
+	f, err := m.Store.FeedbackRelease(ctx, sv.ID, "cesis")
+	if err != nil || f.ReleasedBy != nil || f.ReleasedByEmail != "" { // released again by the operator: no user
 		t.Fatalf("%+v %v", f, err)
 	}
-	if err := m.WithdrawFeedback(ctx, sv, "cesis", f.ReleasedAt.Add(-time.Second), 0); !errors.Is(err, manage.ErrFeedbackChanged) {
+	if err := m.WithdrawFeedback(ctx, operator, sv, "cesis", f.ReleasedAt.Add(-time.Second)); !errors.Is(err, manage.ErrFeedbackChanged) {
 		t.Fatalf("a stale withdrawal: %v", err)
 	}
 	for range 2 {
-		if err := m.WithdrawFeedback(ctx, sv, "cesis", f.ReleasedAt, 0); err != nil {
+		if err := m.WithdrawFeedback(ctx, operator, sv, "cesis", f.ReleasedAt); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := m.WithdrawFeedback(ctx, sv, "valmiera", f.ReleasedAt, 0); !errors.Is(err, domain.ErrNotFound) {
+	if err := m.WithdrawFeedback(ctx, operator, sv, "valmiera", f.ReleasedAt); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("never released: %v", err)
 	}
 
 	// Corrected and released again: the new version, no longer withdrawn.
 	saved := submit("cesis", 15100)
-	if _, err := m.ReleaseFeedback(ctx, sv, []string{"cesis"}, 0); err != nil {
+	if _, err := m.ReleaseFeedback(ctx, operator, sv, []string{"cesis"}); err != nil {
 		t.Fatal(err)
 	}
-	g, err := m.FeedbackRelease(ctx, sv, "cesis")
+	g, err := m.Store.FeedbackRelease(ctx, sv.ID, "cesis")
 	if err != nil || !g.Released() || g.SubmittedVersion != *saved.Response.SubmittedVersion ||
 		!g.FirstReleasedAt.Equal(f.FirstReleasedAt) || g.ReleasedAt.Before(f.ReleasedAt) {
 		t.Fatalf("released again: %+v (before %+v) %v", g, f, err)
 	}
 
 	// The overview counts what is released.
-	o, err := m.FeedbackOverview(ctx, sv, def)
+	o, err := m.FeedbackOverview(ctx, operator, sv, def)
 	if err != nil || o.Submitted != 2 || o.Released != 2 || o.Opened != 0 || len(o.Rows) != 2 { // ogre, returned and never released, is not listed
 		t.Fatalf("overview: submitted %d, released %d, opened %d, rows %d; %v", o.Submitted, o.Released, o.Opened, len(o.Rows), err)
 	}

@@ -35,7 +35,7 @@ func TestFeedbackAll(t *testing.T) {
 	}
 	for _, lang := range []string{"lv", "en"} {
 		var names []string
-		err := m.FeedbackAll(ctx, sv, nil, lang, func(f *reports.Feedback) error {
+		err := m.FeedbackAll(ctx, domain.OperatorPrincipal(), sv, nil, lang, func(f *reports.Feedback) error {
 			if f.Respondents != 6 || f.Lang != lang || f.Generated.Location() != riga || len(f.Sections) == 0 {
 				t.Errorf("%s: %d respondents, %s, %v", f.Municipality.Code, f.Respondents, f.Lang, f.Generated.Location())
 			}
@@ -52,31 +52,31 @@ func TestFeedbackAll(t *testing.T) {
 		}
 	}
 	var codes []string
-	if err := m.FeedbackAll(ctx, sv, nil, "lv", func(f *reports.Feedback) error {
+	if err := m.FeedbackAll(ctx, domain.OperatorPrincipal(), sv, nil, "lv", func(f *reports.Feedback) error {
 		codes = append(codes, f.Municipality.Code)
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
-	if err := m.FeedbackAll(ctx, sv, []string{codes[2], "adazi", codes[0]}, "lv", func(f *reports.Feedback) error {
+	if err := m.FeedbackAll(ctx, domain.OperatorPrincipal(), sv, []string{codes[2], "adazi", codes[0]}, "lv", func(f *reports.Feedback) error {
 		got = append(got, f.Municipality.Code)
 		return nil
 	}); err != nil || !slices.Equal(got, []string{codes[0], codes[2]}) {
 		t.Errorf("narrowed to %q: %v", got, err)
 	}
-	if f, err := m.Feedback(ctx, sv, codes[1], "en"); err != nil || f.Municipality.Code != codes[1] || f.Lang != "en" {
+	if f, err := m.Feedback(ctx, domain.OperatorPrincipal(), sv, codes[1], "en"); err != nil || f.Municipality.Code != codes[1] || f.Lang != "en" {
 		t.Errorf("one report: %v", err)
 	}
 	for _, code := range []string{"adazi", "nekurienes"} {
-		if _, err := m.Feedback(ctx, sv, code, "lv"); !errors.Is(err, reports.ErrNotInRound) {
+		if _, err := m.Feedback(ctx, domain.OperatorPrincipal(), sv, code, "lv"); !errors.Is(err, reports.ErrNotInRound) {
 			t.Errorf("%s: %v", code, err)
 		}
 	}
 	// An error from fn stops the walk and comes back.
 	stop := errors.New("stop")
 	calls := 0
-	if err := m.FeedbackAll(ctx, sv, nil, "lv", func(*reports.Feedback) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
+	if err := m.FeedbackAll(ctx, domain.OperatorPrincipal(), sv, nil, "lv", func(*reports.Feedback) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
 		t.Errorf("stopping: %v after %d", err, calls)
 	}
 }

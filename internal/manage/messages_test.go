@@ -131,7 +131,7 @@ func TestResultsReadOneSnapshot(t *testing.T) {
 		}
 		return n
 	}
-	err = m.Results(ctx, sv, def, false, "lv", func(src reports.Source, tr manage.Tracker) error {
+	err = m.Results(ctx, domain.OperatorPrincipal(), sv, def, "lv", func(src reports.Source, tr manage.Tracker) error {
 		first := count(src)
 		if _, err := m.Demo(ctx, sv.Slug, 2, 2); err != nil { // two more submit meanwhile
 			return err

@@ -34,11 +34,16 @@ type OpenDataSettings struct {
 
 // OpenData writes the round's open-data package (reports.WriteOpenData):
 // the submitted answers and the tracker's submitted versions read in one
-// snapshot (Results, without personal data), the free-text questions
+// snapshot (results, without personal data), the free-text questions
 // marked publishable, and the publisher from Manager.Publishing; licence
 // "" is the configured one (reports.ErrUnknownLicence for one not in
-// reports.Licences). The same data give the same bytes.
-func (m *Manager) OpenData(ctx context.Context, w io.Writer, sv domain.Survey, licence string) error {
+// reports.Licences). The same data give the same bytes, whoever asks among
+// those who may see results (domain.AccessView): no role changes what it
+// holds.
+func (m *Manager) OpenData(ctx context.Context, p domain.Principal, w io.Writer, sv domain.Survey, licence string) error {
+	if err := p.Require(domain.AccessView); err != nil {
+		return err
+	}
 	set := m.Publishing
 	if licence == "" {
 		licence = set.Licence
@@ -54,18 +59,18 @@ func (m *Manager) OpenData(ctx context.Context, w io.Writer, sv domain.Survey, l
 	if err != nil {
 		return err
 	}
-	p := reports.Publisher{Name: set.Publisher, URL: set.PublisherURL, ContactEmail: set.ContactEmail,
+	publisher := reports.Publisher{Name: set.Publisher, URL: set.PublisherURL, ContactEmail: set.ContactEmail,
 		FilesURL: set.FilesURL, CKANOrganization: set.CKANOrganization}
-	if p.Name == "" {
-		p.Name = DefaultOpenDataPublisher
+	if publisher.Name == "" {
+		publisher.Name = DefaultOpenDataPublisher
 	}
-	if p.FilesURL == "" {
+	if publisher.FilesURL == "" {
 		u := *m.BaseURL
 		u.Path = strings.TrimRight(u.Path, "/") + "/opendata"
-		p.FilesURL = u.String()
+		publisher.FilesURL = u.String()
 	}
-	p.FilesURL = strings.TrimRight(p.FilesURL, "/") + "/" + sv.Slug
-	return m.Results(ctx, sv, def, false, "lv", func(src reports.Source, t Tracker) error {
+	publisher.FilesURL = strings.TrimRight(publisher.FilesURL, "/") + "/" + sv.Slug
+	return m.results(ctx, sv, def, false, "lv", func(src reports.Source, t Tracker) error {
 		versions := map[string]int{}
 		for _, r := range t.Rows {
 			if r.SubmittedVersion != nil {
@@ -74,6 +79,6 @@ func (m *Manager) OpenData(ctx context.Context, w io.Writer, sv domain.Survey, l
 		}
 		return reports.WriteOpenData(w, reports.OpenDataInput{Definition: def, Slug: sv.Slug, Opens: sv.OpensAt,
 			Closes: sv.ClosesAt, TimeZone: m.tz(), Rows: src(), SubmittedVersions: versions, Publishable: pub,
-			Licence: licence, Publisher: p})
+			Licence: licence, Publisher: publisher})
 	})
 }

@@ -104,7 +104,7 @@ func TestOpenDataFromTheDatabase(t *testing.T) {
 	build := func() []byte {
 		t.Helper()
 		var b bytes.Buffer
-		if err := m.OpenData(ctx, &b, sv, ""); err != nil {
+		if err := m.OpenData(ctx, domain.OperatorPrincipal(), &b, sv, ""); err != nil {
 			t.Fatal(err)
 		}
 		return b.Bytes()

@@ -74,7 +74,19 @@ func (m *Manager) reportSlot(ctx context.Context) (func(), error) {
 	}
 }
 
-// Results gives fn one consistent view of a round for a report: a Source
+// Results gives fn one consistent view of a round for a report, for anyone
+// who may see results (domain.AccessView): a Source of rows and the
+// tracker (see results). Contacts (personal data) are in them only when
+// the principal may see personal data (p.SeesPersonalData()).
+func (m *Manager) Results(ctx context.Context, p domain.Principal, sv domain.Survey, def *survey.Definition, lang string,
+	fn func(src reports.Source, t Tracker) error) error {
+	if err := p.Require(domain.AccessView); err != nil {
+		return err
+	}
+	return m.results(ctx, sv, def, p.SeesPersonalData(), lang, fn)
+}
+
+// results gives fn one consistent view of a round for a report: a Source
 // of rows (each call a fresh pass over the same rows, so the workbook's two
 // passes agree) and the tracker. Both are read in one read-only REPEATABLE
 // READ transaction, into memory (the answers as the JSON they are stored
@@ -82,10 +94,10 @@ func (m *Manager) reportSlot(ctx context.Context) (func(), error) {
 // goes back to the pool — before fn runs: building a report never holds a
 // connection. A Source's pass ends with ctx's error once ctx is done. The
 // rows come in the alphabetical order of the municipalities' names in
-// lang. Contacts (personal data) are read only when personal. At most
-// ReportSlots reports are read and built at once; ErrBusy when no slot
-// comes free within ReportWait.
-func (m *Manager) Results(ctx context.Context, sv domain.Survey, def *survey.Definition, personal bool, lang string,
+// lang. Contacts (personal data) are read only when personal: the caller
+// has decided it from the principal. At most ReportSlots reports are read
+// and built at once; ErrBusy when no slot comes free within ReportWait.
+func (m *Manager) results(ctx context.Context, sv domain.Survey, def *survey.Definition, personal bool, lang string,
 	fn func(src reports.Source, t Tracker) error) error {
 	release, err := m.reportSlot(ctx)
 	if err != nil {
@@ -208,31 +220,50 @@ func ReportRow(r store.ReportRow) (reports.Row, error) {
 	return row, err
 }
 
-// Export writes the round's workbook: the rows and the response tracker on
-// the status sheet, from one snapshot (see Results); it stops when ctx is
-// done.
-// opt.Personal decides whether personal answers and contacts are read at
-// all. Unset Generated, TimeZone, Title and Round are filled in.
-func (m *Manager) Export(ctx context.Context, w io.Writer, sv domain.Survey, def *survey.Definition, opt reports.XLSXOptions) error {
-	if opt.Generated.IsZero() {
-		opt.Generated = time.Now()
+// ExportOptions say which workbook to write (Export).
+type ExportOptions struct {
+	// Lang is the language of the content: "lv" (default) or "en".
+	Lang string
+	// Filter selects the responses.
+	Filter reports.Filter
+	// Generated is when the workbook was made (default now).
+	Generated time.Time
+	// TimeZone of the dates written (default the Manager's).
+	TimeZone *time.Location
+	// WithoutPersonal leaves personal data out even for a principal who
+	// may see them (the command line's export without --personal).
+	WithoutPersonal bool
+}
+
+// Export writes the round's workbook, for anyone who may see results
+// (domain.AccessView): the rows and the response tracker on the status
+// sheet, from one snapshot (see results); it stops when ctx is done.
+// Personal data (personal answers, contacts) are in it — and read at all —
+// only when the principal may see them (p.SeesPersonalData()) and
+// opt.WithoutPersonal does not leave them out; personal says whether they
+// are.
+func (m *Manager) Export(ctx context.Context, p domain.Principal, w io.Writer, sv domain.Survey, def *survey.Definition,
+	opt ExportOptions) (personal bool, err error) {
+	if err := p.Require(domain.AccessView); err != nil {
+		return false, err
 	}
-	if opt.TimeZone == nil {
-		opt.TimeZone = m.tz()
+	x := reports.XLSXOptions{Lang: opt.Lang, Personal: p.SeesPersonalData() && !opt.WithoutPersonal,
+		Filter: opt.Filter, Generated: opt.Generated, TimeZone: opt.TimeZone}
+	if x.Generated.IsZero() {
+		x.Generated = time.Now()
 	}
-	if opt.Title == "" {
-		opt.Title = sv.TitleLV
-		if opt.Lang == "en" && sv.TitleEN != "" {
-			opt.Title = sv.TitleEN
-		}
+	if x.TimeZone == nil {
+		x.TimeZone = m.tz()
 	}
-	if opt.Round == "" {
-		opt.Round = fmt.Sprintf("%s · %s–%s", sv.Slug, sv.OpensAt.In(opt.TimeZone).Format("02.01.2006"),
-			sv.ClosesAt.In(opt.TimeZone).Format("02.01.2006"))
+	x.Title = sv.TitleLV
+	if x.Lang == "en" && sv.TitleEN != "" {
+		x.Title = sv.TitleEN
 	}
-	return m.Results(ctx, sv, def, opt.Personal, opt.Lang, func(src reports.Source, t Tracker) error {
-		opt.Status = statusRows(t, opt.Personal)
-		return reports.WriteXLSXContext(ctx, w, def, src, opt)
+	x.Round = fmt.Sprintf("%s · %s–%s", sv.Slug, sv.OpensAt.In(x.TimeZone).Format("02.01.2006"),
+		sv.ClosesAt.In(x.TimeZone).Format("02.01.2006"))
+	return x.Personal, m.results(ctx, sv, def, x.Personal, x.Lang, func(src reports.Source, t Tracker) error {
+		x.Status = statusRows(t, x.Personal)
+		return reports.WriteXLSXContext(ctx, w, def, src, x)
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/reports"
 )
 
@@ -66,7 +67,7 @@ func TestBrowserFeedbackPreview(t *testing.T) {
 	}
 
 	// The standalone file, printed.
-	f, err := e.m.Feedback(ctx, e.sv, me, "lv")
+	f, err := e.m.Feedback(ctx, domain.OperatorPrincipal(), e.sv, me, "lv")
 	must(t, err)
 	var doc bytes.Buffer
 	must(t, reports.WriteFeedbackHTML(&doc, f, true))

@@ -1,8 +1,8 @@
 package web
 
 // The chart dashboard, each chart's data as CSV, and the printable report.
-// All three read the round's rows once, aggregate the filtered set
-// (reports.Aggregate) and build the charts (reports.BuildCharts); the pages
+// All three get from manage.Charts the round's rows read once, the
+// filtered set aggregated and the charts built; the pages
 // put each chart's ECharts option into a JSON data block that
 // static/js/charts.js draws — no inline script or style, so the strict CSP
 // holds.
@@ -43,16 +43,15 @@ type resultsData struct {
 	def         *survey.Definition
 	filter      reports.Filter
 	summary     *reports.Summary
-	tracker     manage.Tracker
+	rate        manage.Tally
 	set         *reports.ChartSet
 	regions     []string // planning regions of the round's municipalities
 	statRegions []string
 }
 
 // results reads and aggregates the round's rows under the request's filter
-// and builds the charts, in one of manage.Results' turns. Viewers and
-// coordinators alike: no contacts, and personal questions are never
-// charted.
+// and builds the charts (manage.Charts: viewers and coordinators alike, no
+// contacts, and personal questions are never charted).
 func (s *Server) results(c *gin.Context, tablesOnly bool) (*resultsData, error) {
 	l := s.lang(c)
 	sv, def, err := s.loadRound(c)
@@ -60,57 +59,13 @@ func (s *Server) results(c *gin.Context, tablesOnly bool) (*resultsData, error) 
 		return nil, err
 	}
 	d := &resultsData{sv: sv, def: def, filter: reports.FilterFrom(c.Request.URL.Query())}
-	ctx := c.Request.Context()
-	err = s.manage.Results(ctx, sv, def, false, string(l), func(src reports.Source, t manage.Tracker) error {
-		d.tracker = t
-		if err := d.aggregate(src); err != nil {
-			return err
-		}
-		// Region names are Latvian in either language.
-		byName := func(s string) string { return s }
-		survey.SortByName(d.regions, "lv", byName)
-		survey.SortByName(d.statRegions, "lv", byName)
-		var rate []reports.RateTally
-		for _, g := range d.tracker.ByRegion {
-			rate = append(rate, reports.RateTally{Name: g.Name, Submitted: g.Submitted, Total: g.Total})
-		}
-		survey.SortByName(rate, "lv", func(r reports.RateTally) string { return r.Name })
-		var err error
-		d.set, err = reports.BuildChartsContext(ctx, d.summary, reports.ChartOptions{Lang: string(l), T: l.T,
-			Rate: rate, TablesOnly: tablesOnly})
-		return err
-	})
+	ch, err := s.manage.Charts(c.Request.Context(), actor(c), sv, def, d.filter,
+		reports.ChartOptions{Lang: string(l), T: l.T, TablesOnly: tablesOnly})
 	if err != nil {
 		return nil, err
 	}
+	d.summary, d.rate, d.set, d.regions, d.statRegions = ch.Summary, ch.Rate, ch.Set, ch.Regions, ch.StatRegions
 	return d, nil
-}
-
-// aggregate summarises the rows in one pass, noting the regions the filter
-// can offer.
-func (d *resultsData) aggregate(src reports.Source) error {
-	// One pass: aggregate, and note the regions the filter can offer.
-	seen := map[string]bool{}
-	rows := func(yield func(reports.Row, error) bool) {
-		for r, err := range src() {
-			if err == nil {
-				if m := r.Municipality; !seen["p"+m.PlanningRegion] {
-					seen["p"+m.PlanningRegion] = true
-					d.regions = append(d.regions, m.PlanningRegion)
-				}
-				if m := r.Municipality; !seen["s"+m.StatisticalRegion] {
-					seen["s"+m.StatisticalRegion] = true
-					d.statRegions = append(d.statRegions, m.StatisticalRegion)
-				}
-			}
-			if !yield(r, err) {
-				return
-			}
-		}
-	}
-	var err error
-	d.summary, err = reports.Aggregate(d.def, rows, d.filter)
-	return err
 }
 
 // chartsPage is the data both pages render.
@@ -177,7 +132,7 @@ func (s *Server) chartsView(c *gin.Context, d *resultsData, report bool) chartsP
 	csvQuery := d.filter.Query()
 	csvQuery.Set("lang", string(l)) // the CSV's headers are in the page's language
 	p := chartsPage{Survey: d.sv, RoundTitle: d.def.Title.In(string(l)), RefYear: d.def.ReferenceYear,
-		Responses: d.summary.Responses, Rate: d.tracker.All, Report: report,
+		Responses: d.summary.Responses, Rate: d.rate, Report: report,
 		ReportURL: withQuery(base+"/report", q), ChartsURL: withQuery(base+"/charts", q),
 		ExportURL: withQuery(base+"/export.xlsx", q), Generated: l.when(s.now().In(s.tz), locative),
 		KeyFigures: reports.KeyFigures(d.summary, reports.ChartOptions{Lang: string(l), T: l.T})}

@@ -8,30 +8,30 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/gin-gonic/gin"
 )
 
 // exportXLSX serves the round's Excel workbook (filters as query
 // parameters, as reports.FilterFrom reads them); personal answers and
-// contacts only for coordinators and admins. The workbook is written into
-// the response as it is produced; an error before the first byte is an
-// error page, one after it (the client went away) is only logged.
+// contacts only for those who may see personal data (manage.Export
+// decides). The workbook is written into the response as it is produced;
+// an error before the first byte is an error page, one after it (the
+// client went away) is only logged.
 func (s *Server) exportXLSX(c *gin.Context) error {
 	sv, def, err := s.loadRound(c)
 	if err != nil {
 		return err
 	}
-	me := principalOf(c)
-	opt := reports.XLSXOptions{Lang: string(s.lang(c)), Personal: me.seesPersonalData(),
-		Filter: reports.FilterFrom(c.Request.URL.Query())}
+	opt := manage.ExportOptions{Lang: string(s.lang(c)), Filter: reports.FilterFrom(c.Request.URL.Query()),
+		Generated: s.now(), TimeZone: s.tz}
 	w := &attachment{c: c, name: ExportFilename(sv.Slug, s.now().In(s.tz))}
-	opt.Generated, opt.TimeZone = s.now(), s.tz
-	err = s.manage.Export(c.Request.Context(), w, sv, def, opt)
+	personal, err := s.manage.Export(c.Request.Context(), actor(c), w, sv, def, opt)
 	switch {
 	case err == nil:
-		s.log.Info("workbook exported", "request_id", requestID(c), "survey", sv.Slug, "user_id", me.user.ID,
-			"personal", opt.Personal, "filter", opt.Filter.Query().Encode(), "bytes", w.n)
+		s.log.Info("workbook exported", "request_id", requestID(c), "survey", sv.Slug, "user_id", principalOf(c).user.ID,
+			"personal", personal, "filter", opt.Filter.Query().Encode(), "bytes", w.n)
 	case !w.started:
 		return err
 	default:
@@ -86,12 +86,12 @@ func (a *attachment) Write(p []byte) (int, error) {
 // may see results, so no role changes what it holds. It is built in
 // memory (a few hundred kilobytes), so an error is still an error page.
 func (s *Server) openDataZip(c *gin.Context) error {
-	sv, err := s.store.SurveyBySlug(c.Request.Context(), c.Param("slug"))
+	sv, _, err := s.loadRound(c)
 	if err != nil {
 		return err
 	}
 	var b bytes.Buffer
-	if err := s.manage.OpenData(c.Request.Context(), &b, sv, ""); err != nil {
+	if err := s.manage.OpenData(c.Request.Context(), actor(c), &b, sv, ""); err != nil {
 		return err
 	}
 	s.log.Info("open-data package downloaded", "request_id", requestID(c), "survey", sv.Slug,

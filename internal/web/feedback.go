@@ -37,7 +37,7 @@ func (s *Server) feedbackPreview(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.manage.Feedback(c.Request.Context(), sv, c.Param("code"), string(l))
+	f, err := s.manage.Feedback(c.Request.Context(), actor(c), sv, c.Param("code"), string(l))
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (s *Server) feedbackXLSX(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.manage.Feedback(c.Request.Context(), sv, c.Param("code"), string(l))
+	f, err := s.manage.Feedback(c.Request.Context(), actor(c), sv, c.Param("code"), string(l))
 	if err != nil {
 		return err
 	}

@@ -58,7 +58,7 @@ func (s *Server) renderFeedbackRelease(c *gin.Context, status int, extra func(*f
 	if err != nil {
 		return err
 	}
-	o, err := s.manage.FeedbackOverview(c.Request.Context(), sv, def)
+	o, err := s.manage.FeedbackOverview(c.Request.Context(), actor(c), sv, def)
 	if err != nil {
 		return err
 	}
@@ -196,7 +196,7 @@ func (s *Server) releaseFeedback(c *gin.Context) error {
 	if !ok {
 		return s.noneChosen(c)
 	}
-	res, err := s.manage.ReleaseFeedback(c.Request.Context(), sv, codes, principalOf(c).user.ID)
+	res, err := s.manage.ReleaseFeedback(c.Request.Context(), actor(c), sv, codes)
 	if err != nil {
 		return err
 	}
@@ -229,7 +229,7 @@ func (s *Server) sendFeedback(c *gin.Context) error {
 	if !ok {
 		return s.noneChosen(c)
 	}
-	q, err := s.manage.QueueFeedbackMail(c.Request.Context(), sv, codes, principalOf(c).user.ID)
+	q, err := s.manage.QueueFeedbackMail(c.Request.Context(), actor(c), sv, codes)
 	if errors.Is(err, manage.ErrNoMail) {
 		return s.renderFeedbackRelease(c, http.StatusConflict, func(p *feedbackReleasePage) {
 			p.Flash, p.Error = nil, p.Lang.T("release.mail.nomail")
@@ -278,7 +278,7 @@ func (s *Server) confirmWithdraw(c *gin.Context, status int, changed bool) error
 	if err != nil {
 		return err
 	}
-	r, err := s.manage.TrackerRowOf(c.Request.Context(), sv, def, c.Param("code"))
+	r, err := s.manage.FeedbackRow(c.Request.Context(), actor(c), sv, def, c.Param("code"))
 	if err != nil {
 		return err
 	}
@@ -336,7 +336,7 @@ func (s *Server) withdrawFeedback(c *gin.Context) error {
 		return badRequest(errors.New("released"))
 	}
 	code := c.Param("code")
-	err = s.manage.WithdrawFeedback(c.Request.Context(), sv, code, at, principalOf(c).user.ID)
+	err = s.manage.WithdrawFeedback(c.Request.Context(), actor(c), sv, code, at)
 	if errors.Is(err, manage.ErrFeedbackChanged) || errors.Is(err, domain.ErrNotFound) {
 		return s.confirmWithdraw(c, http.StatusConflict, true)
 	}

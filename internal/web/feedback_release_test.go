@@ -476,7 +476,7 @@ func TestFeedbackMailOnlyWhenAsked(t *testing.T) {
 		t.Fatalf("pending: %.2000s", r.body)
 	}
 	f := e.feedbackOf("riga")
-	must(t, e.m.WithdrawFeedback(ctx, e.sv, "riga", f.ReleasedAt, 0))
+	must(t, e.m.WithdrawFeedback(ctx, domain.OperatorPrincipal(), e.sv, "riga", f.ReleasedAt))
 	d, err := e.m.Deliver(ctx, e.sv.ID)
 	must(t, err)
 	if d.Failed != 2 || d.Sent != 0 || len(e.mail.Messages()) != 0 {

@@ -2,12 +2,10 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 
-	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/gin-gonic/gin"
@@ -98,11 +96,11 @@ func (s *Server) resultsXLSX(c *gin.Context) error {
 // resultsURL is the address of the municipality's results when its
 // feedback is released, else "" (the form shows the link then).
 func (s *Server) resultsURL(c *gin.Context, r *respondent) string {
-	f, err := s.manage.FeedbackRelease(c.Request.Context(), r.Survey, r.Municipality.Code)
-	if err != nil && !errors.Is(err, domain.ErrNotFound) {
+	released, err := s.manage.ResultsReleased(c.Request.Context(), r)
+	if err != nil {
 		s.log.Warn("read the feedback release", "request_id", requestID(c), "error", err)
 	}
-	if err != nil || !f.Released() {
+	if err != nil || !released {
 		return ""
 	}
 	return "/r/" + c.Param("token") + manage.ResultsPath
