@@ -541,11 +541,7 @@ func user(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 		if *email == "" {
 			*email = "admin@localhost"
 		}
-		h, err := auth.NewHasher(0)
-		if err != nil {
-			return err
-		}
-		pw, err := m.FirstAdmin(ctx, *email, h)
+		pw, err := m.FirstAdmin(ctx, *email)
 		if err != nil {
 			return err
 		}

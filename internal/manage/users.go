@@ -116,8 +116,8 @@ func (m *Manager) passwordLink(ctx context.Context, userID int64) (string, error
 
 // FirstAdmin creates an admin with a generated password when there is no
 // active admin; it returns the password (to show once) or "" when an admin
-// exists.
-func (m *Manager) FirstAdmin(ctx context.Context, email string, h *auth.Hasher) (string, error) {
+// exists. It takes no principal: it makes the installation's first one.
+func (m *Manager) FirstAdmin(ctx context.Context, email string) (string, error) {
 	n, err := m.Store.CountAdmins(ctx)
 	if err != nil || n > 0 {
 		return "", err
@@ -125,6 +125,10 @@ func (m *Manager) FirstAdmin(ctx context.Context, email string, h *auth.Hasher) 
 	email, err = NormalizeEmail(email)
 	if err != nil {
 		return "", fmt.Errorf("%q: %w", email, err)
+	}
+	h, err := m.hasher()
+	if err != nil {
+		return "", err
 	}
 	pw := auth.GeneratePassword()
 	hash, err := h.Hash(pw)
