@@ -163,8 +163,8 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	defer st.Close()
 	h, err := web.New(web.Options{Store: st, Logger: log, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone, Manager: m,
-		SessionIdle: cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge, TrustedProxies: cfg.TrustedProxies,
-		RespondentTimeout: cfg.RespondentTimeout, StaffTimeout: cfg.StaffTimeout, ReportTimeout: cfg.ReportTimeout})
+		TrustedProxies: cfg.TrustedProxies, RespondentTimeout: cfg.RespondentTimeout, StaffTimeout: cfg.StaffTimeout,
+		ReportTimeout: cfg.ReportTimeout})
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		log.Info("background work stopped")
 	}()
 	wg.Go(func() { m.RunOutbox(bg, manage.OutboxInterval, log) })
-	wg.Go(func() { deleteExpiredSessions(bg, m, cfg, log) })
+	wg.Go(func() { deleteExpiredSessions(bg, m, log) })
 	srv := h.HTTPServer(cfg.ListenAddr)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
@@ -435,7 +435,8 @@ func newManager(cfg *config.Config, st *store.Store, log *slog.Logger) (*manage.
 	if _, err := reports.LookupLicence(set.Licence); err != nil {
 		return nil, fmt.Errorf("OPENDATA_LICENCE: %w", err)
 	}
-	m := &manage.Manager{Store: st, BaseURL: cfg.BaseURL, Links: key, TimeZone: cfg.TimeZone, Publishing: set}
+	m := &manage.Manager{Store: st, BaseURL: cfg.BaseURL, Links: key, TimeZone: cfg.TimeZone, Publishing: set,
+		Accounts: manage.AccountSettings{SessionIdle: cfg.SessionIdle, SessionMaxAge: cfg.SessionMaxAge}}
 	if cfg.SMTPURL != "" {
 		set, err := mail.ParseURL(cfg.SMTPURL, cfg.MailFrom)
 		if err != nil {
@@ -448,7 +449,7 @@ func newManager(cfg *config.Config, st *store.Store, log *slog.Logger) (*manage.
 
 // deleteExpiredSessions deletes expired sessions once a minute until ctx
 // ends.
-func deleteExpiredSessions(ctx context.Context, m *manage.Manager, cfg *config.Config, log *slog.Logger) {
+func deleteExpiredSessions(ctx context.Context, m *manage.Manager, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
@@ -457,7 +458,7 @@ func deleteExpiredSessions(ctx context.Context, m *manage.Manager, cfg *config.C
 			return
 		case <-t.C:
 		}
-		if _, err := m.Store.DeleteExpiredSessions(ctx, time.Now(), cfg.SessionIdle); err != nil && ctx.Err() == nil {
+		if _, err := m.DeleteExpiredSessions(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			log.Error("delete expired sessions", "error", err)
 		}
 	}
@@ -540,11 +541,7 @@ func user(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 		if *email == "" {
 			*email = "admin@localhost"
 		}
-		h, err := auth.NewHasher(0)
-		if err != nil {
-			return err
-		}
-		pw, err := m.FirstAdmin(ctx, *email, h)
+		pw, err := m.FirstAdmin(ctx, *email)
 		if err != nil {
 			return err
 		}
@@ -559,7 +556,7 @@ func user(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 	if *email == "" || *role == "" {
 		return errors.New("user add: --email and --role are required")
 	}
-	u, link, err := m.AddUser(ctx, *email, *name, *role)
+	u, link, err := m.AddUser(ctx, domain.OperatorPrincipal(), *email, *name, *role)
 	switch {
 	case errors.Is(err, manage.ErrBadEmail):
 		return fmt.Errorf("--email %q: not an e-mail address", *email)

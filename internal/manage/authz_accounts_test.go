@@ -1,11 +1,63 @@
 package manage_test
 
+import (
+	"github.com/civitas-lv/surveyd/internal/domain"
+	"github.com/civitas-lv/surveyd/internal/manage"
+)
+
 // accountOps are the account operations of the table (authz_test.go).
 func accountOps() []operation {
-	return nil
+	return []operation{
+		{"ChangePassword", domain.AccessSignedIn, func(f *authzFixture, p domain.Principal) error {
+			// The fixture's users have no password: a let-through call
+			// gets ErrWrongPassword (the operator ErrNoAccount).
+			return f.m.ChangePassword(ctx, p, manage.PasswordChange{Current: "vecā parole", New: "jaunā parole 123",
+				Repeat: "jaunā parole 123"})
+		}},
+		{"Users", domain.AccessAdminister, func(f *authzFixture, p domain.Principal) error {
+			_, err := f.m.Users(ctx, p)
+			return err
+		}},
+		{"AddUser", domain.AccessAdminister, func(f *authzFixture, p domain.Principal) error {
+			_, _, err := f.m.AddUser(ctx, p, "jauns@survey.test", "Jauns lietotājs", domain.RoleViewer)
+			return err
+		}},
+		{"UpdateUser", domain.AccessAdminister, func(f *authzFixture, p domain.Principal) error {
+			v := f.users[domain.RoleViewer]
+			_, err := f.m.UpdateUser(ctx, p, v.ID, "Pārdēvēts skatītājs", domain.RoleViewer, true)
+			return err
+		}},
+		{"PasswordLink", domain.AccessAdminister, func(f *authzFixture, p domain.Principal) error {
+			_, _, err := f.m.PasswordLink(ctx, p, f.users[domain.RoleCoordinator].ID)
+			return err
+		}},
+		{"APITokens", domain.AccessAdminister, func(f *authzFixture, p domain.Principal) error {
+			_, _, err := f.m.APITokens(ctx, p)
+			return err
+		}},
+		{"CreateAPIToken", domain.AccessAdminister, func(f *authzFixture, p domain.Principal) error {
+			_, _, err := f.m.CreateAPIToken(ctx, p, f.users[domain.RoleCoordinator].ID, "Skripts")
+			return err
+		}},
+		{"RevokeAPIToken", domain.AccessAdminister, func(f *authzFixture, p domain.Principal) error {
+			// The fixture has no token: a let-through call gets ErrNotFound.
+			return f.m.RevokeAPIToken(ctx, p, 1)
+		}},
+	}
 }
 
 // accountExempt are the account methods that take no principal, and why.
 func accountExempt() map[string]string {
-	return map[string]string{}
+	const establishes = "establishes who asks: the credential it is given is checked here"
+	return map[string]string{
+		"SignIn":                establishes + " (e-mail address and password, throttled)",
+		"SessionPrincipal":      establishes + " (a session's token)",
+		"TokenPrincipal":        establishes + " (an API token)",
+		"SignOut":               "ends the session whose token it is given: the token is the credential",
+		"PasswordLinkEmail":     "a set-password link's token is its credential",
+		"SetPasswordByLink":     "a set-password link's token is its credential",
+		"DeleteExpiredSessions": "the service's own clean-up job, run by serve",
+		"FirstAdmin":            "the installation's first admin, run by make run before anyone exists",
+		"Ping":                  "liveness/readiness, no data",
+	}
 }

@@ -43,6 +43,10 @@ type Manager struct {
 	// (OpenData).
 	Publishing OpenDataSettings
 
+	// Accounts configures signing in: password hashing, session limits,
+	// the sign-in throttle (accounts.go).
+	Accounts AccountSettings
+
 	defs    definitions // parsed questionnaires by round
 	outbox  outbox      // wakes RunOutbox when messages are queued
 	reports reportSlots

@@ -77,7 +77,7 @@ func TestOpenDataFromTheDatabase(t *testing.T) {
 		}
 	}
 	// A coordinator corrects Cēsis's population; Ogre is returned.
-	admin, _, err := m.AddUser(ctx, "koord@example.lv", "Koordinators", "coordinator")
+	admin, _, err := m.AddUser(ctx, domain.OperatorPrincipal(), "koord@example.lv", "Koordinators", "coordinator")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,9 +36,21 @@ func ValidRole(r string) bool {
 	return r == domain.RoleAdmin || r == domain.RoleCoordinator || r == domain.RoleViewer
 }
 
+// Users lists every user, active ones first (domain.AccessAdminister).
+func (m *Manager) Users(ctx context.Context, p domain.Principal) ([]domain.User, error) {
+	if err := p.Require(domain.AccessAdminister); err != nil {
+		return nil, err
+	}
+	return m.Store.Users(ctx)
+}
+
 // AddUser creates a user without a password and returns a one-time link to
-// set it.
-func (m *Manager) AddUser(ctx context.Context, email, name, role string) (domain.User, string, error) {
+// set it (domain.AccessAdminister). ErrBadEmail, ErrBadRole, CheckName's
+// errors, or domain.ErrExists when the address is taken.
+func (m *Manager) AddUser(ctx context.Context, p domain.Principal, email, name, role string) (domain.User, string, error) {
+	if err := p.Require(domain.AccessAdminister); err != nil {
+		return domain.User{}, "", err
+	}
 	email, err := NormalizeEmail(email)
 	if err != nil {
 		return domain.User{}, "", err
@@ -54,12 +66,45 @@ func (m *Manager) AddUser(ctx context.Context, email, name, role string) (domain
 	if err != nil {
 		return u, "", err
 	}
-	link, err := m.PasswordLink(ctx, u.ID)
+	link, err := m.passwordLink(ctx, u.ID)
 	return u, link, err
 }
 
-// PasswordLink issues a one-time link for the user to set a password.
-func (m *Manager) PasswordLink(ctx context.Context, userID int64) (string, error) {
+// UpdateUser changes a user's name and role and whether they may sign in
+// (domain.AccessAdminister). A disabled user's sessions and API tokens stop
+// working at once. ErrBadRole, CheckName's errors, domain.ErrNotFound, or
+// domain.ErrLastAdmin when no active admin would be left.
+func (m *Manager) UpdateUser(ctx context.Context, p domain.Principal, id int64, name, role string, disabled bool) (domain.User, error) {
+	if err := p.Require(domain.AccessAdminister); err != nil {
+		return domain.User{}, err
+	}
+	if !ValidRole(role) {
+		return domain.User{}, ErrBadRole
+	}
+	name = strings.TrimSpace(name)
+	if err := CheckName(name); err != nil {
+		return domain.User{}, err
+	}
+	return m.Store.UpdateUser(ctx, id, name, role, disabled)
+}
+
+// PasswordLink issues a new one-time link for the user to set a password
+// (a reset; domain.AccessAdminister) and returns the user with it;
+// domain.ErrNotFound for an unknown user.
+func (m *Manager) PasswordLink(ctx context.Context, p domain.Principal, userID int64) (domain.User, string, error) {
+	if err := p.Require(domain.AccessAdminister); err != nil {
+		return domain.User{}, "", err
+	}
+	u, err := m.Store.UserByID(ctx, userID)
+	if err != nil {
+		return u, "", err
+	}
+	link, err := m.passwordLink(ctx, u.ID)
+	return u, link, err
+}
+
+// passwordLink issues a one-time link for the user to set a password.
+func (m *Manager) passwordLink(ctx context.Context, userID int64) (string, error) {
 	token, hash := auth.NewToken()
 	if err := m.Store.CreatePasswordLink(ctx, userID, hash, time.Now().Add(PasswordLinkTTL)); err != nil {
 		return "", err
@@ -71,8 +116,8 @@ func (m *Manager) PasswordLink(ctx context.Context, userID int64) (string, error
 
 // FirstAdmin creates an admin with a generated password when there is no
 // active admin; it returns the password (to show once) or "" when an admin
-// exists.
-func (m *Manager) FirstAdmin(ctx context.Context, email string, h *auth.Hasher) (string, error) {
+// exists. It takes no principal: it makes the installation's first one.
+func (m *Manager) FirstAdmin(ctx context.Context, email string) (string, error) {
 	n, err := m.Store.CountAdmins(ctx)
 	if err != nil || n > 0 {
 		return "", err
@@ -80,6 +125,10 @@ func (m *Manager) FirstAdmin(ctx context.Context, email string, h *auth.Hasher) 
 	email, err = NormalizeEmail(email)
 	if err != nil {
 		return "", fmt.Errorf("%q: %w", email, err)
+	}
+	h, err := m.hasher()
+	if err != nil {
+		return "", err
 	}
 	pw := auth.GeneratePassword()
 	hash, err := h.Hash(pw)

@@ -21,8 +21,9 @@ const (
 
 var apiTokenStatements = []string{qInsertAPIToken, qAPIToken, qAPITokens, qAPITokenUser, qTouchAPIToken, qRevokeAPIToken}
 
-// CreateAPIToken stores a token hash acting as userID.
-func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string, tokenHash []byte, createdBy int64) (APIToken, error) {
+// CreateAPIToken stores a token hash acting as userID, made by the user
+// createdBy (nil: the command line's operator).
+func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string, tokenHash []byte, createdBy *int64) (APIToken, error) {
 	var id int64
 	if err := s.db.GetContext(ctx, &id, qInsertAPIToken, userID, name, tokenHash, createdBy); err != nil {
 		return APIToken{}, err

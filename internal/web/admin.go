@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/civitas-lv/surveyd/internal/auth"
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/gin-gonic/gin"
@@ -33,7 +32,7 @@ func (s *Server) usersPage(c *gin.Context) error {
 
 func (s *Server) renderUsers(c *gin.Context, status int, extra func(*usersPage)) {
 	l := s.lang(c)
-	list, err := s.store.Users(c.Request.Context())
+	list, err := s.manage.Users(c.Request.Context(), actor(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -57,7 +56,7 @@ func (s *Server) addUser(c *gin.Context) error {
 	}
 	f := c.Request.PostForm
 	email, name, role := strings.TrimSpace(f.Get("email")), strings.TrimSpace(f.Get("name")), f.Get("role")
-	u, link, err := s.manage.AddUser(c.Request.Context(), email, name, role)
+	u, link, err := s.manage.AddUser(c.Request.Context(), actor(c), email, name, role)
 	problem := ""
 	switch {
 	case errors.Is(err, manage.ErrBadEmail):
@@ -105,22 +104,21 @@ func (s *Server) updateUser(c *gin.Context) error {
 	}
 	f := c.Request.PostForm
 	role := f.Get("role")
-	if !manage.ValidRole(role) {
-		s.renderUsers(c, http.StatusUnprocessableEntity, func(p *usersPage) { p.Error = l.T("users.role.bad") })
-		return nil
-	}
-	name := strings.TrimSpace(f.Get("name"))
-	if err := manage.CheckName(name); err != nil {
-		s.renderUsers(c, http.StatusUnprocessableEntity, func(p *usersPage) { p.Error = nameProblem(l, err) })
-		return nil
-	}
-	_, err = s.store.UpdateUser(c.Request.Context(), id, name, role, f.Get("disabled") == "on")
-	if errors.Is(err, domain.ErrLastAdmin) {
-		s.renderUsers(c, http.StatusConflict, func(p *usersPage) { p.Error = l.T("users.lastadmin") })
-		return nil
-	}
-	if err != nil {
+	_, err = s.manage.UpdateUser(c.Request.Context(), actor(c), id, strings.TrimSpace(f.Get("name")), role, f.Get("disabled") == "on")
+	problem, status := "", http.StatusUnprocessableEntity
+	switch {
+	case errors.Is(err, manage.ErrBadRole):
+		problem = l.T("users.role.bad")
+	case nameProblem(l, err) != "":
+		problem = nameProblem(l, err)
+	case errors.Is(err, domain.ErrLastAdmin):
+		problem, status = l.T("users.lastadmin"), http.StatusConflict
+	case err != nil:
 		return err
+	}
+	if problem != "" {
+		s.renderUsers(c, status, func(p *usersPage) { p.Error = problem })
+		return nil
 	}
 	s.log.Info("user changed", "request_id", requestID(c), "user_id", id, "role", role, "by", principalOf(c).user.ID)
 	c.Redirect(http.StatusSeeOther, "/admin/users?done=saved")
@@ -134,11 +132,7 @@ func (s *Server) userPasswordLink(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.store.UserByID(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	link, err := s.manage.PasswordLink(c.Request.Context(), id)
+	u, link, err := s.manage.PasswordLink(c.Request.Context(), actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -165,23 +159,12 @@ func (s *Server) tokensPage(c *gin.Context) error {
 
 func (s *Server) renderTokens(c *gin.Context, status int, extra func(*tokensPage)) {
 	l := s.lang(c)
-	ctx := c.Request.Context()
-	list, err := s.store.APITokens(ctx)
+	list, users, err := s.manage.APITokens(c.Request.Context(), actor(c))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	users, err := s.store.Users(ctx)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	p := tokensPage{Page: s.pageAt(c, l.T("tokens.title"), "/admin/tokens"), Tokens: list}
-	for _, u := range users {
-		if u.Active() {
-			p.Users = append(p.Users, u)
-		}
-	}
+	p := tokensPage{Page: s.pageAt(c, l.T("tokens.title"), "/admin/tokens"), Tokens: list, Users: users}
 	if c.Query("done") == "revoked" {
 		p.Flash = l.T("tokens.revoked")
 	}
@@ -200,27 +183,23 @@ func (s *Server) createToken(c *gin.Context) error {
 	f := c.Request.PostForm
 	name := strings.TrimSpace(f.Get("name"))
 	uid, err := strconv.ParseInt(f.Get("user"), 10, 64)
-	if name == "" || err != nil {
+	if err != nil {
 		s.renderTokens(c, http.StatusUnprocessableEntity, func(p *tokensPage) { p.Error, p.Name = l.T("tokens.bad"), name })
 		return nil
 	}
-	if err := manage.CheckName(name); err != nil {
-		s.renderTokens(c, http.StatusUnprocessableEntity, func(p *tokensPage) { p.Error, p.Name = nameProblem(l, err), name })
-		return nil
-	}
-	ctx := c.Request.Context()
-	u, err := s.store.UserByID(ctx, uid)
-	if errors.Is(err, domain.ErrNotFound) || err == nil && !u.Active() {
-		s.renderTokens(c, http.StatusUnprocessableEntity, func(p *tokensPage) { p.Error, p.Name = l.T("tokens.bad"), name })
-		return nil
-	}
-	if err != nil {
+	t, token, err := s.manage.CreateAPIToken(c.Request.Context(), actor(c), uid, name)
+	problem := ""
+	switch {
+	case errors.Is(err, manage.ErrBadAPIToken):
+		problem = l.T("tokens.bad")
+	case nameProblem(l, err) != "":
+		problem = nameProblem(l, err)
+	case err != nil:
 		return err
 	}
-	token, hash := auth.NewToken()
-	t, err := s.store.CreateAPIToken(ctx, uid, name, hash, principalOf(c).user.ID)
-	if err != nil {
-		return err
+	if problem != "" {
+		s.renderTokens(c, http.StatusUnprocessableEntity, func(p *tokensPage) { p.Error, p.Name = problem, name })
+		return nil
 	}
 	s.log.Info("API token created", "request_id", requestID(c), "token_id", t.ID, "acts_as", uid, "by", principalOf(c).user.ID)
 	s.renderTokens(c, http.StatusOK, func(p *tokensPage) {
@@ -235,7 +214,7 @@ func (s *Server) revokeToken(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.store.RevokeAPIToken(c.Request.Context(), id)
+	err = s.manage.RevokeAPIToken(c.Request.Context(), actor(c), id)
 	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/civitas-lv/surveyd/internal/auth"
 	"github.com/civitas-lv/surveyd/internal/domain"
+	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/gin-gonic/gin"
 )
 
@@ -27,7 +28,7 @@ const (
 // principal is the signed-in user of a request.
 type principal struct {
 	user    domain.User
-	session []byte // the session token's hash; nil with an API token
+	session string // the session's token (its cookie); "" with an API token
 }
 
 // seesPersonalData: contacts and personal answers are for coordinators and
@@ -84,13 +85,12 @@ func (s *Server) identify(c *gin.Context) {
 	ctx := c.Request.Context()
 	if h := c.GetHeader("Authorization"); h != "" && isAPI(c) {
 		token, ok := strings.CutPrefix(h, "Bearer ")
-		hash, err := auth.ParseToken(strings.TrimSpace(token))
-		if !ok || err != nil {
+		if !ok {
 			s.unauthorized(c)
 			return
 		}
-		u, err := s.store.APITokenUser(ctx, hash)
-		if errors.Is(err, domain.ErrNotFound) {
+		p, err := s.manage.TokenPrincipal(ctx, strings.TrimSpace(token))
+		if errors.Is(err, domain.ErrUnauthenticated) {
 			s.unauthorized(c)
 			return
 		}
@@ -98,27 +98,22 @@ func (s *Server) identify(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		c.Set(principalKey, &principal{user: u})
+		c.Set(principalKey, &principal{user: p.User})
 		c.Next()
 		return
 	}
 	if cookie, err := c.Cookie(s.sessionCookie()); err == nil && cookie != "" {
-		hash, err := auth.ParseToken(cookie)
-		if err == nil {
-			now := s.now()
-			sess, u, err := s.store.SessionUser(ctx, hash, now, s.sessionIdle)
-			switch {
-			case err == nil:
-				if now.Sub(sess.LastSeenAt) > time.Minute {
-					if err := s.store.TouchSession(ctx, hash, now); err != nil {
-						s.log.Warn("record session use", "request_id", requestID(c), "error", err)
-					}
-				}
-				c.Set(principalKey, &principal{user: u, session: hash})
-			case !errors.Is(err, domain.ErrNotFound):
-				s.fail(c, err)
-				return
-			}
+		p, err := s.manage.SessionPrincipal(ctx, cookie, s.now())
+		if errors.Is(err, manage.ErrSessionNotRecorded) {
+			s.log.Warn("record session use", "request_id", requestID(c), "error", err)
+			err = nil
+		}
+		switch {
+		case err == nil:
+			c.Set(principalKey, &principal{user: p.User, session: cookie})
+		case !errors.Is(err, domain.ErrUnauthenticated):
+			s.fail(c, err)
+			return
 		}
 		if principalOf(c) == nil {
 			s.setSessionCookie(c, "", -1)
@@ -215,11 +210,8 @@ func (s *Server) loginForm(c *gin.Context) error {
 	return nil
 }
 
-// login checks the password. Attempts are counted per account and per
-// address, and each is reserved before its password is checked (a
-// reservation counts as a failure until it succeeds), so however many
-// arrive at once, on however many instances, no more passwords are checked
-// than the limit allows; past it sign-in is refused for a while, even with
+// login signs in (manage.SignIn, which limits the attempts per account and
+// per address); past the limit sign-in is refused for a while, even with
 // the right password, and the page says how long.
 func (s *Server) login(c *gin.Context) error {
 	l := s.lang(c)
@@ -230,64 +222,34 @@ func (s *Server) login(c *gin.Context) error {
 	pw := c.Request.PostForm.Get("password")
 	next := c.Request.PostForm.Get("next")
 	p := loginPage{Page: s.page(c, l.T("login.title")), Next: next, Email: email}
-	ctx := c.Request.Context()
 	now := s.now()
-	ip := c.ClientIP()
-	since := now.Add(-s.throttle.Window)
-	attempt, counts, err := s.store.ReserveLoginAttempt(ctx, email, ip, now, since, s.throttle.PerAccount, s.throttle.PerIP)
-	if err != nil {
-		return err
-	}
-	if attempt == 0 {
-		wait := max(s.throttle.Wait(now, counts.ByEmail, counts.ByIP, counts.OldestEmail, counts.OldestIP), time.Second)
+	in, err := s.manage.SignIn(c.Request.Context(), email, pw, c.ClientIP(), now)
+	var throttled *manage.ThrottledError
+	switch {
+	case errors.As(err, &throttled):
+		wait := throttled.Wait
 		mins := int((wait + time.Minute - 1) / time.Minute)
 		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
 		p.Error = l.T("login.throttled", mins)
 		s.render(c, http.StatusTooManyRequests, "login.html", p)
 		return nil
-	}
-	u, err := s.store.UserByEmail(ctx, email)
-	if err != nil && !errors.Is(err, domain.ErrNotFound) {
-		return err // the reservation stays, counted as a failure
-	}
-	hash := ""
-	if err == nil && u.Active() && u.PasswordHash != nil {
-		hash = *u.PasswordHash
-	}
-	if !s.hasher.Verify(hash, pw) {
-		if err := s.store.FailLoginAttempt(ctx, attempt); err != nil {
-			return err
-		}
+	case errors.Is(err, manage.ErrSignInFailed):
 		s.log.Info("sign-in failed", "request_id", requestID(c))
 		p.Error = l.T("login.failed")
 		s.render(c, http.StatusUnauthorized, "login.html", p)
 		return nil
-	}
-	if err := s.store.SucceedLoginAttempt(ctx, attempt, since, now.Add(-24*time.Hour)); err != nil {
+	case err != nil:
 		return err
 	}
-	if err := s.startSession(c, u.ID); err != nil {
-		return err
-	}
-	s.log.Info("signed in", "request_id", requestID(c), "user_id", u.ID)
+	s.setSessionCookie(c, in.Token, int(in.Expires.Sub(now).Seconds()))
+	s.log.Info("signed in", "request_id", requestID(c), "user_id", in.User.ID)
 	c.Redirect(http.StatusSeeOther, safeNext(next))
 	return nil
 }
 
-// startSession issues a fresh session token (never reusing one from before
-// sign-in) and sets the cookie.
-func (s *Server) startSession(c *gin.Context, userID int64) error {
-	token, hash := auth.NewToken()
-	if err := s.store.CreateSession(c.Request.Context(), hash, userID, s.now(), s.now().Add(s.sessionMaxAge)); err != nil {
-		return err
-	}
-	s.setSessionCookie(c, token, int(s.sessionMaxAge.Seconds()))
-	return nil
-}
-
 func (s *Server) logout(c *gin.Context) error {
-	if p := principalOf(c); p != nil && p.session != nil {
-		if err := s.store.DeleteSession(c.Request.Context(), p.session); err != nil {
+	if p := principalOf(c); p != nil && p.session != "" {
+		if err := s.manage.SignOut(c.Request.Context(), p.session); err != nil {
 			return err
 		}
 	}
@@ -305,7 +267,8 @@ type passwordPage struct {
 	Flash   string
 }
 
-// passwordProblem words a refused new password.
+// passwordProblem words a refused password: "" when err is not about the
+// password (a failure to report as such).
 func passwordProblem(l lang, err error) string {
 	switch {
 	case errors.Is(err, auth.ErrPasswordShort):
@@ -318,22 +281,10 @@ func passwordProblem(l lang, err error) string {
 		return l.T("password.email")
 	case errors.Is(err, auth.ErrPasswordMismatch):
 		return l.T("password.mismatch")
+	case errors.Is(err, manage.ErrWrongPassword):
+		return l.T("password.wrong")
 	}
-	return l.T("password.wrong")
-}
-
-func newPassword(form map[string][]string, email string) (string, error) {
-	get := func(k string) string {
-		if v := form[k]; len(v) > 0 {
-			return v[0]
-		}
-		return ""
-	}
-	pw := get("new_password")
-	if pw != get("repeat_password") {
-		return "", auth.ErrPasswordMismatch
-	}
-	return pw, auth.CheckPassword(pw, email)
+	return ""
 }
 
 func (s *Server) accountPage(c *gin.Context) error {
@@ -354,25 +305,14 @@ func (s *Server) changePassword(c *gin.Context) error {
 	if err := c.Request.ParseForm(); err != nil {
 		return formError(err)
 	}
-	p := passwordPage{Page: s.pageAt(c, l.T("account.title"), "/account"), Email: me.user.Email, Current: true, Action: "/account/password"}
-	hash := ""
-	if me.user.PasswordHash != nil {
-		hash = *me.user.PasswordHash
-	}
-	if !s.hasher.Verify(hash, c.Request.PostForm.Get("current_password")) {
-		p.Error = l.T("password.wrong")
-		s.render(c, http.StatusUnprocessableEntity, "password.html", p)
+	f := c.Request.PostForm
+	err := s.manage.ChangePassword(c.Request.Context(), actor(c), manage.PasswordChange{Current: f.Get("current_password"),
+		New: f.Get("new_password"), Repeat: f.Get("repeat_password"), KeepSession: me.session})
+	if problem := passwordProblem(l, err); problem != "" {
+		s.render(c, http.StatusUnprocessableEntity, "password.html", passwordPage{
+			Page: s.pageAt(c, l.T("account.title"), "/account"), Email: me.user.Email, Current: true,
+			Action: "/account/password", Error: problem})
 		return nil
-	}
-	pw, err := newPassword(c.Request.PostForm, me.user.Email)
-	if err != nil {
-		p.Error = passwordProblem(l, err)
-		s.render(c, http.StatusUnprocessableEntity, "password.html", p)
-		return nil
-	}
-	h, err := s.hasher.Hash(pw)
-	if err == nil {
-		err = s.store.SetPassword(c.Request.Context(), me.user.ID, h, me.session)
 	}
 	if err != nil {
 		return err
@@ -384,11 +324,7 @@ func (s *Server) changePassword(c *gin.Context) error {
 // passwordLinkForm shows the set-password form of a one-time link.
 func (s *Server) passwordLinkForm(c *gin.Context) error {
 	l := s.lang(c)
-	hash, err := auth.ParseToken(c.Param("token"))
-	if err != nil {
-		return errBadPasswordLink
-	}
-	email, err := s.store.PasswordLinkEmail(c.Request.Context(), hash)
+	email, err := s.manage.PasswordLinkEmail(c.Request.Context(), c.Param("token"))
 	if errors.Is(err, domain.ErrNotFound) {
 		err = errBadPasswordLink
 	}
@@ -405,35 +341,20 @@ var errBadPasswordLink = &appError{status: http.StatusNotFound, code: "not_found
 // setPasswordByLink sets the password and uses up the link.
 func (s *Server) setPasswordByLink(c *gin.Context) error {
 	l := s.lang(c)
-	hash, err := auth.ParseToken(c.Param("token"))
-	if err != nil {
-		return errBadPasswordLink
-	}
 	if err := c.Request.ParseForm(); err != nil {
 		return formError(err)
 	}
-	ctx := c.Request.Context()
-	email, err := s.store.PasswordLinkEmail(ctx, hash)
+	f := c.Request.PostForm
+	email, err := s.manage.SetPasswordByLink(c.Request.Context(), c.Param("token"), f.Get("new_password"), f.Get("repeat_password"))
 	if errors.Is(err, domain.ErrNotFound) {
-		err = errBadPasswordLink
+		return errBadPasswordLink
 	}
-	if err != nil {
-		return err
-	}
-	pw, err := newPassword(c.Request.PostForm, email)
-	if err != nil {
+	if problem := passwordProblem(l, err); problem != "" {
 		s.render(c, http.StatusUnprocessableEntity, "password.html", passwordPage{Page: s.page(c, l.T("password.set.title")),
-			Email: email, Action: "/password/" + c.Param("token"), Error: passwordProblem(l, err)})
+			Email: email, Action: "/password/" + c.Param("token"), Error: problem})
 		return nil
 	}
-	h, err := s.hasher.Hash(pw)
 	if err != nil {
-		return err
-	}
-	if _, err := s.store.UsePasswordLink(ctx, hash, h); err != nil {
-		if errors.Is(err, domain.ErrNotFound) {
-			err = errBadPasswordLink
-		}
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/login?done=password")

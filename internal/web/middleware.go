@@ -246,7 +246,7 @@ func (s *Server) serveStatic(fsys http.FileSystem) gin.HandlerFunc {
 func (s *Server) healthz(c *gin.Context) error {
 	ctx, cancel := contextWithTimeout(c, 2*time.Second)
 	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
+	if err := s.manage.Ping(ctx); err != nil {
 		s.log.Warn("health check: database does not answer", "error", err)
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": "down"})
 		return nil

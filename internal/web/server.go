@@ -17,7 +17,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/civitas-lv/surveyd/internal/auth"
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
@@ -40,15 +39,9 @@ type Options struct {
 	TimeZone *time.Location
 	// Now returns the current time (tests move it to open and close rounds).
 	Now func() time.Time
-	// Manager runs the coordinators' operations (links, e-mail, tracker).
+	// Manager runs the operations (signing in and sessions too: its
+	// Accounts settings).
 	Manager *manage.Manager
-	// Hasher hashes and checks passwords (default auth.NewHasher(0); tests
-	// use a low bcrypt cost, and wrap it to count the checks).
-	Hasher auth.PasswordHasher
-	// SessionIdle and SessionMaxAge end sessions (defaults 2h and 12h).
-	SessionIdle, SessionMaxAge time.Duration
-	// Throttle limits failed sign-ins (default auth.DefaultThrottle).
-	Throttle auth.Throttle
 	// TrustedProxies may set X-Forwarded-For (none by default).
 	TrustedProxies []string
 	// Request deadlines (defaults 10 s, 30 s and 100 s): by personal
@@ -72,11 +65,7 @@ type Server struct {
 	// routeAccess is who may use each route, as routes.go declares it.
 	routeAccess map[string]string
 
-	manage        *manage.Manager
-	hasher        auth.PasswordHasher
-	sessionIdle   time.Duration
-	sessionMaxAge time.Duration
-	throttle      auth.Throttle
+	manage *manage.Manager
 
 	respondentTimeout, staffTimeout, reportTimeout time.Duration
 }
@@ -84,24 +73,9 @@ type Server struct {
 // New builds the server and its routes.
 func New(o Options) (*Server, error) {
 	s := &Server{store: o.Store, log: o.Logger, baseURL: o.BaseURL, tz: o.TimeZone, now: o.Now,
-		manage: o.Manager, hasher: o.Hasher,
-		sessionIdle: o.SessionIdle, sessionMaxAge: o.SessionMaxAge, throttle: o.Throttle,
-		respondentTimeout: o.RespondentTimeout, staffTimeout: o.StaffTimeout, reportTimeout: o.ReportTimeout}
+		manage: o.Manager, respondentTimeout: o.RespondentTimeout, staffTimeout: o.StaffTimeout, reportTimeout: o.ReportTimeout}
 	if s.manage == nil {
 		return nil, errors.New("web: Options.Manager is required")
-	}
-	if s.hasher == nil {
-		h, err := auth.NewHasher(0)
-		if err != nil {
-			return nil, err
-		}
-		s.hasher = h
-	}
-	if s.sessionIdle == 0 {
-		s.sessionIdle = 2 * time.Hour
-	}
-	if s.sessionMaxAge == 0 {
-		s.sessionMaxAge = 12 * time.Hour
 	}
 	for _, d := range []struct {
 		t    *time.Duration
@@ -110,9 +84,6 @@ func New(o Options) (*Server, error) {
 		if *d.t <= 0 {
 			*d.t = d.dflt
 		}
-	}
-	if s.throttle.Window == 0 {
-		s.throttle = auth.DefaultThrottle()
 	}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -84,12 +84,13 @@ func newEnvWith(t *testing.T, st *store.Store, opts func(*web.Options)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &manage.Manager{Store: st, BaseURL: base, Links: key, Mail: mail.NewSender(set)}
-	if _, err := m.LoadMunicipalities(ctx); err != nil {
-		t.Fatal(err)
-	}
 	hasher, err := auth.NewHasher(bcrypt.MinCost)
 	if err != nil {
+		t.Fatal(err)
+	}
+	m := &manage.Manager{Store: st, BaseURL: base, Links: key, Mail: mail.NewSender(set),
+		Accounts: manage.AccountSettings{Hasher: hasher}}
+	if _, err := m.LoadMunicipalities(ctx); err != nil {
 		t.Fatal(err)
 	}
 	def, _, err := survey.Builtin("regional-2025")
@@ -114,7 +115,7 @@ func newEnvWith(t *testing.T, st *store.Store, opts func(*web.Options)) *env {
 	riga, _ := time.LoadLocation("Europe/Riga")
 	o := web.Options{Store: st, Logger: slog.New(slog.NewTextHandler(e.logs, nil)), BaseURL: base,
 		TimeZone: riga, Now: func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now },
-		Manager: m, Hasher: hasher}
+		Manager: m}
 	if opts != nil {
 		opts(&o)
 	}
