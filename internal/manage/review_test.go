@@ -282,7 +282,9 @@ func TestReturnRules(t *testing.T) {
 	}
 }
 
-func answerErrIs(target error) func(error) bool { return func(err error) bool { return errors.Is(err, target) } }
+func answerErrIs(target error) func(error) bool {
+	return func(err error) bool { return errors.Is(err, target) }
+}
 
 func answerInvalidAt(code string) func(error) bool {
 	return func(err error) bool {
