@@ -15,11 +15,23 @@ import (
 // Respondent is who acts through a personal link: the link's context
 // (round, municipality, response so far), the round's questionnaire, the
 // working copy of the answers and the round's state for this municipality.
+// The link's token is its credential: the respondent's operations take a
+// Respondent, never a domain.Principal.
 type Respondent struct {
-	store.Respondent
+	Survey       domain.Survey
+	Municipality domain.Municipality
+	// Response is the response so far (ID 0 when nothing is saved yet).
+	Response domain.Response
+	// ExtendedUntil is the municipality's own later deadline, if any.
+	ExtendedUntil *time.Time
+	// Return is the open request for correction, if any.
+	Return  *domain.ReturnRequest
 	Def     *survey.Definition
 	Answers survey.Answers // the working copy, canonical
 	State   domain.RoundState
+
+	token        string // the personal link's, for the receipt of a submit
+	invitationID int64
 }
 
 // Errors of a respondent's change outside the answering window.
@@ -37,6 +49,69 @@ func (r *Respondent) Writable() error {
 		return ErrRoundClosed
 	}
 	return nil
+}
+
+// Deadline is when answering ends for this municipality.
+func (r *Respondent) Deadline() time.Time { return r.Survey.Deadline(r.ExtendedUntil) }
+
+// ClosedSince is when answering ended for the municipality: the round's
+// early closing, or its deadline.
+func (r *Respondent) ClosedSince() time.Time {
+	if r.Survey.ClosedAt != nil && r.Survey.ClosedAt.Before(r.Deadline()) {
+		return *r.Survey.ClosedAt
+	}
+	return r.Deadline()
+}
+
+// SubmittedAnswers are the answers last submitted; nil when never
+// submitted.
+func (r *Respondent) SubmittedAnswers() (survey.Answers, error) {
+	if r.Response.SubmittedJSON == nil {
+		return nil, nil
+	}
+	return survey.DecodeAnswers(r.Response.SubmittedJSON)
+}
+
+// Shown are the answers the questionnaire shows: the working copy, and
+// after the round closes what was submitted (what counts then), when
+// anything was.
+func (r *Respondent) Shown() survey.Answers {
+	if r.State == domain.RoundClosed {
+		if sub, err := r.SubmittedAnswers(); err == nil && sub != nil {
+			return sub
+		}
+	}
+	return r.Answers
+}
+
+// Copy is a copy of the answers to print.
+type Copy struct {
+	Answers survey.Answers
+	// Submitted is true for the submitted copy, false for the working copy.
+	Submitted bool
+	// Version is the copy's version.
+	Version int
+	// OtherDiffers is true when both copies exist and differ: the page
+	// offers the other one.
+	OtherDiffers bool
+}
+
+// PrintCopy is the copy of the answers to print: the working copy, or the
+// submitted one when asked for and there is one.
+func (r *Respondent) PrintCopy(submitted bool) (Copy, error) {
+	sub, err := r.SubmittedAnswers()
+	if err != nil {
+		return Copy{}, err
+	}
+	before, after := survey.Diff(r.Answers, sub)
+	out := Copy{Answers: r.Answers, Version: r.Response.Version, OtherDiffers: sub != nil && len(before)+len(after) > 0}
+	if submitted && sub != nil {
+		out.Answers, out.Submitted = sub, true
+		if r.Response.SubmittedVersion != nil {
+			out.Version = *r.Response.SubmittedVersion
+		}
+	}
+	return out, nil
 }
 
 // RespondentByToken resolves a personal link's token at now. Malformed,
@@ -59,7 +134,9 @@ func (m *Manager) RespondentByToken(ctx context.Context, token string, now time.
 	if err != nil {
 		return nil, err
 	}
-	return &Respondent{Respondent: r, Def: def, Answers: answers, State: r.State(now)}, nil
+	return &Respondent{Survey: r.Survey, Municipality: r.Municipality, Response: r.Response,
+		ExtendedUntil: r.ExtendedUntil, Return: r.Return, Def: def, Answers: answers, State: r.State(now),
+		token: token, invitationID: r.Invitation.ID}, nil
 }
 
 // definitions keeps parsed questionnaires by round, keyed by the snapshot's
@@ -126,7 +203,11 @@ func (e *MergeConflictError) Is(target error) bool { return target == domain.Err
 
 // Saved is the outcome of a respondent's save or submit.
 type Saved struct {
-	store.Saved
+	// Response is the response as the change left it.
+	Response domain.Response
+	// Changed is false when the answers and status were already as asked:
+	// nothing was written and the version stayed.
+	Changed bool
 	// Answers are the answers now stored (canonical).
 	Answers survey.Answers
 	// Cleared lists answers removed because their question is hidden.
@@ -136,6 +217,12 @@ type Saved struct {
 	Merged []string
 	// Warnings are the cross-field rules the answers break (draft only).
 	Warnings map[string]survey.Text
+	// Submitted is true when the answers were submitted.
+	Submitted bool
+	// ReceiptError is why the e-mail receipt of a submit could not be
+	// queued (QueueReceipt); the submit stands. It never holds the address
+	// or the token.
+	ReceiptError error
 }
 
 // SaveAnswers saves the whole set of answers a respondent's page holds,
@@ -167,7 +254,7 @@ func (m *Manager) SaveAnswers(ctx context.Context, r *Respondent, base int, in s
 	if err != nil {
 		return Saved{}, err
 	}
-	out.Saved = saved
+	out.Response, out.Changed = saved.Response, saved.Changed
 	out.Answers, err = saved.Response.Answers()
 	return out, err
 }
@@ -175,8 +262,10 @@ func (m *Manager) SaveAnswers(ctx context.Context, r *Respondent, base int, in s
 // SubmitAnswers submits the stored answers, checked in submit mode
 // (*InvalidAnswersError lists every problem). Submitting needs the current
 // version: a colleague's later save is a *domain.ConflictError, so nobody
-// submits answers they have not seen.
-func (m *Manager) SubmitAnswers(ctx context.Context, r *Respondent, base int) (Saved, error) {
+// submits answers they have not seen. The submit is confirmed by e-mail
+// (QueueReceipt) in lang ("en", or Latvian); when that cannot be queued
+// the submit stands and Saved.ReceiptError says why.
+func (m *Manager) SubmitAnswers(ctx context.Context, r *Respondent, base int, lang string) (Saved, error) {
 	if err := r.Writable(); err != nil {
 		return Saved{}, err
 	}
@@ -191,7 +280,59 @@ func (m *Manager) SubmitAnswers(ctx context.Context, r *Respondent, base int) (S
 	if err != nil {
 		return Saved{}, err
 	}
-	return Saved{Saved: saved, Answers: res.Answers}, nil
+	out := Saved{Response: saved.Response, Changed: saved.Changed, Answers: res.Answers, Submitted: true}
+	_, out.ReceiptError = m.QueueReceipt(ctx, Receipt{Survey: r.Survey, Definition: r.Def, Response: saved.Response,
+		Lang: lang, Token: r.token})
+	return out, nil
+}
+
+// FormPost is what the questionnaire posts without JavaScript.
+type FormPost struct {
+	// Base is the version the page was made from.
+	Base int
+	// Answers are the answers as posted (the whole set).
+	Answers survey.Answers
+	// Theirs are the questions for which, after a conflict, the
+	// respondent chose the answer stored now over what the page holds.
+	Theirs []string
+	// Submit asks to submit the answers once saved.
+	Submit bool
+}
+
+// SaveForm saves what the form without JavaScript posted, as SaveAnswers
+// does, and when asked submits it as SubmitAnswers does. The questions in
+// Theirs take the answers stored now. When the save merged a colleague's
+// changes the answers are not submitted (Saved.Submitted is false): the
+// respondent looks at them first. After a save r holds the saved response
+// and answers; answers the save kept that cannot be submitted are an
+// *InvalidAnswersError with Submit set, returned with what was saved.
+func (m *Manager) SaveForm(ctx context.Context, r *Respondent, post FormPost, lang string) (Saved, error) {
+	in := survey.Answers{}
+	for k, v := range post.Answers {
+		in[k] = v
+	}
+	for _, code := range post.Theirs {
+		if q := r.Def.Question(code); q != nil {
+			for _, k := range []string{q.Code, q.OtherKey()} {
+				if v, ok := r.Answers[k]; ok {
+					in[k] = v
+				} else {
+					delete(in, k)
+				}
+			}
+		}
+	}
+	saved, err := m.SaveAnswers(ctx, r, post.Base, in)
+	if err != nil || !post.Submit || len(saved.Merged) > 0 {
+		return saved, err
+	}
+	r.Response, r.Answers = saved.Response, saved.Answers
+	submitted, err := m.SubmitAnswers(ctx, r, saved.Response.Version, lang)
+	if err != nil {
+		return saved, err
+	}
+	submitted.Cleared, submitted.Warnings = saved.Cleared, saved.Warnings
+	return submitted, nil
 }
 
 func (r *Respondent) change(base int, answers survey.Answers, submit bool) store.Change {
@@ -202,11 +343,11 @@ func (r *Respondent) change(base int, answers survey.Answers, submit bool) store
 		BaseVersion:      base,
 		Answers:          answers,
 		Submit:           submit,
-		Actor:            domain.Actor{Kind: domain.ActorInvitation, InvitationID: r.Invitation.ID},
+		Actor:            domain.Actor{Kind: domain.ActorInvitation, InvitationID: r.invitationID},
 	}
 }
 
 // RecordLinkUse notes that the link was used.
 func (m *Manager) RecordLinkUse(ctx context.Context, r *Respondent) error {
-	return m.Store.TouchInvitation(ctx, r.Invitation.ID)
+	return m.Store.TouchInvitation(ctx, r.invitationID)
 }

@@ -207,6 +207,15 @@ func answersAt(ctx context.Context, tx *sqlx.Tx, cur Response, current survey.An
 	return a, nil
 }
 
+// userActor is the actor of a staff member's change: the user, or the
+// system for userID 0 (the operator at the command line).
+func userActor(userID int64, note string) Actor {
+	if userID == 0 {
+		return Actor{Kind: ActorSystem, Note: note}
+	}
+	return Actor{Kind: ActorUser, UserID: userID, Note: note}
+}
+
 // errNothing rolls back a transaction that found nothing to do.
 var errNothing = errors.New("nothing to change")
 
@@ -220,8 +229,10 @@ type Correction struct {
 	// Submitted is the new submitted snapshot (nil: leave it); a correction
 	// reaches the figures without waiting for the municipality.
 	Submitted survey.Answers
-	UserID    int64
-	Reason    string
+	// UserID is the coordinator's; 0 records the correction as the
+	// system's (the operator at the command line).
+	UserID int64
+	Reason string
 }
 
 // Correct applies a coordinator's correction in one transaction: stale
@@ -271,8 +282,7 @@ func (s *Store) Correct(ctx context.Context, c Correction) (Saved, error) {
 		if err := tx.GetContext(ctx, &next, qCorrectResponse, cur.ID, data, sub); err != nil {
 			return err
 		}
-		if err := insertRevision(ctx, tx, next.ID, next.Version, "correct",
-			Actor{Kind: ActorUser, UserID: c.UserID, Note: c.Reason}, before, after); err != nil {
+		if err := insertRevision(ctx, tx, next.ID, next.Version, "correct", userActor(c.UserID, c.Reason), before, after); err != nil {
 			return err
 		}
 		out = Saved{Response: next, Changed: true}

@@ -39,6 +39,8 @@ var returnStatements = []string{qInsertReturn, qReturnStatus, qResolveReturn, qR
 // ReturnResponse sends a submitted response back to the municipality for
 // correction, from baseVersion (*ConflictError if stale). The answers stay;
 // the status becomes "returned" until the municipality submits again.
+// userID 0 records the return as the system's (the operator at the
+// command line).
 func (s *Store) ReturnResponse(ctx context.Context, surveyID int64, municipality string, baseVersion int,
 	userID int64, note string, comments map[string]string) (Response, error) {
 	var out Response
@@ -63,11 +65,14 @@ func (s *Store) ReturnResponse(ctx context.Context, surveyID int64, municipality
 		if err := tx.GetContext(ctx, &out, qReturnStatus, cur.ID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, qInsertReturn, cur.ID, userID, note, data); err != nil {
+		var by *int64 // NULL: the operator at the command line
+		if userID != 0 {
+			by = &userID
+		}
+		if _, err := tx.ExecContext(ctx, qInsertReturn, cur.ID, by, note, data); err != nil {
 			return err
 		}
-		return insertRevision(ctx, tx, cur.ID, out.Version, "return",
-			Actor{Kind: ActorUser, UserID: userID, Note: note}, survey.Answers{}, survey.Answers{})
+		return insertRevision(ctx, tx, cur.ID, out.Version, "return", userActor(userID, note), survey.Answers{}, survey.Answers{})
 	})
 	return out, err
 }

@@ -55,12 +55,3 @@ func (s *Server) lang(c *gin.Context) lang {
 	c.Set("lang", l)
 	return l
 }
-
-// closedSince is when answering ended for the municipality: the early
-// closing, or its deadline.
-func closedSince(r *respondent) time.Time {
-	if r.Survey.ClosedAt != nil && r.Survey.ClosedAt.Before(r.Deadline()) {
-		return *r.Survey.ClosedAt
-	}
-	return r.Deadline()
-}

@@ -11,13 +11,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
 
-// apiResponse is the body of GET /api/v1/r/{token}.
+// apiResponse is the body of GET /api/v1/r/{token}. The API's own types,
+// filled field by field: a change in storage or in the domain types does
+// not change the API (TestAPIResponseKeys pins the keys).
 type apiResponse struct {
 	Survey       apiSurvey       `json:"survey"`
 	Municipality apiMunicipality `json:"municipality"`
@@ -34,7 +35,7 @@ type apiSurvey struct {
 	Slug          string             `json:"slug"`
 	Title         survey.Text        `json:"title"`
 	ReferenceYear int                `json:"reference_year"`
-	State         domain.RoundState  `json:"state"`
+	State         string             `json:"state"`
 	OpensAt       time.Time          `json:"opens_at"`
 	ClosesAt      time.Time          `json:"closes_at"`
 	Definition    *survey.Definition `json:"definition"`
@@ -51,7 +52,7 @@ func (s *Server) apiGetResponse(c *gin.Context) error {
 		return err
 	}
 	out := apiResponse{
-		Survey: apiSurvey{Slug: r.Survey.Slug, Title: r.Def.Title, ReferenceYear: r.Def.ReferenceYear, State: r.State,
+		Survey: apiSurvey{Slug: r.Survey.Slug, Title: r.Def.Title, ReferenceYear: r.Def.ReferenceYear, State: string(r.State),
 			OpensAt: r.Survey.OpensAt, ClosesAt: r.Deadline(), Definition: r.Def},
 		Municipality:       apiMunicipality{Code: r.Municipality.Code, Name: survey.Text{LV: r.Municipality.NameLV, EN: r.Municipality.NameEN}},
 		Status:             r.Response.Status,
@@ -139,12 +140,13 @@ func (s *Server) apiSubmitResponse(c *gin.Context) error {
 	if body.Version == nil {
 		return badRequest(errors.New(`"version" is missing`))
 	}
-	saved, err := s.manage.SubmitAnswers(c.Request.Context(), r, *body.Version)
+	l := s.lang(c)
+	saved, err := s.manage.SubmitAnswers(c.Request.Context(), r, *body.Version, string(l))
 	if err != nil {
 		return err
 	}
-	s.queueReceipt(c, r, saved.Response)
-	c.JSON(http.StatusOK, savedOf(saved, s.lang(c)))
+	s.logReceipt(c, saved)
+	c.JSON(http.StatusOK, savedOf(saved, l))
 	return nil
 }
 

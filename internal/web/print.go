@@ -5,7 +5,6 @@ import (
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
 
@@ -45,21 +44,16 @@ func (s *Server) printView(c *gin.Context) error {
 		return err
 	}
 	l := s.lang(c)
-	var submitted survey.Answers
-	if r.Response.SubmittedJSON != nil {
-		if submitted, err = survey.DecodeAnswers(r.Response.SubmittedJSON); err != nil {
-			return err
-		}
+	cp, err := r.PrintCopy(c.Query("copy") == "submitted")
+	if err != nil {
+		return err
 	}
-	before, after := survey.Diff(r.Answers, submitted)
-	differ := submitted != nil && len(before)+len(after) > 0
-
 	muni := r.Municipality.Name(string(l))
 	title := r.Def.Title.In(string(l))
 	base := "/r/" + c.Param("token")
 	p := printPage{Page: s.page(c, l.T("print.title", muni, r.Def.ReferenceYear)), Municipality: muni, SurveyTitle: title,
 		RefYear: r.Def.ReferenceYear, Prepared: l.when(s.now().In(s.tz), locative), FormURL: base,
-		Version: r.Response.Version, CopyText: l.T("print.copy.working")}
+		Version: cp.Version, CopyText: l.T("print.copy.working")}
 	var at string
 	if r.Response.SubmittedAt != nil {
 		at = l.when(r.Response.SubmittedAt.In(s.tz), locative)
@@ -74,17 +68,14 @@ func (s *Server) printView(c *gin.Context) error {
 	default:
 		p.StatusText = l.T("print.status.draft")
 	}
-	shown := r.Answers
-	if c.Query("copy") == "submitted" && submitted != nil {
-		shown = submitted
+	shown := cp.Answers
+	switch {
+	case cp.Submitted:
 		p.CopyText = l.T("print.copy.submitted", at)
-		if r.Response.SubmittedVersion != nil {
-			p.Version = *r.Response.SubmittedVersion
-		}
-		if differ {
+		if cp.OtherDiffers {
 			p.OtherNote, p.OtherURL, p.OtherText = l.T("print.differs.working"), base+manage.PrintPath, l.T("print.show.working")
 		}
-	} else if differ {
+	case cp.OtherDiffers:
 		p.OtherNote, p.OtherURL, p.OtherText = l.T("print.differs.submitted"), base+manage.PrintPath+"?copy=submitted", l.T("print.show.submitted")
 	}
 
@@ -106,13 +97,11 @@ func (s *Server) printView(c *gin.Context) error {
 	return nil
 }
 
-// queueReceipt asks for the e-mail receipt of a submit made through the
-// request's link. Its failure does not fail the submit: it is logged,
-// without the address or the token.
-func (s *Server) queueReceipt(c *gin.Context, r *respondent, submitted domain.Response) {
-	_, err := s.manage.QueueReceipt(c.Request.Context(), manage.Receipt{Survey: r.Survey, Definition: r.Def,
-		Response: submitted, Lang: string(s.lang(c)), Token: c.Param("token")})
-	if err != nil {
-		s.log.Warn("queue the receipt of a submit", "request_id", requestID(c), "error", err)
+// logReceipt logs why the e-mail receipt of a submit could not be queued;
+// that does not fail the submit. The error holds neither the address nor
+// the token.
+func (s *Server) logReceipt(c *gin.Context, saved manage.Saved) {
+	if saved.ReceiptError != nil {
+		s.log.Warn("queue the receipt of a submit", "request_id", requestID(c), "error", saved.ReceiptError)
 	}
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
 
@@ -50,14 +49,7 @@ func (s *Server) respondPage(c *gin.Context) error {
 		return err
 	}
 	l := s.lang(c)
-	shown := r.Answers
-	if r.State == domain.RoundClosed && r.Response.SubmittedJSON != nil {
-		// After closing, what counts is what was submitted.
-		if sub, err := survey.DecodeAnswers(r.Response.SubmittedJSON); err == nil {
-			shown = sub
-		}
-	}
-	p := s.buildForm(c, r, formInput{values: valuesOf(r.Def, shown, l)})
+	p := s.buildForm(c, r, formInput{values: valuesOf(r.Def, r.Shown(), l)})
 	p.ResultsURL = s.resultsURL(c, r)
 	switch c.Query("done") {
 	case "saved":
@@ -96,25 +88,18 @@ func (s *Server) respondPost(c *gin.Context) error {
 		return err
 	}
 	l := s.lang(c)
-	in := answersOf(r.Def, form)
-	// After a conflict: the questions for which the colleague's answer was
-	// chosen take the stored answer.
-	for _, code := range form["theirs"] {
-		if q := r.Def.Question(code); q != nil {
-			for _, k := range []string{q.Code, q.OtherKey()} {
-				if v, ok := r.Answers[k]; ok {
-					in[k] = v
-				} else {
-					delete(in, k)
-				}
-			}
-		}
-	}
-	ctx := c.Request.Context()
-	saved, err := s.manage.SaveAnswers(ctx, r, base, in)
+	post := manage.FormPost{Base: base, Answers: answersOf(r.Def, form), Theirs: form["theirs"],
+		Submit: form.Get("action") == "submit"}
+	saved, err := s.manage.SaveForm(c.Request.Context(), r, post, string(l))
 	var ia *manage.InvalidAnswersError
 	var mc *manage.MergeConflictError
 	switch {
+	case errors.As(err, &ia) && ia.Submit:
+		// Saved, but not complete enough to submit.
+		p := s.buildForm(c, r, formInput{values: valuesOf(r.Def, saved.Answers, l), errors: ia.Errors})
+		p.ErrorSummary = l.T("errors.submit.saved")
+		s.render(c, http.StatusUnprocessableEntity, "form.html", p)
+		return nil
 	case errors.As(err, &ia):
 		p := s.buildForm(c, r, formInput{values: form, errors: ia.Errors})
 		p.ErrorSummary = l.T("errors.save.form")
@@ -142,30 +127,18 @@ func (s *Server) respondPost(c *gin.Context) error {
 	case err != nil:
 		return err
 	}
+	s.logReceipt(c, saved)
 	q := url.Values{"done": {"saved"}}
 	if len(saved.Merged) > 0 {
 		q.Set("merged", strings.Join(saved.Merged, ","))
 	}
-	if form.Get("action") == "submit" {
-		if len(saved.Merged) > 0 {
-			// A colleague's answers came in with this save: look before
-			// submitting them.
-			q.Set("done", "merged-submit")
-		} else {
-			r.Response, r.Answers = saved.Response, saved.Answers
-			submitted, err := s.manage.SubmitAnswers(ctx, r, saved.Response.Version)
-			if err != nil {
-				if errors.As(err, &ia) {
-					p := s.buildForm(c, r, formInput{values: valuesOf(r.Def, saved.Answers, l), errors: ia.Errors})
-					p.ErrorSummary = l.T("errors.submit.saved")
-					s.render(c, http.StatusUnprocessableEntity, "form.html", p)
-					return nil
-				}
-				return err
-			}
-			s.queueReceipt(c, r, submitted.Response)
-			q.Set("done", "submitted")
-		}
+	switch {
+	case saved.Submitted:
+		q.Set("done", "submitted")
+	case post.Submit:
+		// A colleague's answers came in with this save: look before
+		// submitting them.
+		q.Set("done", "merged-submit")
 	}
 	c.Redirect(http.StatusSeeOther, "/r/"+c.Param("token")+"?"+q.Encode())
 	return nil

@@ -3,58 +3,20 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"maps"
 	"math/big"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
 
-// reviewed is a response under review: round, municipality and answers.
-type reviewed struct {
-	sv        domain.Survey
-	def       *survey.Definition
-	muni      domain.Municipality
-	resp      domain.Response // ID 0: nothing saved yet
-	answers   survey.Answers
-	submitted survey.Answers // nil: never submitted
-}
-
-func (s *Server) loadReviewed(c *gin.Context) (*reviewed, error) {
-	sv, def, err := s.loadRound(c)
-	if err != nil {
-		return nil, err
-	}
-	ctx := c.Request.Context()
-	m, err := s.store.Municipality(ctx, c.Param("code"))
-	if err != nil {
-		return nil, err
-	}
-	rv := &reviewed{sv: sv, def: def, muni: m, answers: survey.Answers{}}
-	resp, err := s.store.Response(ctx, sv.ID, m.Code)
-	switch {
-	case errors.Is(err, domain.ErrNotFound):
-		return rv, nil
-	case err != nil:
-		return nil, err
-	}
-	rv.resp = resp
-	if rv.answers, err = resp.Answers(); err != nil {
-		return nil, err
-	}
-	if resp.SubmittedJSON != nil {
-		if rv.submitted, err = survey.DecodeAnswers(resp.SubmittedJSON); err != nil {
-			return nil, err
-		}
-	}
-	return rv, nil
+// loadReview reads the response the address names (manage.Review).
+func (s *Server) loadReview(c *gin.Context) (*manage.Review, error) {
+	return s.manage.Review(c.Request.Context(), actor(c), c.Param("slug"), c.Param("code"))
 }
 
 // display writes one answer (and its "other" text) for people; numbers
@@ -124,49 +86,30 @@ type changeItem struct{ Label, Before, After string }
 
 func (s *Server) reviewPage(c *gin.Context) error {
 	l := s.lang(c)
-	rv, err := s.loadReviewed(c)
+	rv, err := s.loadReview(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	me := principalOf(c)
-	personal := me.seesPersonalData()
-	ext, err := s.store.Extensions(ctx, rv.sv.ID)
-	if err != nil {
-		return err
-	}
-	var until *time.Time
-	if e, ok := ext[rv.muni.Code]; ok {
-		until = &e.ClosesAt
-	}
-	p := reviewPage{Page: s.page(c, rv.muni.Name(string(l))), Survey: rv.sv, SurveyTitle: rv.def.Title.In(string(l)),
-		Municipality: rv.muni.Name(string(l)), Code: rv.muni.Code, Status: rv.resp.Status, Version: rv.resp.Version,
-		SubmittedAt: rv.resp.SubmittedAt, Changed: rv.resp.ChangedSinceSubmit(), Deadline: rv.sv.Deadline(until),
-		Extended: until != nil, State: rv.sv.StateWith(s.now(), until), CanCoordinate: coordinate.Allows(me.user.Role),
-		ShowHistory: personal}
-	if rv.resp.ID == 0 {
+	personal := rv.Personal
+	p := reviewPage{Page: s.page(c, rv.Municipality.Name(string(l))), Survey: rv.Survey, SurveyTitle: rv.Def.Title.In(string(l)),
+		Municipality: rv.Municipality.Name(string(l)), Code: rv.Municipality.Code, Status: rv.Response.Status, Version: rv.Response.Version,
+		SubmittedAt: rv.Response.SubmittedAt, Changed: rv.Response.ChangedSinceSubmit(), Deadline: rv.Survey.Deadline(rv.ExtendedUntil),
+		Extended: rv.ExtendedUntil != nil, State: rv.Survey.StateWith(s.now(), rv.ExtendedUntil),
+		CanCoordinate: actor(c).Can(coordinate), ShowHistory: personal, Returns: rv.Returns, OpenReturn: rv.OpenReturn}
+	if rv.Response.ID == 0 {
 		p.Status = "none"
 	}
 	p.StatusText = l.T("response.status." + p.Status)
-	if rv.resp.ID != 0 {
-		if p.Returns, err = s.store.Returns(ctx, rv.resp.ID); err != nil {
-			return err
-		}
-		if len(p.Returns) > 0 && p.Returns[0].ResolvedAt == nil {
-			p.OpenReturn = &p.Returns[0]
-		}
-	}
-	visible := rv.def.Visible(rv.answers)
-	base := "/surveys/" + rv.sv.Slug + "/responses/" + rv.muni.Code
-	for _, sec := range rv.def.Sections {
+	base := "/surveys/" + rv.Survey.Slug + "/responses/" + rv.Municipality.Code
+	for _, sec := range rv.Def.Sections {
 		rs := reviewSection{Title: sec.Title.In(string(l))}
 		for _, q := range sec.Questions {
-			rq := reviewQuestion{Code: q.Code, Label: q.Text.In(string(l)), Hidden: !visible[q.Code],
+			rq := reviewQuestion{Code: q.Code, Label: q.Text.In(string(l)), Hidden: !rv.Visible[q.Code],
 				Personal: q.Personal && !personal, CorrectURL: base + "/correct?q=" + q.Code}
 			if !rq.Personal {
-				rq.Value = s.display(rv.def, q, rv.answers, l)
-				if rv.submitted != nil {
-					rq.SubmittedValue = s.display(rv.def, q, rv.submitted, l)
+				rq.Value = s.display(rv.Def, q, rv.Answers, l)
+				if rv.Submitted != nil {
+					rq.SubmittedValue = s.display(rv.Def, q, rv.Submitted, l)
 					rq.DiffersFromSent = rq.SubmittedValue != rq.Value
 				}
 			}
@@ -180,11 +123,7 @@ func (s *Server) reviewPage(c *gin.Context) error {
 		}
 		p.Sections = append(p.Sections, rs)
 	}
-	if personal && rv.resp.ID != 0 {
-		if p.History, err = s.history(c, rv, l); err != nil {
-			return err
-		}
-	}
+	p.History = s.history(rv, l)
 	if k := c.Query("done"); k != "" {
 		p.Flash = l.T("review.done." + k)
 	}
@@ -194,40 +133,20 @@ func (s *Server) reviewPage(c *gin.Context) error {
 
 // history lists the response's revisions, the newest first, with each
 // changed answer before and after.
-func (s *Server) history(c *gin.Context, rv *reviewed, l lang) ([]historyItem, error) {
-	ctx := c.Request.Context()
-	revs, err := s.store.Revisions(ctx, rv.resp.ID)
-	if err != nil {
-		return nil, err
-	}
-	users, err := s.store.Users(ctx)
-	if err != nil {
-		return nil, err
-	}
-	emails := map[int64]string{}
-	for _, u := range users {
-		emails[u.ID] = u.Email
-	}
+func (s *Server) history(rv *manage.Review, l lang) []historyItem {
 	var out []historyItem
-	for i := len(revs) - 1; i >= 0; i-- {
-		r := revs[i]
-		h := historyItem{At: r.CreatedAt, Action: l.T("action." + r.Action), Version: r.Version}
+	for _, r := range rv.History {
+		h := historyItem{At: r.At, Action: l.T("action." + r.Action), Version: r.Version, Note: r.Note}
 		switch r.Actor {
 		case domain.ActorInvitation:
 			h.Who = l.T("actor.invitation")
 		case domain.ActorUser:
-			h.Who = emails[*r.UserID]
+			h.Who = r.UserEmail
 		default:
 			h.Who = l.T("actor.system")
 		}
-		if r.Note != nil {
-			h.Note = *r.Note
-		}
-		before, after, err := r.Changes()
-		if err != nil {
-			return nil, err
-		}
-		for _, q := range rv.def.Questions() {
+		before, after := r.Before, r.After
+		for _, q := range rv.Def.Questions() {
 			_, b1 := before[q.Code]
 			_, a1 := after[q.Code]
 			_, b2 := before[q.OtherKey()]
@@ -235,8 +154,8 @@ func (s *Server) history(c *gin.Context, rv *reviewed, l lang) ([]historyItem, e
 			if !b1 && !a1 && !b2 && !a2 {
 				continue
 			}
-			ci := changeItem{Label: q.Text.In(string(l)), Before: s.display(rv.def, q, before, l),
-				After: s.display(rv.def, q, after, l)}
+			ci := changeItem{Label: q.Text.In(string(l)), Before: s.display(rv.Def, q, before, l),
+				After: s.display(rv.Def, q, after, l)}
 			if (b2 || a2) && !b1 && !a1 { // only the "other" text changed
 				ci.Before, _ = before[q.OtherKey()].(string)
 				ci.After, _ = after[q.OtherKey()].(string)
@@ -245,7 +164,7 @@ func (s *Server) history(c *gin.Context, rv *reviewed, l lang) ([]historyItem, e
 		}
 		out = append(out, h)
 	}
-	return out, nil
+	return out
 }
 
 type correctPage struct {
@@ -263,33 +182,33 @@ type correctPage struct {
 
 // correctForm shows one question to correct, with the current answer.
 func (s *Server) correctForm(c *gin.Context) error {
-	rv, err := s.loadReviewed(c)
+	rv, err := s.loadReview(c)
 	if err != nil {
 		return err
 	}
-	q := rv.def.Question(c.Query("q"))
+	q := rv.Def.Question(c.Query("q"))
 	if q == nil {
 		return errNotFound
 	}
 	l := s.lang(c)
-	s.renderCorrect(c, http.StatusOK, rv, q, formInput{values: valuesOf(rv.def, rv.answers, l)}, rv.resp.Version, "", "")
+	s.renderCorrect(c, http.StatusOK, rv, q, formInput{values: valuesOf(rv.Def, rv.Answers, l)}, rv.Response.Version, "", "")
 	return nil
 }
 
-func (s *Server) renderCorrect(c *gin.Context, status int, rv *reviewed, q *survey.Question, in formInput, version int, reason, problem string) {
+func (s *Server) renderCorrect(c *gin.Context, status int, rv *manage.Review, q *survey.Question, in formInput, version int, reason, problem string) {
 	l := s.lang(c)
-	p := correctPage{Page: s.page(c, l.T("correct.title")), Survey: rv.sv, Municipality: rv.muni.Name(string(l)),
-		Code: rv.muni.Code, Question: s.questionView(q, l, in, false), Version: version, Reason: reason, Error: problem,
-		Submitted: rv.submitted != nil, BackURL: "/surveys/" + rv.sv.Slug + "/responses/" + rv.muni.Code}
+	p := correctPage{Page: s.page(c, l.T("correct.title")), Survey: rv.Survey, Municipality: rv.Municipality.Name(string(l)),
+		Code: rv.Municipality.Code, Question: s.questionView(q, l, in, false), Version: version, Reason: reason, Error: problem,
+		Submitted: rv.Submitted != nil, BackURL: "/surveys/" + rv.Survey.Slug + "/responses/" + rv.Municipality.Code}
 	s.render(c, status, "correct.html", p)
 }
 
-// correct changes one answer as the coordinator, with a reason. The
-// submitted copy changes too, so the figures show the correction; it must
-// stay complete and valid.
+// correct changes one answer as the coordinator, with a reason
+// (manage.Correct). A refused correction comes back with what was typed
+// and why.
 func (s *Server) correct(c *gin.Context) error {
 	l := s.lang(c)
-	rv, err := s.loadReviewed(c)
+	rv, err := s.loadReview(c)
 	if err != nil {
 		return err
 	}
@@ -297,71 +216,40 @@ func (s *Server) correct(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	q := rv.def.Question(form.Get("question"))
+	q := rv.Def.Question(form.Get("question"))
 	if q == nil {
 		return badRequest(errors.New("question missing"))
 	}
-	if rv.resp.ID == 0 {
-		return errNotFound
-	}
 	reason := strings.TrimSpace(form.Get("reason"))
-	if reason == "" {
+	_, err = s.manage.Correct(c.Request.Context(), actor(c), manage.Correction{Slug: rv.Survey.Slug,
+		Municipality: rv.Municipality.Code, Question: q.Code, BaseVersion: base, Answers: answersOf(rv.Def, form), Reason: reason})
+	var ia *manage.InvalidAnswersError
+	var ce *domain.ConflictError
+	switch {
+	case errors.Is(err, manage.ErrReasonMissing):
 		s.renderCorrect(c, http.StatusUnprocessableEntity, rv, q, formInput{values: form}, base, reason, l.T("correct.reason.missing"))
 		return nil
-	}
-	if err := manage.CheckText(reason); err != nil {
+	case textProblem(l, err, "correct.reason.long", manage.MaxTextChars) != "":
 		s.renderCorrect(c, http.StatusUnprocessableEntity, rv, q, formInput{values: form}, base, reason,
 			textProblem(l, err, "correct.reason.long", manage.MaxTextChars))
 		return nil
-	}
-	posted := answersOf(rv.def, form)
-	merge := func(a survey.Answers) survey.Answers {
-		out := survey.Answers{}
-		for k, v := range a {
-			out[k] = v
-		}
-		delete(out, q.Code)
-		delete(out, q.OtherKey())
-		for _, k := range []string{q.Code, q.OtherKey()} {
-			if v, ok := posted[k]; ok {
-				out[k] = v
-			}
-		}
-		return out
-	}
-	work := rv.def.Validate(merge(rv.answers), survey.Draft)
-	errs := work.Errors
-	var sub survey.Answers
-	if rv.submitted != nil {
-		sr := rv.def.Validate(merge(rv.submitted), survey.Submit)
-		if len(errs) == 0 {
-			errs = sr.Errors
-		}
-		sub = sr.Answers
-	}
-	if len(errs) > 0 {
-		in := formInput{values: form, errors: errs}
+	case errors.As(err, &ia):
 		problem := l.T("correct.invalid")
-		if _, ok := errs[q.Code]; !ok {
-			for _, m := range errs { // a rule on another question
+		if _, ok := ia.Errors[q.Code]; !ok {
+			for _, m := range ia.Errors { // a rule on another question
 				problem += " " + m.In(string(l))
 				break
 			}
 		}
-		s.renderCorrect(c, http.StatusUnprocessableEntity, rv, q, in, base, reason, problem)
+		s.renderCorrect(c, http.StatusUnprocessableEntity, rv, q, formInput{values: form, errors: ia.Errors}, base, reason, problem)
 		return nil
-	}
-	_, err = s.store.Correct(c.Request.Context(), store.Correction{SurveyID: rv.sv.ID, Municipality: rv.muni.Code,
-		BaseVersion: base, Answers: work.Answers, Submitted: sub, UserID: principalOf(c).user.ID, Reason: reason})
-	var ce *domain.ConflictError
-	if errors.As(err, &ce) {
+	case errors.As(err, &ce):
 		s.renderCorrect(c, http.StatusConflict, rv, q, formInput{values: form}, ce.Current, reason, l.T("correct.conflict"))
 		return nil
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, "/surveys/"+rv.sv.Slug+"/responses/"+rv.muni.Code+"?done=corrected")
+	c.Redirect(http.StatusSeeOther, "/surveys/"+rv.Survey.Slug+"/responses/"+rv.Municipality.Code+"?done=corrected")
 	return nil
 }
 
@@ -391,37 +279,37 @@ type returnQuestion struct {
 }
 
 func (s *Server) returnForm(c *gin.Context) error {
-	rv, err := s.loadReviewed(c)
+	rv, err := s.loadReview(c)
 	if err != nil {
 		return err
 	}
-	if rv.resp.Status != domain.StatusSubmitted {
+	if rv.Returnable() != nil {
 		return errNotSubmitted
 	}
-	s.renderReturn(c, http.StatusOK, rv, rv.resp.Version, "", nil, "")
+	s.renderReturn(c, http.StatusOK, rv, rv.Response.Version, "", nil, "")
 	return nil
 }
 
 var errNotSubmitted = &appError{status: http.StatusConflict, code: "not_submitted", key: "return.notsubmitted"}
 
-func (s *Server) renderReturn(c *gin.Context, status int, rv *reviewed, version int, note string, comments map[string]string, problem string) {
+func (s *Server) renderReturn(c *gin.Context, status int, rv *manage.Review, version int, note string, comments map[string]string, problem string) {
 	l := s.lang(c)
-	p := returnPage{Page: s.page(c, l.T("return.title")), Survey: rv.sv, Municipality: rv.muni.Name(string(l)),
-		Code: rv.muni.Code, Version: version, Note: note, Error: problem,
-		BackURL: "/surveys/" + rv.sv.Slug + "/responses/" + rv.muni.Code}
-	shown := rv.submitted
+	p := returnPage{Page: s.page(c, l.T("return.title")), Survey: rv.Survey, Municipality: rv.Municipality.Name(string(l)),
+		Code: rv.Municipality.Code, Version: version, Note: note, Error: problem,
+		BackURL: "/surveys/" + rv.Survey.Slug + "/responses/" + rv.Municipality.Code}
+	shown := rv.Submitted
 	if shown == nil {
-		shown = rv.answers
+		shown = rv.Answers
 	}
-	visible := rv.def.Visible(shown)
-	for _, sec := range rv.def.Sections {
+	visible := rv.Def.Visible(shown)
+	for _, sec := range rv.Def.Sections {
 		rs := returnSection{Code: sec.Code, Title: sec.Title.In(string(l))}
 		for _, q := range sec.Questions {
 			if !visible[q.Code] {
 				continue
 			}
 			rs.Questions = append(rs.Questions, returnQuestion{Code: q.Code, Label: q.Text.In(string(l)),
-				Value: s.display(rv.def, q, shown, l), Comment: comments[q.Code]})
+				Value: s.display(rv.Def, q, shown, l), Comment: comments[q.Code]})
 			if comments[q.Code] != "" {
 				rs.Comments++
 			}
@@ -435,10 +323,11 @@ func (s *Server) renderReturn(c *gin.Context, status int, rv *reviewed, version 
 }
 
 // returnResponse sends a submitted response back with a note and comments
-// per question; the municipality sees them on its form.
+// per question (manage.ReturnResponse); the municipality sees them on its
+// form. A refused return comes back with what was typed and why.
 func (s *Server) returnResponse(c *gin.Context) error {
 	l := s.lang(c)
-	rv, err := s.loadReviewed(c)
+	rv, err := s.loadReview(c)
 	if err != nil {
 		return err
 	}
@@ -448,27 +337,21 @@ func (s *Server) returnResponse(c *gin.Context) error {
 	}
 	note := strings.TrimSpace(form.Get("note"))
 	comments := map[string]string{}
-	for _, q := range rv.def.Questions() {
+	for _, q := range rv.Def.Questions() {
 		if v := strings.TrimSpace(form.Get("comment_" + q.Code)); v != "" {
 			comments[q.Code] = v
 		}
 	}
-	problem := ""
-	if note == "" && len(comments) == 0 {
-		problem = l.T("return.empty")
-	}
-	for _, v := range append([]string{note}, slices.Collect(maps.Values(comments))...) {
-		if err := manage.CheckText(v); err != nil && problem == "" {
-			problem = textProblem(l, err, "return.long", manage.MaxTextChars)
-		}
-	}
-	if problem != "" {
-		s.renderReturn(c, http.StatusUnprocessableEntity, rv, base, note, comments, problem)
-		return nil
-	}
-	_, err = s.store.ReturnResponse(c.Request.Context(), rv.sv.ID, rv.muni.Code, base, principalOf(c).user.ID, note, comments)
+	_, err = s.manage.ReturnResponse(c.Request.Context(), actor(c), manage.Return{Slug: rv.Survey.Slug,
+		Municipality: rv.Municipality.Code, BaseVersion: base, Note: note, Comments: comments})
 	var ce *domain.ConflictError
 	switch {
+	case errors.Is(err, manage.ErrReturnEmpty):
+		s.renderReturn(c, http.StatusUnprocessableEntity, rv, base, note, comments, l.T("return.empty"))
+		return nil
+	case textProblem(l, err, "return.long", manage.MaxTextChars) != "":
+		s.renderReturn(c, http.StatusUnprocessableEntity, rv, base, note, comments, textProblem(l, err, "return.long", manage.MaxTextChars))
+		return nil
 	case errors.As(err, &ce):
 		s.renderReturn(c, http.StatusConflict, rv, ce.Current, note, comments, l.T("return.conflict"))
 		return nil
@@ -477,8 +360,8 @@ func (s *Server) returnResponse(c *gin.Context) error {
 	case err != nil:
 		return err
 	}
-	s.log.Info("response returned", "request_id", requestID(c), "survey", rv.sv.Slug, "municipality", rv.muni.Code,
+	s.log.Info("response returned", "request_id", requestID(c), "survey", rv.Survey.Slug, "municipality", rv.Municipality.Code,
 		"user_id", principalOf(c).user.ID)
-	c.Redirect(http.StatusSeeOther, "/surveys/"+rv.sv.Slug+"/responses/"+rv.muni.Code+"?done=returned")
+	c.Redirect(http.StatusSeeOther, "/surveys/"+rv.Survey.Slug+"/responses/"+rv.Municipality.Code+"?done=returned")
 	return nil
 }

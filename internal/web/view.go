@@ -349,7 +349,7 @@ func (s *Server) buildForm(c *gin.Context, r *respondent, in formInput) formPage
 		State:        r.State,
 		ReadOnly:     r.State != domain.RoundOpen,
 		Deadline:     l.when(tz(r.Deadline()), dative),
-		ClosedSince:  l.when(tz(closedSince(r)), genitive),
+		ClosedSince:  l.when(tz(r.ClosedSince()), genitive),
 		Status:       r.Response.Status,
 		Changed:      r.Response.ChangedSinceSubmit(),
 		Version:      r.Response.Version,
