@@ -295,7 +295,7 @@ type FeedbackOverview struct {
 // FeedbackOverview reads the round's feedback releases with the tracker.
 func (m *Manager) FeedbackOverview(ctx context.Context, sv domain.Survey, def *survey.Definition) (FeedbackOverview, error) {
 	o := FeedbackOverview{Municipalities: map[string]domain.Municipality{}}
-	t, err := m.Tracker(ctx, sv, def, true)
+	t, err := m.tracker(ctx, sv, def, true)
 	if err != nil {
 		return o, err
 	}

@@ -50,7 +50,7 @@ func (m *Manager) OpenData(ctx context.Context, w io.Writer, sv domain.Survey, l
 	if err != nil {
 		return err
 	}
-	pub, err := m.Publishable(ctx, sv, def)
+	pub, err := m.publishable(ctx, sv, def)
 	if err != nil {
 		return err
 	}
