@@ -52,3 +52,45 @@ func TestCreateRoundSlug(t *testing.T) {
 		t.Fatalf("the definition's slug: %+v %v", sv, err)
 	}
 }
+
+// TestTrackerContacts: the tracker carries contacts (personal data) only
+// for those who may see them; a viewer gets the rest.
+func TestTrackerContacts(t *testing.T) {
+	t.Parallel()
+	m, def := setup(t)
+	op := domain.OperatorPrincipal()
+	sv, _, err := m.EnsureRound(ctx, def, time.Now(), time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.SaveContacts(ctx, op, "riga", []domain.Contact{{Email: "anna@riga.lv"}}); err != nil {
+		t.Fatal(err)
+	}
+	contactsOf := func(p domain.Principal) (rows int, contacts int) {
+		t.Helper()
+		tr, err := m.Tracker(ctx, p, sv, def)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range tr.Rows {
+			contacts += len(r.Contacts)
+		}
+		return len(tr.Rows), contacts
+	}
+	viewer, err := m.Store.CreateUser(ctx, "viewer@survey.test", "Skatītājs", domain.RoleViewer, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	coordinator, err := m.Store.CreateUser(ctx, "coordinator@survey.test", "Koordinators", domain.RoleCoordinator, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows, n := contactsOf(domain.UserPrincipal(viewer)); rows != 43 || n != 0 {
+		t.Errorf("viewer: %d rows, %d contacts", rows, n)
+	}
+	for _, p := range []domain.Principal{domain.UserPrincipal(coordinator), op} {
+		if rows, n := contactsOf(p); rows != 43 || n != 1 {
+			t.Errorf("%+v: %d rows, %d contacts", p, rows, n)
+		}
+	}
+}
