@@ -36,6 +36,20 @@ var (
 	slugRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
 )
 
+// ErrBadSlug refuses a round's slug (the short name in its addresses) that
+// is not 2–63 lower-case letters, digits or '-', starting with a letter or
+// a digit. The database's CHECK on surveys.slug is the same rule.
+var ErrBadSlug = errors.New("a slug must be 2–63 characters: lower-case letters a–z, digits and '-', not starting with '-'")
+
+// CheckSlug checks a round's slug: the one in a definition (Parse checks
+// it) and one typed to override it. The error wraps ErrBadSlug.
+func CheckSlug(slug string) error {
+	if !slugRe.MatchString(slug) {
+		return fmt.Errorf("slug %q: %w", slug, ErrBadSlug)
+	}
+	return nil
+}
+
 // Parse reads a definition from YAML or JSON (JSON when the first non-blank
 // character is '{'), rejecting unknown fields, and checks it. source names
 // the input in errors (a file name, or "" ).
@@ -186,7 +200,7 @@ func (d *Definition) compile() error {
 	if d.Format != FormatVersion {
 		c.add("survey", "format must be %d, not %d", FormatVersion, d.Format)
 	}
-	if !slugRe.MatchString(d.Slug) {
+	if CheckSlug(d.Slug) != nil {
 		c.add("survey", "slug %q must be 2–63 lower-case letters, digits or '-'", d.Slug)
 	}
 	c.text("survey", "title", d.Title, true)

@@ -286,7 +286,8 @@ func invite(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 		return err
 	}
 	defer st.Close()
-	issued, err := m.IssueLinks(ctx, *slug, codes, *missing)
+	op := domain.OperatorPrincipal()
+	issued, err := m.IssueLinks(ctx, op, *slug, codes, *missing)
 	if err != nil {
 		return err
 	}
@@ -295,7 +296,7 @@ func invite(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 			strings.Join(issued.Held, ", "))
 	}
 	links := issued.Links
-	rows, err := m.IssuedLinkRows(ctx, links, *lang)
+	rows, err := m.IssuedLinkRows(ctx, op, links, *lang)
 	if err != nil {
 		return err
 	}
@@ -398,7 +399,7 @@ func demo(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 		return err
 	}
 	defer st.Close()
-	made, err := m.Demo(ctx, *slug, *n, *seedFlag)
+	made, err := m.Demo(ctx, domain.OperatorPrincipal(), *slug, *n, *seedFlag)
 	fmt.Fprintf(os.Stderr, "%d municipalities got synthetic submitted answers (seed %d)\n", made, *seedFlag)
 	return err
 }
@@ -487,9 +488,6 @@ func round(ctx context.Context, cfg *config.Config, log *slog.Logger, args []str
 	if err != nil {
 		return fmt.Errorf("--closes: %w", err)
 	}
-	if err := manage.CheckRoundDates(from, to); err != nil {
-		return err
-	}
 	data, err := os.ReadFile(*file)
 	if err != nil {
 		return err
@@ -498,21 +496,24 @@ func round(ctx context.Context, cfg *config.Config, log *slog.Logger, args []str
 	if err != nil {
 		return err
 	}
-	if *slug != "" {
-		def.Slug = *slug
-	}
 	st, err := openStore(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	sv, err := st.CreateSurvey(ctx, domain.Survey{Slug: def.Slug, TitleLV: def.Title.LV, TitleEN: def.Title.EN,
-		ReferenceYear: def.ReferenceYear, Definition: def.JSON(), DefinitionSHA256: manage.DefinitionSHA256(def),
-		OpensAt: from, ClosesAt: to})
-	if errors.Is(err, domain.ErrExists) {
-		return fmt.Errorf("a round %q exists already; choose another --slug", def.Slug)
-	}
-	if err != nil {
+	// Creating a round needs neither the link key nor mail.
+	m := &manage.Manager{Store: st, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone}
+	sv, err := m.CreateRound(ctx, domain.OperatorPrincipal(), def, *slug, from, to)
+	switch {
+	case errors.Is(err, manage.ErrBadSlug):
+		return fmt.Errorf("--slug %q: %w", *slug, manage.ErrBadSlug)
+	case errors.Is(err, domain.ErrExists):
+		name := def.Slug
+		if *slug != "" {
+			name = *slug
+		}
+		return fmt.Errorf("a round %q exists already; choose another --slug", name)
+	case err != nil:
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "round %s created: open %s – %s\n", sv.Slug,

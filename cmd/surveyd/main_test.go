@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"io"
 	"net/url"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/auth"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/internal/store/storetest"
@@ -224,6 +226,14 @@ func TestUserAndRoundCommands(t *testing.T) {
 	if err := run([]string{"round", "create", "--file", def, "--slug", "pilot-2027", "--opens", "2027-01-01", "--closes", "2027-02-01"}); err == nil {
 		t.Error("a second round with the same slug was created")
 	}
+	// A --slug that breaks the slug rule is refused, saying what a slug may hold.
+	err = run([]string{"round", "create", "--file", def, "--slug", "Pilot_2028", "--opens", "2027-01-01", "--closes", "2027-02-01"})
+	if err == nil || !strings.Contains(err.Error(), `--slug "Pilot_2028"`) || !strings.Contains(err.Error(), "lower-case letters") {
+		t.Errorf("a bad --slug: %v", err)
+	}
+	if _, err := st.SurveyBySlug(context.Background(), "pilot"); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("a bad --slug created the definition's round: %v", err)
+	}
 
 	// Links issued by the CLI with LINK_KEY can be shown again by the service.
 	csvOut, err := stdout(t, func() error { return run([]string{"invite", "--survey", "pilot-2027", "--municipality", "riga"}) })
@@ -233,7 +243,7 @@ func TestUserAndRoundCommands(t *testing.T) {
 	lk, _ := auth.NewLinkKey([]byte(strings.TrimSpace(key)))
 	base, _ := url.Parse("https://aptauja.example.lv")
 	m := &manage.Manager{Store: st, BaseURL: base, Links: lk}
-	links, err := m.ShowableLinks(context.Background(), sv.ID)
+	links, err := m.ShowableLinks(context.Background(), domain.OperatorPrincipal(), sv.ID)
 	if err != nil || links["riga"] == "" || !strings.Contains(csvOut, links["riga"]) {
 		t.Fatalf("derived %v, printed %q, %v", links, csvOut, err)
 	}
@@ -271,7 +281,7 @@ func TestInviteMissingOnlySkipsRevoked(t *testing.T) {
 	lk, _ := auth.NewLinkKey([]byte("invite test link key of 32 characters or more"))
 	base, _ := url.Parse("https://aptauja.example.lv")
 	m := &manage.Manager{Store: st, BaseURL: base, Links: lk}
-	if err := m.RevokeLink(context.Background(), sv.ID, "cesis", cesis.ID); err != nil {
+	if err := m.RevokeLink(context.Background(), domain.OperatorPrincipal(), sv.ID, "cesis", cesis.ID); err != nil {
 		t.Fatal(err)
 	}
 	working := func() map[string]store.Invitation {

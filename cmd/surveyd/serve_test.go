@@ -47,7 +47,7 @@ func TestServeWaitsForTheOutboxBeforeClosingTheStore(t *testing.T) {
 	if err := st.ReplaceContacts(ctx, "riga", []domain.Contact{{Email: "anna@riga.lv"}}); err != nil {
 		t.Fatal(err)
 	}
-	if q, err := m.QueueMessages(ctx, sv, domain.MessageInvitation, []string{"riga"}, 0); err != nil || q.Messages != 1 {
+	if q, err := m.QueueMessages(ctx, domain.OperatorPrincipal(), sv, domain.MessageInvitation, []string{"riga"}, false); err != nil || q.Messages != 1 {
 		t.Fatalf("queue %+v %v", q, err)
 	}
 	smtp.HangAfter(0)

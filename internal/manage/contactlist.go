@@ -13,11 +13,14 @@ import (
 // contact_list consent question is yes, with the municipality and the
 // answers the contact_list names (reports.BuildContactList), read in one
 // snapshot (Results). It is personal data, for coordinators and admins
-// only: only routes with coordinate access call it, and they log each
-// read. reports.ErrNoContactList when the round's questionnaire has no
+// only (domain.AccessCoordinate), and the web logs each read.
+// reports.ErrNoContactList when the round's questionnaire has no
 // contact_list (a round created before the block existed keeps its
 // stored questionnaire).
-func (m *Manager) ContactList(ctx context.Context, sv domain.Survey, lang string) (*reports.ContactList, error) {
+func (m *Manager) ContactList(ctx context.Context, p domain.Principal, sv domain.Survey, lang string) (*reports.ContactList, error) {
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return nil, err
+	}
 	def, err := m.Definition(sv)
 	if err != nil {
 		return nil, err

@@ -524,8 +524,12 @@ func contactsFingerprint(changes []ContactChange, current map[string][]domain.Co
 }
 
 // PreviewContactImport reads and checks a contacts file and says what
-// importing it would change. Nothing is changed.
-func (m *Manager) PreviewContactImport(ctx context.Context, name string, data []byte) (ContactImport, error) {
+// importing it would change. Nothing is changed. For coordinators
+// (domain.AccessCoordinate).
+func (m *Manager) PreviewContactImport(ctx context.Context, p domain.Principal, name string, data []byte) (ContactImport, error) {
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return ContactImport{}, err
+	}
 	rows, err := ReadContactFile(name, data)
 	if err != nil {
 		return ContactImport{}, err
@@ -550,8 +554,11 @@ func (m *Manager) PreviewContactImport(ctx context.Context, name string, data []
 // those municipalities' contacts are still those the preview was made
 // from (fingerprint); else nothing changes and ErrContactsChanged comes
 // with the preview as things stand now. ErrImportInvalid for lines that do
-// not pass the checks.
-func (m *Manager) ApplyContactImport(ctx context.Context, lines []ContactLine, fingerprint string) (ContactImport, error) {
+// not pass the checks. For coordinators (domain.AccessCoordinate).
+func (m *Manager) ApplyContactImport(ctx context.Context, p domain.Principal, lines []ContactLine, fingerprint string) (ContactImport, error) {
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return ContactImport{}, err
+	}
 	munis, err := m.Store.Municipalities(ctx)
 	if err != nil {
 		return ContactImport{}, err

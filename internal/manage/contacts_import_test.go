@@ -190,7 +190,7 @@ func TestContactImportApply(t *testing.T) {
 		"riga;jauns@riga.lv;\n" + // added; old@riga.lv removed
 		"cesis;nav adrese;\n" + // held: cesis stays
 		"valmiera;dace@valmiera.lv;Dace\n" // added
-	plan, err := m.PreviewContactImport(ctx, "k.csv", []byte(file))
+	plan, err := m.PreviewContactImport(ctx, domain.OperatorPrincipal(), "k.csv", []byte(file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +225,7 @@ func TestContactImportApply(t *testing.T) {
 	// Someone edits riga's contacts after the preview: nothing changes,
 	// and the new preview says what would change now.
 	set("riga", domain.Contact{Email: "anna@riga.lv", Name: "Anna"})
-	again, err := m.ApplyContactImport(ctx, plan.Lines, plan.Fingerprint)
+	again, err := m.ApplyContactImport(ctx, domain.OperatorPrincipal(), plan.Lines, plan.Fingerprint)
 	if !errors.Is(err, manage.ErrContactsChanged) || len(again.Changes) != 2 || len(again.Changes[0].Removed) != 0 {
 		t.Fatalf("stale apply: %v %s", err, show(again))
 	}
@@ -238,13 +238,13 @@ func TestContactImportApply(t *testing.T) {
 		{{Line: 2, Municipality: "riga", Email: "Not An Address"}},
 		{{Line: 2, Municipality: "riga", Email: "a@riga.lv"}, {Line: 3, Municipality: "riga", Email: "a@riga.lv"}},
 	} {
-		if _, err := m.ApplyContactImport(ctx, bad, again.Fingerprint); !errors.Is(err, manage.ErrImportInvalid) {
+		if _, err := m.ApplyContactImport(ctx, domain.OperatorPrincipal(), bad, again.Fingerprint); !errors.Is(err, manage.ErrImportInvalid) {
 			t.Errorf("%+v: %v", bad, err)
 		}
 	}
 
 	// Applied as previewed: exactly those changes.
-	done, err := m.ApplyContactImport(ctx, again.Lines, again.Fingerprint)
+	done, err := m.ApplyContactImport(ctx, domain.OperatorPrincipal(), again.Lines, again.Fingerprint)
 	if err != nil || done.Changed() != 2 {
 		t.Fatalf("apply: %v %s", err, show(done))
 	}

@@ -17,8 +17,12 @@ import (
 // Demo fills the round with plausible synthetic, submitted answers for n
 // municipalities that have not answered yet, so reports can be tried. It
 // never touches a municipality that has saved anything. The changes are
-// recorded as the system's, with the note "demo".
-func (m *Manager) Demo(ctx context.Context, slug string, n int, seed uint64) (int, error) {
+// recorded as the system's, with the note "demo". For admins and the
+// operator (domain.AccessAdminister): it writes answers no municipality gave.
+func (m *Manager) Demo(ctx context.Context, p domain.Principal, slug string, n int, seed uint64) (int, error) {
+	if err := p.Require(domain.AccessAdminister); err != nil {
+		return 0, err
+	}
 	sv, err := m.Store.SurveyBySlug(ctx, slug)
 	if err != nil {
 		return 0, fmt.Errorf("survey %q: %w", slug, err)

@@ -52,7 +52,7 @@ func (m *Manager) feedbackAll(ctx context.Context, sv domain.Survey, codes []str
 	if err != nil {
 		return err
 	}
-	pub, err := m.Publishable(ctx, sv, def)
+	pub, err := m.publishable(ctx, sv, def)
 	if err != nil {
 		return err
 	}

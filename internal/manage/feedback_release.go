@@ -327,7 +327,7 @@ func (m *Manager) FeedbackOverview(ctx context.Context, p domain.Principal, sv d
 	if err := p.Require(domain.AccessCoordinate); err != nil {
 		return o, err
 	}
-	t, err := m.feedbackTracker(ctx, sv, def, true)
+	t, err := m.tracker(ctx, sv, def, true)
 	if err != nil {
 		return o, err
 	}
@@ -364,7 +364,7 @@ func (m *Manager) FeedbackRow(ctx context.Context, p domain.Principal, sv domain
 	if err := p.Require(domain.AccessCoordinate); err != nil {
 		return TrackerRow{}, err
 	}
-	t, err := m.feedbackTracker(ctx, sv, def, false)
+	t, err := m.tracker(ctx, sv, def, false)
 	if err != nil {
 		return TrackerRow{}, err
 	}
@@ -374,18 +374,6 @@ func (m *Manager) FeedbackRow(ctx context.Context, p domain.Principal, sv domain
 		}
 	}
 	return TrackerRow{}, domain.ErrNotFound
-}
-
-// feedbackTracker reads the round's tracker, with the feedback releases,
-// in one snapshot; contacts only when withContacts.
-func (m *Manager) feedbackTracker(ctx context.Context, sv domain.Survey, def *survey.Definition, withContacts bool) (Tracker, error) {
-	var t Tracker
-	err := m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
-		var err error
-		t, err = trackerOf(ctx, sn, sv, def, withContacts)
-		return err
-	})
-	return t, err
 }
 
 // deliverFeedback sends one queued feedback message: the results link,

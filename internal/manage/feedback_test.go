@@ -30,7 +30,7 @@ func TestFeedbackAll(t *testing.T) {
 		Answers: survey.Answers{"population": "1000"}, Actor: domain.Actor{Kind: domain.ActorSystem}}); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := m.Demo(ctx, sv.Slug, 6, 3); err != nil || n != 6 {
+	if n, err := m.Demo(ctx, domain.OperatorPrincipal(), sv.Slug, 6, 3); err != nil || n != 6 {
 		t.Fatalf("demo: %d %v", n, err)
 	}
 	for _, lang := range []string{"lv", "en"} {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/survey"
 )
 
 // ErrLinkNotShowable is returned for a working link that cannot be derived
@@ -38,8 +39,15 @@ func (m *Manager) LinkOf(ctx context.Context, surveyID int64, municipality strin
 }
 
 // ShowableLinks returns the round's working links that can be shown, by
-// municipality code.
-func (m *Manager) ShowableLinks(ctx context.Context, surveyID int64) (map[string]string, error) {
+// municipality code, for coordinators (domain.AccessCoordinate).
+func (m *Manager) ShowableLinks(ctx context.Context, p domain.Principal, surveyID int64) (map[string]string, error) {
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return nil, err
+	}
+	return m.showableLinks(ctx, surveyID)
+}
+
+func (m *Manager) showableLinks(ctx context.Context, surveyID int64) (map[string]string, error) {
 	invs, err := m.Store.ActiveInvitations(ctx, surveyID)
 	if err != nil {
 		return nil, err
@@ -60,7 +68,11 @@ func (m *Manager) ShowableLinks(ctx context.Context, surveyID int64) (map[string
 // ReplaceLink issues a new link for the municipality in place of its
 // working link with the id from (0: it has none), which stops working at
 // once. ErrLinkChanged when from is not (or no longer) the working link.
-func (m *Manager) ReplaceLink(ctx context.Context, surveyID int64, municipality string, from int64) (string, error) {
+// For coordinators (domain.AccessCoordinate).
+func (m *Manager) ReplaceLink(ctx context.Context, p domain.Principal, surveyID int64, municipality string, from int64) (string, error) {
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return "", err
+	}
 	token, hash, salt := m.Links.New()
 	link := store.NewLink{Hash: hash, Salt: salt}
 	if from == 0 {
@@ -86,8 +98,15 @@ func (m *Manager) ReplaceLink(ctx context.Context, surveyID int64, municipality 
 // RevokeLink stops the municipality's working link with the id link. The
 // municipality then has no link until a coordinator issues one (`invite
 // --missing-only` does not). Nothing to do when it has no working link;
-// ErrLinkChanged when its working link is another one.
-func (m *Manager) RevokeLink(ctx context.Context, surveyID int64, municipality string, link int64) error {
+// ErrLinkChanged when its working link is another one; domain.ErrNotFound
+// for an unknown municipality. For coordinators (domain.AccessCoordinate).
+func (m *Manager) RevokeLink(ctx context.Context, p domain.Principal, surveyID int64, municipality string, link int64) error {
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return err
+	}
+	if _, err := m.Store.Municipality(ctx, municipality); err != nil {
+		return err
+	}
 	inv, err := m.Store.ActiveInvitation(ctx, surveyID, municipality)
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
@@ -129,4 +148,26 @@ func (m *Manager) EnsureLink(ctx context.Context, surveyID int64, municipality s
 		return m.LinkURL(token), inv, err
 	}
 	return "", inv, err
+}
+
+// LinksOverview is what the links page shows: the tracker, with contacts,
+// and the working links that can be shown, by municipality code.
+type LinksOverview struct {
+	Tracker Tracker
+	Links   map[string]string
+}
+
+// LinksPage reads the round's links page's data, for coordinators
+// (domain.AccessCoordinate).
+func (m *Manager) LinksPage(ctx context.Context, p domain.Principal, sv domain.Survey, def *survey.Definition) (LinksOverview, error) {
+	var out LinksOverview
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return out, err
+	}
+	var err error
+	if out.Tracker, err = m.tracker(ctx, sv, def, true); err != nil {
+		return out, err
+	}
+	out.Links, err = m.showableLinks(ctx, sv.ID)
+	return out, err
 }

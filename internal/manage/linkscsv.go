@@ -64,9 +64,13 @@ func WriteLinksCSV(w io.Writer, rows []LinkRow, lang string, appending bool) err
 
 // LinkRows is the links page's table for its CSV: every active
 // municipality with its link when it can be shown ("" otherwise) and its
-// contacts, in alphabetical order of the names in lang.
-func (m *Manager) LinkRows(ctx context.Context, surveyID int64, lang string) ([]LinkRow, error) {
-	links, err := m.ShowableLinks(ctx, surveyID)
+// contacts, in alphabetical order of the names in lang. For coordinators
+// (domain.AccessCoordinate).
+func (m *Manager) LinkRows(ctx context.Context, p domain.Principal, surveyID int64, lang string) ([]LinkRow, error) {
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return nil, err
+	}
+	links, err := m.showableLinks(ctx, surveyID)
 	if err != nil {
 		return nil, err
 	}
@@ -84,8 +88,12 @@ func (m *Manager) LinkRows(ctx context.Context, surveyID int64, lang string) ([]
 }
 
 // IssuedLinkRows turns links just issued (Invite) into rows of the links
-// CSV, with names in lang and contacts, in alphabetical order.
-func (m *Manager) IssuedLinkRows(ctx context.Context, issued []Link, lang string) ([]LinkRow, error) {
+// CSV, with names in lang and contacts, in alphabetical order. For
+// coordinators (domain.AccessCoordinate).
+func (m *Manager) IssuedLinkRows(ctx context.Context, p domain.Principal, issued []Link, lang string) ([]LinkRow, error) {
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return nil, err
+	}
 	if len(issued) == 0 {
 		return nil, nil
 	}

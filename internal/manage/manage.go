@@ -87,18 +87,17 @@ const (
 var ErrDefinitionInUse = errors.New("the round's questionnaire differs from the definition, and answers have already been saved; create a new round instead")
 
 // EnsureRound creates the round for the definition if it does not exist
-// (open from opens to closes, checked by CheckRoundDates). An existing
+// (open from opens to closes, checked by CheckRoundDates; made as
+// CreateRound makes it). It is the seed's idempotent variant, for the
+// operator's `surveyd seed` (no principal: it runs before any user
+// exists). An existing
 // round keeps its dates; its questionnaire is replaced only while nobody
 // has answered.
 func (m *Manager) EnsureRound(ctx context.Context, def *survey.Definition, opens, closes time.Time) (domain.Survey, RoundResult, error) {
 	sha := DefinitionSHA256(def)
 	sv, err := m.Store.SurveyBySlug(ctx, def.Slug)
 	if errors.Is(err, domain.ErrNotFound) {
-		if err := CheckRoundDates(opens, closes); err != nil {
-			return domain.Survey{}, "", err
-		}
-		sv, err = m.Store.CreateSurvey(ctx, domain.Survey{Slug: def.Slug, TitleLV: def.Title.LV, TitleEN: def.Title.EN,
-			ReferenceYear: def.ReferenceYear, Definition: def.JSON(), DefinitionSHA256: sha, OpensAt: opens, ClosesAt: closes})
+		sv, err = m.createRound(ctx, def, opens, closes)
 		if errors.Is(err, domain.ErrExists) { // another process created it first
 			sv, err = m.Store.SurveyBySlug(ctx, def.Slug)
 			return sv, RoundUnchanged, err
@@ -135,9 +134,10 @@ type Link struct {
 // stop working) unless onlyMissing, when municipalities that already have a
 // working link are skipped, and so are those whose link was revoked: a
 // revoked municipality stays without a link until a coordinator issues one
-// (on the links page, or Invite without onlyMissing).
-func (m *Manager) Invite(ctx context.Context, slug string, codes []string, onlyMissing bool) ([]Link, error) {
-	res, err := m.IssueLinks(ctx, slug, codes, onlyMissing)
+// (on the links page, or Invite without onlyMissing). For coordinators
+// (domain.AccessCoordinate).
+func (m *Manager) Invite(ctx context.Context, p domain.Principal, slug string, codes []string, onlyMissing bool) ([]Link, error) {
+	res, err := m.IssueLinks(ctx, p, slug, codes, onlyMissing)
 	return res.Links, err
 }
 
@@ -150,9 +150,13 @@ type Issued struct {
 }
 
 // IssueLinks is Invite, also saying which municipalities were held back
-// because their link was revoked.
-func (m *Manager) IssueLinks(ctx context.Context, slug string, codes []string, onlyMissing bool) (Issued, error) {
+// because their link was revoked. For coordinators
+// (domain.AccessCoordinate).
+func (m *Manager) IssueLinks(ctx context.Context, p domain.Principal, slug string, codes []string, onlyMissing bool) (Issued, error) {
 	var out Issued
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return out, err
+	}
 	sv, err := m.Store.SurveyBySlug(ctx, slug)
 	if err != nil {
 		return out, fmt.Errorf("survey %q: %w", slug, err)

@@ -84,7 +84,7 @@ func TestInvite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	links, err := m.Invite(ctx, sv.Slug, nil, true)
+	links, err := m.Invite(ctx, domain.OperatorPrincipal(), sv.Slug, nil, true)
 	if err != nil || len(links) != 43 {
 		t.Fatalf("all: %d %v", len(links), err)
 	}
@@ -97,21 +97,21 @@ func TestInvite(t *testing.T) {
 		t.Fatalf("token in link: %v", err)
 	}
 	// Missing-only issues nothing more.
-	if again, err := m.Invite(ctx, sv.Slug, nil, true); err != nil || len(again) != 0 {
+	if again, err := m.Invite(ctx, domain.OperatorPrincipal(), sv.Slug, nil, true); err != nil || len(again) != 0 {
 		t.Fatalf("missing-only again: %d %v", len(again), err)
 	}
 	// Rotating one municipality stops its old link.
-	rot, err := m.Invite(ctx, sv.Slug, []string{first.Municipality}, false)
+	rot, err := m.Invite(ctx, domain.OperatorPrincipal(), sv.Slug, []string{first.Municipality}, false)
 	if err != nil || len(rot) != 1 || rot[0].URL == first.URL {
 		t.Fatalf("rotate: %+v %v", rot, err)
 	}
 	if _, err := m.Store.InvitationByTokenHash(ctx, auth.HashToken(token)); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatal("the rotated link still works")
 	}
-	if _, err := m.Invite(ctx, sv.Slug, []string{"atlantida"}, false); err == nil {
+	if _, err := m.Invite(ctx, domain.OperatorPrincipal(), sv.Slug, []string{"atlantida"}, false); err == nil {
 		t.Fatal("unknown municipality accepted")
 	}
-	if _, err := m.Invite(ctx, "no-such-round", nil, false); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := m.Invite(ctx, domain.OperatorPrincipal(), "no-such-round", nil, false); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("unknown round: %v", err)
 	}
 }
@@ -128,7 +128,7 @@ func TestDemo(t *testing.T) {
 		Answers: survey.Answers{"resp_name": "Īsta"}, Actor: domain.Actor{Kind: domain.ActorSystem}}); err != nil {
 		t.Fatal(err)
 	}
-	n, err := m.Demo(ctx, sv.Slug, 100, 7) // more than there are: every other municipality
+	n, err := m.Demo(ctx, domain.OperatorPrincipal(), sv.Slug, 100, 7) // more than there are: every other municipality
 	if err != nil || n != 42 {
 		t.Fatalf("demo: %d %v", n, err)
 	}

@@ -16,6 +16,10 @@ import (
 // ErrNoMail is returned when e-mail is asked for but SMTP is not configured.
 var ErrNoMail = errors.New("e-mail is not configured (SMTP_URL)")
 
+// ErrNobodyToInvite: every active municipality with contacts has been sent
+// an invitation already (QueueMessages' uninvited).
+var ErrNobodyToInvite = errors.New("every municipality with contacts has been sent an invitation")
+
 // maxAttempts is how often a temporarily failing message is tried.
 const maxAttempts = 3
 
@@ -37,10 +41,15 @@ var SkipReasons = []string{"no_contacts", "submitted", "link", "pending"}
 // municipalities that have not submitted; a municipality whose message of
 // the kind is still waiting or being sent gets no second one. Links are
 // issued where missing. Nothing is sent here: see Deliver.
-func (m *Manager) QueueMessages(ctx context.Context, sv domain.Survey, kind string, codes []string, userID int64) (Queued, error) {
+//
+// With uninvited (invitations only, and codes empty) the municipalities
+// are those not yet sent an invitation that have contacts:
+// ErrNobodyToInvite when there are none. For coordinators
+// (domain.AccessCoordinate); the messages record the acting user.
+func (m *Manager) QueueMessages(ctx context.Context, p domain.Principal, sv domain.Survey, kind string, codes []string, uninvited bool) (Queued, error) {
 	out := Queued{Skipped: map[string][]string{}}
-	if m.Mail == nil {
-		return out, ErrNoMail
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return out, err
 	}
 	if kind != domain.MessageInvitation && kind != domain.MessageReminder {
 		return out, fmt.Errorf("unknown message kind %q", kind)
@@ -52,6 +61,19 @@ func (m *Manager) QueueMessages(ctx context.Context, sv domain.Survey, kind stri
 	contacts, err := m.Store.Contacts(ctx)
 	if err != nil {
 		return out, err
+	}
+	if uninvited && kind == domain.MessageInvitation && len(codes) == 0 {
+		for _, r := range rows {
+			if r.Active && r.InvitationsSent == 0 && len(contacts[r.Code]) > 0 {
+				codes = append(codes, r.Code)
+			}
+		}
+		if len(codes) == 0 {
+			return out, ErrNobodyToInvite
+		}
+	}
+	if m.Mail == nil {
+		return out, ErrNoMail
 	}
 	pendingList, err := m.Store.PendingMessages(ctx, sv.ID, kind)
 	if err != nil {
@@ -92,7 +114,7 @@ func (m *Manager) QueueMessages(ctx context.Context, sv domain.Survey, kind stri
 		}
 		for _, c := range contacts[r.Code] {
 			list = append(list, store.NewMessage{SurveyID: sv.ID, Municipality: r.Code, Kind: kind,
-				Recipient: c.Email, InvitationID: inv.ID, UserID: userID})
+				Recipient: c.Email, InvitationID: inv.ID, UserID: recordedUserID(p)})
 		}
 	}
 	for c := range want {

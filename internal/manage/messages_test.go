@@ -55,7 +55,7 @@ func TestDeliverRetriesAndRefusesDeadLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.QueueMessages(ctx, sv, domain.MessageInvitation, nil, 0); !errors.Is(err, manage.ErrNoMail) {
+	if _, err := m.QueueMessages(ctx, domain.OperatorPrincipal(), sv, domain.MessageInvitation, nil, false); !errors.Is(err, manage.ErrNoMail) {
 		t.Fatalf("without SMTP: %v", err)
 	}
 	srv := mailtest.Start(t)
@@ -69,13 +69,13 @@ func TestDeliverRetriesAndRefusesDeadLinks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	q, err := m.QueueMessages(ctx, sv, domain.MessageInvitation, []string{"riga", "cesis", "valmiera"}, 0)
+	q, err := m.QueueMessages(ctx, domain.OperatorPrincipal(), sv, domain.MessageInvitation, []string{"riga", "cesis", "valmiera"}, false)
 	if err != nil || q.Messages != 3 {
 		t.Fatalf("queued %+v %v", q, err)
 	}
 	// Valmiera's link is replaced after queuing: its message must not carry
 	// the dead link.
-	if _, err := m.Invite(ctx, sv.Slug, []string{"valmiera"}, false); err != nil {
+	if _, err := m.Invite(ctx, domain.OperatorPrincipal(), sv.Slug, []string{"valmiera"}, false); err != nil {
 		t.Fatal(err)
 	}
 	srv.FailNext(1) // the first DATA gets a temporary 451
@@ -116,7 +116,7 @@ func TestResultsReadOneSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Demo(ctx, sv.Slug, 3, 1); err != nil {
+	if _, err := m.Demo(ctx, domain.OperatorPrincipal(), sv.Slug, 3, 1); err != nil {
 		t.Fatal(err)
 	}
 	count := func(src reports.Source) int {
@@ -133,7 +133,7 @@ func TestResultsReadOneSnapshot(t *testing.T) {
 	}
 	err = m.Results(ctx, domain.OperatorPrincipal(), sv, def, "lv", func(src reports.Source, tr manage.Tracker) error {
 		first := count(src)
-		if _, err := m.Demo(ctx, sv.Slug, 2, 2); err != nil { // two more submit meanwhile
+		if _, err := m.Demo(ctx, domain.OperatorPrincipal(), sv.Slug, 2, 2); err != nil { // two more submit meanwhile
 			return err
 		}
 		if second := count(src); second != first || first != 3 || tr.All.Submitted != 3 {
@@ -144,7 +144,7 @@ func TestResultsReadOneSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tr, _ := m.Tracker(ctx, sv, def, false); tr.All.Submitted != 5 {
+	if tr, _ := m.Tracker(ctx, domain.OperatorPrincipal(), sv, def); tr.All.Submitted != 5 {
 		t.Fatalf("after: %d submitted", tr.All.Submitted)
 	}
 }

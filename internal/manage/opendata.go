@@ -55,7 +55,7 @@ func (m *Manager) OpenData(ctx context.Context, p domain.Principal, w io.Writer,
 	if err != nil {
 		return err
 	}
-	pub, err := m.Publishable(ctx, sv, def)
+	pub, err := m.publishable(ctx, sv, def)
 	if err != nil {
 		return err
 	}

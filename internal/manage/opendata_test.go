@@ -36,7 +36,7 @@ func TestOpenDataFromTheDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	links, err := m.Invite(ctx, sv.Slug, []string{"riga", "cesis", "ogre", "talsi"}, false)
+	links, err := m.Invite(ctx, domain.OperatorPrincipal(), sv.Slug, []string{"riga", "cesis", "ogre", "talsi"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestOpenDataFromTheDatabase(t *testing.T) {
 	v1, n1 := version(one)
 
 	// Marked publishable: the submitted ones' final comments appear.
-	if err := m.SetPublishable(ctx, sv, def, "final_comments", true, admin.ID); err != nil {
+	if err := m.SetPublishable(ctx, domain.UserPrincipal(admin), sv, def, "final_comments", true); err != nil {
 		t.Fatal(err)
 	}
 	three := build()

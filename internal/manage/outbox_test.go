@@ -41,7 +41,7 @@ func queueInvitations(t *testing.T, m *manage.Manager) domain.Survey {
 			t.Fatal(err)
 		}
 	}
-	q, err := m.QueueMessages(ctx, sv, domain.MessageInvitation, outboxCodes, 0)
+	q, err := m.QueueMessages(ctx, domain.OperatorPrincipal(), sv, domain.MessageInvitation, outboxCodes, false)
 	if err != nil || q.Messages != len(outboxCodes) {
 		t.Fatalf("queued %+v %v", q, err)
 	}
@@ -232,7 +232,7 @@ func TestRunOutboxWakesAndStopsCleanly(t *testing.T) {
 	waitFor(t, "the queued invitations to be sent", func() bool { return len(srv.Messages()) == len(outboxCodes) })
 
 	srv.HangAfter(0)
-	q, err := m.QueueMessages(ctx, sv, domain.MessageReminder, []string{"riga"}, 0)
+	q, err := m.QueueMessages(ctx, domain.OperatorPrincipal(), sv, domain.MessageReminder, []string{"riga"}, false)
 	if err != nil || q.Messages != 1 {
 		t.Fatalf("reminder %+v %v", q, err)
 	}
@@ -258,10 +258,10 @@ func TestRunOutboxWakesAndStopsCleanly(t *testing.T) {
 	}
 	// A second click while a message of the kind is still waiting queues
 	// no second one.
-	if _, err := m.QueueMessages(ctx, sv, domain.MessageReminder, []string{"riga"}, 0); err != nil {
+	if _, err := m.QueueMessages(ctx, domain.OperatorPrincipal(), sv, domain.MessageReminder, []string{"riga"}, false); err != nil {
 		t.Fatal(err)
 	}
-	q, err = m.QueueMessages(ctx, sv, domain.MessageReminder, []string{"riga", "cesis"}, 0)
+	q, err = m.QueueMessages(ctx, domain.OperatorPrincipal(), sv, domain.MessageReminder, []string{"riga", "cesis"}, false)
 	if err != nil || q.Messages != 1 || len(q.Skipped["pending"]) != 1 || q.Skipped["pending"][0] != "riga" {
 		t.Fatalf("second click %+v %v", q, err)
 	}

@@ -16,8 +16,18 @@ var ErrNotPublishable = errors.New("only free-text questions that are not person
 // be published, whether it is: the coordinator's choice for the round, else
 // the definition's preset (default: not). Only these questions' answers are
 // shown to other municipalities (feedback) and put in the open-data
-// package; every other free text never is.
-func (m *Manager) Publishable(ctx context.Context, sv domain.Survey, def *survey.Definition) (map[string]bool, error) {
+// package; every other free text never is. For coordinators
+// (domain.AccessCoordinate).
+func (m *Manager) Publishable(ctx context.Context, p domain.Principal, sv domain.Survey, def *survey.Definition) (map[string]bool, error) {
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return nil, err
+	}
+	return m.publishable(ctx, sv, def)
+}
+
+// publishable is Publishable for the operations that already checked
+// their principal (feedback, open data, the settings page).
+func (m *Manager) publishable(ctx context.Context, sv domain.Survey, def *survey.Definition) (map[string]bool, error) {
 	chosen, err := m.Store.Publication(ctx, sv.ID)
 	if err != nil {
 		return nil, err
@@ -38,8 +48,11 @@ func (m *Manager) Publishable(ctx context.Context, sv domain.Survey, def *survey
 
 // SetPublishable records a coordinator's choice for one question of the
 // round (ErrNotPublishable for a question that cannot be, domain.ErrNotFound
-// for an unknown one).
-func (m *Manager) SetPublishable(ctx context.Context, sv domain.Survey, def *survey.Definition, code string, on bool, userID int64) error {
+// for an unknown one), for coordinators (domain.AccessCoordinate).
+func (m *Manager) SetPublishable(ctx context.Context, p domain.Principal, sv domain.Survey, def *survey.Definition, code string, on bool) error {
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return err
+	}
 	q := def.Question(code)
 	if q == nil {
 		return domain.ErrNotFound
@@ -47,5 +60,5 @@ func (m *Manager) SetPublishable(ctx context.Context, sv domain.Survey, def *sur
 	if !q.CanPublish() {
 		return ErrNotPublishable
 	}
-	return m.Store.SetPublication(ctx, sv.ID, code, on, userID)
+	return m.Store.SetPublication(ctx, sv.ID, code, on, recordedUserID(p))
 }

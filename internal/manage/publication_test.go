@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/survey"
 )
@@ -26,21 +27,21 @@ func TestPublishablePresetAndChoice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, err := m.Publishable(ctx, sv, preset)
+	pub, err := m.Publishable(ctx, domain.OperatorPrincipal(), sv, preset)
 	if err != nil || !pub["pb_lessons"] || pub["final_comments"] {
 		t.Fatalf("with the preset: %v %v", pub, err)
 	}
 	if _, ok := pub["resp_name"]; ok {
 		t.Error("a personal question is listed")
 	}
-	if err := m.SetPublishable(ctx, sv, preset, "pb_lessons", false, 0); err != nil {
+	if err := m.SetPublishable(ctx, domain.OperatorPrincipal(), sv, preset, "pb_lessons", false); err != nil {
 		t.Fatal(err)
 	}
-	if pub, _ := m.Publishable(ctx, sv, preset); pub["pb_lessons"] {
+	if pub, _ := m.Publishable(ctx, domain.OperatorPrincipal(), sv, preset); pub["pb_lessons"] {
 		t.Error("the coordinator's choice does not override the preset")
 	}
 	for _, code := range []string{"resp_name", "resp_email", "population", "ngo_forms"} {
-		if err := m.SetPublishable(ctx, sv, preset, code, true, 0); !errors.Is(err, manage.ErrNotPublishable) {
+		if err := m.SetPublishable(ctx, domain.OperatorPrincipal(), sv, preset, code, true); !errors.Is(err, manage.ErrNotPublishable) {
 			t.Errorf("%s: %v, want ErrNotPublishable", code, err)
 		}
 	}

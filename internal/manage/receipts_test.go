@@ -24,7 +24,7 @@ func receiptSetup(t *testing.T) (m *manage.Manager, def *survey.Definition, sv d
 	if err != nil {
 		t.Fatal(err)
 	}
-	links, err := m.Invite(ctx, sv.Slug, []string{"riga", "cesis"}, false)
+	links, err := m.Invite(ctx, domain.OperatorPrincipal(), sv.Slug, []string{"riga", "cesis"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestReceiptInEnglishAndAfterTheLinkChanged(t *testing.T) {
 	if ok, err := m.QueueReceipt(ctx, r); !ok || err != nil {
 		t.Fatalf("queue: %v %v", ok, err)
 	}
-	issued, err := m.Invite(ctx, sv.Slug, []string{"riga"}, false) // a new link; the old one stops
+	issued, err := m.Invite(ctx, domain.OperatorPrincipal(), sv.Slug, []string{"riga"}, false) // a new link; the old one stops
 	if err != nil || len(issued) != 1 {
 		t.Fatal(err)
 	}

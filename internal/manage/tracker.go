@@ -80,8 +80,18 @@ type Tracker struct {
 	ByStatus map[string]int
 }
 
-// Tracker builds the tracker of a round; contacts only when withContacts.
-func (m *Manager) Tracker(ctx context.Context, sv domain.Survey, def *survey.Definition, withContacts bool) (Tracker, error) {
+// Tracker builds the tracker of a round for anyone who may read rounds
+// (domain.AccessView), with the contacts (personal data) only for those
+// who may see them (p.SeesPersonalData).
+func (m *Manager) Tracker(ctx context.Context, p domain.Principal, sv domain.Survey, def *survey.Definition) (Tracker, error) {
+	if err := p.Require(domain.AccessView); err != nil {
+		return Tracker{}, err
+	}
+	return m.tracker(ctx, sv, def, p.SeesPersonalData())
+}
+
+// tracker builds the tracker of a round; contacts only when withContacts.
+func (m *Manager) tracker(ctx context.Context, sv domain.Survey, def *survey.Definition, withContacts bool) (Tracker, error) {
 	var t Tracker
 	err := m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
 		var err error
@@ -178,9 +188,13 @@ func trackStatus(r store.TrackerRow) string {
 
 // TrackerRowOf is one municipality's row of the round's tracker, with its
 // contacts (personal data); domain.ErrNotFound when the tracker has none for
-// it (an unknown or inactive municipality that has not answered).
-func (m *Manager) TrackerRowOf(ctx context.Context, sv domain.Survey, def *survey.Definition, code string) (TrackerRow, error) {
-	t, err := m.Tracker(ctx, sv, def, true)
+// it (an unknown or inactive municipality that has not answered). For
+// coordinators (domain.AccessCoordinate).
+func (m *Manager) TrackerRowOf(ctx context.Context, p domain.Principal, sv domain.Survey, def *survey.Definition, code string) (TrackerRow, error) {
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return TrackerRow{}, err
+	}
+	t, err := m.tracker(ctx, sv, def, true)
 	if err != nil {
 		return TrackerRow{}, err
 	}

@@ -23,7 +23,11 @@ var extensionStatements = []string{qUpsertExtension, qDeleteExtension, qExtensio
 
 // SetExtension gives a municipality its own deadline for the round.
 func (s *Store) SetExtension(ctx context.Context, surveyID int64, municipality string, closes time.Time, userID int64) error {
-	_, err := s.db.ExecContext(ctx, qUpsertExtension, surveyID, municipality, closes, userID)
+	var user *int64 // 0: nobody's (the operator at the command line)
+	if userID != 0 {
+		user = &userID
+	}
+	_, err := s.db.ExecContext(ctx, qUpsertExtension, surveyID, municipality, closes, user)
 	if isForeignKeyViolation(err) {
 		return ErrNotFound
 	}

@@ -57,7 +57,7 @@ func TestAPIResponseKeys(t *testing.T) {
 	e := newEnv(t)
 	check := func(what string, got map[string]any, want []string) {
 		t.Helper()
-		keys := jsonKeys("", got, map[string]bool{"answers": true, "survey.definition": true, "warnings": true})
+		keys := apiKeyPaths("", got, map[string]bool{"answers": true, "survey.definition": true, "warnings": true})
 		if !slices.Equal(keys, want) {
 			t.Errorf("%s: keys\n%q\nwant\n%q", what, keys, want)
 		}
@@ -83,7 +83,7 @@ func TestAPIResponseKeys(t *testing.T) {
 
 // jsonKeys lists the paths of the keys of a decoded JSON object, sorted,
 // not walking into the objects at the paths in leaves.
-func jsonKeys(prefix string, m map[string]any, leaves map[string]bool) []string {
+func apiKeyPaths(prefix string, m map[string]any, leaves map[string]bool) []string {
 	var out []string
 	for k, v := range m {
 		path := k
@@ -92,7 +92,7 @@ func jsonKeys(prefix string, m map[string]any, leaves map[string]bool) []string 
 		}
 		out = append(out, path)
 		if sub, ok := v.(map[string]any); ok && !leaves[path] {
-			out = append(out, jsonKeys(path, sub, leaves)...)
+			out = append(out, apiKeyPaths(path, sub, leaves)...)
 		}
 	}
 	sort.Strings(out)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/civitas-lv/surveyd/internal/domain"
 )
 
 // signIn signs the browser in through the sign-in form.
@@ -120,7 +121,7 @@ func TestBrowserWorkspacePagesFitPhone(t *testing.T) {
 	coord, ck := e.user("coordinator")
 	e.setContacts(ck, "cesis", "Ilze Kalniņa <ilze.kalnina@cesis.lv>\nJānis Bērziņš <janis.berzins@cesis.lv>")
 	e.setContacts(ck, "riga", "Anna Ozola <anna.ozola@riga.lv>")
-	if _, err := e.m.Invite(ctx, e.sv.Slug, []string{"ogre"}, false); err != nil {
+	if _, err := e.m.Invite(ctx, domain.OperatorPrincipal(), e.sv.Slug, []string{"ogre"}, false); err != nil {
 		t.Fatal(err)
 	}
 	wantStatus(t, e.confirmLink(ck, "ogre", "revoke"), http.StatusSeeOther)

@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/civitas-lv/surveyd/internal/domain"
 )
 
 // chartsRawKey matches a message key of the charts, the report or the
@@ -104,7 +105,7 @@ func TestChartsAndReportRender(t *testing.T) {
 	check(0)
 	e.submitFull("riga")
 	check(1)
-	made, err := e.m.Demo(ctx, e.sv.Slug, 43, 1)
+	made, err := e.m.Demo(ctx, domain.OperatorPrincipal(), e.sv.Slug, 43, 1)
 	if err != nil || made != 42 {
 		t.Fatalf("demo made %d: %v", made, err)
 	}
@@ -251,7 +252,7 @@ func TestChartsNoPersonalData(t *testing.T) {
 	e := newEnv(t)
 	_, ck := e.user("coordinator")
 	e.submitFull("riga")
-	_, err := e.m.Demo(ctx, e.sv.Slug, 10, 2)
+	_, err := e.m.Demo(ctx, domain.OperatorPrincipal(), e.sv.Slug, 10, 2)
 	must(t, err)
 	def, err := parseDef(e.sv)
 	must(t, err)
@@ -400,7 +401,7 @@ func TestNoExternalHosts(t *testing.T) {
 
 	e := newEnv(t)
 	_, ck := e.user("viewer")
-	_, err := e.m.Demo(ctx, e.sv.Slug, 43, 3)
+	_, err := e.m.Demo(ctx, domain.OperatorPrincipal(), e.sv.Slug, 43, 3)
 	must(t, err)
 	for _, p := range []string{"/charts", "/report", "/charts?lang=en", "/report?lang=en"} {
 		r := e.as(ck, "GET", "/surveys/"+e.sv.Slug+p, nil)
@@ -434,7 +435,7 @@ func TestBrowserChartsDraw(t *testing.T) {
 	e := newEnv(t)
 	e.realTime()
 	viewer, _ := e.user("viewer")
-	_, err := e.m.Demo(ctx, e.sv.Slug, 43, 1)
+	_, err := e.m.Demo(ctx, domain.OperatorPrincipal(), e.sv.Slug, 43, 1)
 	must(t, err)
 	ts := httptest.NewServer(e.srv)
 	defer ts.Close()

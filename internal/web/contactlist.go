@@ -30,7 +30,7 @@ func (s *Server) contactListPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.manage.ContactList(c.Request.Context(), sv, string(l))
+	list, err := s.manage.ContactList(c.Request.Context(), actor(c), sv, string(l))
 	p := contactListPage{Page: s.page(c, l.T("contactlist.title")), Survey: sv, SurveyTitle: sv.TitleLV}
 	if l == en && sv.TitleEN != "" {
 		p.SurveyTitle = sv.TitleEN
@@ -67,7 +67,7 @@ func (s *Server) contactListFile(c *gin.Context, ext, contentType string,
 	if err != nil {
 		return err
 	}
-	list, err := s.manage.ContactList(c.Request.Context(), sv, string(s.lang(c)))
+	list, err := s.manage.ContactList(c.Request.Context(), actor(c), sv, string(s.lang(c)))
 	if err != nil {
 		return err
 	}

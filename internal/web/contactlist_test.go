@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/xuri/excelize/v2"
@@ -41,7 +42,7 @@ func fullWith(t *testing.T, change map[string]any) string {
 // invite gives more municipalities a link in the test round.
 func (e *env) invite(codes ...string) {
 	e.t.Helper()
-	links, err := e.m.Invite(ctx, e.sv.Slug, codes, false)
+	links, err := e.m.Invite(ctx, domain.OperatorPrincipal(), e.sv.Slug, codes, false)
 	must(e.t, err)
 	for _, l := range links {
 		e.tokens[l.Municipality] = strings.TrimPrefix(l.URL, "http://survey.test/r/")

@@ -51,17 +51,12 @@ func (s *Server) contactsPage(c *gin.Context) error {
 // may show text as typed and its problem.
 func (s *Server) renderContacts(c *gin.Context, status int, code, text, problem string, extra ...func(*contactsPage)) {
 	l := s.lang(c)
-	ctx := c.Request.Context()
-	munis, err := s.store.Municipalities(ctx)
+	o, err := s.manage.Contacts(c.Request.Context(), actor(c))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	contacts, err := s.store.Contacts(ctx)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
+	munis, contacts := o.Municipalities, o.Contacts
 	p := contactsPage{Page: s.pageAt(c, l.T("contacts.title"), "/contacts")}
 	manage.SortMunicipalities(munis, string(l))
 	for _, m := range munis {
@@ -104,10 +99,7 @@ func (s *Server) saveContacts(c *gin.Context) error {
 		s.renderContacts(c, http.StatusUnprocessableEntity, code, text, problem)
 		return nil
 	}
-	if err := s.store.ReplaceContacts(c.Request.Context(), code, list); err != nil {
-		return err
-	}
-	m, err := s.store.Municipality(c.Request.Context(), code)
+	m, err := s.manage.SaveContacts(c.Request.Context(), actor(c), code, list)
 	if err != nil {
 		return err
 	}
@@ -166,7 +158,7 @@ func (s *Server) importContacts(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ci, err := s.manage.PreviewContactImport(c.Request.Context(), files[0].Filename, data)
+	ci, err := s.manage.PreviewContactImport(c.Request.Context(), actor(c), files[0].Filename, data)
 	switch {
 	case errors.Is(err, manage.ErrImportEncoding):
 		return problem("import.encoding")
@@ -196,7 +188,7 @@ func (s *Server) applyContactImport(c *gin.Context) error {
 	if err := json.Unmarshal([]byte(f.Get("lines")), &lines); err != nil || len(lines) == 0 {
 		return badRequest(errors.New("import lines"))
 	}
-	ci, err := s.manage.ApplyContactImport(c.Request.Context(), lines, f.Get("fingerprint"))
+	ci, err := s.manage.ApplyContactImport(c.Request.Context(), actor(c), lines, f.Get("fingerprint"))
 	switch {
 	case errors.Is(err, manage.ErrContactsChanged):
 		s.renderImport(c, http.StatusConflict, f.Get("file"), ci, true)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/xuri/excelize/v2"
 )
@@ -63,7 +64,7 @@ func TestExportXLSX(t *testing.T) {
 	_, viewer := e.user("viewer")
 	e.setContacts(coord, "riga", "Anna Ozola <anna@riga.lv>")
 	e.submitFull("riga") // personal answers: Anna Ozola, anna@novads.lv
-	if _, err := e.m.Demo(ctx, e.sv.Slug, 100, 7); err != nil {
+	if _, err := e.m.Demo(ctx, domain.OperatorPrincipal(), e.sv.Slug, 100, 7); err != nil {
 		t.Fatal(err)
 	}
 	munis, err := e.st.Municipalities(ctx)

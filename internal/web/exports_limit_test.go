@@ -54,7 +54,7 @@ func (e *env) bigRound(n int) domain.Survey {
 	must(e.t, err)
 	sv, _, err := e.m.EnsureRound(ctx, def, e.opens, e.closes)
 	must(e.t, err)
-	if _, err := e.m.Demo(ctx, sv.Slug, 43, 1); err != nil {
+	if _, err := e.m.Demo(ctx, domain.OperatorPrincipal(), sv.Slug, 43, 1); err != nil {
 		e.t.Fatal(err)
 	}
 	return sv

@@ -487,7 +487,7 @@ func TestFeedbackMailOnlyWhenAsked(t *testing.T) {
 	// message is not sent (it would carry a dead link); sent again, it
 	// carries the new one.
 	wantStatus(t, e.form(ck, base+"/send", url.Values{"scope": {"chosen"}, "municipality": {"cesis"}}), http.StatusSeeOther)
-	newLink, err := e.m.ReplaceLink(ctx, e.sv.ID, "cesis", e.activeLink("cesis").ID)
+	newLink, err := e.m.ReplaceLink(ctx, domain.OperatorPrincipal(), e.sv.ID, "cesis", e.activeLink("cesis").ID)
 	must(t, err)
 	d, err = e.m.Deliver(ctx, e.sv.ID)
 	must(t, err)

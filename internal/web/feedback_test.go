@@ -24,7 +24,7 @@ func (e *env) feedbackRound() []string {
 	t := e.t
 	// Cēsis first, so that Demo leaves it alone: a draft only.
 	wantStatus(t, e.put("cesis", 0, `{"resp_name":"DRAFT-NAME-cesis","population":777777,"pb_lessons":"DRAFT-LESSON-cesis"}`), http.StatusOK)
-	if _, err := e.m.Demo(ctx, e.sv.Slug, 14, 7); err != nil {
+	if _, err := e.m.Demo(ctx, domain.OperatorPrincipal(), e.sv.Slug, 14, 7); err != nil {
 		t.Fatal(err)
 	}
 	def, err := parseDef(e.sv)
@@ -56,7 +56,7 @@ func (e *env) feedbackRound() []string {
 	if len(codes) != 14 {
 		t.Fatalf("%d municipalities submitted: %v", len(codes), codes)
 	}
-	must(t, e.m.SetPublishable(ctx, e.sv, def, "pb_lessons", true, 0))
+	must(t, e.m.SetPublishable(ctx, domain.OperatorPrincipal(), e.sv, def, "pb_lessons", true))
 	return codes
 }
 

@@ -53,17 +53,12 @@ func (s *Server) renderLinks(c *gin.Context, status int, extra func(*linksPage))
 		s.fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	t, err := s.manage.Tracker(ctx, sv, def, true)
+	o, err := s.manage.LinksPage(c.Request.Context(), actor(c), sv, def)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	links, err := s.manage.ShowableLinks(ctx, sv.ID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
+	t, links := o.Tracker, o.Links
 	p := linksPage{Page: s.pageAt(c, l.T("links.title"), "/surveys/"+sv.Slug+"/links"), Survey: sv, SurveyTitle: sv.TitleLV, MailEnabled: s.manage.Mail != nil}
 	if l == en {
 		p.SurveyTitle = sv.TitleEN
@@ -103,7 +98,7 @@ func (s *Server) linksCSV(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.manage.LinkRows(c.Request.Context(), sv.ID, string(l))
+	rows, err := s.manage.LinkRows(c.Request.Context(), actor(c), sv.ID, string(l))
 	if err != nil {
 		return err
 	}
@@ -152,7 +147,7 @@ func (s *Server) confirmLink(c *gin.Context, action string, status int, changed 
 	if err != nil {
 		return err
 	}
-	r, err := s.manage.TrackerRowOf(c.Request.Context(), sv, def, c.Param("code"))
+	r, err := s.manage.TrackerRowOf(c.Request.Context(), actor(c), sv, def, c.Param("code"))
 	if err != nil {
 		return err
 	}
@@ -227,7 +222,7 @@ func (s *Server) rotateLink(c *gin.Context) error {
 	}
 	ctx := c.Request.Context()
 	code := c.Param("code")
-	r, err := s.manage.TrackerRowOf(ctx, sv, def, code)
+	r, err := s.manage.TrackerRowOf(ctx, actor(c), sv, def, code)
 	if err != nil {
 		return err
 	}
@@ -237,7 +232,7 @@ func (s *Server) rotateLink(c *gin.Context) error {
 		}
 		from = 0 // a first link needs no confirmation
 	}
-	link, err := s.manage.ReplaceLink(ctx, sv.ID, code, from)
+	link, err := s.manage.ReplaceLink(ctx, actor(c), sv.ID, code, from)
 	if errors.Is(err, manage.ErrLinkChanged) {
 		return s.confirmLink(c, "rotate", http.StatusConflict, true)
 	}
@@ -269,10 +264,7 @@ func (s *Server) revokeLink(c *gin.Context) error {
 		return s.confirmLink(c, "revoke", http.StatusOK, false)
 	}
 	code := c.Param("code")
-	if _, err := s.store.Municipality(c.Request.Context(), code); err != nil {
-		return err
-	}
-	err = s.manage.RevokeLink(c.Request.Context(), sv.ID, code, link)
+	err = s.manage.RevokeLink(c.Request.Context(), actor(c), sv.ID, code, link)
 	if errors.Is(err, manage.ErrLinkChanged) {
 		return s.confirmLink(c, "revoke", http.StatusConflict, true)
 	}
@@ -292,7 +284,7 @@ func (s *Server) revokeLink(c *gin.Context) error {
 // all, or one municipality's code in municipality=.
 func (s *Server) sendMessages(c *gin.Context) error {
 	l := s.lang(c)
-	sv, def, err := s.loadRound(c)
+	sv, _, err := s.loadRound(c)
 	if err != nil {
 		return err
 	}
@@ -304,29 +296,17 @@ func (s *Server) sendMessages(c *gin.Context) error {
 	if kind != domain.MessageInvitation && kind != domain.MessageReminder {
 		return badRequest(errors.New("kind"))
 	}
-	ctx := c.Request.Context()
 	var codes []string
-	switch {
-	case form.Get("municipality") != "":
+	if form.Get("municipality") != "" {
 		codes = []string{form.Get("municipality")}
-	case kind == domain.MessageInvitation && form.Get("scope") != "all":
-		// Those with contacts and no invitation sent yet.
-		t, err := s.manage.Tracker(ctx, sv, def, true)
-		if err != nil {
-			return err
-		}
-		for _, r := range t.Rows {
-			if r.Active && r.InvitationsSent == 0 && len(r.Contacts) > 0 {
-				codes = append(codes, r.Code)
-			}
-		}
-		if len(codes) == 0 {
-			s.renderLinks(c, http.StatusOK, func(p *linksPage) { p.Flash = l.T("send.none") })
-			return nil
-		}
 	}
-	q, err := s.manage.QueueMessages(ctx, sv, kind, codes, principalOf(c).user.ID)
+	// Invitations go to those not invited yet unless scope=all.
+	uninvited := form.Get("scope") != "all"
+	q, err := s.manage.QueueMessages(c.Request.Context(), actor(c), sv, kind, codes, uninvited)
 	switch {
+	case errors.Is(err, manage.ErrNobodyToInvite):
+		s.renderLinks(c, http.StatusOK, func(p *linksPage) { p.Flash = l.T("send.none") })
+		return nil
 	case errors.Is(err, manage.ErrNoMail):
 		s.renderLinks(c, http.StatusConflict, func(p *linksPage) { p.Error = l.T("send.nomail") })
 		return nil
@@ -382,17 +362,13 @@ func (s *Server) messagesPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	list, err := s.store.MessagesOfSurvey(ctx, sv.ID)
+	o, err := s.manage.Messages(c.Request.Context(), actor(c), sv)
 	if err != nil {
 		return err
 	}
-	munis, err := s.store.Municipalities(ctx)
-	if err != nil {
-		return err
-	}
+	list := o.Messages
 	names := map[string]string{}
-	for _, m := range munis {
+	for _, m := range o.Municipalities {
 		names[m.Code] = m.Name(string(l))
 	}
 	p := messagesPage{Page: s.page(c, l.T("messages.title")), Survey: sv, RefreshURL: c.Request.URL.RequestURI()}

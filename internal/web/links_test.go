@@ -173,7 +173,7 @@ func TestTrackerStatuses(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	_, ck := e.user("coordinator")
-	issued, err := e.m.Invite(ctx, e.sv.Slug, []string{"ogre", "jelgava", "liepaja", "talsi", "bauska", "dobele"}, false)
+	issued, err := e.m.Invite(ctx, domain.OperatorPrincipal(), e.sv.Slug, []string{"ogre", "jelgava", "liepaja", "talsi", "bauska", "dobele"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

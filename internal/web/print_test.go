@@ -236,7 +236,7 @@ func TestPrintUnknownLink(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	old := e.tokens["riga"]
-	if _, err := e.m.Invite(ctx, e.sv.Slug, []string{"riga"}, false); err != nil {
+	if _, err := e.m.Invite(ctx, domain.OperatorPrincipal(), e.sv.Slug, []string{"riga"}, false); err != nil {
 		t.Fatal(err)
 	}
 	for _, token := range []string{"AAAAAAAAAAAAAAAAAAAAAA", "nope", old, strings.Repeat("x", 300)} {

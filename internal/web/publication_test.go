@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/civitas-lv/surveyd/internal/domain"
 )
 
 // TestPublishableQuestions: the round's settings list exactly the free-text
@@ -46,13 +48,13 @@ func TestPublishableQuestions(t *testing.T) {
 		}
 	}
 	def, _ := e.m.Definition(e.sv)
-	pub, err := e.m.Publishable(ctx, e.sv, def)
+	pub, err := e.m.Publishable(ctx, domain.OperatorPrincipal(), e.sv, def)
 	if err != nil || !pub["pb_lessons"] || pub["ngo_obstacles"] || len(pub) != len(free) {
 		t.Errorf("Publishable = %v, %v", pub, err)
 	}
 	// Unticking is stored too.
 	wantStatus(t, post(coord, url.Values{"question": {"pb_lessons"}}), http.StatusSeeOther)
-	if pub, _ := e.m.Publishable(ctx, e.sv, def); pub["pb_lessons"] || !pub["final_comments"] {
+	if pub, _ := e.m.Publishable(ctx, domain.OperatorPrincipal(), e.sv, def); pub["pb_lessons"] || !pub["final_comments"] {
 		t.Errorf("after unticking: %v", pub)
 	}
 	// Questions that are never free text to publish.
@@ -60,11 +62,11 @@ func TestPublishableQuestions(t *testing.T) {
 		r := post(coord, url.Values{"question": {code}, "publishable": {code}})
 		wantStatus(t, r, http.StatusBadRequest)
 	}
-	if pub, _ := e.m.Publishable(ctx, e.sv, def); pub["resp_name"] {
+	if pub, _ := e.m.Publishable(ctx, domain.OperatorPrincipal(), e.sv, def); pub["resp_name"] {
 		t.Error("a personal question became publishable")
 	}
 	wantStatus(t, post(viewer, url.Values{"question": {"pb_lessons"}, "publishable": {"pb_lessons"}}), http.StatusForbidden)
-	if pub, _ := e.m.Publishable(ctx, e.sv, def); pub["pb_lessons"] {
+	if pub, _ := e.m.Publishable(ctx, domain.OperatorPrincipal(), e.sv, def); pub["pb_lessons"] {
 		t.Error("a viewer changed the choice")
 	}
 }

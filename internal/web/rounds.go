@@ -45,7 +45,7 @@ type surveysPage struct {
 
 func (s *Server) surveysPage(c *gin.Context) error {
 	l := s.lang(c)
-	list, err := s.store.Surveys(c.Request.Context())
+	list, err := s.manage.Rounds(c.Request.Context(), actor(c))
 	if err != nil {
 		return err
 	}
@@ -116,27 +116,25 @@ func (s *Server) createRound(c *gin.Context) error {
 			p.Errors = append(p.Errors, l.T("round.file.bad"), err.Error())
 		}
 	}
-	if def != nil && p.Slug != "" {
-		def.Slug = p.Slug
-	}
 	if len(p.Errors) > 0 {
 		s.render(c, http.StatusUnprocessableEntity, "round_new.html", p)
 		return nil
 	}
-	sv, err := s.store.CreateSurvey(c.Request.Context(), domain.Survey{Slug: def.Slug, TitleLV: def.Title.LV,
-		TitleEN: def.Title.EN, ReferenceYear: def.ReferenceYear, Definition: def.JSON(),
-		DefinitionSHA256: manage.DefinitionSHA256(def), OpensAt: opens, ClosesAt: closes})
-	if errors.Is(err, domain.ErrExists) {
-		p.Errors = append(p.Errors, l.T("round.slug.taken", def.Slug))
+	sv, err := s.manage.CreateRound(c.Request.Context(), actor(c), def, p.Slug, opens, closes)
+	switch {
+	case errors.Is(err, manage.ErrBadSlug):
+		p.Errors = append(p.Errors, l.T("round.slug.bad"))
+		s.render(c, http.StatusUnprocessableEntity, "round_new.html", p)
+		return nil
+	case errors.Is(err, domain.ErrExists):
+		slug := def.Slug
+		if p.Slug != "" {
+			slug = p.Slug
+		}
+		p.Errors = append(p.Errors, l.T("round.slug.taken", slug))
 		s.render(c, http.StatusConflict, "round_new.html", p)
 		return nil
-	}
-	if err != nil {
-		if strings.Contains(err.Error(), "surveys_slug_check") {
-			p.Errors = append(p.Errors, l.T("round.slug.bad"))
-			s.render(c, http.StatusUnprocessableEntity, "round_new.html", p)
-			return nil
-		}
+	case err != nil:
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/settings?done=created")
@@ -182,17 +180,12 @@ func (s *Server) renderRound(c *gin.Context, status int, problem string) {
 		s.fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	ext, err := s.store.Extensions(ctx, sv.ID)
+	settings, err := s.manage.RoundSettings(c.Request.Context(), actor(c), sv, def)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	munis, err := s.store.Municipalities(ctx)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
+	ext, munis, pub := settings.Extensions, settings.Municipalities, settings.Publishable
 	p := roundPage{Page: s.pageAt(c, l.T("round.title"), "/surveys/"+sv.Slug+"/settings"), Survey: sv, Title: sv.TitleLV, State: sv.State(s.now()),
 		Opens: sv.OpensAt.In(s.tz).Format("2006-01-02T15:04"), Closes: sv.ClosesAt.In(s.tz).Format("2006-01-02T15:04"),
 		Error: problem}
@@ -207,11 +200,6 @@ func (s *Server) renderRound(c *gin.Context, status int, problem string) {
 		if m.Active {
 			p.Municipalities = append(p.Municipalities, choice{Code: m.Code, Name: m.Name(string(l))})
 		}
-	}
-	pub, err := s.manage.Publishable(ctx, sv, def)
-	if err != nil {
-		s.fail(c, err)
-		return
 	}
 	for _, q := range def.Questions() {
 		if on, ok := pub[q.Code]; ok {
@@ -238,20 +226,20 @@ func (s *Server) setRoundDates(c *gin.Context) error {
 	}
 	opens, ok1 := s.parseLocal(c.Request.PostForm.Get("opens_at"))
 	closes, ok2 := s.parseLocal(c.Request.PostForm.Get("closes_at"))
-	switch {
-	case !ok1 || !ok2:
+	if !ok1 || !ok2 {
 		s.renderRound(c, http.StatusUnprocessableEntity, l.T("round.dates.bad"))
-		return nil
-	}
-	if err := manage.CheckRoundDates(opens, closes); err != nil {
-		s.renderRound(c, http.StatusUnprocessableEntity, dateProblem(l, err))
 		return nil
 	}
 	done := "dates"
 	if sv.State(s.now()) == domain.RoundClosed && closes.After(s.now()) {
 		done = "reopened"
 	}
-	if _, err := s.store.SetSurveyDates(c.Request.Context(), sv.ID, opens, closes); err != nil {
+	_, err = s.manage.SetRoundDates(c.Request.Context(), actor(c), sv, opens, closes)
+	switch {
+	case errors.Is(err, manage.ErrDateRange), errors.Is(err, manage.ErrDateOrder):
+		s.renderRound(c, http.StatusUnprocessableEntity, dateProblem(l, err))
+		return nil
+	case err != nil:
 		return err
 	}
 	s.log.Info("round dates set", "request_id", requestID(c), "survey", sv.Slug, "user_id", principalOf(c).user.ID)
@@ -265,8 +253,7 @@ func (s *Server) closeRound(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.store.CloseSurvey(c.Request.Context(), sv.ID, s.now())
-	if err != nil && !errors.Is(err, domain.ErrNotFound) { // already closed: nothing to do
+	if err := s.manage.CloseRound(c.Request.Context(), actor(c), sv, s.now()); err != nil {
 		return err
 	}
 	s.log.Info("round closed early", "request_id", requestID(c), "survey", sv.Slug, "user_id", principalOf(c).user.ID)
@@ -290,19 +277,18 @@ func (s *Server) setExtension(c *gin.Context) error {
 		s.renderRound(c, http.StatusUnprocessableEntity, l.T("round.dates.bad"))
 		return nil
 	}
-	if err := manage.CheckDate(until); err != nil {
+	err = s.manage.SetExtension(c.Request.Context(), actor(c), sv, code, until)
+	switch {
+	case errors.Is(err, manage.ErrDateRange):
 		s.renderRound(c, http.StatusUnprocessableEntity, dateProblem(l, err))
 		return nil
-	}
-	if !until.After(sv.ClosesAt) {
+	case errors.Is(err, manage.ErrExtensionEarly):
 		s.renderRound(c, http.StatusUnprocessableEntity, l.T("extension.early"))
 		return nil
-	}
-	if err := s.store.SetExtension(c.Request.Context(), sv.ID, code, until, principalOf(c).user.ID); err != nil {
-		if errors.Is(err, domain.ErrNotFound) {
-			s.renderRound(c, http.StatusUnprocessableEntity, l.T("municipality.unknown"))
-			return nil
-		}
+	case errors.Is(err, domain.ErrNotFound):
+		s.renderRound(c, http.StatusUnprocessableEntity, l.T("municipality.unknown"))
+		return nil
+	case err != nil:
 		return err
 	}
 	back := c.Request.PostForm.Get("back")
@@ -319,8 +305,7 @@ func (s *Server) deleteExtension(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.store.DeleteExtension(c.Request.Context(), sv.ID, c.Param("code"))
-	if err != nil && !errors.Is(err, domain.ErrNotFound) {
+	if err := s.manage.DeleteExtension(c.Request.Context(), actor(c), sv, c.Param("code")); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/settings?done=unextended")
@@ -355,7 +340,7 @@ func (s *Server) setPublishable(c *gin.Context) error {
 	}
 	ctx := c.Request.Context()
 	for _, code := range c.Request.PostForm["question"] {
-		err := s.manage.SetPublishable(ctx, sv, def, code, on[code], principalOf(c).user.ID)
+		err := s.manage.SetPublishable(ctx, actor(c), sv, def, code, on[code])
 		if errors.Is(err, manage.ErrNotPublishable) || errors.Is(err, domain.ErrNotFound) {
 			return badRequest(err)
 		}

@@ -114,7 +114,7 @@ func (s *Server) roundTracker(c *gin.Context) (domain.Survey, manage.Tracker, er
 	if err != nil {
 		return sv, manage.Tracker{}, err
 	}
-	t, err := s.manage.Tracker(c.Request.Context(), sv, def, principalOf(c).seesPersonalData())
+	t, err := s.manage.Tracker(c.Request.Context(), actor(c), sv, def)
 	return sv, t, err
 }
 
@@ -151,17 +151,22 @@ func (s *Server) trackerPage(c *gin.Context) error {
 	return nil
 }
 
+// The public status API (GET /api/v1/surveys/{slug}/status) marshals
+// only the types below, declared here and filled field by field, so that
+// a change in storage or in manage cannot change the API silently
+// (TestStatusAPIFieldNames pins the names).
+
 // statusJSON is GET /api/v1/surveys/{slug}/status.
 type statusJSON struct {
 	Survey         string               `json:"survey"`
-	State          domain.RoundState    `json:"state"`
+	State          string               `json:"state"`
 	OpensAt        time.Time            `json:"opens_at"`
 	ClosesAt       time.Time            `json:"closes_at"`
 	Total          int                  `json:"total"`
 	Submitted      int                  `json:"submitted"`
 	Percent        int                  `json:"percent"`
 	ByStatus       map[string]int       `json:"by_status"`
-	ByRegion       []manage.Tally       `json:"by_planning_region"`
+	ByRegion       []regionTally        `json:"by_planning_region"`
 	Municipalities []municipalityStatus `json:"municipalities"`
 }
 
@@ -180,7 +185,7 @@ type municipalityStatus struct {
 	Reminders          int             `json:"reminders_sent"`
 	Returns            int             `json:"returns"`
 	// Contacts are personal data: present only for coordinators and admins.
-	Contacts []domain.Contact `json:"contacts,omitempty"`
+	Contacts []contactJSON `json:"contacts,omitempty"`
 	// Feedback is the municipality's feedback release; null when it was
 	// never released.
 	Feedback *feedbackStatus `json:"feedback"`
@@ -202,6 +207,20 @@ type feedbackStatus struct {
 	LastOpenedAt        *time.Time `json:"last_opened_at"`
 }
 
+// regionTally counts a planning region's submitted responses.
+type regionTally struct {
+	Name      string `json:"name,omitempty"`
+	Total     int    `json:"total"`
+	Submitted int    `json:"submitted"`
+	Percent   int    `json:"percent"`
+}
+
+// contactJSON is a contact of a municipality (personal data).
+type contactJSON struct {
+	Email string `json:"email"`
+	Name  string `json:"name,omitempty"`
+}
+
 type sectionStatus struct {
 	Code     string `json:"code"`
 	Shown    int    `json:"shown"`
@@ -218,12 +237,17 @@ func (s *Server) apiStatus(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	me := principalOf(c)
-	out := statusJSON{Survey: sv.Slug, State: sv.State(s.now()), OpensAt: sv.OpensAt, ClosesAt: sv.ClosesAt,
+	out := statusJSON{Survey: sv.Slug, State: string(sv.State(s.now())), OpensAt: sv.OpensAt, ClosesAt: sv.ClosesAt,
 		Total: t.All.Total, Submitted: t.All.Submitted, Percent: t.All.Percent, ByStatus: map[string]int{},
-		ByRegion: t.ByRegion, Municipalities: []municipalityStatus{}}
+		Municipalities: []municipalityStatus{}}
 	for _, st := range manage.TrackStatuses {
 		out.ByStatus[st] = t.ByStatus[st]
+	}
+	if t.ByRegion != nil {
+		out.ByRegion = []regionTally{}
+	}
+	for _, g := range t.ByRegion {
+		out.ByRegion = append(out.ByRegion, regionTally{Name: g.Name, Total: g.Total, Submitted: g.Submitted, Percent: g.Percent})
 	}
 	for _, r := range filterOf(c).apply(t.Rows, l) {
 		m := municipalityStatus{Code: r.Code, Name: r.Name(string(l)), Kind: r.Kind, PlanningRegion: r.PlanningRegion,
@@ -234,8 +258,10 @@ func (s *Server) apiStatus(c *gin.Context) error {
 			m.Sections = append(m.Sections, sectionStatus{Code: sp.Section.Code, Shown: sp.Shown, Answered: sp.Answered,
 				Required: sp.Required, RequiredAnswered: sp.Required - sp.RequiredMissing})
 		}
-		if me.seesPersonalData() {
-			m.Contacts = r.Contacts
+		if actor(c).SeesPersonalData() { // the tracker has them only then, too
+			for _, ct := range r.Contacts {
+				m.Contacts = append(m.Contacts, contactJSON{Email: ct.Email, Name: ct.Name})
+			}
 		}
 		if f := r.Feedback; f != nil {
 			m.Feedback = &feedbackStatus{Released: f.Released(), FirstReleasedAt: f.FirstReleasedAt, ReleasedAt: f.ReleasedAt,

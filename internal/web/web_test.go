@@ -105,7 +105,7 @@ func newEnvWith(t *testing.T, st *store.Store, opts func(*web.Options)) *env {
 	}
 	e := &env{t: t, st: st, sv: sv, tokens: map[string]string{}, now: opens.Add(24 * time.Hour),
 		logs: &syncBuffer{}, opens: opens, closes: closes, m: m, mail: mailSrv, hasher: hasher}
-	links, err := m.Invite(ctx, sv.Slug, []string{"riga", "cesis"}, false)
+	links, err := m.Invite(ctx, domain.OperatorPrincipal(), sv.Slug, []string{"riga", "cesis"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

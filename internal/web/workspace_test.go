@@ -389,10 +389,10 @@ func TestStatusCounts(t *testing.T) {
 	}
 	e.submitFull("riga")
 	wantStatus(t, e.put("cesis", 0, `{"population":1200}`), http.StatusOK)
-	if _, err := e.m.Invite(ctx, e.sv.Slug, []string{"valmiera"}, false); err != nil {
+	if _, err := e.m.Invite(ctx, domain.OperatorPrincipal(), e.sv.Slug, []string{"valmiera"}, false); err != nil {
 		t.Fatal(err)
 	}
-	links, _ := e.m.ShowableLinks(ctx, e.sv.ID)
+	links, _ := e.m.ShowableLinks(ctx, domain.OperatorPrincipal(), e.sv.ID)
 	wantStatus(t, e.do("GET", strings.TrimPrefix(links["valmiera"], "http://survey.test"), nil), http.StatusOK)
 
 	d = e.statusJSON(ck)
