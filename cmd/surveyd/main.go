@@ -162,7 +162,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer st.Close()
-	h, err := web.New(web.Options{Store: st, Logger: log, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone, Manager: m,
+	h, err := web.New(web.Options{Logger: log, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone, Manager: m,
 		TrustedProxies: cfg.TrustedProxies, RespondentTimeout: cfg.RespondentTimeout, StaffTimeout: cfg.StaffTimeout,
 		ReportTimeout: cfg.ReportTimeout})
 	if err != nil {

@@ -19,7 +19,6 @@ import (
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/static"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
@@ -33,7 +32,6 @@ const maxBody = 1 << 20
 
 // Options configures a Server.
 type Options struct {
-	Store    *store.Store
 	Logger   *slog.Logger
 	BaseURL  *url.URL
 	TimeZone *time.Location
@@ -53,7 +51,6 @@ type Options struct {
 
 // Server holds the service's dependencies; it has no package-level state.
 type Server struct {
-	store   *store.Store
 	log     *slog.Logger
 	baseURL *url.URL
 	tz      *time.Location
@@ -72,7 +69,7 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(o Options) (*Server, error) {
-	s := &Server{store: o.Store, log: o.Logger, baseURL: o.BaseURL, tz: o.TimeZone, now: o.Now,
+	s := &Server{log: o.Logger, baseURL: o.BaseURL, tz: o.TimeZone, now: o.Now,
 		manage: o.Manager, respondentTimeout: o.RespondentTimeout, staffTimeout: o.StaffTimeout, reportTimeout: o.ReportTimeout}
 	if s.manage == nil {
 		return nil, errors.New("web: Options.Manager is required")

@@ -69,7 +69,7 @@ func newLimitEnv(t *testing.T, instances int) *limitEnv {
 				t.Fatal(err)
 			}
 		}
-		srv, err := web.New(web.Options{Store: st, Manager: &manage.Manager{Store: st, Accounts: manage.AccountSettings{Hasher: e.hasher}}, BaseURL: base,
+		srv, err := web.New(web.Options{Manager: &manage.Manager{Store: st, Accounts: manage.AccountSettings{Hasher: e.hasher}}, BaseURL: base,
 			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		if err != nil {
 			t.Fatal(err)

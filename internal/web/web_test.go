@@ -113,7 +113,7 @@ func newEnvWith(t *testing.T, st *store.Store, opts func(*web.Options)) *env {
 		e.tokens[l.Municipality] = strings.TrimPrefix(l.URL, "http://survey.test/r/")
 	}
 	riga, _ := time.LoadLocation("Europe/Riga")
-	o := web.Options{Store: st, Logger: slog.New(slog.NewTextHandler(e.logs, nil)), BaseURL: base,
+	o := web.Options{Logger: slog.New(slog.NewTextHandler(e.logs, nil)), BaseURL: base,
 		TimeZone: riga, Now: func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now },
 		Manager: m}
 	if opts != nil {

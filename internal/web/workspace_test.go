@@ -723,7 +723,7 @@ func TestSessionCookieOverHTTPS(t *testing.T) {
 	e := newEnv(t)
 	u, _ := e.user("viewer")
 	base, _ := url.Parse("https://aptauja.example.lv")
-	srv, err := web.New(web.Options{Store: e.st, BaseURL: base, Manager: e.m,
+	srv, err := web.New(web.Options{BaseURL: base, Manager: e.m,
 		Now: func() time.Time { return e.clock() }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
