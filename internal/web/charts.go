@@ -76,7 +76,7 @@ func (s *Server) results(c *gin.Context, tablesOnly bool) (*resultsData, error) 
 		}
 		survey.SortByName(rate, "lv", func(r reports.RateTally) string { return r.Name })
 		var err error
-		d.set, err = reports.BuildChartsContext(ctx, d.summary, reports.ChartOptions{Lang: string(l), T: l.T,
+		d.set, err = reports.BuildChartsContext(ctx, d.summary, reports.ChartOptions{Lang: string(l), T: l.chartT,
 			Rate: rate, TablesOnly: tablesOnly})
 		return err
 	})
@@ -180,7 +180,7 @@ func (s *Server) chartsView(c *gin.Context, d *resultsData, report bool) chartsP
 		Responses: d.summary.Responses, Rate: d.tracker.All, Report: report,
 		ReportURL: withQuery(base+"/report", q), ChartsURL: withQuery(base+"/charts", q),
 		ExportURL: withQuery(base+"/export.xlsx", q), Generated: l.when(s.now().In(s.tz), locative),
-		KeyFigures: reports.KeyFigures(d.summary, reports.ChartOptions{Lang: string(l), T: l.T})}
+		KeyFigures: reports.KeyFigures(d.summary, reports.ChartOptions{Lang: string(l), T: l.chartT})}
 	if report {
 		p.Page = s.page(c, l.T("report.title")+" — "+p.RoundTitle)
 		p.Width = reportWidth

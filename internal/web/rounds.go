@@ -127,7 +127,7 @@ func (s *Server) createRound(c *gin.Context) error {
 		TitleEN: def.Title.EN, ReferenceYear: def.ReferenceYear, Definition: def.JSON(),
 		DefinitionSHA256: manage.DefinitionSHA256(def), OpensAt: opens, ClosesAt: closes})
 	if errors.Is(err, domain.ErrExists) {
-		p.Errors = append(p.Errors, l.T("round.slug.taken", def.Slug))
+		p.Errors = append(p.Errors, l.T("round.slug.taken", "slug", def.Slug))
 		s.render(c, http.StatusConflict, "round_new.html", p)
 		return nil
 	}
