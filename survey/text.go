@@ -30,23 +30,6 @@ func msg(lv, en string, args ...any) Text {
 	return Text{LV: fmt.Sprintf(lv, args...), EN: fmt.Sprintf(en, args...)}
 }
 
-// lvCount picks the Latvian noun form for n: Latvian uses the singular after
-// numbers ending in 1 except those ending in 11 ("21 rakstzīme", "11 rakstzīmes").
-func lvCount(n int, singular, plural string) string {
-	if n%10 == 1 && n%100 != 11 {
-		return fmt.Sprintf("%d %s", n, singular)
-	}
-	return fmt.Sprintf("%d %s", n, plural)
-}
-
-// enCount is the English counterpart of lvCount.
-func enCount(n int, singular, plural string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, singular)
-	}
-	return fmt.Sprintf("%d %s", n, plural)
-}
-
 // FormatNumber writes r the way a Latvian reader expects: decimal comma and
 // thin groups of three digits separated by a no-break space ("1 234,5").
 // In English it uses a decimal point and commas ("1,234.5"). Years and other

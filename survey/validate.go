@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/civitas-lv/surveyd/internal/wording"
 )
 
 // Mode selects how strictly Validate checks answers.
@@ -286,8 +288,8 @@ func (q *Question) checkNumber(v any) (any, *Text) {
 		if places == 0 {
 			return nil, &Text{LV: "Ievadiet veselu skaitli.", EN: "Enter a whole number."}
 		}
-		t := Text{LV: "Ne vairāk kā " + lvCount(places, "zīme", "zīmes") + " aiz komata.",
-			EN: "At most " + enCount(places, "decimal place", "decimal places") + "."}
+		t := Text{LV: "Ne vairāk kā " + wording.Count(wording.LV, places, "zīme", "zīmes") + " aiz komata.",
+			EN: "At most " + wording.Count(wording.EN, places, "decimal place", "decimal places") + "."}
 		return nil, &t
 	}
 	if (q.min != nil && r.Cmp(q.min) < 0) || (q.max != nil && r.Cmp(q.max) > 0) {
@@ -355,8 +357,8 @@ func checkText(v any, limit int, multiline bool) (string, *Text) {
 	}
 	if n := utf8.RuneCountInString(s); n > limit {
 		return "", &Text{
-			LV: "Ne vairāk kā " + lvCount(limit, "rakstzīme", "rakstzīmes") + " (tagad " + lvCount(n, "rakstzīme", "rakstzīmes") + ").",
-			EN: "At most " + enCount(limit, "character", "characters") + " (now " + enCount(n, "character", "characters") + ")."}
+			LV: "Ne vairāk kā " + wording.Count(wording.LV, limit, "rakstzīme", "rakstzīmes") + " (tagad " + wording.Count(wording.LV, n, "rakstzīme", "rakstzīmes") + ").",
+			EN: "At most " + wording.Count(wording.EN, limit, "character", "characters") + " (now " + wording.Count(wording.EN, n, "character", "characters") + ")."}
 	}
 	return s, nil
 }
