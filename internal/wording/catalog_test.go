@@ -1,0 +1,427 @@
+package wording
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The wording test: the built-in catalog loads (both languages have the
+// same keys, each key the same placeholders: Parse), every key is used
+// somewhere, and every key the code asks for is in the catalog.
+
+// builtAtRunTime lists the keys the code builds at run time, by where it
+// builds them: file holds `"prefix` (a Go string joined with +, or a
+// template's printf "prefix%s"); keys are every key it can build. A key
+// in no other file as a quoted literal must be here to count as used, and
+// a prefix asked for at a call site must be here too.
+var builtAtRunTime = []struct {
+	file, prefix string
+	keys         []string
+}{
+	{"internal/web/links.go", "track.", []string{"track.no_link", "track.link_created", "track.invited", "track.opened",
+		"track.draft", "track.submitted", "track.returned"}},
+	{"internal/web/tracker.go", "track.", nil},
+	{"internal/web/templates/tracker.html", "track.", nil},
+	{"internal/web/templates/tracker.html", "kind.", []string{"kind.valstspilseta", "kind.novads"}},
+	{"internal/web/templates/charts.html", "kind.", nil},
+	{"internal/web/charts.go", "kind.", nil},
+	{"internal/web/templates/tracker.html", "sort.", []string{"sort.", "sort.region", "sort.status", "sort.activity"}},
+	{"internal/web/templates/tracker.html", "state.", []string{"state.not_open", "state.open", "state.closed"}},
+	{"internal/web/templates/round.html", "state.", nil},
+	{"internal/web/templates/surveys.html", "state.", nil},
+	{"internal/web/templates/users.html", "role.", []string{"role.viewer", "role.coordinator", "role.admin"}},
+	{"internal/web/templates/tokens.html", "role.", nil},
+	{"internal/web/links.go", "links.done.", []string{"links.done.revoked"}},
+	{"internal/web/links.go", "confirm.", []string{"confirm.rotate.title", "confirm.revoke.title",
+		"confirm.rotate.question", "confirm.revoke.question", "confirm.create.question",
+		"confirm.rotate.button", "confirm.revoke.button"}},
+	{"internal/web/templates/link_confirm.html", "confirm.", []string{"confirm.rotate.effects", "confirm.revoke.effects"}},
+	{"internal/web/links.go", "message.", []string{"message.invitation", "message.reminder", "message.receipt", "message.feedback"}},
+	{"internal/web/links.go", "message.status.", []string{"message.status.queued", "message.status.sending",
+		"message.status.sent", "message.status.failed"}},
+	{"internal/web/links.go", "messages.count.", []string{"messages.count.queued", "messages.count.sending",
+		"messages.count.sent", "messages.count.failed"}},
+	{"internal/web/links.go", "send.skipped.", []string{"send.skipped.no_contacts", "send.skipped.submitted",
+		"send.skipped.link", "send.skipped.pending"}},
+	{"internal/web/contacts.go", "import.refused.", []string{"import.refused.municipality_missing",
+		"import.refused.municipality_unknown", "import.refused.municipality_ambiguous", "import.refused.email_missing",
+		"import.refused.email_bad", "import.refused.duplicate", "import.refused.too_many", "import.refused.name_long"}},
+	{"internal/web/admin.go", "users.done.", []string{"users.done.saved"}},
+	{"internal/web/rounds.go", "round.done.", []string{"round.done.created", "round.done.dates", "round.done.reopened",
+		"round.done.closed", "round.done.extended", "round.done.unextended", "round.done.publishable"}},
+	{"internal/web/review.go", "response.status.", []string{"response.status.draft", "response.status.submitted",
+		"response.status.returned", "response.status.none"}},
+	{"internal/web/review.go", "review.done.", []string{"review.done.corrected", "review.done.returned", "review.done.extended"}},
+	{"internal/web/review.go", "action.", []string{"action.save", "action.submit", "action.correct", "action.return"}},
+	{"internal/web/feedback_release.go", "release.skipped.", []string{"release.skipped.not_submitted"}},
+	{"internal/web/feedback_release.go", "release.mail.skipped.", []string{"release.mail.skipped.not_released",
+		"release.mail.skipped.no_contacts", "release.mail.skipped.no_link", "release.mail.skipped.link",
+		"release.mail.skipped.pending"}},
+	{"internal/web/charts.go", "charts.status.", []string{"charts.status.submitted", "charts.status.withreturns",
+		"charts.status.returned", "charts.status.draft", "charts.status.none", "charts.status.all"}},
+	// errors.go: titleKey = code + ".title" for a 503 (busy, unavailable).
+	{"internal/web/errors.go", ".title", []string{"busy.title", "unavailable.title"}},
+	// reports/feedback.go's own "chart.title" and "chart.desc" are its word
+	// table's, not the catalog's: the scan below reads only the charts'
+	// ChartOptions lookups (o.t).
+}
+
+// source is a file the scan reads: its path from the repository's root
+// and its text.
+type source struct{ path, text string }
+
+// repoSources reads the repository's non-test Go files, its templates
+// (*.html) and the scripts of static/js.
+func repoSources(t *testing.T) []source {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []source
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if rel != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || d.Name() == "node_modules" ||
+				rel == "static/vendor") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch {
+		case strings.HasSuffix(rel, ".go") && !strings.HasSuffix(rel, "_test.go"),
+			strings.HasSuffix(rel, ".html"),
+			strings.HasPrefix(rel, "static/js/") && strings.HasSuffix(rel, ".js"):
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			out = append(out, source{rel, string(b)})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(out, func(s source) bool { return s.path == "internal/web/templates/form.html" }) ||
+		!slices.ContainsFunc(out, func(s source) bool { return s.path == "static/js/form.js" }) {
+		t.Fatalf("the scan did not find the templates or the script under %s", root)
+	}
+	return out
+}
+
+// goTokens returns a Go file's tokens (comments left out).
+func goTokens(src string) (toks []token.Token, lits []string) {
+	var s scanner.Scanner
+	fset := token.NewFileSet()
+	s.Init(fset.AddFile("", -1, len(src)), []byte(src), nil, 0)
+	for {
+		_, tok, lit := s.Scan()
+		if tok == token.EOF {
+			return toks, lits
+		}
+		toks, lits = append(toks, tok), append(lits, lit)
+	}
+}
+
+var (
+	// A quoted literal in a template or a script that could be a key (a
+	// template's attribute="{{T $L "key"}}" nests quotes, so a key is
+	// matched by its characters, not by pairing quotes).
+	quoted = regexp.MustCompile(`"([\w.\-]*)"|'([\w.\-]*)'`)
+	// A template's T call: {{T $L "key" …}}, (T .L "key" …).
+	tmplCall = regexp.MustCompile(`\bT\s+[$.][\w.]*\s+"([^"]*)"`)
+	// A template's key built at run time: T $L (printf "state.%s" .State).
+	tmplBuilt = regexp.MustCompile(`\bT\s+[$.][\w.]*\s+\(printf\s+"([^"%]*)%s([^"]*)"`)
+	// The form's script looking up a message: M.saved, M['conflict.left'].
+	jsLookup = regexp.MustCompile(`\bM(?:\.(\w+)|\['([^']+)'\])`)
+)
+
+// literals returns every quoted string in the file (for Go, string
+// literals only, not comments).
+func literals(src source) []string {
+	var out []string
+	if strings.HasSuffix(src.path, ".go") {
+		toks, lits := goTokens(src.text)
+		for i, tok := range toks {
+			if tok == token.STRING {
+				if s, err := strconv.Unquote(lits[i]); err == nil {
+					out = append(out, s)
+				}
+			}
+		}
+		return out
+	}
+	for _, m := range quoted.FindAllStringSubmatch(src.text, -1) {
+		out = append(out, m[1]+m[2])
+	}
+	return out
+}
+
+// use is a key asked for at a call site; built: the start of a key built
+// at run time.
+type use struct {
+	key   string
+	built bool
+}
+
+// calls returns the keys the file asks the catalog for: in Go T("key"),
+// x.T("key"), wording.T(lang, "key") and the charts' o.t("key"); in a
+// template T $L "key"; a key followed by + (Go) or a printf pattern
+// (templates) is the start of a key built at run time.
+func calls(src source) []use {
+	var out []use
+	switch {
+	case strings.HasSuffix(src.path, ".go"):
+		toks, lits := goTokens(src.text)
+		at := func(i int, tok token.Token, lit string) bool {
+			return i >= 0 && i < len(toks) && toks[i] == tok && (lit == "" || lits[i] == lit)
+		}
+		for i := range toks {
+			arg := -1
+			switch {
+			case at(i, token.IDENT, "T") && at(i+1, token.LPAREN, "") && at(i-1, token.PERIOD, "") && at(i-2, token.IDENT, "wording"):
+				// wording.T(lang, "key", …): the key is the second argument.
+				for j, depth := i+2, 0; j < len(toks); j++ {
+					if toks[j] == token.LPAREN {
+						depth++
+					} else if toks[j] == token.RPAREN {
+						if depth == 0 {
+							break
+						}
+						depth--
+					} else if toks[j] == token.COMMA && depth == 0 {
+						arg = j + 1
+						break
+					}
+				}
+			case at(i, token.IDENT, "T") && at(i+1, token.LPAREN, ""),
+				at(i, token.IDENT, "t") && at(i+1, token.LPAREN, "") && at(i-1, token.PERIOD, "") && at(i-2, token.IDENT, "o"):
+				arg = i + 2
+			}
+			if arg < 0 || !at(arg, token.STRING, "") {
+				continue
+			}
+			key, err := strconv.Unquote(lits[arg])
+			if err != nil {
+				continue
+			}
+			out = append(out, use{key, at(arg+1, token.ADD, "")})
+		}
+	case strings.HasSuffix(src.path, ".html"):
+		for _, m := range tmplCall.FindAllStringSubmatch(src.text, -1) {
+			out = append(out, use{key: m[1]})
+		}
+		for _, m := range tmplBuilt.FindAllStringSubmatch(src.text, -1) {
+			out = append(out, use{key: m[1], built: true})
+		}
+	}
+	return out
+}
+
+// clientKeys returns the keys internal/web's clientMessages sends the
+// form's script, from its source.
+func clientKeys(t *testing.T, srcs []source) []string {
+	t.Helper()
+	i := slices.IndexFunc(srcs, func(s source) bool { return s.path == "internal/web/view.go" })
+	if i < 0 {
+		t.Fatal("internal/web/view.go not found")
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), "view.go", srcs[i].text, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == "clientMessages" {
+			ast.Inspect(fd.Body, func(n ast.Node) bool {
+				if bl, ok := n.(*ast.BasicLit); ok && bl.Kind == token.STRING {
+					if s, err := strconv.Unquote(bl.Value); err == nil && s != "js." {
+						keys = append(keys, s)
+					}
+				}
+				return true
+			})
+		}
+	}
+	if len(keys) == 0 {
+		t.Fatal("no keys in internal/web/view.go's clientMessages")
+	}
+	return keys
+}
+
+// unusedKeys returns the catalog's keys that no source holds as a quoted
+// literal and no builtAtRunTime entry builds.
+func unusedKeys(keys []string, srcs []source, built map[string]bool) []string {
+	seen := map[string]bool{}
+	for _, s := range srcs {
+		for _, l := range literals(s) {
+			seen[l] = true
+		}
+	}
+	var out []string
+	for _, k := range keys {
+		if !seen[k] && !built[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// unknownUses returns the problems of the keys the sources ask for: a key
+// not in the catalog, a key built at run time from a start no
+// builtAtRunTime entry declares for that file, a message the script looks
+// up that clientMessages does not send or the catalog lacks.
+func unknownUses(c *Catalog, srcs []source, prefixes map[string][]string, client []string) []string {
+	var out []string
+	for _, s := range srcs {
+		for _, u := range calls(s) {
+			switch {
+			case u.built && !slices.Contains(prefixes[s.path], u.key):
+				out = append(out, s.path+": builds keys from "+strconv.Quote(u.key)+", which builtAtRunTime does not list for it")
+			case !u.built && !c.Has(u.key):
+				out = append(out, s.path+": asks for "+strconv.Quote(u.key)+", which is not in the catalog")
+			}
+		}
+		if strings.HasPrefix(s.path, "static/js/") {
+			for _, m := range jsLookup.FindAllStringSubmatch(s.text, -1) {
+				name := m[1] + m[2]
+				key := "js." + name
+				if !slices.Contains(client, key) {
+					key = name
+				}
+				if !slices.Contains(client, key) || !c.Has(key) {
+					out = append(out, s.path+": looks up M["+strconv.Quote(name)+"], which clientMessages does not send from the catalog")
+				}
+			}
+		}
+	}
+	return out
+}
+
+// TestTheCatalogLoads: the built-in message files parse, with the same keys
+// and placeholders in both languages (Parse's checks).
+func TestTheCatalogLoads(t *testing.T) {
+	t.Parallel()
+	lv, err := files.ReadFile("lv.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, err := files.ReadFile("en.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse(lv, en)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Keys()) < 600 {
+		t.Errorf("only %d keys", len(c.Keys()))
+	}
+}
+
+// TestEveryKeyIsUsed: each key of the catalog is a quoted literal in the
+// repository's code, templates or script, or is built at run time where
+// builtAtRunTime says.
+func TestEveryKeyIsUsed(t *testing.T) {
+	t.Parallel()
+	srcs := repoSources(t)
+	built := map[string]bool{}
+	for _, b := range builtAtRunTime {
+		i := slices.IndexFunc(srcs, func(s source) bool { return s.path == b.file })
+		if i < 0 {
+			t.Errorf("builtAtRunTime: %s not found", b.file)
+			continue
+		}
+		if !strings.Contains(srcs[i].text, `"`+b.prefix) && !strings.Contains(srcs[i].text, b.prefix+`"`) {
+			t.Errorf("builtAtRunTime: %s does not build keys from %q", b.file, b.prefix)
+		}
+		for _, k := range b.keys {
+			if !strings.Contains(k, b.prefix) {
+				t.Errorf("builtAtRunTime: %s cannot be built from %q", k, b.prefix)
+			}
+			if !Default().Has(k) {
+				t.Errorf("builtAtRunTime: %s is not in the catalog", k)
+			}
+			built[k] = true
+		}
+	}
+	for _, k := range unusedKeys(Default().Keys(), srcs, built) {
+		t.Errorf("%s is in the catalog but nothing uses it (if a key is built at run time, list it in builtAtRunTime)", k)
+	}
+}
+
+// TestEveryKeyAskedForIsInTheCatalog: each key the code, the templates and
+// the script ask for exists.
+func TestEveryKeyAskedForIsInTheCatalog(t *testing.T) {
+	t.Parallel()
+	srcs := repoSources(t)
+	prefixes := map[string][]string{}
+	for _, b := range builtAtRunTime {
+		prefixes[b.file] = append(prefixes[b.file], b.prefix)
+	}
+	n := 0
+	for _, s := range srcs {
+		n += len(calls(s))
+	}
+	if n < 500 {
+		t.Errorf("the scan found only %d call sites", n)
+	}
+	for _, p := range unknownUses(Default(), srcs, prefixes, clientKeys(t, srcs)) {
+		t.Error(p)
+	}
+}
+
+// TestTheScansCatchMistakes: the checks above fail on what they look for.
+func TestTheScansCatchMistakes(t *testing.T) {
+	t.Parallel()
+	c, err := Parse([]byte(`{"a.used": "x", "b.unused": "y", "c.built.one": "z", "js.saved": "{time}"}`),
+		[]byte(`{"a.used": "x", "b.unused": "y", "c.built.one": "z", "js.saved": "{time}"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs := []source{
+		{"internal/web/x.go", `package web
+// l.T("in.a.comment") is no use
+func f() { l.T("a.used"); l.T("missing.key", "n", 1); l.T("c.built."+x); l.T("d.undeclared."+y)
+	wording.T(wording.LV, "missing.too"); T("a.used"); o.t("missing.chart", 1) }`},
+		{"internal/web/templates/p.html", `{{T $L "missing.tmpl"}} {{T .L (printf "e.built.%s" .X)}}`},
+		{"static/js/form.js", `M.saved; M['missing.js']; M.unsent`},
+	}
+	if got := unusedKeys(c.Keys(), srcs, map[string]bool{"c.built.one": true}); !slices.Equal(got, []string{"b.unused", "js.saved"}) {
+		t.Errorf("unused %v", got)
+	}
+	got := unknownUses(c, srcs, map[string][]string{"internal/web/x.go": {"c.built."}}, []string{"js.saved"})
+	for _, want := range []string{`"missing.key"`, `"d.undeclared."`, `"missing.too"`, `"missing.chart"`, `"missing.tmpl"`,
+		`"e.built."`, `M["missing.js"]`, `M["unsent"]`} {
+		if !slices.ContainsFunc(got, func(p string) bool { return strings.Contains(p, want) }) {
+			t.Errorf("no problem for %s in %q", want, got)
+		}
+	}
+	if len(got) != 8 {
+		t.Errorf("%d problems, want 8: %q", len(got), got)
+	}
+	for _, bad := range []struct{ lv, en, want string }{
+		{`{"a": "x", "a": "y"}`, `{"a": "x"}`, `"a" is there twice`},
+		{`{"a": "%d no %d"}`, `{"a": "%d of %d"}`, `has a %s or %d`},
+		{`{"a": "x"} {}`, `{"a": "x"}`, `more after`},
+	} {
+		if _, err := Parse([]byte(bad.lv), []byte(bad.en)); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("Parse(%s): %v, want %q", bad.lv, err, bad.want)
+		}
+	}
+}
