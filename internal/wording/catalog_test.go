@@ -1,6 +1,7 @@
 package wording
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/scanner"
@@ -173,16 +174,110 @@ func literals(src source) []string {
 }
 
 // use is a key asked for at a call site; built: the start of a key built
-// at run time.
+// at run time; names: the placeholders the call fills, when the call
+// names them all with literals (named false otherwise).
 type use struct {
 	key   string
 	built bool
+	names []string
+	named bool
+}
+
+// withNames records the call's placeholder names from its arguments after
+// the key, given as name, value pairs ("" for an argument that is not a
+// quoted literal, nil args for a spread args...).
+func (u use) withNames(args []string) use {
+	if args == nil {
+		return u
+	}
+	u.named = true
+	for i := 0; i < len(args); i += 2 {
+		name, err := strconv.Unquote(args[i])
+		if err != nil || i+1 == len(args) {
+			u.names = append(u.names, "?"+args[i])
+			continue
+		}
+		u.names = append(u.names, name)
+	}
+	slices.Sort(u.names)
+	return u
+}
+
+// goArgs returns the arguments of a call from the token at i (a comma
+// before the next argument, or the closing parenthesis), each as its text:
+// a quoted literal when the argument is a single string token. It returns
+// nil for a call that spreads a slice (args...).
+func goArgs(toks []token.Token, lits []string, i int) []string {
+	args := []string{}
+	for depth, cur := 0, ""; i < len(toks); i++ {
+		switch toks[i] {
+		case token.LPAREN, token.LBRACK, token.LBRACE:
+			depth++
+		case token.RPAREN, token.RBRACK, token.RBRACE:
+			if depth == 0 {
+				if cur != "" {
+					args = append(args, cur)
+				}
+				return args
+			}
+			depth--
+		case token.ELLIPSIS:
+			return nil
+		}
+		switch {
+		case depth == 0 && toks[i] == token.COMMA:
+			if cur != "" {
+				args = append(args, cur)
+			}
+			cur = ""
+		case cur == "" && toks[i] == token.STRING:
+			cur = lits[i]
+		default:
+			cur = "…" // not a single literal
+		}
+	}
+	return nil
+}
+
+// tmplArgs returns a template call's arguments from text (after its key),
+// up to the end of the action or of the enclosing parenthesis.
+func tmplArgs(text string) []string {
+	args := []string{}
+	for i := 0; i < len(text); {
+		for i < len(text) && text[i] == ' ' {
+			i++
+		}
+		if i >= len(text) || strings.HasPrefix(text[i:], "}}") || strings.HasPrefix(text[i:], "-}}") || text[i] == ')' {
+			return args
+		}
+		start := i
+		if text[i] == '(' {
+			for depth := 0; i < len(text); i++ {
+				if text[i] == '(' {
+					depth++
+				} else if text[i] == ')' {
+					if depth--; depth == 0 {
+						i++
+						break
+					}
+				}
+			}
+		} else {
+			for i < len(text) && text[i] != ' ' && text[i] != ')' && !strings.HasPrefix(text[i:], "}}") {
+				i++
+			}
+		}
+		args = append(args, text[start:i])
+	}
+	return args
 }
 
 // calls returns the keys the file asks the catalog for: in Go T("key"),
 // x.T("key"), wording.T(lang, "key") and the charts' o.t("key"); in a
 // template T $L "key"; a key followed by + (Go) or a printf pattern
-// (templates) is the start of a key built at run time.
+// (templates) is the start of a key built at run time. The charts' o.t
+// passes its values positionally (web's chartT names them), so only its
+// key is checked.
 func calls(src source) []use {
 	var out []use
 	switch {
@@ -192,7 +287,7 @@ func calls(src source) []use {
 			return i >= 0 && i < len(toks) && toks[i] == tok && (lit == "" || lits[i] == lit)
 		}
 		for i := range toks {
-			arg := -1
+			arg, positional := -1, false
 			switch {
 			case at(i, token.IDENT, "T") && at(i+1, token.LPAREN, "") && at(i-1, token.PERIOD, "") && at(i-2, token.IDENT, "wording"):
 				// wording.T(lang, "key", …): the key is the second argument.
@@ -209,9 +304,10 @@ func calls(src source) []use {
 						break
 					}
 				}
-			case at(i, token.IDENT, "T") && at(i+1, token.LPAREN, ""),
-				at(i, token.IDENT, "t") && at(i+1, token.LPAREN, "") && at(i-1, token.PERIOD, "") && at(i-2, token.IDENT, "o"):
+			case at(i, token.IDENT, "T") && at(i+1, token.LPAREN, ""):
 				arg = i + 2
+			case at(i, token.IDENT, "t") && at(i+1, token.LPAREN, "") && at(i-1, token.PERIOD, "") && at(i-2, token.IDENT, "o"):
+				arg, positional = i+2, true
 			}
 			if arg < 0 || !at(arg, token.STRING, "") {
 				continue
@@ -220,11 +316,15 @@ func calls(src source) []use {
 			if err != nil {
 				continue
 			}
-			out = append(out, use{key, at(arg+1, token.ADD, "")})
+			u := use{key: key, built: at(arg+1, token.ADD, "")}
+			if !u.built && !positional {
+				u = u.withNames(goArgs(toks, lits, arg+1))
+			}
+			out = append(out, u)
 		}
 	case strings.HasSuffix(src.path, ".html"):
-		for _, m := range tmplCall.FindAllStringSubmatch(src.text, -1) {
-			out = append(out, use{key: m[1]})
+		for _, m := range tmplCall.FindAllStringSubmatchIndex(src.text, -1) {
+			out = append(out, use{key: src.text[m[2]:m[3]]}.withNames(tmplArgs(src.text[m[1]:])))
 		}
 		for _, m := range tmplBuilt.FindAllStringSubmatch(src.text, -1) {
 			out = append(out, use{key: m[1], built: true})
@@ -301,6 +401,9 @@ func unknownUses(c *Catalog, srcs []source, prefixes map[string][]string, client
 				out = append(out, s.path+": builds keys from "+strconv.Quote(u.key)+", which builtAtRunTime does not list for it")
 			case !u.built && !c.Has(u.key):
 				out = append(out, s.path+": asks for "+strconv.Quote(u.key)+", which is not in the catalog")
+			case u.named && !slices.Equal(u.names, Placeholders(c.Raw(LV, u.key))):
+				out = append(out, fmt.Sprintf("%s: fills %v of %q, whose placeholders are %v", s.path, u.names, u.key,
+					Placeholders(c.Raw(LV, u.key))))
 			}
 		}
 		if strings.HasPrefix(s.path, "static/js/") {
@@ -381,12 +484,17 @@ func TestEveryKeyAskedForIsInTheCatalog(t *testing.T) {
 	for _, b := range builtAtRunTime {
 		prefixes[b.file] = append(prefixes[b.file], b.prefix)
 	}
-	n := 0
+	n, named := 0, 0
 	for _, s := range srcs {
-		n += len(calls(s))
+		for _, u := range calls(s) {
+			n++
+			if len(u.names) > 0 {
+				named++
+			}
+		}
 	}
-	if n < 500 {
-		t.Errorf("the scan found only %d call sites", n)
+	if n < 500 || named < 100 {
+		t.Errorf("the scan found only %d call sites, %d of them filling placeholders", n, named)
 	}
 	for _, p := range unknownUses(c, srcs, prefixes, clientKeys(t, srcs)) {
 		t.Error(p)
@@ -396,8 +504,8 @@ func TestEveryKeyAskedForIsInTheCatalog(t *testing.T) {
 // TestTheScansCatchMistakes: the checks above fail on what they look for.
 func TestTheScansCatchMistakes(t *testing.T) {
 	t.Parallel()
-	c, err := Parse([]byte(`{"a.used": "x", "b.unused": "y", "c.built.one": "z", "js.saved": "{time}"}`),
-		[]byte(`{"a.used": "x", "b.unused": "y", "c.built.one": "z", "js.saved": "{time}"}`))
+	c, err := Parse([]byte(`{"a.used": "x", "b.unused": "y", "c.built.one": "z", "js.saved": "{time}", "p.one": "{name} ({n})"}`),
+		[]byte(`{"a.used": "x", "b.unused": "y", "c.built.one": "z", "js.saved": "{time}", "p.one": "{name} ({n})"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,8 +513,10 @@ func TestTheScansCatchMistakes(t *testing.T) {
 		{"internal/web/x.go", `package web
 // l.T("in.a.comment") is no use
 func f() { l.T("a.used"); l.T("missing.key", "n", 1); l.T("c.built."+x); l.T("d.undeclared."+y)
-	wording.T(wording.LV, "missing.too"); T("a.used"); o.t("missing.chart", 1) }`},
-		{"internal/web/templates/p.html", `{{T $L "missing.tmpl"}} {{T .L (printf "e.built.%s" .X)}}`},
+	wording.T(wording.LV, "missing.too"); T("a.used"); o.t("missing.chart", 1)
+	l.T("p.one", "name", f(x, y), "n", 2); l.T("p.one", args...); l.T("p.one", "nam", 1, "n", 2); l.T("p.one", "name", 1) }`},
+		{"internal/web/templates/p.html", `{{T $L "missing.tmpl"}} {{T .L (printf "e.built.%s" .X)}}
+	{{T $L "p.one" "name" (date .X) "n" .N}} {{T $L "a.used" "n" .N}} (T $L "p.one" .Name .N)`},
 		{"static/js/form.js", `M.saved; M['missing.js']; M.unsent`},
 	}
 	if got := unusedKeys(c.Keys(), srcs, map[string]bool{"c.built.one": true}); !slices.Equal(got, []string{"b.unused", "js.saved"}) {
@@ -414,12 +524,13 @@ func f() { l.T("a.used"); l.T("missing.key", "n", 1); l.T("c.built."+x); l.T("d.
 	}
 	got := unknownUses(c, srcs, map[string][]string{"internal/web/x.go": {"c.built."}}, []string{"js.saved", "js.gone"})
 	for _, want := range []string{`"missing.key"`, `"d.undeclared."`, `"missing.too"`, `"missing.chart"`, `"missing.tmpl"`,
-		`"e.built."`, `M["missing.js"]`, `M["unsent"]`, `"js.gone"`} {
+		`"e.built."`, `M["missing.js"]`, `M["unsent"]`, `"js.gone"`,
+		`fills [n nam] of "p.one"`, `fills [name] of "p.one"`, `fills [n] of "a.used"`, `fills [?.Name] of "p.one"`} {
 		if !slices.ContainsFunc(got, func(p string) bool { return strings.Contains(p, want) }) {
 			t.Errorf("no problem for %s in %q", want, got)
 		}
 	}
-	if len(got) != 9 {
-		t.Errorf("%d problems, want 9: %q", len(got), got)
+	if len(got) != 13 {
+		t.Errorf("%d problems, want 13: %q", len(got), got)
 	}
 }
