@@ -150,6 +150,9 @@ var (
 	tmplBuilt = regexp.MustCompile(`\bT\s+[$.][\w.]*\s+\(printf\s+"([^"%]*)%s([^"]*)"`)
 	// The form's script looking up a message: M.saved, M['conflict.left'].
 	jsLookup = regexp.MustCompile(`\bM(?:\.(\w+)|\['([^']+)'\])`)
+	// The script filling one: fmt(M.saved, {time: …}).
+	jsFill = regexp.MustCompile(`\bfmt\(M(?:\.(\w+)|\['([^']+)'\]),\s*\{([^{}]*)\}\)`)
+	jsName = regexp.MustCompile(`(?:^|,)\s*(\w+)\s*:`)
 )
 
 // literals returns every quoted string in the file (for Go, string
@@ -417,6 +420,20 @@ func unknownUses(c *Catalog, srcs []source, prefixes map[string][]string, client
 					out = append(out, s.path+": looks up M["+strconv.Quote(name)+"], which clientMessages does not send from the catalog")
 				}
 			}
+			for _, m := range jsFill.FindAllStringSubmatch(s.text, -1) {
+				key := "js." + m[1] + m[2]
+				if !c.Has(key) {
+					key = m[1] + m[2]
+				}
+				var names []string
+				for _, n := range jsName.FindAllStringSubmatch(m[3], -1) {
+					names = append(names, n[1])
+				}
+				slices.Sort(names)
+				if want := Placeholders(c.Raw(LV, key)); !slices.Equal(names, want) {
+					out = append(out, fmt.Sprintf("%s: fills %v of %q, whose placeholders are %v", s.path, names, key, want))
+				}
+			}
 		}
 	}
 	return out
@@ -496,6 +513,11 @@ func TestEveryKeyAskedForIsInTheCatalog(t *testing.T) {
 	if n < 500 || named < 100 {
 		t.Errorf("the scan found only %d call sites, %d of them filling placeholders", n, named)
 	}
+	for _, s := range srcs {
+		if calls, read := strings.Count(s.text, "fmt(M"), len(jsFill.FindAllString(s.text, -1)); strings.HasPrefix(s.path, "static/js/") && calls != read {
+			t.Errorf("%s: %d calls fmt(M…), the scan reads %d of them", s.path, calls, read)
+		}
+	}
 	for _, p := range unknownUses(c, srcs, prefixes, clientKeys(t, srcs)) {
 		t.Error(p)
 	}
@@ -517,7 +539,7 @@ func f() { l.T("a.used"); l.T("missing.key", "n", 1); l.T("c.built."+x); l.T("d.
 	l.T("p.one", "name", f(x, y), "n", 2); l.T("p.one", args...); l.T("p.one", "nam", 1, "n", 2); l.T("p.one", "name", 1) }`},
 		{"internal/web/templates/p.html", `{{T $L "missing.tmpl"}} {{T .L (printf "e.built.%s" .X)}}
 	{{T $L "p.one" "name" (date .X) "n" .N}} {{T $L "a.used" "n" .N}} (T $L "p.one" .Name .N)`},
-		{"static/js/form.js", `M.saved; M['missing.js']; M.unsent`},
+		{"static/js/form.js", `M.saved; M['missing.js']; M.unsent; fmt(M.saved, {time: f(x)}); fmt(M['saved'], {tim: 1, n: g(y, z)})`},
 	}
 	if got := unusedKeys(c.Keys(), srcs, map[string]bool{"c.built.one": true}); !slices.Equal(got, []string{"b.unused", "js.saved"}) {
 		t.Errorf("unused %v", got)
@@ -525,12 +547,12 @@ func f() { l.T("a.used"); l.T("missing.key", "n", 1); l.T("c.built."+x); l.T("d.
 	got := unknownUses(c, srcs, map[string][]string{"internal/web/x.go": {"c.built."}}, []string{"js.saved", "js.gone"})
 	for _, want := range []string{`"missing.key"`, `"d.undeclared."`, `"missing.too"`, `"missing.chart"`, `"missing.tmpl"`,
 		`"e.built."`, `M["missing.js"]`, `M["unsent"]`, `"js.gone"`,
-		`fills [n nam] of "p.one"`, `fills [name] of "p.one"`, `fills [n] of "a.used"`, `fills [?.Name] of "p.one"`} {
+		`fills [n nam] of "p.one"`, `fills [n tim] of "js.saved"`, `fills [name] of "p.one"`, `fills [n] of "a.used"`, `fills [?.Name] of "p.one"`} {
 		if !slices.ContainsFunc(got, func(p string) bool { return strings.Contains(p, want) }) {
 			t.Errorf("no problem for %s in %q", want, got)
 		}
 	}
-	if len(got) != 13 {
-		t.Errorf("%d problems, want 13: %q", len(got), got)
+	if len(got) != 14 {
+		t.Errorf("%d problems, want 14: %q", len(got), got)
 	}
 }
