@@ -1,11 +1,12 @@
 package survey
 
 import (
-	"fmt"
 	"math"
 	"math/big"
 	"strconv"
 	"strings"
+
+	"github.com/civitas-lv/surveyd/internal/wording"
 )
 
 // Text is a piece of wording in Latvian (always present) and English.
@@ -25,26 +26,28 @@ func (t Text) In(lang string) string {
 // IsZero reports whether both languages are empty.
 func (t Text) IsZero() bool { return t.LV == "" && t.EN == "" }
 
-// msg builds a Text from Latvian and English format strings sharing arguments.
-func msg(lv, en string, args ...any) Text {
-	return Text{LV: fmt.Sprintf(lv, args...), EN: fmt.Sprintf(en, args...)}
+// say is a message of the wording catalog (internal/wording) in both
+// languages, its placeholders filled from name, value pairs.
+func say(key string, args ...any) Text {
+	return Text{LV: wording.T(wording.LV, key, args...), EN: wording.T(wording.EN, key, args...)}
 }
 
-// lvCount picks the Latvian noun form for n: Latvian uses the singular after
-// numbers ending in 1 except those ending in 11 ("21 rakstzīme", "11 rakstzīmes").
-func lvCount(n int, singular, plural string) string {
-	if n%10 == 1 && n%100 != 11 {
-		return fmt.Sprintf("%d %s", n, singular)
-	}
-	return fmt.Sprintf("%d %s", n, plural)
+// sayp is say for a problem (*Text).
+func sayp(key string, args ...any) *Text {
+	t := say(key, args...)
+	return &t
 }
 
-// enCount is the English counterpart of lvCount.
-func enCount(n int, singular, plural string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, singular)
-	}
-	return fmt.Sprintf("%d %s", n, plural)
+// sayEach is say with values that differ by language: a number in the
+// language's style, a noun's form after a number, the language's own words.
+func sayEach(key string, args func(l wording.Lang) []any) Text {
+	return Text{LV: wording.T(wording.LV, key, args(wording.LV)...), EN: wording.T(wording.EN, key, args(wording.EN)...)}
+}
+
+// count writes n with the noun's form for n (wording.Count) in the
+// language, the forms given by their catalog keys.
+func count(l wording.Lang, n int, singular, plural string) string {
+	return wording.Count(l, n, wording.T(l, singular), wording.T(l, plural))
 }
 
 // FormatNumber writes r the way a Latvian reader expects: decimal comma and

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/civitas-lv/surveyd/internal/wording"
 )
 
 // Mode selects how strictly Validate checks answers.
@@ -56,7 +58,7 @@ func (d *Definition) Validate(in Answers, mode Mode) Result {
 				continue
 			}
 		}
-		res.Errors[k] = Text{LV: "Nezināms jautājums.", EN: "Unknown question."}
+		res.Errors[k] = say("survey.question.unknown")
 	}
 
 	for _, q := range d.order {
@@ -78,7 +80,7 @@ func (d *Definition) Validate(in Answers, mode Mode) Result {
 		}
 		if !present || isEmpty(v) {
 			if mode == Submit && q.Required {
-				res.Errors[q.Code] = Text{LV: "Šī atbilde ir obligāta.", EN: "This answer is required."}
+				res.Errors[q.Code] = say("survey.required")
 			}
 			if otherPresent && !isEmpty(otherText) {
 				res.Cleared = append(res.Cleared, q.OtherKey())
@@ -149,7 +151,7 @@ func (d *Definition) checkOther(q *Question, cv any, text any, present bool, mod
 		return
 	}
 	if mode == Submit {
-		res.Errors[key] = Text{LV: "Norādiet, kas ir „Cits“.", EN: "Say what “Other” is."}
+		res.Errors[key] = say("survey.other.missing")
 	}
 }
 
@@ -173,23 +175,21 @@ func (q *Question) canonical(v any) (any, *Text) {
 	case Single:
 		s, ok := v.(string)
 		if !ok || q.options[s] == nil {
-			return nil, &Text{LV: "Izvēlieties kādu no piedāvātajām atbildēm.", EN: "Choose one of the options offered."}
+			return nil, sayp("survey.single.unknown")
 		}
 		return s, nil
 	case Multi:
 		list, ok := v.([]string)
 		if !ok {
-			return nil, &Text{LV: "Atbildei jābūt izvēļu sarakstam.", EN: "The answer must be a list of options."}
+			return nil, sayp("survey.multi.notlist")
 		}
 		seen := map[string]bool{}
 		for _, s := range list {
 			if q.options[s] == nil {
-				t := msg("Nezināma izvēle „%s“.", "Unknown option “%s”.", s)
-				return nil, &t
+				return nil, sayp("survey.multi.unknown", "option", s)
 			}
 			if seen[s] {
-				t := msg("Izvēle „%s“ norādīta vairākkārt.", "Option “%s” is given more than once.", s)
-				return nil, &t
+				return nil, sayp("survey.multi.twice", "option", s)
 			}
 			seen[s] = true
 		}
@@ -203,7 +203,7 @@ func (q *Question) canonical(v any) (any, *Text) {
 	case YesNo:
 		b, ok := v.(bool)
 		if !ok {
-			return nil, &Text{LV: "Atbildiet „Jā“ vai „Nē“.", EN: "Answer “Yes” or “No”."}
+			return nil, sayp("survey.yesno")
 		}
 		return b, nil
 	case Int, Year, Decimal, Money, Percent:
@@ -223,8 +223,7 @@ func (q *Question) canonical(v any) (any, *Text) {
 			return nil, p
 		}
 		if !validEmail(s) || q.pattern != nil && !q.pattern.MatchString(s) {
-			return nil, &Text{LV: "Ievadiet derīgu e-pasta adresi, piemēram, vards.uzvards@pasvaldiba.lv.",
-				EN: "Enter a valid e-mail address, e.g. name.surname@municipality.lv."}
+			return nil, sayp("survey.email")
 		}
 		return s, nil
 	case Phone:
@@ -233,12 +232,11 @@ func (q *Question) canonical(v any) (any, *Text) {
 			return nil, p
 		}
 		if !validPhone(s) || q.pattern != nil && !q.pattern.MatchString(s) {
-			return nil, &Text{LV: "Ievadiet tālruņa numuru, piemēram, +371 26123456.",
-				EN: "Enter a phone number, e.g. +371 26123456."}
+			return nil, sayp("survey.phone")
 		}
 		return s, nil
 	}
-	return nil, &Text{LV: "Neatbalstīts jautājuma veids.", EN: "Unsupported question type."}
+	return nil, sayp("survey.type.unsupported")
 }
 
 func (q *Question) patternProblem() *Text {
@@ -246,36 +244,35 @@ func (q *Question) patternProblem() *Text {
 		t := q.PatternMessage
 		return &t
 	}
-	return &Text{LV: "Atbilde neatbilst prasītajam formātam.", EN: "The answer is not in the required format."}
+	return sayp("survey.pattern")
 }
 
 // tooLong is the error for a number beyond MaxNumberLength (or with an
 // exponent that makes it as long when written out).
-var tooLong = Text{LV: fmt.Sprintf("Skaitlis ir pārāk garš: ne vairāk kā %d rakstzīmes.", MaxNumberLength),
-	EN: fmt.Sprintf("The number is too long: at most %d characters.", MaxNumberLength)}
+func tooLong() *Text { return sayp("survey.number.toolong", "max", MaxNumberLength) }
 
 func (q *Question) checkNumber(v any) (any, *Text) {
 	n, ok := v.(json.Number)
 	if !ok {
 		if s, ok := v.(string); ok && utf8.RuneCountInString(strings.TrimSpace(s)) > MaxNumberLength {
 			// What the form could not read as a number: say why.
-			return nil, &tooLong
+			return nil, tooLong()
 		}
 		if q.Type == Int || q.Type == Year {
-			return nil, &Text{LV: "Ievadiet veselu skaitli.", EN: "Enter a whole number."}
+			return nil, sayp("survey.number.whole")
 		}
-		return nil, &Text{LV: "Ievadiet skaitli.", EN: "Enter a number."}
+		return nil, sayp("survey.number")
 	}
 	if numberTooLong(n.String()) {
-		return nil, &tooLong
+		return nil, tooLong()
 	}
 	r, ok := ratOf(n.String())
 	if !ok {
-		return nil, &Text{LV: "Ievadiet skaitli.", EN: "Enter a number."}
+		return nil, sayp("survey.number")
 	}
 	abs := new(big.Rat).Abs(r)
 	if abs.Cmp(maxMagnitude) > 0 {
-		return nil, &Text{LV: "Skaitlis ir pārāk liels.", EN: "The number is too large."}
+		return nil, sayp("survey.number.large")
 	}
 	places := q.Places()
 	if q.Type == Int || q.Type == Year {
@@ -284,10 +281,11 @@ func (q *Question) checkNumber(v any) (any, *Text) {
 	scaled := new(big.Rat).Mul(r, new(big.Rat).SetInt(pow10(places)))
 	if !scaled.IsInt() {
 		if places == 0 {
-			return nil, &Text{LV: "Ievadiet veselu skaitli.", EN: "Enter a whole number."}
+			return nil, sayp("survey.number.whole")
 		}
-		t := Text{LV: "Ne vairāk kā " + lvCount(places, "zīme", "zīmes") + " aiz komata.",
-			EN: "At most " + enCount(places, "decimal place", "decimal places") + "."}
+		t := sayEach("survey.number.places", func(l wording.Lang) []any {
+			return []any{"places", count(l, places, "survey.noun.place", "survey.noun.places")}
+		})
 		return nil, &t
 	}
 	if (q.min != nil && r.Cmp(q.min) < 0) || (q.max != nil && r.Cmp(q.max) > 0) {
@@ -298,18 +296,17 @@ func (q *Question) checkNumber(v any) (any, *Text) {
 
 func (q *Question) rangeProblem() *Text {
 	group := q.Type != Year
-	f := func(r *big.Rat, lang string) string { return FormatNumber(r, lang, group) }
+	f := func(r *big.Rat, l wording.Lang) string { return FormatNumber(r, string(l), group) }
 	var t Text
 	switch {
 	case q.min != nil && q.max != nil:
-		t = Text{LV: "Ievadiet skaitli no " + f(q.min, "lv") + " līdz " + f(q.max, "lv") + ".",
-			EN: "Enter a number from " + f(q.min, "en") + " to " + f(q.max, "en") + "."}
+		t = sayEach("survey.number.range", func(l wording.Lang) []any { return []any{"min", f(q.min, l), "max", f(q.max, l)} })
 	case q.min != nil && q.min.Sign() == 0:
-		t = Text{LV: "Skaitlis nevar būt negatīvs.", EN: "The number cannot be negative."}
+		t = say("survey.number.negative")
 	case q.min != nil:
-		t = Text{LV: "Skaitlim jābūt vismaz " + f(q.min, "lv") + ".", EN: "The number must be at least " + f(q.min, "en") + "."}
+		t = sayEach("survey.number.min", func(l wording.Lang) []any { return []any{"min", f(q.min, l)} })
 	default:
-		t = Text{LV: "Skaitlis nedrīkst pārsniegt " + f(q.max, "lv") + ".", EN: "The number must not exceed " + f(q.max, "en") + "."}
+		t = sayEach("survey.number.max", func(l wording.Lang) []any { return []any{"max", f(q.max, l)} })
 	}
 	return &t
 }
@@ -335,28 +332,27 @@ func pow10(n int) *big.Int {
 func checkText(v any, limit int, multiline bool) (string, *Text) {
 	s, ok := v.(string)
 	if !ok {
-		return "", &Text{LV: "Atbildei jābūt tekstam.", EN: "The answer must be text."}
+		return "", sayp("survey.text.nottext")
 	}
 	if !utf8.ValidString(s) {
-		return "", &Text{LV: "Teksts satur neatļautas rakstzīmes.", EN: "The text contains characters that are not allowed."}
+		return "", sayp("survey.text.badutf8")
 	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.TrimSpace(s)
 	for _, r := range s {
 		// Line breaks and tabs are fine: one-line answers fold them below.
 		if r != '\n' && r != '\t' && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r)) {
-			return "", &Text{
-				LV: fmt.Sprintf("Teksts satur neredzamu vadības rakstzīmi %U, kas nav atļauta (tā mēdz ienākt, kopējot tekstu). Izdzēsiet to vai ierakstiet tekstu no jauna.", r),
-				EN: fmt.Sprintf("The text contains an invisible control character, %U, which is not allowed (it can come in with copied text). Delete it or type the text again.", r)}
+			return "", sayp("survey.text.control", "char", fmt.Sprintf("%U", r))
 		}
 	}
 	if !multiline {
 		s = strings.Join(strings.Fields(s), " ")
 	}
 	if n := utf8.RuneCountInString(s); n > limit {
-		return "", &Text{
-			LV: "Ne vairāk kā " + lvCount(limit, "rakstzīme", "rakstzīmes") + " (tagad " + lvCount(n, "rakstzīme", "rakstzīmes") + ").",
-			EN: "At most " + enCount(limit, "character", "characters") + " (now " + enCount(n, "character", "characters") + ")."}
+		t := sayEach("survey.text.long", func(l wording.Lang) []any {
+			return []any{"max", count(l, limit, "survey.noun.char", "survey.noun.chars"), "now", count(l, n, "survey.noun.char", "survey.noun.chars")}
+		})
+		return "", &t
 	}
 	return s, nil
 }
@@ -394,8 +390,10 @@ func (q *Question) exclusiveProblem(chosen []string) *Text {
 	}
 	for _, c := range chosen {
 		if o := q.options[c]; o != nil && o.Exclusive {
-			t := msg("Atbildi „%s“ nevar apvienot ar citām atbildēm.", "“%s” cannot be combined with other answers.", o.Text.LV)
-			t.EN = "“" + o.Text.EN + "” cannot be combined with other answers."
+			// Each language names the option in its own words (an option
+			// without English wording is named "“”" in English, as before).
+			opt := map[wording.Lang]string{wording.LV: o.Text.LV, wording.EN: o.Text.EN}
+			t := sayEach("survey.exclusive", func(l wording.Lang) []any { return []any{"option", opt[l]} })
 			return &t
 		}
 	}

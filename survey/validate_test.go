@@ -224,15 +224,6 @@ func TestProgress(t *testing.T) {
 	}
 }
 
-func TestLvCount(t *testing.T) {
-	t.Parallel()
-	for n, want := range map[int]string{1: "1 zīme", 2: "2 zīmes", 11: "11 zīmes", 21: "21 zīme", 111: "111 zīmes"} {
-		if got := lvCount(n, "zīme", "zīmes"); got != want {
-			t.Errorf("lvCount(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 // TestVisibleChains: a question hidden by its condition does not show the
 // questions that depend on it, even if it still has an answer.
 func TestVisibleChains(t *testing.T) {

@@ -78,7 +78,7 @@ func (s *Server) addUser(c *gin.Context) error {
 	}
 	s.log.Info("user added", "request_id", requestID(c), "user_id", u.ID, "role", u.Role, "by", principalOf(c).user.ID)
 	s.renderUsers(c, http.StatusOK, func(p *usersPage) {
-		p.Flash = l.T("users.added", u.Email)
+		p.Flash = l.T("users.added", "email", u.Email)
 		p.LinkFor, p.Link = u.Email, link
 	})
 	return nil
@@ -137,7 +137,7 @@ func (s *Server) userPasswordLink(c *gin.Context) error {
 		return err
 	}
 	s.renderUsers(c, http.StatusOK, func(p *usersPage) {
-		p.Flash = l.T("users.link", u.Email)
+		p.Flash = l.T("users.link", "email", u.Email)
 		p.LinkFor, p.Link = u.Email, link
 	})
 	return nil
@@ -203,7 +203,7 @@ func (s *Server) createToken(c *gin.Context) error {
 	}
 	s.log.Info("API token created", "request_id", requestID(c), "token_id", t.ID, "acts_as", uid, "by", principalOf(c).user.ID)
 	s.renderTokens(c, http.StatusOK, func(p *tokensPage) {
-		p.Flash = l.T("tokens.created", name)
+		p.Flash = l.T("tokens.created", "name", name)
 		p.NewToken = token
 	})
 	return nil

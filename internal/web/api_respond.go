@@ -257,7 +257,7 @@ func checkValue(dec *json.Decoder, t reflect.Type, depth int) error {
 		}
 		key, _ := tok.(string)
 		if seen[key] {
-			return &appError{status: http.StatusBadRequest, code: "bad_request", key: "badrequest.twice", args: []any{shorten(key)}}
+			return &appError{status: http.StatusBadRequest, code: "bad_request", key: "badrequest.twice", args: []any{"field", shorten(key)}}
 		}
 		seen[key] = true
 		var field reflect.Type
@@ -294,10 +294,10 @@ func jsonField(t reflect.Type, key string) (reflect.StructField, error) {
 			return f, nil
 		}
 		if strings.EqualFold(name, key) {
-			return f, &appError{status: http.StatusBadRequest, code: "bad_request", key: "badrequest.case", args: []any{shorten(key), name}}
+			return f, &appError{status: http.StatusBadRequest, code: "bad_request", key: "badrequest.case", args: []any{"field", shorten(key), "want", name}}
 		}
 	}
-	return reflect.StructField{}, &appError{status: http.StatusBadRequest, code: "bad_request", key: "badrequest.unknown", args: []any{shorten(key)}}
+	return reflect.StructField{}, &appError{status: http.StatusBadRequest, code: "bad_request", key: "badrequest.unknown", args: []any{"field", shorten(key)}}
 }
 
 // shorten keeps a name from the request short enough to quote in a message.

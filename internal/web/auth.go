@@ -230,7 +230,7 @@ func (s *Server) login(c *gin.Context) error {
 		wait := throttled.Wait
 		mins := int((wait + time.Minute - 1) / time.Minute)
 		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
-		p.Error = l.T("login.throttled", mins)
+		p.Error = l.T("login.throttled", "minutes", mins)
 		s.render(c, http.StatusTooManyRequests, "login.html", p)
 		return nil
 	case errors.Is(err, manage.ErrSignInFailed):
@@ -272,9 +272,9 @@ type passwordPage struct {
 func passwordProblem(l lang, err error) string {
 	switch {
 	case errors.Is(err, auth.ErrPasswordShort):
-		return l.T("password.short", auth.MinPasswordLen)
+		return l.T("password.short", "min", auth.MinPasswordLen)
 	case errors.Is(err, auth.ErrPasswordLong):
-		return l.T("password.long", auth.MaxPasswordBytes)
+		return l.T("password.long", "max", auth.MaxPasswordBytes)
 	case errors.Is(err, auth.ErrPasswordControl):
 		return l.T("password.control")
 	case errors.Is(err, auth.ErrPasswordIsEmail):

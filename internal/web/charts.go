@@ -60,7 +60,7 @@ func (s *Server) results(c *gin.Context, tablesOnly bool) (*resultsData, error) 
 	}
 	d := &resultsData{sv: sv, def: def, filter: reports.FilterFrom(c.Request.URL.Query())}
 	ch, err := s.manage.Charts(c.Request.Context(), actor(c), sv, def, d.filter,
-		reports.ChartOptions{Lang: string(l), T: l.T, TablesOnly: tablesOnly})
+		reports.ChartOptions{Lang: string(l), T: l.chartT, TablesOnly: tablesOnly})
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +135,7 @@ func (s *Server) chartsView(c *gin.Context, d *resultsData, report bool) chartsP
 		Responses: d.summary.Responses, Rate: d.rate, Report: report,
 		ReportURL: withQuery(base+"/report", q), ChartsURL: withQuery(base+"/charts", q),
 		ExportURL: withQuery(base+"/export.xlsx", q), Generated: l.when(s.now().In(s.tz), locative),
-		KeyFigures: reports.KeyFigures(d.summary, reports.ChartOptions{Lang: string(l), T: l.T})}
+		KeyFigures: reports.KeyFigures(d.summary, reports.ChartOptions{Lang: string(l), T: l.chartT})}
 	if report {
 		p.Page = s.page(c, l.T("report.title")+" — "+p.RoundTitle)
 		p.Width = reportWidth

@@ -72,9 +72,9 @@ func (s *Server) renderContacts(c *gin.Context, status int, code, text, problem 
 	}
 	switch c.Query("done") {
 	case "saved":
-		p.Flash = l.T("contacts.saved", c.Query("m"))
+		p.Flash = l.T("contacts.saved", "municipality", c.Query("m"))
 	case "imported":
-		p.Flash = l.T("import.done", c.Query("n"))
+		p.Flash = l.T("import.done", "count", c.Query("n"))
 	}
 	for _, f := range extra {
 		f(&p)
@@ -92,9 +92,9 @@ func (s *Server) saveContacts(c *gin.Context) error {
 	text := c.Request.PostForm.Get("contacts")
 	list, err := manage.ParseContacts(text)
 	if err != nil {
-		problem := l.T("contacts.bad", err.Error())
+		problem := l.T("contacts.bad", "problem", err.Error())
 		if errors.Is(err, manage.ErrBadEmail) {
-			problem = l.T("contacts.bad", strings.TrimSuffix(err.Error(), ": "+manage.ErrBadEmail.Error()))
+			problem = l.T("contacts.bad", "problem", strings.TrimSuffix(err.Error(), ": "+manage.ErrBadEmail.Error()))
 		}
 		s.renderContacts(c, http.StatusUnprocessableEntity, code, text, problem)
 		return nil
@@ -165,7 +165,7 @@ func (s *Server) importContacts(c *gin.Context) error {
 	case errors.Is(err, manage.ErrImportEmpty):
 		return problem("import.empty")
 	case errors.Is(err, manage.ErrImportTooLong):
-		return problem("import.toolong", manage.MaxImportRows)
+		return problem("import.toolong", "max", manage.MaxImportRows)
 	case errors.Is(err, manage.ErrImportHeader):
 		return problem("import.header")
 	case errors.Is(err, manage.ErrImportFormat):
@@ -236,7 +236,7 @@ func (s *Server) renderImport(c *gin.Context, status int, file string, ci manage
 	for _, r := range ci.Refused {
 		var args []any
 		if r.Value != "" {
-			args = append(args, r.Value)
+			args = append(args, "value", r.Value)
 		}
 		p.Refused = append(p.Refused, importRefused{Line: r.Line, Text: r.Text, Reason: l.T("import.refused."+r.Reason, args...)})
 	}

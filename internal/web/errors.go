@@ -21,7 +21,7 @@ type appError struct {
 	code   string
 	key    string
 	cause  error
-	args   []any // for the message's %s
+	args   []any // the message's placeholders: name, value pairs
 }
 
 func (e *appError) Error() string {
@@ -156,7 +156,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	}
 	msg := l.T(key, args...)
 	if key == "error.body" || key == "staff.error.body" {
-		msg = l.T(key, rid)
+		msg = l.T(key, "code", rid)
 	}
 	if isAPI(c) {
 		c.AbortWithStatusJSON(status, gin.H{"error": code, "message": msg})

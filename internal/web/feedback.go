@@ -54,7 +54,7 @@ func (s *Server) feedbackPreview(c *gin.Context) error {
 		other = lv
 	}
 	base := "/surveys/" + url.PathEscape(sv.Slug) + "/feedback/" + url.PathEscape(f.Municipality.Code)
-	p := feedbackPage{Page: s.page(c, l.T("feedback.title", name)), RoundTitle: def.Title.In(string(l)), Municipality: name,
+	p := feedbackPage{Page: s.page(c, l.T("feedback.title", "municipality", name)), RoundTitle: def.Title.In(string(l)), Municipality: name,
 		TrackerURL: "/surveys/" + url.PathEscape(sv.Slug), XLSXURL: base + "/report.xlsx?lang=" + string(l),
 		OtherLangURL: base + "?lang=" + string(other), OtherLang: other,
 		// The fragment is html/template's output: escaped there.

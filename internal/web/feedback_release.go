@@ -111,7 +111,7 @@ func feedbackFlash(c *gin.Context, l lang, munis map[string]domain.Municipality)
 		var out []string
 		for _, reason := range reasons {
 			if list := named(c.Query(reason)); len(list) > 0 {
-				out = append(out, l.T(prefix+reason, len(list), strings.Join(list, ", ")))
+				out = append(out, l.T(prefix+reason, "count", len(list), "municipalities", strings.Join(list, ", ")))
 			}
 		}
 		return out
@@ -126,9 +126,9 @@ func feedbackFlash(c *gin.Context, l lang, munis map[string]domain.Municipality)
 		if n == 0 {
 			out = append(out, l.T("release.done.none"))
 		} else {
-			out = append(out, l.T("release.done", n))
+			out = append(out, l.T("release.done", "count", n))
 			if again, ok := count("again"); ok && again > 0 {
-				out = append(out, l.T("release.done.again", again))
+				out = append(out, l.T("release.done.again", "count", again))
 			}
 		}
 		out = append(out, skipped("release.skipped.", manage.ReleaseSkipReasons)...)
@@ -140,12 +140,12 @@ func feedbackFlash(c *gin.Context, l lang, munis map[string]domain.Municipality)
 		if n == 0 {
 			out = append(out, l.T("send.queued.none"))
 		} else {
-			out = append(out, l.T("send.queued", n))
+			out = append(out, l.T("send.queued", "count", n))
 		}
 		out = append(out, skipped("release.mail.skipped.", manage.FeedbackMailSkipReasons)...)
 	case "withdrawn":
 		if list := named(c.Query("m")); len(list) == 1 {
-			out = append(out, l.T("release.withdrawn.done", list[0]))
+			out = append(out, l.T("release.withdrawn.done", "municipality", list[0]))
 		}
 	}
 	return out
@@ -285,7 +285,7 @@ func (s *Server) confirmWithdraw(c *gin.Context, status int, changed bool) error
 	base := feedbackBase(sv)
 	name := manage.MunicipalityName(r.Municipality, string(l))
 	action := base + "/" + url.PathEscape(r.Code) + "/withdraw"
-	p := withdrawPage{Page: s.pageAt(c, l.T("withdraw.title", name), action), Survey: sv, Code: r.Code, Name: name,
+	p := withdrawPage{Page: s.pageAt(c, l.T("withdraw.title", "municipality", name), action), Survey: sv, Code: r.Code, Name: name,
 		Changed: changed, BackURL: base + "#f-" + r.Code, Action: action}
 	when := func(t *time.Time) string { return formatDatePtr(t, s.tz) }
 	f := r.Feedback
@@ -295,17 +295,17 @@ func (s *Server) confirmWithdraw(c *gin.Context, status int, changed bool) error
 		return nil
 	}
 	p.Released = f.ReleasedAt.Format(time.RFC3339Nano)
-	p.Facts = append(p.Facts, l.T("withdraw.released", when(&f.ReleasedAt)))
+	p.Facts = append(p.Facts, l.T("withdraw.released", "date", when(&f.ReleasedAt)))
 	switch {
 	case f.MailPending:
 		p.Facts = append(p.Facts, l.T("withdraw.mail.pending"))
 	case f.MailSentAt != nil:
-		p.Facts = append(p.Facts, l.T("withdraw.mail.sent", when(f.MailSentAt)))
+		p.Facts = append(p.Facts, l.T("withdraw.mail.sent", "date", when(f.MailSentAt)))
 	default:
 		p.Facts = append(p.Facts, l.T("withdraw.mail.not"))
 	}
 	if f.FirstOpenedAt != nil {
-		p.Facts = append(p.Facts, l.T("withdraw.opened", when(f.FirstOpenedAt), when(f.LastOpenedAt)))
+		p.Facts = append(p.Facts, l.T("withdraw.opened", "first", when(f.FirstOpenedAt), "last", when(f.LastOpenedAt)))
 	} else {
 		p.Facts = append(p.Facts, l.T("withdraw.notopened"))
 	}

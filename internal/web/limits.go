@@ -14,7 +14,7 @@ func dateProblem(l lang, err error) string {
 	if errors.Is(err, manage.ErrDateOrder) {
 		return l.T("round.dates.order")
 	}
-	return l.T("round.dates.range", manage.MinYear, manage.MaxYear)
+	return l.T("round.dates.range", "min", manage.MinYear, "max", manage.MaxYear)
 }
 
 // nameProblem words a refused one-line name ("" when err is not a limit).
@@ -27,7 +27,7 @@ func nameProblem(l lang, err error) string {
 func textProblem(l lang, err error, longKey string, limit int) string {
 	switch {
 	case errors.Is(err, manage.ErrTooLong):
-		return l.T(longKey, limit)
+		return l.T(longKey, "max", limit)
 	case errors.Is(err, manage.ErrBadCharacters):
 		return l.T("text.badchars")
 	}

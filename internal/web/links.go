@@ -153,7 +153,7 @@ func (s *Server) confirmLink(c *gin.Context, action string, status int, changed 
 	}
 	base := "/surveys/" + url.PathEscape(sv.Slug) + "/links"
 	name := r.Name(string(l))
-	p := linkConfirmPage{Page: s.pageAt(c, l.T("confirm."+action+".title", name), base+"/"+url.PathEscape(r.Code)+"/"+action),
+	p := linkConfirmPage{Page: s.pageAt(c, l.T("confirm."+action+".title", "municipality", name), base+"/"+url.PathEscape(r.Code)+"/"+action),
 		Survey: sv, Action: action, Code: r.Code, Name: name, Status: l.T("track." + r.Status), StatusKey: r.Status, Changed: changed,
 		BackURL: base + "#l-" + r.Code}
 	when := func(t *time.Time) string { return formatDatePtr(t, s.tz) }
@@ -167,19 +167,19 @@ func (s *Server) confirmLink(c *gin.Context, action string, status int, changed 
 		return nil
 	}
 	p.LinkID = *r.LinkID
-	p.Facts = append(p.Facts, l.T("confirm.made", when(r.LinkCreatedAt)))
+	p.Facts = append(p.Facts, l.T("confirm.made", "date", when(r.LinkCreatedAt)))
 	if r.LinkSentAt != nil {
-		p.Facts = append(p.Facts, l.T("confirm.sent", when(r.LinkSentAt)))
+		p.Facts = append(p.Facts, l.T("confirm.sent", "date", when(r.LinkSentAt)))
 	} else {
 		p.Facts = append(p.Facts, l.T("confirm.notsent"))
 	}
 	if r.LinkUsedAt != nil {
-		p.Facts = append(p.Facts, l.T("confirm.opened", when(r.LinkUsedAt)))
+		p.Facts = append(p.Facts, l.T("confirm.opened", "date", when(r.LinkUsedAt)))
 	} else {
 		p.Facts = append(p.Facts, l.T("confirm.notopened"))
 	}
 	if r.ResponseStatus != nil && r.Version > 0 {
-		p.Facts = append(p.Facts, l.T("confirm.answers", p.Status))
+		p.Facts = append(p.Facts, l.T("confirm.answers", "status", p.Status))
 	}
 	p.Effects = append(p.Effects, l.T("confirm.effect.stops"), l.T("confirm.effect.typing"), l.T("confirm.effect.kept"))
 	if action == "rotate" {
@@ -386,7 +386,7 @@ func (s *Server) messagesPage(c *gin.Context) error {
 		if n == 0 {
 			p.Queued = l.T("send.queued.none")
 		} else {
-			p.Queued = l.T("send.queued", n)
+			p.Queued = l.T("send.queued", "count", n)
 		}
 		for _, reason := range manage.SkipReasons {
 			var named []string
@@ -397,7 +397,7 @@ func (s *Server) messagesPage(c *gin.Context) error {
 			}
 			if len(named) > 0 {
 				survey.SortByName(named, string(l), func(n string) string { return n })
-				p.SkippedDetail = append(p.SkippedDetail, l.T("send.skipped."+reason, len(named), strings.Join(named, ", ")))
+				p.SkippedDetail = append(p.SkippedDetail, l.T("send.skipped."+reason, "count", len(named), "municipalities", strings.Join(named, ", ")))
 			}
 		}
 	}

@@ -51,7 +51,7 @@ func (s *Server) printView(c *gin.Context) error {
 	muni := r.Municipality.Name(string(l))
 	title := r.Def.Title.In(string(l))
 	base := "/r/" + c.Param("token")
-	p := printPage{Page: s.page(c, l.T("print.title", muni, r.Def.ReferenceYear)), Municipality: muni, SurveyTitle: title,
+	p := printPage{Page: s.page(c, l.T("print.title", "municipality", muni, "year", r.Def.ReferenceYear)), Municipality: muni, SurveyTitle: title,
 		RefYear: r.Def.ReferenceYear, Prepared: l.when(s.now().In(s.tz), locative), FormURL: base,
 		Version: cp.Version, CopyText: l.T("print.copy.working")}
 	var at string
@@ -60,10 +60,10 @@ func (s *Server) printView(c *gin.Context) error {
 	}
 	switch r.Response.Status {
 	case domain.StatusSubmitted:
-		p.StatusText = l.T("print.status.submitted", at)
+		p.StatusText = l.T("print.status.submitted", "date", at)
 		p.Changed = r.Response.ChangedSinceSubmit()
 	case domain.StatusReturned:
-		p.StatusText = l.T("print.status.returned", at)
+		p.StatusText = l.T("print.status.returned", "date", at)
 		p.Changed = r.Response.ChangedSinceSubmit()
 	default:
 		p.StatusText = l.T("print.status.draft")
@@ -71,7 +71,7 @@ func (s *Server) printView(c *gin.Context) error {
 	shown := cp.Answers
 	switch {
 	case cp.Submitted:
-		p.CopyText = l.T("print.copy.submitted", at)
+		p.CopyText = l.T("print.copy.submitted", "date", at)
 		if cp.OtherDiffers {
 			p.OtherNote, p.OtherURL, p.OtherText = l.T("print.differs.working"), base+manage.PrintPath, l.T("print.show.working")
 		}

@@ -35,7 +35,7 @@ func (s *Server) openRespondent(c *gin.Context) (r *respondent, shown bool, err 
 	if r.State == domain.RoundNotOpen {
 		l := s.lang(c)
 		s.render(c, http.StatusOK, "message.html", messagePage{Page: s.page(c, l.T("notopen.title")),
-			Body: l.T("notopen.body", l.when(r.Survey.OpensAt.In(s.tz), genitive))})
+			Body: l.T("notopen.body", "date", l.when(r.Survey.OpensAt.In(s.tz), genitive))})
 		return r, false, nil
 	}
 	return r, true, nil

@@ -45,7 +45,7 @@ func (s *Server) resultsPage(c *gin.Context) error {
 	}
 	muni := manage.MunicipalityName(r.Municipality, string(l))
 	base := "/r/" + c.Param("token")
-	p := resultsPage{Page: s.page(c, l.T("results.page.title", muni)), Municipality: muni,
+	p := resultsPage{Page: s.page(c, l.T("results.page.title", "municipality", muni)), Municipality: muni,
 		SurveyTitle: r.Def.Title.In(string(l)), RefYear: r.Def.ReferenceYear, FormURL: base,
 		XLSXURL: base + manage.ResultsPath + ".xlsx"}
 	p.Skip = l.T("skip.content")

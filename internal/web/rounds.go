@@ -131,7 +131,7 @@ func (s *Server) createRound(c *gin.Context) error {
 		if p.Slug != "" {
 			slug = p.Slug
 		}
-		p.Errors = append(p.Errors, l.T("round.slug.taken", slug))
+		p.Errors = append(p.Errors, l.T("round.slug.taken", "slug", slug))
 		s.render(c, http.StatusConflict, "round_new.html", p)
 		return nil
 	case err != nil:

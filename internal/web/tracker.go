@@ -139,7 +139,7 @@ func (s *Server) trackerPage(c *gin.Context) error {
 			ReviewURL: "/surveys/" + url.PathEscape(sv.Slug) + "/responses/" + url.PathEscape(r.Code)}
 		for _, sp := range r.Progress {
 			v.Sections = append(v.Sections, sp.Section.Title.In(string(l))+": "+
-				l.T("tracker.section.required", sp.Required-sp.RequiredMissing, sp.Required))
+				l.T("tracker.section.required", "done", sp.Required-sp.RequiredMissing, "total", sp.Required))
 		}
 		p.Rows = append(p.Rows, v)
 	}

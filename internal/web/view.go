@@ -83,7 +83,7 @@ func (s *Server) pageAt(c *gin.Context, title, path string) Page {
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset": s.asset,
-		"T":     func(l lang, key string, args ...any) string { return l.T(key, args...) },
+		"T":     func(l lang, key string, args ...any) string { return l.T(key, args...) }, // args: name, value pairs
 		"qctx":  func(l lang, q questionView) questionCtx { return questionCtx{L: l, Q: q} },
 		"when":  func(l lang, t time.Time) string { return l.when(t.In(s.tz), locative) },
 		"whenp": func(l lang, t *time.Time) string {
@@ -361,7 +361,7 @@ func (s *Server) buildForm(c *gin.Context, r *respondent, in formInput) formPage
 		p.SubmittedAt = l.when(tz(*r.Response.SubmittedAt), locative)
 	}
 	if r.Response.ID != 0 {
-		p.SavedAt = l.T("saved.at", l.when(tz(r.Response.UpdatedAt), locative))
+		p.SavedAt = l.T("saved.at", "date", l.when(tz(r.Response.UpdatedAt), locative))
 	} else {
 		p.SavedAt = l.T("saved.never")
 	}
@@ -504,7 +504,7 @@ func (s *Server) questionView(q *survey.Question, l lang, in formInput, hidden b
 		qv.MaxLength = q.Limit()
 		if q.Type == survey.Short || q.Type == survey.Long {
 			if q.MaxLength > 0 {
-				qv.Hint = l.T("limits.length", q.MaxLength)
+				qv.Hint = l.T("limits.length", "max", q.MaxLength)
 			}
 		}
 		if qv.Value != "" {
@@ -542,11 +542,11 @@ func numberHint(q *survey.Question, l lang) string {
 	lo, hi := q.MinRat(), q.MaxRat()
 	switch {
 	case lo != nil && hi != nil:
-		return l.T("limits.range", f(lo), f(hi))
+		return l.T("limits.range", "min", f(lo), "max", f(hi))
 	case lo != nil && lo.Sign() != 0:
-		return l.T("limits.min", f(lo))
+		return l.T("limits.min", "min", f(lo))
 	case hi != nil:
-		return l.T("limits.max", f(hi))
+		return l.T("limits.max", "max", f(hi))
 	}
 	return ""
 }
@@ -588,7 +588,7 @@ func clientMessages(l lang) map[string]string {
 		"js.notfound", "show.all", "show.one", "errors.submit", "errors.save", "conflict.title",
 		"progress", "progress.sr", "progress.sr.done", "progress.sr.none", "overall", "overall.done",
 		"saved.never", "no.answer", "yes", "no", "js.unavailable", "js.unavailable.submit"} {
-		m[strings.TrimPrefix(k, "js.")] = l.T(k) // unformatted: the script fills %s/%d
+		m[strings.TrimPrefix(k, "js.")] = l.raw(k) // unfilled: the script fills {name}
 	}
 	return m
 }

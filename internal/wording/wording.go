@@ -2,9 +2,10 @@
 // person reads — pages, e-mails, the workbook, the charts, the reports and
 // the form's script — is a key in lv.json (Latvian, the service's first
 // language) and en.json (English), with named placeholders ("Anketa
-// iesniegta {date}."). Both files carry the same keys with the same
-// placeholders; Load refuses them otherwise, and the package's tests fail
-// on a key that nothing uses.
+// iesniegta {date}."). Both files carry the same keys, each once, with the
+// same placeholders; Parse refuses them otherwise, and the package's tests
+// fail on a key that nothing uses and on a key the code asks for that the
+// catalog lacks.
 //
 // Latvian grammar that message files cannot carry — dates in the case the
 // sentence needs, the noun's form after a number — is code in latvian.go.
@@ -70,14 +71,20 @@ func Parse(lvJSON, enJSON []byte) (*Catalog, error) {
 		l    Lang
 		data []byte
 	}{{LV, lvJSON}, {EN, enJSON}} {
-		var m map[string]string
-		dec := json.NewDecoder(bytes.NewReader(f.data))
-		if err := dec.Decode(&m); err != nil {
+		m, err := decode(f.data)
+		if err != nil {
 			return nil, fmt.Errorf("%s.json: %w", f.l, err)
 		}
 		c.msgs[f.l] = m
 	}
 	var problems []string
+	for _, l := range Langs() {
+		for _, k := range slices.Sorted(maps.Keys(c.msgs[l])) {
+			if m := c.msgs[l][k]; strings.Contains(m, "%s") || strings.Contains(m, "%d") {
+				problems = append(problems, fmt.Sprintf("%q in %s.json has a %%s or %%d: name the placeholder, {name}", k, l))
+			}
+		}
+	}
 	for _, k := range slices.Sorted(maps.Keys(c.msgs[LV])) {
 		en, ok := c.msgs[EN][k]
 		if !ok {
@@ -97,6 +104,39 @@ func Parse(lvJSON, enJSON []byte) (*Catalog, error) {
 		return nil, fmt.Errorf("the message files disagree:\n%s", strings.Join(problems, "\n"))
 	}
 	return c, nil
+}
+
+// decode reads one message file: a JSON object of strings, each key once
+// (encoding/json would keep the last of two silently — easy to get when
+// two branches add the same key).
+func decode(data []byte) (map[string]string, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("not a JSON object of messages (%v)", err)
+	}
+	m := map[string]string{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key := t.(string) // an object's keys are strings
+		var msg string
+		if err := dec.Decode(&msg); err != nil {
+			return nil, fmt.Errorf("%q: %w", key, err)
+		}
+		if _, dup := m[key]; dup {
+			return nil, fmt.Errorf("%q is there twice", key)
+		}
+		m[key] = msg
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err == nil {
+		return nil, fmt.Errorf("more after the object")
+	}
+	return m, nil
 }
 
 // Placeholders returns the sorted, distinct names of a message's

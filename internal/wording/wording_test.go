@@ -12,6 +12,11 @@ func TestParseRefusesFilesThatDisagree(t *testing.T) {
 		{`{"a": "x"}`, `{"a": "x", "c": "z"}`, `"c" is in en.json but not in lv.json`},
 		{`{"a": "Iesniegta {date}."}`, `{"a": "Submitted on {when}."}`, `"a" has placeholders [date] in lv.json but [when] in en.json`},
 		{`{"a": 1}`, `{"a": "x"}`, `lv.json`},
+		{`{"a": "x", "a": "y"}`, `{"a": "x"}`, `"a" is there twice`},
+		{`{"a": "x"}`, `{"a": "x", "a": "x"}`, `en.json: "a" is there twice`},
+		{`{"a": "%d no %d"}`, `{"a": "%d of %d"}`, `has a %s or %d`},
+		{`{"a": "x"} {}`, `{"a": "x"}`, `more after`},
+		{`["a"]`, `{"a": "x"}`, `not a JSON object`},
 	} {
 		_, err := Parse([]byte(c.lv), []byte(c.en))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -46,9 +51,17 @@ func TestTextFillsNamedPlaceholders(t *testing.T) {
 	}
 }
 
+// TestTheBuiltInCatalogLoads: the built-in message files parse, with the
+// same keys and placeholders in both languages (Parse's checks).
 func TestTheBuiltInCatalogLoads(t *testing.T) {
 	t.Parallel()
-	if len(Default().Keys()) == 0 {
-		t.Fatal("no keys")
+	c := builtIn(t)
+	if len(c.Keys()) < 600 {
+		t.Errorf("only %d keys", len(c.Keys()))
+	}
+	for _, k := range c.Keys() {
+		if !keyChars.MatchString(k) {
+			t.Errorf("key %q: a key is lower-case letters, digits, '_', '-' and '.'", k)
+		}
 	}
 }

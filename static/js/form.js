@@ -43,9 +43,13 @@
 
   // ---- small helpers ----
 
-  function fmt(s) {
-    var args = Array.prototype.slice.call(arguments, 1), i = 0;
-    return String(s).replace(/%[sd]/g, function () { return args[i++]; });
+  // fmt fills a message's named placeholders ("Saglabāts {time}") from
+  // vals ({time: '14:02'}); the messages are the wording catalog's
+  // (internal/wording), unfilled.
+  function fmt(s, vals) {
+    return String(s).replace(/\{(\w+)\}/g, function (all, name) {
+      return Object.prototype.hasOwnProperty.call(vals, name) ? String(vals[name]) : all;
+    });
   }
   function $(id) { return document.getElementById(id); }
   function wrapOf(code) { return $('qw-' + code); }
@@ -362,11 +366,11 @@
       case 'unsaved': text = M.unsaved; break;
       case 'unsaved-none': text = M['saved.never']; break;
       case 'saving': text = M.saving; break;
-      case 'saved': text = fmt(M.saved, timeOf(arg)); if (arg) savedAt = arg; break;
+      case 'saved': text = fmt(M.saved, {time: timeOf(arg)}); if (arg) savedAt = arg; break;
       case 'offline': text = M.offline; problem = true; break;
       case 'unavailable': text = M.unavailable; problem = true; break;
       case 'unavailable-submit': text = M['unavailable.submit']; problem = true; break;
-      case 'failed': text = fmt(M.failed, arg); problem = true; break;
+      case 'failed': text = fmt(M.failed, {error: arg}); problem = true; break;
       case 'invalid': text = M.invalid; problem = true; break;
       case 'closed': text = M.closed; problem = true; break;
       case 'notfound': text = M.notfound; problem = true; break;
@@ -545,7 +549,7 @@
   // which answers a colleague has just filled in.
   function showMerged(codes) {
     var names = codes.map(function (c) { return labelOf(c); });
-    var text = fmt(M.merged, names.join('; '));
+    var text = fmt(M.merged, {questions: names.join('; ')});
     var el = $('merged-note');
     if (el) { el.textContent = text; el.hidden = false; }
     Array.prototype.forEach.call(form.querySelectorAll('.q.merged-q'), function (w) { w.classList.remove('merged-q'); });
@@ -653,7 +657,7 @@
   function updateLeft() {
     var n = conflict ? Object.keys(conflict.pending).length : 0;
     var el = $('conflict-left');
-    if (el) el.textContent = fmt(M['conflict.left'], n);
+    if (el) el.textContent = fmt(M['conflict.left'], {count: n});
   }
   // resolved saves once every named question is decided.
   function resolved() {
@@ -703,7 +707,7 @@
       done();
       var box = message('submit-note', 'note', 'alert');
       var p = document.createElement('p');
-      p.textContent = fmt(M['merged.submit'], codes.map(labelOf).join('; '));
+      p.textContent = fmt(M['merged.submit'], {questions: codes.map(labelOf).join('; ')});
       box.appendChild(p);
       bringIntoView(box);
     };
@@ -778,14 +782,14 @@
       var el = $('prog-' + s), sr = $('prog-sr-' + s), c = counts[s];
       var complete = c.done === c.req;
       if (el) {
-        el.textContent = !c.req ? '' : complete ? '\u2713' : fmt(M.progress, c.done, c.req);
+        el.textContent = !c.req ? '' : complete ? '\u2713' : fmt(M.progress, {done: c.done, total: c.req});
         el.classList.toggle('done', complete);
       }
-      if (sr) sr.textContent = '(' + (!c.req ? M['progress.sr.none'] : complete ? M['progress.sr.done'] : fmt(M['progress.sr'], c.done, c.req)) + ')';
+      if (sr) sr.textContent = '(' + (!c.req ? M['progress.sr.none'] : complete ? M['progress.sr.done'] : fmt(M['progress.sr'], {done: c.done, total: c.req})) + ')';
     });
     var o = $('overall');
     if (o) {
-      o.textContent = all.done === all.req ? M['overall.done'] : fmt(M.overall, all.done, all.req);
+      o.textContent = all.done === all.req ? M['overall.done'] : fmt(M.overall, {done: all.done, total: all.req});
       o.classList.toggle('done', all.done === all.req);
     }
   }
