@@ -40,8 +40,7 @@ func accountOps() []operation {
 			return err
 		}},
 		{"RevokeAPIToken", domain.AccessAdminister, func(f *authzFixture, p domain.Principal) error {
-			// The fixture has no token: a let-through call gets ErrNotFound.
-			return f.m.RevokeAPIToken(ctx, p, 1)
+			return f.m.RevokeAPIToken(ctx, p, f.apiToken.ID)
 		}},
 	}
 }

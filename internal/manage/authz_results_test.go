@@ -2,7 +2,6 @@ package manage_test
 
 import (
 	"io"
-	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
@@ -54,7 +53,7 @@ func resultOps() []operation {
 		// The fixture has no release: an allowed withdrawal finds none
 		// (domain.ErrNotFound), a refused one must not get that far.
 		{"WithdrawFeedback", domain.AccessCoordinate, func(f *authzFixture, p domain.Principal) error {
-			return f.m.WithdrawFeedback(ctx, p, f.round, f.submitted.MunicipalityCode, time.Now())
+			return f.m.WithdrawFeedback(ctx, p, f.round, f.release.MunicipalityCode, f.release.ReleasedAt)
 		}},
 		// The fixture's Manager has no mail: an allowed call gets
 		// manage.ErrNoMail, a refused one must not get that far.

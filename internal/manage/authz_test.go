@@ -58,6 +58,9 @@ type authzFixture struct {
 	token     string // riga's personal link
 	users     map[string]domain.User
 	submitted domain.Response // cesis
+	// release is cesis's released feedback; apiToken the admin's API token.
+	release  domain.FeedbackRelease
+	apiToken domain.APIToken
 }
 
 func newAuthzFixture(t *testing.T) *authzFixture {
@@ -102,6 +105,16 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 		t.Fatal(err)
 	}
 	f.users["disabled"] = off
+	admin := f.users[domain.RoleAdmin]
+	if f.apiToken, err = m.Store.CreateAPIToken(ctx, admin.ID, "Skripts", []byte("authz fixture token hash 32 byte"), &admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Store.ReleaseFeedback(ctx, sv.ID, []string{"cesis"}, admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	if f.release, err = m.Store.FeedbackRelease(ctx, sv.ID, "cesis"); err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
