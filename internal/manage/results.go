@@ -237,7 +237,8 @@ func (m *Manager) Export(ctx context.Context, w io.Writer, sv domain.Survey, def
 }
 
 // statusRows maps the tracker onto the workbook's status sheet; contacts
-// ("Name <e-mail>") only when personal.
+// ("Name <e-mail>", " (en)" after an English contact's: ContactText) only
+// when personal.
 func statusRows(t Tracker, personal bool) []reports.StatusRow {
 	out := make([]reports.StatusRow, 0, len(t.Rows))
 	for _, r := range t.Rows {
@@ -246,11 +247,7 @@ func statusRows(t Tracker, personal bool) []reports.StatusRow {
 			Status: r.Status, Percent: r.Percent, LastActivity: r.LastActivity, RemindersSent: r.RemindersSent}
 		if personal {
 			for _, ct := range r.Contacts {
-				if ct.Name != "" {
-					sr.Contacts = append(sr.Contacts, ct.Name+" <"+ct.Email+">")
-				} else {
-					sr.Contacts = append(sr.Contacts, ct.Email)
-				}
+				sr.Contacts = append(sr.Contacts, ContactText(ct))
 			}
 		}
 		out = append(out, sr)
