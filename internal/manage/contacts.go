@@ -67,11 +67,17 @@ func ContactsText(list []domain.Contact) string {
 }
 
 // ContactText writes a contact as ParseContacts reads it: "Name <e-mail>"
-// or the bare address, with " (en)" after an English contact's.
+// (the name in quotes when it holds a comma or the like) or the bare
+// address, with " (en)" after an English contact's.
 func ContactText(c domain.Contact) string {
 	s := c.Email
 	if c.Name != "" {
-		s = c.Name + " <" + c.Email + ">"
+		name := c.Name
+		if strings.ContainsAny(name, `,<>()"@\`) {
+			// As typed ("Ozola, Anna"), it would not be read back.
+			name = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name) + `"`
+		}
+		s = name + " <" + c.Email + ">"
 	}
 	if c.Lang == domain.ContactEN {
 		s += " (en)"
