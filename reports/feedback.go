@@ -35,6 +35,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
@@ -546,10 +547,11 @@ func (b *feedbackBuilder) standing(pos, rank, n int) string {
 }
 
 func (b *feedbackBuilder) rank(rank, n int) string {
+	r := strconv.Itoa(rank) // "11. vieta"
 	if b.lang == "en" {
-		return fmt.Sprintf("%s of %d", ordinal(rank), n)
+		r = ordinal(rank) // "11th"
 	}
-	return fmt.Sprintf("%d. vieta no %d", rank, n)
+	return b.t("rank", r, n)
 }
 
 // ordinal writes an English ordinal number: 1st, 2nd, 3rd, 4th, 11th, 21st.

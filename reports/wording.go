@@ -38,6 +38,7 @@ var argNames = map[string][]string{
 	"feedbackreport.sum.more":        {"n", "section"},
 	"feedbackreport.sum.choice":      {"answer", "count", "of"},
 	"feedbackreport.sum.number":      {"where", "rank", "own", "median"},
+	"feedbackreport.rank":            {"rank", "n"},
 	"feedbackreport.chart.title":     {"question"},
 	"feedbackreport.chart.desc":      {"n", "intervals", "median", "q1", "q3"},
 	"feedbackreport.chart.desc.own":  {"value"},
