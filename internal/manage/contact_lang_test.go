@@ -10,6 +10,8 @@ import (
 	outmail "github.com/civitas-lv/surveyd/internal/mail"
 	"github.com/civitas-lv/surveyd/internal/mail/mailtest"
 	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/survey"
 )
 
 func TestParseContactsLanguage(t *testing.T) {
@@ -127,8 +129,33 @@ func TestInvitationsInTheContactsLanguage(t *testing.T) {
 			t.Errorf("%s in English:\n%s", kind, en.Text)
 		}
 	}
+	// The feedback mail too.
+	if _, err := m.Store.Apply(ctx, store.Change{SurveyID: sv.ID, Municipality: "riga", DefinitionSHA256: sv.DefinitionSHA256,
+		Answers: survey.Answers{"resp_name": "A", "population": 600000}, Submit: true,
+		Actor: domain.Actor{Kind: domain.ActorSystem}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.ReleaseFeedback(ctx, sv, []string{"riga"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	srv.Reset()
+	if q, err := m.QueueFeedbackMail(ctx, sv, []string{"riga"}, 0); err != nil || q.Messages != 2 {
+		t.Fatalf("feedback: queued %+v %v", q, err)
+	}
+	if d, err := m.Deliver(ctx, sv.ID); err != nil || d.Sent != 2 {
+		t.Fatalf("feedback: delivered %+v %v", d, err)
+	}
+	for _, msg := range srv.Messages() {
+		want, lead := "Aptaujas rezultāti: "+sv.TitleLV+" — "+riga.NameLV, "Labdien!\n\nPaldies, ka jūsu pašvaldība"
+		if msg.To[0] == "anna@riga.lv" {
+			want, lead = "Survey results: "+sv.TitleEN+" — "+riga.NameEN, "Hello,\n\nThank you for your municipality's answers"
+		}
+		if msg.Subject != want || !strings.HasPrefix(msg.Text, lead) {
+			t.Errorf("feedback to %s: %q\n%s", msg.To[0], msg.Subject, msg.Text)
+		}
+	}
 	msgs, err := m.Store.MessagesOfSurvey(ctx, sv.ID)
-	if err != nil || len(msgs) != 4 {
+	if err != nil || len(msgs) != 6 {
 		t.Fatalf("messages %d %v", len(msgs), err)
 	}
 	for _, msg := range msgs {
