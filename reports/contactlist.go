@@ -104,16 +104,10 @@ func (l *ContactList) header() []string {
 	return h
 }
 
-// contactWord is the files' own wording in lang.
+// contactWord is the files' own wording in lang (the catalog's
+// "contactfile." keys).
 func contactWord(key, lang string) string {
-	w := map[string][2]string{
-		"municipality": {"Pašvaldība", "Municipality"},
-		"sheet":        {"Uzaicināmie", "Invitees"},
-	}[key]
-	if lang == "en" {
-		return w[1]
-	}
-	return w[0]
+	return word(lang, "contactfile."+key)
 }
 
 // WriteContactListCSV writes the list as a CSV for people (CSV: a

@@ -35,10 +35,12 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
+	"github.com/civitas-lv/surveyd/internal/wording"
 	"github.com/civitas-lv/surveyd/survey"
 )
 
@@ -545,10 +547,11 @@ func (b *feedbackBuilder) standing(pos, rank, n int) string {
 }
 
 func (b *feedbackBuilder) rank(rank, n int) string {
+	r := strconv.Itoa(rank) // "11. vieta"
 	if b.lang == "en" {
-		return fmt.Sprintf("%s of %d", ordinal(rank), n)
+		r = ordinal(rank) // "11th"
 	}
-	return fmt.Sprintf("%d. vieta no %d", rank, n)
+	return b.t("rank", r, n)
 }
 
 // ordinal writes an English ordinal number: 1st, 2nd, 3rd, 4th, 11th, 21st.
@@ -815,110 +818,14 @@ func (b *feedbackBuilder) summary(fs *FeedbackSection) *FeedbackSummary {
 // ---------------------------------------------------------------------
 // Wording
 
-// feedbackWords is the report's wording, Latvian first. The report is
-// written by the CLI as well as the service, so its words live here, as
-// the workbook's do (xlsxWords).
-var feedbackWords = map[string][2]string{
-	"kind":            {"Atgriezeniskā saite", "Feedback"},
-	"doc.title":       {"%s — atgriezeniskā saite", "%s — feedback"},
-	"intro.round":     {"%s · pārskata gads %d", "%s · reference year %d"},
-	"intro.compared":  {"Jūsu atbildes salīdzinātas ar visām pašvaldībām, kas iesniegušas atbildes (%s), un ar jūsu reģionu — %s (%s).", "Your answers are compared with every municipality that submitted answers (%s) and with your region, %s (%s)."},
-	"intro.generated": {"Dati sagatavoti %s.", "Data as of %s."},
-	"intro.how":       {"Mediāna ir vidējā vērtība: pusei pašvaldību ir vairāk, pusei — mazāk. Starp 1. un 3. kvartili ir vidējā puse atbilžu. 1. vieta ir lielākā vērtība; vienādām vērtībām ir vienāda vieta. Procenti ir no pašvaldībām, kas uz jautājumu atbildēja; ja varēja izvēlēties vairākas atbildes, to summa var pārsniegt 100\u00a0%.", "The median is the middle value: half of the municipalities have more, half less. The middle half of the answers lies between the first and the third quartile. Rank 1 is the largest value; equal values share a rank. Percentages are of the municipalities that answered the question; where several answers could be chosen, they may add up to more than 100%."},
-	"intro.few":       {"Ja salīdzināmajā grupā ir mazāk nekā %d atbildes, tās skaitļi netiek rādīti, lai nevienas pašvaldības atbildi nevarētu noteikt.", "Where a comparison group has fewer than %d answers, its figures are not shown, so that no municipality's answer can be worked out."},
-	"intro.texts":     {"Citu pašvaldību brīvā teksta atbildes ir rādītas tikai tiem jautājumiem, kurus aptaujas koordinatori atzīmējuši kā publicējamus.", "Other municipalities' free-text answers are shown only for the questions the survey coordinators marked as publishable."},
-
-	"group.all":    {"Visas pašvaldības", "All municipalities"},
-	"region.short": {"%s reģions", "%s region"},
-	"region.full":  {"%s plānošanas reģions", "%s planning region"},
-	"few":          {"Salīdzinājumam par maz atbilžu (%d), lai neviena atbilde nebūtu nosakāma.", "Too few answers to compare (%d) without revealing individual answers."},
-	"few.question": {"Šim jautājumam reģionā par maz atbilžu, lai salīdzinājumā neviena atbilde nebūtu nosakāma.", "Too few answers to this question in the region to compare without revealing individual answers."},
-	"few.rest":     {"Reģiona skaitļi netiek rādīti: pārējos reģionos uz šo jautājumu ir par maz atbilžu, un, salīdzinot ar visu pašvaldību skaitļiem, tās varētu noteikt.", "The region's figures are not shown: the other regions have too few answers to this question, and comparing with the figures of all municipalities would reveal them."},
-
-	"own":                 {"Jūsu atbilde", "Your answer"},
-	"own.indicator":       {"Jūsu rādītājs", "Your figure"},
-	"state.hidden":        {"Jums šis jautājums netika rādīts (tas atkarīgs no kādas iepriekšējas atbildes).", "You were not shown this question (it depends on an earlier answer)."},
-	"state.unanswered":    {"Jūs uz šo jautājumu neatbildējāt.", "You did not answer this question."},
-	"state.notcomputable": {"Jūsu rādītāju nevar aprēķināt: trūkst kādas no vajadzīgajām atbildēm.", "Your figure cannot be computed: an answer it needs is missing."},
-
-	"stat.caption":  {"Salīdzinājums: %s", "Comparison: %s"},
-	"stat.figure":   {"Rādītājs", "Figure"},
-	"stat.n":        {"Atbilžu skaits", "Answers"},
-	"stat.q1":       {"1. kvartile", "First quartile"},
-	"stat.median":   {"Mediāna", "Median"},
-	"stat.q3":       {"3. kvartile", "Third quartile"},
-	"stat.standing": {"Jūsu vieta", "Where you stand"},
-	"above":         {"virs mediānas", "above the median"},
-	"below":         {"zem mediānas", "below the median"},
-	"equal":         {"vienāds ar mediānu", "equal to the median"},
-	"top":           {"augšējā ceturtdaļā", "in the top quartile"},
-	"bottom":        {"apakšējā ceturtdaļā", "in the bottom quartile"},
-
-	"choice.option":  {"Atbilde", "Answer"},
-	"choice.own":     {"Jūs", "You"},
-	"choice.own.sr":  {"jūsu izvēle", "your choice"},
-	"choice.group":   {"%s (n\u00a0=\u00a0%d)", "%s (n\u00a0=\u00a0%d)"},
-	"choice.caption": {"Atbilžu īpatsvars: %s", "Share of answers: %s"},
-
-	"sent.chose.also": {"%d no %s izvēlējās „%s” — jūs arī.", "%d of %s chose “%s” — you too."},
-	"sent.chose.not":  {"%d no %s izvēlējās „%s” — jūs ne.", "%d of %s chose “%s” — not you."},
-	"sent.chose.only": {"Tikai jūs izvēlējāties „%s” (1 no %d).", "Only you chose “%s” (1 of %d)."},
-	"sent.said.also":  {"%d no %s atbildēja „%s” — jūs arī.", "%d of %s answered “%s” — you too."},
-	"sent.said.not":   {"%d no %s atbildēja „%s” — jūs ne.", "%d of %s answered “%s” — not you."},
-	"sent.said.only":  {"Tikai jūs atbildējāt „%s” (1 no %d).", "Only you answered “%s” (1 of %d)."},
-
-	"sum.title":  {"Kopsavilkums", "Summary"},
-	"sum.intro":  {"Katrā jomā — kur jūsu atbildes atšķiras no vairuma pašvaldību.", "For each area: where your answers differ from most municipalities'."},
-	"sum.ahead":  {"Kur jūsu atbilde ir mazākumā", "Where your answer is in the minority"},
-	"sum.behind": {"Kas ir vairumam, bet nav jums", "What most others have and you do not"},
-	"sum.alike":  {"Šajā jomā jūsu atbildes līdzinās vairumam.", "In this area your answers are like most others'."},
-	"sum.more":   {"… un vēl %d (sk. sadaļu „%s”)", "… and %d more (see “%s”)"},
-	"sum.choice": {"„%s” — %d no %s", "“%s” — %d of %s"},
-	"sum.number": {"%s — %s (jums %s, mediāna %s)", "%s — %s (yours %s, median %s)"},
-	"sum.none":   {"Salīdzinājumam vēl par maz atbilžu.", "Too few answers to compare yet."},
-
-	"texts.note": {"Pašvaldību atbildes (koordinatori šo jautājumu atzīmējuši kā publicējamu).", "The municipalities' answers (the coordinators marked this question as publishable)."},
-	"texts.own":  {"jūs", "you"},
-	"texts.none": {"Neviena pašvaldība uz šo jautājumu nav atbildējusi.", "No municipality answered this question."},
-
-	"chart.title":    {"Atbilžu sadalījums: %s", "Distribution of answers: %s"},
-	"chart.desc":     {"Visu pašvaldību %d atbildes pa intervāliem — %s. Mediāna %s, 1. kvartile %s, 3. kvartile %s.", "All municipalities' %d answers by interval — %s. Median %s, first quartile %s, third quartile %s."},
-	"chart.desc.own": {"Jūsu vērtība: %s.", "Your value: %s."},
-	"chart.you":      {"Jūs", "You"},
-	"chart.median":   {"mediāna", "median"},
-	"chart.quartile": {"1.–3. kvartile", "1st–3rd quartile"},
-	"chart.others":   {"citi reģioni", "other regions"},
-	"chart.all":      {"visas pašvaldības", "all municipalities"},
-	"chart.interval": {"Intervāls", "Interval"},
-	"chart.yours":    {"jūsu vērtība", "your value"},
-
-	"x.summary":      {"Kopsavilkums", "Summary"},
-	"x.municipality": {"Pašvaldība", "Municipality"},
-	"x.region":       {"Plānošanas reģions", "Planning region"},
-	"x.respondents":  {"Salīdzinātas pašvaldības", "Municipalities compared"},
-	"x.generated":    {"Dati sagatavoti", "Data as of"},
-	"x.question":     {"Jautājums", "Question"},
-	"x.count":        {"%s: skaits", "%s: count"},
-	"x.pct":          {"%s: %%", "%s: %%"},
-	"x.mark":         {"✓", "✓"},
-	"x.own.bin":      {"◄ jūs", "◄ you"},
-	"x.texts":        {"Atbilde", "Answer"},
-}
-
-// feedbackWord is the wording of key in lang, filled with args.
+// feedbackWord is the wording of key in lang, filled with args (the
+// catalog's "feedbackreport." keys, see argNames). The report is written
+// by the CLI as well as the service.
 func feedbackWord(lang, key string, args ...any) string {
-	w, ok := feedbackWords[key]
-	if !ok {
+	if !wording.Default().Has("feedbackreport." + key) {
 		return key
 	}
-	s := w[0]
-	if lang == "en" {
-		s = w[1]
-	}
-	if len(args) > 0 {
-		s = fmt.Sprintf(s, args...)
-	}
-	return s
+	return word(lang, "feedbackreport."+key, args...)
 }
 
 // feedbackWhen writes a moment for people: "2026. gada 29. novembrī plkst.

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
+	"github.com/civitas-lv/surveyd/internal/wording"
 	"github.com/civitas-lv/surveyd/survey"
 )
 
@@ -303,18 +304,18 @@ func OpenDataVersion(counter int, data ...[]byte) string {
 // questionnaire order.
 func (p *openData) columns() {
 	p.cols = []odColumn{
-		{name: "municipality_code", kind: odCode, title: survey.Text{LV: "Pašvaldības kods", EN: "Municipality code"},
-			desc: survey.Text{LV: "Pašvaldības kods (unikāls)", EN: "The municipality's code (unique)"}},
-		{name: "municipality_name", kind: odNameLV, title: survey.Text{LV: "Pašvaldība", EN: "Municipality"},
-			desc: survey.Text{LV: "Pašvaldības nosaukums latviski", EN: "The municipality's name in Latvian"}},
-		{name: "municipality_name_en", kind: odNameEN, title: survey.Text{LV: "Pašvaldība (angliski)", EN: "Municipality (English)"},
-			desc: survey.Text{LV: "Pašvaldības nosaukums angliski", EN: "The municipality's name in English"}},
-		{name: "municipality_kind", kind: odKind, title: survey.Text{LV: "Pašvaldības veids", EN: "Kind of municipality"},
-			desc: survey.Text{LV: "valstspilseta — valstspilsēta, novads — novads", EN: "valstspilseta — state city, novads — municipality"}},
-		{name: "planning_region", kind: odPlanning, title: survey.Text{LV: "Plānošanas reģions", EN: "Planning region"},
-			desc: survey.Text{LV: "Plānošanas reģions (MK noteikumi Nr. 418, 2021)", EN: "Planning region (Cabinet Regulation No. 418, 2021)"}},
-		{name: "statistical_region", kind: odStatistical, title: survey.Text{LV: "Statistiskais reģions", EN: "Statistical region"},
-			desc: survey.Text{LV: "Statistiskais reģions (NUTS 3)", EN: "Statistical region (NUTS 3)"}},
+		{name: "municipality_code", kind: odCode, title: odWords("opendata.col.municipality_code"),
+			desc: odWords("opendata.col.municipality_code.desc")},
+		{name: "municipality_name", kind: odNameLV, title: odWords("opendata.col.municipality_name"),
+			desc: odWords("opendata.col.municipality_name.desc")},
+		{name: "municipality_name_en", kind: odNameEN, title: odWords("opendata.col.municipality_name_en"),
+			desc: odWords("opendata.col.municipality_name_en.desc")},
+		{name: "municipality_kind", kind: odKind, title: odWords("opendata.col.municipality_kind"),
+			desc: odWords("opendata.col.municipality_kind.desc")},
+		{name: "planning_region", kind: odPlanning, title: odWords("opendata.col.planning_region"),
+			desc: odWords("opendata.col.planning_region.desc")},
+		{name: "statistical_region", kind: odStatistical, title: odWords("opendata.col.statistical_region"),
+			desc: odWords("opendata.col.statistical_region.desc")},
 	}
 	for _, q := range p.def.Questions() {
 		if q.Personal {
@@ -324,16 +325,16 @@ func (p *openData) columns() {
 		switch {
 		case q.Type == survey.Single:
 			c.kind = odSingle
-			c.desc = survey.Text{LV: "Atbildes varianta kods (sk. codebook.csv)", EN: "The chosen option's code (see codebook.csv)"}
+			c.desc = odWords("opendata.desc.single")
 		case q.Type == survey.Multi:
 			c.kind = odMultiCodes
-			c.desc = survey.Text{LV: "Izvēlēto variantu kodi, atdalīti ar „;“", EN: "The chosen options' codes, separated by \";\""}
+			c.desc = odWords("opendata.desc.multi")
 			p.cols = append(p.cols, c)
 			for _, o := range q.AllOptions() {
 				label := q.CategoryLabel(o.Code)
 				p.cols = append(p.cols, odColumn{name: q.Code + "__" + o.Code, kind: odMultiOption, q: q, option: o.Code,
 					title: survey.Text{LV: q.Text.LV + " — " + label.LV, EN: q.Text.In("en") + " — " + label.In("en")},
-					desc:  survey.Text{LV: "1 — izvēlēts, 0 — nav izvēlēts", EN: "1 — chosen, 0 — not chosen"}})
+					desc:  odWords("opendata.desc.option")})
 			}
 			continue
 		case q.Type == survey.Int || q.Type == survey.Year:
@@ -342,15 +343,15 @@ func (p *openData) columns() {
 			c.kind = odNumber
 		case q.Type == survey.YesNo:
 			c.kind = odBoolean
-			c.desc = survey.Text{LV: "true — jā, false — nē", EN: "true — yes, false — no"}
+			c.desc = odWords("opendata.desc.boolean")
 		case q.CanPublish() && p.in.Publishable[q.Code]:
 			c.kind = odText
-			c.desc = survey.Text{LV: "Brīvs teksts, ko koordinators atzīmējis kā publicējamu", EN: "Free text a coordinator marked publishable"}
+			c.desc = odWords("opendata.desc.text")
 		default:
 			continue // e-mail and phone answers, free text not publishable
 		}
 		if u := unitOf(q); u != "" {
-			c.desc = survey.Text{LV: "Mērvienība: " + u, EN: "Unit: " + u}
+			c.desc = odWords("opendata.desc.unit", "unit", u)
 		}
 		p.cols = append(p.cols, c)
 	}
@@ -565,16 +566,16 @@ func (p *openData) bounds(c odColumn) (json.Number, json.Number) {
 func (p *openData) allowed(c odColumn) (values, lv, en []string) {
 	switch c.kind {
 	case odKind:
-		return []string{"novads", "valstspilseta"}, []string{"novads", "valstspilsēta"}, []string{"municipality", "state city"}
+		return labelled([]string{"novads", "valstspilseta"}, odWords("opendata.kind.novads"), odWords("opendata.kind.valstspilseta"))
 	case odSingle, odMultiCodes:
 		for _, o := range c.q.AllOptions() {
 			label := c.q.CategoryLabel(o.Code)
 			values, lv, en = append(values, o.Code), append(lv, label.LV), append(en, label.In("en"))
 		}
 	case odMultiOption:
-		return []string{"0", "1"}, []string{"nav izvēlēts", "izvēlēts"}, []string{"not chosen", "chosen"}
+		return labelled([]string{"0", "1"}, odWords("opendata.option.not_chosen"), odWords("opendata.option.chosen"))
 	case odBoolean:
-		return []string{"true", "false"}, []string{"jā", "nē"}, []string{"yes", "no"}
+		return labelled([]string{"true", "false"}, odWords("opendata.yes"), odWords("opendata.no"))
 	}
 	return values, lv, en
 }
@@ -641,25 +642,17 @@ func (p *openData) fileURL(name string) string {
 
 // description says what the dataset is, in lang.
 func (p *openData) description(lang string) string {
-	title := p.def.Title.In(lang)
-	if lang == "en" {
-		return fmt.Sprintf("Latvian municipalities' answers to the survey “%s” (reference year %d): %d of %d municipalities. "+
-			"One row per municipality that submitted its answers; without the respondents' personal data.",
-			title, p.def.ReferenceYear, len(p.rows), p.total)
-	}
-	return fmt.Sprintf("Latvijas pašvaldību atbildes uz aptauju „%s“ (pārskata gads – %d): %d no %d pašvaldībām. "+
-		"Viena rinda katrai pašvaldībai, kas iesniegusi atbildes; bez respondentu personas datiem.",
-		title, p.def.ReferenceYear, len(p.rows), p.total)
+	return wording.T(catalogLang(lang), "opendata.description", "title", p.def.Title.In(lang), "year", p.def.ReferenceYear,
+		"submitted", len(p.rows), "total", p.total)
 }
 
 // keywords are the dataset's keywords in lang: the subject, and the
 // titles of the questionnaire's sections that have no personal questions
 // (those are about the respondent, not a topic).
 func (p *openData) keywords(lang string) []string {
-	out := []string{"pašvaldības", "sabiedrības līdzdalība", "aptauja", "Latvija"}
-	if lang == "en" {
-		out = []string{"municipalities", "public participation", "survey", "Latvia"}
-	}
+	l := catalogLang(lang)
+	out := []string{wording.T(l, "opendata.keyword.municipalities"), wording.T(l, "opendata.keyword.participation"),
+		wording.T(l, "opendata.keyword.survey"), wording.T(l, "opendata.keyword.latvia")}
 	for _, s := range p.def.Sections {
 		if slices.ContainsFunc(s.Questions, func(q *survey.Question) bool { return q.Personal }) {
 			continue
@@ -683,20 +676,15 @@ type fileInfo struct {
 }
 
 var fileInfos = map[string]fileInfo{
-	OpenDataResponses: {survey.Text{LV: "Atbildes (CSV)", EN: "Responses (CSV)"},
-		survey.Text{LV: "Viena rinda katrai pašvaldībai, kas iesniegusi atbildes; kolonnas — jautājumu kodi.", EN: "One row per municipality that submitted; the columns are the question codes."},
+	OpenDataResponses: {odWords("opendata.file.responses"), odWords("opendata.file.responses.desc"),
 		"text/csv", "CSV"},
-	OpenDataRecords: {survey.Text{LV: "Atbildes (JSON)", EN: "Responses (JSON)"},
-		survey.Text{LV: "Tie paši ieraksti kā responses.csv, JSON masīvs ar objektiem.", EN: "The same records as responses.csv, as a JSON array of objects."},
+	OpenDataRecords: {odWords("opendata.file.records"), odWords("opendata.file.records.desc"),
 		"application/json", "JSON"},
-	OpenDataCodebook: {survey.Text{LV: "Kodu grāmata (CSV)", EN: "Codebook (CSV)"},
-		survey.Text{LV: "Katras responses.csv kolonnas jautājums abās valodās, tips, mērvienība un atļautās vērtības ar nosaukumiem.", EN: "Every column of responses.csv: its question in both languages, type, unit and allowed values with labels."},
+	OpenDataCodebook: {odWords("opendata.file.codebook"), odWords("opendata.file.codebook.desc"),
 		"text/csv", "CSV"},
-	OpenDataPackage: {survey.Text{LV: "Frictionless datu paketes apraksts", EN: "Frictionless Data Package descriptor"},
-		survey.Text{LV: "Tabular Data Package (v1): CSV failu shēmas ar tipiem un ierobežojumiem.", EN: "Tabular Data Package (v1): the CSV files' schemas with types and constraints."},
+	OpenDataPackage: {odWords("opendata.file.package"), odWords("opendata.file.package.desc"),
 		"application/json", "JSON"},
-	OpenDataReadme: {survey.Text{LV: "Apraksts (README)", EN: "Description (README)"},
-		survey.Text{LV: "Kas ir datos, metode, kas atbildēja, kā citēt — latviski un angliski.", EN: "What the data are, the method, who answered, how to cite — in Latvian and English."},
+	OpenDataReadme: {odWords("opendata.file.readme"), odWords("opendata.file.readme.desc"),
 		"text/markdown", ""},
 }
 
@@ -978,12 +966,8 @@ func (p *openData) readme() []byte {
 
 	published := p.publishedTexts()
 	for _, lang := range []string{"lv", "en"} {
-		t := func(lv, en string) string {
-			if lang == "en" {
-				return en
-			}
-			return lv
-		}
+		l := catalogLang(lang)
+		t := func(key string, args ...any) string { return wording.T(l, key, args...) }
 		date := func(at time.Time) string {
 			at = at.In(p.tz)
 			if lang == "en" {
@@ -991,37 +975,24 @@ func (p *openData) readme() []byte {
 			}
 			return at.Format("02.01.2006.")
 		}
-		b.WriteString(t("## Latviski\n\n", "## In English\n\n"))
-		b.WriteString(t("### Kas tas ir\n\n", "### What this is\n\n"))
+		b.WriteString(t("opendata.readme.language"))
+		b.WriteString(t("opendata.readme.what"))
 		b.WriteString(p.description(lang))
-		b.WriteString(t(" Kolonnu nosaukumi ir anketas jautājumu kodi; ko katra kolonna nozīmē, skaidro `codebook.csv`.\n\n",
-			" The column names are the questionnaire's question codes; `codebook.csv` explains every column.\n\n"))
-		b.WriteString(t("### Metode\n\n", "### Method\n\n"))
+		b.WriteString(t("opendata.readme.columns"))
+		b.WriteString(t("opendata.readme.method.title"))
 		// A Latvian date ends with its own full stop ("15.12.2026.").
-		fmt.Fprintf(&b, t("Aptauja notika tiešsaistē no %s līdz %s Katra pašvaldība saņēma savu personīgo saiti uz anketu; "+
-			"to aizpildīja un iesniedza pašvaldības pārstāvji, un līdz termiņam viņi varēja atbildes labot. "+
-			"Koordinatori varēja iesniegtu atbildi izlabot (norādot iemeslu) vai atdot pašvaldībai labošanai. "+
-			"Datos ir katras pašvaldības pēdējā iesniegtā atbilžu versija; atbildes, kas atdotas labošanai un vēl nav iesniegtas no jauna, "+
-			"un neiesniegti melnraksti nav iekļauti. Tukša vērtība nozīmē, ka jautājums palika neatbildēts vai uz pašvaldību neattiecās "+
-			"(anketa to nerādīja). Pārskata gads: %d.\n\n",
-			"The survey ran online from %s to %s. Each municipality received its own personal link to the questionnaire; "+
-				"the municipality's officials filled it in and submitted it, and could correct their answers until the deadline. "+
-				"Coordinators could correct a submitted answer (giving a reason) or return it to the municipality for correction. "+
-				"The data hold each municipality's latest submitted answers; answers returned for correction and not yet submitted again, "+
-				"and drafts never submitted, are left out. An empty value means the question was not answered or did not apply to the "+
-				"municipality (the questionnaire did not show it). Reference year: %d.\n\n"),
-			date(p.in.Opens), date(p.in.Closes), p.def.ReferenceYear)
+		b.WriteString(t("opendata.readme.method", "opens", date(p.in.Opens), "closes", date(p.in.Closes), "year", p.def.ReferenceYear))
 		if intro := p.def.Intro.In(lang); intro != "" {
-			b.WriteString(t("Anketas ievads respondentiem:\n\n", "The questionnaire's introduction for respondents:\n\n"))
+			b.WriteString(t("opendata.readme.intro"))
 			b.WriteString("> " + strings.ReplaceAll(intro, "\n", "\n> ") + "\n\n")
 		}
-		b.WriteString(t("### Kas atbildēja\n\n", "### Who answered\n\n"))
+		b.WriteString(t("opendata.readme.who.title"))
 		pct := 0
 		if p.total > 0 {
 			pct = (200*len(p.rows) + p.total) / (2 * p.total)
 		}
-		fmt.Fprintf(&b, t("Atbildes iesniedza %d no %d pašvaldībām (%s).", "%d of %d municipalities submitted their answers (%s)."),
-			len(p.rows), p.total, survey.FormatPercent(big.NewRat(int64(pct), 1), lang))
+		b.WriteString(t("opendata.readme.who", "submitted", len(p.rows), "total", p.total,
+			"percent", survey.FormatPercent(big.NewRat(int64(pct), 1), lang)))
 		if len(p.rows) > 0 {
 			names := make([]string, len(p.rows))
 			for i, r := range p.rows {
@@ -1035,41 +1006,31 @@ func (p *openData) readme() []byte {
 		}
 		b.WriteString("\n\n")
 		if len(p.regions) > 0 {
-			b.WriteString(t("Pa plānošanas reģioniem:\n\n", "By planning region:\n\n"))
+			b.WriteString(t("opendata.readme.regions.title"))
 			for _, reg := range p.regions {
-				fmt.Fprintf(&b, t("- %s: %d no %d\n", "- %s: %d of %d\n"), reg.name, reg.submitted, reg.total)
+				b.WriteString(t("opendata.readme.region", "region", reg.name, "submitted", reg.submitted, "total", reg.total))
 			}
 			b.WriteString("\n")
 		}
-		b.WriteString(t("### Kas nav publicēts\n\n", "### What is not published\n\n"))
-		b.WriteString(t("Respondentu vārdi, amati, e-pasta adreses un tālruņi, pašvaldību kontaktpersonas, personīgās saites, "+
-			"atbilžu labojumu vēsture, brīvā teksta atbildes, ko koordinators nav atzīmējis kā publicējamas, "+
-			"un atbilžu varianta „Cits“ paskaidrojumi.",
-			"The respondents' names, positions, e-mail addresses and phone numbers, the municipalities' contact people, "+
-				"the personal links, the history of changes to the answers, free-text answers a coordinator has not marked "+
-				"publishable, and the explanations given with the option \"Other\"."))
+		b.WriteString(t("opendata.readme.unpublished.title"))
+		b.WriteString(t("opendata.readme.unpublished"))
 		if len(published) > 0 {
-			fmt.Fprintf(&b, t(" Publicētās brīvā teksta atbildes: %s.", " Published free-text answers: %s."), strings.Join(published, ", "))
+			b.WriteString(t("opendata.readme.published", "questions", strings.Join(published, ", ")))
 		} else {
-			b.WriteString(t(" Brīvā teksta atbildes nav publicētas.", " No free-text answers are published."))
+			b.WriteString(t("opendata.readme.published.none"))
 		}
 		b.WriteString("\n\n")
-		b.WriteString(t("### Faili\n\n", "### Files\n\n"))
+		b.WriteString(t("opendata.readme.files.title"))
 		for _, name := range []string{OpenDataResponses, OpenDataRecords, OpenDataCodebook, OpenDataPackage} {
 			fmt.Fprintf(&b, "- `%s` — %s\n", name, fileInfos[name].desc.In(lang))
 		}
-		fmt.Fprintf(&b, "- `%s` — %s\n", OpenDataDCAT, t("DCAT-AP metadati (JSON-LD) datu portāliem.", "DCAT-AP metadata (JSON-LD) for data portals."))
-		fmt.Fprintf(&b, "- `%s` — %s\n\n", OpenDataCKAN, t("CKAN `package_create` pieprasījuma saturs (piemēram, data.gov.lv).",
-			"A CKAN `package_create` request body (e.g. data.gov.lv)."))
-		b.WriteString(t("CSV faili ir UTF-8 bez BOM, lauki atdalīti ar komatu, decimāldaļas ar punktu. "+
-			"Vairākizvēļu jautājumam ir viena kolonna ar izvēlēto variantu kodiem (atdalīti ar „;“) un pa kolonnai katram variantam "+
-			"(`jautājums__variants`: 1 — izvēlēts, 0 — nav).\n\n",
-			"The CSV files are UTF-8 without a BOM, comma-separated, with a decimal point. A multiple-choice question has one column "+
-				"with the chosen options' codes (separated by \";\") and a column per option (`question__option`: 1 chosen, 0 not).\n\n"))
-		b.WriteString(t("### Kā citēt\n\n", "### How to cite\n\n"))
+		fmt.Fprintf(&b, "- `%s` — %s\n", OpenDataDCAT, t("opendata.readme.dcat"))
+		fmt.Fprintf(&b, "- `%s` — %s\n\n", OpenDataCKAN, t("opendata.readme.ckan"))
+		b.WriteString(t("opendata.readme.csv"))
+		b.WriteString(t("opendata.readme.cite.title"))
 		fmt.Fprintf(&b, "%s (%d). *%s* [%s]. %s %s. %s: %s. %s\n\n",
-			p.in.Publisher.Name, p.modified.Year(), p.def.Title.In(lang), t("datu kopa", "data set"),
-			t("Versija", "Version"), p.version, t("Licence", "Licence"), lic.ID, p.fileURL(""))
+			p.in.Publisher.Name, p.modified.Year(), p.def.Title.In(lang), t("opendata.readme.dataset"),
+			t("opendata.readme.version"), p.version, t("opendata.readme.licence"), lic.ID, p.fileURL(""))
 	}
 	return []byte(b.String())
 }
@@ -1159,4 +1120,19 @@ func encodeJSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// odWords is a catalog message in both languages (the open data carry
+// both), its placeholders filled from args (name, value pairs).
+func odWords(key string, args ...any) survey.Text {
+	return survey.Text{LV: wording.T(wording.LV, key, args...), EN: wording.T(wording.EN, key, args...)}
+}
+
+// labelled returns values with their labels in Latvian and in English.
+func labelled(values []string, labels ...survey.Text) ([]string, []string, []string) {
+	lv, en := make([]string, len(labels)), make([]string, len(labels))
+	for i, l := range labels {
+		lv[i], en[i] = l.LV, l.EN
+	}
+	return values, lv, en
 }

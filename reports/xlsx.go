@@ -4,13 +4,13 @@ import (
 	"archive/zip"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"strings"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
+	"github.com/civitas-lv/surveyd/internal/wording"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/xuri/excelize/v2"
 )
@@ -271,113 +271,15 @@ func (x *workbook) observe(rows Rows) Rows {
 // ---------------------------------------------------------------------
 // Wording
 
-var xlsxWords = map[string][2]string{
-	"col.municipality":       {"Pašvaldības kods", "Municipality code"},
-	"col.name":               {"Pašvaldība", "Municipality"},
-	"col.kind":               {"Veids", "Kind"},
-	"col.planning_region":    {"Plānošanas reģions", "Planning region"},
-	"col.statistical_region": {"Statistiskais reģions", "Statistical region"},
-	"col.status":             {"Statuss", "Status"},
-	"col.submitted_at":       {"Iesniegšanas laiks", "Submitted at"},
-	"col.contacts":           {"Kontaktpersonas (e-pasti)", "Contacts (e-mail)"},
-	"col.other_text":         {"Cits: teksts", "Other: text"},
-	"col.question":           {"Jautājuma kods", "Question code"},
-	"col.option":             {"Atbildes varianta kods", "Option code"},
-	"col.value":              {"Vērtība", "Value"},
-	"col.percent":            {"Aizpildīts, %", "Complete, %"},
-	"col.last_activity":      {"Pēdējā aktivitāte", "Last activity"},
-	"col.reminders":          {"Nosūtīti atgādinājumi", "Reminders sent"},
-
-	"cb.code":       {"Kods", "Code"},
-	"cb.section":    {"Sadaļa", "Section"},
-	"cb.text_lv":    {"Teksts (latviski)", "Text (Latvian)"},
-	"cb.text_en":    {"Teksts (angliski)", "Text (English)"},
-	"cb.type":       {"Tips", "Type"},
-	"cb.options":    {"Atbilžu varianti (kods = teksts)", "Options (code = label)"},
-	"cb.show_if":    {"Nosacījums (show_if)", "Condition (show_if)"},
-	"cb.limits":     {"Ierobežojumi", "Limits"},
-	"cb.personal":   {"Personas dati", "Personal data"},
-	"cb.indicator":  {"indikators", "indicator"},
-	"cb.required":   {"obligāts", "required"},
-	"cb.decimals":   {"zīmes aiz komata", "decimal places"},
-	"cb.max_length": {"līdz %d rakstzīmēm", "up to %d characters"},
-	"cb.pattern":    {"šablons", "pattern"},
-	"cb.formula":    {"formula", "formula"},
-	"cb.unit":       {"mērvienība", "unit"},
-	"cb.exclusive":  {"izslēdz citus", "excludes others"},
-	"cb.other_text": {"teksts laukā %s", "text in %s"},
-	"cb.yes":        {"jā", "yes"},
-
-	"sum.generated":     {"Izveidots", "Generated"},
-	"sum.selection":     {"Atlase", "Selection"},
-	"sum.responses":     {"Atbilžu skaits", "Responses"},
-	"sum.reference":     {"pārskata gads %d", "reference year %d"},
-	"sum.note":          {"Procenti ir skaitļi no 0 līdz 100 (12,5 nozīmē 12,5\u00a0%). Daudzizvēles jautājumos % ir no atbildējušajiem, tāpēc kopā var pārsniegt 100.", "Percentages are numbers from 0 to 100 (12.5 means 12.5%). For multiple-choice questions % is of those who answered, so they may sum past 100."},
-	"sum.indicators":    {"Rādītāji", "Indicators"},
-	"sum.regions":       {"Plānošanas reģioni: rādītāju vidējās vērtības", "Planning regions: indicator means"},
-	"sum.region":        {"Plānošanas reģions", "Planning region"},
-	"sum.indicator":     {"Rādītājs", "Indicator"},
-	"sum.unit":          {"Mērv.", "Unit"},
-	"sum.answered":      {"Atbildēja", "Answered"},
-	"sum.not_shown":     {"Nav attiecināms (jautājums netika rādīts)", "Not applicable (question not shown)"},
-	"sum.missing":       {"Nav atbildes", "No answer"},
-	"sum.code":          {"Kods", "Code"},
-	"sum.answer":        {"Atbilde", "Answer"},
-	"sum.count":         {"Skaits", "Count"},
-	"sum.pct":           {"% no atbildējušajiem", "% of those answering"},
-	"sum.chosen":        {"Izvēlējās", "Chose"},
-	"sum.not_chosen":    {"Neizvēlējās", "Did not choose"},
-	"sum.stat":          {"Statistika", "Statistic"},
-	"sum.value":         {"Vērtība", "Value"},
-	"sum.n":             {"n (atbilžu skaits)", "n (answers)"},
-	"sum.sum":           {"Summa", "Sum"},
-	"sum.mean":          {"Vidējais", "Mean"},
-	"sum.min":           {"Minimums", "Minimum"},
-	"sum.q1":            {"1. kvartile", "First quartile"},
-	"sum.median":        {"Mediāna", "Median"},
-	"sum.q3":            {"3. kvartile", "Third quartile"},
-	"sum.max":           {"Maksimums", "Maximum"},
-	"sum.from":          {"No", "From"},
-	"sum.interval":      {"Intervāls", "Interval"},
-	"sum.distribution":  {"sadalījums", "distribution"},
-	"sum.all_submitted": {"visas iesniegtās atbildes", "all submitted responses"},
-
-	"yes": {"Jā", "Yes"},
-	"no":  {"Nē", "No"},
-
-	"kind.valstspilseta": {"valstspilsēta", "state city"},
-	"kind.novads":        {"novads", "municipality"},
-
-	"status.none":      {"Nav atbilžu", "No answers"},
-	"status.draft":     {"Aizpilda", "Filling in"},
-	"status.submitted": {"Iesniegusi", "Submitted"},
-	"status.returned":  {"Atgriezta labošanai", "Returned for correction"},
-
-	"track.no_link":      {"Nav saites", "No link"},
-	"track.link_created": {"Saite izveidota, nav nosūtīta", "Link created, not sent"},
-	"track.invited":      {"Uzaicinājums nosūtīts", "Invitation sent"},
-	"track.opened":       {"Atvērusi saiti", "Opened the link"},
-	"track.draft":        {"Aizpilda", "Filling in"},
-	"track.submitted":    {"Iesniegusi", "Submitted"},
-	"track.returned":     {"Atgriezta labošanai", "Returned for correction"},
-}
-
-// t returns the wording in the workbook's language; an unknown key is
-// returned as it is after its prefix (a status or kind code nobody named).
+// t returns the wording in the workbook's language (the catalog's
+// "workbook." keys, see argNames); an unknown key is returned as it is
+// after its prefix (a status or kind code nobody named).
 func (x *workbook) t(key string, args ...any) string {
-	w, ok := xlsxWords[key]
-	if !ok {
+	if !wording.Default().Has("workbook." + key) {
 		if _, rest, found := strings.Cut(key, "."); found {
 			return rest
 		}
 		return key
 	}
-	s := w[0]
-	if x.lang == "en" {
-		s = w[1]
-	}
-	if len(args) > 0 {
-		s = fmt.Sprintf(s, args...)
-	}
-	return s
+	return word(x.lang, "workbook."+key, args...)
 }

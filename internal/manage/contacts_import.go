@@ -24,7 +24,8 @@ import (
 // The rule: the contacts in the file become the contacts of each
 // municipality the file names (contacts missing from the file are removed,
 // new ones added; a contact without a name in the file keeps the name it
-// has); municipalities the file does not name keep theirs. A municipality
+// has, one without a language its language, Latvian for a new one);
+// municipalities the file does not name keep theirs. A municipality
 // with a refused line (a bad or missing e-mail, too many contacts) is left
 // unchanged altogether, so a typo never removes anybody; the other
 // municipalities can be imported. Nothing changes until the coordinator
@@ -41,6 +42,7 @@ const (
 	RefusedDuplicate             = "duplicate"
 	RefusedTooMany               = "too_many"
 	RefusedLongName              = "name_long"
+	RefusedBadLang               = "lang_bad"
 )
 
 // maxContactName bounds a contact's name (in characters).
@@ -191,6 +193,9 @@ type ContactLine struct {
 	Municipality string `json:"m"` // its code
 	Email        string `json:"e"` // lower-case
 	Name         string `json:"n,omitempty"`
+	// Lang is the contact's language, "lv" or "en"; "" when the file
+	// gives none (a known contact keeps its own, a new one is Latvian).
+	Lang string `json:"g,omitempty"`
 }
 
 // RefusedLine is a line of a contacts file that cannot be imported.
@@ -214,6 +219,7 @@ var (
 	emailHeaders = words("e-pasts", "epasts", "e-pasta adrese", "e-mail", "email", "e-mail address", "email address", "mail")
 	nameHeaders  = words("vards", "vards, uzvards", "vards uzvards", "kontaktpersona", "kontaktpersonas vards",
 		"kontakts", "name", "full name", "contact", "contact name", "contact person")
+	langHeaders = words("valoda", "sazinas valoda", "language", "lang", "contact language")
 )
 
 func words(list ...string) map[string]bool {
@@ -282,7 +288,7 @@ func indexMunicipalities(munis []domain.Municipality) municipalityIndex {
 // e-mail, name. It returns the good lines and, line by line, the refused
 // ones.
 func CheckContactRows(rows []FileRow, munis []domain.Municipality) ([]ContactLine, []RefusedLine, error) {
-	col := map[string]int{"municipality": 0, "email": 1, "name": 2}
+	col := map[string]int{"municipality": 0, "email": 1, "name": 2, "lang": -1}
 	if len(rows) > 0 {
 		head := map[string]int{}
 		for i, c := range rows[0].Cells {
@@ -293,6 +299,8 @@ func CheckContactRows(rows []FileRow, munis []domain.Municipality) ([]ContactLin
 				head["email"] = i
 			case nameHeaders[f]:
 				head["name"] = i
+			case langHeaders[f]:
+				head["lang"] = i
 			}
 		}
 		if len(head) > 0 && !strings.Contains(strings.Join(rows[0].Cells, " "), "@") {
@@ -304,6 +312,9 @@ func CheckContactRows(rows []FileRow, munis []domain.Municipality) ([]ContactLin
 			col = head
 			if _, ok := head["name"]; !ok {
 				col["name"] = -1
+			}
+			if _, ok := head["lang"]; !ok {
+				col["lang"] = -1
 			}
 			rows = rows[1:]
 		}
@@ -334,6 +345,7 @@ func CheckContactRows(rows []FileRow, munis []domain.Municipality) ([]ContactLin
 			code = codes[0]
 		}
 		email, name, problem := contactOf(cell(r, "email"), cell(r, "name"))
+		lang, langOK := importLang(cell(r, "lang"))
 		switch {
 		case mText == "":
 			refuse(RefusedNoMunicipality, "", "")
@@ -345,6 +357,8 @@ func CheckContactRows(rows []FileRow, munis []domain.Municipality) ([]ContactLin
 			refuse(problem, fmt.Sprint(maxContactName), code)
 		case problem != "":
 			refuse(problem, cell(r, "email"), code)
+		case !langOK:
+			refuse(RefusedBadLang, cell(r, "lang"), code)
 		case seen[code+" "+email] != 0:
 			refuse(RefusedDuplicate, fmt.Sprint(seen[code+" "+email]), code)
 		case count[code] >= MaxContacts:
@@ -352,10 +366,24 @@ func CheckContactRows(rows []FileRow, munis []domain.Municipality) ([]ContactLin
 		default:
 			seen[code+" "+email] = r.Line
 			count[code]++
-			lines = append(lines, ContactLine{Line: r.Line, Municipality: code, Email: email, Name: name})
+			lines = append(lines, ContactLine{Line: r.Line, Municipality: code, Email: email, Name: name, Lang: lang})
 		}
 	}
 	return lines, refused, nil
+}
+
+// importLang reads a language cell: "lv", "latviski", "latvian"… or "en",
+// "angliski", "english"…; "" for an empty cell; ok false for anything else.
+func importLang(cell string) (lang string, ok bool) {
+	switch fold(cell) {
+	case "":
+		return "", true
+	case "lv", "lat", "latviski", "latviesu", "latvian":
+		return domain.ContactLV, true
+	case "en", "eng", "angliski", "anglu", "english":
+		return domain.ContactEN, true
+	}
+	return "", false
 }
 
 // contactOf reads an e-mail cell ("adrese@x.lv" or "Vārds <adrese@x.lv>")
@@ -394,15 +422,21 @@ type ContactChange struct {
 	Added        []domain.Contact
 	Removed      []domain.Contact
 	Kept         []domain.Contact
-	Renamed      []Renamed // kept, with the name the file gives
+	Renamed      []Renamed  // kept, with the name the file gives
+	Relanged     []Relanged // kept, with the language the file gives
 	New          []domain.Contact
 }
 
 // Renamed is a kept contact whose name changes.
 type Renamed struct{ Email, From, To string }
 
+// Relanged is a kept contact whose language changes.
+type Relanged struct{ Email, From, To string }
+
 // Changes reports whether anything changes for the municipality.
-func (c ContactChange) Changes() bool { return len(c.Added)+len(c.Removed)+len(c.Renamed) > 0 }
+func (c ContactChange) Changes() bool {
+	return len(c.Added)+len(c.Removed)+len(c.Renamed)+len(c.Relanged) > 0
+}
 
 // HeldMunicipality is a municipality the file names whose contacts stay as
 // they are because some of its lines were refused.
@@ -474,15 +508,23 @@ func PlanContactImport(lines []ContactLine, refused []RefusedLine, munis []domai
 			c, ok := now[l.Email]
 			switch {
 			case !ok:
-				ch.Added = append(ch.Added, domain.Contact{Email: l.Email, Name: l.Name})
-				ch.New = append(ch.New, domain.Contact{Email: l.Email, Name: l.Name})
+				lang := l.Lang
+				if lang == "" {
+					lang = domain.ContactLV
+				}
+				ch.Added = append(ch.Added, domain.Contact{Email: l.Email, Name: l.Name, Lang: lang})
+				ch.New = append(ch.New, domain.Contact{Email: l.Email, Name: l.Name, Lang: lang})
 				continue
 			case l.Name != "" && l.Name != c.Name:
 				ch.Renamed = append(ch.Renamed, Renamed{Email: c.Email, From: c.Name, To: l.Name})
 				c.Name = l.Name
 			}
+			if l.Lang != "" && l.Lang != c.Lang {
+				ch.Relanged = append(ch.Relanged, Relanged{Email: c.Email, From: c.Lang, To: l.Lang})
+				c.Lang = l.Lang
+			}
 			ch.Kept = append(ch.Kept, c)
-			ch.New = append(ch.New, domain.Contact{Email: c.Email, Name: c.Name})
+			ch.New = append(ch.New, domain.Contact{Email: c.Email, Name: c.Name, Lang: c.Lang})
 		}
 		for _, c := range current[code] {
 			if !inFile[c.Email] {
@@ -517,7 +559,7 @@ func contactsFingerprint(changes []ContactChange, current map[string][]domain.Co
 	for _, ch := range changes {
 		fmt.Fprintf(h, "%s\n", ch.Municipality.Code)
 		for _, c := range current[ch.Municipality.Code] {
-			fmt.Fprintf(h, "%s\t%s\n", c.Email, c.Name)
+			fmt.Fprintf(h, "%s\t%s\t%s\n", c.Email, c.Name, c.Lang)
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
@@ -602,7 +644,8 @@ func checkLines(lines []ContactLine, munis []domain.Municipality) error {
 	for _, l := range lines {
 		e, err := NormalizeEmail(l.Email)
 		key := l.Municipality + " " + l.Email
-		if !active[l.Municipality] || err != nil || e != l.Email || seen[key] || len([]rune(l.Name)) > maxContactName {
+		badLang := l.Lang != "" && l.Lang != domain.ContactLV && l.Lang != domain.ContactEN
+		if !active[l.Municipality] || err != nil || e != l.Email || seen[key] || len([]rune(l.Name)) > maxContactName || badLang {
 			return fmt.Errorf("%w: line %d", ErrImportInvalid, l.Line)
 		}
 		seen[key] = true

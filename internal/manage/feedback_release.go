@@ -7,12 +7,12 @@ import (
 	"io"
 	"net/mail"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	outmail "github.com/civitas-lv/surveyd/internal/mail"
 	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/wording"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
 )
@@ -261,9 +261,14 @@ func (m *Manager) QueueFeedbackMail(ctx context.Context, p domain.Principal, sv 
 	return out, err
 }
 
-// contactLang is the language to write to a contact in: Latvian, as
-// contacts carry no language of their own.
-func contactLang(domain.Contact) string { return "lv" }
+// contactLang is the language to write to a contact in: its own, Latvian
+// when it has none.
+func contactLang(c domain.Contact) string {
+	if c.Lang == domain.ContactEN {
+		return domain.ContactEN
+	}
+	return domain.ContactLV
+}
 
 // MunicipalityResults is what a municipality's link shows as its results.
 type MunicipalityResults struct {
@@ -395,53 +400,30 @@ func (m *Manager) deliverFeedback(ctx context.Context, msg domain.Message, sv do
 	case err != nil:
 		return store.Outcome{Status: domain.MessageQueued, Error: err.Error()}
 	}
-	en := msg.Lang != nil && *msg.Lang == "en"
+	l := mailLang(msg)
 	link += ResultsPath
-	if en {
+	if l == wording.EN {
 		link += "?lang=en"
 	}
 	err = m.Mail.Send(ctx, outmail.Message{
 		To:      []mail.Address{{Address: msg.Recipient}},
-		Subject: feedbackSubject(en, sv, mu),
-		Text:    feedbackText(en, sv, mu, link),
+		Subject: feedbackSubject(l, sv, mu),
+		Text:    feedbackText(l, sv, mu, link),
 		Headers: map[string]string{"Auto-Submitted": "auto-generated"},
 	})
 	return outcomeOf(msg, err)
 }
 
 // feedbackSubject names the round and the municipality.
-func feedbackSubject(en bool, sv domain.Survey, mu domain.Municipality) string {
-	if en {
-		return "Survey results: " + orLV(sv.TitleEN, sv.TitleLV) + " — " + orLV(mu.NameEN, mu.NameLV)
-	}
-	return "Aptaujas rezultāti: " + sv.TitleLV + " — " + mu.NameLV
+func feedbackSubject(l wording.Lang, sv domain.Survey, mu domain.Municipality) string {
+	return wording.T(l, "mail.feedback.subject", "survey", surveyTitle(l, sv), "municipality", municipalityName(l, mu))
 }
 
 // feedbackText says the municipality's results are ready, with the link
 // to them. It holds nothing but the round, the municipality and the link.
-func feedbackText(en bool, sv domain.Survey, mu domain.Municipality, link string) string {
-	var b strings.Builder
-	if en {
-		fmt.Fprintf(&b, "Hello,\n\nThank you for your municipality's answers to the survey “%s”. Its results are ready: "+
-			"your answers beside those of all the municipalities that answered and of your planning region.\n\n",
-			orLV(sv.TitleEN, sv.TitleLV))
-		fmt.Fprintf(&b, "Municipality: %s\n", orLV(mu.NameEN, mu.NameLV))
-		fmt.Fprintf(&b, "Reference year: %d\n\n", sv.ReferenceYear)
-		b.WriteString("Your municipality's results:\n" + link + "\n\n")
-		b.WriteString("They stay available after the survey has closed, and can also be downloaded as an Excel file.\n\n")
-		b.WriteString("The link also opens your municipality's questionnaire: pass it on only to colleagues.\n\n")
-		b.WriteString("If you have questions, please reply to this message.\n")
-		return b.String()
-	}
-	fmt.Fprintf(&b, "Labdien!\n\nPaldies, ka jūsu pašvaldība atbildēja uz aptauju „%s“. Ir sagatavoti tās rezultāti: "+
-		"jūsu atbildes salīdzinājumā ar visām pašvaldībām, kas atbildējušas, un ar jūsu plānošanas reģionu.\n\n", sv.TitleLV)
-	fmt.Fprintf(&b, "Pašvaldība: %s\n", mu.NameLV)
-	fmt.Fprintf(&b, "Pārskata gads: %d\n\n", sv.ReferenceYear)
-	b.WriteString("Jūsu pašvaldības rezultāti:\n" + link + "\n\n")
-	b.WriteString("Tie būs pieejami arī pēc aptaujas beigām, un tos var lejupielādēt arī Excel failā.\n\n")
-	b.WriteString("Ar šo saiti var atvērt arī jūsu pašvaldības anketu, tāpēc nododiet to tikai kolēģiem.\n\n")
-	b.WriteString("Ja ir jautājumi, lūdzu, atbildiet uz šo vēstuli.\n")
-	return b.String()
+func feedbackText(l wording.Lang, sv domain.Survey, mu domain.Municipality, link string) string {
+	return wording.T(l, "mail.feedback.text", "survey", surveyTitle(l, sv), "municipality", municipalityName(l, mu),
+		"year", sv.ReferenceYear, "link", link)
 }
 
 // FeedbackFiles says what WriteFeedbackFiles wrote.

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"strings"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	outmail "github.com/civitas-lv/surveyd/internal/mail"
 	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/wording"
 )
 
 // ErrNoMail is returned when e-mail is asked for but SMTP is not configured.
@@ -114,7 +114,7 @@ func (m *Manager) QueueMessages(ctx context.Context, p domain.Principal, sv doma
 		}
 		for _, c := range contacts[r.Code] {
 			list = append(list, store.NewMessage{SurveyID: sv.ID, Municipality: r.Code, Kind: kind,
-				Recipient: c.Email, InvitationID: inv.ID, UserID: recordedUserID(p)})
+				Recipient: c.Email, InvitationID: inv.ID, UserID: recordedUserID(p), Lang: contactLang(c)})
 		}
 	}
 	for c := range want {
@@ -229,10 +229,11 @@ func (m *Manager) deliverOne(ctx context.Context, msg domain.Message, munis map[
 	if err != nil {
 		return store.Outcome{Status: domain.MessageQueued, Error: err.Error()}
 	}
-	text := composeText(msg.Kind, sv, munis[msg.MunicipalityCode], link, deadline)
+	l := mailLang(msg)
+	text := composeText(msg.Kind, l, sv, munis[msg.MunicipalityCode], link, deadline)
 	err = m.Mail.Send(ctx, outmail.Message{
 		To:      []mail.Address{{Address: msg.Recipient}},
-		Subject: subject(msg.Kind, sv, munis[msg.MunicipalityCode]),
+		Subject: subject(msg.Kind, l, sv, munis[msg.MunicipalityCode]),
 		Text:    text,
 		Headers: map[string]string{"Auto-Submitted": "auto-generated"},
 	})
@@ -258,31 +259,58 @@ func (m *Manager) tz() *time.Location {
 	return m.TimeZone
 }
 
-func subject(kind string, sv domain.Survey, mu domain.Municipality) string {
+// subject names the round and the municipality, in the language l.
+func subject(kind string, l wording.Lang, sv domain.Survey, mu domain.Municipality) string {
+	key := "mail.invitation.subject"
 	if kind == domain.MessageReminder {
-		return "Atgādinājums: " + sv.TitleLV + " — " + mu.NameLV
+		key = "mail.reminder.subject"
 	}
-	return "Aptauja: " + sv.TitleLV + " — " + mu.NameLV
+	return wording.T(l, key, "survey", surveyTitle(l, sv), "municipality", municipalityName(l, mu))
 }
 
-// composeText writes the message in Latvian: who it is for, the deadline
-// and the personal link.
-func composeText(kind string, sv domain.Survey, mu domain.Municipality, link string, deadline time.Time) string {
-	var b strings.Builder
-	b.WriteString("Labdien!\n\n")
+// composeText writes an invitation or a reminder in the language l: who
+// it is for, the deadline and the personal link.
+func composeText(kind string, l wording.Lang, sv domain.Survey, mu domain.Municipality, link string, deadline time.Time) string {
+	key := "mail.invitation.text"
 	if kind == domain.MessageReminder {
-		fmt.Fprintf(&b, "Atgādinām, ka pašvaldības atbildes uz aptauju „%s” vēl nav iesniegtas.\n\n", sv.TitleLV)
-	} else {
-		fmt.Fprintf(&b, "Aicinām jūsu pašvaldību atbildēt uz aptauju „%s”.\n\n", sv.TitleLV)
+		key = "mail.reminder.text"
 	}
-	fmt.Fprintf(&b, "Pašvaldība: %s\n", mu.NameLV)
-	fmt.Fprintf(&b, "Atbildes gaidām līdz %s plkst. %s.\n\n", deadline.Format("02.01.2006."), deadline.Format("15:04"))
-	b.WriteString("Anketas saite (tā ir paredzēta tikai jūsu pašvaldībai; to var nodot kolēģiem, kas palīdz atbildēt):\n")
-	b.WriteString(link + "\n\n")
-	b.WriteString("Atbildes saglabājas automātiski, tāpēc anketu var aizpildīt pa daļām un vairāki kolēģi. " +
-		"Pēc iesniegšanas atbildes var labot līdz termiņam.\n\n")
-	b.WriteString("Ja ir jautājumi, lūdzu, atbildiet uz šo vēstuli.\n")
-	return b.String()
+	return wording.T(l, key, "survey", surveyTitle(l, sv), "municipality", municipalityName(l, mu),
+		"date", mailDate(l, deadline), "time", deadline.Format("15:04"), "link", link)
+}
+
+// mailLang is the language a message is written in: its own (the
+// contact's or the respondent's), Latvian when it has none.
+func mailLang(msg domain.Message) wording.Lang {
+	if msg.Lang != nil && *msg.Lang == string(wording.EN) {
+		return wording.EN
+	}
+	return wording.LV
+}
+
+// surveyTitle and municipalityName are the round's title and the
+// municipality's name in l (the Latvian ones when there is no English).
+func surveyTitle(l wording.Lang, sv domain.Survey) string {
+	if l == wording.EN {
+		return orLV(sv.TitleEN, sv.TitleLV)
+	}
+	return sv.TitleLV
+}
+
+func municipalityName(l wording.Lang, mu domain.Municipality) string {
+	if l == wording.EN {
+		return orLV(mu.NameEN, mu.NameLV)
+	}
+	return mu.NameLV
+}
+
+// mailDate writes a day in e-mail: "15.12.2026." in Latvian, "15 December
+// 2026" in English.
+func mailDate(l wording.Lang, t time.Time) string {
+	if l == wording.EN {
+		return t.Format("2 January 2006")
+	}
+	return t.Format("02.01.2006.")
 }
 
 // deadlineOf is the municipality's deadline in the round (its extension,

@@ -12,6 +12,7 @@ import (
 	"github.com/civitas-lv/surveyd/internal/domain"
 	outmail "github.com/civitas-lv/surveyd/internal/mail"
 	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/wording"
 	"github.com/civitas-lv/surveyd/survey"
 )
 
@@ -95,59 +96,32 @@ func (m *Manager) receiptLink(ctx context.Context, msg domain.Message) (string, 
 		return "", nil
 	}
 	link += PrintPath + "?copy=submitted"
-	if msg.Lang != nil && *msg.Lang == "en" {
+	if mailLang(msg) == wording.EN {
 		link += "&lang=en"
 	}
 	return link, nil
 }
 
 // receiptSubject names the round and the municipality.
-func receiptSubject(en bool, sv domain.Survey, mu domain.Municipality) string {
-	if en {
-		return "Answers submitted: " + orLV(sv.TitleEN, sv.TitleLV) + " — " + orLV(mu.NameEN, mu.NameLV)
-	}
-	return "Atbildes iesniegtas: " + sv.TitleLV + " — " + mu.NameLV
+func receiptSubject(l wording.Lang, sv domain.Survey, mu domain.Municipality) string {
+	return wording.T(l, "mail.receipt.subject", "survey", surveyTitle(l, sv), "municipality", municipalityName(l, mu))
 }
 
 // receiptText says what was submitted when, with the link to the copy and
 // until when it can be corrected (deadline nil: the round is over).
-func receiptText(en bool, sv domain.Survey, mu domain.Municipality, version int, at time.Time, link string, deadline *time.Time) string {
+func receiptText(l wording.Lang, sv domain.Survey, mu domain.Municipality, version int, at time.Time, link string, deadline *time.Time) string {
 	var b strings.Builder
-	if en {
-		fmt.Fprintf(&b, "Hello,\n\nThank you! The questionnaire “%s” has been submitted.\n\n", orLV(sv.TitleEN, sv.TitleLV))
-		fmt.Fprintf(&b, "Municipality: %s\n", orLV(mu.NameEN, mu.NameLV))
-		fmt.Fprintf(&b, "Submitted: %s\n", at.Format("2 January 2006, 15:04"))
-		fmt.Fprintf(&b, "Version: %d\n", version)
-		fmt.Fprintf(&b, "Reference year: %d\n\n", sv.ReferenceYear)
-		if link != "" {
-			b.WriteString("A copy of the submitted answers, to print or save as a PDF:\n" + link + "\n\n")
-			b.WriteString("The link also opens your municipality's questionnaire: pass it on only to colleagues who help you answer.\n\n")
-		} else {
-			b.WriteString("A copy of the answers to print or save as a PDF opens from the questionnaire, with “Print / save as PDF”.\n\n")
-		}
-		if deadline != nil {
-			fmt.Fprintf(&b, "You can correct the answers and submit them again until %s; every submission is confirmed like this.\n\n",
-				deadline.Format("2 January 2006, 15:04"))
-		}
-		b.WriteString("This message was sent automatically because this address was given in the questionnaire.\n")
-		return b.String()
-	}
-	fmt.Fprintf(&b, "Labdien!\n\nPaldies! Anketa „%s“ ir iesniegta.\n\n", sv.TitleLV)
-	fmt.Fprintf(&b, "Pašvaldība: %s\n", mu.NameLV)
-	fmt.Fprintf(&b, "Iesniegta: %s plkst. %s\n", at.Format("02.01.2006."), at.Format("15:04"))
-	fmt.Fprintf(&b, "Versija: %d\n", version)
-	fmt.Fprintf(&b, "Pārskata gads: %d\n\n", sv.ReferenceYear)
+	b.WriteString(wording.T(l, "mail.receipt.head", "survey", surveyTitle(l, sv), "municipality", municipalityName(l, mu),
+		"date", mailDate(l, at), "time", at.Format("15:04"), "version", version, "year", sv.ReferenceYear))
 	if link != "" {
-		b.WriteString("Iesniegto atbilžu kopija, ko var izdrukāt vai saglabāt kā PDF:\n" + link + "\n\n")
-		b.WriteString("Ar šo saiti var atvērt arī jūsu pašvaldības anketu, tāpēc nododiet to tikai kolēģiem, kas palīdz atbildēt.\n\n")
+		b.WriteString(wording.T(l, "mail.receipt.copy", "link", link))
 	} else {
-		b.WriteString("Atbilžu kopiju, ko var izdrukāt vai saglabāt kā PDF, var atvērt anketā ar saiti „Drukāt / saglabāt PDF“.\n\n")
+		b.WriteString(wording.T(l, "mail.receipt.nocopy"))
 	}
 	if deadline != nil {
-		fmt.Fprintf(&b, "Līdz %s plkst. %s atbildes var labot un iesniegt atkārtoti; arī katru nākamo iesniegšanu apstiprināsim ar šādu vēstuli.\n\n",
-			deadline.Format("02.01.2006."), deadline.Format("15:04"))
+		b.WriteString(wording.T(l, "mail.receipt.deadline", "date", mailDate(l, *deadline), "time", deadline.Format("15:04")))
 	}
-	b.WriteString("Šī vēstule nosūtīta automātiski, jo šī e-pasta adrese ir norādīta anketā.\n")
+	b.WriteString(wording.T(l, "mail.receipt.foot"))
 	return b.String()
 }
 
@@ -175,11 +149,11 @@ func (m *Manager) deliverReceipt(ctx context.Context, msg domain.Message, sv dom
 	if d.After(time.Now()) && sv.ClosedAt == nil {
 		deadline = &d
 	}
-	en := msg.Lang != nil && *msg.Lang == "en"
+	l := mailLang(msg)
 	err = m.Mail.Send(ctx, outmail.Message{
 		To:      []mail.Address{{Address: msg.Recipient}},
-		Subject: receiptSubject(en, sv, mu),
-		Text:    receiptText(en, sv, mu, *msg.ResponseVersion, msg.SubmittedAt.In(m.tz()), link, deadline),
+		Subject: receiptSubject(l, sv, mu),
+		Text:    receiptText(l, sv, mu, *msg.ResponseVersion, msg.SubmittedAt.In(m.tz()), link, deadline),
 		Headers: map[string]string{"Auto-Submitted": "auto-generated"},
 	})
 	return outcomeOf(msg, err)

@@ -268,7 +268,8 @@ func (m *Manager) Export(ctx context.Context, p domain.Principal, w io.Writer, s
 }
 
 // statusRows maps the tracker onto the workbook's status sheet; contacts
-// ("Name <e-mail>") only when personal.
+// ("Name <e-mail>", " (en)" after an English contact's: ContactText) only
+// when personal.
 func statusRows(t Tracker, personal bool) []reports.StatusRow {
 	out := make([]reports.StatusRow, 0, len(t.Rows))
 	for _, r := range t.Rows {
@@ -277,11 +278,7 @@ func statusRows(t Tracker, personal bool) []reports.StatusRow {
 			Status: r.Status, Percent: r.Percent, LastActivity: r.LastActivity, RemindersSent: r.RemindersSent}
 		if personal {
 			for _, ct := range r.Contacts {
-				if ct.Name != "" {
-					sr.Contacts = append(sr.Contacts, ct.Name+" <"+ct.Email+">")
-				} else {
-					sr.Contacts = append(sr.Contacts, ct.Email)
-				}
+				sr.Contacts = append(sr.Contacts, ContactText(ct))
 			}
 		}
 		out = append(out, sr)

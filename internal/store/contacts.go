@@ -14,11 +14,14 @@ import (
 type Contact = domain.Contact
 
 const (
-	contactColumns          = `id, municipality_code, email, name, created_at`
-	qContacts               = `SELECT ` + contactColumns + ` FROM contacts ORDER BY municipality_code, id`
-	qContactsOf             = `SELECT ` + contactColumns + ` FROM contacts WHERE municipality_code = $1 ORDER BY id`
-	qDeleteContactsNotIn    = `DELETE FROM contacts WHERE municipality_code = $1 AND NOT (email = ANY($2))`
-	qUpsertContact          = `INSERT INTO contacts (municipality_code, email, name) VALUES ($1, $2, $3) ON CONFLICT (municipality_code, email) DO UPDATE SET name = EXCLUDED.name`
+	contactColumns       = `id, municipality_code, email, name, lang, created_at`
+	qContacts            = `SELECT ` + contactColumns + ` FROM contacts ORDER BY municipality_code, id`
+	qContactsOf          = `SELECT ` + contactColumns + ` FROM contacts WHERE municipality_code = $1 ORDER BY id`
+	qDeleteContactsNotIn = `DELETE FROM contacts WHERE municipality_code = $1 AND NOT (email = ANY($2))`
+	// $4 '': a new contact is Latvian, a known one keeps its language.
+	qUpsertContact = `INSERT INTO contacts (municipality_code, email, name, lang) VALUES ($1, $2, $3, COALESCE(NULLIF($4, ''), 'lv'))
+		ON CONFLICT (municipality_code, email) DO UPDATE SET name = EXCLUDED.name,
+		lang = CASE WHEN $4 = '' THEN contacts.lang ELSE EXCLUDED.lang END`
 	qLockMunicipalityForKey = `SELECT code FROM municipalities WHERE code = $1 FOR KEY SHARE`
 	qLockMunicipality       = `SELECT code FROM municipalities WHERE code = $1 FOR UPDATE`
 	qContactsOfAny          = `SELECT ` + contactColumns + ` FROM contacts WHERE municipality_code = ANY($1) ORDER BY municipality_code, id`
@@ -52,7 +55,7 @@ func (s *Store) ContactsOf(ctx context.Context, code string) ([]Contact, error) 
 }
 
 // ReplaceContacts makes list (emails lower-case, no duplicates) the
-// municipality's contacts; ErrNotFound for an unknown municipality.
+// municipality's contacts (a contact without a language keeps its own); ErrNotFound for an unknown municipality.
 func (s *Store) ReplaceContacts(ctx context.Context, code string, list []Contact) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var got string
@@ -67,7 +70,7 @@ func (s *Store) ReplaceContacts(ctx context.Context, code string, list []Contact
 			return err
 		}
 		for _, c := range list {
-			if _, err := tx.ExecContext(ctx, qUpsertContact, code, c.Email, c.Name); err != nil {
+			if _, err := tx.ExecContext(ctx, qUpsertContact, code, c.Email, c.Name, c.Lang); err != nil {
 				return err
 			}
 		}
@@ -115,7 +118,7 @@ func (s *Store) UpdateContacts(ctx context.Context, codes []string, fn func(curr
 				return err
 			}
 			for _, c := range next {
-				if _, err := tx.ExecContext(ctx, qUpsertContact, code, c.Email, c.Name); err != nil {
+				if _, err := tx.ExecContext(ctx, qUpsertContact, code, c.Email, c.Name, c.Lang); err != nil {
 					return err
 				}
 			}

@@ -73,7 +73,8 @@ type NewMessage struct {
 	Recipient    string
 	InvitationID int64
 	UserID       int64
-	// Receipts and feedback: the language ("lv" or "en"); receipts only:
+	// The language ("lv" or "en"; required for receipts and feedback,
+	// optional for invitations and reminders); receipts only:
 	// the version submitted, and when.
 	Lang            string
 	ResponseVersion int
@@ -108,6 +109,10 @@ func insertMessages(ctx context.Context, tx *sqlx.Tx, list []NewMessage) ([]Mess
 			lang, version, at = m.Lang, m.ResponseVersion, m.SubmittedAt
 		case MessageFeedback:
 			lang = m.Lang
+		default: // invitations and reminders: the contact's language, when known
+			if m.Lang != "" {
+				lang = m.Lang
+			}
 		}
 		var row Message
 		if err := tx.GetContext(ctx, &row, qInsertMessage, m.SurveyID, m.Municipality, m.Kind, m.Recipient, inv, user,

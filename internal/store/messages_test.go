@@ -23,10 +23,11 @@ func TestQueueReceipt(t *testing.T) {
 		m.SubmittedAt == nil || !m.SubmittedAt.Equal(at) || m.Status != store.MessageQueued {
 		t.Fatalf("stored %+v", m)
 	}
-	// An invitation has none of them.
+	// An invitation keeps only its language (the contact's, issue 11), none
+	// of the rest.
 	inv, err := f.s.QueueMessages(ctx, []store.NewMessage{{SurveyID: f.sv.ID, Municipality: "riga", Kind: store.MessageInvitation,
 		Recipient: "kontakts@riga.lv", Lang: "en", ResponseVersion: 7, SubmittedAt: at}})
-	if err != nil || inv[0].Lang != nil || inv[0].ResponseVersion != nil || inv[0].SubmittedAt != nil {
+	if err != nil || inv[0].Lang == nil || *inv[0].Lang != "en" || inv[0].ResponseVersion != nil || inv[0].SubmittedAt != nil {
 		t.Fatalf("invitation %+v %v", inv, err)
 	}
 	_, err = f.s.QueueMessages(ctx, []store.NewMessage{

@@ -30,17 +30,7 @@ type contactRow struct {
 	Error              string
 }
 
-func contactsText(list []domain.Contact) string {
-	var lines []string
-	for _, c := range list {
-		if c.Name != "" {
-			lines = append(lines, c.Name+" <"+c.Email+">")
-		} else {
-			lines = append(lines, c.Email)
-		}
-	}
-	return strings.Join(lines, "\n")
-}
+func contactsText(list []domain.Contact) string { return manage.ContactsText(list) }
 
 func (s *Server) contactsPage(c *gin.Context) error {
 	s.renderContacts(c, http.StatusOK, "", "", "")

@@ -56,7 +56,8 @@ var builtAtRunTime = []struct {
 		"send.skipped.link", "send.skipped.pending"}},
 	{"internal/web/contacts.go", "import.refused.", []string{"import.refused.municipality_missing",
 		"import.refused.municipality_unknown", "import.refused.municipality_ambiguous", "import.refused.email_missing",
-		"import.refused.email_bad", "import.refused.duplicate", "import.refused.too_many", "import.refused.name_long"}},
+		"import.refused.email_bad", "import.refused.duplicate", "import.refused.too_many", "import.refused.name_long",
+		"import.refused.lang_bad"}},
 	{"internal/web/admin.go", "users.done.", []string{"users.done.saved"}},
 	{"internal/web/rounds.go", "round.done.", []string{"round.done.created", "round.done.dates", "round.done.reopened",
 		"round.done.closed", "round.done.extended", "round.done.unextended", "round.done.publishable"}},
@@ -70,6 +71,16 @@ var builtAtRunTime = []struct {
 		"release.mail.skipped.pending"}},
 	{"internal/web/charts.go", "charts.status.", []string{"charts.status.submitted", "charts.status.withreturns",
 		"charts.status.returned", "charts.status.draft", "charts.status.none", "charts.status.all"}},
+	// The reports' lookups prefix their keys (prefixedLookups); these
+	// they also build at run time.
+	{"reports/xlsx_responses.go", "status.", []string{"workbook.status.none", "workbook.status.draft", "workbook.status.submitted",
+		"workbook.status.returned"}},
+	{"reports/xlsx_responses.go", "kind.", []string{"workbook.kind.valstspilseta", "workbook.kind.novads"}},
+	{"reports/xlsx_status.go", "track.", []string{"workbook.track.no_link", "workbook.track.link_created", "workbook.track.invited",
+		"workbook.track.opened", "workbook.track.draft", "workbook.track.submitted", "workbook.track.returned"}},
+	{"reports/feedback.go", "sent.", []string{"feedbackreport.sent.chose.also", "feedbackreport.sent.chose.not",
+		"feedbackreport.sent.chose.only", "feedbackreport.sent.said.also", "feedbackreport.sent.said.not",
+		"feedbackreport.sent.said.only"}},
 	// errors.go: titleKey = code + ".title" for a 503 (busy, unavailable).
 	{"internal/web/errors.go", ".title", []string{"busy.title", "unavailable.title"}},
 	// reports/feedback.go's own "chart.title" and "chart.desc" are its word
@@ -86,10 +97,14 @@ type prefixedLookup struct {
 	files  []string
 }
 
-// prefixedLookups lists the lookup helpers that prefix their keys (none on
-// this branch; the reports' word tables moving into the catalog may add
-// theirs here rather than list every key in builtAtRunTime).
-var prefixedLookups = []prefixedLookup{}
+// prefixedLookups lists the lookup helpers that prefix their keys: the
+// reports' (workbook.t, feedbackWord, contactWord).
+var prefixedLookups = []prefixedLookup{
+	{"workbook.", []string{"reports/xlsx.go", "reports/xlsx_cells.go", "reports/xlsx_codebook.go", "reports/xlsx_long.go",
+		"reports/xlsx_responses.go", "reports/xlsx_status.go", "reports/xlsx_styles.go", "reports/xlsx_summary.go"}},
+	{"feedbackreport.", []string{"reports/feedback.go", "reports/feedback_html.go", "reports/feedback_xlsx.go"}},
+	{"contactfile.", []string{"reports/contactlist.go"}},
+}
 
 // source is a file the scan reads: its path from the repository's root
 // and its text.
@@ -179,6 +194,13 @@ func literals(src source) []string {
 			if tok == token.STRING {
 				if s, err := strconv.Unquote(lits[i]); err == nil {
 					out = append(out, s)
+				}
+				// A template in a raw string (reports' feedback HTML)
+				// quotes its keys inside.
+				if strings.HasPrefix(lits[i], "`") {
+					for _, m := range quoted.FindAllStringSubmatch(lits[i], -1) {
+						out = append(out, m[1]+m[2])
+					}
 				}
 			}
 		}
