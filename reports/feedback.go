@@ -721,19 +721,14 @@ func municipalities(n int, lang string) string {
 	return countNoun(n, "pašvaldība", "pašvaldības", true)
 }
 
-// countNoun writes n with the noun's form: Latvian (lv true) takes the
-// singular after numbers ending in 1 except those ending in 11 ("21
-// pašvaldība", "11 pašvaldības"), English after 1 only. (The pattern of
-// survey's lvCount, which is not exported.)
+// countNoun writes n with the noun's form (wording.Count: Latvian takes
+// the singular after numbers ending in 1 except those ending in 11).
 func countNoun(n int, singular, plural string, lv bool) string {
-	one := n == 1
+	l := wording.EN
 	if lv {
-		one = n%10 == 1 && n%100 != 11
+		l = wording.LV
 	}
-	if one {
-		return fmt.Sprintf("%d %s", n, singular)
-	}
-	return fmt.Sprintf("%d %s", n, plural)
+	return wording.Count(l, n, singular, plural)
 }
 
 // ---------------------------------------------------------------------
@@ -831,10 +826,5 @@ func feedbackWord(lang, key string, args ...any) string {
 // feedbackWhen writes a moment for people: "2026. gada 29. novembrī plkst.
 // 14:02", "29 November 2026, 14:02".
 func feedbackWhen(t time.Time, lang string) string {
-	if lang == "en" {
-		return t.Format("2 January 2006, 15:04")
-	}
-	months := [...]string{"janvārī", "februārī", "martā", "aprīlī", "maijā", "jūnijā", "jūlijā", "augustā",
-		"septembrī", "oktobrī", "novembrī", "decembrī"}
-	return fmt.Sprintf("%d. gada %d. %s plkst. %s", t.Year(), t.Day(), months[t.Month()-1], t.Format("15:04"))
+	return wording.Date(wording.Lang(lang), t, wording.Locative)
 }
