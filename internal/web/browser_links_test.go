@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -149,5 +150,35 @@ func TestBrowserWorkspacePagesFitPhone(t *testing.T) {
 			chromedp.Click(chromedp.CSS("#rq-ngo_support_eur .comment-toggle > summary")),
 			chromedp.WaitVisible(chromedp.CSS("#c-ngo_support_eur"))))
 		fitsNow(t, c, "return-open", w)
+	}
+}
+
+// TestBrowserAdminPagesFitPhone: the users and API-token pages (tables of
+// forms, with labels only a screen reader reads), the account page, the
+// new round's form and a round's settings fit a 390 px phone and a 1366 px
+// screen without scrolling sideways.
+func TestBrowserAdminPagesFitPhone(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.realTime()
+	admin, ak := e.user("admin")
+	e.user("coordinator")
+	wantStatus(t, e.form(ak, "/admin/tokens", url.Values{"user": {itoa(int(admin.ID))},
+		"name": {"Pārskata skripts ar garu nosaukumu"}}), http.StatusOK)
+	ts := httptest.NewServer(e.srv)
+	defer ts.Close()
+	c := browser(t)
+	signIn(t, c, ts.URL, admin.Email)
+	for _, w := range []int64{1366, 390} {
+		fitsWidth(t, c, ts.URL+"/admin/users", "users", w)
+		fitsWidth(t, c, ts.URL+"/admin/tokens?lang=en", "tokens-en", w)
+		// The "acts as" choice holds long addresses: it stays inside its panel.
+		if v := eval[[]float64](t, c, `[document.querySelector('#t-user').getBoundingClientRect().right,
+			document.querySelector('#t-user').closest('.panel').getBoundingClientRect().right]`); v[0] > v[1] {
+			t.Errorf("tokens at %d px: the user choice ends at %.0f px, past its panel's edge at %.0f px", w, v[0], v[1])
+		}
+		fitsWidth(t, c, ts.URL+"/account", "account", w)
+		fitsWidth(t, c, ts.URL+"/surveys/new", "round-new", w)
+		fitsWidth(t, c, ts.URL+"/surveys/"+e.sv.Slug+"/settings", "round-settings", w)
 	}
 }
