@@ -42,10 +42,6 @@ func resultOps() []operation {
 			_, err := f.m.FeedbackOverview(ctx, p, f.round, f.def)
 			return err
 		}},
-		{"FeedbackRow", domain.AccessCoordinate, func(f *authzFixture, p domain.Principal) error {
-			_, err := f.m.FeedbackRow(ctx, p, f.round, f.def, f.submitted.MunicipalityCode)
-			return err
-		}},
 		{"ReleaseFeedback", domain.AccessCoordinate, func(f *authzFixture, p domain.Principal) error {
 			_, err := f.m.ReleaseFeedback(ctx, p, f.round, nil)
 			return err

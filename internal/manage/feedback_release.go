@@ -361,26 +361,6 @@ func (m *Manager) FeedbackOverview(ctx context.Context, p domain.Principal, sv d
 	return o, nil
 }
 
-// FeedbackRow is the municipality's row of the round's tracker with its
-// feedback release (none: Feedback is nil), for coordinators
-// (domain.AccessCoordinate) deciding on a withdrawal; domain.ErrNotFound
-// when it is not a municipality of the round.
-func (m *Manager) FeedbackRow(ctx context.Context, p domain.Principal, sv domain.Survey, def *survey.Definition, code string) (TrackerRow, error) {
-	if err := p.Require(domain.AccessCoordinate); err != nil {
-		return TrackerRow{}, err
-	}
-	t, err := m.tracker(ctx, sv, def, false)
-	if err != nil {
-		return TrackerRow{}, err
-	}
-	for _, r := range t.Rows {
-		if r.Code == code {
-			return r, nil
-		}
-	}
-	return TrackerRow{}, domain.ErrNotFound
-}
-
 // deliverFeedback sends one queued feedback message: the results link,
 // derived again from the link it was queued with. It fails when the
 // feedback was withdrawn or the link changed since.

@@ -278,7 +278,7 @@ func (s *Server) confirmWithdraw(c *gin.Context, status int, changed bool) error
 	if err != nil {
 		return err
 	}
-	r, err := s.manage.FeedbackRow(c.Request.Context(), actor(c), sv, def, c.Param("code"))
+	r, err := s.manage.TrackerRowOf(c.Request.Context(), actor(c), sv, def, c.Param("code"))
 	if err != nil {
 		return err
 	}
