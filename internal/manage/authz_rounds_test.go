@@ -87,7 +87,7 @@ func roundOps() []operation {
 			return err
 		}},
 		{"RevokeLink", domain.AccessCoordinate, func(f *authzFixture, p domain.Principal) error {
-			_, inv, err := f.m.LinkOf(ctx, f.round.ID, "riga")
+			inv, err := f.m.Store.ActiveInvitation(ctx, f.round.ID, "riga")
 			if err != nil {
 				return err
 			}
@@ -140,8 +140,6 @@ func roundExempt() map[string]string {
 		"LoadMunicipalities": "reference data loaded at start-up by seed/make run",
 		"Deliver":            "the service's mail job (sends what an operation queued)",
 		"RunOutbox":          "the service's mail job (runs Deliver in the background)",
-		"LinkOf":             "a building block of the mail job and of operations that checked their principal: derives a working link to send it",
-		"EnsureLink":         "a building block of QueueMessages (which checks its principal): issues the link a message carries",
 		"LinkURL":            "pure helper: the address of the form for a token",
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,9 +73,11 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 		t.Fatal(err)
 	}
 	f := &authzFixture{m: m, def: def, round: sv, users: map[string]domain.User{}}
-	if f.token, _, err = m.EnsureLink(ctx, sv.ID, "riga"); err != nil {
-		t.Fatal(err)
+	links, err := m.Invite(ctx, domain.OperatorPrincipal(), sv.Slug, []string{"riga"}, false)
+	if err != nil || len(links) != 1 {
+		t.Fatalf("links %+v: %v", links, err)
 	}
+	f.token = links[0].URL[strings.LastIndex(links[0].URL, "/")+1:]
 	sha := manage.DefinitionSHA256(def)
 	if _, err := m.Store.Apply(ctx, store.Change{SurveyID: sv.ID, Municipality: "riga", DefinitionSHA256: sha,
 		Answers: survey.Answers{"resp_name": "Anna Bērziņa"}, Actor: store.Actor{Kind: domain.ActorSystem}}); err != nil {

@@ -88,10 +88,11 @@ func TestInvitationsInTheContactsLanguage(t *testing.T) {
 		if d, err := m.Deliver(ctx, sv.ID); err != nil || d.Sent != 2 {
 			t.Fatalf("%s: delivered %+v %v", kind, d, err)
 		}
-		link, _, err := m.LinkOf(ctx, sv.ID, "riga")
+		links, err := m.ShowableLinks(ctx, domain.OperatorPrincipal(), sv.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
+		link := links["riga"]
 		got := map[string]mailtest.Message{}
 		for _, msg := range srv.Messages() {
 			got[msg.To[0]] = msg

@@ -234,7 +234,7 @@ func (m *Manager) QueueFeedbackMail(ctx context.Context, p domain.Principal, sv 
 			out.Skipped["pending"] = append(out.Skipped["pending"], code)
 			continue
 		}
-		_, inv, err := m.LinkOf(ctx, sv.ID, code)
+		_, inv, err := m.linkOf(ctx, sv.ID, code)
 		switch {
 		case errors.Is(err, domain.ErrNotFound):
 			out.Skipped[SkipNoLink] = append(out.Skipped[SkipNoLink], code)
@@ -372,7 +372,7 @@ func (m *Manager) deliverFeedback(ctx context.Context, msg domain.Message, sv do
 	case err != nil:
 		return store.Outcome{Status: domain.MessageQueued, Error: err.Error()}
 	}
-	link, inv, err := m.LinkOf(ctx, msg.SurveyID, msg.MunicipalityCode)
+	link, inv, err := m.linkOf(ctx, msg.SurveyID, msg.MunicipalityCode)
 	switch {
 	case errors.Is(err, domain.ErrNotFound), errors.Is(err, ErrLinkNotShowable),
 		err == nil && (msg.InvitationID == nil || inv.ID != *msg.InvitationID):

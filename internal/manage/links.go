@@ -19,10 +19,10 @@ var ErrLinkNotShowable = errors.New("this link cannot be shown again; issue a ne
 // or made meanwhile. Nothing was changed.
 var ErrLinkChanged = errors.New("the link changed since it was shown; nothing was changed")
 
-// LinkOf returns the municipality's working link to the round:
+// linkOf returns the municipality's working link to the round:
 // domain.ErrNotFound when it has none, ErrLinkNotShowable when it cannot be
 // derived again.
-func (m *Manager) LinkOf(ctx context.Context, surveyID int64, municipality string) (string, store.Invitation, error) {
+func (m *Manager) linkOf(ctx context.Context, surveyID int64, municipality string) (string, store.Invitation, error) {
 	inv, err := m.Store.ActiveInvitation(ctx, surveyID, municipality)
 	if err != nil {
 		return "", inv, err
@@ -124,11 +124,11 @@ func (m *Manager) RevokeLink(ctx context.Context, p domain.Principal, surveyID i
 	return nil
 }
 
-// EnsureLink returns the municipality's working link, issuing one if it has
+// ensureLink returns the municipality's working link, issuing one if it has
 // none; a link that cannot be shown again is replaced only if it has never
 // been used (otherwise ErrLinkNotShowable).
-func (m *Manager) EnsureLink(ctx context.Context, surveyID int64, municipality string) (string, store.Invitation, error) {
-	u, inv, err := m.LinkOf(ctx, surveyID, municipality)
+func (m *Manager) ensureLink(ctx context.Context, surveyID int64, municipality string) (string, store.Invitation, error) {
+	u, inv, err := m.linkOf(ctx, surveyID, municipality)
 	switch {
 	case err == nil:
 		return u, inv, nil
@@ -139,7 +139,7 @@ func (m *Manager) EnsureLink(ctx context.Context, surveyID int64, municipality s
 			return "", inv, err
 		}
 		if !created { // someone issued one meanwhile
-			return m.LinkOf(ctx, surveyID, municipality)
+			return m.linkOf(ctx, surveyID, municipality)
 		}
 		return m.LinkURL(token), inv, nil
 	case errors.Is(err, ErrLinkNotShowable) && inv.LastUsedAt == nil:

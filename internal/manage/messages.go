@@ -104,7 +104,7 @@ func (m *Manager) QueueMessages(ctx context.Context, p domain.Principal, sv doma
 			out.Skipped["pending"] = append(out.Skipped["pending"], r.Code)
 			continue
 		}
-		_, inv, err := m.EnsureLink(ctx, sv.ID, r.Code)
+		_, inv, err := m.ensureLink(ctx, sv.ID, r.Code)
 		if errors.Is(err, ErrLinkNotShowable) {
 			out.Skipped["link"] = append(out.Skipped["link"], r.Code)
 			continue
@@ -219,7 +219,7 @@ func (m *Manager) deliverOne(ctx context.Context, msg domain.Message, munis map[
 	case domain.MessageFeedback:
 		return m.deliverFeedback(ctx, msg, sv, munis[msg.MunicipalityCode])
 	}
-	link, inv, err := m.LinkOf(ctx, msg.SurveyID, msg.MunicipalityCode)
+	link, inv, err := m.linkOf(ctx, msg.SurveyID, msg.MunicipalityCode)
 	if err != nil || msg.InvitationID == nil || inv.ID != *msg.InvitationID {
 		// The link was rotated or revoked after queuing: sending the old
 		// one would send a dead link.

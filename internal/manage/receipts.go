@@ -86,7 +86,7 @@ const PrintPath = "/print"
 // link was replaced or revoked since, or cannot be derived again (the
 // message then says where to find the copy instead).
 func (m *Manager) receiptLink(ctx context.Context, msg domain.Message) (string, error) {
-	link, inv, err := m.LinkOf(ctx, msg.SurveyID, msg.MunicipalityCode)
+	link, inv, err := m.linkOf(ctx, msg.SurveyID, msg.MunicipalityCode)
 	switch {
 	case errors.Is(err, domain.ErrNotFound), errors.Is(err, ErrLinkNotShowable):
 		return "", nil
