@@ -5,6 +5,7 @@ import (
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/survey"
 )
 
 // roundOps are the round operations of the table (authz_test.go): rounds
@@ -128,6 +129,14 @@ func roundOps() []operation {
 		}},
 		{"Demo", domain.AccessAdminister, func(f *authzFixture, p domain.Principal) error {
 			_, err := f.m.Demo(ctx, p, f.round.Slug, 1, 1)
+			return err
+		}},
+		{"Preview", domain.AccessCoordinate, func(f *authzFixture, p domain.Principal) error {
+			_, err := f.m.Preview(ctx, p, f.round.Slug, "riga")
+			return err
+		}},
+		{"CheckPreview", domain.AccessCoordinate, func(f *authzFixture, p domain.Principal) error {
+			_, err := f.m.CheckPreview(ctx, p, f.round.Slug, "riga", survey.Answers{"resp_name": "Priekšskatījums"}, true)
 			return err
 		}},
 	}
