@@ -158,7 +158,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if key == "error.body" || key == "staff.error.body" {
 		msg = l.T(key, "code", rid)
 	}
-	if isAPI(c) {
+	if isAPI(c) || c.FullPath() == previewCheckRoute {
 		c.AbortWithStatusJSON(status, gin.H{"error": code, "message": msg})
 		return
 	}

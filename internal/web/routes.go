@@ -95,6 +95,14 @@ func (s *Server) routes(r *gin.Engine) {
 	coordinator.POST("/surveys/:slug/extensions", s.handle(s.setExtension))
 	coordinator.POST("/surveys/:slug/extensions/:code/delete", s.handle(s.deleteExtension))
 	coordinator.POST("/surveys/:slug/publishable", s.handle(s.setPublishable))
+	// Preview: the round's form as a municipality would see it, whatever
+	// the round's state; its answers are only checked, never stored
+	// (the chooser on the settings page, the page, its form without
+	// JavaScript, the checks of its script: JSON).
+	coordinator.GET("/surveys/:slug/preview", s.handle(s.previewChoose))
+	coordinator.GET("/surveys/:slug/preview/:code", s.handle(s.previewPage))
+	coordinator.POST("/surveys/:slug/preview/:code", s.handle(s.previewPost))
+	coordinator.POST(previewCheckRoute, s.handle(s.previewCheck))
 
 	// A municipality's feedback report as it will read it, and as .xlsx
 	// (404 when it has not submitted): built like the results.

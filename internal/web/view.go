@@ -159,6 +159,12 @@ type formPage struct {
 	// ResultsURL leads to the municipality's results once its feedback is
 	// released ("" before).
 	ResultsURL string
+	// Preview: a coordinator's preview (preview.go); nothing is stored.
+	// SettingsURL leads back to the round, RoundState is its real state.
+	Preview        bool
+	SettingsURL    string
+	RoundState     domain.RoundState
+	RoundStateText string
 }
 
 type errorItem struct{ ID, Label, Message string }
@@ -217,6 +223,8 @@ type clientData struct {
 	Rules     []clientRule      `json:"rules"`
 	Saved     survey.Answers    `json:"saved"`
 	Msgs      map[string]string `json:"msgs"`
+	// Preview: API is the preview's check (POST), and nothing is saved.
+	Preview bool `json:"preview,omitempty"`
 }
 
 // clientRule is a cross-field rule the page checks as the respondent types
@@ -587,7 +595,8 @@ func clientMessages(l lang) map[string]string {
 		"js.conflict.left", "js.merged", "js.merged.submit", "js.submitting", "js.closed", "js.leave",
 		"js.notfound", "show.all", "show.one", "errors.submit", "errors.save", "conflict.title",
 		"progress", "progress.sr", "progress.sr.done", "progress.sr.none", "overall", "overall.done",
-		"saved.never", "no.answer", "yes", "no", "js.unavailable", "js.unavailable.submit"} {
+		"saved.never", "no.answer", "yes", "no", "js.unavailable", "js.unavailable.submit",
+		"preview.submit.ok"} {
 		m[strings.TrimPrefix(k, "js.")] = l.raw(k) // unfilled: the script fills {name}
 	}
 	return m

@@ -9,6 +9,9 @@
 // cross-field rules as soon as both fields are filled, and submits. When
 // the server is offline or briefly unavailable (503) it says so, keeps what
 // was typed and tries again with back-off.
+// In a coordinator's preview (D.preview) the same page checks instead of
+// saving: D.api is the preview's check (POST {answers, submit}), which
+// answers as the respondent's API does and stores nothing.
 // Without this script the form still works: it posts to the server.
 (function () {
   'use strict';
@@ -195,7 +198,8 @@
   // collect walks the questions in order, applies show_if, and returns what
   // to send. A value refused earlier and not changed since is replaced by the
   // value the server holds, so one bad field never stops the others saving.
-  function collect() {
+  // With raw, every value goes as typed (a preview's submit check).
+  function collect(raw) {
     var send = {}, seen = {}, bad = {};
     Q.forEach(function (q) {
       var shown = !q.showIf || ev(q.showIf, seen) === true;
@@ -204,17 +208,17 @@
       if (!shown) return;
       var r = read(q);
       if (r.value !== undefined && !r.bad) seen[q.code] = r.value;
-      put(send, q.code, r.value, r.bad, bad);
+      put(send, q.code, r.value, r.bad, bad, raw);
       var other = otherChosen(q, r.value) ? readOther(q) : undefined;
       var ow = form.querySelector('#qw-' + q.code + ' .other');
       if (ow) ow.hidden = !otherChosen(q, r.value);
-      put(send, q.code + '_other', other, false, bad);
+      put(send, q.code + '_other', other, false, bad, raw);
     });
     return { send: send, bad: bad, seen: seen };
   }
-  function put(send, key, value, isBad, bad) {
+  function put(send, key, value, isBad, bad, raw) {
     if (value === undefined) return;
-    if (isBad || rejected[key] === stable(value)) {
+    if (!raw && (isBad || rejected[key] === stable(value))) {
       bad[key] = true;
       if (lastSaved[key] !== undefined) send[key] = lastSaved[key];
       return;
@@ -422,11 +426,15 @@
     }
     setState('saving');
     var sent = c.send;
-    inflight = request('PUT', D.api, { version: version, answers: sent }).then(function (r) {
+    var req = D.preview ? request('POST', D.api, { answers: sent, submit: false }) :
+      request('PUT', D.api, { version: version, answers: sent });
+    inflight = req.then(function (r) {
       inflight = null;
       if (r.status === 200) {
-        version = r.body.version;
-        if (versionEl) versionEl.value = version;
+        if (!D.preview) {
+          version = r.body.version;
+          if (versionEl) versionEl.value = version;
+        }
         lastSaved = sent;
         (r.body.cleared || []).forEach(function (k) { delete lastSaved[k]; });
         merged = r.body.merged || [];
@@ -698,6 +706,7 @@
 
   function submit() {
     if (stopped) return;
+    if (D.preview) { checkSubmit(); return; }
     var label = submitBtn ? submitBtn.textContent : '';
     if (submitBtn) { submitBtn.disabled = true; submitBtn.textContent = M.submitting; }
     var done = function () { if (submitBtn) { submitBtn.disabled = false; submitBtn.textContent = label; } };
@@ -734,6 +743,32 @@
         else if (r.status === 404) stop('notfound');
         else setState(r.status === 503 ? 'unavailable-submit' : 'failed', r.status);
       });
+    }, function () { done(); setState('offline'); });
+  }
+
+  // checkSubmit is a preview's "Pārbaudīt iesniegšanu": the answers as
+  // typed, checked as a submit would check them; nothing is stored.
+  function checkSubmit() {
+    var label = submitBtn ? submitBtn.textContent : '';
+    if (submitBtn) { submitBtn.disabled = true; submitBtn.textContent = M.submitting; }
+    var done = function () { if (submitBtn) { submitBtn.disabled = false; submitBtn.textContent = label; } };
+    var ok = $('preview-ok');
+    if (ok) ok.remove();
+    request('POST', D.api, { answers: collect(true).send, submit: true }).then(function (r) {
+      done();
+      if (r.status === 200) {
+        clearErrors();
+        showSummary('', {});
+        var box = message('preview-ok', 'flash', 'status');
+        box.textContent = M['preview.submit.ok'];
+        refresh();
+        bringIntoView(box);
+      } else if (r.status === 422 && r.body.errors) {
+        clearErrors();
+        Object.keys(r.body.errors).forEach(function (k) { setError(k, r.body.errors[k]); });
+        refresh();
+        showSummary(r.body.message || M['errors.submit'], r.body.errors);
+      } else setState(r.status === 503 ? 'unavailable-submit' : 'failed', r.status);
     }, function () { done(); setState('offline'); });
   }
 
@@ -834,7 +869,7 @@
   });
   window.addEventListener('online', function () { if (dirty) save(); });
   window.addEventListener('beforeunload', function (e) {
-    if (!stopped && (dirty || inflight)) { e.preventDefault(); e.returnValue = M.leave; return M.leave; }
+    if (!stopped && !D.preview && (dirty || inflight)) { e.preventDefault(); e.returnValue = M.leave; return M.leave; }
   });
 
   links.forEach(function (a) {
