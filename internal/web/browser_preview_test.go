@@ -92,6 +92,11 @@ func TestBrowserPreview(t *testing.T) {
 			t.Errorf("%d px: errors stay after a passing check: %q", w, s)
 		}
 		fitsNow(t, c, "preview-checked", w)
+		// A change makes the passed check old: its message goes.
+		choose(t, c, "ngo_rules-drafting")
+		eventually(t, "the passed check's message goes", func() bool {
+			return eval[bool](t, c, `!document.getElementById('preview-ok')`)
+		})
 	}
 	if after := dbFingerprint(t, e); after != before {
 		t.Errorf("the preview changed the database:\nbefore %s\nafter  %s", before, after)

@@ -852,6 +852,8 @@
   });
   form.addEventListener('change', function (e) {
     if (e.target.type === 'checkbox') exclusive(e.target);
+    var passed = $('preview-ok'); // a preview's passed check was of other answers
+    if (passed) passed.remove();
     var name = e.target.name;
     if (name) {
       var q = byCode[name];
