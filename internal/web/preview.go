@@ -107,6 +107,7 @@ func (s *Server) buildPreview(c *gin.Context, f *manage.PreviewForm, in formInpu
 	p := s.buildForm(c, r, in)
 	base := previewBase(f.Survey.Slug, f.Municipality.Code)
 	p.Preview = true
+	p.Title = l.T("preview.page.title", "title", p.SurveyTitle, "municipality", p.Municipality)
 	p.Action = base
 	p.SettingsURL = "/surveys/" + url.PathEscape(f.Survey.Slug) + "/settings"
 	p.RoundState = f.Survey.State(s.now())

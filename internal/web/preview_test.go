@@ -87,7 +87,8 @@ func TestPreview(t *testing.T) {
 	// The page: the form as the municipality sees it, with the banner.
 	r = e.as(ck, "GET", base, nil)
 	wantStatus(t, r, http.StatusOK)
-	for _, want := range []string{"Priekšskatījums — atbildes netiek saglabātas", "Vēl nav atvērta", "Rīgas valstspilsēta",
+	for _, want := range []string{"<title>Priekšskatījums: " + htmlEscape(e.sv.TitleLV) + " — Rīgas valstspilsēta</title>",
+		"Priekšskatījums — atbildes netiek saglabātas", "Vēl nav atvērta", "Rīgas valstspilsēta",
 		`<form id="answers" class="answers" method="post" action="` + base + `"`, "Pārbaudīt iesniegšanu",
 		"Pārbaudīt atbildes", "Priekšskatījums: nekas netiek saglabāts", `id="q-ngo_support_eur"`,
 		`"api":"` + base + `/check"`, `"preview":true`} {
