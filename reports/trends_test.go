@@ -239,4 +239,3 @@ func TestTrendsNeverJoinBreaks(t *testing.T) {
 		}
 	}
 }
-
