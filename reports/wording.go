@@ -17,6 +17,7 @@ var argNames = map[string][]string{
 	"workbook.cb.max_length": {"n"},
 	"workbook.cb.other_text": {"field"},
 	"workbook.sum.reference": {"year"},
+	"workbook.trend.chart":   {"indicator"},
 
 	"feedbackreport.doc.title":       {"municipality"},
 	"feedbackreport.intro.round":     {"title", "year"},
