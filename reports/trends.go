@@ -109,6 +109,23 @@ type TrendValue struct {
 	Value  any
 }
 
+// Within keeps the rows of the filter's regions and kind, whatever their
+// status: what a trend reads under a filter (it counts the submitted
+// ones only).
+func (f Filter) Within(rows Rows) Rows {
+	f.Statuses = []string{domain.StatusSubmitted, domain.StatusReturned, domain.StatusDraft, domain.StatusNone}
+	return func(yield func(Row, error) bool) {
+		for r, err := range rows {
+			if err == nil && !f.Keep(r) {
+				continue
+			}
+			if !yield(r, err) {
+				return
+			}
+		}
+	}
+}
+
 // Trends computes the series across rounds, given oldest first. It reads
 // each round's rows once.
 func Trends(rounds []TrendRound) (*Trend, error) {

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -237,5 +238,60 @@ func TestTrendsNeverJoinBreaks(t *testing.T) {
 		if v.Series == "per_ngo (2027)" && v.Round != 2 || v.Series == "status (2025)" && v.Round != 0 {
 			t.Errorf("value outside its series: %+v", v)
 		}
+	}
+}
+
+// TestTrendCharts: the Dinamika section has a line chart for each series
+// reaching the latest round over two rounds — per_ngo's medians and forms'
+// shares — and none for status, which breaks_series started anew in 2026.
+func TestTrendCharts(t *testing.T) {
+	tr, err := Trends(trendRounds(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, err := BuildTrendCharts(context.Background(), tr, ChartOptions{Lang: "lv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sec == nil || sec.Code != TrendSectionCode {
+		t.Fatalf("section %+v", sec)
+	}
+	var ids []string
+	for _, c := range sec.Charts {
+		ids = append(ids, c.ID)
+		if !strings.Contains(c.Option, `"type":"line"`) {
+			t.Errorf("%s is not a line chart: %s", c.ID, c.Option)
+		}
+	}
+	if strings.Join(ids, " ") != "trend-per_ngo trend-forms" {
+		t.Fatalf("charts %v, want trend-per_ngo trend-forms", ids)
+	}
+	cell := func(c *Chart, r, k int) string { return c.Table.Rows[r][k].Text }
+	ind := sec.Charts[0]
+	if ind.Unit != "EUR" || len(ind.Table.Rows) != 2 || cell(ind, 0, 0) != "2025" || cell(ind, 0, 1) != "3" ||
+		cell(ind, 0, 2) != "100,00\u00a0EUR" || cell(ind, 1, 2) != "200,00\u00a0EUR" {
+		t.Errorf("per_ngo table %+v", ind.Table)
+	}
+	forms := sec.Charts[1]
+	if got := strings.Join(forms.Table.Header, "|"); got != "chart.answer|2025|2026" {
+		t.Errorf("forms header %q", got)
+	}
+	// Answered, then rooms, grant, other (the latest order).
+	if cell(forms, 0, 1) != "4" || cell(forms, 0, 2) != "3" || cell(forms, 1, 0) != "Telpas" ||
+		cell(forms, 1, 1) != "50\u00a0%" || cell(forms, 1, 2) != "100\u00a0%" || cell(forms, 2, 2) != "33,3\u00a0%" {
+		t.Errorf("forms table %+v", forms.Table)
+	}
+	if !strings.Contains(forms.Option, `"name":"Dotācija"`) || !strings.Contains(forms.Option, `"name":"Dotācija","type":"line","data":[{"value":50},{"value":33.3}]`) ||
+		strings.Count(forms.Option, `"containLabel"`) != 1 {
+		t.Errorf("forms option: %s", forms.Option)
+	}
+
+	// One round: no section.
+	one, err := Trends(trendRounds(t)[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sec, err := BuildTrendCharts(context.Background(), one, ChartOptions{}); sec != nil || err != nil {
+		t.Errorf("one round: %+v %v", sec, err)
 	}
 }

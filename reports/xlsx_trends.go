@@ -24,17 +24,13 @@ const (
 // submitted responses count in a trend, whatever the filter's statuses).
 func (x *workbook) trendRounds(src Source) []TrendRound {
 	f := x.opt.Filter
-	f.Statuses = nil
 	keep := func(rows Rows) Rows {
 		return func(yield func(Row, error) bool) {
-			for r, err := range rows {
+			for r, err := range f.Within(rows) {
 				if err == nil {
 					err = x.ctx.Err()
 				}
-				if err == nil && !f.Keep(r) {
-					continue
-				}
-				if !yield(r, err) {
+				if !yield(r, err) || err != nil {
 					return
 				}
 			}

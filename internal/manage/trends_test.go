@@ -19,7 +19,8 @@ import (
 
 // TestExportTrendsFollowTheSourceRound: the workbook of a round made from
 // an earlier one has the sheet Dinamika over both, with the earlier
-// round's submitted answers only; a round with no source has no such sheet.
+// round's submitted answers only, and its charts the section Dinamika; a
+// round with no source has neither.
 func TestExportTrendsFollowTheSourceRound(t *testing.T) {
 	t.Parallel()
 	m, def25 := setup(t)
@@ -90,5 +91,35 @@ func TestExportTrendsFollowTheSourceRound(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no median row for ind_ngo_eur_per_resident: %q", rows)
+	}
+
+	// The charts: the section Dinamika last, only for the linked round.
+	trendSection := func(sv domain.Survey) *reports.ChartSection {
+		t.Helper()
+		d, err := m.Charts(ctx, domain.OperatorPrincipal(), sv, def26, reports.Filter{}, reports.ChartOptions{Lang: "lv"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last := d.Set.Sections[len(d.Set.Sections)-1]; last.Code == reports.TrendSectionCode {
+			return last
+		}
+		return nil
+	}
+	if trendSection(r26) != nil {
+		t.Error("a round with no source has the Dinamika charts")
+	}
+	sec := trendSection(linked)
+	if sec == nil {
+		t.Fatal("no Dinamika section for a round made from another")
+	}
+	var ind *reports.Chart
+	for _, c := range sec.Charts {
+		if c.ID == "trend-ind_ngo_eur_per_resident" {
+			ind = c
+		}
+	}
+	if ind == nil || len(ind.Table.Rows) != 2 || ind.Table.Rows[0][1].Value != 2 || ind.Table.Rows[0][2].Value != 4 ||
+		ind.Table.Rows[1][2].Value != 3 {
+		t.Errorf("indicator trend chart: %+v", ind)
 	}
 }
