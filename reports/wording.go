@@ -45,6 +45,8 @@ var argNames = map[string][]string{
 	"feedbackreport.chart.desc.own":  {"value"},
 	"feedbackreport.x.count":         {"group"},
 	"feedbackreport.x.pct":           {"group"},
+	"feedbackreport.prev":            {"year"},
+	"feedbackreport.prev.indicator":  {"year"},
 }
 
 // catalogLang is the catalog's language for a report's: English for "en",

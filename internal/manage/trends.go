@@ -8,6 +8,7 @@ import (
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/reports"
+	"github.com/civitas-lv/surveyd/survey"
 )
 
 // MaxTrendRounds is how many rounds a trend covers at most, the round
@@ -54,24 +55,9 @@ func (m *Manager) earlierTrendRounds(ctx context.Context, sv domain.Survey, lang
 		if err != nil {
 			return nil, err
 		}
-		var rows []reports.Row
-		size := 0
-		for sr, err := range m.Store.ReportRows(ctx, r.ID, nil) {
-			if err != nil {
-				return nil, err
-			}
-			if sr.Status == nil || *sr.Status != domain.StatusSubmitted {
-				continue
-			}
-			sr.AnswersJSON = nil // the submitted copy is the one that counts
-			if size += len(sr.SubmittedJSON); size > MaxReportData {
-				return nil, fmt.Errorf("round %s: the answers exceed %d MiB, more than a report reads", r.Slug, MaxReportData>>20)
-			}
-			row, err := ReportRow(sr)
-			if err != nil {
-				return nil, err
-			}
-			rows = append(rows, row)
+		rows, err := m.submittedRows(ctx, r)
+		if err != nil {
+			return nil, err
 		}
 		byName := make([]domain.Municipality, len(rows))
 		for i, row := range rows {
@@ -87,6 +73,62 @@ func (m *Manager) earlierTrendRounds(ctx context.Context, sv domain.Survey, lang
 			Rows: rowsOf(rows)})
 	}
 	return out, nil
+}
+
+// submittedRows reads a round's submitted responses (the submitted copy
+// of each), bounded as a report's are (MaxReportData), in the order of the
+// municipalities' codes.
+func (m *Manager) submittedRows(ctx context.Context, r domain.Survey) ([]reports.Row, error) {
+	var rows []reports.Row
+	size := 0
+	for sr, err := range m.Store.ReportRows(ctx, r.ID, nil) {
+		if err != nil {
+			return nil, err
+		}
+		if sr.Status == nil || *sr.Status != domain.StatusSubmitted {
+			continue
+		}
+		sr.AnswersJSON = nil // the submitted copy is the one that counts
+		if size += len(sr.SubmittedJSON); size > MaxReportData {
+			return nil, fmt.Errorf("round %s: the answers exceed %d MiB, more than a report reads", r.Slug, MaxReportData>>20)
+		}
+		row, err := ReportRow(sr)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// previousAnswers reads the round sv was made from, for the feedback
+// reports' "this year beside last year": its questionnaire, reference year
+// and each municipality's submitted answers there. nil when sv has no
+// source.
+func (m *Manager) previousAnswers(ctx context.Context, sv domain.Survey) (*survey.Definition, int, map[string]survey.Answers, error) {
+	if sv.PreviousSurveyID == nil {
+		return nil, 0, nil, nil
+	}
+	prev, err := m.Store.SurveyByID(ctx, *sv.PreviousSurveyID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, 0, nil, nil
+	}
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	def, err := m.Definition(prev)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	rows, err := m.submittedRows(ctx, prev)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	answers := map[string]survey.Answers{}
+	for _, r := range rows {
+		answers[r.Municipality.Code] = r.Answers
+	}
+	return def, prev.ReferenceYear, answers, nil
 }
 
 // rowsOf yields rows kept in memory.

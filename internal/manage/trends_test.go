@@ -122,4 +122,32 @@ func TestExportTrendsFollowTheSourceRound(t *testing.T) {
 		ind.Table.Rows[1][2].Value != 3 {
 		t.Errorf("indicator trend chart: %+v", ind)
 	}
+
+	// Cēsis' feedback shows its own 2025 answers beside 2026's, only for
+	// the linked round.
+	previous := func(sv domain.Survey) map[string]string {
+		t.Helper()
+		f, err := m.Feedback(ctx, domain.OperatorPrincipal(), sv, "cesis", "lv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, s := range f.Sections {
+			for _, it := range s.Items {
+				if it.PrevText != "" {
+					out[it.Code] = strconv.Itoa(it.PrevYear) + " " + it.PrevText
+				}
+			}
+		}
+		return out
+	}
+	if got := previous(r26); len(got) != 0 {
+		t.Errorf("a round with no source shows previous answers: %v", got)
+	}
+	// ngo_support_eur is answered but was not shown (its show_if): only
+	// population and the indicator have a 2025 answer to show.
+	got := previous(linked)
+	if got["ind_ngo_eur_per_resident"] != "2025 2,00\u00a0EUR" || got["population"] != "2025 1000" || len(got) != 2 {
+		t.Errorf("Cēsis' previous answers %q, want population and the indicator", got)
+	}
 }
