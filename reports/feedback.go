@@ -71,6 +71,10 @@ type FeedbackInput struct {
 	// Generated is when the data was read, shown on the report (in its
 	// own time zone).
 	Generated time.Time
+	// Previous is the round before this one in its series with the
+	// municipality's own answers there, shown beside this year's
+	// (feedback_previous.go); nil for none.
+	Previous *FeedbackPrevious
 }
 
 // Feedback is one municipality's feedback report: its answers beside
@@ -140,6 +144,12 @@ type FeedbackItem struct {
 	// and indicators).
 	OwnText  string
 	OwnValue float64
+	// PrevYear and PrevText are the municipality's own answer in the
+	// previous round (its reference year, the answer as people read it)
+	// when the item continues its series there and it answered; PrevText
+	// is empty otherwise.
+	PrevYear int
+	PrevText string
 	// Groups are all municipalities, then the planning region.
 	Groups []*FeedbackGroup
 	// Options of a choice question, in display order ("other" last).
@@ -327,6 +337,7 @@ func BuildFeedback(in FeedbackInput) (*Feedback, error) {
 			f.Summary = append(f.Summary, s)
 		}
 	}
+	b.previous(in.Previous)
 	return f, nil
 }
 

@@ -267,6 +267,7 @@ var feedbackHTML = template.Must(template.New("feedback").Funcs(feedbackFuncs).P
 
 {{define "own"}}{{$L := .L}}{{with .V}}{{if answered .}}<p class="fb-own"><span class="fb-own-label">{{if .Indicator}}{{T $L "own.indicator"}}{{else}}{{T $L "own"}}{{end}}:</span> <strong>{{.OwnText}}</strong></p>
 {{else}}<p class="fb-own fb-state">{{.StateText}}</p>
+{{end}}{{if .PrevText}}<p class="fb-own fb-prev"><span class="fb-own-label">{{if .Indicator}}{{T $L "prev.indicator" .PrevYear}}{{else}}{{T $L "prev" .PrevYear}}{{end}}:</span> {{.PrevText}}</p>
 {{end}}{{end}}{{end}}
 
 {{define "number"}}{{$L := .L}}{{with .V}}<div class="fb-item fb-number" id="fb-q-{{.Code}}">

@@ -249,7 +249,8 @@ func (b *feedbackBook) writeSection(sh string, s *FeedbackSection) {
 	}
 }
 
-// own writes the municipality's answer (or why there is none).
+// own writes the municipality's answer (or why there is none), and under
+// it its answer in the previous round when there is one.
 func (b *feedbackBook) own(sh string, row int, it *FeedbackItem) {
 	label := b.w("own")
 	if it.Indicator != nil {
@@ -263,6 +264,14 @@ func (b *feedbackBook) own(sh string, row int, it *FeedbackItem) {
 		b.cell(sh, 2, row, it.OwnText, 0)
 	default:
 		b.cell(sh, 2, row, it.OwnValue, b.num(b.valueFormat(it, false)))
+	}
+	if it.PrevText != "" { // under it (a free row above the tables): the answer in the previous round
+		key := "prev"
+		if it.Indicator != nil {
+			key = "prev.indicator"
+		}
+		b.cell(sh, 1, row+1, b.w(key, it.PrevYear), b.style("bold"))
+		b.cell(sh, 2, row+1, it.PrevText, 0)
 	}
 }
 

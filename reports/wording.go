@@ -17,6 +17,7 @@ var argNames = map[string][]string{
 	"workbook.cb.max_length": {"n"},
 	"workbook.cb.other_text": {"field"},
 	"workbook.sum.reference": {"year"},
+	"workbook.trend.chart":   {"indicator"},
 
 	"feedbackreport.doc.title":       {"municipality"},
 	"feedbackreport.intro.round":     {"title", "year"},
@@ -44,6 +45,8 @@ var argNames = map[string][]string{
 	"feedbackreport.chart.desc.own":  {"value"},
 	"feedbackreport.x.count":         {"group"},
 	"feedbackreport.x.pct":           {"group"},
+	"feedbackreport.prev":            {"year"},
+	"feedbackreport.prev.indicator":  {"year"},
 }
 
 // catalogLang is the catalog's language for a report's: English for "en",

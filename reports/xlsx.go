@@ -51,6 +51,14 @@ type XLSXOptions struct {
 	// TimeZone of the dates written (default UTC): spreadsheet dates have
 	// none, so they are written as wall-clock time there.
 	TimeZone *time.Location
+	// Earlier are the rounds before this one in its series, oldest first,
+	// each with its definition and rows (read once). When there is at
+	// least one, the workbook has the sheet "Dinamika" (xlsx_trends.go):
+	// the trends across them and this round, under the filter's regions
+	// and kind, submitted responses only.
+	Earlier []TrendRound
+	// Slug names this round on that sheet (default the definition's).
+	Slug string
 }
 
 // StatusRow is one municipality's standing in the round for the status
@@ -69,8 +77,10 @@ type StatusRow struct {
 }
 
 // WriteXLSX writes the round's Excel workbook: a summary with native
-// charts, the responses wide and long, the codebook and the tracker. It
-// calls src twice — once to aggregate, once to stream the data sheets — and
+// charts, the responses wide and long, the codebook and the tracker, and
+// the trends across rounds when opt.Earlier has any. It calls src twice —
+// once to aggregate, once to stream the data sheets; a third time for the
+// trends — and
 // keeps no rows: memory grows with the aggregates (the numbers behind the
 // quartiles), not with the responses. The data sheets are written with
 // excelize's StreamWriter, which moves to a temporary file past 16 MB; the
@@ -199,7 +209,11 @@ func (x *workbook) build(src Source) error {
 	if err := f.SetSheetName("Sheet1", SheetSummary); err != nil {
 		return err
 	}
-	for _, name := range []string{SheetWide, SheetLong, SheetCodebook, SheetStatus} {
+	sheets := []string{SheetWide, SheetLong, SheetCodebook, SheetStatus}
+	if len(x.opt.Earlier) > 0 {
+		sheets = append([]string{SheetTrend}, sheets...)
+	}
+	for _, name := range sheets {
 		if _, err := f.NewSheet(name); err != nil {
 			return err
 		}
@@ -234,6 +248,9 @@ func (x *workbook) build(src Source) error {
 	}
 	if !x.stopped() {
 		x.writeStatus()
+	}
+	if len(x.opt.Earlier) > 0 && !x.stopped() {
+		x.writeTrends(src)
 	}
 	if x.stopped() {
 		return x.err

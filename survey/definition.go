@@ -113,6 +113,13 @@ type Question struct {
 	// data); a coordinator can change it per round. Only for text and
 	// longtext questions that are not personal.
 	Publishable bool `json:"publishable,omitempty" yaml:"publishable"`
+	// BreaksSeries says that this question cannot be compared with the
+	// previous round's question of the same code (or of RenamedFrom): its
+	// trend starts anew in this round (see series.go).
+	BreaksSeries bool `json:"breaks_series,omitempty" yaml:"breaks_series"`
+	// RenamedFrom is the code this question had in the previous round; the
+	// trend continues through the rename (see series.go).
+	RenamedFrom string `json:"renamed_from,omitempty" yaml:"renamed_from"`
 
 	section  *Section
 	index    int // position in the whole questionnaire

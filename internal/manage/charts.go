@@ -25,7 +25,10 @@ type ChartData struct {
 
 // Charts reads and aggregates the round's rows under filter and builds
 // the charts (reports.BuildChartsContext with opt; the response rate per
-// planning region is filled in), in one of the report slots (see results),
+// planning region is filled in) and, for a round made from earlier ones,
+// the section "Dinamika" last (reports.BuildTrendCharts over the earlier
+// rounds' and this round's submitted answers in the filter's regions and
+// kind), in one of the report slots (see results),
 // for anyone who may see results (domain.AccessView). Viewers and
 // coordinators alike: no contacts are read, and personal questions are
 // never charted. The rows are read in opt.Lang's order.
@@ -35,7 +38,11 @@ func (m *Manager) Charts(ctx context.Context, p domain.Principal, sv domain.Surv
 		return nil, err
 	}
 	d := &ChartData{}
-	err := m.results(ctx, sv, def, false, opt.Lang, func(src reports.Source, t Tracker) error {
+	earlier, err := m.earlierTrendRounds(ctx, sv, opt.Lang)
+	if err != nil {
+		return nil, err
+	}
+	err = m.results(ctx, sv, def, false, opt.Lang, func(src reports.Source, t Tracker) error {
 		d.Rate = t.All
 		if err := d.aggregate(def, src, filter); err != nil {
 			return err
@@ -50,8 +57,10 @@ func (m *Manager) Charts(ctx context.Context, p domain.Principal, sv domain.Surv
 		}
 		survey.SortByName(opt.Rate, "lv", func(r reports.RateTally) string { return r.Name })
 		var err error
-		d.Set, err = reports.BuildChartsContext(ctx, d.Summary, opt)
-		return err
+		if d.Set, err = reports.BuildChartsContext(ctx, d.Summary, opt); err != nil || len(earlier) == 0 {
+			return err
+		}
+		return d.trends(ctx, sv, def, src, filter, earlier, opt)
 	})
 	if err != nil {
 		return nil, err
@@ -82,5 +91,27 @@ func (d *ChartData) aggregate(def *survey.Definition, src reports.Source, filter
 	}
 	var err error
 	d.Summary, err = reports.Aggregate(def, rows, filter)
+	return err
+}
+
+// trends adds the section of trends across the earlier rounds and this
+// one, when any series reaches this round over two rounds or more.
+func (d *ChartData) trends(ctx context.Context, sv domain.Survey, def *survey.Definition, src reports.Source,
+	filter reports.Filter, earlier []reports.TrendRound, opt reports.ChartOptions) error {
+	rounds := make([]reports.TrendRound, 0, len(earlier)+1)
+	for _, r := range earlier {
+		r.Rows = filter.Within(r.Rows)
+		rounds = append(rounds, r)
+	}
+	rounds = append(rounds, reports.TrendRound{Slug: sv.Slug, Definition: def, ReferenceYear: def.ReferenceYear,
+		Rows: filter.Within(src())})
+	t, err := reports.Trends(rounds)
+	if err != nil {
+		return err
+	}
+	sec, err := reports.BuildTrendCharts(ctx, t, opt)
+	if sec != nil {
+		d.Set.Sections = append(d.Set.Sections, sec)
+	}
 	return err
 }

@@ -36,7 +36,9 @@ func (m *Manager) feedback(ctx context.Context, sv domain.Survey, municipality, 
 // FeedbackAll builds, from one snapshot, the feedback report of every
 // municipality that submitted (only those in codes, when given) and calls fn
 // with each, in alphabetical order; for coordinators
-// (domain.AccessCoordinate), released or not.
+// (domain.AccessCoordinate), released or not. For a round made from an
+// earlier one, each report shows the municipality's own answers there
+// beside this year's (reports.FeedbackPrevious).
 func (m *Manager) FeedbackAll(ctx context.Context, p domain.Principal, sv domain.Survey, codes []string, lang string,
 	fn func(*reports.Feedback) error) error {
 	if err := p.Require(domain.AccessCoordinate); err != nil {
@@ -60,6 +62,10 @@ func (m *Manager) feedbackAll(ctx context.Context, sv domain.Survey, codes []str
 	for _, c := range codes {
 		want[c] = true
 	}
+	prevDef, prevYear, prevAnswers, err := m.previousAnswers(ctx, sv)
+	if err != nil {
+		return err
+	}
 	return m.results(ctx, sv, def, false, lang, func(src reports.Source, _ Tracker) error {
 		var rows []reports.Row
 		for r, err := range src() {
@@ -75,6 +81,10 @@ func (m *Manager) feedbackAll(ctx context.Context, sv domain.Survey, codes []str
 				continue
 			}
 			in.Municipality = r.Municipality.Code
+			if prevDef != nil { // only the municipality's own answers of last round
+				in.Previous = &reports.FeedbackPrevious{Definition: prevDef, ReferenceYear: prevYear,
+					Answers: prevAnswers[r.Municipality.Code]}
+			}
 			f, err := reports.BuildFeedback(in)
 			if err != nil {
 				return err

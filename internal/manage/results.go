@@ -237,7 +237,9 @@ type ExportOptions struct {
 
 // Export writes the round's workbook, for anyone who may see results
 // (domain.AccessView): the rows and the response tracker on the status
-// sheet, from one snapshot (see results); it stops when ctx is done.
+// sheet, from one snapshot (see results); it stops when ctx is done. A
+// round made from an earlier one gets the trend sheet "Dinamika" over the
+// rounds before it (earlierTrendRounds, read before the snapshot).
 // Personal data (personal answers, contacts) are in it — and read at all —
 // only when the principal may see them (p.SeesPersonalData()) and
 // opt.WithoutPersonal does not leave them out; personal says whether they
@@ -261,6 +263,10 @@ func (m *Manager) Export(ctx context.Context, p domain.Principal, w io.Writer, s
 	}
 	x.Round = fmt.Sprintf("%s · %s–%s", sv.Slug, sv.OpensAt.In(x.TimeZone).Format("02.01.2006"),
 		sv.ClosesAt.In(x.TimeZone).Format("02.01.2006"))
+	x.Slug = sv.Slug
+	if x.Earlier, err = m.earlierTrendRounds(ctx, sv, x.Lang); err != nil {
+		return false, err
+	}
 	return x.Personal, m.results(ctx, sv, def, x.Personal, x.Lang, func(src reports.Source, t Tracker) error {
 		x.Status = statusRows(t, x.Personal)
 		return reports.WriteXLSXContext(ctx, w, def, src, x)

@@ -101,7 +101,8 @@ type prefixedLookup struct {
 // reports' (workbook.t, feedbackWord, contactWord).
 var prefixedLookups = []prefixedLookup{
 	{"workbook.", []string{"reports/xlsx.go", "reports/xlsx_cells.go", "reports/xlsx_codebook.go", "reports/xlsx_long.go",
-		"reports/xlsx_responses.go", "reports/xlsx_status.go", "reports/xlsx_styles.go", "reports/xlsx_summary.go"}},
+		"reports/xlsx_responses.go", "reports/xlsx_status.go", "reports/xlsx_styles.go", "reports/xlsx_summary.go",
+		"reports/xlsx_trends.go"}},
 	{"feedbackreport.", []string{"reports/feedback.go", "reports/feedback_html.go", "reports/feedback_xlsx.go"}},
 	{"contactfile.", []string{"reports/contactlist.go"}},
 }
