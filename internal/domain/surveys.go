@@ -20,6 +20,8 @@ type Survey struct {
 	ClosedAt  *time.Time `db:"closed_at"`
 	CreatedAt time.Time  `db:"created_at"`
 	UpdatedAt time.Time  `db:"updated_at"`
+	// PreviousSurveyID is the round this one was made from (CreateRoundFrom).
+	PreviousSurveyID *int64 `db:"previous_survey_id"`
 }
 
 // RoundState is where a round stands at a moment.

@@ -97,7 +97,7 @@ func (m *Manager) EnsureRound(ctx context.Context, def *survey.Definition, opens
 	sha := DefinitionSHA256(def)
 	sv, err := m.Store.SurveyBySlug(ctx, def.Slug)
 	if errors.Is(err, domain.ErrNotFound) {
-		sv, err = m.createRound(ctx, def, opens, closes)
+		sv, err = m.createRound(ctx, def, opens, closes, nil)
 		if errors.Is(err, domain.ErrExists) { // another process created it first
 			sv, err = m.Store.SurveyBySlug(ctx, def.Slug)
 			return sv, RoundUnchanged, err

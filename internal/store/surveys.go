@@ -23,10 +23,11 @@ const (
 
 const (
 	surveyColumns = `id, slug, title_lv, title_en, reference_year, definition, definition_sha256,
-    opens_at, closes_at, closed_at, created_at, updated_at`
+    opens_at, closes_at, closed_at, created_at, updated_at, previous_survey_id`
 	qInsertSurvey = `
-INSERT INTO surveys (slug, title_lv, title_en, reference_year, definition, definition_sha256, opens_at, closes_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO surveys (slug, title_lv, title_en, reference_year, definition, definition_sha256, opens_at, closes_at,
+    previous_survey_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING ` + surveyColumns
 	qSurveyBySlug       = `SELECT ` + surveyColumns + ` FROM surveys WHERE slug = $1`
 	qSurveyByID         = `SELECT ` + surveyColumns + ` FROM surveys WHERE id = $1`
@@ -72,11 +73,12 @@ func (s *Store) SetSurveyDates(ctx context.Context, id int64, opens, closes time
 	return out, notFound(s.db.GetContext(ctx, &out, qSetSurveyDates, id, opens, closes))
 }
 
-// CreateSurvey stores a new round; ErrExists when the slug is taken.
+// CreateSurvey stores a new round (with its source round when
+// in.PreviousSurveyID is set); ErrExists when the slug is taken.
 func (s *Store) CreateSurvey(ctx context.Context, in Survey) (Survey, error) {
 	var out Survey
 	err := s.db.GetContext(ctx, &out, qInsertSurvey, in.Slug, in.TitleLV, in.TitleEN, in.ReferenceYear,
-		[]byte(in.Definition), in.DefinitionSHA256, in.OpensAt, in.ClosesAt)
+		[]byte(in.Definition), in.DefinitionSHA256, in.OpensAt, in.ClosesAt, in.PreviousSurveyID)
 	if isUniqueViolation(err) {
 		return Survey{}, ErrExists
 	}
