@@ -60,7 +60,7 @@ var builtAtRunTime = []struct {
 		"import.refused.lang_bad"}},
 	{"internal/web/admin.go", "users.done.", []string{"users.done.saved"}},
 	{"internal/web/rounds.go", "round.done.", []string{"round.done.created", "round.done.dates", "round.done.reopened",
-		"round.done.closed", "round.done.extended", "round.done.unextended", "round.done.publishable"}},
+		"round.done.closed", "round.done.extended", "round.done.unextended", "round.done.publishable", "round.done.next"}},
 	{"internal/web/review.go", "response.status.", []string{"response.status.draft", "response.status.submitted",
 		"response.status.returned", "response.status.none"}},
 	{"internal/web/review.go", "review.done.", []string{"review.done.corrected", "review.done.returned", "review.done.extended"}},
