@@ -163,6 +163,7 @@ func (s *Server) routes(r *gin.Engine) {
 	apiLink.GET("", s.handle(s.apiGetResponse))
 	apiLink.PUT("", s.handle(s.apiPutResponse))
 	apiLink.POST("/submit", s.handle(s.apiSubmitResponse))
+	apiLink.POST("/confirm", s.handle(s.apiConfirmCarried))
 
 	apiViewer.GET("/surveys/:slug/status", s.handle(s.apiStatus))
 }
