@@ -568,7 +568,7 @@ func roundFrom(ctx context.Context, cfg *config.Config, log *slog.Logger, fromSl
 		return err
 	}
 	sv := res.Survey
-	fmt.Fprintf(os.Stderr, "round %s created from %s (reference year %d, title %q): open %s – %s; %d links issued; %d municipalities start with last round's answers to confirm\n",
+	fmt.Fprintf(os.Stderr, "round %s created from %s (reference year %d, title %q): open %s – %s; links issued: %d; responses started with last round's answers to confirm: %d\n",
 		sv.Slug, res.Source.Slug, sv.ReferenceYear, sv.TitleLV,
 		sv.OpensAt.In(cfg.TimeZone).Format("2006-01-02 15:04"), sv.ClosesAt.In(cfg.TimeZone).Format("2006-01-02 15:04"),
 		len(res.Issued.Links), res.Carried)

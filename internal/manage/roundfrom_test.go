@@ -367,3 +367,41 @@ func TestConfirmCarried(t *testing.T) {
 		t.Fatalf("a changed answer still counts as unconfirmed")
 	}
 }
+
+// TestEnsureRoundCarryOverMarks: the seed may add or remove carry_over
+// marks on a round that has answers (they do not change how answers are
+// read); any other change is still refused.
+func TestEnsureRoundCarryOverMarks(t *testing.T) {
+	t.Parallel()
+	m, def := setup(t)
+	plain, err := survey.Parse(def.JSON(), "copy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range plain.Questions() {
+		q.CarryOver = false
+	}
+	if plain, err = survey.Parse(plain.JSON(), "plain"); err != nil {
+		t.Fatal(err)
+	}
+	opens := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	sv, _, err := m.EnsureRound(ctx, plain, opens, opens.AddDate(0, 1, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Store.Apply(ctx, store.Change{SurveyID: sv.ID, Municipality: "riga",
+		Answers: survey.Answers{"resp_name": "A"}, Actor: domain.Actor{Kind: domain.ActorSystem}}); err != nil {
+		t.Fatal(err)
+	}
+	sv, res, err := m.EnsureRound(ctx, def, opens, opens)
+	if err != nil || res != manage.RoundUpdated {
+		t.Fatalf("carry_over marks after answers: %v %v", res, err)
+	}
+	if got, _ := m.Definition(sv); !got.Question("ngo_rules").CarryOver {
+		t.Fatal("the marks were not stored")
+	}
+	changed, _ := survey.Parse([]byte(strings.Replace(string(def.JSON()), "Vārds, uzvārds", "Vārds un uzvārds", 1)), "")
+	if _, _, err := m.EnsureRound(ctx, changed, opens, opens); !errors.Is(err, manage.ErrDefinitionInUse) {
+		t.Fatalf("another change after answers: %v", err)
+	}
+}

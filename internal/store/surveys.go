@@ -102,6 +102,19 @@ func (s *Store) SurveyByID(ctx context.Context, id int64) (Survey, error) {
 // never reinterpreted under a different questionnaire.
 func (s *Store) ReplaceDefinition(ctx context.Context, id int64, titleLV, titleEN string, refYear int,
 	definition json.RawMessage, sha string) error {
+	return s.replaceDefinition(ctx, id, titleLV, titleEN, refYear, definition, sha, false)
+}
+
+// ReplaceAnsweredDefinition is ReplaceDefinition even after answers were
+// saved: only for a change the caller has checked does not change how
+// answers are read (a question's carry_over mark).
+func (s *Store) ReplaceAnsweredDefinition(ctx context.Context, id int64, titleLV, titleEN string, refYear int,
+	definition json.RawMessage, sha string) error {
+	return s.replaceDefinition(ctx, id, titleLV, titleEN, refYear, definition, sha, true)
+}
+
+func (s *Store) replaceDefinition(ctx context.Context, id int64, titleLV, titleEN string, refYear int,
+	definition json.RawMessage, sha string, answered bool) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var got int64
 		if err := tx.GetContext(ctx, &got, qLockSurvey, id); err != nil {
@@ -111,7 +124,7 @@ func (s *Store) ReplaceDefinition(ctx context.Context, id int64, titleLV, titleE
 		if err := tx.GetContext(ctx, &has, qSurveyHasResponses, id); err != nil {
 			return err
 		}
-		if has {
+		if has && !answered {
 			return ErrConflict
 		}
 		_, err := tx.ExecContext(ctx, qReplaceDefinition, id, []byte(definition), sha, titleLV, titleEN, refYear)
