@@ -32,9 +32,10 @@ type RoundFrom struct {
 
 // CreateRoundFrom creates the next round from the round fromSlug, for
 // coordinators (domain.AccessCoordinate): its questionnaire is copied with
-// the slug newSlug and the reference year referenceYear (a title holding
-// the source's reference year gets the new one in its place; any other
-// title stays as it is), open from opens to closes. The new round
+// the slug newSlug and the reference year referenceYear (the source's
+// reference year in the title and the introduction becomes the new one;
+// question texts stay as they are: they are the series'), open from opens
+// to closes. The new round
 // remembers its source (Survey.PreviousSurveyID). Links are issued for
 // every active municipality, as IssueLinks does; contacts and users are
 // not per round, so they serve the new round as they are. Each active
@@ -92,8 +93,10 @@ func nextDefinition(src *survey.Definition, slug string, year int) (*survey.Defi
 	d := *src // a shallow copy: only the top-level fields change
 	d.Slug, d.ReferenceYear = slug, year
 	old, next := strconv.Itoa(src.ReferenceYear), strconv.Itoa(year)
-	d.Title.LV = strings.ReplaceAll(d.Title.LV, old, next)
-	d.Title.EN = strings.ReplaceAll(d.Title.EN, old, next)
+	for _, t := range []*survey.Text{&d.Title, &d.Intro} {
+		t.LV = strings.ReplaceAll(t.LV, old, next)
+		t.EN = strings.ReplaceAll(t.EN, old, next)
+	}
 	return survey.Parse(d.JSON(), "round "+slug)
 }
 

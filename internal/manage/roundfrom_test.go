@@ -120,6 +120,9 @@ func TestCreateRoundFrom(t *testing.T) {
 	if err != nil || newDef.ReferenceYear != 2026 || len(newDef.Questions()) != len(def.Questions()) || !newDef.Question("ngo_rules").CarryOver {
 		t.Fatalf("copied definition: %v", err)
 	}
+	if !strings.Contains(newDef.Intro.LV, "pārskata gadu – 2026. gadu") || !strings.Contains(newDef.Intro.EN, "the reference year, 2026.") {
+		t.Fatalf("the introduction keeps the old year: %q", newDef.Intro.LV)
+	}
 	munis, _ := m.Store.Municipalities(ctx)
 	active := 0
 	for _, mu := range munis {
