@@ -155,6 +155,8 @@ type RoundSettings struct {
 	Municipalities []domain.Municipality
 	// Publishable: see Publishable.
 	Publishable map[string]bool
+	// Previous is the round this one was made from (nil: none, or deleted).
+	Previous *domain.Survey
 }
 
 // RoundSettings reads the round's settings page's data, for coordinators
@@ -170,6 +172,15 @@ func (m *Manager) RoundSettings(ctx context.Context, p domain.Principal, sv doma
 	}
 	if out.Municipalities, err = m.Store.Municipalities(ctx); err != nil {
 		return out, err
+	}
+	if sv.PreviousSurveyID != nil {
+		prev, err := m.Store.SurveyByID(ctx, *sv.PreviousSurveyID)
+		switch {
+		case err == nil:
+			out.Previous = &prev
+		case !errors.Is(err, domain.ErrNotFound):
+			return out, err
+		}
 	}
 	out.Publishable, err = m.publishable(ctx, sv, def)
 	return out, err

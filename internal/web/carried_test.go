@@ -147,4 +147,13 @@ func TestCarriedForm(t *testing.T) {
 	if page = e.do("GET", "/r/"+token, nil); strings.Contains(page.body, marker) {
 		t.Fatal("a marker after confirming everything")
 	}
+	// The history a coordinator reads: carried over by the system from the
+	// named round, then each confirmation, naming it too.
+	_, ck := e.user("coordinator")
+	review := e.as(ck, "GET", "/surveys/"+sv.Slug+"/responses/riga", nil)
+	wantStatus(t, review, http.StatusOK)
+	if !strings.Contains(review.body, "pārņēma iepriekšējās kārtas atbildes (jāapstiprina)") ||
+		strings.Count(review.body, "apstiprināja iepriekšējās kārtas atbildes") != 3 || !strings.Contains(review.body, e.sv.Slug) {
+		t.Fatalf("the history does not show the carry and the confirmations: %.4000s", review.body)
+	}
 }

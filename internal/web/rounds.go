@@ -164,6 +164,8 @@ type roundPage struct {
 	Flash, Error string
 	// Next is the form "a new round from this one".
 	Next nextRoundForm
+	// Previous is the round this one was made from, if any.
+	Previous *domain.Survey
 }
 
 // nextRoundForm is what the form "a new round from this one" holds.
@@ -220,7 +222,7 @@ func (s *Server) renderRoundWith(c *gin.Context, status int, problem string, nex
 	if l == en {
 		p.Title = sv.TitleEN
 	}
-	p.Next = s.nextRoundDefaults(sv)
+	p.Next, p.Previous = s.nextRoundDefaults(sv), settings.Previous
 	if next != nil {
 		p.Next = *next
 	}

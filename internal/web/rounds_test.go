@@ -107,6 +107,9 @@ func TestNextRoundForm(t *testing.T) {
 		t.Fatalf("no link for Ogre: %v", err)
 	}
 	done := e.as(ck, "GET", "/surveys/regional-2026/settings?done=next", nil)
+	if !strings.Contains(done.body, "Izveidota no kārtas regional-2025.") {
+		t.Fatal("the new round's page does not name its source")
+	}
 	if !strings.Contains(done.body, "Jaunā kārta izveidota no iepriekšējās") {
 		t.Fatalf("no flash: %.1500s", done.body)
 	}
