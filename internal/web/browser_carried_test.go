@@ -63,6 +63,18 @@ func TestBrowserCarried(t *testing.T) {
 			if len(c) != 3 || c["ngo_forms"] != "" || c["del_status"] == "" {
 				t.Fatalf("carried after confirming the NGO section: %v", c)
 			}
+
+			// Changing a carried answer confirms it: the marker goes at
+			// once, and the save that follows confirms it on the server.
+			must(t, chromedp.Do(tctx, chromedp.Navigate(ts.URL+"/r/"+token+"#s-del"), chromedp.WaitVisible(chromedp.CSS("#carried-del_status")),
+				chromedp.Click(chromedp.CSS(`label[for="q-del_status-planned"]`)), chromedp.WaitNotPresent(chromedp.CSS("#carried-del_status"))))
+			deadline := time.Now().Add(10 * time.Second)
+			for carriedOf(t, e, sv.ID)["del_status"] != "" {
+				if time.Now().After(deadline) {
+					t.Fatal("the changed answer was not confirmed by its save")
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
 		})
 	}
 }

@@ -430,6 +430,12 @@
         if (versionEl) versionEl.value = version;
         lastSaved = sent;
         (r.body.cleared || []).forEach(function (k) { delete lastSaved[k]; });
+        // Carried-over answers the save confirmed (changed, or cleared as
+        // hidden) lose their marker, as on the server.
+        if (r.body.carried) {
+          Q.forEach(function (q) { if (q.carried && r.body.carried.indexOf(q.code) < 0) uncarry(q.code); });
+          refreshProgress();
+        }
         merged = r.body.merged || [];
         if (merged.length && r.body.answers) {
           // A colleague saved in between; the server kept both. Put their
