@@ -113,6 +113,12 @@ type Question struct {
 	// data); a coordinator can change it per round. Only for text and
 	// longtext questions that are not personal.
 	Publishable bool `json:"publishable,omitempty" yaml:"publishable"`
+	// CarryOver offers, in a round made from the previous one, the
+	// municipality's answer submitted there, for confirmation: for slowly
+	// changing facts (rules in force, forms of support), not for yearly
+	// amounts and counts. Only an answer of the same type whose chosen
+	// options all still exist is carried over.
+	CarryOver bool `json:"carry_over,omitempty" yaml:"carry_over"`
 	// BreaksSeries says that this question cannot be compared with the
 	// previous round's question of the same code (or of RenamedFrom): its
 	// trend starts anew in this round (see series.go).

@@ -8,6 +8,7 @@
 //	surveyd invite --survey SLUG [--municipality CODE,...] [--missing-only] [-o FILE] [--lang en]
 //	surveyd demo --survey SLUG --responses N [--seed S]
 //	surveyd round create --file F [--slug S] --opens T --closes T
+//	surveyd round create --from SLUG --slug NEW --reference-year Y --opens T --closes T
 //	surveyd user add --email E --role R [--name N]
 //	surveyd user first-admin [--email E]
 //	surveyd export --survey SLUG -o FILE.xlsx [--region R] [--kind K] [--status S] [--lang en] [--personal]
@@ -112,6 +113,10 @@ const usage = `usage:
                                            each submitted municipality's feedback report: CODE.html and CODE.xlsx
   surveyd round create --file F [--slug S] --opens T --closes T
                                            create a round from a definition file
+  surveyd round create --from SLUG --slug NEW --reference-year Y --opens T --closes T
+                                           the next round from the round SLUG: its questionnaire, links for every
+                                           active municipality (the links CSV on stdout), last round's answers to
+                                           carry_over questions offered for confirmation
   surveyd user add --email E --role admin|coordinator|viewer [--name N]
                                            add a user; prints a one-time set-password link
   surveyd user first-admin [--email E]     if there is no admin, create one and print its password once
@@ -466,19 +471,35 @@ func deleteExpiredSessions(ctx context.Context, m *manage.Manager, log *slog.Log
 }
 
 func round(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
+	const use = "usage: surveyd round create --file F [--slug S] --opens T --closes T\n" +
+		"       surveyd round create --from SLUG --slug NEW --reference-year Y --opens T --closes T"
 	if len(args) == 0 || args[0] != "create" {
-		return fmt.Errorf("usage: surveyd round create --file F [--slug S] --opens T --closes T")
+		return errors.New(use)
 	}
 	fs := flag.NewFlagSet("round create", flag.ContinueOnError)
-	file := fs.String("file", "", "questionnaire definition, YAML or JSON (required)")
-	slug := fs.String("slug", "", "round slug (default: the definition's)")
+	file := fs.String("file", "", "questionnaire definition, YAML or JSON (this or --from)")
+	fromSlug := fs.String("from", "", "make the next round from this round (this or --file)")
+	slug := fs.String("slug", "", "round slug (default with --file: the definition's; required with --from)")
+	year := fs.Int("reference-year", 0, "the new round's reference year (with --from; required)")
+	lang := fs.String("lang", "lv", "with --from: language of the links CSV, lv or en")
 	opens := fs.String("opens", "", "when the round opens (YYYY-MM-DD or RFC 3339; required)")
 	closes := fs.String("closes", "", "the deadline (a date means 23:59 that day; required)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if *file == "" || *opens == "" || *closes == "" {
-		return errors.New("round create: --file, --opens and --closes are required")
+	switch {
+	case *file != "" && *fromSlug != "":
+		return errors.New("round create: give either --file (a new questionnaire) or --from (the previous round's), not both")
+	case *file == "" && *fromSlug == "":
+		return errors.New("round create: --file or --from is required\n" + use)
+	case *fromSlug != "" && (*slug == "" || *year == 0):
+		return errors.New("round create --from: --slug and --reference-year are required")
+	case *file != "" && *year != 0:
+		return errors.New("round create --file: the reference year is the definition's; --reference-year goes with --from")
+	case *opens == "" || *closes == "":
+		return errors.New("round create: --opens and --closes are required")
+	case *lang != "lv" && *lang != "en":
+		return errors.New("round create: --lang is lv or en")
 	}
 	from, err := parseWhen(*opens, cfg.TimeZone, false)
 	if err != nil {
@@ -487,6 +508,9 @@ func round(ctx context.Context, cfg *config.Config, log *slog.Logger, args []str
 	to, err := parseWhen(*closes, cfg.TimeZone, true)
 	if err != nil {
 		return fmt.Errorf("--closes: %w", err)
+	}
+	if *fromSlug != "" {
+		return roundFrom(ctx, cfg, log, *fromSlug, *slug, *year, from, to, *lang)
 	}
 	data, err := os.ReadFile(*file)
 	if err != nil {
@@ -519,6 +543,40 @@ func round(ctx context.Context, cfg *config.Config, log *slog.Logger, args []str
 	fmt.Fprintf(os.Stderr, "round %s created: open %s – %s\n", sv.Slug,
 		sv.OpensAt.In(cfg.TimeZone).Format("2006-01-02 15:04"), sv.ClosesAt.In(cfg.TimeZone).Format("2006-01-02 15:04"))
 	return nil
+}
+
+// roundFrom is `round create --from`: the next round, its links (the CSV
+// on stdout, as invite writes it) and the carried-over answers.
+func roundFrom(ctx context.Context, cfg *config.Config, log *slog.Logger, fromSlug, slug string, year int, opens, closes time.Time, lang string) error {
+	st, m, err := openManager(ctx, cfg, log, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	op := domain.OperatorPrincipal()
+	res, err := m.CreateRoundFrom(ctx, op, fromSlug, slug, year, opens, closes)
+	switch {
+	case errors.Is(err, manage.ErrBadSlug):
+		return fmt.Errorf("--slug %q: %w", slug, manage.ErrBadSlug)
+	case errors.Is(err, domain.ErrExists):
+		return fmt.Errorf("a round %q exists already; choose another --slug", slug)
+	case errors.Is(err, domain.ErrNotFound) && res.Source.ID == 0:
+		return fmt.Errorf("--from: there is no round %q", fromSlug)
+	case errors.Is(err, manage.ErrReferenceYear):
+		return fmt.Errorf("--reference-year %d: %w", year, err)
+	case err != nil:
+		return err
+	}
+	sv := res.Survey
+	fmt.Fprintf(os.Stderr, "round %s created from %s (reference year %d, title %q): open %s – %s; links issued: %d; responses started with last round's answers to confirm: %d\n",
+		sv.Slug, res.Source.Slug, sv.ReferenceYear, sv.TitleLV,
+		sv.OpensAt.In(cfg.TimeZone).Format("2006-01-02 15:04"), sv.ClosesAt.In(cfg.TimeZone).Format("2006-01-02 15:04"),
+		len(res.Issued.Links), res.Carried)
+	rows, err := m.IssuedLinkRows(ctx, op, res.Issued.Links, lang)
+	if err != nil {
+		return err
+	}
+	return manage.WriteLinksCSV(os.Stdout, rows, lang, false)
 }
 
 func user(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {

@@ -28,6 +28,19 @@ type Response struct {
 	SubmittedAt      *time.Time      `db:"submitted_at"`
 	CreatedAt        time.Time       `db:"created_at"`
 	UpdatedAt        time.Time       `db:"updated_at"`
+	// CarriedJSON maps the question codes whose answers were carried over
+	// from a previous round and are not yet confirmed to that round's slug.
+	CarriedJSON json.RawMessage `db:"carried"`
+}
+
+// Carried decodes the carried-over answers not yet confirmed: question code
+// → the source round's slug (empty, never nil, when there are none).
+func (r Response) Carried() (map[string]string, error) {
+	out := map[string]string{}
+	if len(r.CarriedJSON) == 0 {
+		return out, nil
+	}
+	return out, json.Unmarshal(r.CarriedJSON, &out)
 }
 
 // Answers decodes the working copy of the answers.

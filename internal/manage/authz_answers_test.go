@@ -45,6 +45,7 @@ func answerExempt() map[string]string {
 		"SaveAnswers":       link,
 		"SubmitAnswers":     link,
 		"SaveForm":          link,
+		"ConfirmCarried":    link,
 		"RecordLinkUse":     link,
 		"QueueReceipt":      "queues the receipt of a submit made through a personal link (SubmitAnswers); checks the link's token",
 		"Definition":        "parses a round's questionnaire; no data",

@@ -26,6 +26,10 @@ func roundOps() []operation {
 			_, err := f.m.CreateRound(ctx, p, f.def, "authz-round", f.round.OpensAt, f.round.ClosesAt)
 			return err
 		}},
+		{"CreateRoundFrom", domain.AccessCoordinate, func(f *authzFixture, p domain.Principal) error {
+			_, err := f.m.CreateRoundFrom(ctx, p, f.round.Slug, "authz-next", f.round.ReferenceYear+1, f.round.OpensAt, f.round.ClosesAt)
+			return err
+		}},
 		{"SetRoundDates", domain.AccessCoordinate, func(f *authzFixture, p domain.Principal) error {
 			_, err := f.m.SetRoundDates(ctx, p, f.round, f.round.OpensAt, later(f))
 			return err

@@ -6,6 +6,7 @@
 package manage
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -97,7 +98,7 @@ func (m *Manager) EnsureRound(ctx context.Context, def *survey.Definition, opens
 	sha := DefinitionSHA256(def)
 	sv, err := m.Store.SurveyBySlug(ctx, def.Slug)
 	if errors.Is(err, domain.ErrNotFound) {
-		sv, err = m.createRound(ctx, def, opens, closes)
+		sv, err = m.createRound(ctx, def, opens, closes, nil)
 		if errors.Is(err, domain.ErrExists) { // another process created it first
 			sv, err = m.Store.SurveyBySlug(ctx, def.Slug)
 			return sv, RoundUnchanged, err
@@ -112,13 +113,36 @@ func (m *Manager) EnsureRound(ctx context.Context, def *survey.Definition, opens
 	}
 	err = m.Store.ReplaceDefinition(ctx, sv.ID, def.Title.LV, def.Title.EN, def.ReferenceYear, def.JSON(), sha)
 	if errors.Is(err, domain.ErrConflict) {
-		return sv, "", fmt.Errorf("round %s: %w", def.Slug, ErrDefinitionInUse)
+		// Marks that do not change how answers are read (carry_over: which
+		// answers the next round offers) may change after answers.
+		stored, perr := m.Definition(sv)
+		if perr != nil || !sameButCarryOver(stored, def) {
+			return sv, "", fmt.Errorf("round %s: %w", def.Slug, ErrDefinitionInUse)
+		}
+		err = m.Store.ReplaceAnsweredDefinition(ctx, sv.ID, def.Title.LV, def.Title.EN, def.ReferenceYear, def.JSON(), sha)
 	}
 	if err != nil {
 		return sv, "", err
 	}
 	sv, err = m.Store.SurveyByID(ctx, sv.ID)
 	return sv, RoundUpdated, err
+}
+
+// sameButCarryOver reports whether two definitions differ at most in their
+// questions' carry_over marks.
+func sameButCarryOver(a, b *survey.Definition) bool {
+	strip := func(d *survey.Definition) []byte {
+		c, err := survey.Parse(d.JSON(), "copy") // a copy to change
+		if err != nil {
+			return nil
+		}
+		for _, q := range c.Questions() {
+			q.CarryOver = false
+		}
+		return c.JSON()
+	}
+	x, y := strip(a), strip(b)
+	return x != nil && bytes.Equal(x, y)
 }
 
 // Link is a personal link. The URL holds the token, which is not stored:

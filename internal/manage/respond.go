@@ -3,12 +3,14 @@ package manage
 import (
 	"context"
 	"errors"
+	"maps"
 	"sync"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/auth"
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/wording"
 	"github.com/civitas-lv/surveyd/survey"
 )
 
@@ -29,6 +31,9 @@ type Respondent struct {
 	Def     *survey.Definition
 	Answers survey.Answers // the working copy, canonical
 	State   domain.RoundState
+	// Carried are the answers carried over from a previous round and not
+	// yet confirmed, by question code (CreateRoundFrom).
+	Carried map[string]CarriedFrom
 
 	token        string // the personal link's, for the receipt of a submit
 	invitationID int64
@@ -49,6 +54,47 @@ func (r *Respondent) Writable() error {
 		return ErrRoundClosed
 	}
 	return nil
+}
+
+// CarriedFrom is the round a carried-over answer comes from.
+type CarriedFrom struct {
+	Round string // its slug
+	Year  int    // its reference year
+}
+
+// Progress is the progress of every section, carried-over answers not yet
+// confirmed counting as unanswered (they still decide what is shown).
+func (r *Respondent) Progress(a survey.Answers) []survey.SectionProgress {
+	codes := make(map[string]string, len(r.Carried))
+	for code, from := range r.Carried {
+		codes[code] = from.Round
+	}
+	return carriedProgress(r.Def, a, codes)
+}
+
+// carriedProgress is def.Progress(a) with the answers to the questions in
+// carried (not yet confirmed) counted as unanswered.
+func carriedProgress(def *survey.Definition, a survey.Answers, carried map[string]string) []survey.SectionProgress {
+	ps := def.Progress(a)
+	if len(carried) == 0 {
+		return ps
+	}
+	vis := def.Visible(a)
+	for i := range ps {
+		for _, q := range ps[i].Section.Questions {
+			if _, ok := carried[q.Code]; !ok || !vis[q.Code] {
+				continue
+			}
+			if _, ok := a[q.Code]; !ok {
+				continue
+			}
+			ps[i].Answered--
+			if q.Required {
+				ps[i].RequiredMissing++
+			}
+		}
+	}
+	return ps
 }
 
 // Deadline is when answering ends for this municipality.
@@ -134,9 +180,57 @@ func (m *Manager) RespondentByToken(ctx context.Context, token string, now time.
 	if err != nil {
 		return nil, err
 	}
-	return &Respondent{Survey: r.Survey, Municipality: r.Municipality, Response: r.Response,
+	out := &Respondent{Survey: r.Survey, Municipality: r.Municipality, Response: r.Response,
 		ExtendedUntil: r.ExtendedUntil, Return: r.Return, Def: def, Answers: answers, State: r.State(now),
-		token: token, invitationID: r.Invitation.ID}, nil
+		token: token, invitationID: r.Invitation.ID}
+	return out, m.loadCarried(ctx, out)
+}
+
+// loadCarried sets r.Carried from r.Response.
+func (m *Manager) loadCarried(ctx context.Context, r *Respondent) error {
+	carried, err := r.Response.Carried()
+	if err != nil {
+		return err
+	}
+	r.Carried = map[string]CarriedFrom{}
+	years := map[string]int{}
+	for code, slug := range carried {
+		if _, ok := years[slug]; !ok {
+			sv, err := m.Store.SurveyBySlug(ctx, slug)
+			switch {
+			case err == nil:
+				years[slug] = sv.ReferenceYear
+			case errors.Is(err, domain.ErrNotFound): // deleted since: the slug says enough
+				years[slug] = 0
+			default:
+				return err
+			}
+		}
+		r.Carried[code] = CarriedFrom{Round: slug, Year: years[slug]}
+	}
+	return nil
+}
+
+// ConfirmCarried confirms the respondent's carried-over answers to the
+// questions codes (a question, or all of a section's), made from version
+// base: a colleague's later save is a *domain.ConflictError. The answers
+// stay as they are; one revision "confirm" names the source round. Codes
+// not (or no longer) carried over are skipped; when none is, nothing is
+// written (Saved.Changed is false). r then holds the response.
+func (m *Manager) ConfirmCarried(ctx context.Context, r *Respondent, codes []string, base int) (Saved, error) {
+	if err := r.Writable(); err != nil {
+		return Saved{}, err
+	}
+	resp, done, err := m.Store.ConfirmCarried(ctx, r.Survey.ID, r.Municipality.Code, base, codes,
+		domain.Actor{Kind: domain.ActorInvitation, InvitationID: r.invitationID})
+	if err != nil {
+		return Saved{}, err
+	}
+	r.Response = resp
+	if err := m.loadCarried(ctx, r); err != nil {
+		return Saved{}, err
+	}
+	return Saved{Response: resp, Changed: len(done) > 0, Answers: r.Answers}, nil
 }
 
 // definitions keeps parsed questionnaires by round, keyed by the snapshot's
@@ -273,8 +367,12 @@ func (m *Manager) SubmitAnswers(ctx context.Context, r *Respondent, base int, la
 		return Saved{}, &domain.ConflictError{Current: r.Response.Version}
 	}
 	res := r.Def.Validate(r.Answers, survey.Submit)
-	if !res.OK() {
-		return Saved{}, &InvalidAnswersError{Errors: res.Errors, Submit: true}
+	unconfirmed := r.unconfirmed(res.Answers)
+	if !res.OK() || len(unconfirmed) > 0 {
+		errs := map[string]survey.Text{}
+		maps.Copy(errs, unconfirmed)
+		maps.Copy(errs, res.Errors)
+		return Saved{}, &InvalidAnswersError{Errors: errs, Submit: true}
 	}
 	saved, err := m.Store.Apply(ctx, r.change(base, res.Answers, true))
 	if err != nil {
@@ -284,6 +382,21 @@ func (m *Manager) SubmitAnswers(ctx context.Context, r *Respondent, base int, la
 	_, out.ReceiptError = m.QueueReceipt(ctx, Receipt{Survey: r.Survey, Definition: r.Def, Response: saved.Response,
 		Lang: lang, Token: r.token})
 	return out, nil
+}
+
+// unconfirmed says, for each carried-over answer not yet confirmed that
+// the answers a keep, that it must be confirmed or changed before submit.
+func (r *Respondent) unconfirmed(a survey.Answers) map[string]survey.Text {
+	out := map[string]survey.Text{}
+	for code, from := range r.Carried {
+		if _, ok := a[code]; !ok {
+			continue
+		}
+		out[code] = survey.Text{
+			LV: wording.T(wording.LV, "respond.carried.unconfirmed", "year", from.Year),
+			EN: wording.T(wording.EN, "respond.carried.unconfirmed", "year", from.Year)}
+	}
+	return out
 }
 
 // FormPost is what the questionnaire posts without JavaScript.
@@ -327,6 +440,9 @@ func (m *Manager) SaveForm(ctx context.Context, r *Respondent, post FormPost, la
 		return saved, err
 	}
 	r.Response, r.Answers = saved.Response, saved.Answers
+	if err := m.loadCarried(ctx, r); err != nil { // the save confirmed what it changed
+		return saved, err
+	}
 	submitted, err := m.SubmitAnswers(ctx, r, saved.Response.Version, lang)
 	if err != nil {
 		return saved, err

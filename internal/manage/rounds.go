@@ -68,12 +68,13 @@ func (m *Manager) CreateRound(ctx context.Context, p domain.Principal, def *surv
 		d.Slug = slug
 		def = &d
 	}
-	return m.createRound(ctx, def, opens, closes)
+	return m.createRound(ctx, def, opens, closes, nil)
 }
 
-// createRound stores a new round for the definition: the one way a round
-// is made (CreateRound, EnsureRound).
-func (m *Manager) createRound(ctx context.Context, def *survey.Definition, opens, closes time.Time) (domain.Survey, error) {
+// createRound stores a new round for the definition, made from the round
+// with the id previous when not nil: the one way a round is made
+// (CreateRound, CreateRoundFrom, EnsureRound).
+func (m *Manager) createRound(ctx context.Context, def *survey.Definition, opens, closes time.Time, previous *int64) (domain.Survey, error) {
 	if err := survey.CheckSlug(def.Slug); err != nil {
 		return domain.Survey{}, err
 	}
@@ -82,7 +83,7 @@ func (m *Manager) createRound(ctx context.Context, def *survey.Definition, opens
 	}
 	sv, err := m.Store.CreateSurvey(ctx, domain.Survey{Slug: def.Slug, TitleLV: def.Title.LV, TitleEN: def.Title.EN,
 		ReferenceYear: def.ReferenceYear, Definition: def.JSON(), DefinitionSHA256: DefinitionSHA256(def),
-		OpensAt: opens, ClosesAt: closes})
+		OpensAt: opens, ClosesAt: closes, PreviousSurveyID: previous})
 	if errors.Is(err, domain.ErrExists) {
 		return domain.Survey{}, fmt.Errorf("round %q: %w", def.Slug, domain.ErrExists)
 	}
@@ -154,6 +155,8 @@ type RoundSettings struct {
 	Municipalities []domain.Municipality
 	// Publishable: see Publishable.
 	Publishable map[string]bool
+	// Previous is the round this one was made from (nil: none, or deleted).
+	Previous *domain.Survey
 }
 
 // RoundSettings reads the round's settings page's data, for coordinators
@@ -169,6 +172,15 @@ func (m *Manager) RoundSettings(ctx context.Context, p domain.Principal, sv doma
 	}
 	if out.Municipalities, err = m.Store.Municipalities(ctx); err != nil {
 		return out, err
+	}
+	if sv.PreviousSurveyID != nil {
+		prev, err := m.Store.SurveyByID(ctx, *sv.PreviousSurveyID)
+		switch {
+		case err == nil:
+			out.Previous = &prev
+		case !errors.Is(err, domain.ErrNotFound):
+			return out, err
+		}
 	}
 	out.Publishable, err = m.publishable(ctx, sv, def)
 	return out, err

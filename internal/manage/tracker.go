@@ -131,7 +131,11 @@ func trackerOf(ctx context.Context, sn *store.Snapshot, sv domain.Survey, def *s
 			row.FeedbackChanged = f.Released() && r.SubmittedVersion != nil && *r.SubmittedVersion != f.SubmittedVersion
 		}
 		if r.ResponseStatus != nil {
-			row.Progress = def.Progress(answers)
+			carried, err := carriedCodes(r.CarriedJSON)
+			if err != nil {
+				return Tracker{}, err
+			}
+			row.Progress = carriedProgress(def, answers, carried) // not yet confirmed: unanswered
 			for _, p := range row.Progress {
 				row.Shown += p.Shown
 				row.Answered += p.Answered
@@ -171,7 +175,9 @@ func trackStatus(r store.TrackerRow) string {
 		case domain.StatusReturned:
 			return TrackReturned
 		}
-		if r.Version > 0 {
+		// A response only the system started (carried-over answers, one
+		// revision) is not the municipality's draft yet.
+		if r.Version > 0 && !(r.Version == 1 && carriedAny(r.CarriedJSON)) {
 			return TrackDraft
 		}
 	}
@@ -204,4 +210,16 @@ func (m *Manager) TrackerRowOf(ctx context.Context, p domain.Principal, sv domai
 		}
 	}
 	return TrackerRow{}, domain.ErrNotFound
+}
+
+// carriedCodes decodes a response's carried-over answers not yet confirmed.
+func carriedCodes(data []byte) (map[string]string, error) {
+	return domain.Response{CarriedJSON: data}.Carried()
+}
+
+// carriedAny reports whether a response has carried-over answers not yet
+// confirmed.
+func carriedAny(data []byte) bool {
+	c, err := carriedCodes(data)
+	return err == nil && len(c) > 0
 }

@@ -41,6 +41,7 @@ SELECT i.id AS "i.id", i.survey_id AS "i.survey_id", i.municipality_code AS "i.m
        COALESCE(r.version, 0) AS "r.version", r.submitted_answers AS "r.submitted_answers",
        r.submitted_version AS "r.submitted_version", r.submitted_at AS "r.submitted_at",
        COALESCE(r.created_at, now()) AS "r.created_at", COALESCE(r.updated_at, now()) AS "r.updated_at",
+       COALESCE(r.carried, '{}') AS "r.carried",
        d.closes_at AS extended_until, rt.comments AS return_comments, rt.note AS return_note
 FROM invitations i
 JOIN surveys s ON s.id = i.survey_id

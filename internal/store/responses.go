@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 
@@ -63,18 +66,25 @@ type Saved struct {
 
 const (
 	responseColumns = `id, survey_id, municipality_code, status, answers, version, submitted_answers,
-    submitted_version, submitted_at, created_at, updated_at`
+    submitted_version, submitted_at, created_at, updated_at, carried`
 	qResponse          = `SELECT ` + responseColumns + ` FROM responses WHERE survey_id = $1 AND municipality_code = $2`
 	qResponseForUpdate = qResponse + ` FOR UPDATE`
 	qEnsureResponse    = `INSERT INTO responses (survey_id, municipality_code) VALUES ($1, $2) ON CONFLICT (survey_id, municipality_code) DO NOTHING`
 	qSurveySHAForShare = `SELECT definition_sha256 FROM surveys WHERE id = $1 FOR SHARE`
 	qUpdateAnswers     = `
-UPDATE responses SET answers = $2, version = version + 1, updated_at = now()
+UPDATE responses SET answers = $2, carried = $3, version = version + 1, updated_at = now()
 WHERE id = $1
 RETURNING ` + responseColumns
 	qSubmitResponse = `
-UPDATE responses SET answers = $2, version = version + 1, updated_at = now(),
+UPDATE responses SET answers = $2, carried = $3, version = version + 1, updated_at = now(),
     status = 'submitted', submitted_answers = $2, submitted_version = version + 1, submitted_at = now()
+WHERE id = $1
+RETURNING ` + responseColumns
+	qInsertCarried = `
+INSERT INTO responses (survey_id, municipality_code, answers, carried, version) VALUES ($1, $2, $3, $4, 1)
+ON CONFLICT (survey_id, municipality_code) DO NOTHING RETURNING id`
+	qConfirmCarried = `
+UPDATE responses SET carried = $2, version = version + 1, updated_at = now()
 WHERE id = $1
 RETURNING ` + responseColumns
 	qResponsesForSurvey = `SELECT ` + responseColumns + ` FROM responses WHERE survey_id = $1 ORDER BY municipality_code`
@@ -86,7 +96,7 @@ WHERE id = $1
 RETURNING ` + responseColumns
 )
 
-var responseStatements = []string{qResponse, qResponseForUpdate, qEnsureResponse, qSurveySHAForShare,
+var responseStatements = []string{qInsertCarried, qConfirmCarried, qResponse, qResponseForUpdate, qEnsureResponse, qSurveySHAForShare,
 	qUpdateAnswers, qSubmitResponse, qResponsesForSurvey, qCorrectResponse}
 
 // Response returns the municipality's response to the round, ErrNotFound if
@@ -141,6 +151,14 @@ func (s *Store) Apply(ctx context.Context, c Change) (Saved, error) {
 			}
 		}
 		before, after := survey.Diff(old, c.Answers)
+		carried, err := cur.Carried()
+		if err != nil {
+			return err
+		}
+		confirmChanged(carried, before, after)
+		if c.Submit {
+			carried = map[string]string{} // the caller refused unconfirmed ones
+		}
 		resubmit := c.Submit && (cur.Status != StatusSubmitted || cur.ChangedSinceSubmit())
 		if len(before) == 0 && len(after) == 0 && !resubmit {
 			out = Saved{Response: cur}
@@ -157,8 +175,12 @@ func (s *Store) Apply(ctx context.Context, c Change) (Saved, error) {
 		if c.Submit {
 			q, action = qSubmitResponse, "submit"
 		}
+		carriedJSON, err := json.Marshal(carried)
+		if err != nil {
+			return err
+		}
 		var next Response
-		if err := tx.GetContext(ctx, &next, q, cur.ID, data); err != nil {
+		if err := tx.GetContext(ctx, &next, q, cur.ID, data, carriedJSON); err != nil {
 			return err
 		}
 		if err := insertRevision(ctx, tx, next.ID, next.Version, action, c.Actor, before, after); err != nil {
@@ -176,6 +198,115 @@ func (s *Store) Apply(ctx context.Context, c Change) (Saved, error) {
 		err = nil
 	}
 	return out, err
+}
+
+// confirmChanged removes from carried the questions whose answers a change
+// changed: changing a carried-over answer confirms it. An answer key is a
+// question code, or a code with "_other" (the "other" text of a choice
+// question), which confirms that question.
+func confirmChanged(carried map[string]string, before, after survey.Answers) {
+	if len(carried) == 0 {
+		return
+	}
+	for _, m := range []survey.Answers{before, after} {
+		for k := range m {
+			delete(carried, k)
+			delete(carried, strings.TrimSuffix(k, "_other"))
+		}
+	}
+}
+
+// CarryOver is a response started with answers carried over from a
+// previous round.
+type CarryOver struct {
+	SurveyID     int64
+	Municipality string
+	// Answers are the carried-over answers (canonical, checked).
+	Answers survey.Answers
+	// Carried maps each carried question's code to the source round's slug.
+	Carried map[string]string
+	// Note names the source round in the revision.
+	Note string
+}
+
+// StartCarried starts the municipality's response with carried-over
+// answers, as the system's revision "carry" (version 1). A municipality
+// that has a response already keeps it: StartCarried then does nothing and
+// returns false.
+func (s *Store) StartCarried(ctx context.Context, c CarryOver) (bool, error) {
+	if len(c.Answers) == 0 {
+		return false, nil
+	}
+	data, err := json.Marshal(c.Answers)
+	if err != nil {
+		return false, err
+	}
+	carried, err := json.Marshal(c.Carried)
+	if err != nil {
+		return false, err
+	}
+	created := false
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var id int64
+		err := tx.GetContext(ctx, &id, qInsertCarried, c.SurveyID, c.Municipality, data, carried)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // it has a response already
+		}
+		if err != nil {
+			return err
+		}
+		created = true
+		return insertRevision(ctx, tx, id, 1, "carry", Actor{Kind: ActorSystem, Note: c.Note}, survey.Answers{}, c.Answers)
+	})
+	return created, err
+}
+
+// ConfirmCarried confirms the carried-over answers of the listed
+// questions, made from version base (a stale base is a *ConflictError), as
+// one revision "confirm" by actor whose note names the source rounds.
+// Codes that are not (or no longer) carried are skipped; when none is,
+// nothing is written and the response is returned as it is. It returns the
+// response and the codes confirmed.
+func (s *Store) ConfirmCarried(ctx context.Context, surveyID int64, municipality string, base int, codes []string, actor Actor) (Response, []string, error) {
+	var out Response
+	var done []string
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &out, qResponseForUpdate, surveyID, municipality); err != nil {
+			return notFound(err)
+		}
+		if out.Version != base {
+			return &ConflictError{Current: out.Version}
+		}
+		carried, err := out.Carried()
+		if err != nil {
+			return err
+		}
+		var sources []string
+		for _, code := range codes {
+			src, ok := carried[code]
+			if !ok {
+				continue
+			}
+			delete(carried, code)
+			done = append(done, code)
+			if !slices.Contains(sources, src) {
+				sources = append(sources, src)
+			}
+		}
+		if len(done) == 0 {
+			return nil
+		}
+		data, err := json.Marshal(carried)
+		if err != nil {
+			return err
+		}
+		if err := tx.GetContext(ctx, &out, qConfirmCarried, out.ID, data); err != nil {
+			return err
+		}
+		actor.Note = strings.Join(sources, ", ")
+		return insertRevision(ctx, tx, out.ID, out.Version, "confirm", actor, survey.Answers{}, survey.Answers{})
+	})
+	return out, done, err
 }
 
 // answersAt reconstructs the answers of a response as they were at version

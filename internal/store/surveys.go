@@ -23,10 +23,11 @@ const (
 
 const (
 	surveyColumns = `id, slug, title_lv, title_en, reference_year, definition, definition_sha256,
-    opens_at, closes_at, closed_at, created_at, updated_at`
+    opens_at, closes_at, closed_at, created_at, updated_at, previous_survey_id`
 	qInsertSurvey = `
-INSERT INTO surveys (slug, title_lv, title_en, reference_year, definition, definition_sha256, opens_at, closes_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO surveys (slug, title_lv, title_en, reference_year, definition, definition_sha256, opens_at, closes_at,
+    previous_survey_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING ` + surveyColumns
 	qSurveyBySlug       = `SELECT ` + surveyColumns + ` FROM surveys WHERE slug = $1`
 	qSurveyByID         = `SELECT ` + surveyColumns + ` FROM surveys WHERE id = $1`
@@ -72,11 +73,12 @@ func (s *Store) SetSurveyDates(ctx context.Context, id int64, opens, closes time
 	return out, notFound(s.db.GetContext(ctx, &out, qSetSurveyDates, id, opens, closes))
 }
 
-// CreateSurvey stores a new round; ErrExists when the slug is taken.
+// CreateSurvey stores a new round (with its source round when
+// in.PreviousSurveyID is set); ErrExists when the slug is taken.
 func (s *Store) CreateSurvey(ctx context.Context, in Survey) (Survey, error) {
 	var out Survey
 	err := s.db.GetContext(ctx, &out, qInsertSurvey, in.Slug, in.TitleLV, in.TitleEN, in.ReferenceYear,
-		[]byte(in.Definition), in.DefinitionSHA256, in.OpensAt, in.ClosesAt)
+		[]byte(in.Definition), in.DefinitionSHA256, in.OpensAt, in.ClosesAt, in.PreviousSurveyID)
 	if isUniqueViolation(err) {
 		return Survey{}, ErrExists
 	}
@@ -100,6 +102,19 @@ func (s *Store) SurveyByID(ctx context.Context, id int64) (Survey, error) {
 // never reinterpreted under a different questionnaire.
 func (s *Store) ReplaceDefinition(ctx context.Context, id int64, titleLV, titleEN string, refYear int,
 	definition json.RawMessage, sha string) error {
+	return s.replaceDefinition(ctx, id, titleLV, titleEN, refYear, definition, sha, false)
+}
+
+// ReplaceAnsweredDefinition is ReplaceDefinition even after answers were
+// saved: only for a change the caller has checked does not change how
+// answers are read (a question's carry_over mark).
+func (s *Store) ReplaceAnsweredDefinition(ctx context.Context, id int64, titleLV, titleEN string, refYear int,
+	definition json.RawMessage, sha string) error {
+	return s.replaceDefinition(ctx, id, titleLV, titleEN, refYear, definition, sha, true)
+}
+
+func (s *Store) replaceDefinition(ctx context.Context, id int64, titleLV, titleEN string, refYear int,
+	definition json.RawMessage, sha string, answered bool) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var got int64
 		if err := tx.GetContext(ctx, &got, qLockSurvey, id); err != nil {
@@ -109,7 +124,7 @@ func (s *Store) ReplaceDefinition(ctx context.Context, id int64, titleLV, titleE
 		if err := tx.GetContext(ctx, &has, qSurveyHasResponses, id); err != nil {
 			return err
 		}
-		if has {
+		if has && !answered {
 			return ErrConflict
 		}
 		_, err := tx.ExecContext(ctx, qReplaceDefinition, id, []byte(definition), sha, titleLV, titleEN, refYear)

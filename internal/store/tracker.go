@@ -18,10 +18,12 @@ type TrackerRow struct {
 	LinkSentAt    *time.Time `db:"link_sent_at"`
 	// LinkRevokedAt is when the municipality's last link was revoked or
 	// replaced (nil: never).
-	LinkRevokedAt    *time.Time      `db:"link_revoked_at"`
-	ResponseStatus   *string         `db:"response_status"`
-	Version          int             `db:"version"`
-	AnswersJSON      json.RawMessage `db:"answers"`
+	LinkRevokedAt  *time.Time      `db:"link_revoked_at"`
+	ResponseStatus *string         `db:"response_status"`
+	Version        int             `db:"version"`
+	AnswersJSON    json.RawMessage `db:"answers"`
+	// CarriedJSON: see Response.CarriedJSON.
+	CarriedJSON      json.RawMessage `db:"carried"`
 	SubmittedVersion *int            `db:"submitted_version"`
 	SubmittedAt      *time.Time      `db:"submitted_at"`
 	ResponseUpdated  *time.Time      `db:"response_updated_at"`
@@ -40,6 +42,7 @@ SELECT m.code, m.name_lv, m.name_en, m.kind, m.planning_region, m.statistical_re
        msg.link_sent AS link_sent_at,
        (SELECT max(v.revoked_at) FROM invitations v WHERE v.survey_id = $1 AND v.municipality_code = m.code) AS link_revoked_at,
        r.status AS response_status, COALESCE(r.version, 0) AS version, COALESCE(r.answers, '{}') AS answers,
+       COALESCE(r.carried, '{}') AS carried,
        r.submitted_version, r.submitted_at, r.updated_at AS response_updated_at,
        d.closes_at AS extended_until,
        COALESCE(msg.invitations, 0) AS invitations_sent, COALESCE(msg.reminders, 0) AS reminders_sent,

@@ -14,6 +14,7 @@ import (
 // deliberate, never the side effect of a change in storage.
 var apiResponseKeys = []string{
 	"answers",
+	"carried",
 	"changed_since_submit",
 	"municipality",
 	"municipality.code",
@@ -39,6 +40,7 @@ var apiResponseKeys = []string{
 // apiSavedKeys are the keys of a successful submit's body (a save's too,
 // which adds "answers" only when a colleague's changes were merged).
 var apiSavedKeys = []string{
+	"carried",
 	"changed",
 	"cleared",
 	"merged",

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +31,16 @@ type apiResponse struct {
 	SavedAt            *time.Time     `json:"saved_at"`
 	SubmittedAt        *time.Time     `json:"submitted_at"`
 	ChangedSinceSubmit bool           `json:"changed_since_submit"`
+	// Carried are the answers carried over from a previous round and not
+	// yet confirmed, by question code: they count as unanswered until
+	// confirmed (POST …/confirm) or changed.
+	Carried map[string]apiCarried `json:"carried"`
+}
+
+// apiCarried is the round a carried-over answer comes from.
+type apiCarried struct {
+	Round         string `json:"round"`
+	ReferenceYear int    `json:"reference_year"`
 }
 
 type apiSurvey struct {
@@ -60,6 +72,10 @@ func (s *Server) apiGetResponse(c *gin.Context) error {
 		Answers:            r.Answers,
 		SubmittedAt:        r.Response.SubmittedAt,
 		ChangedSinceSubmit: r.Response.ChangedSinceSubmit(),
+		Carried:            map[string]apiCarried{},
+	}
+	for code, from := range r.Carried {
+		out.Carried[code] = apiCarried{Round: from.Round, ReferenceYear: from.Year}
 	}
 	if r.Response.ID != 0 {
 		t := r.Response.UpdatedAt
@@ -91,6 +107,9 @@ type savedBody struct {
 	// Warnings are cross-field rules the answers break (saved anyway;
 	// submitting will refuse them).
 	Warnings map[string]string `json:"warnings"`
+	// Carried lists the questions whose carried-over answers are still
+	// not confirmed (a changed answer is confirmed by the save).
+	Carried []string `json:"carried"`
 }
 
 func (s *Server) apiPutResponse(c *gin.Context) error {
@@ -165,7 +184,51 @@ func savedOf(saved manage.Saved, l lang) savedBody {
 	for k, w := range saved.Warnings {
 		out.Warnings[k] = w.In(string(l))
 	}
+	out.Carried = []string{}
+	if carried, err := r.Carried(); err == nil {
+		for code := range carried {
+			out.Carried = append(out.Carried, code)
+		}
+		slices.Sort(out.Carried)
+	}
 	return out
+}
+
+// apiConfirmCarried confirms carried-over answers as they are: POST
+// /api/v1/r/{token}/confirm with {"version": N, "codes": [...]} (a
+// section's questions, or one). Codes not carried over are skipped.
+func (s *Server) apiConfirmCarried(c *gin.Context) error {
+	r, err := s.loadRespondent(c)
+	if err != nil {
+		return err
+	}
+	if err := r.Writable(); err != nil {
+		return err
+	}
+	var body struct {
+		Version *int     `json:"version"`
+		Codes   []string `json:"codes"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	if body.Version == nil {
+		return badRequest(errors.New(`"version" is missing`))
+	}
+	if len(body.Codes) == 0 {
+		return badRequest(errors.New(`"codes" is missing`))
+	}
+	for _, code := range body.Codes {
+		if r.Def.Question(code) == nil {
+			return badRequest(fmt.Errorf("%q is not a question of this questionnaire", shorten(code)))
+		}
+	}
+	saved, err := s.manage.ConfirmCarried(c.Request.Context(), r, body.Codes, *body.Version)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, savedOf(saved, s.lang(c)))
+	return nil
 }
 
 // decodeJSON reads one JSON object strictly: the right content type, no

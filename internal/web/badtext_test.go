@@ -23,6 +23,7 @@ var badFormFields = map[string]string{
 	"role": "viewer", "user": "1", "contacts": "Anna <anna@riga.lv>", "question": "population", "version": "1",
 	"population": "100", "kind": "reminder", "confirm": "1", "slug": "cits", "current_password": password,
 	"new_password": "jauna parole ar garumzīmēm", "repeat_password": "jauna parole ar garumzīmēm",
+	"reference_year": "2027",
 }
 
 // TestBadTextRefusedOnEveryRoute walks every route of the route table,

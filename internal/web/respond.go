@@ -58,6 +58,8 @@ func (s *Server) respondPage(c *gin.Context) error {
 		p.Flash = l.T("submitted.flash")
 	case "merged-submit":
 		p.Flash = l.T("merged.notsubmitted")
+	case "confirmed":
+		p.Flash = l.T("respond.carried.confirmed")
 	}
 	if m := c.Query("merged"); m != "" {
 		for _, code := range strings.Split(m, ",") {
@@ -89,7 +91,7 @@ func (s *Server) respondPost(c *gin.Context) error {
 	}
 	l := s.lang(c)
 	post := manage.FormPost{Base: base, Answers: answersOf(r.Def, form), Theirs: form["theirs"],
-		Submit: form.Get("action") == "submit"}
+		Submit: form.Get("action") == "submit" && form.Get("confirm") == "" && form.Get("confirm_section") == ""}
 	saved, err := s.manage.SaveForm(c.Request.Context(), r, post, string(l))
 	var ia *manage.InvalidAnswersError
 	var mc *manage.MergeConflictError
@@ -127,6 +129,24 @@ func (s *Server) respondPost(c *gin.Context) error {
 	case err != nil:
 		return err
 	}
+	if codes := confirmCodes(r, form); codes != nil {
+		// "Confirm" (one question, or a section's): what the page held is
+		// saved above (a changed answer is confirmed by that), then the
+		// carried-over answers asked for are confirmed as they are.
+		if _, err := s.manage.ConfirmCarried(c.Request.Context(), r, codes, saved.Response.Version); err != nil {
+			return err
+		}
+		q := url.Values{"done": {"confirmed"}}
+		if len(saved.Merged) > 0 {
+			q.Set("merged", strings.Join(saved.Merged, ","))
+		}
+		to := "/r/" + c.Param("token") + "?" + q.Encode()
+		if sec := sectionOfConfirm(r, form); sec != "" {
+			to += "#s-" + sec
+		}
+		c.Redirect(http.StatusSeeOther, to)
+		return nil
+	}
 	s.logReceipt(c, saved)
 	q := url.Values{"done": {"saved"}}
 	if len(saved.Merged) > 0 {
@@ -142,4 +162,43 @@ func (s *Server) respondPost(c *gin.Context) error {
 	}
 	c.Redirect(http.StatusSeeOther, "/r/"+c.Param("token")+"?"+q.Encode())
 	return nil
+}
+
+// confirmCodes are the questions a "confirm" button asks to confirm: its
+// question ("confirm"), or every question of its section
+// ("confirm_section"); nil when no such button was pressed. Codes not
+// carried over are skipped by manage.ConfirmCarried.
+func confirmCodes(r *respondent, form url.Values) []string {
+	if code := form.Get("confirm"); code != "" {
+		return []string{code}
+	}
+	code := form.Get("confirm_section")
+	if code == "" {
+		return nil
+	}
+	out := []string{}
+	for _, sec := range r.Def.Sections {
+		if sec.Code == code {
+			for _, q := range sec.Questions {
+				out = append(out, q.Code)
+			}
+		}
+	}
+	return out
+}
+
+// sectionOfConfirm is the section a "confirm" button was in, to open the
+// page at it again.
+func sectionOfConfirm(r *respondent, form url.Values) string {
+	if code := form.Get("confirm_section"); code != "" {
+		for _, sec := range r.Def.Sections {
+			if sec.Code == code {
+				return sec.Code
+			}
+		}
+	}
+	if q := r.Def.Question(form.Get("confirm")); q != nil {
+		return q.Section().Code
+	}
+	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -161,6 +162,29 @@ type roundPage struct {
 	// municipalities and published, with the current choice.
 	Publishable  []publishableView
 	Flash, Error string
+	// Next is the form "a new round from this one".
+	Next nextRoundForm
+	// Previous is the round this one was made from, if any.
+	Previous *domain.Survey
+}
+
+// nextRoundForm is what the form "a new round from this one" holds.
+type nextRoundForm struct {
+	Slug, Year, Opens, Closes string
+	Error                     string
+}
+
+// nextRoundDefaults proposes the next round: a year later, the slug's year
+// (if it has the reference year) the next one, the same dates a year on.
+func (s *Server) nextRoundDefaults(sv domain.Survey) nextRoundForm {
+	old, next := strconv.Itoa(sv.ReferenceYear), strconv.Itoa(sv.ReferenceYear+1)
+	slug := ""
+	if strings.Contains(sv.Slug, old) {
+		slug = strings.ReplaceAll(sv.Slug, old, next)
+	}
+	return nextRoundForm{Slug: slug, Year: next,
+		Opens:  sv.OpensAt.In(s.tz).AddDate(1, 0, 0).Format("2006-01-02T15:04"),
+		Closes: sv.ClosesAt.In(s.tz).AddDate(1, 0, 0).Format("2006-01-02T15:04")}
 }
 
 type publishableView struct {
@@ -174,6 +198,12 @@ func (s *Server) roundPage(c *gin.Context) error {
 }
 
 func (s *Server) renderRound(c *gin.Context, status int, problem string) {
+	s.renderRoundWith(c, status, problem, nil)
+}
+
+// renderRoundWith renders the round's settings page; next, when not nil,
+// is the form "a new round from this one" as posted.
+func (s *Server) renderRoundWith(c *gin.Context, status int, problem string, next *nextRoundForm) {
 	l := s.lang(c)
 	sv, def, err := s.loadRound(c)
 	if err != nil {
@@ -191,6 +221,10 @@ func (s *Server) renderRound(c *gin.Context, status int, problem string) {
 		Error: problem}
 	if l == en {
 		p.Title = sv.TitleEN
+	}
+	p.Next, p.Previous = s.nextRoundDefaults(sv), settings.Previous
+	if next != nil {
+		p.Next = *next
 	}
 	manage.SortMunicipalities(munis, string(l))
 	for _, m := range munis {
@@ -349,5 +383,54 @@ func (s *Server) setPublishable(c *gin.Context) error {
 		}
 	}
 	c.Redirect(http.StatusSeeOther, "/surveys/"+sv.Slug+"/settings?done=publishable")
+	return nil
+}
+
+// createNextRound makes the next round from this one (manage.CreateRoundFrom):
+// its questionnaire, links for every active municipality, last round's
+// answers to carry_over questions for confirmation. A problem is shown at
+// the form, with what was typed, and nothing is stored.
+func (s *Server) createNextRound(c *gin.Context) error {
+	l := s.lang(c)
+	sv, _, err := s.loadRound(c)
+	if err != nil {
+		return err
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		return formError(err)
+	}
+	f := c.Request.PostForm
+	next := nextRoundForm{Slug: strings.TrimSpace(f.Get("slug")), Year: strings.TrimSpace(f.Get("reference_year")),
+		Opens: f.Get("opens_at"), Closes: f.Get("closes_at")}
+	refuse := func(status int, problem string) error {
+		next.Error = problem
+		s.renderRoundWith(c, status, "", &next)
+		return nil
+	}
+	year, err := strconv.Atoi(next.Year)
+	if err != nil {
+		return refuse(http.StatusUnprocessableEntity, l.T("round.next.year.bad", "year", sv.ReferenceYear))
+	}
+	opens, ok1 := s.parseLocal(next.Opens)
+	closes, ok2 := s.parseLocal(next.Closes)
+	if !ok1 || !ok2 {
+		return refuse(http.StatusUnprocessableEntity, l.T("round.dates.bad"))
+	}
+	res, err := s.manage.CreateRoundFrom(c.Request.Context(), actor(c), sv.Slug, next.Slug, year, opens, closes)
+	switch {
+	case errors.Is(err, manage.ErrBadSlug):
+		return refuse(http.StatusUnprocessableEntity, l.T("round.slug.bad"))
+	case errors.Is(err, manage.ErrReferenceYear):
+		return refuse(http.StatusUnprocessableEntity, l.T("round.next.year.bad", "year", sv.ReferenceYear))
+	case errors.Is(err, manage.ErrDateRange), errors.Is(err, manage.ErrDateOrder):
+		return refuse(http.StatusUnprocessableEntity, dateProblem(l, err))
+	case errors.Is(err, domain.ErrExists):
+		return refuse(http.StatusConflict, l.T("round.slug.taken", "slug", next.Slug))
+	case err != nil:
+		return err
+	}
+	s.log.Info("round created from the previous one", "request_id", requestID(c), "survey", res.Survey.Slug,
+		"from", sv.Slug, "links", len(res.Issued.Links), "carried", res.Carried, "user_id", principalOf(c).user.ID)
+	c.Redirect(http.StatusSeeOther, "/surveys/"+res.Survey.Slug+"/settings?done=next")
 	return nil
 }

@@ -91,6 +91,7 @@ func (s *Server) routes(r *gin.Engine) {
 	coordinator.POST("/surveys", s.handle(s.createRound))
 	coordinator.GET("/surveys/:slug/settings", s.handle(s.roundPage))
 	coordinator.POST("/surveys/:slug/dates", s.handle(s.setRoundDates))
+	coordinator.POST("/surveys/:slug/next", s.handle(s.createNextRound))
 	coordinator.POST("/surveys/:slug/close", s.handle(s.closeRound))
 	coordinator.POST("/surveys/:slug/extensions", s.handle(s.setExtension))
 	coordinator.POST("/surveys/:slug/extensions/:code/delete", s.handle(s.deleteExtension))
@@ -170,6 +171,7 @@ func (s *Server) routes(r *gin.Engine) {
 	apiLink.GET("", s.handle(s.apiGetResponse))
 	apiLink.PUT("", s.handle(s.apiPutResponse))
 	apiLink.POST("/submit", s.handle(s.apiSubmitResponse))
+	apiLink.POST("/confirm", s.handle(s.apiConfirmCarried))
 
 	apiViewer.GET("/surveys/:slug/status", s.handle(s.apiStatus))
 }

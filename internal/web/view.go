@@ -178,7 +178,10 @@ type sectionView struct {
 	Required, RequiredDone int
 	// Comments counts the coordinator's comments on its questions when
 	// the response was returned.
-	Comments  int
+	Comments int
+	// Carried counts its carried-over answers not yet confirmed (the
+	// section's "confirm all" button).
+	Carried   int
 	Questions []questionView
 }
 
@@ -199,7 +202,10 @@ type questionView struct {
 	MaxLength             int
 	Display               string // read-only rendering
 	Comment               string // the coordinator's, when returned
-	DescribedBy           string
+	// Carried is the marker of an answer carried over from a previous
+	// round, not yet confirmed ("" otherwise).
+	Carried     string
+	DescribedBy string
 }
 
 // questionCtx passes the language along with a question to its template.
@@ -243,10 +249,13 @@ type clientQuestion struct {
 	Other     bool         `json:"other,omitempty"`
 	Exclusive []string     `json:"exclusive,omitempty"`
 	Required  bool         `json:"required,omitempty"`
-	Places    int          `json:"places,omitempty"`
-	Min       *float64     `json:"min,omitempty"`
-	Max       *float64     `json:"max,omitempty"`
-	MaxLength int          `json:"maxLength,omitempty"`
+	// Carried: the answer is carried over from a previous round and not
+	// yet confirmed; it counts as unanswered until confirmed or changed.
+	Carried   bool     `json:"carried,omitempty"`
+	Places    int      `json:"places,omitempty"`
+	Min       *float64 `json:"min,omitempty"`
+	Max       *float64 `json:"max,omitempty"`
+	MaxLength int      `json:"maxLength,omitempty"`
 }
 
 // formInput is the state the form shows: the values as typed (strings, as
@@ -339,7 +348,7 @@ func answersOf(def *survey.Definition, v url.Values) survey.Answers {
 }
 
 func isFormControl(k string) bool {
-	return k == "version" || k == "action" || k == "lang" || k == "theirs"
+	return k == "version" || k == "action" || k == "lang" || k == "theirs" || k == "confirm" || k == "confirm_section"
 }
 
 // buildForm assembles the page for the respondent with the given input.
@@ -377,7 +386,7 @@ func (s *Server) buildForm(c *gin.Context, r *respondent, in formInput) formPage
 	// make (read leniently), as the browser would show them.
 	shown := def.Validate(answersOf(def, in.values), survey.Draft)
 	visible := def.Visible(shown.Answers)
-	progress := def.Progress(shown.Answers)
+	progress := r.Progress(shown.Answers) // carried-over answers not yet confirmed count as unanswered
 	p.RequiredDone, p.Required = survey.Completion(progress)
 	conflicts := map[string]bool{}
 	var theirs survey.Answers
@@ -415,6 +424,11 @@ func (s *Server) buildForm(c *gin.Context, r *respondent, in formInput) formPage
 					sv.Comments++
 				}
 			}
+			if from, ok := r.Carried[q.Code]; ok && !p.ReadOnly && !qv.Hidden {
+				qv.Carried = l.T("respond.carried.marker", "year", from.Year)
+				qv.DescribedBy = "carried-" + q.Code + " " + qv.DescribedBy
+				sv.Carried++
+			}
 			if conflicts[q.Code] {
 				qv.Conflict = true
 				qv.Theirs = s.displayAnswer(q, theirs, l)
@@ -428,7 +442,9 @@ func (s *Server) buildForm(c *gin.Context, r *respondent, in formInput) formPage
 				p.ErrorList = append(p.ErrorList, errorItem{ID: qv.OtherID, Label: qv.Label, Message: msg.In(string(l))})
 			}
 			sv.Questions = append(sv.Questions, qv)
-			p.Client.Questions = append(p.Client.Questions, clientQuestionOf(q))
+			cq := clientQuestionOf(q)
+			cq.Carried = qv.Carried != ""
+			p.Client.Questions = append(p.Client.Questions, cq)
 		}
 		p.Sections = append(p.Sections, sv)
 	}

@@ -36,6 +36,7 @@
   var retryDelay = 2000;
   var conflict = null;             // {pending: {code: true}} while questions await a choice
   var stopped = false;             // closed round or dead link: no more saving
+  var leaving = false;             // a "confirm" button posts the form itself
   var savedAt = null;              // when the server last confirmed our answers
   var merged = [];                 // colleague's questions merged by the last save
 
@@ -437,6 +438,12 @@
         }
         lastSaved = sent;
         (r.body.cleared || []).forEach(function (k) { delete lastSaved[k]; });
+        // Carried-over answers the save confirmed (changed, or cleared as
+        // hidden) lose their marker, as on the server.
+        if (r.body.carried) {
+          Q.forEach(function (q) { if (q.carried && r.body.carried.indexOf(q.code) < 0) uncarry(q.code); });
+          refreshProgress();
+        }
         merged = r.body.merged || [];
         if (merged.length && r.body.answers) {
           // A colleague saved in between; the server kept both. Put their
@@ -809,7 +816,8 @@
       var c = counts[q.section] || (counts[q.section] = { req: 0, done: 0 });
       if (!q.required || (w && w.hidden)) return;
       var r = read(q);
-      var ok = r.value !== undefined && !r.bad;
+      // A carried-over answer not yet confirmed counts as unanswered.
+      var ok = r.value !== undefined && !r.bad && !q.carried;
       c.req++; all.req++;
       if (ok) { c.done++; all.done++; }
     });
@@ -842,9 +850,19 @@
 
   // ---- wiring ----
 
+  // uncarry drops the marker of a carried-over answer once it is changed:
+  // the save that follows confirms it (as the server does).
+  function uncarry(name) {
+    var q = byCode[name] || byCode[name.replace(/_other$/, '')];
+    if (!q || !q.carried) return;
+    q.carried = false;
+    var m = $('carried-' + q.code);
+    if (m) m.remove();
+  }
   form.addEventListener('input', function (e) {
     var name = e.target.name;
     if (!name) return;
+    uncarry(name);
     if (rejected[name] !== undefined) { delete rejected[name]; setError(name, ''); }
     if (e.target.type === 'text' || e.target.tagName === 'TEXTAREA' || e.target.type === 'email' || e.target.type === 'tel') {
       schedule(2500);
@@ -856,6 +874,7 @@
     if (passed) passed.remove();
     var name = e.target.name;
     if (name) {
+      uncarry(name);
       var q = byCode[name];
       if (q && /^(int|decimal|money|percent|year)$/.test(q.type) && read(q).bad) setError(name, M.number);
       else if (rejected[name] === undefined) setError(name, '');
@@ -865,13 +884,20 @@
   });
   form.addEventListener('focusout', function () { if (dirty) schedule(200); });
   form.addEventListener('submit', function (e) {
+    // "Confirm" (a question's or a section's) posts the form as it is: the
+    // server saves what it holds, confirms and shows the page again.
+    if (e.submitter && (e.submitter.name === 'confirm' || e.submitter.name === 'confirm_section')) {
+      if (versionEl) versionEl.value = version;
+      leaving = true;
+      return;
+    }
     e.preventDefault();
     if (e.submitter && e.submitter.value === 'submit') submit();
     else { announce(M.saving); save(); }
   });
   window.addEventListener('online', function () { if (dirty) save(); });
   window.addEventListener('beforeunload', function (e) {
-    if (!stopped && !D.preview && (dirty || inflight)) { e.preventDefault(); e.returnValue = M.leave; return M.leave; }
+    if (!stopped && !leaving && !D.preview && (dirty || inflight)) { e.preventDefault(); e.returnValue = M.leave; return M.leave; }
   });
 
   links.forEach(function (a) {
