@@ -165,7 +165,7 @@ func ExportXLSForm(d *Definition, w io.Writer) error {
 				"surveyd_type": stype, "surveyd_min": boundText(q.Min), "surveyd_max": boundText(q.Max),
 				"surveyd_pattern": q.Pattern, "surveyd_pattern_message_lv": q.PatternMessage.LV,
 				"surveyd_pattern_message_en": q.PatternMessage.EN,
-				"surveyd_personal": yes(q.Personal), "surveyd_publishable": yes(q.Publishable)}
+				"surveyd_personal":           yes(q.Personal), "surveyd_publishable": yes(q.Publishable)}
 			text(r, "label", q.Text)
 			text(r, "hint", q.Help)
 			if q.Decimals != nil {
@@ -595,7 +595,7 @@ var unsupportedTypes = map[string]string{
 	"image": "media (image) are not supported", "photo": "media (image) are not supported",
 	"audio": "media (audio) are not supported", "video": "media (video) are not supported",
 	"file": "media (file) are not supported", "background-audio": "media (background-audio) are not supported",
-	"select_one_from_file": "choices from a file (select_one_from_file) are not supported",
+	"select_one_from_file":      "choices from a file (select_one_from_file) are not supported",
 	"select_multiple_from_file": "choices from a file (select_multiple_from_file) are not supported",
 }
 
