@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/goccy/go-yaml"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -192,6 +193,13 @@ func ExportXLSForm(d *Definition, w io.Writer) error {
 				for _, o := range q.Options {
 					r := map[string]string{"list_name": q.Code, "name": o.Code, "surveyd_exclusive": yes(o.Exclusive)}
 					text(r, "label", o.Text)
+					ch.add(r)
+				}
+				if q.Other {
+					// pyxform labels or_other's choice with this row's
+					// translations (without it: "Other" in one language).
+					r := map[string]string{"list_name": q.Code, "name": OtherCode}
+					text(r, "label", otherOption.Text)
 					ch.add(r)
 				}
 			case YesNo:
@@ -944,7 +952,13 @@ func (im *importer) question(s *sheet, n int, row []string, fields []string, lis
 		if l == nil {
 			im.at(s, n, "type", "the choice list %q is not on the choices sheet", listName)
 		} else {
-			q.Options = l.options
+			for _, o := range l.options {
+				// With or_other, the list's own "other" choice only labels
+				// the automatic one (its text is the form's own).
+				if !(q.Other && o.Code == OtherCode) {
+					q.Options = append(q.Options, o)
+				}
+			}
 		}
 		if stype == "yesno" && one {
 			q.Type, q.Options = YesNo, nil
@@ -1104,4 +1118,11 @@ func (im *importer) indicators(s *sheet, d *Definition) {
 		d.Indicators = append(d.Indicators, ind)
 	}
 	im.unknownColumns(s, nil)
+}
+
+// YAML returns the definition as YAML, the diff-friendly form of its
+// canonical JSON (the same fields in the same order). Parse reads it back
+// to an equal definition.
+func (d *Definition) YAML() ([]byte, error) {
+	return yaml.JSONToYAML(d.JSON())
 }

@@ -389,3 +389,22 @@ func TestXLSFormExpressionsFromDefinition(t *testing.T) {
 		}
 	}
 }
+
+// YAML() gives a file Parse reads back to the same definition.
+func TestDefinitionYAML(t *testing.T) {
+	d := regional(t)
+	y, err := d.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse(y, "out.yaml")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, y)
+	}
+	if string(back.JSON()) != string(d.JSON()) {
+		t.Fatalf("YAML round trip differs:\n%s", y)
+	}
+	if !strings.Contains(string(y), "slug: regional-2025\n") {
+		t.Errorf("not YAML in block style:\n%.400s", y)
+	}
+}

@@ -8,6 +8,7 @@
 //	surveyd invite --survey SLUG [--municipality CODE,...] [--missing-only] [-o FILE] [--lang en]
 //	surveyd demo --survey SLUG --responses N [--seed S]
 //	surveyd round create --file F [--slug S] --opens T --closes T
+//	surveyd definition convert IN OUT        YAML, JSON and XLSForm (.xlsx), by extension
 //	surveyd user add --email E --role R [--name N]
 //	surveyd user first-admin [--email E]
 //	surveyd export --survey SLUG -o FILE.xlsx [--region R] [--kind K] [--status S] [--lang en] [--personal]
@@ -52,6 +53,9 @@ func run(args []string) error {
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
+	}
+	if cmd == "definition" { // files only: no configuration needed
+		return definitionCmd(args)
 	}
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
@@ -111,7 +115,8 @@ const usage = `usage:
   surveyd feedback --survey SLUG -o DIR [--lang en] [--municipality CODE,...]
                                            each submitted municipality's feedback report: CODE.html and CODE.xlsx
   surveyd round create --file F [--slug S] --opens T --closes T
-                                           create a round from a definition file
+                                           create a round from a definition file (.yaml, .json or an XLSForm .xlsx)
+  surveyd definition convert IN OUT        convert a questionnaire between YAML, JSON and XLSForm (.xlsx), by extension
   surveyd user add --email E --role admin|coordinator|viewer [--name N]
                                            add a user; prints a one-time set-password link
   surveyd user first-admin [--email E]     if there is no admin, create one and print its password once
@@ -470,7 +475,7 @@ func round(ctx context.Context, cfg *config.Config, log *slog.Logger, args []str
 		return fmt.Errorf("usage: surveyd round create --file F [--slug S] --opens T --closes T")
 	}
 	fs := flag.NewFlagSet("round create", flag.ContinueOnError)
-	file := fs.String("file", "", "questionnaire definition, YAML or JSON (required)")
+	file := fs.String("file", "", "questionnaire definition: YAML, JSON or an XLSForm .xlsx (required)")
 	slug := fs.String("slug", "", "round slug (default: the definition's)")
 	opens := fs.String("opens", "", "when the round opens (YYYY-MM-DD or RFC 3339; required)")
 	closes := fs.String("closes", "", "the deadline (a date means 23:59 that day; required)")
@@ -488,11 +493,7 @@ func round(ctx context.Context, cfg *config.Config, log *slog.Logger, args []str
 	if err != nil {
 		return fmt.Errorf("--closes: %w", err)
 	}
-	data, err := os.ReadFile(*file)
-	if err != nil {
-		return err
-	}
-	def, err := survey.Parse(data, *file)
+	def, err := readDefinition(*file)
 	if err != nil {
 		return err
 	}
