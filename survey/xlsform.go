@@ -1126,3 +1126,12 @@ func (im *importer) indicators(s *sheet, d *Definition) {
 func (d *Definition) YAML() ([]byte, error) {
 	return yaml.JSONToYAML(d.JSON())
 }
+
+// ParseAny reads a definition from YAML, JSON or an XLSForm workbook,
+// telling them apart by content: an .xlsx file is a ZIP archive.
+func ParseAny(data []byte, source string) (*Definition, error) {
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		return ImportXLSForm(data, source)
+	}
+	return Parse(data, source)
+}

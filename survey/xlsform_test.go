@@ -408,3 +408,16 @@ func TestDefinitionYAML(t *testing.T) {
 		t.Errorf("not YAML in block style:\n%.400s", y)
 	}
 }
+
+func TestParseAny(t *testing.T) {
+	d := regional(t)
+	for _, data := range [][]byte{exportBook(t, d), d.JSON()} {
+		back, err := ParseAny(data, "x")
+		if err != nil || !bytes.Equal(back.JSON(), d.JSON()) {
+			t.Errorf("ParseAny: %v", err)
+		}
+	}
+	if _, err := ParseAny([]byte("PK\x03\x04garbage"), "x.xlsx"); err == nil || !strings.Contains(err.Error(), "not an .xlsx workbook") {
+		t.Errorf("a broken workbook: %v", err)
+	}
+}
