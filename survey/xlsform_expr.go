@@ -391,6 +391,9 @@ func (p *xparser) primary() (*xnode, error) {
 	case 'r':
 		return &xnode{op: "ref", text: t.text, pos: t.pos}, nil
 	case 'i':
+		if t.text == "not" && !p.isOp("(") {
+			return nil, p.fail(t, "write not(…) with parentheses")
+		}
 		if !p.isOp("(") {
 			return nil, p.fail(t, "unexpected %s; name a question as ${%s}", xdescribe(t), t.text)
 		}

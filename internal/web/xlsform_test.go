@@ -3,9 +3,11 @@ package web_test
 import (
 	"bytes"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/xuri/excelize/v2"
 )
@@ -96,5 +98,36 @@ sections:
 	orig, err := survey.Parse(e.sv.Definition, "stored")
 	if err != nil || !bytes.Equal(back.JSON(), orig.JSON()) {
 		t.Fatalf("the download reads back differently: %v", err)
+	}
+}
+
+// The tracker with its XLSForm link and the new-round form with its
+// XLSForm hint fit a phone and a laptop, in both languages.
+func TestBrowserXLSFormPagesFit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.realTime()
+	coord, _ := e.user("coordinator")
+	ts := httptest.NewServer(e.srv)
+	defer ts.Close()
+	c := browser(t)
+	signIn(t, c, ts.URL, coord.Email)
+	for _, w := range []int64{1366, 390} {
+		for _, lang := range []string{"lv", "en"} {
+			// (The tracker's table is wider than a phone: only the
+			// buttons above it are checked.)
+			must(t, chromedp.Do(c, chromedp.EmulateViewport(w, 900), chromedp.Navigate(ts.URL+"/surveys/"+e.sv.Slug+"?lang="+lang)))
+			if v := eval[[]float64](t, c, `[...document.querySelectorAll('p.actions a')].map(a => a.getBoundingClientRect().right)
+				.concat([document.querySelector('a[href$="/definition.xlsx"]').getBoundingClientRect().width])`); len(v) < 2 || v[len(v)-1] == 0 {
+				t.Errorf("tracker at %d px (%s): the XLSForm link is not shown", w, lang)
+			} else {
+				for _, r := range v[:len(v)-1] {
+					if r > float64(w) {
+						t.Errorf("tracker at %d px (%s): a button ends at %.0f px", w, lang, r)
+					}
+				}
+			}
+			fitsWidth(t, c, ts.URL+"/surveys/new?lang="+lang, "round-new-xlsform-"+lang, w)
+		}
 	}
 }
