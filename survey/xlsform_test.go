@@ -2,6 +2,7 @@ package survey
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -420,4 +421,83 @@ func TestParseAny(t *testing.T) {
 	if _, err := ParseAny([]byte("PK\x03\x04garbage"), "x.xlsx"); err == nil || !strings.Contains(err.Error(), "not an .xlsx workbook") {
 		t.Errorf("a broken workbook: %v", err)
 	}
+}
+
+func fuzzTypes(c string) (Type, bool) {
+	switch c {
+	case "ok":
+		return YesNo, true
+	case "ms":
+		return Multi, true
+	}
+	return Int, identRe.MatchString(c)
+}
+
+var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// FuzzXLSFormExpr: no input makes the translators panic, and what import
+// makes of an XLSForm expression, once exported and imported again, is a
+// fixed point (a bare yes/no question "ok" becomes "ok = true" on the way).
+func FuzzXLSFormExpr(f *testing.F) {
+	for _, s := range []string{"${n} > 2", "selected(${ms}, 'a') or selected(${ms}, 'b')", "not(${ok} = 'yes')",
+		". >= 0 and . <= 100", "${a} div (${b} * -3.5) != ''", "count-selected(${ms}) >= 2", "((${a}))", "true() or false()"} {
+		f.Add(s)
+	}
+	typeOf := func(c string) Type { t, _ := fuzzTypes(c); return t }
+	f.Fuzz(func(t *testing.T, src string) {
+		def, err := defExprOf(src, fuzzTypes, "dot")
+		if err != nil {
+			return
+		}
+		x, err := xlsExprOf(def, typeOf, "")
+		if err != nil {
+			t.Fatalf("%q → %q does not export: %v", src, def, err)
+		}
+		once, err := defExprOf(x, fuzzTypes, "")
+		if err != nil {
+			t.Fatalf("%q → %q → %q does not import: %v", src, def, x, err)
+		}
+		x2, err := xlsExprOf(once, typeOf, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := defExprOf(x2, fuzzTypes, "")
+		if err != nil || again != once {
+			t.Fatalf("%q → %q → %q → %q → %q → %q %v", src, def, x, once, x2, again, err)
+		}
+	})
+}
+
+// FuzzDefinitionExprToXLSForm: every expression the definition's parser
+// reads exports, and comes back (through the canonical form) stable.
+func FuzzDefinitionExprToXLSForm(f *testing.F) {
+	for _, s := range []string{"n > 2", "selected(ms, 'a', 'b') and not ok", "(a > 0) = (b > 0)", "a / b * 1000",
+		"not answered(t) or ok = true", "-a - -b", "count(ms) >= 2 or x <> 'y'"} {
+		f.Add(s)
+	}
+	typeOf := func(c string) Type { t, _ := fuzzTypes(c); return t }
+	f.Fuzz(func(t *testing.T, src string) {
+		if _, err := parseExpr(src); err != nil {
+			return
+		}
+		x, err := xlsExprOf(src, typeOf, "")
+		if err != nil {
+			if strings.Contains(src, "'") && strings.Contains(src, `"`) {
+				return // a text with both quotes cannot be written in XLSForm
+			}
+			t.Fatalf("%q does not export: %v", src, err)
+		}
+		back, err := defExprOf(x, fuzzTypes, "")
+		if err != nil {
+			t.Fatalf("%q → %q does not import: %v", src, x, err)
+		}
+		x2, err := xlsExprOf(back, typeOf, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := defExprOf(x2, fuzzTypes, "")
+		if err != nil || again != back {
+			t.Fatalf("%q → %q → %q → %q → %q %v", src, x, back, x2, again, err)
+		}
+	})
 }
