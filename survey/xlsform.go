@@ -356,6 +356,55 @@ func (s *sheet) cell(row []string, name string) string {
 type importer struct {
 	problems []string
 	defLang  string // the language of a label column without one: lv or en
+	// rows maps what the loader's problems start with (`question "q"`)
+	// to where that is in the workbook.
+	rows map[string]string
+	// showIf holds the translated relevant of `question "q"`.
+	showIf map[string]string
+}
+
+func (im *importer) place(what string, s *sheet, row int, col string) {
+	where := fmt.Sprintf("sheet %q, row %d", s.name, row)
+	if col != "" {
+		where += ", column " + col
+	}
+	if _, dup := im.rows[what]; !dup {
+		im.rows[what] = where
+	}
+}
+
+// locate adds to each of the loader's problems where its subject is in
+// the workbook: question "q": … (sheet "survey", row 7).
+func (im *importer) locate(problems []string) {
+	for i, p := range problems {
+		head, _, ok := strings.Cut(p, ": ")
+		if !ok {
+			continue
+		}
+		// `question "q" option "o"` is at the question's row.
+		for _, key := range []string{head, firstTwoWords(head)} {
+			if where, ok := im.rows[key]; ok {
+				// A column in an expression counts in the translation.
+				if x, ok := im.showIf[key]; ok && strings.HasPrefix(p, head+": show_if: ") {
+					where += ", column relevant, read as: " + x
+				}
+				problems[i] = p + " (" + where + ")"
+				break
+			}
+		}
+	}
+}
+
+// firstTwoWords returns `question "q"` of `question "q" option "o"`.
+func firstTwoWords(s string) string {
+	kind, rest, ok := strings.Cut(s, " ")
+	if !ok || !strings.HasPrefix(rest, `"`) {
+		return s
+	}
+	if end := strings.Index(rest[1:], `"`); end >= 0 {
+		return kind + " " + rest[:end+2]
+	}
+	return s
 }
 
 func (im *importer) at(s *sheet, row int, col, format string, args ...any) {
@@ -616,7 +665,7 @@ func ImportXLSForm(data []byte, name string) (*Definition, error) {
 	if err != nil {
 		return nil, &DefinitionError{Source: name, Problems: []string{err.Error()}}
 	}
-	im := &importer{defLang: "lv"}
+	im := &importer{defLang: "lv", rows: map[string]string{}, showIf: map[string]string{}}
 	d := &Definition{Format: FormatVersion}
 
 	for _, n := range names {
@@ -647,6 +696,7 @@ func ImportXLSForm(data []byte, name string) (*Definition, error) {
 		var de *DefinitionError
 		if errors.As(err, &de) {
 			de.Source = name
+			im.locate(de.Problems)
 		}
 		return nil, err
 	}
@@ -795,6 +845,7 @@ func (im *importer) survey(s *sheet, d *Definition, lists map[string]*choiceList
 				im.at(s, n, "type", "%q: write begin_group alone", raw)
 			}
 			sec = &Section{Code: name, Title: im.text(s, row, "label")}
+			im.place(fmt.Sprintf("section %q", name), s, n, "")
 			if name == "" {
 				im.at(s, n, "name", "the group has no name (the section's code)")
 			}
@@ -844,6 +895,7 @@ func (im *importer) survey(s *sheet, d *Definition, lists map[string]*choiceList
 				target = loose
 			}
 			target.Questions = append(target.Questions, q)
+			im.place(fmt.Sprintf("question %q", q.Code), s, n, "")
 			types[q.Code] = q.Type
 			pending = append(pending, xrow{n: n, row: row, q: q})
 		}
@@ -863,6 +915,7 @@ func (im *importer) survey(s *sheet, d *Definition, lists map[string]*choiceList
 				im.at(s, p.n, "relevant", "%v", err)
 			} else {
 				q.ShowIf = x
+				im.showIf[fmt.Sprintf("question %q", q.Code)] = x
 				// The exact spelling of the definition, kept by export,
 				// wins while relevant still says the same.
 				if orig := s.cell(p.row, "surveyd_show_if"); orig != "" {
@@ -885,6 +938,7 @@ func (im *importer) survey(s *sheet, d *Definition, lists map[string]*choiceList
 				msg = defaultConstraintMessage
 			}
 			d.Rules = append(d.Rules, &Rule{Code: q.Code + constraint, Assert: x, Field: q.Code, Message: msg})
+			im.place(fmt.Sprintf("rule %q", q.Code+constraint), s, p.n, "constraint, read as: "+x)
 		} else if t := im.text(s, p.row, "constraint_message"); !t.IsZero() {
 			im.at(s, p.n, "constraint_message::"+xlsLV, "a constraint message without a constraint")
 		}
@@ -1094,6 +1148,7 @@ func (im *importer) rules(s *sheet, d *Definition) {
 		n := r + 2
 		rules = append(rules, &Rule{Code: s.cell(row, "code"), Assert: im.expression(s, n, "assert", s.cell(row, "assert"), d),
 			Field: s.cell(row, "field"), Message: im.text(s, row, "message")})
+		im.place(fmt.Sprintf("rule %q", s.cell(row, "code")), s, n, "")
 	}
 	// The sheet's rules first, then those made from constraints.
 	d.Rules = append(rules, d.Rules...)
@@ -1116,6 +1171,7 @@ func (im *importer) indicators(s *sheet, d *Definition) {
 			ind.Decimals = v
 		}
 		d.Indicators = append(d.Indicators, ind)
+		im.place(fmt.Sprintf("indicator %q", ind.Code), s, n, "")
 	}
 	im.unknownColumns(s, nil)
 }

@@ -501,3 +501,28 @@ func FuzzDefinitionExprToXLSForm(f *testing.F) {
 		}
 	})
 }
+
+// The loader's problems say where their subject is in the workbook.
+func TestXLSFormLoaderProblemsNameTheRow(t *testing.T) {
+	data := book(t, "survey", [][]string{
+		{"type", "name", "label::Latviešu (lv)", "label::English (en)", "constraint", "relevant"},
+		{"begin_group", "g", "Grupa", "Group"},
+		{"integer", "n", "Skaits", ""},
+		{"select_one c", "s", "Izvēle", "Choice"},
+		{"integer", "m", "Cits", "Other", ". > ${s}"},
+		{"integer", "k", "K", "K", "", "${s} > 1"},
+		{"end_group"},
+	}, "choices", [][]string{{"list_name", "name", "label::Latviešu (lv)", "label::English (en)"},
+		{"c", "a", "A", ""}}, "settings", xlsSettingsRows)
+	_, err := ImportXLSForm(data, "t.xlsx")
+	for _, want := range []string{
+		`question "n": text: English text (en) is missing (sheet "survey", row 3)`,
+		`question "s" option "a": text: English text (en) is missing (sheet "survey", row 4)`,
+		`rule "m_constraint": assert: column 3: '>' needs a number, but this is text (sheet "survey", row 5, column constraint, read as: m > s)`,
+		`question "k": show_if: column 3: '>' needs a number, but this is text (sheet "survey", row 6, column relevant, read as: s > 1)`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v\nwant %s", err, want)
+		}
+	}
+}
