@@ -108,10 +108,10 @@ func (s *sheetRows) add(r map[string]string) { s.rows = append(s.rows, r) }
 
 // The survey sheet's columns, in order. Export writes those some row uses.
 var surveyColumns = []string{"type", "name", "label::" + xlsLV, "label::" + xlsEN, "hint::" + xlsLV, "hint::" + xlsEN,
-	"required", "relevant", "appearance",
+	"required", "relevant", "constraint", "constraint_message::" + xlsLV, "constraint_message::" + xlsEN, "appearance",
 	"surveyd_type", "surveyd_min", "surveyd_max", "surveyd_decimals", "surveyd_max_length",
 	"surveyd_pattern", "surveyd_pattern_message_lv", "surveyd_pattern_message_en",
-	"surveyd_personal", "surveyd_publishable", "surveyd_show_if",
+	"surveyd_personal", "surveyd_publishable", "surveyd_show_if", "surveyd_constraint",
 	"surveyd_carry_over", "surveyd_breaks_series", "surveyd_renamed_from"}
 
 // ExportXLSForm writes d as an XLSForm workbook: the sheets survey, choices
@@ -142,6 +142,26 @@ func ExportXLSForm(d *Definition, w io.Writer) error {
 	text := func(r map[string]string, col string, t Text) {
 		r[col+"::"+xlsLV], r[col+"::"+xlsEN] = t.LV, t.EN
 	}
+
+	// The rules made from XLSForm constraints go back to the constraint
+	// column: the longest tail of the rules each named <field>_constraint,
+	// one a question, in questionnaire order (import appends them in that
+	// order after those of the surveyd_rules sheet). Other rules go to
+	// that sheet.
+	tail, next := len(d.Rules), len(d.Questions())
+	for i := len(d.Rules) - 1; i >= 0; i-- {
+		r := d.Rules[i]
+		q := d.Question(r.Field)
+		if q == nil || r.Code != r.Field+constraint || q.index >= next {
+			break
+		}
+		tail, next = i, q.index
+	}
+	constraints := map[string]*Rule{}
+	for _, r := range d.Rules[tail:] {
+		constraints[r.Field] = r
+	}
+	toDef := func(c string) (Type, bool) { t := typeOf(c); return t, t != "" }
 
 	sv := &sheetRows{name: xlsSurvey}
 	ch := &sheetRows{name: xlsChoices, head: []string{"list_name", "name", "label::" + xlsLV, "label::" + xlsEN, "surveyd_exclusive"}}
@@ -182,9 +202,20 @@ func ExportXLSForm(d *Definition, w io.Writer) error {
 					return fmt.Errorf("question %q: show_if: %w", q.Code, err)
 				}
 				r["relevant"] = x
-				back, err := defExprOf(x, func(c string) (Type, bool) { t := typeOf(c); return t, t != "" }, "")
+				back, err := defExprOf(x, toDef, "")
 				if err != nil || back != q.ShowIf {
 					r["surveyd_show_if"] = q.ShowIf
+				}
+			}
+			if rule := constraints[q.Code]; rule != nil {
+				x, err := xlsExprOf(rule.Assert, typeOf, q.Code)
+				if err != nil {
+					return fmt.Errorf("rule %q: assert: %w", rule.Code, err)
+				}
+				r["constraint"] = x
+				text(r, "constraint_message", rule.Message)
+				if back, err := defExprOf(x, toDef, q.Code); err != nil || back != rule.Assert {
+					r["surveyd_constraint"] = rule.Assert
 				}
 			}
 			sv.add(r)
@@ -245,9 +276,9 @@ func ExportXLSForm(d *Definition, w io.Writer) error {
 	st.add(set)
 
 	sheets := []*sheetRows{sv, ch, st}
-	if len(d.Rules) > 0 {
+	if tail > 0 {
 		rs := &sheetRows{name: xlsRules, head: []string{"code", "assert", "field", "message::" + xlsLV, "message::" + xlsEN}}
-		for _, r := range d.Rules {
+		for _, r := range d.Rules[:tail] {
 			row := map[string]string{"code": r.Code, "assert": r.Assert, "field": r.Field}
 			text(row, "message", r.Message)
 			rs.add(row)
@@ -927,11 +958,18 @@ func (im *importer) survey(s *sheet, d *Definition, lists map[string]*choiceList
 			}
 		}
 		s.cell(p.row, "surveyd_show_if")
+		orig := s.cell(p.row, "surveyd_constraint")
 		if v := s.cell(p.row, "constraint"); v != "" {
 			x, err := defExprOf(v, typeOf, q.Code)
 			if err != nil {
 				im.at(s, p.n, "constraint", "%v", err)
 				continue
+			}
+			if orig != "" { // as with surveyd_show_if
+				back, err := xlsExprOf(orig, func(c string) Type { return types[c] }, q.Code)
+				if err == nil && strings.Join(strings.Fields(back), " ") == strings.Join(strings.Fields(v), " ") {
+					x = orig
+				}
 			}
 			msg := im.text(s, p.row, "constraint_message")
 			if msg.LV == "" && msg.EN == "" {

@@ -526,3 +526,70 @@ func TestXLSFormLoaderProblemsNameTheRow(t *testing.T) {
 		}
 	}
 }
+
+// A constraint comes in as a rule and goes out as a constraint again; a
+// rule named like one but out of the constraints' order stays on the
+// surveyd_rules sheet, and either way the definition comes back the same.
+func TestXLSFormConstraintRoundTrip(t *testing.T) {
+	data := book(t, "survey", [][]string{
+		{"type", "name", "label::Latviešu (lv)", "label::English (en)", "constraint", "constraint_message::Latviešu (lv)", "constraint_message::English (en)"},
+		{"begin_group", "g", "Grupa", "Group"},
+		{"integer", "a", "A", "A", ". >= 1 and . <= 100", "No 1 līdz 100", "From 1 to 100"},
+		{"integer", "b", "B", "B", ". <= ${a}"},
+		{"end_group"},
+	}, "settings", xlsSettingsRows)
+	d, err := ImportXLSForm(data, "c.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Rules) != 2 || d.Rules[1].Assert != "b <= a" || d.Rules[1].Message != defaultConstraintMessage {
+		t.Fatalf("rules %+v %+v", d.Rules[0], d.Rules[1])
+	}
+	out := exportBook(t, d)
+	f := readBook(t, out)
+	if v, _ := f.GetCellValue("survey", "E3"); v != ". >= 1 and . <= 100" {
+		t.Errorf("a's constraint %q", v)
+	}
+	if v, _ := f.GetCellValue("survey", "F4"); v != defaultConstraintMessage.LV {
+		t.Errorf("b's message %q", v)
+	}
+	if list := f.GetSheetList(); len(list) != 3 {
+		t.Errorf("sheets %v: the rules went to constraints, no surveyd_rules", list)
+	}
+	back, err := ImportXLSForm(out, "c2.xlsx")
+	if err != nil || !bytes.Equal(back.JSON(), d.JSON()) {
+		t.Fatalf("round trip: %v\n got %s\nwant %s", err, back.JSON(), d.JSON())
+	}
+
+	// Rules in another order, spellings the translation changes.
+	src := `format: 1
+slug: c-2026
+title: {lv: "C", en: "C"}
+reference_year: 2026
+sections:
+  - code: g
+    title: {lv: "G", en: "G"}
+    questions:
+      - {code: a, type: int, text: {lv: A, en: A}}
+      - {code: b, type: int, text: {lv: B, en: B}}
+      - {code: ok, type: yesno, text: {lv: J, en: Y}}
+rules:
+  - {code: b_constraint, assert: "b <= a", message: {lv: x, en: x}}
+  - {code: a_constraint, assert: "a >= 1", message: {lv: y, en: y}}
+  - {code: ok_constraint, assert: "ok or a > 1", message: {lv: z, en: z}}
+`
+	d, err = Parse([]byte(src), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = exportBook(t, d)
+	f = readBook(t, out)
+	rules, _ := f.GetRows("surveyd_rules")
+	if len(rules) != 2 || rules[1][0] != "b_constraint" {
+		t.Errorf("surveyd_rules %q", rules)
+	}
+	back, err = ImportXLSForm(out, "c3.xlsx")
+	if err != nil || !bytes.Equal(back.JSON(), d.JSON()) {
+		t.Fatalf("round trip: %v\n got %s\nwant %s", err, back.JSON(), d.JSON())
+	}
+}
