@@ -530,7 +530,8 @@ func (s *sheet) hasValues(col int) bool {
 // a value in some row (an empty column is harmless).
 func (im *importer) unknownColumns(s *sheet, why map[string]string) {
 	for i, h := range s.head {
-		if s.used[i] || h == "" && !s.hasValues(i) {
+		// KoboToolbox's own bookkeeping ($kuid, $autoname …) is no content.
+		if s.used[i] || h == "" && !s.hasValues(i) || strings.HasPrefix(h, "$") {
 			continue
 		}
 		for r, row := range s.rows {

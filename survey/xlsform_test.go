@@ -259,8 +259,8 @@ func TestXLSFormRefusesUnsupported(t *testing.T) {
 			}
 		})
 	}
-	// The same form without the bad row imports.
-	data := book(t, "survey", surveyWith(nil, nil), "choices", choices, "settings", xlsSettingsRows)
+	// The same form without the bad row imports (KoboToolbox's $kuid too).
+	data := book(t, "survey", surveyWith([]string{"$kuid"}, []string{"text", "x", "X", "X", "ab12"}), "choices", choices, "settings", xlsSettingsRows)
 	if _, err := ImportXLSForm(data, "t.xlsx"); err != nil {
 		t.Fatal(err)
 	}
