@@ -1222,11 +1222,17 @@ func (d *Definition) YAML() ([]byte, error) {
 	return yaml.JSONToYAML(d.JSON())
 }
 
+// ErrOldExcel refuses a workbook in the binary format of Excel 97–2003.
+var ErrOldExcel = errors.New("this is an .xls workbook (Excel 97–2003), which cannot be read: save it as .xlsx (Excel Workbook)")
+
 // ParseAny reads a definition from YAML, JSON or an XLSForm workbook,
 // telling them apart by content: an .xlsx file is a ZIP archive.
 func ParseAny(data []byte, source string) (*Definition, error) {
 	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
 		return ImportXLSForm(data, source)
+	}
+	if bytes.HasPrefix(data, []byte("\xd0\xcf\x11\xe0")) {
+		return nil, &DefinitionError{Source: source, Problems: []string{ErrOldExcel.Error()}}
 	}
 	return Parse(data, source)
 }

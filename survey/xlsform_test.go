@@ -421,6 +421,9 @@ func TestParseAny(t *testing.T) {
 	if _, err := ParseAny([]byte("PK\x03\x04garbage"), "x.xlsx"); err == nil || !strings.Contains(err.Error(), "not an .xlsx workbook") {
 		t.Errorf("a broken workbook: %v", err)
 	}
+	if _, err := ParseAny([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest"), "x.xls"); err == nil || !strings.Contains(err.Error(), "save it as .xlsx") {
+		t.Errorf("an .xls workbook: %v", err)
+	}
 }
 
 func fuzzTypes(c string) (Type, bool) {

@@ -83,6 +83,9 @@ func definitionKind(path string) string {
 // workbook (.xlsx), checked.
 func readDefinition(path string) (*survey.Definition, error) {
 	kind := definitionKind(path)
+	if strings.EqualFold(filepath.Ext(path), ".xls") {
+		return nil, fmt.Errorf("%s: %w", path, survey.ErrOldExcel)
+	}
 	if kind == "" {
 		return nil, fmt.Errorf("%s: a questionnaire file ends in .yaml, .yml, .json or .xlsx", path)
 	}
