@@ -491,10 +491,11 @@ func (im *importer) text(s *sheet, row []string, base string) Text {
 		if i < len(row) {
 			v = strings.TrimSpace(row[i])
 		}
-		switch lang {
-		case "lv":
+		switch {
+		case v == "": // "label" and "label::Latviešu (lv)" may both be there
+		case lang == "lv":
 			t.LV = v
-		case "en":
+		case lang == "en":
 			t.EN = v
 		}
 	}
@@ -1018,7 +1019,11 @@ func (im *importer) question(s *sheet, n int, row []string, fields []string, lis
 				return true
 			}
 		}
-		im.at(s, n, "surveyd_type", "%q does not go with type %s (allowed: %s)", stype, typ, strings.Join(allowed[1:], ", "))
+		if len(allowed) == 1 {
+			im.at(s, n, "surveyd_type", "%q does not go with type %s (leave it empty)", stype, typ)
+		} else {
+			im.at(s, n, "surveyd_type", "%q does not go with type %s (allowed: %s)", stype, typ, strings.Join(allowed[1:], ", "))
+		}
 		return false
 	}
 	switch typ {
@@ -1061,8 +1066,10 @@ func (im *importer) question(s *sheet, n int, row []string, fields []string, lis
 			if l != nil && (len(l.options) != 2 || l.options[0].Code != "yes" || l.options[1].Code != "no") {
 				im.at(s, n, "type", "a yes/no question's list must be the choices yes and no")
 			}
-		} else if stype != "" {
+		} else if stype != "" && one {
 			wantStype("", "yesno")
+		} else if stype != "" {
+			wantStype("")
 		}
 	case "integer", "int":
 		q.Type = Int

@@ -250,6 +250,8 @@ func TestXLSFormRefusesUnsupported(t *testing.T) {
 		{"conditional required", []string{"required"}, []string{"text", "x", "X", "X", "${n} > 1"}, `row 4, column E (required): "${n} > 1": write yes or no`},
 		{"appearance", []string{"appearance"}, []string{"select_one c", "x", "X", "X", "minimal"}, `row 4, column E (appearance): "minimal" is not supported`},
 		{"stray note", nil, []string{"note", "x", "X", "X"}, `row 4, column A (type): a note is supported only`},
+		{"surveyd_type", []string{"surveyd_type"}, []string{"integer", "x", "X", "X", "money"}, `row 4, column E (surveyd_type): "money" does not go with type integer (allowed: int, year)`},
+		{"surveyd_type on multi", []string{"surveyd_type"}, []string{"select_multiple c", "x", "X", "X", "yesno"}, `row 4, column E (surveyd_type): "yesno" does not go with type select_multiple (leave it empty)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := book(t, "survey", surveyWith(tc.head, tc.row), "choices", choices, "settings", xlsSettingsRows)
