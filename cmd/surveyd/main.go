@@ -9,6 +9,7 @@
 //	surveyd demo --survey SLUG --responses N [--seed S]
 //	surveyd round create --file F [--slug S] --opens T --closes T
 //	surveyd round create --from SLUG --slug NEW --reference-year Y --opens T --closes T
+//	surveyd definition convert IN OUT        YAML, JSON and XLSForm (.xlsx), by extension
 //	surveyd user add --email E --role R [--name N]
 //	surveyd user first-admin [--email E]
 //	surveyd export --survey SLUG -o FILE.xlsx [--region R] [--kind K] [--status S] [--lang en] [--personal]
@@ -53,6 +54,9 @@ func run(args []string) error {
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
+	}
+	if cmd == "definition" { // files only: no configuration needed
+		return definitionCmd(args)
 	}
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
@@ -112,11 +116,12 @@ const usage = `usage:
   surveyd feedback --survey SLUG -o DIR [--lang en] [--municipality CODE,...]
                                            each submitted municipality's feedback report: CODE.html and CODE.xlsx
   surveyd round create --file F [--slug S] --opens T --closes T
-                                           create a round from a definition file
+                                           create a round from a definition file (.yaml, .json or an XLSForm .xlsx)
   surveyd round create --from SLUG --slug NEW --reference-year Y --opens T --closes T
                                            the next round from the round SLUG: its questionnaire, links for every
                                            active municipality (the links CSV on stdout), last round's answers to
                                            carry_over questions offered for confirmation
+  surveyd definition convert IN OUT        convert a questionnaire between YAML, JSON and XLSForm (.xlsx), by extension
   surveyd user add --email E --role admin|coordinator|viewer [--name N]
                                            add a user; prints a one-time set-password link
   surveyd user first-admin [--email E]     if there is no admin, create one and print its password once
@@ -477,7 +482,7 @@ func round(ctx context.Context, cfg *config.Config, log *slog.Logger, args []str
 		return errors.New(use)
 	}
 	fs := flag.NewFlagSet("round create", flag.ContinueOnError)
-	file := fs.String("file", "", "questionnaire definition, YAML or JSON (this or --from)")
+	file := fs.String("file", "", "questionnaire definition: YAML, JSON or an XLSForm .xlsx (this or --from)")
 	fromSlug := fs.String("from", "", "make the next round from this round (this or --file)")
 	slug := fs.String("slug", "", "round slug (default with --file: the definition's; required with --from)")
 	year := fs.Int("reference-year", 0, "the new round's reference year (with --from; required)")
@@ -512,11 +517,7 @@ func round(ctx context.Context, cfg *config.Config, log *slog.Logger, args []str
 	if *fromSlug != "" {
 		return roundFrom(ctx, cfg, log, *fromSlug, *slug, *year, from, to, *lang)
 	}
-	data, err := os.ReadFile(*file)
-	if err != nil {
-		return err
-	}
-	def, err := survey.Parse(data, *file)
+	def, err := readDefinition(*file)
 	if err != nil {
 		return err
 	}

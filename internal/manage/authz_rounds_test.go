@@ -1,6 +1,7 @@
 package manage_test
 
 import (
+	"io"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
@@ -21,6 +22,9 @@ func roundOps() []operation {
 		{"Rounds", domain.AccessView, func(f *authzFixture, p domain.Principal) error {
 			_, err := f.m.Rounds(ctx, p)
 			return err
+		}},
+		{"DefinitionXLSForm", domain.AccessView, func(f *authzFixture, p domain.Principal) error {
+			return f.m.DefinitionXLSForm(ctx, p, io.Discard, f.def)
 		}},
 		{"CreateRound", domain.AccessCoordinate, func(f *authzFixture, p domain.Principal) error {
 			_, err := f.m.CreateRound(ctx, p, f.def, "authz-round", f.round.OpensAt, f.round.ClosesAt)

@@ -50,6 +50,7 @@ var authzMatrix = map[string]string{
 	"GET /surveys/:slug/responses/:code":        "view",
 	"GET /api/v1/surveys/:slug/status":          "view",
 	"GET /surveys/:slug/export.xlsx":            "view",
+	"GET /surveys/:slug/definition.xlsx":        "view",
 	"GET /surveys/:slug/charts":                 "view",
 	"GET /surveys/:slug/charts/:chart/data.csv": "view",
 	"GET /surveys/:slug/report":                 "view",

@@ -107,7 +107,7 @@ func (s *Server) createRound(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		def, err = survey.Parse(data, files[0].Filename)
+		def, err = survey.ParseAny(data, files[0].Filename) // YAML, JSON or XLSForm
 		var de *survey.DefinitionError
 		switch {
 		case errors.As(err, &de):

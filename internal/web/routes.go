@@ -82,6 +82,7 @@ func (s *Server) routes(r *gin.Engine) {
 	// The open-data package: submitted answers without personal data (never
 	// filtered), the same bytes for the same data.
 	viewer.GET("/surveys/:slug/opendata.zip", s.longRunning, s.handle(s.openDataZip))
+	viewer.GET("/surveys/:slug/definition.xlsx", s.handle(s.definitionXLSX))
 
 	// Coordinators and admins: changing rounds, links, contacts and
 	// answers; everything with personal data.
