@@ -2,6 +2,7 @@ package manage
 
 import (
 	"context"
+	"errors"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/survey"
@@ -15,9 +16,13 @@ type PreviewForm struct {
 	Survey       domain.Survey
 	Def          *survey.Definition
 	Municipality domain.Municipality
-	// Answers are the answers the municipality's form would start with
-	// (canonical; empty today — carried-over answers will come here).
+	// Answers are the answers the municipality's form would start with:
+	// its working copy in the round (in a round made from the previous
+	// one that has not opened yet, last round's answers carried over), or
+	// none. Carried marks those still to be confirmed, as the
+	// municipality will see them.
 	Answers survey.Answers
+	Carried map[string]CarriedFrom
 }
 
 // Preview reads a round's questionnaire as the municipality code would
@@ -44,7 +49,23 @@ func (m *Manager) previewForm(ctx context.Context, slug, code string) (*PreviewF
 	if err != nil {
 		return nil, err
 	}
-	return &PreviewForm{Survey: sv, Def: def, Municipality: mu, Answers: survey.Answers{}}, nil
+	f := &PreviewForm{Survey: sv, Def: def, Municipality: mu, Answers: survey.Answers{}, Carried: map[string]CarriedFrom{}}
+	resp, err := m.Store.Response(ctx, sv.ID, code)
+	switch {
+	case errors.Is(err, domain.ErrNotFound): // nothing saved or carried over
+		return f, nil
+	case err != nil:
+		return nil, err
+	}
+	if f.Answers, err = resp.Answers(); err != nil {
+		return nil, err
+	}
+	r := &Respondent{Response: resp}
+	if err := m.loadCarried(ctx, r); err != nil {
+		return nil, err
+	}
+	f.Carried = r.Carried
+	return f, nil
 }
 
 // PreviewCheck is what checking a preview's answers found: what

@@ -11,6 +11,7 @@ import (
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/store/storetest"
 	"github.com/civitas-lv/surveyd/internal/wording"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
@@ -406,5 +407,42 @@ func TestEnsureRoundCarryOverMarks(t *testing.T) {
 	changed, _ := survey.Parse([]byte(strings.Replace(string(def.JSON()), "Vārds, uzvārds", "Vārds un uzvārds", 1)), "")
 	if _, _, err := m.EnsureRound(ctx, changed, opens, opens); !errors.Is(err, manage.ErrDefinitionInUse) {
 		t.Fatalf("another change after answers: %v", err)
+	}
+}
+
+// TestPreviewShowsCarriedAnswers: previewing the next round, not yet open,
+// as Rīga shows its carried-over answers with their marker, as Rīga will
+// see them, and stores nothing; a municipality without any shows an empty
+// form.
+func TestPreviewShowsCarriedAnswers(t *testing.T) {
+	t.Parallel()
+	m, def := setup(t)
+	op := domain.OperatorPrincipal()
+	src := roundFrom2025(t, m, def)
+	opens := time.Now().AddDate(0, 1, 0).Truncate(time.Second)
+	res, err := m.CreateRoundFrom(ctx, op, src.Slug, "regional-2026", 2026, opens, opens.AddDate(0, 2, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := storetest.Fingerprint(t, m.Store)
+	f, err := m.Preview(ctx, op, res.Survey.Slug, "riga")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Answers["ngo_rules"] != submitted2025["ngo_rules"] {
+		t.Errorf("preview answers: ngo_rules = %v, want the submitted %v", f.Answers["ngo_rules"], submitted2025["ngo_rules"])
+	}
+	if from, ok := f.Carried["ngo_rules"]; !ok || from.Round != src.Slug || from.Year != 2025 {
+		t.Errorf("preview carried: %+v", f.Carried)
+	}
+	if _, ok := f.Answers["population"]; ok {
+		t.Errorf("a yearly figure was carried over into the preview: %v", f.Answers["population"])
+	}
+	g, err := m.Preview(ctx, op, res.Survey.Slug, "cesis")
+	if err != nil || len(g.Answers) != 0 || len(g.Carried) != 0 {
+		t.Errorf("Cēsis answered nothing in 2025, its preview: %v %v %v", g.Answers, g.Carried, err)
+	}
+	if after := storetest.Fingerprint(t, m.Store); after != before {
+		t.Error("the preview changed the database")
 	}
 }

@@ -103,7 +103,8 @@ func (s *Server) previewPost(c *gin.Context) error {
 func (s *Server) buildPreview(c *gin.Context, f *manage.PreviewForm, in formInput, saved survey.Answers) formPage {
 	l := s.lang(c)
 	// The form as the municipality will see it while the round is open.
-	r := &respondent{Survey: f.Survey, Municipality: f.Municipality, Def: f.Def, Answers: saved, State: domain.RoundOpen}
+	r := &respondent{Survey: f.Survey, Municipality: f.Municipality, Def: f.Def, Answers: saved, State: domain.RoundOpen,
+		Carried: f.Carried}
 	p := s.buildForm(c, r, in)
 	base := previewBase(f.Survey.Slug, f.Municipality.Code)
 	p.Preview = true
