@@ -97,6 +97,14 @@ func carriedProgress(def *survey.Definition, a survey.Answers, carried map[strin
 	return ps
 }
 
+// OnlyCarried reports whether the response holds only what the service
+// put in when the round was made from the previous one (last round's
+// answers, one revision) — nothing the municipality saved itself. The
+// tracker counts such a response as not started.
+func (r *Respondent) OnlyCarried() bool {
+	return onlyCarried(r.Response.Version, r.Response.CarriedJSON)
+}
+
 // Deadline is when answering ends for this municipality.
 func (r *Respondent) Deadline() time.Time { return r.Survey.Deadline(r.ExtendedUntil) }
 

@@ -177,7 +177,7 @@ func trackStatus(r store.TrackerRow) string {
 		}
 		// A response only the system started (carried-over answers, one
 		// revision) is not the municipality's draft yet.
-		if r.Version > 0 && !(r.Version == 1 && carriedAny(r.CarriedJSON)) {
+		if r.Version > 0 && !onlyCarried(r.Version, r.CarriedJSON) {
 			return TrackDraft
 		}
 	}
@@ -219,6 +219,12 @@ func carriedCodes(data []byte) (map[string]string, error) {
 
 // carriedAny reports whether a response has carried-over answers not yet
 // confirmed.
+// onlyCarried reports whether a response at version holds only the
+// answers the service carried over from the previous round (one revision).
+func onlyCarried(version int, carriedJSON []byte) bool {
+	return version == 1 && carriedAny(carriedJSON)
+}
+
 func carriedAny(data []byte) bool {
 	c, err := carriedCodes(data)
 	return err == nil && len(c) > 0

@@ -68,6 +68,12 @@ func TestBrowserCarried(t *testing.T) {
 			// once, and the save that follows confirms it on the server.
 			must(t, chromedp.Do(tctx, chromedp.Navigate(ts.URL+"/r/"+token+"#s-del"), chromedp.WaitVisible(chromedp.CSS("#carried-del_status")),
 				chromedp.Click(chromedp.CSS(`label[for="q-del_status-planned"]`)), chromedp.WaitNotPresent(chromedp.CSS("#carried-del_status"))))
+			// The list of sections no longer counts it: the delegation
+			// section had one carried answer, the NGO section none left.
+			if eval[bool](t, ctx, `!!document.getElementById('cc-del') || !!document.getElementById('cc-ngo')`) {
+				t.Error("the list of sections still counts answers to confirm in sections that have none")
+			}
+			wantText(t, ctx, "#cc-pb", "jāapstiprina: 1")
 			deadline := time.Now().Add(10 * time.Second)
 			for carriedOf(t, e, sv.ID)["del_status"] != "" {
 				if time.Now().After(deadline) {

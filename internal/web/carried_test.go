@@ -57,6 +57,21 @@ func TestCarriedForm(t *testing.T) {
 	if strings.Contains(page.body, `id="carried-ngo_support_eur"`) || strings.Contains(page.body, `name="confirm_section" value="resp"`) {
 		t.Fatal("a question that is not carried over is marked")
 	}
+	// The first thing the municipality reads says what waits for it, the
+	// list of sections marks where, and the service's carrying over is not
+	// the municipality's own save.
+	for _, want := range []string{
+		`id="carried-note">7 atbildes ir pārņemtas no jūsu 2025. gada anketas.`,
+		`id="cc-ngo">jāapstiprina: 4</span>`, `id="cc-del">jāapstiprina: 1</span>`,
+		"Vēl nekas nav saglabāts",
+	} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the form lacks %q", want)
+		}
+	}
+	if strings.Contains(page.body, `id="cc-resp"`) || strings.Contains(page.body, "Pēdējoreiz saglabāts") {
+		t.Error("a section without carried answers is marked, or the carrying over shows as the municipality's save")
+	}
 	version := func() string {
 		r, _ := e.st.Response(ctx, sv.ID, "riga")
 		return itoa(r.Version)

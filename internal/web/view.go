@@ -11,6 +11,7 @@ import (
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/internal/wording"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -123,6 +124,9 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 // formPage is the respondent's questionnaire.
 type formPage struct {
 	Page
+	// CarriedNote says how many of last round's answers wait for the
+	// municipality's confirmation (empty: none).
+	CarriedNote  string
 	Action       string
 	SurveyTitle  string
 	Intro        string
@@ -377,9 +381,9 @@ func (s *Server) buildForm(c *gin.Context, r *respondent, in formInput) formPage
 	if r.Response.SubmittedAt != nil {
 		p.SubmittedAt = l.when(tz(*r.Response.SubmittedAt), locative)
 	}
-	if r.Response.ID != 0 {
+	if r.Response.ID != 0 && !r.OnlyCarried() {
 		p.SavedAt = l.T("saved.at", "date", l.when(tz(r.Response.UpdatedAt), locative))
-	} else {
+	} else { // nothing saved, or only last round's answers put in by the service
 		p.SavedAt = l.T("saved.never")
 	}
 	// What is shown: the typed values; visibility follows the answers they
@@ -407,6 +411,7 @@ func (s *Server) buildForm(c *gin.Context, r *respondent, in formInput) formPage
 		p.Client.Rules = append(p.Client.Rules, clientRule{Field: rule.Field, Assert: rule.AssertExpr(),
 			Message: rule.Message.In(string(l))})
 	}
+	carried, carriedYear := 0, 0 // last round's answers still to confirm
 	for si, sec := range def.Sections {
 		pr := progress[si]
 		sv := sectionView{Code: sec.Code, Title: sec.Title.In(string(l)), Help: sec.Help.In(string(l)),
@@ -428,6 +433,7 @@ func (s *Server) buildForm(c *gin.Context, r *respondent, in formInput) formPage
 				qv.Carried = l.T("respond.carried.marker", "year", from.Year)
 				qv.DescribedBy = "carried-" + q.Code + " " + qv.DescribedBy
 				sv.Carried++
+				carried, carriedYear = carried+1, from.Year
 			}
 			if conflicts[q.Code] {
 				qv.Conflict = true
@@ -447,6 +453,13 @@ func (s *Server) buildForm(c *gin.Context, r *respondent, in formInput) formPage
 			p.Client.Questions = append(p.Client.Questions, cq)
 		}
 		p.Sections = append(p.Sections, sv)
+	}
+	if carried > 0 {
+		key := "respond.carried.summary"
+		if wording.Singular(wording.Lang(l), carried) {
+			key = "respond.carried.summary.one"
+		}
+		p.CarriedNote = l.T(key, "count", carried, "year", carriedYear)
 	}
 	// Errors at keys that are not questions (an unknown code posted).
 	for k, msg := range in.errors {
@@ -612,7 +625,7 @@ func clientMessages(l lang) map[string]string {
 		"js.notfound", "show.all", "show.one", "errors.submit", "errors.save", "conflict.title",
 		"progress", "progress.sr", "progress.sr.done", "progress.sr.none", "overall", "overall.done",
 		"saved.never", "no.answer", "yes", "no", "js.unavailable", "js.unavailable.submit",
-		"preview.submit.ok"} {
+		"preview.submit.ok", "respond.carried.nav"} {
 		m[strings.TrimPrefix(k, "js.")] = l.raw(k) // unfilled: the script fills {name}
 	}
 	return m

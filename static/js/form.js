@@ -858,6 +858,11 @@
     q.carried = false;
     var m = $('carried-' + q.code);
     if (m) m.remove();
+    // The section's count in the list of sections follows.
+    var left = Q.filter(function (o) { return o.carried && o.section === q.section; }).length;
+    var mark = $('cc-' + q.section);
+    if (mark && left === 0) mark.remove();
+    else if (mark) mark.textContent = fmt(M['respond.carried.nav'], { count: left });
   }
   form.addEventListener('input', function (e) {
     var name = e.target.name;
