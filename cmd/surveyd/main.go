@@ -9,6 +9,7 @@
 //	surveyd demo --survey SLUG --responses N [--seed S]
 //	surveyd round create --file F [--slug S] --opens T --closes T
 //	surveyd round create --from SLUG --slug NEW --reference-year Y --opens T --closes T
+//	surveyd round replace --survey SLUG --file F
 //	surveyd definition convert IN OUT        YAML, JSON and XLSForm (.xlsx), by extension
 //	surveyd user add --email E --role R [--name N]
 //	surveyd user first-admin [--email E]
@@ -121,6 +122,10 @@ const usage = `usage:
                                            the next round from the round SLUG: its questionnaire, links for every
                                            active municipality (the links CSV on stdout), last round's answers to
                                            carry_over questions offered for confirmation
+  surveyd round replace --survey SLUG --file F
+                                           replace the questionnaire of a round that has not opened and where no
+                                           municipality has saved anything (YAML, JSON or XLSForm); last round's
+                                           answers are carried over again under it
   surveyd definition convert IN OUT        convert a questionnaire between YAML, JSON and XLSForm (.xlsx), by extension
   surveyd user add --email E --role admin|coordinator|viewer [--name N]
                                            add a user; prints a one-time set-password link
@@ -477,7 +482,11 @@ func deleteExpiredSessions(ctx context.Context, m *manage.Manager, log *slog.Log
 
 func round(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
 	const use = "usage: surveyd round create --file F [--slug S] --opens T --closes T\n" +
-		"       surveyd round create --from SLUG --slug NEW --reference-year Y --opens T --closes T"
+		"       surveyd round create --from SLUG --slug NEW --reference-year Y --opens T --closes T\n" +
+		"       surveyd round replace --survey SLUG --file F"
+	if len(args) > 0 && args[0] == "replace" {
+		return roundReplace(ctx, cfg, log, args[1:])
+	}
 	if len(args) == 0 || args[0] != "create" {
 		return errors.New(use)
 	}
@@ -578,6 +587,45 @@ func roundFrom(ctx context.Context, cfg *config.Config, log *slog.Logger, fromSl
 		return err
 	}
 	return manage.WriteLinksCSV(os.Stdout, rows, lang, false)
+}
+
+// roundReplace is `round replace`: a not-yet-open round's questionnaire
+// replaced from a file (manage.ReplaceRoundDefinition).
+func roundReplace(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("round replace", flag.ContinueOnError)
+	slug := fs.String("survey", "", "the round's slug (required)")
+	file := fs.String("file", "", "the new questionnaire: YAML, JSON or an XLSForm .xlsx (required); its slug is ignored")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *slug == "" || *file == "" || fs.NArg() > 0 {
+		return errors.New("usage: surveyd round replace --survey SLUG --file F")
+	}
+	def, err := readDefinition(*file)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg, log, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	// Replacing a questionnaire needs neither the link key nor mail.
+	m := &manage.Manager{Store: st, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone}
+	res, err := m.ReplaceRoundDefinition(ctx, domain.OperatorPrincipal(), *slug, def)
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		return fmt.Errorf("--survey: there is no round %q", *slug)
+	case err != nil:
+		return fmt.Errorf("round %s: %w", *slug, err)
+	}
+	from := ""
+	if res.Source != nil {
+		from = " from " + res.Source.Slug
+	}
+	fmt.Fprintf(os.Stderr, "round %s: questionnaire replaced (title %q); responses started again with answers carried over%s: %d\n",
+		res.Survey.Slug, res.Survey.TitleLV, from, res.Carried)
+	return nil
 }
 
 func user(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {

@@ -34,6 +34,11 @@ func roundOps() []operation {
 			_, err := f.m.CreateRoundFrom(ctx, p, f.round.Slug, "authz-next", f.round.ReferenceYear+1, f.round.OpensAt, f.round.ClosesAt)
 			return err
 		}},
+		{"ReplaceRoundDefinition", domain.AccessCoordinate, func(f *authzFixture, p domain.Principal) error {
+			// The fixture's round has opened: let through, it is refused for that.
+			_, err := f.m.ReplaceRoundDefinition(ctx, p, f.round.Slug, f.def)
+			return err
+		}},
 		{"SetRoundDates", domain.AccessCoordinate, func(f *authzFixture, p domain.Principal) error {
 			_, err := f.m.SetRoundDates(ctx, p, f.round, f.round.OpensAt, later(f))
 			return err

@@ -105,9 +105,31 @@ func nextDefinition(src *survey.Definition, slug string, year int) (*survey.Defi
 // carryOver starts each active municipality's response in the new round
 // with its carried-over answers; it returns how many were started.
 func (m *Manager) carryOver(ctx context.Context, src domain.Survey, srcDef *survey.Definition, sv domain.Survey, def *survey.Definition) (int, error) {
-	munis, err := m.Store.Municipalities(ctx)
+	list, err := m.carryOvers(ctx, src, srcDef, sv, def)
 	if err != nil {
 		return 0, err
+	}
+	n := 0
+	for _, c := range list {
+		ok, err := m.Store.StartCarried(ctx, c)
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// carryOvers works out, for each active municipality that submitted in
+// the source round src, the answers its response in the round sv (with
+// the questionnaire def) starts with (CarriedAnswers); municipalities with
+// none are left out. It reads only.
+func (m *Manager) carryOvers(ctx context.Context, src domain.Survey, srcDef *survey.Definition, sv domain.Survey, def *survey.Definition) ([]store.CarryOver, error) {
+	munis, err := m.Store.Municipalities(ctx)
+	if err != nil {
+		return nil, err
 	}
 	active := map[string]bool{}
 	for _, mu := range munis {
@@ -115,16 +137,16 @@ func (m *Manager) carryOver(ctx context.Context, src domain.Survey, srcDef *surv
 	}
 	responses, err := m.Store.ResponsesForSurvey(ctx, src.ID)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	n := 0
+	var out []store.CarryOver
 	for _, r := range responses {
 		if !active[r.MunicipalityCode] || r.SubmittedJSON == nil {
 			continue
 		}
 		sub, err := survey.DecodeAnswers(r.SubmittedJSON)
 		if err != nil {
-			return n, err
+			return nil, err
 		}
 		answers, codes := CarriedAnswers(srcDef, def, sub)
 		if len(codes) == 0 {
@@ -134,16 +156,10 @@ func (m *Manager) carryOver(ctx context.Context, src domain.Survey, srcDef *surv
 		for _, c := range codes {
 			carried[c] = src.Slug
 		}
-		ok, err := m.Store.StartCarried(ctx, store.CarryOver{SurveyID: sv.ID, Municipality: r.MunicipalityCode,
+		out = append(out, store.CarryOver{SurveyID: sv.ID, Municipality: r.MunicipalityCode,
 			Answers: answers, Carried: carried, Note: src.Slug})
-		if err != nil {
-			return n, err
-		}
-		if ok {
-			n++
-		}
 	}
-	return n, nil
+	return out, nil
 }
 
 // CarriedAnswers picks from the answers submitted under the definition

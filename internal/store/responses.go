@@ -237,6 +237,20 @@ func (s *Store) StartCarried(ctx context.Context, c CarryOver) (bool, error) {
 	if len(c.Answers) == 0 {
 		return false, nil
 	}
+	created := false
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		created, err = startCarried(ctx, tx, c)
+		return err
+	})
+	return created, err
+}
+
+// startCarried is StartCarried in the transaction tx.
+func startCarried(ctx context.Context, tx *sqlx.Tx, c CarryOver) (bool, error) {
+	if len(c.Answers) == 0 {
+		return false, nil
+	}
 	data, err := json.Marshal(c.Answers)
 	if err != nil {
 		return false, err
@@ -245,20 +259,15 @@ func (s *Store) StartCarried(ctx context.Context, c CarryOver) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	created := false
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var id int64
-		err := tx.GetContext(ctx, &id, qInsertCarried, c.SurveyID, c.Municipality, data, carried)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil // it has a response already
-		}
-		if err != nil {
-			return err
-		}
-		created = true
-		return insertRevision(ctx, tx, id, 1, "carry", Actor{Kind: ActorSystem, Note: c.Note}, survey.Answers{}, c.Answers)
-	})
-	return created, err
+	var id int64
+	err = tx.GetContext(ctx, &id, qInsertCarried, c.SurveyID, c.Municipality, data, carried)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil // it has a response already
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, insertRevision(ctx, tx, id, 1, "carry", Actor{Kind: ActorSystem, Note: c.Note}, survey.Answers{}, c.Answers)
 }
 
 // ConfirmCarried confirms the carried-over answers of the listed

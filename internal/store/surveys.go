@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
@@ -45,7 +47,8 @@ WHERE id = $1 RETURNING ` + surveyColumns
 )
 
 var surveyStatements = []string{qInsertSurvey, qSurveyBySlug, qSurveyByID,
-	qSurveyHasResponses, qReplaceDefinition, qLockSurvey, qSurveys, qCloseSurvey, qSetSurveyDates}
+	qSurveyHasResponses, qReplaceDefinition, qLockSurvey, qSurveys, qCloseSurvey, qSetSurveyDates,
+	qLockSurveyWindow, qLockRoundResponses, qSavedResponses, qDeleteRoundResponses}
 
 // Surveys lists every round, the newest first.
 func (s *Store) Surveys(ctx context.Context) ([]Survey, error) {
@@ -130,4 +133,102 @@ func (s *Store) replaceDefinition(ctx context.Context, id int64, titleLV, titleE
 		_, err := tx.ExecContext(ctx, qReplaceDefinition, id, []byte(definition), sha, titleLV, titleEN, refYear)
 		return err
 	})
+}
+
+// Replacing a not-yet-open round's questionnaire (RoundReplacement).
+const (
+	qLockSurveyWindow   = `SELECT opens_at, closed_at FROM surveys WHERE id = $1 FOR UPDATE`
+	qLockRoundResponses = `SELECT id FROM responses WHERE survey_id = $1 ORDER BY id FOR UPDATE`
+	// A response is the municipality's own when it is submitted or has a
+	// revision other than the system's carry-over.
+	qSavedResponses = `
+SELECT count(*) FROM responses r
+WHERE r.survey_id = $1 AND (r.status <> 'draft' OR EXISTS (
+    SELECT 1 FROM revisions v WHERE v.response_id = r.id AND NOT (v.action = 'carry' AND v.actor = 'system')))`
+	qDeleteRoundResponses = `DELETE FROM responses WHERE survey_id = $1`
+)
+
+// ErrRoundOpened refuses to replace the questionnaire of a round that has
+// opened or was closed.
+var ErrRoundOpened = errors.New("the round has opened")
+
+// SavedAnswersError refuses to replace the questionnaire of a round in
+// which municipalities have saved something of their own.
+type SavedAnswersError struct{ Municipalities int }
+
+func (e *SavedAnswersError) Error() string {
+	return fmt.Sprintf("%d municipalities have saved answers in the round", e.Municipalities)
+}
+
+// RoundReplacement is a new questionnaire for a round that has not opened.
+type RoundReplacement struct {
+	SurveyID         int64
+	TitleLV, TitleEN string
+	ReferenceYear    int
+	Definition       json.RawMessage
+	DefinitionSHA256 string
+	// Now: the round must open after it and not be closed.
+	Now time.Time
+	// Carry are the responses to start again with the answers carried over
+	// under the new questionnaire (as StartCarried starts them).
+	Carry []CarryOver
+}
+
+// ReplaceRoundDefinition replaces a not-yet-open round's questionnaire in
+// one transaction: with the round and its responses locked it refuses a
+// round that opens at or before r.Now or was closed (ErrRoundOpened) and
+// one where a municipality has a response of its own (submitted, or with
+// any revision but the system's carry-over: *SavedAnswersError); else it
+// removes every response (carried-over answers only) with its revisions,
+// stores the definition and starts the responses r.Carry. It returns how
+// many were started. A refusal changes nothing.
+func (s *Store) ReplaceRoundDefinition(ctx context.Context, r RoundReplacement) (int, error) {
+	n := 0
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var window struct {
+			OpensAt  time.Time  `db:"opens_at"`
+			ClosedAt *time.Time `db:"closed_at"`
+		}
+		if err := tx.GetContext(ctx, &window, qLockSurveyWindow, r.SurveyID); err != nil {
+			return notFound(err)
+		}
+		if window.ClosedAt != nil || !window.OpensAt.After(r.Now) {
+			return ErrRoundOpened
+		}
+		var ids []int64
+		if err := tx.SelectContext(ctx, &ids, qLockRoundResponses, r.SurveyID); err != nil {
+			return err
+		}
+		var saved int
+		if err := tx.GetContext(ctx, &saved, qSavedResponses, r.SurveyID); err != nil {
+			return err
+		}
+		if saved > 0 {
+			return &SavedAnswersError{Municipalities: saved}
+		}
+		if _, err := tx.ExecContext(ctx, qDeleteRoundResponses, r.SurveyID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, qReplaceDefinition, r.SurveyID, []byte(r.Definition), r.DefinitionSHA256,
+			r.TitleLV, r.TitleEN, r.ReferenceYear); err != nil {
+			return err
+		}
+		for _, c := range r.Carry {
+			if c.SurveyID != r.SurveyID {
+				return fmt.Errorf("carry-over for round %d in round %d", c.SurveyID, r.SurveyID)
+			}
+			ok, err := startCarried(ctx, tx, c)
+			if err != nil {
+				return err
+			}
+			if ok {
+				n++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }

@@ -61,6 +61,7 @@ var authzMatrix = map[string]string{
 	"GET /surveys/:slug/settings":                   "coordinate",
 	"POST /surveys/:slug/dates":                     "coordinate",
 	"POST /surveys/:slug/next":                      "coordinate",
+	"POST /surveys/:slug/definition":                "coordinate",
 	"POST /surveys/:slug/close":                     "coordinate",
 	"POST /surveys/:slug/extensions":                "coordinate",
 	"POST /surveys/:slug/extensions/:code/delete":   "coordinate",

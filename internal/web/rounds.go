@@ -166,6 +166,11 @@ type roundPage struct {
 	Next nextRoundForm
 	// Previous is the round this one was made from, if any.
 	Previous *domain.Survey
+	// CanReplace: the round has not opened, so its questionnaire may be
+	// replaced (the section "Aizstāt anketu"); ReplaceErrors are the
+	// problems of a refused file.
+	CanReplace    bool
+	ReplaceErrors []string
 }
 
 // nextRoundForm is what the form "a new round from this one" holds.
@@ -202,8 +207,9 @@ func (s *Server) renderRound(c *gin.Context, status int, problem string) {
 }
 
 // renderRoundWith renders the round's settings page; next, when not nil,
-// is the form "a new round from this one" as posted.
-func (s *Server) renderRoundWith(c *gin.Context, status int, problem string, next *nextRoundForm) {
+// is the form "a new round from this one" as posted; edit, if any, changes
+// the page before it is rendered.
+func (s *Server) renderRoundWith(c *gin.Context, status int, problem string, next *nextRoundForm, edit ...func(*roundPage)) {
 	l := s.lang(c)
 	sv, def, err := s.loadRound(c)
 	if err != nil {
@@ -243,6 +249,10 @@ func (s *Server) renderRoundWith(c *gin.Context, status int, problem string, nex
 	}
 	if k := c.Query("done"); k != "" && problem == "" {
 		p.Flash = l.T("round.done." + k)
+	}
+	p.CanReplace = p.State == domain.RoundNotOpen
+	for _, f := range edit {
+		f(&p)
 	}
 	s.render(c, status, "round.html", p)
 }

@@ -93,6 +93,8 @@ func (s *Server) routes(r *gin.Engine) {
 	coordinator.GET("/surveys/:slug/settings", s.handle(s.roundPage))
 	coordinator.POST("/surveys/:slug/dates", s.handle(s.setRoundDates))
 	coordinator.POST("/surveys/:slug/next", s.handle(s.createNextRound))
+	// Replace a not-yet-open round's questionnaire (YAML, JSON or XLSForm).
+	coordinator.POST("/surveys/:slug/definition", s.handle(s.replaceDefinition))
 	coordinator.POST("/surveys/:slug/close", s.handle(s.closeRound))
 	coordinator.POST("/surveys/:slug/extensions", s.handle(s.setExtension))
 	coordinator.POST("/surveys/:slug/extensions/:code/delete", s.handle(s.deleteExtension))
