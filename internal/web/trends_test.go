@@ -74,7 +74,17 @@ type trendEnv struct {
 
 func newTrendEnv(t *testing.T) *trendEnv {
 	t.Helper()
+	return newTrendEnvAt(t, false)
+}
+
+// newTrendEnvAt is newTrendEnv, on the wall clock when real (for a
+// browser, whose cookies expire by it).
+func newTrendEnvAt(t *testing.T, real bool) *trendEnv {
+	t.Helper()
 	e := newEnv(t)
+	if real {
+		e.realTime()
+	}
 	e.invite("valmiera", "jurmala")
 	for _, code := range []string{"riga", "cesis", "valmiera", "jurmala"} {
 		e.submitWith(code, trend2025[code].json(t))
@@ -140,10 +150,14 @@ func (e *trendEnv) answer26(code, answers string, submit bool) {
 }
 
 // chartCSV downloads a chart's data as CSV (Latvian: ";" and decimal
-// commas) and reads it.
+// commas) and reads it; id may end in a query ("?region=…").
 func chartCSV(t *testing.T, e *env, ck *http.Cookie, slug, id string) [][]string {
 	t.Helper()
-	r := e.as(ck, "GET", "/surveys/"+slug+"/charts/"+id+"/data.csv", nil)
+	id, query, _ := strings.Cut(id, "?")
+	if query != "" {
+		query = "?" + query
+	}
+	r := e.as(ck, "GET", "/surveys/"+slug+"/charts/"+id+"/data.csv"+query, nil)
 	wantStatus(t, r, http.StatusOK)
 	cr := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.body, "\ufeff")))
 	cr.Comma = ';'
@@ -307,6 +321,29 @@ func TestTrendsCharts(t *testing.T) {
 		{"Tiek izstrādāta", "25", "25"}, {"Nē", "50", "25"}}) {
 		t.Errorf("the NGO rules CSV: %q", got)
 	}
+	// Whatever statuses the filter shows, a trend counts submitted
+	// answers only (Jūrmala's draft would make the 2026 median 1.5); a
+	// region narrows both rounds: in Vidzeme Cēsis and Valmiera, 2025
+	// (0.8 + 0.5) / 2 = 0.65, 2026 (1.2 + 1.5) / 2 = 1.35; their rules
+	// drafting and none, then adopted and drafting.
+	if got := chartCSV(t, e.env, ck, e.sv26.Slug, "trend-ind_ngo_eur_per_resident?status=all"); !reflect.DeepEqual(got[1:], [][]string{
+		{"2025", "4", "1,4"}, {"2026", "4", "1,35"}}) {
+		t.Errorf("the NGO support per resident CSV, all statuses: %q", got)
+	}
+	if got := chartCSV(t, e.env, ck, e.sv26.Slug, "trend-ind_ngo_eur_per_resident?region=Vidzemes"); !reflect.DeepEqual(got[1:], [][]string{
+		{"2025", "2", "0,65"}, {"2026", "2", "1,35"}}) {
+		t.Errorf("the NGO support per resident CSV in Vidzeme: %q", got)
+	}
+	if got := chartCSV(t, e.env, ck, e.sv26.Slug, "trend-ngo_rules?region=Vidzemes"); !reflect.DeepEqual(got[1:], [][]string{
+		{"Atbildēja", "2", "2"}, {"Jā, pieņemta", "0", "50"}, {"Tiek izstrādāta", "50", "50"}, {"Nē", "50", "0"}}) {
+		t.Errorf("the NGO rules CSV in Vidzeme: %q", got)
+	}
+	// In English: points, and the English labels.
+	if r := e.as(ck, "GET", "/surveys/"+e.sv26.Slug+"/charts/trend-ind_ngo_eur_per_resident/data.csv?lang=en", nil); !strings.Contains(r.body,
+		"2025,4,1.4\r\n2026,4,1.35") && !strings.Contains(r.body, "2025,4,1.4\n2026,4,1.35") {
+		t.Errorf("the English CSV: %q", r.body)
+	}
+
 	// The round's own charts count the same 2026 responses.
 	if got := chartCSV(t, e.env, ck, e.sv26.Slug, "ngo_rules"); !reflect.DeepEqual(got, [][]string{
 		{"Atbilde", "Skaits", "% no atbildējušajām"}, {"Jā, pieņemta", "2", "50"}, {"Tiek izstrādāta", "1", "25"}, {"Nē", "1", "25"}}) {
