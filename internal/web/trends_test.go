@@ -551,10 +551,39 @@ func TestTrendsFeedback(t *testing.T) {
 			}
 		}
 	}
-	// Sigulda did not answer in 2025: nothing beside its 2026 answers
-	// (Jūrmala, who did, has not submitted in 2026: no report).
+	// Sigulda did not answer in 2025: nothing beside its 2026 answers;
+	// Jūrmala, who did, has not submitted in 2026: no report.
 	if s := feedbackPrevious(t, e.env, ck, e.sv26.Slug, "sigulda"); len(s) != 0 {
 		t.Errorf("Sigulda's feedback has last year's answers: %v", s)
+	}
+	wantStatus(t, e.as(ck, "GET", "/surveys/"+e.sv26.Slug+"/feedback/jurmala", nil), http.StatusNotFound)
+
+	// The report's workbook: each "Jūsu atbilde par 2025. gadu" row holds
+	// Rīga's own answer, never another's.
+	r := e.as(ck, "GET", "/surveys/"+e.sv26.Slug+"/feedback/riga/report.xlsx", nil)
+	wantStatus(t, r, http.StatusOK)
+	f, err := excelize.OpenReader(strings.NewReader(r.body))
+	must(t, err)
+	defer f.Close()
+	var prevCells []string
+	for _, sh := range f.GetSheetList() {
+		rows, err := f.GetRows(sh)
+		must(t, err)
+		for _, row := range rows {
+			if len(row) > 1 && (strings.HasPrefix(row[0], "Jūsu atbilde par 2025. gadu") || strings.HasPrefix(row[0], "Jūsu rādītājs par 2025. gadu")) {
+				prevCells = append(prevCells, row[1])
+			}
+		}
+	}
+	for _, want := range []string{"31", "24\u00a0000", "Jā, pieņemta", "Jā, tīmekļvietnē", "2,00\u00a0EUR"} {
+		if !slices.Contains(prevCells, want) {
+			t.Errorf("Rīga's feedback workbook lacks its 2025 answer %q: %q", want, prevCells)
+		}
+	}
+	for _, other := range []string{"9", "17", "53", "15\u00a0000", "Tiek izstrādāta", "Pēc pieprasījuma", "0,80\u00a0EUR"} {
+		if slices.Contains(prevCells, other) {
+			t.Errorf("Rīga's feedback workbook shows another municipality's 2025 answer %q", other)
+		}
 	}
 }
 
