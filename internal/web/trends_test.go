@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
@@ -392,6 +393,8 @@ func TestTrendsWorkbook(t *testing.T) {
 	t.Parallel()
 	e := newTrendEnv(t)
 	_, ck := e.user("coordinator")
+	def26, err := parseDef(e.sv26)
+	must(t, err)
 	f := openXLSX(t, e.as(ck, "GET", "/surveys/"+e.sv26.Slug+"/export.xlsx", nil))
 	if !slices.Contains(f.GetSheetList(), reports.SheetTrend) {
 		t.Fatalf("sheets %v", f.GetSheetList())
@@ -448,21 +451,23 @@ func TestTrendsWorkbook(t *testing.T) {
 		}
 	}
 	// The medians table: its row for the indicator, 1.4 and 1.35.
-	found := false
-	for _, row := range rows {
+	found := 0
+	for i, row := range rows {
 		if len(row) > 10 && strings.HasPrefix(row[8], "ind_ngo_eur_per_resident — ") {
-			found = true
+			found = i + 1 // the sheet's row number
 			if row[9] != "1.4" || row[10] != "1.35" {
 				t.Errorf("the medians table: %q", row[8:])
 			}
 		}
 	}
-	if !found {
-		t.Error("the medians table has no row for ind_ngo_eur_per_resident")
+	if found == 0 {
+		t.Fatal("the medians table has no row for ind_ngo_eur_per_resident")
 	}
-	// A native line chart on the sheet, reading the medians table.
-	if n := sheetLineCharts(t, []byte(e.as(ck, "GET", "/surveys/"+e.sv26.Slug+"/export.xlsx", nil).body)); n == 0 {
-		t.Error("no line chart on the sheet Dinamika")
+	// A native line chart of each indicator on the sheet, reading its row
+	// of the medians table (2025 in J, 2026 in K).
+	refs := sheetLineCharts(t, []byte(e.as(ck, "GET", "/surveys/"+e.sv26.Slug+"/export.xlsx", nil).body))
+	if want := fmt.Sprintf("'Dinamika'!$J$%d:$K$%d", found, found); len(refs) != len(def26.Indicators) || !slices.Contains(refs, want) {
+		t.Errorf("the line charts read %q; want %d of them, one reading %s", refs, len(def26.Indicators), want)
 	}
 
 	// The 2025 round has no earlier round: no Dinamika sheet.
@@ -472,13 +477,14 @@ func TestTrendsWorkbook(t *testing.T) {
 	}
 }
 
-// sheetLineCharts counts the workbook's line charts that read the sheet
-// Dinamika.
-func sheetLineCharts(t *testing.T, data []byte) int {
+// sheetLineCharts lists what the workbook's line charts reading the sheet
+// Dinamika read: each one's values.
+func sheetLineCharts(t *testing.T, data []byte) []string {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	must(t, err)
-	n := 0
+	var out []string
+	values := regexp.MustCompile(`<(?:c:)?val>.*?<(?:c:)?f>([^<]*)</(?:c:)?f>`)
 	for _, zf := range zr.File {
 		if !strings.HasPrefix(zf.Name, "xl/charts/chart") {
 			continue
@@ -487,11 +493,16 @@ func sheetLineCharts(t *testing.T, data []byte) int {
 		must(t, err)
 		x, _ := io.ReadAll(rc)
 		rc.Close()
-		if regexp.MustCompile(`<(?:c:)?lineChart>`).Match(x) && strings.Contains(html.UnescapeString(string(x)), "'Dinamika'!$") {
-			n++
+		if !regexp.MustCompile(`<(?:c:)?lineChart>`).Match(x) {
+			continue
+		}
+		for _, m := range values.FindAllSubmatch(x, -1) {
+			if v := html.UnescapeString(string(m[1])); strings.HasPrefix(v, "'Dinamika'!") {
+				out = append(out, v)
+			}
 		}
 	}
-	return n
+	return out
 }
 
 // prevLine finds the "this year beside last year" line of a feedback
