@@ -569,6 +569,33 @@ func TestTrendsFeedback(t *testing.T) {
 	}
 	wantStatus(t, e.as(ck, "GET", "/surveys/"+e.sv26.Slug+"/feedback/jurmala", nil), http.StatusNotFound)
 
+	// Released, Cēsis reads the same through its own link, page and
+	// workbook: its own 2025 answers only. (The link's round was read
+	// without its source round, so this was empty: store.qRespondent.)
+	_, err := e.m.ReleaseFeedback(ctx, domain.OperatorPrincipal(), e.sv26, []string{"cesis"})
+	must(t, err)
+	own := e.do("GET", "/r/"+e.tokens26["cesis"]+"/results", nil)
+	wantStatus(t, own, http.StatusOK)
+	lines := map[string]bool{}
+	for _, m := range prevLine.FindAllStringSubmatch(own.body, -1) {
+		lines[html.UnescapeString(m[1]+": "+m[2])] = true
+	}
+	for _, line := range want["cesis"] {
+		if !lines[line] {
+			t.Errorf("Cēsis's own results lack %q: %v", line, lines)
+		}
+	}
+	for _, other := range []string{y + "31", y + "17", y + "53", y + "Jā, pieņemta", ind + "2,00\u00a0EUR"} {
+		if lines[other] {
+			t.Errorf("Cēsis's own results show %q, another municipality's", other)
+		}
+	}
+
+	if x := xlsxText(t, []byte(e.do("GET", "/r/"+e.tokens26["cesis"]+"/results.xlsx", nil).body)); !strings.Contains(x,
+		"Jūsu atbilde par 2025. gadu\tTiek izstrādāta") || strings.Contains(x, "Jūsu atbilde par 2025. gadu\t31") {
+		t.Errorf("Cēsis's own results workbook: last year's answers missing or another's shown")
+	}
+
 	// The report's workbook: each "Jūsu atbilde par 2025. gadu" row holds
 	// Rīga's own answer, never another's.
 	r := e.as(ck, "GET", "/surveys/"+e.sv26.Slug+"/feedback/riga/report.xlsx", nil)
