@@ -101,6 +101,14 @@ func TestBrowserTrendsDraw(t *testing.T) {
 				if attr := eval[string](t, c, `document.documentElement.getAttribute('data-charts-drawn')`); attr != fmt.Sprint(got.All) {
 					t.Errorf("%s: charts.js drew %s of %d", p, attr, got.All)
 				}
+				// A legend's names take the chart's width, less its symbol.
+				lw := eval[[]float64](t, c, `(function () {
+					var ch = echarts.getInstanceByDom(document.getElementById('chart-trend-ngo_forms'));
+					return [ch.getOption().legend[0].textStyle.width, ch.getWidth()];
+				})()`)
+				if lw[0] < 120 || lw[0] >= lw[1] || lw[1] > 600 && lw[0] <= 260 {
+					t.Errorf("%s: the legend's names are %v px wide in a %v px chart", p, lw[0], lw[1])
+				}
 				// In the report (SVG), every text of a Dinamika chart — the
 				// legend's every line among them — lies within the chart.
 				if strings.HasPrefix(p, "/report") {
@@ -130,6 +138,18 @@ func TestBrowserTrendsDraw(t *testing.T) {
 					}
 				}
 				fitsScrolling(t, c, name, int64(size.w))
+			}
+			// Narrowed from a wide screen to a phone, the legend follows.
+			if size.w > 390 {
+				must(t, chromedp.Do(c, chromedp.EmulateViewport(390, 844)))
+				eventually(t, "the legend narrowed with the window", func() bool {
+					lw := eval[[]float64](t, c, `(function () {
+						var ch = echarts.getInstanceByDom(document.getElementById('chart-trend-ngo_forms'));
+						return [ch.getOption().legend[0].textStyle.width, ch.getWidth()];
+					})()`)
+					return lw[1] < 390 && lw[0] < lw[1]
+				})
+				fitsScrolling(t, c, "trends-narrowed", 390)
 			}
 			must(t, chromedp.Do(c, chromedp.Evaluate[chromedp.Void](`console.info('trends-test-end')`)))
 			eventually(t, "the console read to the end", func() bool { mu.Lock(); defer mu.Unlock(); return ended })

@@ -91,9 +91,14 @@
   // (the server cuts them at a width that fits a phone); 0 for a chart
   // without such a legend.
   function legendWidth(opt, width) {
-    var l = Array.isArray(opt.legend) ? opt.legend[0] : opt.legend;
+    var l = legendOf(opt);
     if (!l || l.orient !== 'vertical' || !l.textStyle || !l.textStyle.width || !width) return 0;
     return Math.max(120, Math.floor(width * 0.97) - 60);
+  }
+
+  // legendOf is the option's legend (an object as sent, an array once set).
+  function legendOf(opt) {
+    return Array.isArray(opt.legend) ? opt.legend[0] : opt.legend;
   }
 
   function draw(el) {
@@ -117,7 +122,7 @@
       height: height
     });
     var lw = legendWidth(opt, chart.getWidth());
-    if (lw) opt.legend.textStyle.width = lw;
+    if (lw) legendOf(opt).textStyle.width = lw;
     chart.setOption(localise(opt, el.getAttribute('data-unit') || ''));
     charts[id] = { chart: chart, el: el, max: max, legend: lw > 0 };
   }
