@@ -29,11 +29,29 @@ import (
 type trendAnswers struct {
 	population, eur, count int
 	rules, published       string
+	// more answers (Rīga's delegated tasks and participatory budget)
+	more map[string]any
 }
 
 func (a trendAnswers) json(t *testing.T) string {
-	return fullWith(t, map[string]any{"population": a.population, "ngo_support_eur": a.eur,
-		"ngo_supported_count": a.count, "ngo_rules": a.rules, "ngo_published": a.published})
+	change := map[string]any{"population": a.population, "ngo_support_eur": a.eur,
+		"ngo_supported_count": a.count, "ngo_rules": a.rules, "ngo_published": a.published}
+	for k, v := range a.more {
+		change[k] = v
+	}
+	return fullWith(t, change)
+}
+
+// rigaMore are Rīga's delegated tasks and participatory budget, so that
+// every indicator has a figure in both rounds: 2025 del 120000 / 24000 =
+// 5, pb 240000 / 24000 = 10, votes 4800 / 24000 × 1000 = 200, winners
+// 5 / 20 × 100 = 25; 2026 (votes 6250 / 25000 × 1000 = 250) the same
+// otherwise per resident.
+func rigaMore(pop int, votes int) map[string]any {
+	return map[string]any{"del_status": "yes", "del_count": 3, "del_areas": []string{"social"}, "del_funding_eur": 5 * pop,
+		"del_selection": "competition", "del_published": "all", "del_evaluated": true,
+		"pb_status": "voted", "pb_first_year": 2023, "pb_amount_eur": 10 * pop, "pb_units": 5, "pb_ideas_submitted": 40,
+		"pb_ideas_admitted": 20, "pb_votes": votes, "pb_winners": 5, "pb_implemented": 3, "pb_channels": []string{"own_platform"}}
 }
 
 // 2025: NGO support per resident 48000/24000 = 2, 12000/15000 = 0.8,
@@ -41,10 +59,10 @@ func (a trendAnswers) json(t *testing.T) string {
 // (0.8 + 2) / 2 = 1.4. NGO rules: adopted 1, drafting 1, none 2 of 4 →
 // 25 %, 25 %, 50 %.
 var trend2025 = map[string]trendAnswers{
-	"riga":     {24000, 48000, 31, "adopted", "website"},
-	"cesis":    {15000, 12000, 9, "drafting", "on_request"},
-	"valmiera": {20000, 10000, 17, "none", "no"},
-	"jurmala":  {50000, 100000, 53, "none", "website"},
+	"riga":     {24000, 48000, 31, "adopted", "website", rigaMore(24000, 4800)},
+	"cesis":    {15000, 12000, 9, "drafting", "on_request", nil},
+	"valmiera": {20000, 10000, 17, "none", "no", nil},
+	"jurmala":  {50000, 100000, 53, "none", "website", nil},
 }
 
 // 2026 (submitted): 50000/25000 = 2, 18000/15000 = 1.2, 30000/20000 = 1.5,
@@ -53,13 +71,13 @@ var trend2025 = map[string]trendAnswers{
 // Sigulda answers for the first time; Jūrmala only saves a draft, which
 // counts nowhere (900000/50000 = 18 would move the median).
 var trend2026 = map[string]trendAnswers{
-	"riga":     {25000, 50000, 33, "adopted", "website"},
-	"cesis":    {15000, 18000, 11, "adopted", "on_request"},
-	"valmiera": {20000, 30000, 19, "drafting", "website"},
-	"sigulda":  {20000, 20000, 7, "none", "no"},
+	"riga":     {25000, 50000, 33, "adopted", "website", rigaMore(25000, 6250)},
+	"cesis":    {15000, 18000, 11, "adopted", "on_request", nil},
+	"valmiera": {20000, 30000, 19, "drafting", "website", nil},
+	"sigulda":  {20000, 20000, 7, "none", "no", nil},
 }
 
-var trendDraft2026 = trendAnswers{50000, 900000, 99, "adopted", "website"}
+var trendDraft2026 = trendAnswers{50000, 900000, 99, "adopted", "website", nil}
 
 // trendEnv is an env with the trend data set: the 2025 round's answers
 // submitted, the 2026 round made from it (CreateRoundFrom) and its answers
@@ -276,16 +294,29 @@ func TestTrendsCharts(t *testing.T) {
 		t.Error("Dinamika is not the last section")
 	}
 	// Every indicator continues (the same formula over the same
-	// questions): each has its card; the one with figures in both rounds
-	// has a line chart.
+	// questions) with figures in both rounds: each has its line chart.
 	def26, err := parseDef(e.sv26)
 	must(t, err)
+	opts := chartOptions(t, page.body)
 	for _, in := range def26.Indicators {
-		if !strings.Contains(sec, `id="c-trend-`+in.Code+`"`) {
-			t.Errorf("no trend card for the indicator %s", in.Code)
+		id := "trend-" + in.Code
+		if !strings.Contains(sec, `id="chart-`+id+`"`) {
+			t.Errorf("no trend chart for the indicator %s", in.Code)
+			continue
+		}
+		if x, vals := lineValues(t, id, opts[id]); len(x) != 2 || len(vals["Mediāna"]) != 2 {
+			t.Errorf("the %s chart: %v %v", id, x, vals)
 		}
 	}
-	opts := chartOptions(t, page.body)
+	// Rīga's alone: votes per 1000 residents 200, then 250; per resident
+	// the delegated tasks' 5 and the participatory budget's 10 both years.
+	for id, want := range map[string][]any{"trend-ind_pb_votes_per_1000": {200.0, 250.0},
+		"trend-ind_del_eur_per_resident": {5.0, 5.0}, "trend-ind_pb_eur_per_resident": {10.0, 10.0},
+		"trend-ind_pb_success_pct": {25.0, 25.0}} {
+		if _, vals := lineValues(t, id, opts[id]); !reflect.DeepEqual(vals["Mediāna"], want) {
+			t.Errorf("the %s chart: %v, want %v", id, vals["Mediāna"], want)
+		}
+	}
 	var drawn []string
 	for _, m := range trendChartIDs.FindAllStringSubmatch(sec, -1) {
 		drawn = append(drawn, m[1])
