@@ -83,12 +83,29 @@ func trendYears(t *Trend) []string {
 	return out
 }
 
-// trendLine is a line chart over the rounds of a span.
-func (b *chartBuilder) trendLine(id string, names []string, unit string, legend bool) *gocharts.Line {
+// trendLegendRow is the height of a line of the trend charts' legend
+// (ECharts' item height 14 and item gap 10), trendLegendText the width
+// its names are cut to with an ellipsis (charts.js widens it to the
+// chart's; the chart's table holds the names in full).
+const (
+	trendLegendRow  = 24
+	trendLegendText = 260
+)
+
+// trendChoiceHeight is the height of a choice question's trend chart: the
+// plot, and the legend below it, one option a line.
+func trendChoiceHeight(options int) int { return 300 + trendLegendRow*options }
+
+// trendLine is a line chart over the rounds of a span, with a legend of
+// legendRows lines below the plot (0: none). The legend lists every line,
+// one under another: a legend that pages ("1/3" and arrows) hides lines on
+// paper and in a saved PNG, and one that wraps could run into the plot
+// at a width the server does not know.
+func (b *chartBuilder) trendLine(id string, names []string, unit string, legendRows int) *gocharts.Line {
 	ch := gocharts.NewLine()
 	bottom := "8"
-	if legend {
-		bottom = "40" // room for the legend below
+	if legendRows > 0 {
+		bottom = strconv.Itoa(trendLegendRow*legendRows + 16) // room for the legend below
 	}
 	opts := append(chartInit(id),
 		gocharts.WithGridOpts(goopts.Grid{Left: "3%", Right: "6%", Top: "32", Bottom: bottom, ContainLabel: goopts.Bool(true)}),
@@ -101,8 +118,9 @@ func (b *chartBuilder) trendLine(id string, names []string, unit string, legend 
 	} else {
 		opts = append(opts, gocharts.WithYAxisOpts(goopts.YAxis{Type: "value", Name: unit, AxisLabel: &goopts.AxisLabel{Formatter: "{value}"}}))
 	}
-	if legend {
-		opts = append(opts, gocharts.WithLegendOpts(goopts.Legend{Show: goopts.Bool(true), Bottom: "0", Type: "scroll"}))
+	if legendRows > 0 {
+		opts = append(opts, gocharts.WithLegendOpts(goopts.Legend{Show: goopts.Bool(true), Type: "plain", Orient: "vertical",
+			Left: "3%", Bottom: "0", TextStyle: &goopts.TextStyle{Width: trendLegendText, Overflow: "truncate"}}))
 	}
 	ch.SetGlobalOptions(opts...)
 	ch.SetXAxis(names)
@@ -134,7 +152,7 @@ func (b *chartBuilder) trendIndicator(it *IndicatorTrend, years []string) *Chart
 	if c.Empty || b.o.TablesOnly {
 		return c
 	}
-	ch := b.trendLine(c.ID, names, in.Unit, false)
+	ch := b.trendLine(c.ID, names, in.Unit, 0)
 	ch.AddSeries(b.o.t("stat.median"), data,
 		gocharts.WithItemStyleOpts(goopts.ItemStyle{Color: chartBlue}),
 		gocharts.WithLineStyleOpts(goopts.LineStyle{Color: chartBlue, Width: 2}),
@@ -147,7 +165,7 @@ func (b *chartBuilder) trendIndicator(it *IndicatorTrend, years []string) *Chart
 func (b *chartBuilder) trendChoice(ct *ChoiceTrend, years []string) *Chart {
 	q := ct.Question
 	c := &Chart{ID: "trend-" + q.Code, Kind: ChartTrendChoice, Question: q.Code, Title: q.Text.In(b.o.Lang), Unit: "%",
-		Height: 340 + 22*(len(ct.Options)/3), Note: b.o.t("chart.trend.note.choice"), Empty: true}
+		Height: trendChoiceHeight(len(ct.Options)), Note: b.o.t("chart.trend.note.choice"), Empty: true}
 	c.Table.Header = []string{b.o.t("chart.answer")}
 	var names []string
 	for i := ct.From; i <= ct.To; i++ {
@@ -164,7 +182,7 @@ func (b *chartBuilder) trendChoice(ct *ChoiceTrend, years []string) *Chart {
 	c.Table.Rows = append(c.Table.Rows, answered)
 	var ch *gocharts.Line
 	if !c.Empty && !b.o.TablesOnly {
-		ch = b.trendLine(c.ID, names, "%", true)
+		ch = b.trendLine(c.ID, names, "%", len(ct.Options))
 	}
 	for k, o := range ct.Options {
 		label := o.Label.In(b.o.Lang)
@@ -181,10 +199,14 @@ func (b *chartBuilder) trendChoice(ct *ChoiceTrend, years []string) *Chart {
 		}
 		c.Table.Rows = append(c.Table.Rows, row)
 		if ch != nil {
-			colour := chartLineColours[k%len(chartLineColours)]
+			// Past the colours, the lines are dashed: no two look alike.
+			colour, dash := chartLineColours[k%len(chartLineColours)], ""
+			if k >= len(chartLineColours) {
+				dash = "dashed"
+			}
 			ch.AddSeries(label, data,
 				gocharts.WithItemStyleOpts(goopts.ItemStyle{Color: colour}),
-				gocharts.WithLineStyleOpts(goopts.LineStyle{Color: colour, Width: 2}))
+				gocharts.WithLineStyleOpts(goopts.LineStyle{Color: colour, Width: 2, Type: dash}))
 		}
 	}
 	if ch == nil {

@@ -32,7 +32,7 @@ SELECT i.id AS "i.id", i.survey_id AS "i.survey_id", i.municipality_code AS "i.m
        s.id AS "s.id", s.slug AS "s.slug", s.title_lv AS "s.title_lv", s.title_en AS "s.title_en",
        s.reference_year AS "s.reference_year", s.definition AS "s.definition",
        s.definition_sha256 AS "s.definition_sha256", s.opens_at AS "s.opens_at", s.closes_at AS "s.closes_at", s.closed_at AS "s.closed_at",
-       s.created_at AS "s.created_at", s.updated_at AS "s.updated_at",
+       s.created_at AS "s.created_at", s.updated_at AS "s.updated_at", s.previous_survey_id AS "s.previous_survey_id",
        m.code AS "m.code", m.name_lv AS "m.name_lv", m.name_en AS "m.name_en", m.kind AS "m.kind",
        m.planning_region AS "m.planning_region", m.statistical_region AS "m.statistical_region",
        m.active AS "m.active", m.updated_at AS "m.updated_at",

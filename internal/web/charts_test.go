@@ -31,7 +31,7 @@ var chartsRawKey = regexp.MustCompile(`[>\s"](chart|charts|report|stat|filter|ki
 var chartBlocks = regexp.MustCompile(`<script type="application/json" id="opt-([a-z0-9_-]+)">([^<]*)</script>`)
 
 // chartContainers finds the chart containers in a page.
-var chartContainers = regexp.MustCompile(`<div class="chart chart-[a-z]+" id="chart-([a-z0-9_-]+)" data-chart="([a-z0-9_-]+)"`)
+var chartContainers = regexp.MustCompile(`<div class="chart chart-[a-z-]+" id="chart-([a-z0-9_-]+)" data-chart="([a-z0-9_-]+)"`)
 
 // checkResultsPage checks a rendered dashboard or report: it answered 200,
 // shows no raw keys and no template error, every chart container has its

@@ -86,6 +86,21 @@
     return opt;
   }
 
+  // legendWidth is the width a vertical legend's names may take in a
+  // chart that wide: the chart's, less the legend's symbol and margins
+  // (the server cuts them at a width that fits a phone); 0 for a chart
+  // without such a legend.
+  function legendWidth(opt, width) {
+    var l = legendOf(opt);
+    if (!l || l.orient !== 'vertical' || !l.textStyle || !l.textStyle.width || !width) return 0;
+    return Math.max(120, Math.floor(width * 0.97) - 60);
+  }
+
+  // legendOf is the option's legend (an object as sent, an array once set).
+  function legendOf(opt) {
+    return Array.isArray(opt.legend) ? opt.legend[0] : opt.legend;
+  }
+
   function draw(el) {
     var id = el.getAttribute('data-chart');
     var data = document.getElementById('opt-' + id);
@@ -106,8 +121,10 @@
       width: width || undefined,
       height: height
     });
+    var lw = legendWidth(opt, chart.getWidth());
+    if (lw) legendOf(opt).textStyle.width = lw;
     chart.setOption(localise(opt, el.getAttribute('data-unit') || ''));
-    charts[id] = { chart: chart, el: el, max: max };
+    charts[id] = { chart: chart, el: el, max: max, legend: lw > 0 };
   }
 
   // fit is the width of a report chart: its print width (data-width), or
@@ -126,13 +143,14 @@
       var c = charts[id];
       if (!c.max) {
         c.chart.resize();
-        return;
+      } else {
+        var w = printing ? c.max : fit(c.el, c.max);
+        if (w !== c.chart.getWidth()) {
+          c.el.style.width = w + 'px';
+          c.chart.resize({ width: w });
+        }
       }
-      var w = printing ? c.max : fit(c.el, c.max);
-      if (w !== c.chart.getWidth()) {
-        c.el.style.width = w + 'px';
-        c.chart.resize({ width: w });
-      }
+      if (c.legend) c.chart.setOption({ legend: { textStyle: { width: legendWidth(c.chart.getOption(), c.chart.getWidth()) } } });
     });
   }
 
