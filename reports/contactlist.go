@@ -184,11 +184,16 @@ func WriteContactListXLSX(w io.Writer, l *ContactList) error {
 	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
+	end, _ := excelize.CoordinatesToCellName(len(head), len(l.Entries)+1)
 	if len(l.Entries) > 0 {
-		ref, _ := excelize.CoordinatesToCellName(len(head), len(l.Entries)+1)
-		if err := f.AutoFilter(sheet, "A1:"+ref, nil); err != nil {
+		if err := f.AutoFilter(sheet, "A1:"+end, nil); err != nil {
 			return err
 		}
+	}
+	// excelize declares A1; readers that trust the declaration (openpyxl
+	// in read-only mode, as pandas reads) would see one cell.
+	if err := f.SetSheetDimension(sheet, "A1:"+end); err != nil {
+		return err
 	}
 	_, err = f.WriteTo(w)
 	return err

@@ -72,6 +72,12 @@ func TestFeedbackBesideLastYear(t *testing.T) {
 	if err := WriteFeedbackXLSX(&xb, f); err != nil {
 		t.Fatal(err)
 	}
+	declared, used := sheetRanges(t, xb.Bytes())
+	for part, u := range used {
+		if d := declared[part]; d != u {
+			t.Errorf("the feedback workbook's %s declares %q, its cells span %q", part, d, u)
+		}
+	}
 	x, err := excelize.OpenReader(&xb)
 	if err != nil {
 		t.Fatal(err)

@@ -251,6 +251,9 @@ func (x *workbook) build(src Source) error {
 	}
 	if len(x.opt.Earlier) > 0 && !x.stopped() {
 		x.writeTrends(src)
+		if x.err == nil {
+			x.err = x.declareWritten(SheetTrend)
+		}
 	}
 	if x.stopped() {
 		return x.err

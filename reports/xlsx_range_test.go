@@ -182,3 +182,30 @@ func TestWorkbookOrderAndFormats(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryWorkbookDeclaresItsRange: the trend sheet ("Dinamika") and the
+// contact list's workbook declare the range their cells span, as the
+// council's other sheets do. Readers that trust the declaration (openpyxl
+// in read-only mode, which pandas and pyxform use) would otherwise read
+// one cell of each sheet.
+func TestEveryWorkbookDeclaresItsRange(t *testing.T) {
+	t.Parallel()
+	_, trend := trendBook(t, "lv")
+	var list bytes.Buffer
+	l := &ContactList{Lang: "lv", Columns: []ContactColumn{{Key: "email", Header: "E-pasts"}}, Entries: []ContactEntry{
+		{Name: "Anna Ozola", Values: []string{"anna@riga.lv"}}, {Name: "Jānis Bērziņš", Values: []string{"janis@cesis.lv"}}}}
+	if err := WriteContactListXLSX(&list, l); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"trend workbook": trend, "contact list": list.Bytes()} {
+		declared, used := sheetRanges(t, data)
+		if len(used) == 0 {
+			t.Fatalf("%s: no sheet with cells", name)
+		}
+		for part, u := range used {
+			if d := declared[part]; d != u {
+				t.Errorf("%s: %s declares %q, its cells span %q", name, part, d, u)
+			}
+		}
+	}
+}

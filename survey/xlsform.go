@@ -348,6 +348,13 @@ func writeSheets(sheets []*sheetRows, w io.Writer) error {
 		if err := f.SetPanes(s.name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 			return err
 		}
+		// excelize leaves the sheet's declared range at A1; readers that
+		// trust it (openpyxl in read-only mode, which pyxform, and so
+		// KoboToolbox and ODK, use) would see only the first header cell.
+		end, _ := excelize.CoordinatesToCellName(len(s.head), len(s.rows)+1)
+		if err := f.SetSheetDimension(s.name, "A1:"+end); err != nil {
+			return err
+		}
 	}
 	return f.Write(w)
 }

@@ -610,3 +610,35 @@ rules:
 		t.Fatalf("round trip: %v\n got %s\nwant %s", err, back.JSON(), d.JSON())
 	}
 }
+
+// TestXLSFormDeclaresItsRange: every sheet of an exported workbook
+// declares the range its cells fill. pyxform reads a workbook with openpyxl
+// in read-only mode, which trusts that declaration: a sheet left at "A1"
+// reads as its first header cell only, and the form converts to an empty
+// one without a word of warning.
+func TestXLSFormDeclaresItsRange(t *testing.T) {
+	t.Parallel()
+	d, _, err := Builtin("regional-2025")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := readBook(t, exportBook(t, d))
+	for _, name := range f.GetSheetList() {
+		rows, err := f.GetRows(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols := 0
+		for _, r := range rows {
+			cols = max(cols, len(r))
+		}
+		end, _ := excelize.CoordinatesToCellName(cols, len(rows))
+		got, err := f.GetSheetDimension(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "A1:" + end; got != want {
+			t.Errorf("sheet %q declares %q, its cells fill %q", name, got, want)
+		}
+	}
+}
