@@ -2,7 +2,6 @@ package manage
 
 import (
 	"context"
-	"errors"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/survey"
@@ -37,35 +36,16 @@ func (m *Manager) Preview(ctx context.Context, p domain.Principal, slug, code st
 }
 
 func (m *Manager) previewForm(ctx context.Context, slug, code string) (*PreviewForm, error) {
-	sv, err := m.Store.SurveyBySlug(ctx, slug)
+	rv, err := m.reviewed(ctx, slug, code) // the round, its questionnaire, the municipality's working copy
 	if err != nil {
 		return nil, err
 	}
-	def, err := m.Definition(sv)
-	if err != nil {
-		return nil, err
-	}
-	mu, err := m.Store.Municipality(ctx, code)
-	if err != nil {
-		return nil, err
-	}
-	f := &PreviewForm{Survey: sv, Def: def, Municipality: mu, Answers: survey.Answers{}, Carried: map[string]CarriedFrom{}}
-	resp, err := m.Store.Response(ctx, sv.ID, code)
-	switch {
-	case errors.Is(err, domain.ErrNotFound): // nothing saved or carried over
-		return f, nil
-	case err != nil:
-		return nil, err
-	}
-	if f.Answers, err = resp.Answers(); err != nil {
-		return nil, err
-	}
-	r := &Respondent{Response: resp}
+	r := &Respondent{Response: rv.Response}
 	if err := m.loadCarried(ctx, r); err != nil {
 		return nil, err
 	}
-	f.Carried = r.Carried
-	return f, nil
+	return &PreviewForm{Survey: rv.Survey, Def: rv.Def, Municipality: rv.Municipality, Answers: rv.Answers,
+		Carried: r.Carried}, nil
 }
 
 // PreviewCheck is what checking a preview's answers found: what
