@@ -1,11 +1,13 @@
 package manage_test
 
 import (
+	"errors"
 	"io"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 )
 
@@ -142,6 +144,15 @@ func roundOps() []operation {
 		}},
 		{"Demo", domain.AccessAdminister, func(f *authzFixture, p domain.Principal) error {
 			_, err := f.m.Demo(ctx, p, f.round.Slug, 1, 1)
+			return err
+		}},
+		{"Scale", domain.AccessAdminister, func(f *authzFixture, p domain.Principal) error {
+			// The fixture has real answers: an allowed call is refused for
+			// that, after the access check.
+			_, err := f.m.Scale(ctx, p, manage.ScaleSpec{Rounds: 1, Municipalities: 1, Responses: 1})
+			if errors.Is(err, store.ErrRealAnswers) {
+				return nil
+			}
 			return err
 		}},
 		{"Preview", domain.AccessCoordinate, func(f *authzFixture, p domain.Principal) error {

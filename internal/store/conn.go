@@ -264,7 +264,18 @@ type stmt struct {
 
 func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
 	s.c.arm(ctx)
-	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+	if e, ok := s.Stmt.(driver.StmtExecContext); ok {
+		return e.ExecContext(ctx, args)
+	}
+	// lib/pq's COPY statement (pq.CopyIn) has only the older Exec.
+	vals := make([]driver.Value, len(args))
+	for i, a := range args {
+		if a.Name != "" {
+			return nil, errors.New("store: named arguments are not supported here")
+		}
+		vals[i] = a.Value
+	}
+	return s.Stmt.Exec(vals) //nolint:staticcheck // the driver offers nothing newer
 }
 
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {

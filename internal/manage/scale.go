@@ -1,0 +1,143 @@
+package manage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/civitas-lv/surveyd/internal/domain"
+	"github.com/civitas-lv/surveyd/internal/refdata"
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/survey"
+)
+
+// Limits and names of a synthetic scale set (see Scale).
+const (
+	// ScaleFirstYear is the first round's reference year; its slug is
+	// "scale-2021", the next "scale-2022" and so on.
+	ScaleFirstYear = 2021
+	// ScaleMaxRounds keeps the last reference year within 2100.
+	ScaleMaxRounds = 2100 - ScaleFirstYear + 1
+	// ScaleMaxMunicipalities keeps the codes at sim-00001 … sim-99999.
+	ScaleMaxMunicipalities = 99999
+	// ScaleMaxResponses bounds one set.
+	ScaleMaxResponses = 1_000_000
+	// ScalePrefix starts every simulated municipality's code.
+	ScalePrefix = "sim-"
+	// scaleSource is the built-in definition the rounds are made from.
+	scaleSource = "regional-2025"
+)
+
+// ErrScaleSize refuses a scale set's sizes.
+var ErrScaleSize = fmt.Errorf("a scale set needs 1–%d rounds, 1–%d municipalities and 1–%d responses, at most one per municipality and round (responses ≤ rounds × municipalities)",
+	ScaleMaxRounds, ScaleMaxMunicipalities, ScaleMaxResponses)
+
+// ScaleSpec is the size of a synthetic scale set.
+type ScaleSpec struct {
+	Rounds, Municipalities, Responses int
+	Seed                              uint64
+}
+
+// ScaleResult says what Scale made.
+type ScaleResult struct {
+	Rounds []domain.Survey
+	// Responses is the number of responses in each round, in order.
+	Responses []int
+}
+
+// Scale makes a synthetic benchmark data set in a scratch database, for
+// admins and the operator (domain.AccessAdminister, as Demo): spec.Municipalities
+// simulated municipalities (sim-00001 "Simulēta pašvaldība 1" …, spread
+// over the real planning and statistical regions and kinds),
+// spec.Rounds rounds from the built-in 2025 questionnaire (scale-2021 …,
+// reference years in sequence, each made from the one before it) and
+// spec.Responses submitted responses with plausible synthetic answers
+// (Synthesize, plausible), spread evenly over the rounds and, in each
+// round, over a window of the municipalities that moves from round to
+// round. Each response is stored as a first submit stores it, with its
+// one revision (store.LoadScale: COPY, one transaction).
+//
+// It refuses (changing nothing) sizes out of range (ErrScaleSize), a
+// database where a real municipality has a response
+// (store.ErrRealAnswers) and a taken slug (domain.ErrExists).
+func (m *Manager) Scale(ctx context.Context, p domain.Principal, spec ScaleSpec) (ScaleResult, error) {
+	var out ScaleResult
+	if err := p.Require(domain.AccessAdminister); err != nil {
+		return out, err
+	}
+	r, mc, n := spec.Rounds, spec.Municipalities, spec.Responses
+	if r < 1 || r > ScaleMaxRounds || mc < 1 || mc > ScaleMaxMunicipalities || n < 1 || n > ScaleMaxResponses || n > r*mc {
+		return out, ErrScaleSize
+	}
+	real, err := refdata.Municipalities()
+	if err != nil {
+		return out, err
+	}
+	if len(real) == 0 {
+		return out, errors.New("scale: no reference municipalities")
+	}
+	munis := make([]domain.Municipality, mc)
+	for i := range munis {
+		like := real[i%len(real)]
+		munis[i] = domain.Municipality{Code: fmt.Sprintf("%s%05d", ScalePrefix, i+1),
+			NameLV: fmt.Sprintf("Simulēta pašvaldība %d", i+1), NameEN: fmt.Sprintf("Simulated municipality %d", i+1),
+			Kind: like.Kind, PlanningRegion: like.PlanningRegion, StatisticalRegion: like.StatisticalRegion, Active: true}
+	}
+	src, _, err := survey.Builtin(scaleSource)
+	if err != nil {
+		return out, err
+	}
+	defs := make([]*survey.Definition, r)
+	rounds := make([]domain.Survey, r)
+	for i := range defs {
+		year := ScaleFirstYear + i
+		if defs[i], err = nextDefinition(src, fmt.Sprintf("scale-%d", year), year); err != nil {
+			return out, err
+		}
+		src = defs[i]
+		// Answered in February and March after the reference year.
+		opens := time.Date(year+1, time.February, 1, 0, 0, 0, 0, time.UTC)
+		closes := time.Date(year+1, time.April, 1, 0, 0, 0, 0, time.UTC)
+		d := defs[i]
+		rounds[i] = domain.Survey{Slug: d.Slug, TitleLV: d.Title.LV, TitleEN: d.Title.EN, ReferenceYear: d.ReferenceYear,
+			Definition: d.JSON(), DefinitionSHA256: DefinitionSHA256(d), OpensAt: opens, ClosesAt: closes}
+	}
+	out.Responses = make([]int, r)
+	for i := range out.Responses {
+		out.Responses[i] = n / r
+		if i < n%r {
+			out.Responses[i]++
+		}
+	}
+	responses := func(i int, add func(store.ScaleResponse) error) error {
+		rng := rand.New(rand.NewPCG(spec.Seed, uint64(i)^0x9e3779b97f4a7c15))
+		def, sv := defs[i], rounds[i]
+		window := sv.ClosesAt.Sub(sv.OpensAt)
+		start := i * mc / r // the window of municipalities moves on each round
+		for k := range out.Responses[i] {
+			mu := munis[(start+k)%mc]
+			answers, err := def.Synthesize(rng, plausible(rng, mu))
+			if err != nil {
+				return err
+			}
+			data, err := json.Marshal(answers)
+			if err != nil {
+				return err
+			}
+			at := sv.OpensAt.Add(time.Duration(rng.Int64N(int64(window)))).Truncate(time.Microsecond)
+			if err := add(store.ScaleResponse{Municipality: mu.Code, Answers: data, At: at}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	out.Rounds, err = m.Store.LoadScale(ctx, store.ScaleSet{Simulated: ScalePrefix, Municipalities: munis,
+		Rounds: rounds, Responses: responses, Note: "scale"})
+	if err != nil {
+		return ScaleResult{}, err
+	}
+	return out, nil
+}
