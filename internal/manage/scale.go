@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
@@ -112,27 +114,25 @@ func (m *Manager) Scale(ctx context.Context, p domain.Principal, spec ScaleSpec)
 			out.Responses[i]++
 		}
 	}
-	responses := func(i int, add func(store.ScaleResponse) error) error {
-		rng := rand.New(rand.NewPCG(spec.Seed, uint64(i)^0x9e3779b97f4a7c15))
-		def, sv := defs[i], rounds[i]
-		window := sv.ClosesAt.Sub(sv.OpensAt)
-		start := i * mc / r // the window of municipalities moves on each round
-		for k := range out.Responses[i] {
-			mu := munis[(start+k)%mc]
-			answers, err := def.Synthesize(rng, plausible(rng, mu))
-			if err != nil {
-				return err
-			}
-			data, err := json.Marshal(answers)
-			if err != nil {
-				return err
-			}
-			at := sv.OpensAt.Add(time.Duration(rng.Int64N(int64(window)))).Truncate(time.Microsecond)
-			if err := add(store.ScaleResponse{Municipality: mu.Code, Answers: data, At: at}); err != nil {
-				return err
-			}
+	one := func(i, k int) (store.ScaleResponse, error) {
+		// Each response its own generator: the set depends only on the
+		// seed, however the work is shared out.
+		rng := rand.New(rand.NewPCG(spec.Seed, uint64(i)<<32|uint64(k)))
+		sv := rounds[i]
+		mu := munis[(i*mc/r+k)%mc] // the window of municipalities moves on each round
+		answers, err := defs[i].Synthesize(rng, plausible(rng, mu))
+		if err != nil {
+			return store.ScaleResponse{}, err
 		}
-		return nil
+		data, err := json.Marshal(answers)
+		if err != nil {
+			return store.ScaleResponse{}, err
+		}
+		at := sv.OpensAt.Add(time.Duration(rng.Int64N(int64(sv.ClosesAt.Sub(sv.OpensAt))))).Truncate(time.Microsecond)
+		return store.ScaleResponse{Municipality: mu.Code, Answers: data, At: at}, nil
+	}
+	responses := func(i int, add func(store.ScaleResponse) error) error {
+		return inParallel(ctx, out.Responses[i], func(k int) (store.ScaleResponse, error) { return one(i, k) }, add)
 	}
 	out.Rounds, err = m.Store.LoadScale(ctx, store.ScaleSet{Simulated: ScalePrefix, Municipalities: munis,
 		Rounds: rounds, Responses: responses, Note: "scale"})
@@ -140,4 +140,77 @@ func (m *Manager) Scale(ctx context.Context, p domain.Principal, spec ScaleSpec)
 		return ScaleResult{}, err
 	}
 	return out, nil
+}
+
+// scaleChunk is a run of responses made by one worker.
+type scaleChunk struct {
+	from, to int
+	out      []store.ScaleResponse
+	err      error
+	done     chan struct{}
+}
+
+// inParallel makes the n responses gen(0) … gen(n-1) on every CPU and
+// hands them to add in order, in the caller's goroutine. It stops at the
+// first error.
+func inParallel(ctx context.Context, n int, gen func(k int) (store.ScaleResponse, error), add func(store.ScaleResponse) error) error {
+	const size = 256
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	defer wg.Wait() // after cancel: the workers and the feeder stop on it
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan *scaleChunk)
+	order := make(chan *scaleChunk, 2*workers) // bounds the memory held
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range jobs {
+				for k := c.from; k < c.to && c.err == nil && ctx.Err() == nil; k++ {
+					var r store.ScaleResponse
+					if r, c.err = gen(k); c.err == nil {
+						c.out = append(c.out, r)
+					}
+				}
+				if c.err == nil {
+					c.err = ctx.Err()
+				}
+				close(c.done)
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		defer close(order)
+		for from := 0; from < n; from += size {
+			c := &scaleChunk{from: from, to: min(from+size, n), done: make(chan struct{})}
+			select {
+			case order <- c:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- c:
+			case <-ctx.Done():
+				close(c.done)
+				return
+			}
+		}
+	}()
+	for c := range order {
+		<-c.done
+		if c.err == nil && len(c.out) < c.to-c.from {
+			c.err = ctx.Err()
+		}
+		if c.err != nil {
+			return c.err
+		}
+		for _, r := range c.out {
+			if err := add(r); err != nil {
+				return err
+			}
+		}
+	}
+	return ctx.Err()
 }

@@ -163,3 +163,20 @@ func TestScaleRefuses(t *testing.T) {
 		t.Error("a refused set changed the database")
 	}
 }
+
+// BenchmarkScale makes a scale set of 10,000 responses over 5 rounds and
+// 2,000 municipalities, each time in a fresh database:
+//
+//	go test ./internal/manage -run '^$' -bench Scale -benchtime 3x
+func BenchmarkScale(b *testing.B) {
+	spec := manage.ScaleSpec{Rounds: 5, Municipalities: 2000, Responses: 10_000, Seed: 1}
+	for b.Loop() {
+		b.StopTimer()
+		m := &manage.Manager{Store: storetest.New(b)}
+		b.StartTimer()
+		if _, err := m.Scale(ctx, domain.OperatorPrincipal(), spec); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(spec.Responses)*float64(b.N)/b.Elapsed().Seconds(), "responses/s")
+}
