@@ -7,6 +7,7 @@
 //	surveyd seed [--opens T] [--closes T]    migrate, load municipalities and the built-in rounds
 //	surveyd invite --survey SLUG [--municipality CODE,...] [--missing-only] [-o FILE] [--lang en]
 //	surveyd demo --survey SLUG --responses N [--seed S]
+//	surveyd demo --scale --rounds R --municipalities M --responses N [--seed S]
 //	surveyd round create --file F [--slug S] --opens T --closes T
 //	surveyd round create --from SLUG --slug NEW --reference-year Y --opens T --closes T
 //	surveyd round replace --survey SLUG --file F
@@ -110,6 +111,8 @@ const usage = `usage:
   surveyd seed [--opens T] [--closes T]    migrate, load municipalities and the built-in rounds
   surveyd invite --survey SLUG [--municipality CODE,...] [--missing-only] [-o FILE] [--lang en]
   surveyd demo --survey SLUG --responses N [--seed S]
+  surveyd demo --scale --rounds R --municipalities M --responses N [--seed S]
+                                           a synthetic benchmark data set; scratch databases only
   surveyd export --survey SLUG -o FILE.xlsx [--region R] [--kind K] [--status S] [--lang en] [--personal]
                                            the Excel workbook; personal data only with --personal
   surveyd opendata --survey SLUG -o FILE.zip [--licence ID]
@@ -400,11 +403,26 @@ func checkLinksFile(name string, fi os.FileInfo, uid int) error {
 
 func demo(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	slug := fs.String("survey", "", "survey round slug (required)")
-	n := fs.Int("responses", 0, "how many municipalities without answers get synthetic submitted answers")
+	slug := fs.String("survey", "", "survey round slug (required without --scale)")
+	n := fs.Int("responses", 0, "how many municipalities without answers get synthetic submitted answers; with --scale: responses in all")
 	seedFlag := fs.Uint64("seed", uint64(time.Now().UnixNano()), "random seed (repeatable output)")
+	scale := fs.Bool("scale", false, "make a synthetic benchmark data set in a scratch database (see --rounds, --municipalities)")
+	rounds := fs.Int("rounds", 0, "with --scale: rounds scale-2021, scale-2022, …")
+	munis := fs.Int("municipalities", 0, "with --scale: simulated municipalities sim-00001, …")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("demo: unexpected argument %q", fs.Arg(0))
+	}
+	if *scale {
+		if *slug != "" || *rounds <= 0 || *munis <= 0 || *n <= 0 {
+			return errors.New("demo --scale: --rounds R, --municipalities M and --responses N (each > 0) are required, and no --survey")
+		}
+		return demoScale(ctx, cfg, log, manage.ScaleSpec{Rounds: *rounds, Municipalities: *munis, Responses: *n, Seed: *seedFlag})
+	}
+	if *rounds != 0 || *munis != 0 {
+		return errors.New("demo: --rounds and --municipalities only with --scale")
 	}
 	if *slug == "" || *n <= 0 {
 		return errors.New("demo: --survey and --responses N (N > 0) are required")
@@ -417,6 +435,26 @@ func demo(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 	made, err := m.Demo(ctx, domain.OperatorPrincipal(), *slug, *n, *seedFlag)
 	fmt.Fprintf(os.Stderr, "%d municipalities got synthetic submitted answers (seed %d)\n", made, *seedFlag)
 	return err
+}
+
+// demoScale makes a synthetic benchmark data set (manage.Scale).
+func demoScale(ctx context.Context, cfg *config.Config, log *slog.Logger, spec manage.ScaleSpec) error {
+	st, m, err := openManager(ctx, cfg, log, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	start := time.Now()
+	res, err := m.Scale(ctx, domain.OperatorPrincipal(), spec)
+	if err != nil {
+		return fmt.Errorf("demo --scale: %w", err)
+	}
+	for i, sv := range res.Rounds {
+		fmt.Fprintf(os.Stderr, "%s: %d responses\n", sv.Slug, res.Responses[i])
+	}
+	fmt.Fprintf(os.Stderr, "%d responses of %d simulated municipalities in %d rounds in %.1f s (seed %d)\n",
+		spec.Responses, spec.Municipalities, spec.Rounds, time.Since(start).Seconds(), spec.Seed)
+	return nil
 }
 
 // openManager opens the store (see openStore) and wires the operations on it.
