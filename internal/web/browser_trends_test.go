@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -159,36 +157,5 @@ func TestBrowserTrendsDraw(t *testing.T) {
 				t.Errorf("console:\n  %s", strings.Join(console, "\n  "))
 			}
 		})
-	}
-}
-
-// fitsScrolling is fitsNow, except that a table may be wider than the
-// window inside its .table-wrap, which scrolls sideways on its own (a data
-// table keeps its columns on a phone) when the wrapper itself fits.
-func fitsScrolling(t *testing.T, c context.Context, name string, width int64) {
-	t.Helper()
-	type overflow struct {
-		Scroll, Inner int
-		Wide          []string
-	}
-	o := eval[overflow](t, c, `(function () {
-		var w = window.innerWidth, wide = [];
-		document.querySelectorAll('main *').forEach(function (el) {
-			var r = el.getBoundingClientRect(), wrap = el.closest('.table-wrap');
-			if (wrap && wrap !== el && getComputedStyle(wrap).overflowX === 'auto' && wrap.getBoundingClientRect().right <= w + 1) return;
-			if (r.width > 0 && r.right > w + 1 && !el.closest('.sr-only')) {
-				wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + String(el.className.baseVal === undefined ? el.className : el.className.baseVal).replace(/ /g, '.') : '') + ' → ' + Math.round(r.right));
-			}
-		});
-		return {Scroll: document.documentElement.scrollWidth, Inner: w, Wide: wide.slice(0, 8)};
-	})()`)
-	if dir := os.Getenv("SCREENSHOT_DIR"); dir != "" {
-		png, err := chromedp.Run(c, chromedp.FullScreenshot(100))
-		must(t, err)
-		must(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.png", name, width)), png, 0o644))
-	}
-	if o.Scroll > o.Inner || len(o.Wide) > 0 {
-		t.Errorf("%s at %d px: the page is %d px wide in a %d px window; too wide: %s", name, width, o.Scroll, o.Inner,
-			strings.Join(o.Wide, ", "))
 	}
 }
