@@ -164,13 +164,22 @@ func describe(t token) string {
 	return fmt.Sprintf("%q", t.text)
 }
 
-// parseExpr parses src into an untyped tree.
-func parseExpr(src string) (*Expr, error) {
+// checkExprSource refuses an empty or too long expression before it is
+// read (the definition's language and XLSForm's alike).
+func checkExprSource(src string) error {
 	if strings.TrimSpace(src) == "" {
-		return nil, fmt.Errorf("expression is empty")
+		return fmt.Errorf("expression is empty")
 	}
 	if len(src) > maxExprLen {
-		return nil, fmt.Errorf("expression is longer than %d characters", maxExprLen)
+		return fmt.Errorf("expression is longer than %d characters", maxExprLen)
+	}
+	return nil
+}
+
+// parseExpr parses src into an untyped tree.
+func parseExpr(src string) (*Expr, error) {
+	if err := checkExprSource(src); err != nil {
+		return nil, err
 	}
 	toks, err := lex(src)
 	if err != nil {

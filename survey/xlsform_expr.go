@@ -307,11 +307,8 @@ func (p *xparser) fail(t xtok, format string, args ...any) error {
 }
 
 func parseXLSExpr(src string) (*xnode, error) {
-	if strings.TrimSpace(src) == "" {
-		return nil, fmt.Errorf("expression is empty")
-	}
-	if len(src) > maxExprLen {
-		return nil, fmt.Errorf("expression is longer than %d characters", maxExprLen)
+	if err := checkExprSource(src); err != nil {
+		return nil, err
 	}
 	toks, err := xlex(src)
 	if err != nil {
