@@ -206,6 +206,12 @@ func TestBrowserReplaceSectionFits(t *testing.T) {
 	for _, w := range []int64{1366, 390} {
 		for _, lang := range []string{"lv", "en"} {
 			fitsWidth(t, c, ts.URL+"/surveys/"+sv.Slug+"/settings?lang="+lang, "replace-"+lang, w)
+			// The next round's text fields look like the page's other
+			// fields (a field without type="text" missed their style).
+			if st := eval[[]string](t, c, `['next-slug', 'next-year', 'next-opens'].map(function (id) {
+				var s = getComputedStyle(document.getElementById(id)); return s.paddingLeft + ' ' + s.borderTopWidth; })`); st[0] != st[2] || st[1] != st[2] {
+				t.Errorf("%s at %d px: the next round's fields are styled %q, the date field %q", lang, w, st[:2], st[2])
+			}
 			if !eval[bool](t, c, `(function () {
 				var s = document.getElementById('replace'), f = document.getElementById('replace-file');
 				return !!s && s.getBoundingClientRect().width > 0 && !!f && document.querySelector('label[for="replace-file"]') !== null;
