@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -195,5 +197,44 @@ func BenchmarkRawStreamWriter(b *testing.B) {
 			h.report(b)
 			b.ReportMetric(float64(size)/(1<<20), "file-MB")
 		})
+	}
+}
+
+// TestBaselineWritesTheDataCells: the benchmarks' yardstick writes the
+// wide sheet's rows and the long sheet's answer values of the same
+// responses.
+func TestBaselineWritesTheDataCells(t *testing.T) {
+	in := benchData(t, 50)
+	var buf bytes.Buffer
+	if err := WriteBaselineXLSX(context.Background(), &buf, in.def, sliceSource(in.rows, nil), benchOptions); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	wide, err := f.GetRows("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wide) != 2+len(in.rows) {
+		t.Errorf("wide rows = %d, want %d", len(wide), 2+len(in.rows))
+	}
+	long, err := f.GetRows("Long 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := newWorkbook(in.def, benchOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.f.Close()
+	want := 1
+	for i := range in.rows {
+		_ = x.longValues(&in.rows[i], func(string, string, any, string) error { want++; return nil })
+	}
+	if len(long) != want || want < 2*len(in.rows) {
+		t.Errorf("long rows = %d, want %d", len(long), want)
 	}
 }
