@@ -18,6 +18,7 @@
 //	surveyd opendata --survey SLUG -o FILE.zip [--licence ID]
 //	surveyd feedback --survey SLUG -o DIR [--lang en] [--municipality CODE,...]
 //	surveyd keygen
+//	surveyd healthcheck [--live] [--url URL]  is the server here ready? (the container's HEALTHCHECK)
 package main
 
 import (
@@ -57,8 +58,11 @@ func run(args []string) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
-	if cmd == "definition" { // files only: no configuration needed
+	switch cmd { // no configuration needed
+	case "definition": // files only
 		return definitionCmd(args)
+	case "healthcheck": // LISTEN_ADDR only
+		return healthcheck(args, os.Getenv, os.Stdout)
 	}
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
@@ -134,6 +138,8 @@ const usage = `usage:
                                            add a user; prints a one-time set-password link
   surveyd user first-admin [--email E]     if there is no admin, create one and print its password once
   surveyd keygen                           print a new random LINK_KEY
+  surveyd healthcheck [--live] [--url URL] [--timeout D]
+                                           exit 0 when the server on LISTEN_ADDR is ready (GET /readyz; --live: /healthz)
 Configuration comes from environment variables; see README.md.`
 
 func newLogger(cfg *config.Config) *slog.Logger {
@@ -205,6 +211,15 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	}
+	h.Drain() // /readyz says 503 from now on
+	if cfg.ShutdownDrain > 0 {
+		log.Info("draining: /readyz answers 503, still serving", "for", cfg.ShutdownDrain)
+		select {
+		case <-time.After(cfg.ShutdownDrain):
+		case err := <-errc:
+			return err
+		}
 	}
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
@@ -65,7 +66,17 @@ type Server struct {
 	manage *manage.Manager
 
 	respondentTimeout, staffTimeout, reportTimeout time.Duration
+
+	// draining is set when the server is about to stop: /readyz answers
+	// 503 so a proxy sends new requests elsewhere (Drain).
+	draining atomic.Bool
 }
+
+// Drain marks the server as shutting down: from now on GET /readyz answers
+// 503 "shutting_down" while everything else is still served, so a reverse
+// proxy or orchestrator polling it stops sending requests here before the
+// listener closes.
+func (s *Server) Drain() { s.draining.Store(true) }
 
 // New builds the server and its routes.
 func New(o Options) (*Server, error) {
