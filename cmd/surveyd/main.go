@@ -162,12 +162,16 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, migrat
 		return nil, err
 	}
 	if migrate {
-		v, err := st.Migrate(ctx)
+		v, applied, err := st.MigrateReport(ctx)
 		if err != nil {
 			st.Close()
 			return nil, err
 		}
-		log.Info("database migrated", "version", v)
+		if applied {
+			log.Info("database migrated", "version", v)
+		} else {
+			log.Info("database schema is current", "version", v)
+		}
 	}
 	if err := st.SchemaCurrent(ctx); err != nil {
 		st.Close()
@@ -201,7 +205,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		wg.Wait()
 		log.Info("background work stopped")
 	}()
-	wg.Go(func() { m.RunOutbox(bg, manage.OutboxInterval, log) })
+	wg.Go(func() { m.RunOutbox(bg, cfg.OutboxInterval, log) })
 	wg.Go(func() { deleteExpiredSessions(bg, m, log) })
 	srv := h.HTTPServer(cfg.ListenAddr)
 	errc := make(chan error, 1)

@@ -22,16 +22,30 @@ import (
 // Migrate applies every pending migration (under golang-migrate's advisory
 // lock, so several instances may start at once) and returns the version.
 func (s *Store) Migrate(ctx context.Context) (uint, error) {
+	v, _, err := s.MigrateReport(ctx)
+	return v, err
+}
+
+// MigrateReport is Migrate that also says whether this call applied any
+// migration: of several instances starting at once, the one that takes
+// the advisory lock first applies them; the others wait for it, then find
+// nothing to do.
+func (s *Store) MigrateReport(ctx context.Context) (version uint, applied bool, err error) {
 	m, err := s.migrator(ctx)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	defer m.Close()
-	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
-		return 0, fmt.Errorf("migrate: %w", err)
+	err = m.Up()
+	switch {
+	case errors.Is(err, migrate.ErrNoChange):
+	case err != nil:
+		return 0, false, fmt.Errorf("migrate: %w", err)
+	default:
+		applied = true
 	}
 	v, _, err := m.Version()
-	return v, err
+	return v, applied, err
 }
 
 // SchemaCurrent returns an error unless the schema is exactly at the newest
