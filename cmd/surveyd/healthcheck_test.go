@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -33,6 +34,8 @@ func TestHealthcheckAndDrain(t *testing.T) {
 	t.Setenv("LINK_KEY", "healthcheck test link key of 32 characters or more")
 	t.Setenv("LISTEN_ADDR", addr)
 	t.Setenv("SHUTDOWN_DRAIN", "1500ms")
+	maddr := freeAddr(t)
+	t.Setenv("METRICS_ADDR", maddr)
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		t.Fatal(err)
@@ -60,6 +63,26 @@ func TestHealthcheckAndDrain(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// Metrics on their own listener only.
+	get := func(u string) (int, string) {
+		t.Helper()
+		r, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Body.Close()
+		b, _ := io.ReadAll(r.Body)
+		return r.StatusCode, string(b)
+	}
+	if code, body := get("http://" + maddr + "/metrics"); code != 200 ||
+		!strings.Contains(body, `surveyd_http_requests_total{method="GET",route="/readyz",status="200"}`) ||
+		!strings.Contains(body, `go_sql_max_open_connections{db_name="surveyd"}`) {
+		t.Errorf("METRICS_ADDR /metrics: %d %.300s", code, body)
+	}
+	if code, _ := get("http://" + addr + "/metrics"); code != http.StatusNotFound {
+		t.Errorf("LISTEN_ADDR /metrics: %d, want 404", code)
+	}
+
 	stop() // as SIGTERM does
 	time.Sleep(300 * time.Millisecond)
 	if _, err := check(); err == nil || !strings.Contains(err.Error(), "503 shutting_down") {

@@ -27,6 +27,8 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -40,6 +42,7 @@ import (
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/mail"
 	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/internal/metrics"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/internal/web"
 	"github.com/civitas-lv/surveyd/reports"
@@ -190,11 +193,30 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer st.Close()
+	var met *metrics.Metrics
+	if cfg.MetricsAddr != "" {
+		met = metrics.New()
+		met.WatchDB(st.DB().DB)
+		m.Metrics = met
+	}
 	h, err := web.New(web.Options{Logger: log, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone, Manager: m,
 		TrustedProxies: cfg.TrustedProxies, RespondentTimeout: cfg.RespondentTimeout, StaffTimeout: cfg.StaffTimeout,
-		ReportTimeout: cfg.ReportTimeout})
+		ReportTimeout: cfg.ReportTimeout, Metrics: met})
 	if err != nil {
 		return err
+	}
+	if met != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", met.Handler())
+		msrv := &http.Server{Addr: cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+			WriteTimeout: 30 * time.Second}
+		ml, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("METRICS_ADDR: %w", err)
+		}
+		go msrv.Serve(ml)
+		defer msrv.Close()
+		log.Info("serving metrics", "addr", ml.Addr().String())
 	}
 	// The outbox and the clean-up run until the server has stopped, and
 	// are waited for before the store closes (the defers run in reverse).

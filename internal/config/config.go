@@ -49,6 +49,8 @@ type Config struct {
 	// answering 503, after it is told to stop and before it closes its
 	// listener.
 	ShutdownDrain time.Duration
+	// MetricsAddr is where Prometheus metrics are served ("": nowhere).
+	MetricsAddr string
 	// OutboxInterval is how often the outbox looks for queued e-mail.
 	OutboxInterval time.Duration
 	// The open-data package: who publishes it, their site, the contact
@@ -175,6 +177,9 @@ func Options() []Option {
 		{Name: "REPORT_TIMEOUT", Default: "100s",
 			Help: "deadline of building a report (the Excel workbook, the charts, a chart's CSV, the printable report) and of sending e-mail from the links page; the server's write timeout is kept 20s above it",
 			set:  func(c *Config, v string) (err error) { c.ReportTimeout, err = positiveDuration(v); return }},
+		{Name: "METRICS_ADDR", Default: "",
+			Help: "address of a separate listener serving Prometheus metrics at /metrics (e.g. 127.0.0.1:9090); empty: no metrics. Keep it off the public network: the main listener never serves them",
+			set:  func(c *Config, v string) error { c.MetricsAddr = v; return nil }},
 		{Name: "OUTBOX_INTERVAL", Default: "1m",
 			Help: "how often each instance looks for queued e-mail to send (a message queued on this instance is sent at once; one queued by another instance or the CLI waits at most this long); several instances never send a message twice",
 			set:  func(c *Config, v string) (err error) { c.OutboxInterval, err = positiveDuration(v); return }},

@@ -30,8 +30,10 @@ func (s *Server) requestContext(c *gin.Context) {
 	c.Header("X-Request-Id", rid)
 	start := time.Now()
 	c.Next()
+	took := time.Since(start)
 	s.log.Info("request", "request_id", rid, "method", c.Request.Method, "route", route(c),
-		"status", c.Writer.Status(), "bytes", c.Writer.Size(), "duration_ms", time.Since(start).Milliseconds())
+		"status", c.Writer.Status(), "bytes", c.Writer.Size(), "duration_ms", took.Milliseconds())
+	s.metrics.Request(route(c), c.Request.Method, c.Writer.Status(), took)
 }
 
 func requestID(c *gin.Context) string { return c.GetString(ridKey) }
