@@ -10,5 +10,7 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/surveyd /surveyd
 USER nonroot:nonroot
 EXPOSE 8080
+# Ready: the database answers, the schema is this build's, not shutting down.
+HEALTHCHECK --interval=10s --timeout=6s --start-period=60s --retries=3 CMD ["/surveyd", "healthcheck"]
 ENTRYPOINT ["/surveyd"]
 CMD ["serve"]

@@ -18,6 +18,7 @@
 //	surveyd opendata --survey SLUG -o FILE.zip [--licence ID]
 //	surveyd feedback --survey SLUG -o DIR [--lang en] [--municipality CODE,...]
 //	surveyd keygen
+//	surveyd healthcheck [--live] [--url URL]  is the server here ready? (the container's HEALTHCHECK)
 package main
 
 import (
@@ -26,6 +27,8 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -39,6 +42,7 @@ import (
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/mail"
 	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/internal/metrics"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/internal/web"
 	"github.com/civitas-lv/surveyd/reports"
@@ -57,8 +61,11 @@ func run(args []string) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
-	if cmd == "definition" { // files only: no configuration needed
+	switch cmd { // no configuration needed
+	case "definition": // files only
 		return definitionCmd(args)
+	case "healthcheck": // LISTEN_ADDR only
+		return healthcheck(args, os.Getenv, os.Stdout)
 	}
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
@@ -134,6 +141,8 @@ const usage = `usage:
                                            add a user; prints a one-time set-password link
   surveyd user first-admin [--email E]     if there is no admin, create one and print its password once
   surveyd keygen                           print a new random LINK_KEY
+  surveyd healthcheck [--live] [--url URL] [--timeout D]
+                                           exit 0 when the server on LISTEN_ADDR is ready (GET /readyz; --live: /healthz)
 Configuration comes from environment variables; see README.md.`
 
 func newLogger(cfg *config.Config) *slog.Logger {
@@ -156,12 +165,16 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, migrat
 		return nil, err
 	}
 	if migrate {
-		v, err := st.Migrate(ctx)
+		v, applied, err := st.MigrateReport(ctx)
 		if err != nil {
 			st.Close()
 			return nil, err
 		}
-		log.Info("database migrated", "version", v)
+		if applied {
+			log.Info("database migrated", "version", v)
+		} else {
+			log.Info("database schema is current", "version", v)
+		}
 	}
 	if err := st.SchemaCurrent(ctx); err != nil {
 		st.Close()
@@ -180,11 +193,30 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer st.Close()
+	var met *metrics.Metrics
+	if cfg.MetricsAddr != "" {
+		met = metrics.New()
+		met.WatchDB(st.DB().DB)
+		m.Metrics = met
+	}
 	h, err := web.New(web.Options{Logger: log, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone, Manager: m,
 		TrustedProxies: cfg.TrustedProxies, RespondentTimeout: cfg.RespondentTimeout, StaffTimeout: cfg.StaffTimeout,
-		ReportTimeout: cfg.ReportTimeout})
+		ReportTimeout: cfg.ReportTimeout, Metrics: met})
 	if err != nil {
 		return err
+	}
+	if met != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", met.Handler())
+		msrv := &http.Server{Addr: cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+			WriteTimeout: 30 * time.Second}
+		ml, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("METRICS_ADDR: %w", err)
+		}
+		go msrv.Serve(ml)
+		defer msrv.Close()
+		log.Info("serving metrics", "addr", ml.Addr().String())
 	}
 	// The outbox and the clean-up run until the server has stopped, and
 	// are waited for before the store closes (the defers run in reverse).
@@ -195,7 +227,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		wg.Wait()
 		log.Info("background work stopped")
 	}()
-	wg.Go(func() { m.RunOutbox(bg, manage.OutboxInterval, log) })
+	wg.Go(func() { m.RunOutbox(bg, cfg.OutboxInterval, log) })
 	wg.Go(func() { deleteExpiredSessions(bg, m, log) })
 	srv := h.HTTPServer(cfg.ListenAddr)
 	errc := make(chan error, 1)
@@ -205,6 +237,15 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	}
+	h.Drain() // /readyz says 503 from now on
+	if cfg.ShutdownDrain > 0 {
+		log.Info("draining: /readyz answers 503, still serving", "for", cfg.ShutdownDrain)
+		select {
+		case <-time.After(cfg.ShutdownDrain):
+		case err := <-errc:
+			return err
+		}
 	}
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

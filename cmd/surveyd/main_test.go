@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -20,7 +21,18 @@ import (
 	"github.com/civitas-lv/surveyd/internal/store/storetest"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
+func TestMain(m *testing.M) {
+	// A child process started by a test to run surveyd itself (the
+	// two-instance test): SURVEYD_TEST_MAIN holds its arguments.
+	if args := os.Getenv("SURVEYD_TEST_MAIN"); args != "" {
+		if err := run(strings.Fields(args)); err != nil {
+			fmt.Fprintln(os.Stderr, "surveyd:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	storetest.Main(m)
+}
 
 // TestCommands runs the CLI as an operator would: seed, invite (CSV),
 // demo, migrate.

@@ -45,6 +45,14 @@ type Config struct {
 	// Request deadlines: by personal link, everything else, and reports
 	// (the workbook, charts, a chart's CSV, the printable report).
 	RespondentTimeout, StaffTimeout, ReportTimeout time.Duration
+	// ShutdownDrain is how long the server keeps serving, with /readyz
+	// answering 503, after it is told to stop and before it closes its
+	// listener.
+	ShutdownDrain time.Duration
+	// MetricsAddr is where Prometheus metrics are served ("": nowhere).
+	MetricsAddr string
+	// OutboxInterval is how often the outbox looks for queued e-mail.
+	OutboxInterval time.Duration
 	// The open-data package: who publishes it, their site, the contact
 	// address (empty: MAIL_FROM's), where its files are published (empty:
 	// BASE_URL/opendata), the portal organisation and the default licence.
@@ -169,6 +177,22 @@ func Options() []Option {
 		{Name: "REPORT_TIMEOUT", Default: "100s",
 			Help: "deadline of building a report (the Excel workbook, the charts, a chart's CSV, the printable report) and of sending e-mail from the links page; the server's write timeout is kept 20s above it",
 			set:  func(c *Config, v string) (err error) { c.ReportTimeout, err = positiveDuration(v); return }},
+		{Name: "METRICS_ADDR", Default: "",
+			Help: "address of a separate listener serving Prometheus metrics at /metrics (e.g. 127.0.0.1:9090); empty: no metrics. Keep it off the public network: the main listener never serves them",
+			set:  func(c *Config, v string) error { c.MetricsAddr = v; return nil }},
+		{Name: "OUTBOX_INTERVAL", Default: "1m",
+			Help: "how often each instance looks for queued e-mail to send (a message queued on this instance is sent at once; one queued by another instance or the CLI waits at most this long); several instances never send a message twice",
+			set:  func(c *Config, v string) (err error) { c.OutboxInterval, err = positiveDuration(v); return }},
+		{Name: "SHUTDOWN_DRAIN", Default: "0s",
+			Help: "on SIGTERM or Ctrl-C the server first answers GET /readyz with 503 and keeps serving this long, so a reverse proxy polling /readyz stops sending it requests, then stops taking new ones and finishes those under way (at most 20 s); 0s: stop at once (one instance)",
+			set: func(c *Config, v string) error {
+				d, err := time.ParseDuration(v)
+				if err != nil || d < 0 || d > 5*time.Minute {
+					return fmt.Errorf("must be a duration from 0s to 5m, like 10s")
+				}
+				c.ShutdownDrain = d
+				return nil
+			}},
 		{Name: "OPENDATA_PUBLISHER", Default: "Latvijas Pilsoniskā alianse",
 			Help: "organisation that publishes the open-data package (its DCAT publisher, CKAN author and maintainer, and the name to cite)",
 			set: func(c *Config, v string) error {

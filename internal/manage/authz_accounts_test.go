@@ -57,6 +57,7 @@ func accountExempt() map[string]string {
 		"SetPasswordByLink":     "a set-password link's token is its credential",
 		"DeleteExpiredSessions": "the service's own clean-up job, run by serve",
 		"FirstAdmin":            "the installation's first admin, run by make run before anyone exists",
-		"Ping":                  "liveness/readiness, no data",
+		"Ping":                  "liveness, no data",
+		"Readiness":             "readiness probe, no data",
 	}
 }

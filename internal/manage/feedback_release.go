@@ -255,6 +255,7 @@ func (m *Manager) QueueFeedbackMail(ctx context.Context, p domain.Principal, sv 
 	}
 	queued, err := m.Store.QueueFeedbackMessages(ctx, sv.ID, list)
 	out.Messages = len(queued)
+	m.Metrics.Mail("queued", domain.MessageFeedback, len(queued))
 	if err == nil {
 		m.wakeOutbox()
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/civitas-lv/surveyd/internal/auth"
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/mail"
+	"github.com/civitas-lv/surveyd/internal/metrics"
 	"github.com/civitas-lv/surveyd/internal/refdata"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
@@ -47,6 +48,10 @@ type Manager struct {
 	// Accounts configures signing in: password hashing, session limits,
 	// the sign-in throttle (accounts.go).
 	Accounts AccountSettings
+
+	// Metrics counts saves, submits, conflicts, merges, exports and mail
+	// (nil: not counted).
+	Metrics *metrics.Metrics
 
 	defs    definitions // parsed questionnaires by round
 	outbox  outbox      // wakes RunOutbox when messages are queued

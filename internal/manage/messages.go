@@ -120,7 +120,7 @@ func (m *Manager) QueueMessages(ctx context.Context, p domain.Principal, sv doma
 	for c := range want {
 		return out, fmt.Errorf("unknown municipality %q: %w", c, domain.ErrNotFound)
 	}
-	queued, err := m.Store.QueueMessages(ctx, list)
+	queued, err := m.queueMessages(ctx, list)
 	out.Messages = len(queued)
 	if err == nil && len(queued) > 0 {
 		m.wakeOutbox()
@@ -145,6 +145,16 @@ type Delivered struct {
 // the queue first. A permanent refusal (5xx) fails the message; a
 // temporary one is tried again by a later run, up to maxAttempts times.
 // When ctx ends, the message being sent gets StopGrace to finish.
+// queueMessages queues list (store.QueueMessages) and counts the messages
+// queued by kind.
+func (m *Manager) queueMessages(ctx context.Context, list []store.NewMessage) ([]domain.Message, error) {
+	queued, err := m.Store.QueueMessages(ctx, list)
+	for _, q := range queued {
+		m.Metrics.Mail("queued", q.Kind, 1)
+	}
+	return queued, err
+}
+
 func (m *Manager) Deliver(ctx context.Context, surveyID int64) (Delivered, error) {
 	var d Delivered
 	if m.Mail == nil {
@@ -193,10 +203,13 @@ func (m *Manager) Deliver(ctx context.Context, surveyID int64) (Delivered, error
 		switch o.Status {
 		case domain.MessageSent:
 			d.Sent++
+			m.Metrics.Mail("sent", msg.Kind, 1)
 		case domain.MessageFailed:
 			d.Failed++
+			m.Metrics.Mail("failed", msg.Kind, 1)
 		default:
 			d.Retry++
+			m.Metrics.Mail("retry", msg.Kind, 1)
 			retried = append(retried, msg.ID)
 		}
 	}

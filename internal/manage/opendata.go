@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/reports"
@@ -40,10 +41,11 @@ type OpenDataSettings struct {
 // reports.Licences). The same data give the same bytes, whoever asks among
 // those who may see results (domain.AccessView): no role changes what it
 // holds.
-func (m *Manager) OpenData(ctx context.Context, p domain.Principal, w io.Writer, sv domain.Survey, licence string) error {
+func (m *Manager) OpenData(ctx context.Context, p domain.Principal, w io.Writer, sv domain.Survey, licence string) (err error) {
 	if err := p.Require(domain.AccessView); err != nil {
 		return err
 	}
+	defer m.exported("opendata", time.Now(), &err)
 	set := m.Publishing
 	if licence == "" {
 		licence = set.Licence

@@ -67,7 +67,7 @@ func (m *Manager) QueueReceipt(ctx context.Context, r Receipt) (bool, error) {
 	if r.Lang == "en" {
 		lang = "en"
 	}
-	_, err = m.Store.QueueMessages(ctx, []store.NewMessage{{SurveyID: r.Survey.ID, Municipality: resp.MunicipalityCode,
+	_, err = m.queueMessages(ctx, []store.NewMessage{{SurveyID: r.Survey.ID, Municipality: resp.MunicipalityCode,
 		Kind: domain.MessageReceipt, Recipient: addr, InvitationID: inv.ID, Lang: lang,
 		ResponseVersion: *resp.SubmittedVersion, SubmittedAt: *resp.SubmittedAt}})
 	if err != nil {

@@ -354,8 +354,10 @@ func (m *Manager) SaveAnswers(ctx context.Context, r *Respondent, base int, in s
 	}
 	saved, err := m.Store.Apply(ctx, c)
 	if err != nil {
+		m.countConflict(err)
 		return Saved{}, err
 	}
+	m.Metrics.Saved(len(out.Merged) > 0)
 	out.Response, out.Changed = saved.Response, saved.Changed
 	out.Answers, err = saved.Response.Answers()
 	return out, err
@@ -372,6 +374,7 @@ func (m *Manager) SubmitAnswers(ctx context.Context, r *Respondent, base int, la
 		return Saved{}, err
 	}
 	if base != r.Response.Version {
+		m.Metrics.Conflict()
 		return Saved{}, &domain.ConflictError{Current: r.Response.Version}
 	}
 	res := r.Def.Validate(r.Answers, survey.Submit)
@@ -384,8 +387,10 @@ func (m *Manager) SubmitAnswers(ctx context.Context, r *Respondent, base int, la
 	}
 	saved, err := m.Store.Apply(ctx, r.change(base, res.Answers, true))
 	if err != nil {
+		m.countConflict(err)
 		return Saved{}, err
 	}
+	m.Metrics.Submitted()
 	out := Saved{Response: saved.Response, Changed: saved.Changed, Answers: res.Answers, Submitted: true}
 	_, out.ReceiptError = m.QueueReceipt(ctx, Receipt{Survey: r.Survey, Definition: r.Def, Response: saved.Response,
 		Lang: lang, Token: r.token})
@@ -468,6 +473,13 @@ func (r *Respondent) change(base int, answers survey.Answers, submit bool) store
 		Answers:          answers,
 		Submit:           submit,
 		Actor:            domain.Actor{Kind: domain.ActorInvitation, InvitationID: r.invitationID},
+	}
+}
+
+// countConflict counts err when it is a colleague's change (409).
+func (m *Manager) countConflict(err error) {
+	if errors.Is(err, domain.ErrConflict) { // a *MergeConflictError too
+		m.Metrics.Conflict()
 	}
 }
 

@@ -249,6 +249,7 @@ func (m *Manager) Export(ctx context.Context, p domain.Principal, w io.Writer, s
 	if err := p.Require(domain.AccessView); err != nil {
 		return false, err
 	}
+	defer m.exported("workbook", time.Now(), &err)
 	x := reports.XLSXOptions{Lang: opt.Lang, Personal: p.SeesPersonalData() && !opt.WithoutPersonal,
 		Filter: opt.Filter, Generated: opt.Generated, TimeZone: opt.TimeZone}
 	if x.Generated.IsZero() {
@@ -290,4 +291,10 @@ func statusRows(t Tracker, personal bool) []reports.StatusRow {
 		out = append(out, sr)
 	}
 	return out
+}
+
+// exported counts an export of kind begun at start, failed when *err is
+// set (deferred by the operations that build one).
+func (m *Manager) exported(kind string, start time.Time, err *error) {
+	m.Metrics.Exported(kind, time.Since(start), *err != nil)
 }

@@ -24,6 +24,7 @@ import (
 //	administer admin
 var authzMatrix = map[string]string{
 	"GET /healthz":          "public",
+	"GET /readyz":           "public",
 	"GET /":                 "public",
 	"GET /static/*path":     "public",
 	"GET /login":            "public",

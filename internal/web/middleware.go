@@ -30,8 +30,10 @@ func (s *Server) requestContext(c *gin.Context) {
 	c.Header("X-Request-Id", rid)
 	start := time.Now()
 	c.Next()
+	took := time.Since(start)
 	s.log.Info("request", "request_id", rid, "method", c.Request.Method, "route", route(c),
-		"status", c.Writer.Status(), "bytes", c.Writer.Size(), "duration_ms", time.Since(start).Milliseconds())
+		"status", c.Writer.Status(), "bytes", c.Writer.Size(), "duration_ms", took.Milliseconds())
+	s.metrics.Request(route(c), c.Request.Method, c.Writer.Status(), took)
 }
 
 func requestID(c *gin.Context) string { return c.GetString(ridKey) }
@@ -252,5 +254,27 @@ func (s *Server) healthz(c *gin.Context) error {
 		return nil
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ok", "database": "up"})
+	return nil
+}
+
+// readyz answers 200 when this instance should get traffic: it is not
+// shutting down, the database answers and its schema is this build's;
+// otherwise 503 with the reason (a stable code) and a sentence for the
+// operator. /healthz stays the liveness check.
+func (s *Server) readyz(c *gin.Context) error {
+	c.Header("Cache-Control", "no-store")
+	if s.draining.Load() {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "reason": "shutting_down",
+			"detail": "the server is shutting down"})
+		return nil
+	}
+	ctx, cancel := contextWithTimeout(c, 2*time.Second)
+	defer cancel()
+	if nr := s.manage.Readiness(ctx); nr != nil {
+		s.log.Warn("readiness check: not ready", "reason", nr.Reason)
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "reason": nr.Reason, "detail": nr.Detail})
+		return nil
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
 	return nil
 }

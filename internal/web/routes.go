@@ -34,7 +34,8 @@ func (s *Server) routes(r *gin.Engine) {
 	// Anyone.
 
 	// Operations.
-	public.GET("/healthz", s.handle(s.healthz))
+	public.GET("/healthz", s.handle(s.healthz)) // liveness
+	public.GET("/readyz", s.handle(s.readyz))   // readiness: database, schema, not shutting down
 	// Home: where to find the form, or the workspace when signed in.
 	public.GET("/", s.handle(s.home))
 	// Static files (css, js), fingerprinted by ?v= and cached.

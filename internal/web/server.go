@@ -15,10 +15,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/internal/metrics"
 	"github.com/civitas-lv/surveyd/static"
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
@@ -47,6 +49,8 @@ type Options struct {
 	// (routes marked longRunning). A request whose database work has not ended by then
 	// gets 503 with Retry-After.
 	RespondentTimeout, StaffTimeout, ReportTimeout time.Duration
+	// Metrics counts requests by route and status (nil: not counted).
+	Metrics *metrics.Metrics
 }
 
 // Server holds the service's dependencies; it has no package-level state.
@@ -62,15 +66,26 @@ type Server struct {
 	// routeAccess is who may use each route, as routes.go declares it.
 	routeAccess map[string]string
 
-	manage *manage.Manager
+	manage  *manage.Manager
+	metrics *metrics.Metrics
 
 	respondentTimeout, staffTimeout, reportTimeout time.Duration
+
+	// draining is set when the server is about to stop: /readyz answers
+	// 503 so a proxy sends new requests elsewhere (Drain).
+	draining atomic.Bool
 }
+
+// Drain marks the server as shutting down: from now on GET /readyz answers
+// 503 "shutting_down" while everything else is still served, so a reverse
+// proxy or orchestrator polling it stops sending requests here before the
+// listener closes.
+func (s *Server) Drain() { s.draining.Store(true) }
 
 // New builds the server and its routes.
 func New(o Options) (*Server, error) {
 	s := &Server{log: o.Logger, baseURL: o.BaseURL, tz: o.TimeZone, now: o.Now,
-		manage: o.Manager, respondentTimeout: o.RespondentTimeout, staffTimeout: o.StaffTimeout, reportTimeout: o.ReportTimeout}
+		manage: o.Manager, metrics: o.Metrics, respondentTimeout: o.RespondentTimeout, staffTimeout: o.StaffTimeout, reportTimeout: o.ReportTimeout}
 	if s.manage == nil {
 		return nil, errors.New("web: Options.Manager is required")
 	}

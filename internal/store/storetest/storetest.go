@@ -105,6 +105,25 @@ func NewDatabase(t testing.TB) string {
 	return r.url(name)
 }
 
+// NewEmptyDatabase creates a fresh database without any schema (never
+// migrated) and returns its URL; it is dropped after the test.
+func NewEmptyDatabase(t testing.TB) string {
+	t.Helper()
+	server.once.Do(setup)
+	if server.err != nil {
+		t.Fatalf("storetest: %v", server.err)
+	}
+	r := server.run
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	name, err := r.create(ctx, "template0")
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	t.Cleanup(func() { r.dropLater(name) })
+	return r.url(name)
+}
+
 // ServerURL returns the URL of the test server's maintenance database.
 func ServerURL(t testing.TB) string {
 	t.Helper()
