@@ -84,7 +84,7 @@ func newArchivedRound(t *testing.T) *archivedRound {
 	full := survey.Answers{"resp_name": "Jānis Ozols", "ngo_rules": "drafting", "ngo_forms": []any{"grants"}}
 	r := apply("cesis", 0, full, true)
 	saved, err := st.Correct(ctx, store.Correction{SurveyID: sv.ID, Municipality: "cesis", BaseVersion: r.Version,
-		Answers: survey.Answers{"resp_name": "Jānis Ozols", "ngo_rules": "adopted", "ngo_forms": []any{"grants"}},
+		Answers:   survey.Answers{"resp_name": "Jānis Ozols", "ngo_rules": "adopted", "ngo_forms": []any{"grants"}},
 		Submitted: survey.Answers{"resp_name": "Jānis Ozols", "ngo_rules": "adopted", "ngo_forms": []any{"grants"}},
 		UserID:    a.coord.ID, Reason: "Pēc tālruņa sarunas"})
 	if err != nil {
