@@ -465,3 +465,26 @@ func TestArchiveRefused(t *testing.T) {
 		t.Errorf("the archive itself: %v", err)
 	}
 }
+
+// TestArchiveManyRows: a round of more rows than one insert takes (1,500
+// responses and revisions of 1,500 municipalities) comes back equal, row
+// for row.
+func TestArchiveManyRows(t *testing.T) {
+	t.Parallel()
+	m := &manage.Manager{Store: storetest.New(t)}
+	made, err := m.Scale(ctx, domain.OperatorPrincipal(), manage.ScaleSpec{Rounds: 1, Municipalities: 1500, Responses: 1500, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := &manage.Manager{Store: storetest.New(t)}
+	for _, sv := range made.Rounds {
+		res, err := importArchive(target, exportArchive(t, m, sv.Slug), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Rows["responses"] != 1500 || res.Rows["revisions"] != 1500 {
+			t.Errorf("%s: %+v", sv.Slug, res.Rows)
+		}
+		compareRounds(t, roundRows(t, m.Store, sv.ID), roundRows(t, target.Store, res.SurveyID), false)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -74,13 +75,14 @@ const (
 SELECT column_name FROM information_schema.columns
 WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`
 	qArchiveNow         = `SELECT now()`
+	qArchiveNewIDs      = `SELECT nextval(pg_get_serial_sequence($1, $2)) FROM generate_series(1, $3)`
 	qArchiveUserByEmail = `SELECT id FROM users WHERE email = $1`
 	qArchiveAddUser     = `
 INSERT INTO users (email, name, role, disabled_at) VALUES ($1, $2, $3, now()) RETURNING id`
 )
 
 func archiveStatements() []string {
-	out := []string{qArchivePreviousSlug, qArchiveColumns, qArchiveNow, qArchiveUserByEmail, qArchiveAddUser}
+	out := []string{qArchivePreviousSlug, qArchiveColumns, qArchiveNow, qArchiveNewIDs, qArchiveUserByEmail, qArchiveAddUser}
 	for _, q := range archiveQueries() {
 		out = append(out, q)
 	}
@@ -246,6 +248,8 @@ func (s *Store) RestoreRound(ctx context.Context, in RoundRestore) (RestoredRoun
 			}
 			spec := tables[table]
 			n := 0
+			seen := map[int64]bool{}
+			b := &restoreBatch{table: table, spec: spec, ids: ids[table]}
 			err := in.Rows(table, func(raw json.RawMessage) error {
 				n++
 				var row map[string]json.RawMessage
@@ -265,9 +269,10 @@ func (s *Store) RestoreRound(ctx context.Context, in RoundRestore) (RestoredRoun
 					if err := json.Unmarshal(row["id"], &oldID); err != nil || oldID == 0 {
 						return bad("no id")
 					}
-					if _, dup := ids[table][oldID]; dup {
+					if seen[oldID] {
 						return bad("id %d twice", oldID)
 					}
+					seen[oldID] = true
 				}
 				for col, ref := range spec.refs {
 					v, ok := row[col]
@@ -298,7 +303,7 @@ func (s *Store) RestoreRound(ctx context.Context, in RoundRestore) (RestoredRoun
 					}
 					return nil
 				case "surveys":
-					if out.SurveyID != 0 {
+					if n > 1 {
 						return bad("more than one round")
 					}
 					if in.Slug != "" {
@@ -330,26 +335,22 @@ func (s *Store) RestoreRound(ctx context.Context, in RoundRestore) (RestoredRoun
 						row["revoked_at"], _ = json.Marshal(now)
 					}
 				}
-				id, inserted, err := insertArchived(ctx, tx, table, spec, row)
-				if isUniqueViolation(err) && table == "surveys" {
-					return fmt.Errorf("round %q: %w", out.Slug, ErrExists)
+				if !b.fits(row) {
+					if err := b.flush(ctx, tx, &out); err != nil {
+						return err
+					}
 				}
-				if err != nil {
-					return fmt.Errorf("restore %s row %d: %w", table, n, err)
-				}
-				if inserted {
-					out.Rows[table]++
-				}
-				if spec.id != "" && inserted {
-					ids[table][oldID] = id
-				}
-				if table == "surveys" {
-					out.SurveyID = id
-				}
+				b.add(row, oldID, n)
 				return nil
 			})
+			if err == nil {
+				err = b.flush(ctx, tx, &out)
+			}
 			if err != nil {
 				return err
+			}
+			if table == "surveys" {
+				out.SurveyID = ids[table][b.surveyOld]
 			}
 		}
 		if out.SurveyID == 0 {
@@ -393,32 +394,111 @@ func restoreUser(ctx context.Context, tx *sqlx.Tx, row map[string]json.RawMessag
 	return id, false, err
 }
 
-// insertArchived inserts a row given as its columns' values (the columns
-// checked against the table's), without its identity column, which gets a
-// new value; it returns that value, and false when a row with the same key
-// was here already (spec.conflict).
-func insertArchived(ctx context.Context, tx *sqlx.Tx, table string, spec restoreTable, row map[string]json.RawMessage) (int64, bool, error) {
-	delete(row, spec.id)
+// restoreBatch holds rows of a table to insert them many at a time, all
+// with the same columns (checked against the table's).
+type restoreBatch struct {
+	table string
+	spec  restoreTable
+	ids   map[int64]int64 // the table's identities: archive's → here
+	cols  []string
+	rows  []map[string]json.RawMessage
+	old   []int64 // the archive's identities of rows
+	first int     // the number of the first row held, for messages
+	size  int
+	// surveyOld is the archive's identity of the round.
+	surveyOld int64
+}
+
+// Rows and bytes of JSON a batch holds at most.
+const (
+	restoreBatchRows  = 1000
+	restoreBatchBytes = 4 << 20
+)
+
+func rowColumns(row map[string]json.RawMessage) []string {
 	cols := make([]string, 0, len(row))
 	for c := range row {
-		cols = append(cols, pq.QuoteIdentifier(c))
+		cols = append(cols, c)
 	}
-	data, err := json.Marshal(row)
+	slices.Sort(cols)
+	return cols
+}
+
+// fits reports whether row can join the batch (else flush first).
+func (b *restoreBatch) fits(row map[string]json.RawMessage) bool {
+	if len(b.rows) == 0 {
+		return true
+	}
+	if len(b.rows) >= restoreBatchRows || b.size >= restoreBatchBytes {
+		return false
+	}
+	delete(row, b.spec.id)
+	return slices.Equal(rowColumns(row), b.cols)
+}
+
+func (b *restoreBatch) add(row map[string]json.RawMessage, old int64, n int) {
+	delete(row, b.spec.id) // given a new value when inserted
+	if len(b.rows) == 0 {
+		b.cols, b.first = rowColumns(row), n
+	}
+	for _, v := range row {
+		b.size += len(v)
+	}
+	b.rows = append(b.rows, row)
+	b.old = append(b.old, old)
+	if b.table == "surveys" {
+		b.surveyOld = old
+	}
+}
+
+// flush inserts the rows held: new identities are drawn from the table's
+// sequence first, so each row's is known (the references to it follow),
+// then all rows go in one statement. A row whose key is here already is
+// kept as it is (spec.conflict) and not counted.
+func (b *restoreBatch) flush(ctx context.Context, tx *sqlx.Tx, out *RestoredRound) error {
+	if len(b.rows) == 0 {
+		return nil
+	}
+	cols := b.cols
+	overriding := ""
+	if b.spec.id != "" {
+		var fresh []int64
+		if err := tx.SelectContext(ctx, &fresh, qArchiveNewIDs, b.table, b.spec.id, len(b.rows)); err != nil {
+			return err
+		}
+		if len(fresh) != len(b.rows) {
+			return fmt.Errorf("restore %s: %d identities for %d rows", b.table, len(fresh), len(b.rows))
+		}
+		for i, row := range b.rows {
+			row[b.spec.id] = json.RawMessage(strconv.FormatInt(fresh[i], 10))
+			b.ids[b.old[i]] = fresh[i]
+		}
+		cols = append(slices.Clone(cols), b.spec.id)
+		overriding = "OVERRIDING SYSTEM VALUE "
+	}
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = pq.QuoteIdentifier(c)
+	}
+	list := strings.Join(quoted, ", ")
+	data, err := json.Marshal(b.rows)
 	if err != nil {
-		return 0, false, err
+		return err
 	}
-	list := strings.Join(cols, ", ")
-	ret := "1"
-	if spec.id != "" {
-		ret = pq.QuoteIdentifier(spec.id)
+	t := pq.QuoteIdentifier(b.table)
+	q := `WITH ins AS (INSERT INTO ` + t + ` (` + list + `) ` + overriding + `SELECT ` + list +
+		` FROM jsonb_populate_recordset(NULL::` + t + `, $1) ` + b.spec.conflict + ` RETURNING 1) SELECT count(*) FROM ins`
+	var inserted int
+	err = tx.GetContext(ctx, &inserted, q, data)
+	if isUniqueViolation(err) && b.table == "surveys" {
+		var slug string
+		json.Unmarshal(b.rows[0]["slug"], &slug)
+		return fmt.Errorf("round %q: %w", slug, ErrExists)
 	}
-	t := pq.QuoteIdentifier(table)
-	q := `INSERT INTO ` + t + ` (` + list + `) SELECT ` + list + ` FROM jsonb_populate_record(NULL::` + t + `, $1) ` +
-		spec.conflict + ` RETURNING ` + ret
-	var id int64
-	err = tx.GetContext(ctx, &id, q, data)
-	if errors.Is(err, sql.ErrNoRows) && spec.conflict != "" {
-		return 0, false, nil
+	if err != nil {
+		return fmt.Errorf("restore %s rows %d to %d: %w", b.table, b.first, b.first+len(b.rows)-1, err)
 	}
-	return id, err == nil, err
+	out.Rows[b.table] += inserted
+	b.rows, b.old, b.cols, b.size = nil, nil, nil, 0
+	return nil
 }
