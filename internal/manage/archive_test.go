@@ -330,6 +330,24 @@ func TestArchiveRoundTrip(t *testing.T) {
 	if nres, err = importArchive(alone, nextData, ""); err != nil || nres.PreviousLinked {
 		t.Errorf("next round alone: %+v %v", nres, err)
 	}
+
+	// An installation that knows the municipalities keeps their contacts:
+	// the archive's do not join them.
+	known := &manage.Manager{Store: storetest.New(t)}
+	if _, err := known.LoadMunicipalities(ctx); err != nil {
+		t.Fatal(err)
+	}
+	own := []domain.Contact{{Email: "jauna@cesis.lv", Name: "Jaunā kontaktpersona"}}
+	if err := known.Store.ReplaceContacts(ctx, "cesis", own); err != nil {
+		t.Fatal(err)
+	}
+	kres, err := importArchive(known, data, "")
+	if err != nil || kres.Rows["municipalities"] != 0 || kres.Rows["contacts"] != 0 {
+		t.Errorf("into an installation with the municipalities: %+v %v", kres, err)
+	}
+	if got, err := known.Store.ContactsOf(ctx, "cesis"); err != nil || len(got) != 1 || got[0].Email != own[0].Email {
+		t.Errorf("cesis's contacts after the import: %+v %v", got, err)
+	}
 }
 
 func unzipAll(t *testing.T, data []byte) []byte {

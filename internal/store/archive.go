@@ -179,6 +179,8 @@ type RestoredRound struct {
 	// UsersMatched are the users found here by e-mail; the others
 	// (Rows["users"]) were added, disabled and without a password.
 	UsersMatched int
+
+	added []string // municipalities added (their contacts are restored)
 }
 
 // ArchiveInconsistentError refuses an archive whose rows do not fit
@@ -198,15 +200,21 @@ type restoreTable struct {
 	id       string
 	refs     map[string]string
 	conflict string // ON CONFLICT clause: the row here wins
+	// added names the column whose values of the rows added are kept
+	// (municipalities: code); onlyAdded the column that must hold one of
+	// them (contacts: only those of municipalities added, so that an old
+	// round's contacts never join a municipality this installation knows).
+	added, onlyAdded string
 }
 
 func restoreTables() map[string]restoreTable {
 	return map[string]restoreTable{
-		"municipalities": {conflict: "ON CONFLICT (code) DO NOTHING"},
+		"municipalities": {conflict: "ON CONFLICT (code) DO NOTHING", added: "code"},
 		"surveys":        {id: "id"},
-		"contacts":       {id: "id", conflict: "ON CONFLICT (municipality_code, email) DO NOTHING"},
-		"invitations":    {id: "id", refs: map[string]string{"survey_id": "surveys"}},
-		"responses":      {id: "id", refs: map[string]string{"survey_id": "surveys"}},
+		"contacts": {id: "id", conflict: "ON CONFLICT (municipality_code, email) DO NOTHING",
+			onlyAdded: "municipality_code"},
+		"invitations": {id: "id", refs: map[string]string{"survey_id": "surveys"}},
+		"responses":   {id: "id", refs: map[string]string{"survey_id": "surveys"}},
 		"revisions": {id: "id", refs: map[string]string{"response_id": "responses", "invitation_id": "invitations",
 			"user_id": "users"}},
 		"returns":             {id: "id", refs: map[string]string{"response_id": "responses", "user_id": "users"}},
@@ -221,7 +229,8 @@ func restoreTables() map[string]restoreTable {
 // transaction: a refusal or a failure changes nothing. New identities are
 // given to the round, its links, responses, revisions and returns, and the
 // references follow; users are matched by e-mail or added disabled without
-// a password; municipalities and contacts missing here are added. The
+// a password; municipalities missing here are added with their contacts
+// (a municipality here keeps its own contacts and nothing else). The
 // round's links are restored as records only: each gets a random token
 // hash nobody has the token of, and one that was working is recorded as
 // revoked now, so the round has no working link until new ones are issued.
@@ -486,10 +495,20 @@ func (b *restoreBatch) flush(ctx context.Context, tx *sqlx.Tx, out *RestoredRoun
 		return err
 	}
 	t := pq.QuoteIdentifier(b.table)
+	ret, where := "1", ""
+	if b.spec.added != "" {
+		ret = pq.QuoteIdentifier(b.spec.added)
+	}
+	args := []any{data}
+	if b.spec.onlyAdded != "" {
+		where = ` WHERE ` + pq.QuoteIdentifier(b.spec.onlyAdded) + ` = ANY($2)`
+		args = append(args, pq.Array(out.added))
+	}
 	q := `WITH ins AS (INSERT INTO ` + t + ` (` + list + `) ` + overriding + `SELECT ` + list +
-		` FROM jsonb_populate_recordset(NULL::` + t + `, $1) ` + b.spec.conflict + ` RETURNING 1) SELECT count(*) FROM ins`
-	var inserted int
-	err = tx.GetContext(ctx, &inserted, q, data)
+		` FROM jsonb_populate_recordset(NULL::` + t + `, $1)` + where + ` ` + b.spec.conflict + ` RETURNING ` + ret +
+		` AS k) SELECT k::text FROM ins`
+	var added []string
+	err = tx.SelectContext(ctx, &added, q, args...)
 	if isUniqueViolation(err) && b.table == "surveys" {
 		var slug string
 		json.Unmarshal(b.rows[0]["slug"], &slug)
@@ -498,6 +517,10 @@ func (b *restoreBatch) flush(ctx context.Context, tx *sqlx.Tx, out *RestoredRoun
 	if err != nil {
 		return fmt.Errorf("restore %s rows %d to %d: %w", b.table, b.first, b.first+len(b.rows)-1, err)
 	}
+	if b.spec.added != "" {
+		out.added = append(out.added, added...)
+	}
+	inserted := len(added)
 	out.Rows[b.table] += inserted
 	b.rows, b.old, b.cols, b.size = nil, nil, nil, 0
 	return nil
