@@ -17,6 +17,8 @@
 //	surveyd export --survey SLUG -o FILE.xlsx [--region R] [--kind K] [--status S] [--lang en] [--personal]
 //	surveyd opendata --survey SLUG -o FILE.zip [--licence ID]
 //	surveyd feedback --survey SLUG -o DIR [--lang en] [--municipality CODE,...]
+//	surveyd archive export --survey SLUG -o FILE
+//	surveyd archive import FILE [--slug NEW]
 //	surveyd keygen
 //	surveyd healthcheck [--live] [--url URL]  is the server here ready? (the container's HEALTHCHECK)
 package main
@@ -100,6 +102,8 @@ func run(args []string) error {
 		return feedback(ctx, cfg, log, args)
 	case "round":
 		return round(ctx, cfg, log, args)
+	case "archive":
+		return archiveCmd(ctx, cfg, log, args)
 	case "user":
 		return user(ctx, cfg, log, args)
 	case "keygen":
@@ -126,6 +130,11 @@ const usage = `usage:
                                            the open-data package (no personal data)
   surveyd feedback --survey SLUG -o DIR [--lang en] [--municipality CODE,...]
                                            each submitted municipality's feedback report: CODE.html and CODE.xlsx
+  surveyd archive export --survey SLUG -o FILE
+                                           one round in one file (a zip): answers, history, returns, contacts,
+                                           users by e-mail; no links, passwords or sessions
+  surveyd archive import FILE [--slug NEW] restore an archived round here, in one transaction; refuses a damaged
+                                           or changed file, and a slug that exists (unless --slug)
   surveyd round create --file F [--slug S] --opens T --closes T
                                            create a round from a definition file (.yaml, .json or an XLSForm .xlsx)
   surveyd round create --from SLUG --slug NEW --reference-year Y --opens T --closes T

@@ -1,6 +1,7 @@
 package manage_test
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"time"
@@ -161,6 +162,22 @@ func roundOps() []operation {
 		}},
 		{"CheckPreview", domain.AccessCoordinate, func(f *authzFixture, p domain.Principal) error {
 			_, err := f.m.CheckPreview(ctx, p, f.round.Slug, "riga", survey.Answers{"resp_name": "Priekšskatījums"}, true)
+			return err
+		}},
+		{"ExportArchive", domain.AccessAdminister, func(f *authzFixture, p domain.Principal) error {
+			_, err := f.m.ExportArchive(ctx, p, f.round.Slug, io.Discard, time.Now())
+			return err
+		}},
+		{"ImportArchive", domain.AccessAdminister, func(f *authzFixture, p domain.Principal) error {
+			var buf bytes.Buffer
+			if _, err := f.m.ExportArchive(ctx, domain.OperatorPrincipal(), f.round.Slug, &buf, time.Now()); err != nil {
+				return err
+			}
+			// The second principal let through finds the slug taken.
+			_, err := f.m.ImportArchive(ctx, p, bytes.NewReader(buf.Bytes()), int64(buf.Len()), "archive-copy")
+			if errors.Is(err, domain.ErrExists) {
+				return nil
+			}
 			return err
 		}},
 	}
