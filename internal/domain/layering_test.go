@@ -6,14 +6,15 @@ import (
 	"testing"
 )
 
-// TestPureLayers: the domain types, the questionnaire (survey) and the
-// reports link no SQL package — not even through their tests' imports — so
+// TestPureLayers: the domain types, the questionnaire (survey), the
+// reports and the archive's file format link no SQL package — not even through their tests' imports — so
 // they stay usable and testable without a database, and the design's
 // layering (web → manage → store) is kept by a test, not by convention.
 func TestPureLayers(t *testing.T) {
 	t.Parallel()
 	const mod = "github.com/civitas-lv/surveyd/"
-	out, err := exec.Command("go", "list", "-deps", "-test", mod+"internal/domain", mod+"survey", mod+"reports").CombinedOutput()
+	out, err := exec.Command("go", "list", "-deps", "-test", mod+"internal/domain", mod+"survey", mod+"reports",
+		mod+"internal/archive").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
@@ -23,7 +24,7 @@ func TestPureLayers(t *testing.T) {
 			strings.HasPrefix(dep, "github.com/jmoiron/sqlx"), strings.HasPrefix(dep, "github.com/lib/pq"),
 			strings.HasPrefix(dep, "github.com/golang-migrate/"), dep == mod+"internal/store",
 			strings.HasPrefix(dep, "github.com/gin-gonic/"):
-			t.Errorf("domain, survey or reports (or their tests) link %s", dep)
+			t.Errorf("domain, survey, reports or archive (or their tests) link %s", dep)
 		}
 	}
 }
