@@ -42,25 +42,29 @@ WHERE r.survey_id = $1 AND r.status = 'submitted'`
 // qResultsStamp fingerprints everything the charts of a round read: the
 // rounds $1 (the round and the one the caller knows it was made from) and
 // the rounds before them along previous_survey_id ($2 rounds at most, the
-// round included), their responses, and the municipalities.
-// Every row's xmin is in it — the transaction that wrote the row's current
-// version — so any insert, update or delete of such a row, committed in
-// any order, gives another fingerprint; reading it costs no answers
-// document.
+// round included), their responses, and the municipalities. Every row's
+// xmin is in it — the transaction that wrote the row's current version —
+// so any insert, update or delete of such a row, committed in any order,
+// gives another fingerprint: the number of rows and two sums of 64-bit
+// hashes of each row's key and xmin (sums, so no sort; two, so that
+// changes whose hashes happen to cancel out in one are still seen in the
+// other). Reading it costs no answers document.
 const qResultsStamp = `
 WITH RECURSIVE chain(id, depth) AS (
     SELECT unnest($1::bigint[]), 1
     UNION ALL
     SELECT s.previous_survey_id, c.depth + 1 FROM chain c JOIN surveys s ON s.id = c.id
     WHERE s.previous_survey_id IS NOT NULL AND c.depth < $2
+), versions(k) AS (
+    SELECT 's' || s.id::text || ':' || s.xmin::text FROM surveys s WHERE s.id IN (SELECT id FROM chain)
+    UNION ALL
+    SELECT 'r' || r.id::text || ':' || r.xmin::text FROM responses r WHERE r.survey_id IN (SELECT id FROM chain)
+    UNION ALL
+    SELECT 'm' || m.code || ':' || m.xmin::text FROM municipalities m
 )
-SELECT md5(
-    (SELECT COALESCE(string_agg(s.id::text || ':' || s.xmin::text, ',' ORDER BY s.id), '')
-     FROM surveys s WHERE s.id IN (SELECT id FROM chain)) || '|' ||
-    (SELECT COALESCE(string_agg(r.id::text || ':' || r.xmin::text, ',' ORDER BY r.id), '')
-     FROM responses r WHERE r.survey_id IN (SELECT id FROM chain)) || '|' ||
-    (SELECT COALESCE(string_agg(m.code || ':' || m.xmin::text, ',' ORDER BY m.code), '')
-     FROM municipalities m))`
+SELECT count(*)::text || ':' || COALESCE(sum(hashtextextended(k, 0)::numeric), 0)::text || ':' ||
+       COALESCE(sum(hashtextextended(k, 1)::numeric), 0)::text
+FROM versions`
 
 var chartRowStatements = []string{qChartRows, qChartSubmitted, qResultsStamp}
 
