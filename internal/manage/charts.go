@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
+	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
 )
@@ -28,52 +29,161 @@ type ChartData struct {
 // planning region is filled in) and, for a round made from earlier ones,
 // the section "Dinamika" last (reports.BuildTrendCharts over the earlier
 // rounds' and this round's submitted answers in the filter's regions and
-// kind), in one of the report slots (see results),
-// for anyone who may see results (domain.AccessView). Viewers and
+// kind), for anyone who may see results (domain.AccessView). Viewers and
 // coordinators alike: no contacts are read, and personal questions are
-// never charted. The rows are read in opt.Lang's order.
+// never charted.
+//
+// What it returns is shared with other requests and must not be changed:
+// it is kept (chartCache) and given again for the same round, definition,
+// filter, language and opt.TablesOnly while store.ResultsStamp — read
+// first, on every call — says nothing it was made from has changed since.
+// opt.T must depend on opt.Lang only. Making it takes one of the report
+// slots (reportSlot) and reads only what the charts use
+// (store.Snapshot.ChartRows), in one snapshot.
 func (m *Manager) Charts(ctx context.Context, p domain.Principal, sv domain.Survey, def *survey.Definition,
 	filter reports.Filter, opt reports.ChartOptions) (*ChartData, error) {
 	if err := p.Require(domain.AccessView); err != nil {
 		return nil, err
 	}
-	d := &ChartData{}
-	earlier, err := m.earlierTrendRounds(ctx, sv, opt.Lang)
+	// The stamp is read before anything it vouches for: data read after it
+	// are at least as new, and a change in between gives the next call
+	// another stamp.
+	ids := []int64{sv.ID}
+	key := chartKey{survey: sv.ID, slug: sv.Slug, def: def, filter: filterKey(filter), lang: opt.Lang,
+		tablesOnly: opt.TablesOnly}
+	if sv.PreviousSurveyID != nil {
+		ids = append(ids, *sv.PreviousSurveyID)
+		key.previous = *sv.PreviousSurveyID
+	}
+	stamp, err := m.Store.ResultsStamp(ctx, ids, MaxTrendRounds)
 	if err != nil {
 		return nil, err
 	}
-	err = m.results(ctx, sv, def, false, opt.Lang, func(src reports.Source, t Tracker) error {
-		d.Rate = t.All
-		if err := d.aggregate(def, src, filter); err != nil {
-			return err
-		}
-		// Region names are Latvian in either language.
-		byName := func(s string) string { return s }
-		survey.SortByName(d.Regions, "lv", byName)
-		survey.SortByName(d.StatRegions, "lv", byName)
-		opt.Rate = nil
-		for _, g := range t.ByRegion {
-			opt.Rate = append(opt.Rate, reports.RateTally{Name: g.Name, Submitted: g.Submitted, Total: g.Total})
-		}
-		survey.SortByName(opt.Rate, "lv", func(r reports.RateTally) string { return r.Name })
+	if d := m.charts.get(key, stamp); d != nil {
+		return d, nil
+	}
+	release, err := m.reportSlot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	d, err := m.charts1(ctx, sv, def, filter, opt)
+	if err != nil {
+		return nil, err
+	}
+	m.charts.put(key, stamp, d)
+	return d, nil
+}
+
+// charts1 makes what Charts returns.
+func (m *Manager) charts1(ctx context.Context, sv domain.Survey, def *survey.Definition,
+	filter reports.Filter, opt reports.ChartOptions) (*ChartData, error) {
+	d := &ChartData{}
+	earlier, err := m.earlierRounds(ctx, sv)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		rows       []store.ChartRow
+		earlierRow = make([][]store.ChartRow, len(earlier))
+	)
+	err = m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
 		var err error
-		if d.Set, err = reports.BuildChartsContext(ctx, d.Summary, opt); err != nil || len(earlier) == 0 {
+		if rows, err = sn.ChartRows(ctx, sv.ID, false); err != nil {
 			return err
 		}
-		return d.trends(ctx, sv, def, src, filter, earlier, opt)
+		for i, r := range earlier {
+			if earlierRow[i], err = sn.ChartRows(ctx, r.ID, true); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	cur, err := chartRows(rows)
+	if err != nil {
+		return nil, err
+	}
+	src := func() reports.Rows { return rowsOf(cur) }
+
+	// The response rate, as the tracker counts it: every row, submitted
+	// or not.
+	regions := map[string]*Tally{}
+	for _, r := range cur {
+		sub := r.Status == domain.StatusSubmitted
+		d.Rate.add(sub)
+		g := regions[r.Municipality.PlanningRegion]
+		if g == nil {
+			g = &Tally{Name: r.Municipality.PlanningRegion}
+			regions[g.Name] = g
+		}
+		g.add(sub)
+	}
+	if err := d.aggregate(def, src(), filter); err != nil {
+		return nil, err
+	}
+	// Region names are Latvian in either language.
+	byName := func(s string) string { return s }
+	survey.SortByName(d.Regions, "lv", byName)
+	survey.SortByName(d.StatRegions, "lv", byName)
+	opt.Rate = nil
+	for _, g := range regions {
+		opt.Rate = append(opt.Rate, reports.RateTally{Name: g.Name, Submitted: g.Submitted, Total: g.Total})
+	}
+	survey.SortByName(opt.Rate, "lv", func(r reports.RateTally) string { return r.Name })
+	if d.Set, err = reports.BuildChartsContext(ctx, d.Summary, opt); err != nil || len(earlier) == 0 {
+		return d, err
+	}
+	rounds := make([]reports.TrendRound, 0, len(earlier)+1)
+	for i, r := range earlier {
+		rdef, err := m.Definition(r)
+		if err != nil {
+			return nil, err
+		}
+		rr, err := chartRows(earlierRow[i])
+		if err != nil {
+			return nil, err
+		}
+		earlierRow[i] = nil
+		rounds = append(rounds, reports.TrendRound{Slug: r.Slug, Definition: rdef, ReferenceYear: r.ReferenceYear,
+			Rows: filter.Within(rowsOf(rr))})
+	}
+	rounds = append(rounds, reports.TrendRound{Slug: sv.Slug, Definition: def, ReferenceYear: def.ReferenceYear,
+		Rows: filter.Within(src())})
+	if err := d.trends(ctx, rounds, opt); err != nil {
 		return nil, err
 	}
 	return d, nil
 }
 
+// chartRows decodes the rows' answers (each document once) into what
+// reports read, as ReportRow does.
+func chartRows(rows []store.ChartRow) ([]reports.Row, error) {
+	out := make([]reports.Row, len(rows))
+	for i, r := range rows {
+		row := reports.Row{Municipality: domain.Municipality{Code: r.Code, Kind: r.Kind, PlanningRegion: r.PlanningRegion,
+			StatisticalRegion: r.StatisticalRegion}, Status: domain.StatusNone, Answers: survey.Answers{}}
+		if r.Status != nil {
+			row.Status = *r.Status
+			a, err := survey.DecodeAnswers(r.AnswersJSON)
+			if err != nil {
+				return nil, err
+			}
+			row.Answers = a
+		}
+		out[i] = row
+	}
+	return out, nil
+}
+
 // aggregate summarises the rows in one pass, noting the regions the filter
 // can offer.
-func (d *ChartData) aggregate(def *survey.Definition, src reports.Source, filter reports.Filter) error {
+func (d *ChartData) aggregate(def *survey.Definition, all reports.Rows, filter reports.Filter) error {
 	seen := map[string]bool{}
 	rows := func(yield func(reports.Row, error) bool) {
-		for r, err := range src() {
+		for r, err := range all {
 			if err == nil {
 				if m := r.Municipality; !seen["p"+m.PlanningRegion] {
 					seen["p"+m.PlanningRegion] = true
@@ -94,17 +204,10 @@ func (d *ChartData) aggregate(def *survey.Definition, src reports.Source, filter
 	return err
 }
 
-// trends adds the section of trends across the earlier rounds and this
-// one, when any series reaches this round over two rounds or more.
-func (d *ChartData) trends(ctx context.Context, sv domain.Survey, def *survey.Definition, src reports.Source,
-	filter reports.Filter, earlier []reports.TrendRound, opt reports.ChartOptions) error {
-	rounds := make([]reports.TrendRound, 0, len(earlier)+1)
-	for _, r := range earlier {
-		r.Rows = filter.Within(r.Rows)
-		rounds = append(rounds, r)
-	}
-	rounds = append(rounds, reports.TrendRound{Slug: sv.Slug, Definition: def, ReferenceYear: def.ReferenceYear,
-		Rows: filter.Within(src())})
+// trends adds the section of trends across the rounds (the earlier ones
+// and this one, oldest first, each under the filter), when any series
+// reaches this round over two rounds or more.
+func (d *ChartData) trends(ctx context.Context, rounds []reports.TrendRound, opt reports.ChartOptions) error {
 	t, err := reports.Trends(rounds)
 	if err != nil {
 		return err

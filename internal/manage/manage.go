@@ -56,6 +56,7 @@ type Manager struct {
 	defs    definitions // parsed questionnaires by round
 	outbox  outbox      // wakes RunOutbox when messages are queued
 	reports reportSlots
+	charts  chartCache // recent chart sets (Charts)
 }
 
 // IsUnavailable reports whether err means the database did not answer in

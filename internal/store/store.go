@@ -148,7 +148,7 @@ func (s *Store) CheckQueries(ctx context.Context) error {
 
 func statements() []string {
 	var all []string
-	for _, group := range [][]string{municipalityStatements, surveyStatements,
+	for _, group := range [][]string{municipalityStatements, surveyStatements, chartRowStatements,
 		invitationStatements, responseStatements, revisionStatements, userStatements, sessionStatements,
 		apiTokenStatements, loginFailureStatements, contactStatements, extensionStatements,
 		messageStatements, returnStatements, trackerStatements, reportRowStatements, publicationStatements,

@@ -111,8 +111,10 @@ type chartView struct {
 	// OptionJSON is the option for the <script type="application/json">
 	// block (reports escapes <, > and & in it).
 	OptionJSON template.JS
-	CSVURL     string
-	PNGName    string
+	// TableHTML is the chart's table (chartTableHTML).
+	TableHTML template.HTML
+	CSVURL    string
+	PNGName   string
 	// What the card needs of its page.
 	Lang   lang
 	Report bool
@@ -180,7 +182,7 @@ func (s *Server) chartsView(c *gin.Context, d *resultsData, report bool) chartsP
 	section := func(sec *reports.ChartSection) chartSectionView {
 		v := chartSectionView{Code: sec.Code, Title: sec.Title}
 		for _, ch := range sec.Charts {
-			v.Charts = append(v.Charts, chartView{Chart: ch, OptionJSON: template.JS(ch.Option),
+			v.Charts = append(v.Charts, chartView{Chart: ch, OptionJSON: template.JS(ch.Option), TableHTML: chartTableHTML(ch),
 				CSVURL:  withQuery(base+"/charts/"+url.PathEscape(ch.ID)+"/data.csv", csvQuery),
 				PNGName: d.sv.Slug + "-" + ch.ID + ".png", Lang: l, Report: report, Width: p.Width})
 		}
