@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lib/pq"
@@ -37,6 +38,9 @@ const connectTimeout = 10 * time.Second
 // cancellation of each call's context.
 type connector struct {
 	cfg pq.Config
+	// trips counts the round trips of every connection it opens
+	// (countingConn).
+	trips atomic.Uint64
 }
 
 func newConnector(dsn string, runtime map[string]string) (*connector, error) {
@@ -67,7 +71,7 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &dialer{}
+	d := &dialer{trips: &c.trips}
 	pc.Dialer(d)
 	// The handshake runs under the deadline DialContext put on the socket;
 	// a cancelled context ends it too.
@@ -89,6 +93,8 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 // dialer dials for one Connect and remembers the connection it made; the
 // dials lib/pq makes later to send cancel requests are not remembered.
 type dialer struct {
+	trips *atomic.Uint64 // where its connections count their round trips
+
 	mu   sync.Mutex
 	last net.Conn
 	done bool
@@ -113,12 +119,39 @@ func (d *dialer) DialContext(ctx context.Context, network, address string) (net.
 	if dl, ok := ctx.Deadline(); ok {
 		nc.SetDeadline(dl)
 	}
+	nc = &countingConn{Conn: nc, trips: d.trips}
 	d.mu.Lock()
 	if !d.done {
 		d.last = nc
 	}
 	d.mu.Unlock()
 	return nc, nil
+}
+
+// countingConn counts the round trips made over a connection: a round trip
+// is the client sending and then waiting for the server's answer, so the
+// first read after a write counts one. Reads that continue an answer, and
+// writes that continue a message, do not. The count is the store's
+// (Store.RoundTrips): always on, one atomic add per round trip.
+type countingConn struct {
+	net.Conn
+	trips *atomic.Uint64
+	wrote atomic.Bool // written since the last read
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	if !c.wrote.Load() {
+		c.wrote.Store(true)
+	}
+	return c.Conn.Write(p)
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	if c.wrote.Load() {
+		c.wrote.Store(false)
+		c.trips.Add(1)
+	}
+	return c.Conn.Read(p)
 }
 
 // expire ends the handshake under way when the Connect's context ends.

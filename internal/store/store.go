@@ -33,6 +33,7 @@ type ConflictError = domain.ConflictError
 // Store is the database handle. It is safe for concurrent use.
 type Store struct {
 	db *sqlx.DB
+	c  *connector
 }
 
 // Defaults of Options (DB_STATEMENT_TIMEOUT and
@@ -88,8 +89,14 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", RedactDSN(dsn), err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, c: c}, nil
 }
+
+// RoundTrips is how many times, since Open, a connection of the store sent
+// something to the server and then waited for its answer (connecting,
+// every statement, BEGIN and COMMIT count). The difference over a request
+// is what it cost in network round trips.
+func (s *Store) RoundTrips() uint64 { return s.c.trips.Load() }
 
 // Close closes the connection pool.
 func (s *Store) Close() error { return s.db.Close() }
