@@ -157,4 +157,14 @@ func TestSaveRoundTrips(t *testing.T) {
 			}
 		}
 	}
+	// A submit takes the same way (logged, not bounded: it also queues
+	// the e-mail receipt).
+	r := e.put("riga", 5, full)
+	wantStatus(t, r, http.StatusOK)
+	n0 := e.m.RoundTrips()
+	wantStatus(t, e.api("POST", "riga", "/submit", `{"version":`+itoa(decode[savedReply](t, r).Version)+`}`), http.StatusOK)
+	t.Logf("API submit: %d round trips", e.m.RoundTrips()-n0)
+	if resp, n := e.state("riga"); resp.Status != domain.StatusSubmitted || resp.Version != 7 || n != 7 {
+		t.Fatalf("after the submit: %s, version %d, %d revisions", resp.Status, resp.Version, n)
+	}
 }
