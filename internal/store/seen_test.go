@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/civitas-lv/surveyd/internal/auth"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
 )
@@ -121,5 +122,33 @@ func TestApplySeen(t *testing.T) {
 	}
 	if b, a := last(6); b != `{"population": 8}` || a != `{"population": 9}` {
 		t.Fatalf("submit revision %s → %s", b, a)
+	}
+}
+
+// TestRespondentLean: the link's context without the definition (named by
+// its hash; SurveyDefinition reads it), with the reference years of the
+// rounds its carried-over answers come from.
+func TestRespondentLean(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	tok, h := auth.NewToken()
+	if _, err := f.s.RotateInvitation(ctx, f.sv.ID, "riga", store.NewLink{Hash: h}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.s.RespondentByTokenHashLean(ctx, auth.HashToken(tok))
+	if err != nil || r.Survey.Definition != nil || r.Survey.DefinitionSHA256 != "sha1" || r.CarriedYears != nil {
+		t.Fatalf("lean: %+v %v", r.Survey, err)
+	}
+	def, sha, err := f.s.SurveyDefinition(ctx, f.sv.ID)
+	if err != nil || sha != "sha1" || len(def) == 0 {
+		t.Fatalf("definition: %d bytes, %q, %v", len(def), sha, err)
+	}
+	if _, err := f.s.StartCarried(ctx, store.CarryOver{SurveyID: f.sv.ID, Municipality: "riga",
+		Answers: survey.Answers{"population": json.Number("7")}, Carried: map[string]string{"population": f.sv.Slug}}); err != nil {
+		t.Fatal(err)
+	}
+	r, err = f.s.RespondentByTokenHashLean(ctx, auth.HashToken(tok))
+	if err != nil || !reflect.DeepEqual(r.CarriedYears, map[string]int{f.sv.Slug: f.sv.ReferenceYear}) {
+		t.Fatalf("carried years %v (%v), want %s: %d", r.CarriedYears, err, f.sv.Slug, f.sv.ReferenceYear)
 	}
 }
