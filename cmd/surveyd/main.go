@@ -169,7 +169,7 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, migrat
 		return nil, err
 	}
 	st, err := store.OpenWith(ctx, cfg.DatabaseURL, store.Options{StatementTimeout: cfg.DBStatementTimeout,
-		IdleInTransactionTimeout: cfg.DBIdleInTransactionTimeout})
+		IdleInTransactionTimeout: cfg.DBIdleInTransactionTimeout, MaxConns: cfg.DBMaxConns, MaxIdleConns: cfg.DBMaxIdleConns})
 	if err != nil {
 		return nil, err
 	}

@@ -42,6 +42,9 @@ type Config struct {
 	// Database limits on every connection (PostgreSQL's statement_timeout
 	// and idle_in_transaction_session_timeout).
 	DBStatementTimeout, DBIdleInTransactionTimeout time.Duration
+	// The connection pool: at most DBMaxConns open, DBMaxIdleConns kept
+	// idle (0: as many as DBMaxConns).
+	DBMaxConns, DBMaxIdleConns int
 	// Request deadlines: by personal link, everything else, and reports
 	// (the workbook, charts, a chart's CSV, the printable report).
 	RespondentTimeout, StaffTimeout, ReportTimeout time.Duration
@@ -168,6 +171,19 @@ func Options() []Option {
 		{Name: "DB_IDLE_IN_TRANSACTION_TIMEOUT", Default: "1m",
 			Help: "PostgreSQL's idle_in_transaction_session_timeout on every connection: the server ends a session that leaves a transaction open and idle this long, and its locks with it",
 			set:  func(c *Config, v string) (err error) { c.DBIdleInTransactionTimeout, err = positiveDuration(v); return }},
+		{Name: "DB_MAX_CONNS", Default: "20",
+			Help: "connections to PostgreSQL the service opens at most: requests beyond it wait for a free one (within their deadline); each instance's share of the server's max_connections (100 by default), and a few per CPU core of the database are enough to keep it busy",
+			set:  func(c *Config, v string) (err error) { c.DBMaxConns, err = positiveInt(v, 1000); return }},
+		{Name: "DB_MAX_IDLE_CONNS",
+			Help: "connections kept open when idle, at most DB_MAX_CONNS; empty: DB_MAX_CONNS, so a burst of saves does not open new connections (each costs a handshake and prepares the save's statements again)",
+			set: func(c *Config, v string) (err error) {
+				if v == "" {
+					c.DBMaxIdleConns = 0
+					return nil
+				}
+				c.DBMaxIdleConns, err = positiveInt(v, 1000)
+				return
+			}},
 		{Name: "RESPONDENT_TIMEOUT", Default: "10s",
 			Help: "deadline of a request by personal link (the form, its autosave, the printable copy): a database that has not answered by then gets the request a 503 with Retry-After, and the form keeps what was typed and tries again",
 			set:  func(c *Config, v string) (err error) { c.RespondentTimeout, err = positiveDuration(v); return }},
@@ -336,6 +352,14 @@ func isTop(dir string) bool {
 		}
 	}
 	return false
+}
+
+func positiveInt(v string, most int) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > most {
+		return 0, fmt.Errorf("must be a whole number from 1 to %d", most)
+	}
+	return n, nil
 }
 
 func positiveDuration(v string) (time.Duration, error) {

@@ -167,3 +167,22 @@ func TestOpenDataSettings(t *testing.T) {
 		}
 	}
 }
+
+// The connection pool: 20 connections, all kept when idle, by default;
+// whole numbers from 1 only.
+func TestPoolSize(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	if err != nil || c.DBMaxConns != 20 || c.DBMaxIdleConns != 0 {
+		t.Fatalf("defaults: %d, %d, %v", c.DBMaxConns, c.DBMaxIdleConns, err)
+	}
+	c, err = Load(env(map[string]string{"DB_MAX_CONNS": "40", "DB_MAX_IDLE_CONNS": "10"}))
+	if err != nil || c.DBMaxConns != 40 || c.DBMaxIdleConns != 10 {
+		t.Fatalf("set: %d, %d, %v", c.DBMaxConns, c.DBMaxIdleConns, err)
+	}
+	for _, bad := range []map[string]string{{"DB_MAX_CONNS": "0"}, {"DB_MAX_CONNS": "many"}, {"DB_MAX_IDLE_CONNS": "-1"}} {
+		if _, err := Load(env(bad)); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}

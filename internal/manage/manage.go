@@ -64,6 +64,10 @@ type Manager struct {
 // succeed if tried again later.
 func IsUnavailable(err error) bool { return store.IsUnavailable(err) }
 
+// RoundTrips is the store's count of SQL round trips so far
+// (store.Store.RoundTrips): what a request cost is the difference.
+func (m *Manager) RoundTrips() uint64 { return m.Store.RoundTrips() }
+
 // LoadMunicipalities loads the built-in list; only differing rows change.
 func (m *Manager) LoadMunicipalities(ctx context.Context) (changed int, err error) {
 	list, err := refdata.Municipalities()

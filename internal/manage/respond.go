@@ -37,6 +37,7 @@ type Respondent struct {
 
 	token        string // the personal link's, for the receipt of a submit
 	invitationID int64
+	years        map[string]int // reference years of carried-from rounds, by slug
 }
 
 // Errors of a respondent's change outside the answering window.
@@ -176,11 +177,11 @@ func (m *Manager) RespondentByToken(ctx context.Context, token string, now time.
 	if err != nil {
 		return nil, domain.ErrNotFound
 	}
-	r, err := m.Store.RespondentByTokenHash(ctx, hash)
+	r, err := m.Store.RespondentByTokenHashLean(ctx, hash)
 	if err != nil {
 		return nil, err
 	}
-	def, err := m.Definition(r.Survey)
+	def, err := m.cachedDefinition(ctx, &r.Survey)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +191,7 @@ func (m *Manager) RespondentByToken(ctx context.Context, token string, now time.
 	}
 	out := &Respondent{Survey: r.Survey, Municipality: r.Municipality, Response: r.Response,
 		ExtendedUntil: r.ExtendedUntil, Return: r.Return, Def: def, Answers: answers, State: r.State(now),
-		token: token, invitationID: r.Invitation.ID}
+		token: token, invitationID: r.Invitation.ID, years: r.CarriedYears}
 	return out, m.loadCarried(ctx, out)
 }
 
@@ -201,20 +202,22 @@ func (m *Manager) loadCarried(ctx context.Context, r *Respondent) error {
 		return err
 	}
 	r.Carried = map[string]CarriedFrom{}
-	years := map[string]int{}
+	if r.years == nil {
+		r.years = map[string]int{}
+	}
 	for code, slug := range carried {
-		if _, ok := years[slug]; !ok {
+		if _, ok := r.years[slug]; !ok {
 			sv, err := m.Store.SurveyBySlug(ctx, slug)
 			switch {
 			case err == nil:
-				years[slug] = sv.ReferenceYear
+				r.years[slug] = sv.ReferenceYear
 			case errors.Is(err, domain.ErrNotFound): // deleted since: the slug says enough
-				years[slug] = 0
+				r.years[slug] = 0
 			default:
 				return err
 			}
 		}
-		r.Carried[code] = CarriedFrom{Round: slug, Year: years[slug]}
+		r.Carried[code] = CarriedFrom{Round: slug, Year: r.years[slug]}
 	}
 	return nil
 }
@@ -241,8 +244,8 @@ func (m *Manager) ConfirmCarried(ctx context.Context, r *Respondent, codes []str
 	return Saved{Response: resp, Changed: len(done) > 0, Answers: r.Answers}, nil
 }
 
-// definitions keeps parsed questionnaires by round, keyed by the snapshot's
-// hash so a replaced definition is parsed again.
+// definitions keeps parsed questionnaires by round and the snapshot's
+// hash, so a replaced definition is read and parsed again.
 type definitions struct {
 	mu sync.Mutex
 	m  map[int64]cachedDefinition
@@ -272,6 +275,26 @@ func (m *Manager) Definition(sv domain.Survey) (*survey.Definition, error) {
 	m.defs.m[sv.ID] = cachedDefinition{sha: sv.DefinitionSHA256, def: def}
 	m.defs.mu.Unlock()
 	return def, nil
+}
+
+// cachedDefinition is the parsed questionnaire of a round read without
+// its definition (store.RespondentByTokenHashLean): the one cached for
+// the round's hash, else read now (sv then holds it, and its hash as read).
+func (m *Manager) cachedDefinition(ctx context.Context, sv *domain.Survey) (*survey.Definition, error) {
+	if len(sv.Definition) == 0 {
+		m.defs.mu.Lock()
+		c, ok := m.defs.m[sv.ID]
+		m.defs.mu.Unlock()
+		if ok && c.sha == sv.DefinitionSHA256 {
+			return c.def, nil
+		}
+		def, sha, err := m.Store.SurveyDefinition(ctx, sv.ID)
+		if err != nil {
+			return nil, err
+		}
+		sv.Definition, sv.DefinitionSHA256 = def, sha
+	}
+	return m.Definition(*sv)
 }
 
 // InvalidAnswersError refuses answers, with a message per answer key.
@@ -473,6 +496,9 @@ func (r *Respondent) change(base int, answers survey.Answers, submit bool) store
 		Answers:          answers,
 		Submit:           submit,
 		Actor:            domain.Actor{Kind: domain.ActorInvitation, InvitationID: r.invitationID},
+		// What the respondent's request read: the store writes on the
+		// condition that it is still so, without reading it again.
+		Seen: &store.Seen{Response: r.Response, Answers: r.Answers},
 	}
 }
 

@@ -18,7 +18,7 @@ import (
 // it is refused with ErrBusy. Building a report holds no database
 // connection, but its reading does (one while it lasts), and the building
 // takes memory and CPU: so a handful of people exporting at once never
-// take the connections respondents need (store.MaxConns), nor the
+// take the connections respondents need (DB_MAX_CONNS), nor the
 // server's memory.
 const (
 	DefaultReportSlots = 2

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lib/pq"
@@ -37,6 +38,12 @@ const connectTimeout = 10 * time.Second
 // cancellation of each call's context.
 type connector struct {
 	cfg pq.Config
+	// trips counts the round trips of every connection it opens
+	// (countingConn).
+	trips atomic.Uint64
+	// prepare are the statements a connection prepares the first time it
+	// runs them and keeps (conn.prepared); set before the first connection.
+	prepare map[string]bool
 }
 
 func newConnector(dsn string, runtime map[string]string) (*connector, error) {
@@ -67,7 +74,7 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &dialer{}
+	d := &dialer{trips: &c.trips}
 	pc.Dialer(d)
 	// The handshake runs under the deadline DialContext put on the socket;
 	// a cancelled context ends it too.
@@ -83,12 +90,14 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 		return nil, errors.New("store: the connection was not dialled through the store's dialer")
 	}
 	raw.SetDeadline(time.Time{})
-	return &conn{pq: dc, raw: raw}, nil
+	return &conn{pq: dc, raw: raw, prepare: c.prepare}, nil
 }
 
 // dialer dials for one Connect and remembers the connection it made; the
 // dials lib/pq makes later to send cancel requests are not remembered.
 type dialer struct {
+	trips *atomic.Uint64 // where its connections count their round trips
+
 	mu   sync.Mutex
 	last net.Conn
 	done bool
@@ -113,12 +122,39 @@ func (d *dialer) DialContext(ctx context.Context, network, address string) (net.
 	if dl, ok := ctx.Deadline(); ok {
 		nc.SetDeadline(dl)
 	}
+	nc = &countingConn{Conn: nc, trips: d.trips}
 	d.mu.Lock()
 	if !d.done {
 		d.last = nc
 	}
 	d.mu.Unlock()
 	return nc, nil
+}
+
+// countingConn counts the round trips made over a connection: a round trip
+// is the client sending and then waiting for the server's answer, so the
+// first read after a write counts one. Reads that continue an answer, and
+// writes that continue a message, do not. The count is the store's
+// (Store.RoundTrips): always on, one atomic add per round trip.
+type countingConn struct {
+	net.Conn
+	trips *atomic.Uint64
+	wrote atomic.Bool // written since the last read
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	if !c.wrote.Load() {
+		c.wrote.Store(true)
+	}
+	return c.Conn.Write(p)
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	if c.wrote.Load() {
+		c.wrote.Store(false)
+		c.trips.Add(1)
+	}
+	return c.Conn.Read(p)
 }
 
 // expire ends the handshake under way when the Connect's context ends.
@@ -143,6 +179,12 @@ func (d *dialer) connected() net.Conn {
 type conn struct {
 	pq  driver.Conn
 	raw net.Conn
+
+	// prepare are the statements to keep prepared, stmts those this
+	// connection has prepared (database/sql uses a connection from one
+	// goroutine at a time).
+	prepare map[string]bool
+	stmts   map[string]driver.Stmt
 
 	mu   sync.Mutex
 	gen  uint64      // bumped by every call: a stale cancellation leaves the socket alone
@@ -219,14 +261,80 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	return c.pq.(driver.ConnBeginTx).BeginTx(ctx, opts)
 }
 
+// Prepared statements.
+//
+// lib/pq runs a statement with parameters as an unnamed statement: Parse
+// and Describe, wait for the answer, then Bind and Execute, wait again —
+// two round trips, and the server plans the statement every time. A
+// statement prepared once on the connection is one round trip (Bind and
+// Execute) and keeps its plan. The autosave's statements
+// (preparedStatements in store.go) are prepared by each connection the
+// first time it runs them, and kept for its life.
+//
+// A prepared statement runs under its context's deadline on the socket
+// only (arm), without lib/pq's cancel request: lib/pq's statement waits
+// for that request to be answered before it returns, so a server that
+// stopped answering would hold the caller past its deadline. A statement
+// whose caller gave up runs on in the server to its end (a statement on
+// its own then commits, as a COMMIT whose answer was lost does: the caller
+// cannot know) or to statement_timeout.
+
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	c.arm(ctx)
+	if st, err := c.prepared(ctx, query, args); st != nil || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		rows, err := st.(driver.StmtQueryContext).QueryContext(context.WithoutCancel(ctx), args)
+		c.check(query, err)
+		return rows, err
+	}
 	return c.pq.(driver.QueryerContext).QueryContext(ctx, query, args)
 }
 
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	c.arm(ctx)
+	if st, err := c.prepared(ctx, query, args); st != nil || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		res, err := st.(driver.StmtExecContext).ExecContext(context.WithoutCancel(ctx), args)
+		c.check(query, err)
+		return res, err
+	}
 	return c.pq.(driver.ExecerContext).ExecContext(ctx, query, args)
+}
+
+// prepared is the connection's prepared statement for query, prepared now
+// if it has none; nil, nil for a query not kept prepared (or without
+// parameters: lib/pq sends those in one round trip as they are).
+func (c *conn) prepared(ctx context.Context, query string, args []driver.NamedValue) (driver.Stmt, error) {
+	if len(args) == 0 || !c.prepare[query] {
+		return nil, nil
+	}
+	if st := c.stmts[query]; st != nil {
+		return st, nil
+	}
+	st, err := c.pq.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if c.stmts == nil {
+		c.stmts = map[string]driver.Stmt{}
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+// check forgets a prepared statement the server no longer runs as
+// prepared (a table it reads changed shape: "cached plan must not change
+// result type"; or the statement is gone), so that the next call prepares
+// it again. The server frees what is left with the connection.
+func (c *conn) check(query string, err error) {
+	var pe *pq.Error
+	if errors.As(err, &pe) && (pe.Code == "0A000" || pe.Code == "26000") {
+		delete(c.stmts, query)
+	}
 }
 
 func (c *conn) Ping(ctx context.Context) error {

@@ -18,6 +18,10 @@ type Respondent struct {
 	ExtendedUntil *time.Time
 	// Return is the open request for correction, if any.
 	Return *ReturnRequest
+	// CarriedYears maps the slug of each round the response's unconfirmed
+	// carried-over answers come from to its reference year (a round
+	// deleted since is missing).
+	CarriedYears map[string]int
 }
 
 // State is the round's state for this municipality at now.
@@ -26,11 +30,14 @@ func (r Respondent) State(now time.Time) RoundState { return r.Survey.StateWith(
 // Deadline is when answering ends for this municipality.
 func (r Respondent) Deadline() time.Time { return r.Survey.Deadline(r.ExtendedUntil) }
 
-const qRespondent = `
+// respondentQuery is the one query of a link's context; definition is the
+// survey's definition column, or an empty value when it is left to the cache.
+func respondentQuery(definition string) string {
+	return `
 SELECT i.id AS "i.id", i.survey_id AS "i.survey_id", i.municipality_code AS "i.municipality_code",
        i.created_at AS "i.created_at", i.token_salt AS "i.token_salt", i.revoked_at AS "i.revoked_at", i.last_used_at AS "i.last_used_at",
        s.id AS "s.id", s.slug AS "s.slug", s.title_lv AS "s.title_lv", s.title_en AS "s.title_en",
-       s.reference_year AS "s.reference_year", s.definition AS "s.definition",
+       s.reference_year AS "s.reference_year", ` + definition + ` AS "s.definition",
        s.definition_sha256 AS "s.definition_sha256", s.opens_at AS "s.opens_at", s.closes_at AS "s.closes_at", s.closed_at AS "s.closed_at",
        s.created_at AS "s.created_at", s.updated_at AS "s.updated_at", s.previous_survey_id AS "s.previous_survey_id",
        m.code AS "m.code", m.name_lv AS "m.name_lv", m.name_en AS "m.name_en", m.kind AS "m.kind",
@@ -42,7 +49,10 @@ SELECT i.id AS "i.id", i.survey_id AS "i.survey_id", i.municipality_code AS "i.m
        r.submitted_version AS "r.submitted_version", r.submitted_at AS "r.submitted_at",
        COALESCE(r.created_at, now()) AS "r.created_at", COALESCE(r.updated_at, now()) AS "r.updated_at",
        COALESCE(r.carried, '{}') AS "r.carried",
-       d.closes_at AS extended_until, rt.comments AS return_comments, rt.note AS return_note
+       d.closes_at AS extended_until, rt.comments AS return_comments, rt.note AS return_note,
+       CASE WHEN r.carried IS NOT NULL AND r.carried <> '{}' THEN
+           (SELECT jsonb_object_agg(cs.slug, cs.reference_year) FROM surveys cs
+            WHERE cs.slug IN (SELECT c.value FROM jsonb_each_text(r.carried) c)) END AS carried_years
 FROM invitations i
 JOIN surveys s ON s.id = i.survey_id
 JOIN municipalities m ON m.code = i.municipality_code
@@ -50,6 +60,17 @@ LEFT JOIN deadline_extensions d ON d.survey_id = i.survey_id AND d.municipality_
 LEFT JOIN responses r ON r.survey_id = i.survey_id AND r.municipality_code = i.municipality_code
 LEFT JOIN returns rt ON rt.response_id = r.id AND rt.resolved_at IS NULL
 WHERE i.token_sha256 = $1 AND i.revoked_at IS NULL`
+}
+
+var (
+	qRespondent = respondentQuery("s.definition")
+	// qRespondentLean leaves the definition (19 KB for a round) to the
+	// caller's cache: SurveyDefinition reads it on a miss.
+	qRespondentLean   = respondentQuery("''::bytea")
+	qSurveyDefinition = `SELECT definition, definition_sha256 FROM surveys WHERE id = $1`
+)
+
+var respondentStatements = []string{qRespondent, qRespondentLean, qSurveyDefinition}
 
 // respondentRow maps the prefixed columns of qRespondent.
 type respondentRow struct {
@@ -60,16 +81,32 @@ type respondentRow struct {
 	ExtendedUntil  *time.Time   `db:"extended_until"`
 	ReturnComments []byte       `db:"return_comments"`
 	ReturnNote     *string      `db:"return_note"`
+	CarriedYears   []byte       `db:"carried_years"`
 }
 
 // RespondentByTokenHash loads a working link's context; ErrNotFound for an
 // unknown or revoked link.
 func (s *Store) RespondentByTokenHash(ctx context.Context, hash []byte) (Respondent, error) {
+	return s.respondent(ctx, qRespondent, hash)
+}
+
+// RespondentByTokenHashLean is RespondentByTokenHash without the round's
+// definition (Survey.Definition is empty; Survey.DefinitionSHA256 names
+// it): for a caller that keeps parsed definitions by their hash, and reads
+// one with SurveyDefinition when it has not got it.
+func (s *Store) RespondentByTokenHashLean(ctx context.Context, hash []byte) (Respondent, error) {
+	return s.respondent(ctx, qRespondentLean, hash)
+}
+
+func (s *Store) respondent(ctx context.Context, q string, hash []byte) (Respondent, error) {
 	var row respondentRow
-	if err := s.db.GetContext(ctx, &row, qRespondent, hash); err != nil {
+	if err := s.db.GetContext(ctx, &row, q, hash); err != nil {
 		return Respondent{}, notFound(err)
 	}
 	out := Respondent{Invitation: row.I, Survey: row.S, Municipality: row.M, Response: row.R, ExtendedUntil: row.ExtendedUntil}
+	if len(out.Survey.Definition) == 0 {
+		out.Survey.Definition = nil // the lean query's
+	}
 	if row.ReturnComments != nil {
 		rr := &ReturnRequest{Note: *row.ReturnNote}
 		if err := json.Unmarshal(row.ReturnComments, &rr.Comments); err != nil {
@@ -77,5 +114,23 @@ func (s *Store) RespondentByTokenHash(ctx context.Context, hash []byte) (Respond
 		}
 		out.Return = rr
 	}
+	if row.CarriedYears != nil {
+		if err := json.Unmarshal(row.CarriedYears, &out.CarriedYears); err != nil {
+			return Respondent{}, err
+		}
+	}
 	return out, nil
+}
+
+// SurveyDefinition reads a round's definition and its hash; ErrNotFound
+// for an unknown round.
+func (s *Store) SurveyDefinition(ctx context.Context, id int64) (json.RawMessage, string, error) {
+	var row struct {
+		Definition json.RawMessage `db:"definition"`
+		SHA256     string          `db:"definition_sha256"`
+	}
+	if err := s.db.GetContext(ctx, &row, qSurveyDefinition, id); err != nil {
+		return nil, "", notFound(err)
+	}
+	return row.Definition, row.SHA256, nil
 }

@@ -54,6 +54,15 @@ type Change struct {
 	// to store or an error, which Apply returns as it is. Without Rebase a
 	// stale BaseVersion is a *ConflictError.
 	Rebase func(base, current survey.Answers, currentVersion int) (survey.Answers, error)
+	// Seen, when set, is the response as the caller read it (with its
+	// answers decoded), so that Apply need not read it again: see Apply.
+	Seen *Seen
+}
+
+// Seen is a response as a caller read it, and its answers decoded.
+type Seen struct {
+	Response Response
+	Answers  survey.Answers
 }
 
 // Saved is the outcome of a change.
@@ -96,6 +105,51 @@ WHERE id = $1
 RETURNING ` + responseColumns
 )
 
+// The save in one statement (Apply with Change.Seen), each with its
+// revision: qSaveNew starts the response (FOR SHARE on the round, as
+// ReplaceDefinition locks it to refuse once answers exist); qSaveAnswers
+// and qSaveSubmit change it only if it is still at the version $4 the
+// caller read and the round's definition is still $3 (empty: any), and the
+// submit resolves the open request for correction. No row: nothing
+// written. Their revision columns are $6.. $11 (new) or $7.. $12, as
+// insertRevision's.
+const (
+	qSaveNew = `
+WITH sv AS (SELECT id FROM surveys WHERE id = $1 AND ($3::text = '' OR definition_sha256 = $3) FOR SHARE),
+up AS (
+    INSERT INTO responses (survey_id, municipality_code, answers, carried, version)
+    SELECT sv.id, $2, $4, $5, 1 FROM sv
+    ON CONFLICT (survey_id, municipality_code) DO NOTHING
+    RETURNING ` + responseColumns + `),
+rev AS (
+    INSERT INTO revisions (response_id, version, action, actor, invitation_id, user_id, before, after, note)
+    SELECT id, version, 'save', $6, $7, $8, $9, $10, $11 FROM up)
+SELECT ` + responseColumns + ` FROM up`
+	saveCheck = `
+WHERE id = $1 AND version = $4
+    AND EXISTS (SELECT 1 FROM surveys WHERE id = $2 AND ($3::text = '' OR definition_sha256 = $3))
+RETURNING ` + responseColumns
+	saveRevision = `
+    INSERT INTO revisions (response_id, version, action, actor, invitation_id, user_id, before, after, note)
+    SELECT id, version, `
+	qSaveAnswers = `
+WITH up AS (
+    UPDATE responses SET answers = $5, carried = $6, version = version + 1, updated_at = now()` + saveCheck + `),
+rev AS (` + saveRevision + `'save', $7, $8, $9, $10, $11, $12 FROM up)
+SELECT ` + responseColumns + ` FROM up`
+	qSaveSubmit = `
+WITH up AS (
+    UPDATE responses SET answers = $5, carried = $6, version = version + 1, updated_at = now(),
+        status = 'submitted', submitted_answers = $5, submitted_version = version + 1, submitted_at = now()` + saveCheck + `),
+rev AS (` + saveRevision + `'submit', $7, $8, $9, $10, $11, $12 FROM up),
+res AS (UPDATE returns SET resolved_at = now() WHERE response_id = $1 AND resolved_at IS NULL AND EXISTS (SELECT 1 FROM up))
+SELECT ` + responseColumns + ` FROM up`
+)
+
+// saveStatements are the save's: prepared on each connection once
+// (preparedStatements), so that each costs one round trip.
+var saveStatements = []string{qSaveNew, qSaveAnswers, qSaveSubmit, qRevisionsBetween}
+
 var responseStatements = []string{qInsertCarried, qConfirmCarried, qResponse, qResponseForUpdate, qEnsureResponse, qSurveySHAForShare,
 	qUpdateAnswers, qSubmitResponse, qResponsesForSurvey, qCorrectResponse}
 
@@ -112,12 +166,105 @@ func (s *Store) ResponsesForSurvey(ctx context.Context, surveyID int64) ([]Respo
 	return out, s.db.SelectContext(ctx, &out, qResponsesForSurvey, surveyID)
 }
 
-// Apply saves a change in one transaction: it locks the response, refuses a
-// stale BaseVersion with *ConflictError, writes the answers (and, when
-// submitting, the submitted snapshot), bumps the version and appends a
-// revision with the answers that changed. A change that changes nothing
-// writes nothing.
+// Apply saves a change: it refuses a stale BaseVersion with
+// *ConflictError (or rebases it, see Change.Rebase), writes the answers
+// (and, when submitting, the submitted snapshot), bumps the version and
+// appends a revision with the answers that changed, all or nothing. A
+// change that changes nothing writes nothing.
+//
+// With c.Seen it works from the response as the caller read it: the
+// revisions since BaseVersion are read only when the change is stale
+// (one round trip), and the answers and the revision are written by one
+// statement on the condition that the response is still at the version
+// seen (one round trip, no transaction). When somebody saved in between,
+// or the round's definition changed, that statement writes nothing and the
+// change is applied as without Seen: in a transaction that locks the
+// response and reads it again.
 func (s *Store) Apply(ctx context.Context, c Change) (Saved, error) {
+	if c.Seen != nil {
+		out, done, err := s.applySeen(ctx, c)
+		if done || err != nil {
+			return out, err
+		}
+	}
+	return s.applyLocked(ctx, c)
+}
+
+// applySeen is Apply from c.Seen; done is false when it wrote nothing
+// because the response or the round changed since it was read (or the
+// case is one only applyLocked decides), and the change is still to be
+// applied.
+func (s *Store) applySeen(ctx context.Context, c Change) (Saved, bool, error) {
+	cur, old := c.Seen.Response, c.Seen.Answers
+	if cur.SurveyID != c.SurveyID || cur.MunicipalityCode != c.Municipality || old == nil ||
+		cur.ID == 0 && (c.BaseVersion != 0 || c.Submit) {
+		return Saved{}, false, nil
+	}
+	answers := c.Answers
+	if cur.Version != c.BaseVersion {
+		if c.Rebase == nil || c.BaseVersion > cur.Version || cur.ID == 0 {
+			return Saved{}, false, nil // refused under the lock, with the version then
+		}
+		var revs []Revision
+		if err := s.db.SelectContext(ctx, &revs, qRevisionsBetween, cur.ID, c.BaseVersion, cur.Version); err != nil {
+			return Saved{}, false, err
+		}
+		base, ok, err := undoRevisions(old, revs, cur.Version-c.BaseVersion)
+		if err != nil || !ok {
+			return Saved{}, false, err // a gap in the history: decided under the lock
+		}
+		if answers, err = c.Rebase(base, old, cur.Version); err != nil {
+			return Saved{}, true, err
+		}
+	}
+	before, after := survey.Diff(old, answers)
+	carried, err := cur.Carried()
+	if err != nil {
+		return Saved{}, false, err
+	}
+	confirmChanged(carried, before, after)
+	if c.Submit {
+		carried = map[string]string{} // the caller refused unconfirmed ones
+	}
+	resubmit := c.Submit && (cur.Status != StatusSubmitted || cur.ChangedSinceSubmit())
+	if len(before) == 0 && len(after) == 0 && !resubmit {
+		return Saved{Response: cur}, true, nil
+	}
+	data, err := json.Marshal(answers)
+	if err != nil {
+		return Saved{}, false, err
+	}
+	carriedJSON, err := json.Marshal(carried)
+	if err != nil {
+		return Saved{}, false, err
+	}
+	kind, inv, user, b, af, note, err := revisionArgs(c.Actor, before, after)
+	if err != nil {
+		return Saved{}, false, err
+	}
+	var next Response
+	switch {
+	case cur.ID == 0:
+		err = s.db.GetContext(ctx, &next, qSaveNew, c.SurveyID, c.Municipality, c.DefinitionSHA256,
+			data, carriedJSON, kind, inv, user, b, af, note)
+	case c.Submit:
+		err = s.db.GetContext(ctx, &next, qSaveSubmit, cur.ID, c.SurveyID, c.DefinitionSHA256, cur.Version,
+			data, carriedJSON, kind, inv, user, b, af, note)
+	default:
+		err = s.db.GetContext(ctx, &next, qSaveAnswers, cur.ID, c.SurveyID, c.DefinitionSHA256, cur.Version,
+			data, carriedJSON, kind, inv, user, b, af, note)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return Saved{}, false, nil // somebody was first
+	}
+	if err != nil {
+		return Saved{}, false, err
+	}
+	return Saved{Response: next, Changed: true}, true, nil
+}
+
+// applyLocked is Apply in one transaction that locks the response.
+func (s *Store) applyLocked(ctx context.Context, c Change) (Saved, error) {
 	var out Saved
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var sha string
@@ -328,14 +475,25 @@ func answersAt(ctx context.Context, tx *sqlx.Tx, cur Response, current survey.An
 	if err := tx.SelectContext(ctx, &revs, qRevisionsAfter, cur.ID, v); err != nil {
 		return nil, err
 	}
-	if len(revs) != cur.Version-v {
-		return nil, &ConflictError{Current: cur.Version}
+	a, ok, err := undoRevisions(current, revs, cur.Version-v)
+	if err == nil && !ok {
+		err = &ConflictError{Current: cur.Version}
 	}
-	a := current.Clone()
+	return a, err
+}
+
+// undoRevisions undoes revs (newest first) on a copy of the answers
+// current; ok is false when revs are not the n revisions expected (a gap
+// in the history).
+func undoRevisions(current survey.Answers, revs []Revision, n int) (a survey.Answers, ok bool, err error) {
+	if len(revs) != n {
+		return nil, false, nil
+	}
+	a = current.Clone()
 	for _, r := range revs { // newest first
 		before, after, err := r.Changes()
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		for k := range after {
 			delete(a, k)
@@ -344,7 +502,7 @@ func answersAt(ctx context.Context, tx *sqlx.Tx, cur Response, current survey.An
 			a[k] = x
 		}
 	}
-	return a, nil
+	return a, true, nil
 }
 
 // userActor is the actor of a staff member's change: the user, or the

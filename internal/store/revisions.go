@@ -24,33 +24,41 @@ FROM revisions WHERE response_id = $1 ORDER BY version`
 	qRevisionsAfter = `
 SELECT id, response_id, version, action, actor, invitation_id, user_id, before, after, note, created_at
 FROM revisions WHERE response_id = $1 AND version > $2 ORDER BY version DESC`
+	qRevisionsBetween = `
+SELECT id, response_id, version, action, actor, invitation_id, user_id, before, after, note, created_at
+FROM revisions WHERE response_id = $1 AND version > $2 AND version <= $3 ORDER BY version DESC`
 )
 
 var revisionStatements = []string{qInsertRevision, qRevisions, qRevisionsAfter}
 
 func insertRevision(ctx context.Context, tx *sqlx.Tx, responseID int64, version int, action string,
 	a Actor, before, after survey.Answers) error {
-	b, err := json.Marshal(before)
+	kind, inv, user, b, af, note, err := revisionArgs(a, before, after)
 	if err != nil {
 		return err
 	}
-	af, err := json.Marshal(after)
-	if err != nil {
-		return err
+	_, err = tx.ExecContext(ctx, qInsertRevision, responseID, version, action, kind, inv, user, b, af, note)
+	return err
+}
+
+// revisionArgs are a revision's columns actor … note.
+func revisionArgs(a Actor, before, after survey.Answers) (kind string, inv, user *int64, b, af []byte, note *string, err error) {
+	if b, err = json.Marshal(before); err != nil {
+		return
 	}
-	var inv, user *int64
+	if af, err = json.Marshal(after); err != nil {
+		return
+	}
 	switch a.Kind {
 	case ActorInvitation:
 		inv = &a.InvitationID
 	case ActorUser:
 		user = &a.UserID
 	}
-	var note *string
 	if a.Note != "" {
 		note = &a.Note
 	}
-	_, err = tx.ExecContext(ctx, qInsertRevision, responseID, version, action, a.Kind, inv, user, b, af, note)
-	return err
+	return a.Kind, inv, user, b, af, note, nil
 }
 
 // Revisions returns a response's history, oldest first.

@@ -1,8 +1,8 @@
 // Package store is the only place with SQL. It keeps municipalities, survey
 // rounds, invitation links, responses and their revision history in
 // PostgreSQL (sqlx + lib/pq), one file per entity. Every write runs in one
-// transaction. Lookups return ErrNotFound, never nil, nil; a stale version is
-// a *ConflictError (errors.Is(err, ErrConflict)).
+// transaction, or is one statement. Lookups return ErrNotFound, never nil,
+// nil; a stale version is a *ConflictError (errors.Is(err, ErrConflict)).
 package store
 
 import (
@@ -33,6 +33,7 @@ type ConflictError = domain.ConflictError
 // Store is the database handle. It is safe for concurrent use.
 type Store struct {
 	db *sqlx.DB
+	c  *connector
 }
 
 // Defaults of Options (DB_STATEMENT_TIMEOUT and
@@ -42,8 +43,9 @@ const (
 	DefaultIdleInTransactionTimeout = time.Minute
 )
 
-// MaxConns is the size of the connection pool.
-const MaxConns = 20
+// DefaultMaxConns is the size of the connection pool unless Options say
+// otherwise (DB_MAX_CONNS).
+const DefaultMaxConns = 20
 
 // Options are the limits every connection carries.
 type Options struct {
@@ -54,6 +56,13 @@ type Options struct {
 	// server ends a session that leaves a transaction open and idle this
 	// long (its locks go with it). Zero: DefaultIdleInTransactionTimeout.
 	IdleInTransactionTimeout time.Duration
+	// MaxConns is the most connections open at once (DB_MAX_CONNS).
+	// Zero: DefaultMaxConns.
+	MaxConns int
+	// MaxIdleConns is how many stay open while idle, at most MaxConns
+	// (DB_MAX_IDLE_CONNS). Zero: MaxConns, so that a burst of requests
+	// finds its connections open, with the save's statements prepared.
+	MaxIdleConns int
 }
 
 // Open connects to the database at dsn with the default Options and checks
@@ -78,9 +87,19 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database URL %s: %w", RedactDSN(dsn), err)
 	}
+	c.prepare = map[string]bool{}
+	for _, q := range preparedStatements() {
+		c.prepare[q] = true
+	}
 	db := sqlx.NewDb(sql.OpenDB(c), "postgres")
-	db.SetMaxOpenConns(MaxConns)
-	db.SetMaxIdleConns(5)
+	if o.MaxConns <= 0 {
+		o.MaxConns = DefaultMaxConns
+	}
+	if o.MaxIdleConns <= 0 || o.MaxIdleConns > o.MaxConns {
+		o.MaxIdleConns = o.MaxConns
+	}
+	db.SetMaxOpenConns(o.MaxConns)
+	db.SetMaxIdleConns(o.MaxIdleConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -88,8 +107,14 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", RedactDSN(dsn), err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, c: c}, nil
 }
+
+// RoundTrips is how many times, since Open, a connection of the store sent
+// something to the server and then waited for its answer (connecting,
+// every statement, BEGIN and COMMIT count). The difference over a request
+// is what it cost in network round trips.
+func (s *Store) RoundTrips() uint64 { return s.c.trips.Load() }
 
 // Close closes the connection pool.
 func (s *Store) Close() error { return s.db.Close() }
@@ -152,10 +177,17 @@ func statements() []string {
 		invitationStatements, responseStatements, revisionStatements, userStatements, sessionStatements,
 		apiTokenStatements, loginFailureStatements, contactStatements, extensionStatements,
 		messageStatements, returnStatements, trackerStatements, reportRowStatements, publicationStatements,
-		feedbackStatements, bulkStatements, archiveStatements()} {
+		feedbackStatements, bulkStatements, archiveStatements(), respondentStatements, saveStatements} {
 		all = append(all, group...)
 	}
 	return all
+}
+
+// preparedStatements are the statements every connection keeps prepared
+// once it has run them (conn.go): the respondent's autosave — the link's
+// context, the save, the revisions a stale save is merged with.
+func preparedStatements() []string {
+	return append([]string{qRespondentLean, qSurveyDefinition}, saveStatements...)
 }
 
 func firstLine(q string) string {
