@@ -76,7 +76,8 @@ func TestHealthcheckAndDrain(t *testing.T) {
 	}
 	if code, body := get("http://" + maddr + "/metrics"); code != 200 ||
 		!strings.Contains(body, `surveyd_http_requests_total{method="GET",route="/readyz",status="200"}`) ||
-		!strings.Contains(body, `go_sql_max_open_connections{db_name="surveyd"}`) {
+		!strings.Contains(body, `go_sql_max_open_connections{db_name="surveyd"}`) ||
+		!strings.Contains(body, "surveyd_db_round_trips_total ") {
 		t.Errorf("METRICS_ADDR /metrics: %d %.300s", code, body)
 	}
 	if code, _ := get("http://" + addr + "/metrics"); code != http.StatusNotFound {

@@ -206,6 +206,9 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if cfg.MetricsAddr != "" {
 		met = metrics.New()
 		met.WatchDB(st.DB().DB)
+		met.CounterFunc("surveyd_db_round_trips_total",
+			"SQL round trips to PostgreSQL (a request sent, then its answer awaited), all connections.",
+			func() float64 { return float64(st.RoundTrips()) })
 		m.Metrics = met
 	}
 	h, err := web.New(web.Options{Logger: log, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone, Manager: m,
