@@ -75,7 +75,7 @@ func TestSignInAndSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.SignOut(ctx, in.Token); err != nil {
+	if err := m.SignOut(ctx, in.Token, "192.0.2.1"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := m.SessionPrincipal(ctx, in.Token, now); !errors.Is(err, domain.ErrUnauthenticated) {

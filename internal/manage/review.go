@@ -108,7 +108,7 @@ func (m *Manager) Review(ctx context.Context, p domain.Principal, slug, code str
 			return nil, err
 		}
 	}
-	return out, nil
+	return out, m.audit(ctx, p, domain.AuditResponseView, rv.Survey.ID, rv.Municipality.Code, nil)
 }
 
 // withoutPersonal is a copy of the answers without those to personal
@@ -282,7 +282,11 @@ func (m *Manager) Correct(ctx context.Context, p domain.Principal, c Correction)
 	}
 	saved, err := m.Store.Correct(ctx, store.Correction{SurveyID: rv.Survey.ID, Municipality: rv.Municipality.Code,
 		BaseVersion: c.BaseVersion, Answers: work.Answers, Submitted: sub, UserID: userIDOf(p), Reason: reason})
-	return saved.Response, err
+	if err != nil {
+		return saved.Response, err
+	}
+	return saved.Response, m.audit(ctx, p, domain.AuditResponseCorrect, rv.Survey.ID, rv.Municipality.Code,
+		map[string]any{"question": q.Code, "version": saved.Response.Version})
 }
 
 // Return is a coordinator's request to a municipality to correct its
@@ -343,7 +347,12 @@ func (m *Manager) ReturnResponse(ctx context.Context, p domain.Principal, r Retu
 		return domain.Response{}, err
 	}
 	// The store checks the version and the status again, under its lock.
-	return m.Store.ReturnResponse(ctx, rv.Survey.ID, rv.Municipality.Code, r.BaseVersion, userIDOf(p), note, comments)
+	resp, err := m.Store.ReturnResponse(ctx, rv.Survey.ID, rv.Municipality.Code, r.BaseVersion, userIDOf(p), note, comments)
+	if err != nil {
+		return resp, err
+	}
+	return resp, m.audit(ctx, p, domain.AuditResponseReturn, rv.Survey.ID, rv.Municipality.Code,
+		map[string]any{"comments": len(comments), "version": resp.Version})
 }
 
 // userIDOf is the acting user's ID for the store's records; 0 (the

@@ -152,7 +152,7 @@ func statements() []string {
 		invitationStatements, responseStatements, revisionStatements, userStatements, sessionStatements,
 		apiTokenStatements, loginFailureStatements, contactStatements, extensionStatements,
 		messageStatements, returnStatements, trackerStatements, reportRowStatements, publicationStatements,
-		feedbackStatements, bulkStatements} {
+		feedbackStatements, bulkStatements, auditStatements} {
 		all = append(all, group...)
 	}
 	return all
