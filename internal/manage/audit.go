@@ -107,18 +107,24 @@ func (m *Manager) ExportAuditLog(ctx context.Context, p domain.Principal, w io.W
 	if lang != "en" {
 		lang = "lv"
 	}
-	cw, err := reports.NewCSV(w, lang)
-	if err != nil {
-		return err
-	}
 	head := []any{"ID", "Laiks", "Darbība", "Kas", "Lietotāja ID", "E-pasts", "API atslēgas ID", "Kārta",
 		"Pašvaldība", "Adrese", "Sīkāk"}
 	if lang == "en" {
 		head = []any{"ID", "Time", "Action", "Actor", "User ID", "E-mail", "API token ID", "Round",
 			"Municipality", "Address", "Detail"}
 	}
-	if err := cw.Write(head...); err != nil {
-		return err
+	// The file starts once the rows are being read, so that a query that
+	// fails writes nothing.
+	var cw *reports.CSV
+	start := func() error {
+		if cw != nil {
+			return nil
+		}
+		var err error
+		if cw, err = reports.NewCSV(w, lang); err != nil {
+			return err
+		}
+		return cw.Write(head...)
 	}
 	n := 0
 	tz := m.tz()
@@ -128,11 +134,17 @@ func (m *Manager) ExportAuditLog(ctx context.Context, p domain.Principal, w io.W
 		}
 		return *id
 	}
-	err = m.Store.EachAudit(ctx, f, func(e domain.AuditEntry) error {
+	err := m.Store.EachAudit(ctx, f, func(e domain.AuditEntry) error {
+		if err := start(); err != nil {
+			return err
+		}
 		n++
 		return cw.Write(e.ID, e.At.In(tz).Format("2006-01-02 15:04:05"), e.Action, e.ActorKind, opt(e.UserID),
 			e.UserEmail, opt(e.APITokenID), e.SurveySlug, e.Municipality, e.ClientAddr, string(e.Detail))
 	})
+	if err == nil {
+		err = start()
+	}
 	if err != nil {
 		return err
 	}
