@@ -11,8 +11,8 @@ import (
 
 	"github.com/civitas-lv/surveyd/internal/auth"
 	"github.com/civitas-lv/surveyd/internal/domain"
-	"github.com/civitas-lv/surveyd/internal/mail/mailtest"
 	outmail "github.com/civitas-lv/surveyd/internal/mail"
+	"github.com/civitas-lv/surveyd/internal/mail/mailtest"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
