@@ -195,5 +195,7 @@ func TestBrowserAdminPagesFitPhone(t *testing.T) {
 		fitsWidth(t, c, ts.URL+"/account", "account", w)
 		fitsWidth(t, c, ts.URL+"/surveys/new", "round-new", w)
 		fitsWidth(t, c, ts.URL+"/surveys/"+e.sv.Slug+"/settings", "round-settings", w)
+		fitsWidth(t, c, ts.URL+"/admin/audit", "audit", w) // rows: the sign-in, the token, the pages read
+		fitsWidth(t, c, ts.URL+"/admin/audit?lang=en&action=api_token.create", "audit-en", w)
 	}
 }
