@@ -74,10 +74,27 @@ type HistoryEntry struct {
 // municipality's deadline extension; its history with who made each
 // change, and the answers to personal questions, only for those who see
 // personal data.
+// Shown with personal data, it is recorded in the audit log
+// (domain.AuditResponseView).
 func (m *Manager) Review(ctx context.Context, p domain.Principal, slug, code string) (*Review, error) {
 	if err := p.Require(domain.AccessView); err != nil {
 		return nil, err
 	}
+	return m.review(ctx, p, slug, code, true)
+}
+
+// ReviewToChange is Review for a correction or a return being posted
+// (domain.AccessCoordinate): the same data, to read the form with and to
+// show it again if the change is refused, not recorded as a view — the
+// form was when it was shown, and the change records itself.
+func (m *Manager) ReviewToChange(ctx context.Context, p domain.Principal, slug, code string) (*Review, error) {
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return nil, err
+	}
+	return m.review(ctx, p, slug, code, false)
+}
+
+func (m *Manager) review(ctx context.Context, p domain.Principal, slug, code string, record bool) (*Review, error) {
 	rv, err := m.reviewed(ctx, slug, code)
 	if err != nil {
 		return nil, err
@@ -107,6 +124,9 @@ func (m *Manager) Review(ctx context.Context, p domain.Principal, slug, code str
 		if out.History, err = m.history(ctx, rv.Response.ID); err != nil {
 			return nil, err
 		}
+	}
+	if !record {
+		return out, nil
 	}
 	return out, m.audit(ctx, p, domain.AuditResponseView, rv.Survey.ID, rv.Municipality.Code, nil)
 }

@@ -71,6 +71,19 @@ func TestAuditAddressThroughHTTP(t *testing.T) {
 		t.Errorf("review: %+v", row)
 	}
 
+	// A correction posted is one row (not a view besides).
+	n++
+	resp, _ := e.state("riga")
+	r = e.as(ck, "POST", "/surveys/"+e.sv.Slug+"/responses/riga/correct", strings.NewReader(url.Values{
+		"version": {itoa(resp.Version)}, "question": {"population"}, "population": {"24500"},
+		"reason": {"Pa tālruni"}}.Encode()), xff...)
+	wantStatus(t, r, http.StatusSeeOther)
+	row = lastAudit(t, e, n, "correction")
+	if row.Action != domain.AuditResponseCorrect || row.ClientAddr != client || row.Municipality != "riga" ||
+		strings.Contains(string(row.Detail), "24500") || strings.Contains(string(row.Detail), "tālruni") {
+		t.Errorf("correction: %+v %s", row, row.Detail)
+	}
+
 	n++
 	wantStatus(t, e.as(ck, "POST", "/logout", nil, xff...), http.StatusSeeOther)
 	row = lastAudit(t, e, n, "sign-out")
