@@ -54,6 +54,7 @@ const (
 	AuditSignInThrottled = "signin.throttled" // refused by the throttle; detail: email
 	AuditSignOut         = "signin.out"
 	AuditPasswordChange  = "password.change" // a user's own, with the current one
+	AuditPasswordSet     = "password.set"    // set by a one-time link (a new user's, a reset)
 
 	// The audit log itself.
 	AuditLogView   = "audit.view"   // the audit page read (detail: filter)
@@ -70,7 +71,7 @@ func AuditActions() []string {
 		AuditContactsSave, AuditContactsImport,
 		AuditUserCreate, AuditUserUpdate, AuditUserRole, AuditUserDisable, AuditUserEnable, AuditUserPasswordLink,
 		AuditTokenCreate, AuditTokenRevoke,
-		AuditSignIn, AuditSignInFailed, AuditSignInThrottled, AuditSignOut, AuditPasswordChange,
+		AuditSignIn, AuditSignInFailed, AuditSignInThrottled, AuditSignOut, AuditPasswordChange, AuditPasswordSet,
 		AuditLogView, AuditLogExport}
 }
 

@@ -318,10 +318,11 @@ func (m *Manager) PasswordLinkEmail(ctx context.Context, token string) (string, 
 // token belongs to, typed twice (pw, repeat) and following the rules
 // (auth.CheckPassword's errors), and uses up the link; the user's sessions
 // end. It returns the user's e-mail address (to show the form again with),
-// and domain.ErrNotFound as PasswordLinkEmail does.
+// and domain.ErrNotFound as PasswordLinkEmail does. It is recorded in the
+// audit log as the user's, from the address from.
 //
 // It takes no principal: the link's token is the credential.
-func (m *Manager) SetPasswordByLink(ctx context.Context, token, pw, repeat string) (string, error) {
+func (m *Manager) SetPasswordByLink(ctx context.Context, token, pw, repeat, from string) (string, error) {
 	h, err := m.hasher()
 	if err != nil {
 		return "", err
@@ -341,8 +342,11 @@ func (m *Manager) SetPasswordByLink(ctx context.Context, token, pw, repeat strin
 	if err != nil {
 		return email, err
 	}
-	_, err = m.Store.UsePasswordLink(ctx, hash, nh)
-	return email, err
+	u, err := m.Store.UsePasswordLink(ctx, hash, nh)
+	if err != nil {
+		return email, err
+	}
+	return email, m.auditUser(ctx, u, domain.AuditPasswordSet, from, nil)
 }
 
 // ErrBadAPIToken refuses a new API token without a name, or for a user

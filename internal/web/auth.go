@@ -350,7 +350,8 @@ func (s *Server) setPasswordByLink(c *gin.Context) error {
 		return formError(err)
 	}
 	f := c.Request.PostForm
-	email, err := s.manage.SetPasswordByLink(c.Request.Context(), c.Param("token"), f.Get("new_password"), f.Get("repeat_password"))
+	email, err := s.manage.SetPasswordByLink(c.Request.Context(), c.Param("token"), f.Get("new_password"), f.Get("repeat_password"),
+		c.ClientIP())
 	if errors.Is(err, domain.ErrNotFound) {
 		return errBadPasswordLink
 	}
