@@ -127,7 +127,7 @@ func (m *Manager) SignIn(ctx context.Context, email, password, ip string, now ti
 	}
 	if attempt == 0 {
 		wait := t.Wait(now, counts.ByEmail, counts.ByIP, counts.OldestEmail, counts.OldestIP)
-		if err := m.auditUser(ctx, domain.User{}, domain.AuditSignInThrottled, ip, map[string]any{"email": email}); err != nil {
+		if err := m.auditUser(ctx, domain.User{}, domain.AuditSignInThrottled, ip, triedEmail(email)); err != nil {
 			return SignedIn{}, err
 		}
 		return SignedIn{}, &ThrottledError{Wait: max(wait, time.Second)}
@@ -144,7 +144,7 @@ func (m *Manager) SignIn(ctx context.Context, email, password, ip string, now ti
 		if err := m.Store.FailLoginAttempt(ctx, attempt); err != nil {
 			return SignedIn{}, err
 		}
-		if err := m.auditUser(ctx, domain.User{}, domain.AuditSignInFailed, ip, map[string]any{"email": email}); err != nil {
+		if err := m.auditUser(ctx, domain.User{}, domain.AuditSignInFailed, ip, triedEmail(email)); err != nil {
 			return SignedIn{}, err
 		}
 		return SignedIn{}, ErrSignInFailed
@@ -161,6 +161,16 @@ func (m *Manager) SignIn(ctx context.Context, email, password, ip string, now ti
 		return SignedIn{}, err
 	}
 	return SignedIn{User: u, Token: token, Expires: expires}, nil
+}
+
+// triedEmail is a refused sign-in's audit detail: the e-mail address
+// tried — only when it is one, since a password typed into the address's
+// field by mistake must not be recorded.
+func triedEmail(email string) map[string]any {
+	if _, err := NormalizeEmail(email); err != nil {
+		return map[string]any{"email": "", "not_an_address": true}
+	}
+	return map[string]any{"email": email}
 }
 
 // SessionPrincipal is who a session's token (a browser's cookie) signs in

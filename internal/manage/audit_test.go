@@ -434,6 +434,22 @@ func TestAuditThrottledSignIn(t *testing.T) {
 	}
 }
 
+// TestAuditSignInNotAnAddress: what is typed as the e-mail address of a
+// failed sign-in is recorded only when it is an address (a password typed
+// in the wrong field is not).
+func TestAuditSignInNotAnAddress(t *testing.T) {
+	t.Parallel()
+	m, _ := accountsSetup(t)
+	before := lastAuditID(t, m)
+	if _, err := m.SignIn(ctx, "Mana Parole 77", "", "192.0.2.51", time.Now()); !errors.Is(err, manage.ErrSignInFailed) {
+		t.Fatal(err)
+	}
+	rows := auditRowsAfter(t, m, before)
+	if len(rows) != 1 || rows[0].Action != domain.AuditSignInFailed || strings.Contains(strings.ToLower(string(rows[0].Detail)), "parole") {
+		t.Fatalf("rows %+v", rows)
+	}
+}
+
 // TestAuditLogPagesAndCSV: the page is newest first and pages by ID; the
 // CSV has every row of the filter, its cells safe against formulas.
 func TestAuditLogPagesAndCSV(t *testing.T) {
