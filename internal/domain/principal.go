@@ -66,13 +66,23 @@ type Principal struct {
 	User User
 	// Operator is the command line.
 	Operator bool
+	// TokenID is the API token the user acts through (0: a session, the
+	// operator or nobody), for the audit log.
+	TokenID int64
+	// From is where the request came from, for the audit log: the client's
+	// address as the web reads it (honouring TRUSTED_PROXIES), "cli" for
+	// the operator.
+	From string
 }
 
 // UserPrincipal is a signed-in user.
 func UserPrincipal(u User) Principal { return Principal{User: u} }
 
 // OperatorPrincipal is the command line.
-func OperatorPrincipal() Principal { return Principal{Operator: true} }
+func OperatorPrincipal() Principal { return Principal{Operator: true, From: OperatorAddr} }
+
+// OperatorAddr is the operator's address in the audit log.
+const OperatorAddr = "cli"
 
 // Anonymous reports whether nobody is signed in.
 func (p Principal) Anonymous() bool { return !p.Operator && (p.User.ID == 0 || !p.User.Active()) }

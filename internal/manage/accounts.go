@@ -127,6 +127,9 @@ func (m *Manager) SignIn(ctx context.Context, email, password, ip string, now ti
 	}
 	if attempt == 0 {
 		wait := t.Wait(now, counts.ByEmail, counts.ByIP, counts.OldestEmail, counts.OldestIP)
+		if err := m.auditUser(ctx, domain.User{}, domain.AuditSignInThrottled, ip, triedEmail(email)); err != nil {
+			return SignedIn{}, err
+		}
 		return SignedIn{}, &ThrottledError{Wait: max(wait, time.Second)}
 	}
 	u, err := m.Store.UserByEmail(ctx, email)
@@ -141,6 +144,9 @@ func (m *Manager) SignIn(ctx context.Context, email, password, ip string, now ti
 		if err := m.Store.FailLoginAttempt(ctx, attempt); err != nil {
 			return SignedIn{}, err
 		}
+		if err := m.auditUser(ctx, domain.User{}, domain.AuditSignInFailed, ip, triedEmail(email)); err != nil {
+			return SignedIn{}, err
+		}
 		return SignedIn{}, ErrSignInFailed
 	}
 	if err := m.Store.SucceedLoginAttempt(ctx, attempt, since, now.Add(-24*time.Hour)); err != nil {
@@ -151,7 +157,20 @@ func (m *Manager) SignIn(ctx context.Context, email, password, ip string, now ti
 	if err := m.Store.CreateSession(ctx, th, u.ID, now, expires); err != nil {
 		return SignedIn{}, err
 	}
+	if err := m.auditUser(ctx, u, domain.AuditSignIn, ip, nil); err != nil {
+		return SignedIn{}, err
+	}
 	return SignedIn{User: u, Token: token, Expires: expires}, nil
+}
+
+// triedEmail is a refused sign-in's audit detail: the e-mail address
+// tried — only when it is one, since a password typed into the address's
+// field by mistake must not be recorded.
+func triedEmail(email string) map[string]any {
+	if _, err := NormalizeEmail(email); err != nil {
+		return map[string]any{"email": "", "not_an_address": true}
+	}
+	return map[string]any{"email": email}
 }
 
 // SessionPrincipal is who a session's token (a browser's cookie) signs in
@@ -192,26 +211,39 @@ func (m *Manager) TokenPrincipal(ctx context.Context, token string) (domain.Prin
 	if err != nil {
 		return domain.Principal{}, domain.ErrUnauthenticated
 	}
-	u, err := m.Store.APITokenUser(ctx, hash)
+	u, id, err := m.Store.APITokenUserID(ctx, hash)
 	if errors.Is(err, domain.ErrNotFound) {
 		return domain.Principal{}, domain.ErrUnauthenticated
 	}
 	if err != nil {
 		return domain.Principal{}, err
 	}
-	return domain.UserPrincipal(u), nil
+	p := domain.UserPrincipal(u)
+	p.TokenID = id
+	return p, nil
 }
 
 // SignOut ends the session of the token (nothing for a malformed or unknown
-// one).
+// one), asked from the address from (for the audit log).
 //
 // It takes no principal: the session's token is the credential.
-func (m *Manager) SignOut(ctx context.Context, token string) error {
+func (m *Manager) SignOut(ctx context.Context, token, from string) error {
 	hash, err := auth.ParseToken(token)
 	if err != nil {
 		return nil
 	}
-	return m.Store.DeleteSession(ctx, hash)
+	id, err := m.Store.EndSession(ctx, hash)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	u, err := m.Store.UserByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	return m.auditUser(ctx, u, domain.AuditSignOut, from, nil)
 }
 
 // DeleteExpiredSessions deletes the sessions past either limit at now.
@@ -273,7 +305,10 @@ func (m *Manager) ChangePassword(ctx context.Context, p domain.Principal, c Pass
 	if c.KeepSession != "" {
 		keep, _ = auth.ParseToken(c.KeepSession) // malformed: keep none
 	}
-	return m.Store.SetPassword(ctx, u.ID, nh, keep)
+	if err := m.Store.SetPassword(ctx, u.ID, nh, keep); err != nil {
+		return err
+	}
+	return m.audit(ctx, p, domain.AuditPasswordChange, 0, "", nil)
 }
 
 // PasswordLinkEmail is the e-mail address of the user a working
@@ -293,10 +328,11 @@ func (m *Manager) PasswordLinkEmail(ctx context.Context, token string) (string, 
 // token belongs to, typed twice (pw, repeat) and following the rules
 // (auth.CheckPassword's errors), and uses up the link; the user's sessions
 // end. It returns the user's e-mail address (to show the form again with),
-// and domain.ErrNotFound as PasswordLinkEmail does.
+// and domain.ErrNotFound as PasswordLinkEmail does. It is recorded in the
+// audit log as the user's, from the address from.
 //
 // It takes no principal: the link's token is the credential.
-func (m *Manager) SetPasswordByLink(ctx context.Context, token, pw, repeat string) (string, error) {
+func (m *Manager) SetPasswordByLink(ctx context.Context, token, pw, repeat, from string) (string, error) {
 	h, err := m.hasher()
 	if err != nil {
 		return "", err
@@ -316,8 +352,11 @@ func (m *Manager) SetPasswordByLink(ctx context.Context, token, pw, repeat strin
 	if err != nil {
 		return email, err
 	}
-	_, err = m.Store.UsePasswordLink(ctx, hash, nh)
-	return email, err
+	u, err := m.Store.UsePasswordLink(ctx, hash, nh)
+	if err != nil {
+		return email, err
+	}
+	return email, m.auditUser(ctx, u, domain.AuditPasswordSet, from, nil)
 }
 
 // ErrBadAPIToken refuses a new API token without a name, or for a user
@@ -374,7 +413,8 @@ func (m *Manager) CreateAPIToken(ctx context.Context, p domain.Principal, userID
 	if err != nil {
 		return domain.APIToken{}, "", err
 	}
-	return t, token, nil
+	return t, token, m.audit(ctx, p, domain.AuditTokenCreate, 0, "", map[string]any{"token_id": t.ID, "name": t.Name,
+		"user_id": u.ID, "user_email": u.Email})
 }
 
 // RevokeAPIToken stops an API token at once (domain.AccessAdminister);
@@ -383,7 +423,10 @@ func (m *Manager) RevokeAPIToken(ctx context.Context, p domain.Principal, id int
 	if err := p.Require(domain.AccessAdminister); err != nil {
 		return err
 	}
-	return m.Store.RevokeAPIToken(ctx, id)
+	if err := m.Store.RevokeAPIToken(ctx, id); err != nil {
+		return err
+	}
+	return m.audit(ctx, p, domain.AuditTokenRevoke, 0, "", map[string]any{"token_id": id})
 }
 
 // Ping reports whether the database answers (the health check).

@@ -75,7 +75,7 @@ func TestSignInAndSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.SignOut(ctx, in.Token); err != nil {
+	if err := m.SignOut(ctx, in.Token, "192.0.2.1"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := m.SessionPrincipal(ctx, in.Token, now); !errors.Is(err, domain.ErrUnauthenticated) {
@@ -184,13 +184,13 @@ func TestSetPasswordByLink(t *testing.T) {
 	if _, err := m.PasswordLinkEmail(ctx, "nav-tokens"); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("malformed: %v", err)
 	}
-	if email, err := m.SetPasswordByLink(ctx, token, "īsa", "īsa"); !errors.Is(err, auth.ErrPasswordShort) || email != u.Email {
+	if email, err := m.SetPasswordByLink(ctx, token, "īsa", "īsa", "192.0.2.1"); !errors.Is(err, auth.ErrPasswordShort) || email != u.Email {
 		t.Fatalf("short: %q %v", email, err)
 	}
-	if _, err := m.SetPasswordByLink(ctx, token, accountPassword, accountPassword); err != nil {
+	if _, err := m.SetPasswordByLink(ctx, token, accountPassword, accountPassword, "192.0.2.1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.SetPasswordByLink(ctx, token, accountPassword, accountPassword); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := m.SetPasswordByLink(ctx, token, accountPassword, accountPassword, "192.0.2.1"); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("used twice: %v", err)
 	}
 	if _, err := m.SignIn(ctx, u.Email, accountPassword, "192.0.2.1", time.Now()); err != nil {

@@ -1,6 +1,8 @@
 package manage_test
 
 import (
+	"io"
+
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 )
@@ -41,6 +43,13 @@ func accountOps() []operation {
 		}},
 		{"RevokeAPIToken", domain.AccessAdminister, func(f *authzFixture, p domain.Principal) error {
 			return f.m.RevokeAPIToken(ctx, p, f.apiToken.ID)
+		}},
+		{"AuditLog", domain.AccessAdminister, func(f *authzFixture, p domain.Principal) error {
+			_, err := f.m.AuditLog(ctx, p, domain.AuditFilter{})
+			return err
+		}},
+		{"ExportAuditLog", domain.AccessAdminister, func(f *authzFixture, p domain.Principal) error {
+			return f.m.ExportAuditLog(ctx, p, io.Discard, domain.AuditFilter{}, "lv")
 		}},
 	}
 }

@@ -13,6 +13,10 @@ func answerOps() []operation {
 			_, err := f.m.Review(ctx, p, f.round.Slug, "cesis")
 			return err
 		}},
+		{"ReviewToChange", domain.AccessCoordinate, func(f *authzFixture, p domain.Principal) error {
+			_, err := f.m.ReviewToChange(ctx, p, f.round.Slug, "cesis")
+			return err
+		}},
 		// riga's draft: a correction that goes through for whoever may
 		// make it (from the version stored now).
 		{"Correct", domain.AccessCoordinate, func(f *authzFixture, p domain.Principal) error {

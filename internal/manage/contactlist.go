@@ -34,5 +34,8 @@ func (m *Manager) ContactList(ctx context.Context, p domain.Principal, sv domain
 		out, err = reports.BuildContactList(def, src(), lang)
 		return err
 	})
+	if err == nil {
+		err = m.audit(ctx, p, domain.AuditExportContactList, sv.ID, "", map[string]any{"rows": len(out.Entries), "lang": lang})
+	}
 	return out, err
 }

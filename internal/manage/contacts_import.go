@@ -628,6 +628,9 @@ func (m *Manager) ApplyContactImport(ctx context.Context, p domain.Principal, li
 		}
 		return out, nil
 	})
+	if err == nil {
+		err = m.audit(ctx, p, domain.AuditContactsImport, 0, "", map[string]any{"municipalities": len(plan.Changes), "lines": len(lines)})
+	}
 	return plan, err
 }
 

@@ -51,5 +51,8 @@ func (m *Manager) SaveContacts(ctx context.Context, p domain.Principal, code str
 	if err := m.Store.ReplaceContacts(ctx, code, list); err != nil {
 		return domain.Municipality{}, err
 	}
+	if err := m.audit(ctx, p, domain.AuditContactsSave, 0, code, map[string]any{"contacts": len(list)}); err != nil {
+		return domain.Municipality{}, err
+	}
 	return m.Store.Municipality(ctx, code)
 }

@@ -96,7 +96,7 @@ func (m *Manager) ReleaseFeedback(ctx context.Context, p domain.Principal, sv do
 			out.Skipped[SkipNotSubmitted] = append(out.Skipped[SkipNotSubmitted], c)
 		}
 	}
-	return out, nil
+	return out, m.audit(ctx, p, domain.AuditFeedbackRelease, sv.ID, soleCode(append(out.First, out.Again...)), map[string]any{"first": out.First, "again": out.Again})
 }
 
 // feedbackUserID is the acting user's ID as the feedback records keep it:
@@ -150,6 +150,9 @@ func (m *Manager) WithdrawFeedback(ctx context.Context, p domain.Principal, sv d
 		return err
 	}
 	err := m.Store.WithdrawFeedback(ctx, sv.ID, municipality, releasedAt, feedbackUserID(p))
+	if err == nil {
+		return m.audit(ctx, p, domain.AuditFeedbackWithdraw, sv.ID, municipality, nil)
+	}
 	if !errors.Is(err, domain.ErrConflict) {
 		return err
 	}
@@ -258,6 +261,7 @@ func (m *Manager) QueueFeedbackMail(ctx context.Context, p domain.Principal, sv 
 	m.Metrics.Mail("queued", domain.MessageFeedback, len(queued))
 	if err == nil {
 		m.wakeOutbox()
+		err = m.audit(ctx, p, domain.AuditMailQueueFeedback, sv.ID, soleOf(queued), map[string]any{"queued": len(queued)})
 	}
 	return out, err
 }

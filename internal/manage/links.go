@@ -44,7 +44,22 @@ func (m *Manager) ShowableLinks(ctx context.Context, p domain.Principal, surveyI
 	if err := p.Require(domain.AccessCoordinate); err != nil {
 		return nil, err
 	}
-	return m.showableLinks(ctx, surveyID)
+	links, err := m.showableLinks(ctx, surveyID)
+	if err != nil {
+		return nil, err
+	}
+	return links, m.audit(ctx, p, domain.AuditLinkShow, surveyID, sole(links), map[string]any{"links": len(links)})
+}
+
+// sole is the one municipality of a map of links by code ("" for none or
+// several), for an audit row.
+func sole(links map[string]string) string {
+	if len(links) == 1 {
+		for code := range links {
+			return code
+		}
+	}
+	return ""
 }
 
 func (m *Manager) showableLinks(ctx context.Context, surveyID int64) (map[string]string, error) {
@@ -83,7 +98,7 @@ func (m *Manager) ReplaceLink(ctx context.Context, p domain.Principal, surveyID 
 		if !created {
 			return "", ErrLinkChanged
 		}
-		return m.LinkURL(token), nil
+		return m.LinkURL(token), m.audit(ctx, p, domain.AuditLinkRotate, surveyID, municipality, map[string]any{"new": true})
 	}
 	_, err := m.Store.ReplaceInvitation(ctx, surveyID, municipality, from, link)
 	if errors.Is(err, domain.ErrConflict) {
@@ -92,7 +107,7 @@ func (m *Manager) ReplaceLink(ctx context.Context, p domain.Principal, surveyID 
 	if err != nil {
 		return "", err
 	}
-	return m.LinkURL(token), nil
+	return m.LinkURL(token), m.audit(ctx, p, domain.AuditLinkRotate, surveyID, municipality, map[string]any{"replaced": from})
 }
 
 // RevokeLink stops the municipality's working link with the id link. The
@@ -121,7 +136,7 @@ func (m *Manager) RevokeLink(ctx context.Context, p domain.Principal, surveyID i
 	} else if err != nil {
 		return err
 	}
-	return nil
+	return m.audit(ctx, p, domain.AuditLinkRevoke, surveyID, municipality, map[string]any{"link": inv.ID})
 }
 
 // ensureLink returns the municipality's working link, issuing one if it has
@@ -168,6 +183,8 @@ func (m *Manager) LinksPage(ctx context.Context, p domain.Principal, sv domain.S
 	if out.Tracker, err = m.tracker(ctx, sv, def, true); err != nil {
 		return out, err
 	}
-	out.Links, err = m.showableLinks(ctx, sv.ID)
-	return out, err
+	if out.Links, err = m.showableLinks(ctx, sv.ID); err != nil {
+		return out, err
+	}
+	return out, m.audit(ctx, p, domain.AuditLinkShow, sv.ID, "", map[string]any{"links": len(out.Links)})
 }

@@ -84,7 +84,11 @@ func (m *Manager) LinkRows(ctx context.Context, p domain.Principal, surveyID int
 			active = append(active, mu)
 		}
 	}
-	return m.linkRows(ctx, active, links, lang)
+	rows, err := m.linkRows(ctx, active, links, lang)
+	if err != nil {
+		return nil, err
+	}
+	return rows, m.audit(ctx, p, domain.AuditExportLinks, surveyID, "", map[string]any{"rows": len(rows), "links": len(links)})
 }
 
 // IssuedLinkRows turns links just issued (Invite) into rows of the links
@@ -111,7 +115,11 @@ func (m *Manager) IssuedLinkRows(ctx context.Context, p domain.Principal, issued
 			list = append(list, mu)
 		}
 	}
-	return m.linkRows(ctx, list, links, lang)
+	rows, err := m.linkRows(ctx, list, links, lang)
+	if err != nil {
+		return nil, err
+	}
+	return rows, m.audit(ctx, p, domain.AuditExportLinks, 0, sole(links), map[string]any{"rows": len(rows), "issued": true})
 }
 
 func (m *Manager) linkRows(ctx context.Context, munis []domain.Municipality, links map[string]string, lang string) ([]LinkRow, error) {

@@ -240,7 +240,16 @@ func (m *Manager) IssueLinks(ctx context.Context, p domain.Principal, slug strin
 	for c := range want {
 		return out, fmt.Errorf("unknown municipality %q", c)
 	}
-	return out, nil
+	issued := make([]string, len(out.Links))
+	for i, l := range out.Links {
+		issued[i] = l.Municipality
+	}
+	muni := ""
+	if len(issued) == 1 {
+		muni = issued[0]
+	}
+	return out, m.audit(ctx, p, domain.AuditLinkIssue, sv.ID, muni, map[string]any{"issued": issued,
+		"held": len(out.Held), "only_missing": onlyMissing})
 }
 
 // LinkURL is the address of the form for a token.

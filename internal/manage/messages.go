@@ -124,6 +124,7 @@ func (m *Manager) QueueMessages(ctx context.Context, p domain.Principal, sv doma
 	out.Messages = len(queued)
 	if err == nil && len(queued) > 0 {
 		m.wakeOutbox()
+		err = m.audit(ctx, p, domain.AuditMailQueue, sv.ID, soleOf(queued), map[string]any{"kind": kind, "queued": len(queued)})
 	}
 	return out, err
 }

@@ -265,6 +265,7 @@ func (m *Manager) Export(ctx context.Context, p domain.Principal, w io.Writer, s
 	x.Round = fmt.Sprintf("%s · %s–%s", sv.Slug, sv.OpensAt.In(x.TimeZone).Format("02.01.2006"),
 		sv.ClosesAt.In(x.TimeZone).Format("02.01.2006"))
 	x.Slug = sv.Slug
+	defer func() { err = m.audited(ctx, err, p, domain.AuditExportWorkbook, sv.ID, exportDetail(x)) }()
 	if x.Earlier, err = m.earlierTrendRounds(ctx, sv, x.Lang); err != nil {
 		return false, err
 	}

@@ -74,10 +74,27 @@ type HistoryEntry struct {
 // municipality's deadline extension; its history with who made each
 // change, and the answers to personal questions, only for those who see
 // personal data.
+// Shown with personal data, it is recorded in the audit log
+// (domain.AuditResponseView).
 func (m *Manager) Review(ctx context.Context, p domain.Principal, slug, code string) (*Review, error) {
 	if err := p.Require(domain.AccessView); err != nil {
 		return nil, err
 	}
+	return m.review(ctx, p, slug, code, true)
+}
+
+// ReviewToChange is Review for a correction or a return being posted
+// (domain.AccessCoordinate): the same data, to read the form with and to
+// show it again if the change is refused, not recorded as a view — the
+// form was when it was shown, and the change records itself.
+func (m *Manager) ReviewToChange(ctx context.Context, p domain.Principal, slug, code string) (*Review, error) {
+	if err := p.Require(domain.AccessCoordinate); err != nil {
+		return nil, err
+	}
+	return m.review(ctx, p, slug, code, false)
+}
+
+func (m *Manager) review(ctx context.Context, p domain.Principal, slug, code string, record bool) (*Review, error) {
 	rv, err := m.reviewed(ctx, slug, code)
 	if err != nil {
 		return nil, err
@@ -108,7 +125,10 @@ func (m *Manager) Review(ctx context.Context, p domain.Principal, slug, code str
 			return nil, err
 		}
 	}
-	return out, nil
+	if !record {
+		return out, nil
+	}
+	return out, m.audit(ctx, p, domain.AuditResponseView, rv.Survey.ID, rv.Municipality.Code, nil)
 }
 
 // withoutPersonal is a copy of the answers without those to personal
@@ -282,7 +302,11 @@ func (m *Manager) Correct(ctx context.Context, p domain.Principal, c Correction)
 	}
 	saved, err := m.Store.Correct(ctx, store.Correction{SurveyID: rv.Survey.ID, Municipality: rv.Municipality.Code,
 		BaseVersion: c.BaseVersion, Answers: work.Answers, Submitted: sub, UserID: userIDOf(p), Reason: reason})
-	return saved.Response, err
+	if err != nil {
+		return saved.Response, err
+	}
+	return saved.Response, m.audit(ctx, p, domain.AuditResponseCorrect, rv.Survey.ID, rv.Municipality.Code,
+		map[string]any{"question": q.Code, "version": saved.Response.Version})
 }
 
 // Return is a coordinator's request to a municipality to correct its
@@ -343,7 +367,12 @@ func (m *Manager) ReturnResponse(ctx context.Context, p domain.Principal, r Retu
 		return domain.Response{}, err
 	}
 	// The store checks the version and the status again, under its lock.
-	return m.Store.ReturnResponse(ctx, rv.Survey.ID, rv.Municipality.Code, r.BaseVersion, userIDOf(p), note, comments)
+	resp, err := m.Store.ReturnResponse(ctx, rv.Survey.ID, rv.Municipality.Code, r.BaseVersion, userIDOf(p), note, comments)
+	if err != nil {
+		return resp, err
+	}
+	return resp, m.audit(ctx, p, domain.AuditResponseReturn, rv.Survey.ID, rv.Municipality.Code,
+		map[string]any{"comments": len(comments), "version": resp.Version})
 }
 
 // userIDOf is the acting user's ID for the store's records; 0 (the

@@ -67,7 +67,11 @@ func (m *Manager) AddUser(ctx context.Context, p domain.Principal, email, name, 
 		return u, "", err
 	}
 	link, err := m.passwordLink(ctx, u.ID)
-	return u, link, err
+	if err != nil {
+		return u, "", err
+	}
+	return u, link, m.audit(ctx, p, domain.AuditUserCreate, 0, "", map[string]any{"user_id": u.ID, "email": u.Email,
+		"role": u.Role})
 }
 
 // UpdateUser changes a user's name and role and whether they may sign in
@@ -85,7 +89,51 @@ func (m *Manager) UpdateUser(ctx context.Context, p domain.Principal, id int64, 
 	if err := CheckName(name); err != nil {
 		return domain.User{}, err
 	}
-	return m.Store.UpdateUser(ctx, id, name, role, disabled)
+	before, err := m.Store.UserByID(ctx, id)
+	if err != nil {
+		return domain.User{}, err
+	}
+	after, err := m.Store.UpdateUser(ctx, id, name, role, disabled)
+	if err != nil {
+		return after, err
+	}
+	return after, m.auditUserChange(ctx, p, before, after)
+}
+
+// auditUserChange records what UpdateUser changed: a row for each of the
+// role, disabling or enabling; a renaming alone is AuditUserUpdate.
+func (m *Manager) auditUserChange(ctx context.Context, p domain.Principal, before, after domain.User) error {
+	who := func() map[string]any { return map[string]any{"user_id": after.ID, "email": after.Email} }
+	var rows []string
+	details := map[string]map[string]any{}
+	if before.Role != after.Role {
+		rows = append(rows, domain.AuditUserRole)
+		d := who()
+		d["from"], d["to"] = before.Role, after.Role
+		details[domain.AuditUserRole] = d
+	}
+	switch {
+	case before.Active() && !after.Active():
+		rows = append(rows, domain.AuditUserDisable)
+	case !before.Active() && after.Active():
+		rows = append(rows, domain.AuditUserEnable)
+	}
+	if len(rows) == 0 && before.Name != after.Name {
+		rows = append(rows, domain.AuditUserUpdate)
+	}
+	for _, a := range rows {
+		d := details[a]
+		if d == nil {
+			d = who()
+		}
+		if before.Name != after.Name {
+			d["name_changed"] = true
+		}
+		if err := m.audit(ctx, p, a, 0, "", d); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // PasswordLink issues a new one-time link for the user to set a password
@@ -100,7 +148,10 @@ func (m *Manager) PasswordLink(ctx context.Context, p domain.Principal, userID i
 		return u, "", err
 	}
 	link, err := m.passwordLink(ctx, u.ID)
-	return u, link, err
+	if err != nil {
+		return u, "", err
+	}
+	return u, link, m.audit(ctx, p, domain.AuditUserPasswordLink, 0, "", map[string]any{"user_id": u.ID, "email": u.Email})
 }
 
 // passwordLink issues a one-time link for the user to set a password.

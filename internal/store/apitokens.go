@@ -41,15 +41,21 @@ func (s *Store) APITokens(ctx context.Context) ([]APIToken, error) {
 // APITokenUser returns the active user a working token acts as and records
 // its use; ErrNotFound for unknown or revoked tokens and disabled users.
 func (s *Store) APITokenUser(ctx context.Context, tokenHash []byte) (User, error) {
+	u, _, err := s.APITokenUserID(ctx, tokenHash)
+	return u, err
+}
+
+// APITokenUserID is APITokenUser, also returning the token's ID.
+func (s *Store) APITokenUserID(ctx context.Context, tokenHash []byte) (User, int64, error) {
 	var row struct {
 		ID int64 `db:"id"`
 		U  User  `db:"u"`
 	}
 	if err := s.db.GetContext(ctx, &row, qAPITokenUser, tokenHash); err != nil {
-		return User{}, notFound(err)
+		return User{}, 0, notFound(err)
 	}
 	_, err := s.db.ExecContext(ctx, qTouchAPIToken, row.ID)
-	return row.U, err
+	return row.U, row.ID, err
 }
 
 // RevokeAPIToken stops a token; ErrNotFound if it already was.

@@ -29,11 +29,12 @@ WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND s.last_seen_at > $2 - $3 * i
   AND u.disabled_at IS NULL`
 	qTouchSession       = `UPDATE sessions SET last_seen_at = $2 WHERE token_sha256 = $1`
 	qDeleteSession      = `DELETE FROM sessions WHERE token_sha256 = $1`
+	qEndSession         = `DELETE FROM sessions WHERE token_sha256 = $1 RETURNING user_id`
 	qDeleteUserSessions = `DELETE FROM sessions WHERE user_id = $1 AND token_sha256 <> $2`
 	qDeleteOldSessions  = `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $1 - $2 * interval '1 second'`
 )
 
-var sessionStatements = []string{qInsertSession, qSessionUser, qTouchSession, qDeleteSession,
+var sessionStatements = []string{qInsertSession, qSessionUser, qTouchSession, qDeleteSession, qEndSession,
 	qDeleteUserSessions, qDeleteOldSessions}
 
 // CreateSession stores a session for the user, started at now, until expires.
@@ -63,6 +64,13 @@ func (s *Store) TouchSession(ctx context.Context, tokenHash []byte, now time.Tim
 func (s *Store) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	_, err := s.db.ExecContext(ctx, qDeleteSession, tokenHash)
 	return err
+}
+
+// EndSession ends a session (sign-out) and returns its user's ID;
+// ErrNotFound when there was none.
+func (s *Store) EndSession(ctx context.Context, tokenHash []byte) (int64, error) {
+	var id int64
+	return id, notFound(s.db.GetContext(ctx, &id, qEndSession, tokenHash))
 }
 
 // DeleteExpiredSessions removes sessions past either limit.

@@ -177,7 +177,8 @@ func statements() []string {
 		invitationStatements, responseStatements, revisionStatements, userStatements, sessionStatements,
 		apiTokenStatements, loginFailureStatements, contactStatements, extensionStatements,
 		messageStatements, returnStatements, trackerStatements, reportRowStatements, publicationStatements,
-		feedbackStatements, bulkStatements, archiveStatements(), respondentStatements, saveStatements} {
+		feedbackStatements, bulkStatements, archiveStatements(), respondentStatements, saveStatements,
+		auditStatements} {
 		all = append(all, group...)
 	}
 	return all

@@ -29,6 +29,7 @@ const (
 type principal struct {
 	user    domain.User
 	session string // the session's token (its cookie); "" with an API token
+	tokenID int64  // the API token's ID; 0 with a session
 }
 
 // seesPersonalData: contacts and personal answers are for coordinators and
@@ -36,12 +37,16 @@ type principal struct {
 func (p *principal) seesPersonalData() bool { return p != nil && coordinate.Allows(p.user.Role) }
 
 // actor is who asks, for the manage operations: the signed-in user, or
-// nobody (the zero Principal).
+// nobody (the zero Principal), from the client's address as Gin reads it
+// (honouring TRUSTED_PROXIES), for the audit log.
 func actor(c *gin.Context) domain.Principal {
+	var out domain.Principal
 	if p := principalOf(c); p != nil {
-		return domain.UserPrincipal(p.user)
+		out = domain.UserPrincipal(p.user)
+		out.TokenID = p.tokenID
 	}
-	return domain.Principal{}
+	out.From = c.ClientIP()
+	return out
 }
 
 const principalKey = "principal"
@@ -98,7 +103,7 @@ func (s *Server) identify(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		c.Set(principalKey, &principal{user: p.User})
+		c.Set(principalKey, &principal{user: p.User, tokenID: p.TokenID})
 		c.Next()
 		return
 	}
@@ -249,7 +254,7 @@ func (s *Server) login(c *gin.Context) error {
 
 func (s *Server) logout(c *gin.Context) error {
 	if p := principalOf(c); p != nil && p.session != "" {
-		if err := s.manage.SignOut(c.Request.Context(), p.session); err != nil {
+		if err := s.manage.SignOut(c.Request.Context(), p.session, c.ClientIP()); err != nil {
 			return err
 		}
 	}
@@ -345,7 +350,8 @@ func (s *Server) setPasswordByLink(c *gin.Context) error {
 		return formError(err)
 	}
 	f := c.Request.PostForm
-	email, err := s.manage.SetPasswordByLink(c.Request.Context(), c.Param("token"), f.Get("new_password"), f.Get("repeat_password"))
+	email, err := s.manage.SetPasswordByLink(c.Request.Context(), c.Param("token"), f.Get("new_password"), f.Get("repeat_password"),
+		c.ClientIP())
 	if errors.Is(err, domain.ErrNotFound) {
 		return errBadPasswordLink
 	}

@@ -105,6 +105,8 @@ var authzMatrix = map[string]string{
 	"GET /admin/tokens":                   "administer",
 	"POST /admin/tokens":                  "administer",
 	"POST /admin/tokens/:id/revoke":       "administer",
+	"GET /admin/audit":                    "administer",
+	"GET /admin/audit.csv":                "administer",
 }
 
 // roleLevel ranks what each role may do; the access kinds share the scale.

@@ -195,5 +195,12 @@ func TestBrowserAdminPagesFitPhone(t *testing.T) {
 		fitsWidth(t, c, ts.URL+"/account", "account", w)
 		fitsWidth(t, c, ts.URL+"/surveys/new", "round-new", w)
 		fitsWidth(t, c, ts.URL+"/surveys/"+e.sv.Slug+"/settings", "round-settings", w)
+		fitsWidth(t, c, ts.URL+"/admin/audit?lang=lv", "audit", w) // rows: the sign-in, the token, the pages read
+		// The action choice holds long names: it stays inside the filters.
+		if v := eval[[]float64](t, c, `[document.querySelector('#a-action').getBoundingClientRect().right,
+			document.querySelector('#a-action').closest('.filters').getBoundingClientRect().right]`); v[0] > v[1] {
+			t.Errorf("audit at %d px: the action choice ends at %.0f px, past the filters' edge at %.0f px", w, v[0], v[1])
+		}
+		fitsWidth(t, c, ts.URL+"/admin/audit?lang=en&action=api_token.create", "audit-en", w)
 	}
 }

@@ -19,6 +19,12 @@ func (s *Server) loadReview(c *gin.Context) (*manage.Review, error) {
 	return s.manage.Review(c.Request.Context(), actor(c), c.Param("slug"), c.Param("code"))
 }
 
+// loadReviewToChange reads the response for a correction or a return being
+// posted (not recorded as a view: the change records itself).
+func (s *Server) loadReviewToChange(c *gin.Context) (*manage.Review, error) {
+	return s.manage.ReviewToChange(c.Request.Context(), actor(c), c.Param("slug"), c.Param("code"))
+}
+
 // display writes one answer (and its "other" text) for people; numbers
 // as survey.FormatQuantity writes them ("120 000,50 EUR", "12,5 %").
 func (s *Server) display(def *survey.Definition, q *survey.Question, a survey.Answers, l lang) string {
@@ -208,7 +214,7 @@ func (s *Server) renderCorrect(c *gin.Context, status int, rv *manage.Review, q 
 // and why.
 func (s *Server) correct(c *gin.Context) error {
 	l := s.lang(c)
-	rv, err := s.loadReview(c)
+	rv, err := s.loadReviewToChange(c)
 	if err != nil {
 		return err
 	}
@@ -327,7 +333,7 @@ func (s *Server) renderReturn(c *gin.Context, status int, rv *manage.Review, ver
 // form. A refused return comes back with what was typed and why.
 func (s *Server) returnResponse(c *gin.Context) error {
 	l := s.lang(c)
-	rv, err := s.loadReview(c)
+	rv, err := s.loadReviewToChange(c)
 	if err != nil {
 		return err
 	}

@@ -165,6 +165,9 @@ func (s *Server) routes(r *gin.Engine) {
 	admin.GET("/admin/tokens", s.handle(s.tokensPage))
 	admin.POST("/admin/tokens", s.handle(s.createToken))
 	admin.POST("/admin/tokens/:id/revoke", s.handle(s.revokeToken))
+	// The audit log (filtered, paged) and its CSV; each read is recorded.
+	admin.GET("/admin/audit", s.handle(s.auditLogPage))
+	admin.GET("/admin/audit.csv", s.handle(s.auditLogCSV))
 
 	// JSON API: the form's autosave (by personal link) and, for scripts
 	// (Bearer token) and the workspace, the round's status.

@@ -42,6 +42,8 @@ var builtAtRunTime = []struct {
 	{"internal/web/templates/surveys.html", "state.", nil},
 	{"internal/web/templates/users.html", "role.", []string{"role.viewer", "role.coordinator", "role.admin"}},
 	{"internal/web/templates/tokens.html", "role.", nil},
+	{"internal/web/templates/audit.html", "audit.action.", []string{"audit.action.response.view", "audit.action.response.correct", "audit.action.response.return", "audit.action.export.workbook", "audit.action.export.contact_list", "audit.action.export.links", "audit.action.link.show", "audit.action.link.issue", "audit.action.link.rotate", "audit.action.link.revoke", "audit.action.mail.queue", "audit.action.mail.queue_feedback", "audit.action.feedback.release", "audit.action.feedback.withdraw", "audit.action.contacts.save", "audit.action.contacts.import", "audit.action.user.create", "audit.action.user.update", "audit.action.user.role", "audit.action.user.disable", "audit.action.user.enable", "audit.action.user.password_link", "audit.action.api_token.create", "audit.action.api_token.revoke", "audit.action.signin.ok", "audit.action.signin.failed", "audit.action.signin.throttled", "audit.action.signin.out", "audit.action.password.change", "audit.action.password.set", "audit.action.audit.view", "audit.action.audit.export"}},
+	{"internal/web/audit.go", "audit.action.", nil},
 	{"internal/web/links.go", "links.done.", []string{"links.done.revoked"}},
 	{"internal/web/links.go", "confirm.", []string{"confirm.rotate.title", "confirm.revoke.title",
 		"confirm.rotate.question", "confirm.revoke.question", "confirm.create.question",
