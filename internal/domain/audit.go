@@ -56,6 +56,10 @@ const (
 	AuditPasswordChange  = "password.change" // a user's own, with the current one
 	AuditPasswordSet     = "password.set"    // set by a one-time link (a new user's, a reset)
 
+	// Round archives (surveyd archive): personal data leave or enter.
+	AuditArchiveExport = "archive.export" // a round written to an archive file (detail: parts' row counts)
+	AuditArchiveImport = "archive.import" // a round restored from an archive file (detail: the archive's round)
+
 	// The audit log itself.
 	AuditLogView   = "audit.view"   // the audit page read (detail: filter)
 	AuditLogExport = "audit.export" // the audit CSV (detail: filter)
@@ -72,7 +76,7 @@ func AuditActions() []string {
 		AuditUserCreate, AuditUserUpdate, AuditUserRole, AuditUserDisable, AuditUserEnable, AuditUserPasswordLink,
 		AuditTokenCreate, AuditTokenRevoke,
 		AuditSignIn, AuditSignInFailed, AuditSignInThrottled, AuditSignOut, AuditPasswordChange, AuditPasswordSet,
-		AuditLogView, AuditLogExport}
+		AuditArchiveExport, AuditArchiveImport, AuditLogView, AuditLogExport}
 }
 
 // Kinds of audit actors.

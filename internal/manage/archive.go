@@ -26,25 +26,39 @@ func (m *Manager) ExportArchive(ctx context.Context, p domain.Principal, slug st
 	if err := p.Require(domain.AccessAdminister); err != nil {
 		return archive.Manifest{}, err
 	}
-	sv, err := m.Store.SurveyBySlug(ctx, slug)
+	man, sv, err := m.writeArchive(ctx, slug, w, now)
 	if err != nil {
 		return archive.Manifest{}, err
 	}
+	rows := map[string]any{}
+	for _, part := range man.Parts {
+		rows[part.Name] = part.Rows
+	}
+	return man, m.audit(ctx, p, domain.AuditArchiveExport, sv.ID, "", map[string]any{"rows": rows})
+}
+
+// writeArchive writes the round slug's archive to w (ExportArchive without
+// the access check and the audit row).
+func (m *Manager) writeArchive(ctx context.Context, slug string, w io.Writer, now time.Time) (archive.Manifest, domain.Survey, error) {
+	sv, err := m.Store.SurveyBySlug(ctx, slug)
+	if err != nil {
+		return archive.Manifest{}, sv, err
+	}
 	schema, err := store.LatestMigration()
 	if err != nil {
-		return archive.Manifest{}, err
+		return archive.Manifest{}, sv, err
 	}
 	aw := archive.NewWriter(w, archive.Manifest{SchemaVersion: schema, CreatedAt: now.UTC().Truncate(time.Second),
 		Survey: sv.Slug})
 	res, err := m.Store.ArchiveRound(ctx, sv.ID, aw)
 	if err != nil {
-		return archive.Manifest{}, err
+		return archive.Manifest{}, sv, err
 	}
 	aw.Manifest().PreviousSurvey = res.PreviousSlug
 	if err := aw.Close(); err != nil {
-		return archive.Manifest{}, err
+		return archive.Manifest{}, sv, err
 	}
-	return *aw.Manifest(), nil
+	return *aw.Manifest(), sv, nil
 }
 
 // ArchiveImport says what ImportArchive restored.
@@ -122,5 +136,7 @@ func (m *Manager) ImportArchive(ctx context.Context, p domain.Principal, r io.Re
 	if err != nil {
 		return ArchiveImport{}, err
 	}
-	return ArchiveImport{Manifest: man, RestoredRound: res}, nil
+	out := ArchiveImport{Manifest: man, RestoredRound: res}
+	return out, m.audit(ctx, p, domain.AuditArchiveImport, res.SurveyID, "",
+		map[string]any{"archive_round": man.Survey, "created_at": man.CreatedAt})
 }

@@ -117,7 +117,8 @@ func TestAuditRecordsEachAction(t *testing.T) {
 		survey       bool
 		municipality string
 		addr         string
-		multi        bool // rows of other actions come first: the last is this one
+		multi        bool   // rows of other actions come first: the last is this one
+		otherRound   string // the row names this round (slug), not the test's
 	}
 	user := func(p domain.Principal, action string, survey bool, muni string) want {
 		return want{action: action, kind: domain.AuditActorUser, email: p.User.Email, survey: survey, municipality: muni, addr: p.From}
@@ -326,6 +327,19 @@ func TestAuditRecordsEachAction(t *testing.T) {
 		}, want{action: domain.AuditPasswordChange, kind: domain.AuditActorUser, email: signer.Email, addr: "198.51.100.9"}},
 		{"sign out", func() error { return m.SignOut(ctx, session, "198.51.100.10") },
 			want{action: domain.AuditSignOut, kind: domain.AuditActorUser, email: signer.Email, addr: "198.51.100.10"}},
+		{"export a round archive", func() error {
+			_, err := m.ExportArchive(ctx, admin, sv.Slug, io.Discard, time.Now())
+			return err
+		}, user(admin, domain.AuditArchiveExport, true, "")},
+		{"import a round archive", func() error {
+			var buf bytes.Buffer
+			if _, _, err := manage.WriteArchive(m, ctx, sv.Slug, &buf, time.Now()); err != nil {
+				return err
+			}
+			_, err := m.ImportArchive(ctx, admin, bytes.NewReader(buf.Bytes()), int64(buf.Len()), "restored-round")
+			return err
+		}, want{action: domain.AuditArchiveImport, kind: domain.AuditActorUser, email: admin.User.Email, survey: true,
+			addr: admin.From, otherRound: "restored-round"}},
 		{"read the audit log", func() error {
 			_, err := m.AuditLog(ctx, admin, domain.AuditFilter{Action: domain.AuditSignIn})
 			return err
@@ -362,7 +376,9 @@ func TestAuditRecordsEachAction(t *testing.T) {
 			gotUser = r.UserEmail
 		}
 		if r.Action != w.action || r.ActorKind != w.kind || gotUser != w.email || r.Municipality != w.municipality ||
-			r.ClientAddr != w.addr || (r.SurveyID != nil) != w.survey || w.survey && (*r.SurveyID != sv.ID || r.SurveySlug != sv.Slug) {
+			r.ClientAddr != w.addr || (r.SurveyID != nil) != w.survey ||
+			w.survey && w.otherRound == "" && (*r.SurveyID != sv.ID || r.SurveySlug != sv.Slug) ||
+			w.otherRound != "" && (r.SurveyID == nil || *r.SurveyID == sv.ID || r.SurveySlug != w.otherRound) {
 			t.Errorf("%s: row %+v (detail %s), want %+v", st.name, r, r.Detail, w)
 		}
 		if w.kind == domain.AuditActorAPIToken && (r.APITokenID == nil || *r.APITokenID == 0) {

@@ -170,7 +170,7 @@ func roundOps() []operation {
 		}},
 		{"ImportArchive", domain.AccessAdminister, func(f *authzFixture, p domain.Principal) error {
 			var buf bytes.Buffer
-			if _, err := f.m.ExportArchive(ctx, domain.OperatorPrincipal(), f.round.Slug, &buf, time.Now()); err != nil {
+			if _, _, err := manage.WriteArchive(f.m, ctx, f.round.Slug, &buf, time.Now()); err != nil {
 				return err
 			}
 			// The second principal let through finds the slug taken.
