@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -83,8 +84,10 @@ type StatusRow struct {
 // trends — and
 // keeps no rows: memory grows with the aggregates (the numbers behind the
 // quartiles), not with the responses. The data sheets are written with
-// excelize's StreamWriter, which moves to a temporary file past 16 MB; the
-// finished file is assembled in memory by excelize before it reaches w.
+// excelize's StreamWriter, which moves to a temporary file past 16 MB, and
+// continue on numbered sheets past Excel's row limit (pagedSheet); the
+// finished file is assembled in a temporary file (not in memory, as
+// excelize's File.Write does) and then copied to w.
 func WriteXLSX(w io.Writer, def *survey.Definition, src Source, opt XLSXOptions) error {
 	return WriteXLSXContext(context.Background(), w, def, src, opt)
 }
@@ -93,8 +96,8 @@ func WriteXLSX(w io.Writer, def *survey.Definition, src Source, opt XLSXOptions)
 // ctx between rows, between the questions of the summary and the codebook,
 // between runs of column widths, between sheets and between the parts of
 // the file as it is assembled, and then returns ctx's error. Nothing
-// reaches w after that: the file is assembled in memory before its first
-// byte goes out.
+// reaches w after that: the file is assembled before its first byte goes
+// out.
 func WriteXLSXContext(ctx context.Context, w io.Writer, def *survey.Definition, src Source, opt XLSXOptions) error {
 	x, err := newWorkbook(def, opt)
 	if err != nil {
@@ -108,8 +111,37 @@ func WriteXLSXContext(ctx context.Context, w io.Writer, def *survey.Definition, 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	x.f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return &ctxZip{ctx: ctx, zw: zip.NewWriter(w)} })
-	return x.f.Write(w)
+	return x.writeTo(w)
+}
+
+// writeTo assembles the file in a temporary file and copies it to w.
+// excelize's File.Write would assemble it in a bytes.Buffer: at 100,000
+// responses that is a hundred megabytes, twice over while the buffer grows.
+// The zip writer given to excelize ignores the buffer excelize hands it
+// and writes to the temporary file instead.
+func (x *workbook) writeTo(w io.Writer) error {
+	tmp, err := os.CreateTemp("", "surveyd-xlsx-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
+		return &ctxZip{ctx: x.ctx, zw: zip.NewWriter(tmp)}
+	})
+	if _, err := x.f.WriteToBuffer(); err != nil {
+		return err
+	}
+	if err := x.ctx.Err(); err != nil {
+		return err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	// Complete: sent whole, whatever ctx says now (w fails if the reader
+	// went away).
+	_, err = io.Copy(w, tmp)
+	return err
 }
 
 // ctxZip assembles the file, failing once ctx is done (excelize then stops).
@@ -173,7 +205,15 @@ type workbook struct {
 	kept, longRows int
 	// summaryCols and summaryRows are the extent of the summary's cells.
 	summaryCols, summaryRows int
-	err                      error
+	// trend is the trends across rounds (pass 1, without the long form's
+	// values: writeTrends streams them); nil without earlier rounds.
+	trend *Trend
+	// The pages each data sheet takes (pagedSheet), from pass 1.
+	widePages, longPages, trendPages int
+	// rowLimit is the rows a sheet holds: excelize.TotalRows, Excel's
+	// limit (less in tests, to see sheets continue).
+	rowLimit int
+	err      error
 }
 
 func newWorkbook(def *survey.Definition, opt XLSXOptions) (*workbook, error) {
@@ -181,7 +221,7 @@ func newWorkbook(def *survey.Definition, opt XLSXOptions) (*workbook, error) {
 		return nil, errors.New("reports: no definition")
 	}
 	x := &workbook{ctx: context.Background(), f: excelize.NewFile(), def: def, opt: opt, lang: "lv", tz: opt.TimeZone,
-		styles: map[string]int{}}
+		styles: map[string]int{}, rowLimit: excelize.TotalRows}
 	if opt.Lang == "en" {
 		x.lang = "en"
 	}
@@ -209,10 +249,37 @@ func (x *workbook) build(src Source) error {
 	if err := f.SetSheetName("Sheet1", SheetSummary); err != nil {
 		return err
 	}
-	sheets := []string{SheetWide, SheetLong, SheetCodebook, SheetStatus}
-	if len(x.opt.Earlier) > 0 {
-		sheets = append([]string{SheetTrend}, sheets...)
+	if x.stopped() {
+		return x.err
 	}
+	// Pass 1: the aggregates (and the widths of text columns, and how many
+	// rows each data sheet will have); the trends' too.
+	sum, err := Aggregate(x.def, x.observe(src()), x.opt.Filter)
+	if err != nil {
+		return err
+	}
+	if len(x.opt.Earlier) > 0 {
+		if x.stopped() {
+			return x.err
+		}
+		if x.trend, err = trends(x.trendRounds(src), false); err != nil {
+			return err
+		}
+		if x.stopped() {
+			return x.err
+		}
+		x.trendPages = x.pages(x.trend.values, trendHeadRows, 1)
+	}
+	// The sheets, now that pass 1 has said how many pages each data sheet
+	// takes (pagedSheet).
+	x.widePages, x.longPages = x.pages(x.kept, 2, 2), x.pages(x.longRows, 1, 1)
+	var sheets []string
+	if x.trend != nil {
+		sheets = append(sheets, pageNames(SheetTrend, x.trendPages)...)
+	}
+	sheets = append(sheets, pageNames(SheetWide, x.widePages)...)
+	sheets = append(sheets, pageNames(SheetLong, x.longPages)...)
+	sheets = append(sheets, SheetCodebook, SheetStatus)
 	for _, name := range sheets {
 		if _, err := f.NewSheet(name); err != nil {
 			return err
@@ -221,14 +288,6 @@ func (x *workbook) build(src Source) error {
 	// Now, while every sheet is empty: SetActiveSheet reads every
 	// worksheet, and for a streamed one that means decoding all its rows.
 	f.SetActiveSheet(0)
-	if x.stopped() {
-		return x.err
-	}
-	// Pass 1: the aggregates (and the widths of text columns).
-	sum, err := Aggregate(x.def, x.observe(src()), x.opt.Filter)
-	if err != nil {
-		return err
-	}
 	x.writeSummary(sum)
 	if x.err == nil {
 		x.err = x.declareRange(SheetSummary, max(x.summaryCols, 1), max(x.summaryRows, 1))
@@ -249,11 +308,8 @@ func (x *workbook) build(src Source) error {
 	if !x.stopped() {
 		x.writeStatus()
 	}
-	if len(x.opt.Earlier) > 0 && !x.stopped() {
+	if x.trend != nil && !x.stopped() {
 		x.writeTrends(src)
-		if x.err == nil {
-			x.err = x.declareWritten(SheetTrend)
-		}
 	}
 	if x.stopped() {
 		return x.err
