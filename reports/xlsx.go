@@ -99,12 +99,18 @@ func WriteXLSX(w io.Writer, def *survey.Definition, src Source, opt XLSXOptions)
 // reaches w after that: the file is assembled before its first byte goes
 // out.
 func WriteXLSXContext(ctx context.Context, w io.Writer, def *survey.Definition, src Source, opt XLSXOptions) error {
+	return writeXLSX(ctx, w, def, src, opt, excelize.TotalRows)
+}
+
+// writeXLSX is WriteXLSXContext with sheets of rowLimit rows (tests make
+// it small to see the data sheets continue).
+func writeXLSX(ctx context.Context, w io.Writer, def *survey.Definition, src Source, opt XLSXOptions, rowLimit int) error {
 	x, err := newWorkbook(def, opt)
 	if err != nil {
 		return err
 	}
 	defer x.f.Close()
-	x.ctx = ctx
+	x.ctx, x.rowLimit = ctx, rowLimit
 	if err := x.build(src); err != nil {
 		return err
 	}
