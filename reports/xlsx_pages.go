@@ -1,7 +1,11 @@
 package reports
 
 import (
+	"bytes"
+	"os"
+	"reflect"
 	"strconv"
+	"unsafe"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -117,5 +121,34 @@ func (p *pagedSheet) close() error {
 			return err
 		}
 	}
-	return p.sw.Flush()
+	if err := p.sw.Flush(); err != nil {
+		return err
+	}
+	dropStreamBuffer(p.sw)
+	return nil
+}
+
+// dropStreamBuffer frees the memory a flushed StreamWriter keeps. excelize
+// (v2.11.1) moves a sheet's rows to a temporary file once 16 MB have
+// gathered, but keeps the emptied buffer — 16–32 MB of capacity — until
+// the file is closed: at 100,000 responses the wide sheet and every page
+// of the long one would keep theirs. Once the sheet is flushed to its
+// temporary file the buffer is never read again (the file is), so it is
+// replaced by an empty one. excelize has no API for it; the fields are
+// looked up by name and type, and when they are not what this expects
+// (another excelize version) nothing is done.
+func dropStreamBuffer(sw *excelize.StreamWriter) {
+	raw := reflect.ValueOf(sw).Elem().FieldByName("rawData")
+	if !raw.IsValid() || raw.Kind() != reflect.Struct {
+		return
+	}
+	tmp, buf := raw.FieldByName("tmp"), raw.FieldByName("buf")
+	if !tmp.IsValid() || tmp.Type() != reflect.TypeFor[*os.File]() || tmp.IsNil() ||
+		!buf.IsValid() || buf.Type() != reflect.TypeFor[bytes.Buffer]() {
+		return
+	}
+	b := (*bytes.Buffer)(unsafe.Pointer(buf.UnsafeAddr()))
+	if b.Len() == 0 {
+		*b = bytes.Buffer{}
+	}
 }

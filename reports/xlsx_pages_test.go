@@ -6,10 +6,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/xuri/excelize/v2"
@@ -250,4 +253,54 @@ func flat(t *testing.T, f *excelize.File, sheet string) []string {
 		}
 	}
 	return out
+}
+
+// TestDropStreamBuffer: a sheet flushed to its temporary file (past
+// excelize's 16 MB) gives its buffer back, and the file still holds every
+// row.
+func TestDropStreamBuffer(t *testing.T) {
+	t.Parallel()
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Repeat("x", 1000)
+	const n = 20000 // about 20 MB of XML
+	for i := 1; i <= n; i++ {
+		if err := sw.SetRow(cellName(1, i), []any{i, text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	capacity := func() int {
+		buf := reflect.ValueOf(sw).Elem().FieldByName("rawData").FieldByName("buf")
+		return (*bytes.Buffer)(unsafe.Pointer(buf.UnsafeAddr())).Cap()
+	}
+	if capacity() < 1<<20 {
+		t.Fatalf("the buffer's capacity is %d before: nothing to drop (has excelize changed?)", capacity())
+	}
+	dropStreamBuffer(sw)
+	if c := capacity(); c != 0 {
+		t.Errorf("the buffer keeps %d bytes", c)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	g, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	rows, err := g.GetRows("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != n || rows[n-1][0] != strconv.Itoa(n) || rows[n-1][1] != text {
+		t.Errorf("%d rows after dropping the buffer, want %d", len(rows), n)
+	}
 }

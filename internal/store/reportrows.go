@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"iter"
-	"strconv"
 	"time"
 
 	"github.com/lib/pq"
@@ -40,9 +39,6 @@ ORDER BY o.place, m.code`
 
 var reportRowStatements = []string{qReportRows}
 
-// reportRowsBatch is how many rows a cursor's FETCH brings at a time.
-const reportRowsBatch = 500
-
 // ReportRows streams the round's rows, one municipality at a time, in the
 // order of the codes in order (the caller's alphabetical order; codes not
 // in it follow by code); rows are read from the connection as they are
@@ -56,8 +52,8 @@ func (s *Store) ReportRows(ctx context.Context, surveyID int64, order []string) 
 // transaction (ReadSnapshot) the rows come through a cursor, fetched
 // reportRowsBatch at a time: a reader may take as long as it needs
 // between fetches (within idle_in_transaction_session_timeout per batch)
-// without one statement outlasting statement_timeout. Each range over the
-// sequence reads the rows afresh, from the same snapshot.
+// without one statement outlasting statement_timeout (cursorRows). Each
+// range over the sequence reads the rows afresh, from the same snapshot.
 func (sn *Snapshot) ReportRows(ctx context.Context, surveyID int64, order []string) iter.Seq2[ReportRow, error] {
 	if !sn.tx {
 		return func(yield func(ReportRow, error) bool) {
@@ -82,35 +78,5 @@ func (sn *Snapshot) ReportRows(ctx context.Context, surveyID int64, order []stri
 			}
 		}
 	}
-	return func(yield func(ReportRow, error) bool) {
-		sn.cursors++
-		name := "report_rows_" + strconv.Itoa(sn.cursors)
-		if _, err := sn.q.ExecContext(ctx, "DECLARE "+name+" NO SCROLL CURSOR FOR "+qReportRows, surveyID,
-			pq.Array(order)); err != nil {
-			yield(ReportRow{}, err)
-			return
-		}
-		// Closed when the loop ends early; a failed transaction has no
-		// cursors left to close, and its error is the one that counts.
-		defer func() { _, _ = sn.q.ExecContext(context.WithoutCancel(ctx), "CLOSE "+name) }()
-		fetch := "FETCH " + strconv.Itoa(reportRowsBatch) + " FROM " + name
-		batch := make([]ReportRow, 0, reportRowsBatch)
-		for {
-			// A whole batch is read before the first of it is yielded, so
-			// the reader may use the snapshot between rows.
-			batch = batch[:0]
-			if err := sn.q.SelectContext(ctx, &batch, fetch); err != nil {
-				yield(ReportRow{}, err)
-				return
-			}
-			for _, r := range batch {
-				if !yield(r, nil) {
-					return
-				}
-			}
-			if len(batch) < reportRowsBatch {
-				return
-			}
-		}
-	}
+	return cursorRows[ReportRow](ctx, sn, qReportRows, surveyID, pq.Array(order))
 }
