@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"reflect"
 	"slices"
 	"strconv"
@@ -302,5 +303,39 @@ func TestDropStreamBuffer(t *testing.T) {
 	}
 	if len(rows) != n || rows[n-1][0] != strconv.Itoa(n) || rows[n-1][1] != text {
 		t.Errorf("%d rows after dropping the buffer, want %d", len(rows), n)
+	}
+}
+
+// TestSpillWriter: what is written comes back whole, from memory below
+// the limit and from the temporary file past it (which close removes).
+func TestSpillWriter(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{10, 1000, 5000} {
+		s := &spillWriter{limit: 2000}
+		var want bytes.Buffer
+		for i := range n {
+			line := []byte(strconv.Itoa(i) + ",")
+			want.Write(line)
+			if _, err := s.Write(line); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if spilled := s.file != nil; spilled != (want.Len() > 2000) {
+			t.Errorf("%d bytes: in a file %v", want.Len(), spilled)
+		}
+		var got bytes.Buffer
+		if err := s.copyTo(&got); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("%d bytes written, %d read back, or not the same", want.Len(), got.Len())
+		}
+		if s.file != nil {
+			name := s.file.Name()
+			s.close()
+			if _, err := os.Stat(name); !os.IsNotExist(err) {
+				t.Errorf("the temporary file is left: %v", err)
+			}
+		}
 	}
 }
