@@ -209,9 +209,9 @@ type ctxZip struct {
 
 // deflate compresses the file's parts at flate.BestSpeed, one compressor
 // reset for each part (the zip writer closes a part before it starts the
-// next). Deflating is the largest single cost of writing a workbook — a
-// third of it at 10,000 responses — and the default level takes about
-// three times as long for a file a fifth smaller.
+// next). At the default level deflating was a third of the CPU of writing
+// a workbook of 10,000 responses (a profile); at BestSpeed the file is
+// 15–25 % larger.
 func (z *ctxZip) deflate(w io.Writer) (io.WriteCloser, error) {
 	if z.fw == nil {
 		fw, err := flate.NewWriter(w, flate.BestSpeed)

@@ -15,20 +15,21 @@ import (
 )
 
 // Reports built at once, and how long a request waits for its turn before
-// it is refused with ErrBusy. Building a report holds no database
-// connection, but its reading does (one while it lasts), and the building
-// takes memory and CPU: so a handful of people exporting at once never
-// take the connections respondents need (store.MaxConns), nor the
-// server's memory.
+// it is refused with ErrBusy. Building a report holds a database
+// connection while it lasts (its rows stream from one snapshot), and takes
+// memory and CPU: so a handful of people exporting at once never take the
+// connections respondents need (store.MaxConns), nor the server's memory.
 const (
 	DefaultReportSlots = 2
 	DefaultReportWait  = 5 * time.Second
 )
 
-// MaxReportData bounds what a report reads into memory: the answers of
-// every municipality in the round (each a JSON document, the one that
-// counts for reports). A respondent's save is at most 1 MiB, so a round of
-// the 43 municipalities stays far below it.
+// MaxReportData bounds what is read into memory of a round's answers where
+// a round is read whole (submittedRows: the earlier round of the feedback
+// reports and of the charts' trends); the workbook and the other reports
+// stream the rows from their snapshot instead (snapshotResults). A
+// respondent's save is at most 1 MiB, so a round of the 43 municipalities
+// stays far below it.
 const MaxReportData = 64 << 20
 
 // ErrBusy refuses a report when DefaultReportSlots (Manager.ReportSlots)
