@@ -36,6 +36,11 @@ type Trend struct {
 	// Values are the figures behind the series in long form: per round and
 	// municipality, each indicator value and each chosen option.
 	Values []TrendValue
+
+	// values counts the figures of the long form (kept in Values or not);
+	// series are each round's series by code.
+	values int
+	series []roundSeries
 }
 
 // TrendRoundInfo describes a round of a Trend.
@@ -127,12 +132,25 @@ func (f Filter) Within(rows Rows) Rows {
 }
 
 // Trends computes the series across rounds, given oldest first. It reads
-// each round's rows once.
-func Trends(rounds []TrendRound) (*Trend, error) {
+// each round's rows once, and keeps the long form's values (Values).
+func Trends(rounds []TrendRound) (*Trend, error) { return trends(rounds, true) }
+
+// roundSeries are a round's series by the codes of its indicators and
+// choice questions.
+type roundSeries struct {
+	ind    map[string]*IndicatorTrend
+	choice map[string]*ChoiceTrend
+}
+
+// trends computes the series across rounds, given oldest first, reading
+// each round's rows once; with keep it also keeps the long form's values
+// (Values), without it only counts them (values): the workbook streams
+// them in a second pass (eachValue) rather than hold millions of them.
+func trends(rounds []TrendRound, keep bool) (*Trend, error) {
 	t := &Trend{}
 	n := len(rounds)
-	var prevInd, prevChoice map[string]int // code in the previous round → series
-	var valueSeries []int                  // per Values entry: its series (a choice's as -1-index)
+	var prev roundSeries     // the previous round's series by code
+	var valueNames []*string // per Values entry: the Name of its series
 	for i, r := range rounds {
 		def := r.Definition
 		if def == nil {
@@ -146,62 +164,43 @@ func Trends(rounds []TrendRound) (*Trend, error) {
 		if i > 0 {
 			link = survey.LinkSeries(rounds[i-1].Definition, def)
 		}
-		curInd, curChoice := map[string]int{}, map[string]int{}
+		cur := roundSeries{ind: map[string]*IndicatorTrend{}, choice: map[string]*ChoiceTrend{}}
 		for _, in := range def.Indicators {
-			s, ok := prevInd[in.Code]
+			it, ok := prev.ind[in.Code]
 			if !ok || !link.Indicators[in.Code] {
-				s = len(t.Indicators)
-				t.Indicators = append(t.Indicators, &IndicatorTrend{Span: Span{From: i}, Codes: make([]string, n),
-					Medians: make([]float64, n), N: make([]int, n)})
+				it = &IndicatorTrend{Span: Span{From: i}, Codes: make([]string, n), Medians: make([]float64, n), N: make([]int, n)}
+				t.Indicators = append(t.Indicators, it)
 			}
-			it := t.Indicators[s]
 			it.To, it.Indicator, it.Codes[i] = i, in, in.Code
-			curInd[in.Code] = s
+			cur.ind[in.Code] = it
 		}
 		for _, q := range def.Questions() {
 			if !q.Type.IsChoice() || q.Personal {
 				continue
 			}
 			from, joined := link.Questions[q.Code]
-			s, ok := prevChoice[from]
+			ct, ok := prev.choice[from]
 			if !joined || !ok {
-				s = len(t.Choices)
-				t.Choices = append(t.Choices, &ChoiceTrend{Span: Span{From: i}, Codes: make([]string, n), Answered: make([]int, n)})
+				ct = &ChoiceTrend{Span: Span{From: i}, Codes: make([]string, n), Answered: make([]int, n)}
+				t.Choices = append(t.Choices, ct)
 			}
-			ct := t.Choices[s]
 			ct.To, ct.Question, ct.Codes[i] = i, q, q.Code
-			curChoice[q.Code] = s
+			cur.choice[q.Code] = ct
 		}
-		prevInd, prevChoice = curInd, curChoice
+		prev = cur
+		t.series = append(t.series, cur)
 
 		// One pass: the aggregate, and the values of the long form.
 		collect := func(yield func(Row, error) bool) {
 			for row, err := range r.Rows {
 				if err == nil && row.Status == domain.StatusSubmitted {
-					for _, in := range def.Indicators {
-						if v, ok := in.Compute(row.Answers); ok && !math.IsInf(v, 0) && !math.IsNaN(v) {
-							t.Values = append(t.Values, TrendValue{Round: i, Municipality: row.Municipality, Code: in.Code, Value: v})
-							valueSeries = append(valueSeries, curInd[in.Code])
+					cur.values(def, &row, func(code string, name *string, v any) {
+						t.values++
+						if keep {
+							t.Values = append(t.Values, TrendValue{Round: i, Municipality: row.Municipality, Code: code, Value: v})
+							valueNames = append(valueNames, name)
 						}
-					}
-					visible := def.Visible(row.Answers)
-					for _, q := range def.Questions() {
-						s, ok := curChoice[q.Code]
-						if !ok || !visible[q.Code] {
-							continue
-						}
-						var codes []string
-						switch v := row.Answers[q.Code].(type) {
-						case string:
-							codes = []string{v}
-						case []string:
-							codes = v
-						}
-						for _, c := range codes {
-							t.Values = append(t.Values, TrendValue{Round: i, Municipality: row.Municipality, Code: q.Code, Value: c})
-							valueSeries = append(valueSeries, -1-s)
-						}
-					}
+					})
 				}
 				if !yield(row, err) {
 					return
@@ -214,12 +213,11 @@ func Trends(rounds []TrendRound) (*Trend, error) {
 		}
 		t.Rounds = append(t.Rounds, TrendRoundInfo{Slug: r.Slug, ReferenceYear: year, Responses: sum.Responses})
 		for j, is := range sum.Indicators {
-			it := t.Indicators[curInd[def.Indicators[j].Code]]
+			it := cur.ind[def.Indicators[j].Code]
 			it.N[i], it.Medians[i] = is.N, is.Median
 		}
-		for code, s := range curChoice {
+		for code, ct := range cur.choice {
 			qs := sum.Question(code)
-			ct := t.Choices[s]
 			ct.Answered[i] = qs.Answered
 			ct.setRound(i, n, qs)
 		}
@@ -242,14 +240,66 @@ func Trends(rounds []TrendRound) (*Trend, error) {
 		ct.Name = seriesName(ct.Question.Code, names, ct.Span, t.Rounds)
 	}
 	for k := range t.Values {
-		if s := valueSeries[k]; s >= 0 {
-			t.Values[k].Series = t.Indicators[s].Name
-		} else {
-			t.Values[k].Series = t.Choices[-1-s].Name
-		}
+		t.Values[k].Series = *valueNames[k]
 	}
 	sortSeries(t, rounds)
 	return t, nil
+}
+
+// values calls emit for each figure of the long form a submitted response
+// gives in the round: each indicator's value that can be computed, each
+// option chosen in a choice question shown; with the code in the round
+// and the Name of the series (set once every round is read).
+func (rs roundSeries) values(def *survey.Definition, row *Row, emit func(code string, name *string, v any)) {
+	for _, in := range def.Indicators {
+		if v, ok := in.Compute(row.Answers); ok && !math.IsInf(v, 0) && !math.IsNaN(v) {
+			emit(in.Code, &rs.ind[in.Code].Name, v)
+		}
+	}
+	visible := def.Visible(row.Answers)
+	for _, q := range def.Questions() {
+		ct, ok := rs.choice[q.Code]
+		if !ok || !visible[q.Code] {
+			continue
+		}
+		switch v := row.Answers[q.Code].(type) {
+		case string:
+			emit(q.Code, &ct.Name, v)
+		case []string:
+			for _, c := range v {
+				emit(q.Code, &ct.Name, c)
+			}
+		}
+	}
+}
+
+// eachValue reads the rounds again (the same rounds, in the same order, as
+// t was computed from) and calls fn with each figure of the long form, in
+// the order Values would hold them, stopping at the first error.
+func (t *Trend) eachValue(rounds []TrendRound, fn func(TrendValue) error) error {
+	if len(rounds) != len(t.series) {
+		return fmt.Errorf("reports: %d rounds for a trend of %d", len(rounds), len(t.series))
+	}
+	var ferr error
+	for i, r := range rounds {
+		for row, err := range r.Rows {
+			if err != nil {
+				return err
+			}
+			if row.Status != domain.StatusSubmitted {
+				continue
+			}
+			t.series[i].values(r.Definition, &row, func(code string, name *string, v any) {
+				if ferr == nil {
+					ferr = fn(TrendValue{Round: i, Municipality: row.Municipality, Series: *name, Code: code, Value: v})
+				}
+			})
+			if ferr != nil {
+				return ferr
+			}
+		}
+	}
+	return nil
 }
 
 // seriesName is the series' latest code, with the reference years it

@@ -17,6 +17,7 @@ var argNames = map[string][]string{
 	"workbook.cb.max_length": {"n"},
 	"workbook.cb.other_text": {"field"},
 	"workbook.sum.reference": {"year"},
+	"workbook.sum.continued": {"sheet", "sheets"},
 	"workbook.trend.chart":   {"indicator"},
 
 	"feedbackreport.doc.title":       {"municipality"},

@@ -2,27 +2,22 @@ package reports
 
 import (
 	"encoding/json"
-	"errors"
 	"strconv"
 
 	"github.com/civitas-lv/surveyd/survey"
 	"github.com/xuri/excelize/v2"
 )
 
-// longWriter writes the long sheet: one row per answer value.
+// longWriter writes the long sheet: one row per answer value, continued
+// on numbered pages past Excel's row limit.
 type longWriter struct {
 	x    *workbook
-	sw   *excelize.StreamWriter
-	row  int
+	p    *pagedSheet
 	vals []any
 	val  excelize.Cell
 }
 
 func (lw *longWriter) add(muni, code, option string, v any, format string) error {
-	lw.row++
-	if lw.row > excelize.TotalRows {
-		return errors.New("reports: too many answers for the long sheet")
-	}
 	lw.vals[0], lw.vals[1] = muni, code
 	lw.vals[2] = nil
 	if option != "" {
@@ -32,7 +27,7 @@ func (lw *longWriter) add(muni, code, option string, v any, format string) error
 	if format != "" {
 		lw.val.StyleID = lw.x.num(format)
 	}
-	return lw.sw.SetRow("A"+strconv.Itoa(lw.row), lw.vals)
+	return lw.p.add(lw.vals)
 }
 
 func (lw *longWriter) response(r *Row) error {

@@ -191,23 +191,10 @@ func (c *wideColumn) value(x *workbook, r *Row) any {
 	return textOf(v)
 }
 
-// writeData streams both response sheets from one pass over the rows.
+// writeData streams both response sheets from one pass over the rows,
+// each over as many pages as pass 1 counted (pagedSheet).
 func (x *workbook) writeData(rows Rows) error {
 	f := x.f
-	if err := x.declareRange(SheetWide, len(x.wide), 2+x.kept); err != nil {
-		return err
-	}
-	if err := x.declareRange(SheetLong, 4, 1+x.longRows); err != nil {
-		return err
-	}
-	wide, err := f.NewStreamWriter(SheetWide)
-	if err != nil {
-		return err
-	}
-	long, err := f.NewStreamWriter(SheetLong)
-	if err != nil {
-		return err
-	}
 	// Wide: widths, panes, the two header rows.
 	cells := make([]excelize.Cell, len(x.wide))
 	vals := make([]any, len(x.wide))
@@ -222,25 +209,6 @@ func (x *workbook) writeData(rows Rows) error {
 			cells[i].StyleID = x.num(c.format)
 		}
 	}
-	// One <col> per run of equal widths: excelize looks a cell's column up
-	// among them for every cell written.
-	for i := 0; i < len(widths); {
-		if err := x.ctx.Err(); err != nil {
-			return err
-		}
-		j := i
-		for j+1 < len(widths) && widths[j+1] == widths[i] {
-			j++
-		}
-		if err := wide.SetColWidth(i+1, j+1, widths[i]); err != nil {
-			return err
-		}
-		i = j + 1
-	}
-	if err := wide.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: 2, TopLeftCell: "C3", ActivePane: "bottomRight",
-		Selection: []excelize.Selection{{SQRef: "C3", ActiveCell: "C3", Pane: "bottomRight"}}}); err != nil {
-		return err
-	}
 	head, code := make([]any, len(x.wide)), make([]any, len(x.wide))
 	hs, cs := x.style("header"), x.style("code")
 	for i, c := range x.wide {
@@ -250,31 +218,64 @@ func (x *workbook) writeData(rows Rows) error {
 	if x.err != nil {
 		return x.err
 	}
-	if err := wide.SetRow("A1", head, excelize.RowOpts{Height: 75}); err != nil {
-		return err
-	}
-	if err := wide.SetRow("A2", code); err != nil {
-		return err
-	}
+	last := colName(len(x.wide))
+	wide := &pagedSheet{x: x, sheet: SheetWide, first: 2, next: 2, total: x.kept, cols: len(x.wide),
+		start: func(sw *excelize.StreamWriter, _ int) (int, error) {
+			// One <col> per run of equal widths: excelize looks a cell's
+			// column up among them for every cell written.
+			for i := 0; i < len(widths); {
+				if err := x.ctx.Err(); err != nil {
+					return 0, err
+				}
+				j := i
+				for j+1 < len(widths) && widths[j+1] == widths[i] {
+					j++
+				}
+				if err := sw.SetColWidth(i+1, j+1, widths[i]); err != nil {
+					return 0, err
+				}
+				i = j + 1
+			}
+			if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: 2, TopLeftCell: "C3", ActivePane: "bottomRight",
+				Selection: []excelize.Selection{{SQRef: "C3", ActiveCell: "C3", Pane: "bottomRight"}}}); err != nil {
+				return 0, err
+			}
+			if err := sw.SetRow("A1", head, excelize.RowOpts{Height: 75}); err != nil {
+				return 0, err
+			}
+			return 2, sw.SetRow("A2", code)
+		},
+		finish: func(_ *excelize.StreamWriter, name string, _, lastRow int) error {
+			return f.AutoFilter(name, fmt.Sprintf("A2:%s%d", last, max(lastRow, 3)), nil)
+		}}
 	// Long: municipality, question, option, value.
-	for i, w := range []float64{16, 24, 22, 40} {
-		if err := long.SetColWidth(i+1, i+1, w); err != nil {
-			return err
-		}
-	}
-	if err := long.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
-		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
+	long := &pagedSheet{x: x, sheet: SheetLong, first: 1, next: 1, total: x.longRows, cols: 4,
+		start: func(sw *excelize.StreamWriter, _ int) (int, error) {
+			for i, w := range []float64{16, 24, 22, 40} {
+				if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+					return 0, err
+				}
+			}
+			if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+				Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
+				return 0, err
+			}
+			return 1, sw.SetRow("A1", []any{excelize.Cell{StyleID: hs, Value: x.t("col.municipality")},
+				excelize.Cell{StyleID: hs, Value: x.t("col.question")}, excelize.Cell{StyleID: hs, Value: x.t("col.option")},
+				excelize.Cell{StyleID: hs, Value: x.t("col.value")}})
+		},
+		finish: func(_ *excelize.StreamWriter, name string, _, lastRow int) error {
+			return f.AutoFilter(name, fmt.Sprintf("A1:D%d", max(lastRow, 2)), nil)
+		}}
+	if err := wide.open(0); err != nil {
 		return err
 	}
-	if err := long.SetRow("A1", []any{excelize.Cell{StyleID: hs, Value: x.t("col.municipality")},
-		excelize.Cell{StyleID: hs, Value: x.t("col.question")}, excelize.Cell{StyleID: hs, Value: x.t("col.option")},
-		excelize.Cell{StyleID: hs, Value: x.t("col.value")}}); err != nil {
+	if err := long.open(0); err != nil {
 		return err
 	}
-	lw := &longWriter{x: x, sw: long, row: 1, vals: make([]any, 4)}
+	lw := &longWriter{x: x, p: long, vals: make([]any, 4)}
 	lw.vals[3] = &lw.val
 
-	wrow := 2
 	for r, err := range rows {
 		if err == nil {
 			err = x.ctx.Err()
@@ -288,10 +289,6 @@ func (x *workbook) writeData(rows Rows) error {
 		if !x.opt.Personal {
 			r.Contacts = nil
 		}
-		wrow++
-		if wrow > excelize.TotalRows {
-			return errors.New("reports: too many responses for one sheet")
-		}
 		for i := range x.wide {
 			if v := x.wide[i].value(x, &r); v != nil {
 				cells[i].Value, vals[i] = v, &cells[i]
@@ -299,25 +296,18 @@ func (x *workbook) writeData(rows Rows) error {
 				vals[i] = nil
 			}
 		}
-		if err := wide.SetRow(cellName(1, wrow), vals); err != nil {
+		if err := wide.add(vals); err != nil {
 			return err
 		}
 		if err := lw.response(&r); err != nil {
 			return err
 		}
 	}
-	if wrow-2 != x.kept || lw.row-1 != x.longRows {
+	if wide.written != x.kept || long.written != x.longRows {
 		return errors.New("reports: the rows differ between the two passes (read them from one snapshot)")
 	}
-	last := colName(len(x.wide))
-	if err := f.AutoFilter(SheetWide, fmt.Sprintf("A2:%s%d", last, max(wrow, 3)), nil); err != nil {
+	if err := wide.close(); err != nil {
 		return err
 	}
-	if err := f.AutoFilter(SheetLong, fmt.Sprintf("A1:D%d", max(lw.row, 2)), nil); err != nil {
-		return err
-	}
-	if err := wide.Flush(); err != nil {
-		return err
-	}
-	return long.Flush()
+	return long.close()
 }

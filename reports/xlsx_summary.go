@@ -58,6 +58,16 @@ func (x *workbook) writeSummary(s *Summary) {
 	x.put(sh, 2, 5, s.Responses, x.style("num:"+fmtInt))
 	x.put(sh, 1, 6, x.t("sum.note"), x.style("note"))
 	row := 8
+	// Where a data sheet continues past Excel's row limit (pagedSheet).
+	for _, c := range []struct {
+		sheet string
+		n     int
+	}{{SheetTrend, x.trendPages}, {SheetWide, x.widePages}, {SheetLong, x.longPages}} {
+		if c.n > 1 {
+			x.put(sh, 1, row-1, x.t("sum.continued", c.sheet, strings.Join(pageNames(c.sheet, c.n)[1:], ", ")), x.style("note"))
+			row++
+		}
+	}
 
 	if len(s.Indicators) > 0 {
 		row = x.summaryIndicators(s, row)

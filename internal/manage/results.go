@@ -15,20 +15,21 @@ import (
 )
 
 // Reports built at once, and how long a request waits for its turn before
-// it is refused with ErrBusy. Building a report holds no database
-// connection, but its reading does (one while it lasts), and the building
-// takes memory and CPU: so a handful of people exporting at once never
-// take the connections respondents need (DB_MAX_CONNS), nor the
-// server's memory.
+// it is refused with ErrBusy. Building a report holds a database
+// connection while it lasts (its rows stream from one snapshot), and takes
+// memory and CPU: so a handful of people exporting at once never take the
+// connections respondents need (DB_MAX_CONNS), nor the server's memory.
 const (
 	DefaultReportSlots = 2
 	DefaultReportWait  = 5 * time.Second
 )
 
-// MaxReportData bounds what a report reads into memory: the answers of
-// every municipality in the round (each a JSON document, the one that
-// counts for reports). A respondent's save is at most 1 MiB, so a round of
-// the 43 municipalities stays far below it.
+// MaxReportData bounds what is read into memory of a round's answers where
+// a round is read whole (submittedRows: the earlier round of the feedback
+// reports and of the charts' trends); the workbook and the other reports
+// stream the rows from their snapshot instead (snapshotResults). A
+// respondent's save is at most 1 MiB, so a round of the 43 municipalities
+// stays far below it.
 const MaxReportData = 64 << 20
 
 // ErrBusy refuses a report when DefaultReportSlots (Manager.ReportSlots)
@@ -88,30 +89,42 @@ func (m *Manager) Results(ctx context.Context, p domain.Principal, sv domain.Sur
 
 // results gives fn one consistent view of a round for a report: a Source
 // of rows (each call a fresh pass over the same rows, so the workbook's two
-// passes agree) and the tracker. Both are read in one read-only REPEATABLE
-// READ transaction, into memory (the answers as the JSON they are stored
-// as, at most MaxReportData), and the transaction ends — its connection
-// goes back to the pool — before fn runs: building a report never holds a
-// connection. A Source's pass ends with ctx's error once ctx is done. The
-// rows come in the alphabetical order of the municipalities' names in
-// lang. Contacts (personal data) are read only when personal: the caller
-// has decided it from the principal. At most ReportSlots reports are read
-// and built at once; ErrBusy when no slot comes free within ReportWait.
+// passes agree) and the tracker, both from one read-only REPEATABLE READ
+// transaction (see snapshotResults).
 func (m *Manager) results(ctx context.Context, sv domain.Survey, def *survey.Definition, personal bool, lang string,
 	fn func(src reports.Source, t Tracker) error) error {
+	return m.snapshotResults(ctx, sv, def, personal, lang, func(_ *store.Snapshot, _ []string, src reports.Source, t Tracker) error {
+		return fn(src, t)
+	})
+}
+
+// snapshotResults gives fn one consistent view of a round for a report:
+// the snapshot itself (for more of it, such as earlier rounds' rows), the
+// municipalities' codes in the alphabetical order of their names in lang,
+// a Source of rows and the tracker. Everything is read in one read-only
+// REPEATABLE READ transaction that lasts while fn runs: a Source's pass
+// streams the rows from the database (store.Snapshot.ReportRows, a cursor
+// fetched in batches), so memory does not grow with the number of
+// responses, and the report holds one connection while it is built —
+// which is why at most ReportSlots reports are built at once (ErrBusy when
+// no slot comes free within ReportWait). A Source's pass ends with ctx's
+// error once ctx is done. The rows come in the alphabetical order.
+// Contacts (personal data) are read only when personal: the caller has
+// decided it from the principal.
+func (m *Manager) snapshotResults(ctx context.Context, sv domain.Survey, def *survey.Definition, personal bool, lang string,
+	fn func(sn *store.Snapshot, order []string, src reports.Source, t Tracker) error) error {
 	release, err := m.reportSlot(ctx)
 	if err != nil {
 		return err
 	}
 	defer release()
-	var (
-		t    Tracker
-		rows []reportRow
-	)
-	err = m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
-		var err error
-		if t, err = trackerOf(ctx, sn, sv, def, personal); err != nil {
+	return m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
+		t, err := trackerOf(ctx, sn, sv, def, personal)
+		if err != nil {
 			return err
+		}
+		for i := range t.Rows { // the tracker's copy of the answers is not needed
+			t.Rows[i].AnswersJSON = nil
 		}
 		order := alphabetical(t.Rows, lang)
 		var contacts map[string][]domain.Contact
@@ -120,55 +133,28 @@ func (m *Manager) results(ctx context.Context, sv domain.Survey, def *survey.Def
 				return err
 			}
 		}
-		size := 0
-		for r, err := range sn.ReportRows(ctx, sv.ID, order) {
-			if err != nil {
-				return err
+		src := func() reports.Rows {
+			return func(yield func(reports.Row, error) bool) {
+				for r, err := range sn.ReportRows(ctx, sv.ID, order) {
+					if err == nil {
+						err = ctx.Err()
+					}
+					if err != nil {
+						yield(reports.Row{}, err)
+						return
+					}
+					row, err := ReportRow(r)
+					for _, c := range contacts[r.Code] {
+						row.Contacts = append(row.Contacts, c.Email)
+					}
+					if !yield(row, err) || err != nil {
+						return
+					}
+				}
 			}
-			if r.SubmittedJSON != nil {
-				r.AnswersJSON = nil // the submitted copy is the one that counts
-			}
-			size += len(r.AnswersJSON) + len(r.SubmittedJSON)
-			if size > MaxReportData {
-				return fmt.Errorf("the round's answers exceed %d MiB, more than a report reads", MaxReportData>>20)
-			}
-			row := reportRow{ReportRow: r}
-			for _, c := range contacts[r.Code] {
-				row.contacts = append(row.contacts, c.Email)
-			}
-			rows = append(rows, row)
 		}
-		return nil
+		return fn(sn, order, src, t)
 	})
-	if err != nil {
-		return err
-	}
-	for i := range t.Rows { // the tracker's copy of the answers is not needed
-		t.Rows[i].AnswersJSON = nil
-	}
-	src := func() reports.Rows {
-		return func(yield func(reports.Row, error) bool) {
-			for _, r := range rows {
-				if err := ctx.Err(); err != nil {
-					yield(reports.Row{}, err)
-					return
-				}
-				row, err := ReportRow(r.ReportRow)
-				row.Contacts = r.contacts
-				if !yield(row, err) || err != nil {
-					return
-				}
-			}
-		}
-	}
-	return fn(src, t)
-}
-
-// reportRow is a round's row as a report keeps it in memory: the stored
-// row (with one answers document) and the contacts' e-mails.
-type reportRow struct {
-	store.ReportRow
-	contacts []string
 }
 
 // alphabetical lists the municipalities' codes in the order of their
@@ -239,7 +225,7 @@ type ExportOptions struct {
 // (domain.AccessView): the rows and the response tracker on the status
 // sheet, from one snapshot (see results); it stops when ctx is done. A
 // round made from an earlier one gets the trend sheet "Dinamika" over the
-// rounds before it (earlierTrendRounds, read before the snapshot).
+// rounds before it (snapshotTrendRounds, streamed from the same snapshot).
 // Personal data (personal answers, contacts) are in it — and read at all —
 // only when the principal may see them (p.SeesPersonalData()) and
 // opt.WithoutPersonal does not leave them out; personal says whether they
@@ -266,13 +252,18 @@ func (m *Manager) Export(ctx context.Context, p domain.Principal, w io.Writer, s
 		sv.ClosesAt.In(x.TimeZone).Format("02.01.2006"))
 	x.Slug = sv.Slug
 	defer func() { err = m.audited(ctx, err, p, domain.AuditExportWorkbook, sv.ID, exportDetail(x)) }()
-	if x.Earlier, err = m.earlierTrendRounds(ctx, sv, x.Lang); err != nil {
+	earlier, err := m.earlierRounds(ctx, sv)
+	if err != nil {
 		return false, err
 	}
-	return x.Personal, m.results(ctx, sv, def, x.Personal, x.Lang, func(src reports.Source, t Tracker) error {
-		x.Status = statusRows(t, x.Personal)
-		return reports.WriteXLSXContext(ctx, w, def, src, x)
-	})
+	return x.Personal, m.snapshotResults(ctx, sv, def, x.Personal, x.Lang,
+		func(sn *store.Snapshot, order []string, src reports.Source, t Tracker) error {
+			if x.Earlier, err = m.snapshotTrendRounds(ctx, sn, earlier, order); err != nil {
+				return err
+			}
+			x.Status = statusRows(t, x.Personal)
+			return reports.WriteXLSXContext(ctx, w, def, src, x)
+		})
 }
 
 // statusRows maps the tracker onto the workbook's status sheet; contacts

@@ -103,11 +103,10 @@ func (m *Manager) tracker(ctx context.Context, sv domain.Survey, def *survey.Def
 
 // trackerOf builds the tracker from a snapshot.
 func trackerOf(ctx context.Context, sn *store.Snapshot, sv domain.Survey, def *survey.Definition, withContacts bool) (Tracker, error) {
-	rows, err := sn.Tracker(ctx, sv.ID)
-	if err != nil {
-		return Tracker{}, err
-	}
-	var contacts map[string][]domain.Contact
+	var (
+		contacts map[string][]domain.Contact
+		err      error
+	)
 	if withContacts {
 		if contacts, err = sn.Contacts(ctx); err != nil {
 			return Tracker{}, err
@@ -119,12 +118,19 @@ func trackerOf(ctx context.Context, sn *store.Snapshot, sv domain.Survey, def *s
 	}
 	t := Tracker{ByStatus: map[string]int{}}
 	regions := map[string]*Tally{}
-	for _, r := range rows {
-		row := TrackerRow{TrackerRow: r, Deadline: sv.Deadline(r.ExtendedUntil), Contacts: contacts[r.Code]}
+	// Streamed (store.Snapshot.TrackerRows), each row's answers document
+	// dropped once its progress is counted: a round of 100,000
+	// municipalities would otherwise hold every document at once.
+	for r, err := range sn.TrackerRows(ctx, sv.ID) {
+		if err != nil {
+			return Tracker{}, err
+		}
 		answers, err := survey.DecodeAnswers(r.AnswersJSON)
 		if err != nil {
 			return Tracker{}, err
 		}
+		r.AnswersJSON = nil
+		row := TrackerRow{TrackerRow: r, Deadline: sv.Deadline(r.ExtendedUntil), Contacts: contacts[r.Code]}
 		row.Status = trackStatus(r)
 		if f, ok := releases[r.Code]; ok {
 			row.Feedback = &f

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
+	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
 )
@@ -140,4 +141,43 @@ func rowsOf(rows []reports.Row) reports.Rows {
 			}
 		}
 	}
+}
+
+// snapshotTrendRounds gives the workbook's trend sheet the rounds before
+// sv (earlierRounds) from the report's snapshot: each one's questionnaire
+// and its submitted answers (only those count in a trend), streamed from
+// the snapshot on every pass (store.Snapshot.ReportRows), never held in
+// memory. The rows come in order (the report's alphabetical order of the
+// municipalities' names); a municipality not in it (no longer active)
+// follows by its code.
+func (m *Manager) snapshotTrendRounds(ctx context.Context, sn *store.Snapshot, rounds []domain.Survey,
+	order []string) ([]reports.TrendRound, error) {
+	var out []reports.TrendRound
+	for _, r := range rounds {
+		def, err := m.Definition(r)
+		if err != nil {
+			return nil, err
+		}
+		id := r.ID
+		rows := func(yield func(reports.Row, error) bool) {
+			for sr, err := range sn.ReportRows(ctx, id, order) {
+				if err == nil {
+					err = ctx.Err()
+				}
+				if err != nil {
+					yield(reports.Row{}, err)
+					return
+				}
+				if sr.Status == nil || *sr.Status != domain.StatusSubmitted {
+					continue
+				}
+				row, err := ReportRow(sr)
+				if !yield(row, err) || err != nil {
+					return
+				}
+			}
+		}
+		out = append(out, reports.TrendRound{Slug: r.Slug, Definition: def, ReferenceYear: r.ReferenceYear, Rows: rows})
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"iter"
 	"time"
 )
 
@@ -71,6 +72,13 @@ var trackerStatements = []string{qTracker}
 // municipality's) standing in the round.
 func (s *Store) Tracker(ctx context.Context, surveyID int64) ([]TrackerRow, error) {
 	return s.now().Tracker(ctx, surveyID)
+}
+
+// TrackerRows is Tracker within the snapshot, streamed (cursorRows):
+// one batch of rows in memory at a time, whatever the number of
+// municipalities.
+func (sn *Snapshot) TrackerRows(ctx context.Context, surveyID int64) iter.Seq2[TrackerRow, error] {
+	return cursorRows[TrackerRow](ctx, sn, qTracker, surveyID)
 }
 
 // Tracker is Store.Tracker within the snapshot.

@@ -1,0 +1,90 @@
+package store_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/civitas-lv/surveyd/internal/store"
+)
+
+// TestSnapshotStreamsRowsInBatches: within a snapshot the report rows and
+// the tracker's rows come through cursors, more than one batch of them: each
+// pass yields every municipality once, in the order asked for, as a plain
+// read does; a pass broken off early leaves the snapshot usable for the next.
+func TestSnapshotStreamsRowsInBatches(t *testing.T) {
+	f := newFixture(t)
+	var more []store.Municipality
+	for i := range 1234 { // over two batches of 500 with the 43
+		more = append(more, store.Municipality{Code: fmt.Sprintf("sim-%04d", i), NameLV: fmt.Sprintf("Sim %d", i), NameEN: fmt.Sprintf("Sim %d", i),
+			Kind: "novads", PlanningRegion: "Rīgas", StatisticalRegion: "Rīgas"})
+	}
+	if _, err := f.s.UpsertMunicipalities(ctx, more); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.apply(t, 0, `{"population": 7}`, true); err != nil {
+		t.Fatal(err)
+	}
+	var plain []string
+	for r, err := range f.s.ReportRows(ctx, f.sv.ID, nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain = append(plain, r.Code)
+	}
+	if len(plain) != 1234+43 {
+		t.Fatalf("%d rows read plainly", len(plain))
+	}
+	order := slices.Clone(plain)
+	slices.Reverse(order)
+	order = order[:1000] // the rest follow by code
+	want := append(slices.Clone(order), plain[:len(plain)-1000]...)
+	err := f.s.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
+		for pass := range 2 {
+			var got []string
+			for r, err := range sn.ReportRows(ctx, f.sv.ID, order) {
+				if err != nil {
+					return err
+				}
+				got = append(got, r.Code)
+				if r.Code == "riga" && (r.SubmittedJSON == nil || string(r.AnswersJSON) != "{}") {
+					t.Errorf("riga: submitted %s, working copy %s (want only the submitted one)", r.SubmittedJSON, r.AnswersJSON)
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("pass %d: %d rows, not in the order asked for", pass, len(got))
+			}
+			n := 0
+			for _, err := range sn.ReportRows(ctx, f.sv.ID, order) {
+				if err != nil {
+					return err
+				}
+				if n++; n == 700 {
+					break
+				}
+			}
+		}
+		tracked, err := sn.Tracker(ctx, f.sv.ID)
+		if err != nil {
+			return err
+		}
+		var streamed []string
+		for r, err := range sn.TrackerRows(ctx, f.sv.ID) {
+			if err != nil {
+				return err
+			}
+			streamed = append(streamed, r.Code)
+		}
+		codes := make([]string, len(tracked))
+		for i, r := range tracked {
+			codes[i] = r.Code
+		}
+		if !slices.Equal(streamed, codes) {
+			t.Errorf("the tracker streamed %d rows, read whole %d", len(streamed), len(codes))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
