@@ -152,7 +152,7 @@ func statements() []string {
 		invitationStatements, responseStatements, revisionStatements, userStatements, sessionStatements,
 		apiTokenStatements, loginFailureStatements, contactStatements, extensionStatements,
 		messageStatements, returnStatements, trackerStatements, reportRowStatements, publicationStatements,
-		feedbackStatements, bulkStatements, archiveStatements()} {
+		feedbackStatements, bulkStatements, archiveStatements(), personalStatements} {
 		all = append(all, group...)
 	}
 	return all
