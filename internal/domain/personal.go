@@ -63,9 +63,10 @@ type PersonResponse struct {
 	SurveyID     int64  `db:"survey_id" json:"-"`
 	Survey       string `db:"slug" json:"round"`
 	Municipality string `db:"municipality_code" json:"municipality"`
-	// The personal answers of the working copy and of the submitted copy.
+	// The personal answers of the working copy and of the submitted copy
+	// (both {} when none).
 	Answers   json.RawMessage `db:"answers" json:"answers"`
-	Submitted json.RawMessage `db:"submitted" json:"submitted,omitempty"`
+	Submitted json.RawMessage `db:"submitted" json:"submitted"`
 	// Revisions that hold personal answers, with only those.
 	Revisions []PersonRevision `json:"revisions,omitempty"`
 }

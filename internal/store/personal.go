@@ -59,7 +59,7 @@ UPDATE messages SET recipient = '',
 	qPersonResponses = `
 SELECT r.id, r.survey_id, s.slug, r.municipality_code,
     (SELECT coalesce(jsonb_object_agg(key, value), '{}') FROM jsonb_each(r.answers) WHERE key = ANY($2)) AS answers,
-    (SELECT jsonb_object_agg(key, value) FROM jsonb_each(r.submitted_answers) WHERE key = ANY($2)) AS submitted
+    (SELECT coalesce(jsonb_object_agg(key, value), '{}') FROM jsonb_each(r.submitted_answers) WHERE key = ANY($2)) AS submitted
 FROM responses r JOIN surveys s ON s.id = r.survey_id
 WHERE r.survey_id = $1 AND (
     EXISTS (SELECT 1 FROM jsonb_each_text(r.answers) e WHERE e.key = ANY($2) AND ` + personMatch + `)

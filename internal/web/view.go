@@ -76,6 +76,7 @@ func (s *Server) pageAt(c *gin.Context, title, path string) Page {
 		add(coordinate, "/contacts", "nav.contacts")
 		add(administer, "/admin/users", "nav.users")
 		add(administer, "/admin/tokens", "nav.tokens")
+		add(administer, "/admin/personal", "nav.personal")
 		add(signedIn, "/account", "nav.account")
 	}
 	return p
