@@ -138,6 +138,13 @@ func (s *Store) EraseRoundPersonal(ctx context.Context, surveyID int64, keys []s
 	var out domain.Erased
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		out = domain.Erased{}
+		// The round's row first, as a save takes it (FOR SHARE) before its
+		// response: two instances' jobs queue here instead of racing for
+		// the same rows in different orders.
+		var id int64
+		if err := tx.GetContext(ctx, &id, qLockSurvey, surveyID); err != nil {
+			return notFound(err)
+		}
 		k := pq.StringArray(keys)
 		for _, st := range []struct {
 			q    string
