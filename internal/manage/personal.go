@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -80,22 +81,34 @@ func (m *Manager) EraseExpiredPersonal(ctx context.Context, now time.Time) ([]Re
 		return nil, err
 	}
 	var out []RetentionResult
+	var errs []error
 	for _, r := range due {
-		sv, err := m.Store.SurveyByID(ctx, r.SurveyID)
-		if err != nil {
+		if err := ctx.Err(); err != nil {
 			return out, err
+		}
+		// One round's failure does not keep the others' data: it is
+		// reported, and tried again at the next run.
+		sv, err := m.Store.SurveyByID(ctx, r.SurveyID)
+		if errors.Is(err, domain.ErrNotFound) { // deleted meanwhile
+			continue
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
 		}
 		def, err := m.Definition(sv)
 		if err != nil {
-			return out, err
+			errs = append(errs, fmt.Errorf("round %s: %w", sv.Slug, err))
+			continue
 		}
 		e, err := m.Store.EraseRoundPersonal(ctx, sv.ID, PersonalCodes(def), now)
 		if err != nil {
-			return out, err
+			errs = append(errs, fmt.Errorf("round %s: %w", sv.Slug, err))
+			continue
 		}
 		out = append(out, RetentionResult{Slug: sv.Slug, Erased: e})
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 // RunRetention runs EraseExpiredPersonal once soon after start and then
@@ -186,6 +199,7 @@ func (m *Manager) ExportPerson(ctx context.Context, p domain.Principal, q domain
 	if err != nil {
 		return nil, err
 	}
+	// audit: person's data exported (who, when; not the query).
 	return json.MarshalIndent(PersonExport{Generated: now.UTC(), PersonData: d}, "", "  ")
 }
 

@@ -186,17 +186,16 @@ func (s *Server) personalErase(c *gin.Context) error {
 		})
 	}
 	_, e, err := s.manage.ErasePerson(ctx, actor(c), q)
-	if err != nil && !errors.Is(err, manage.ErrPersonQuery) {
+	if errors.Is(err, manage.ErrPersonQuery) {
+		return s.renderPersonal(c, raw, domain.PersonData{}, err, nil)
+	}
+	if err != nil {
 		return err
 	}
-	if err == nil {
-		s.log.Info("personal data erased", "request_id", requestID(c), "user_id", principalOf(c).user.ID,
-			"responses", e.Responses, "revisions", e.Revisions, "contacts", e.Contacts, "messages", e.Messages)
-	}
-	d, ferr := s.manage.FindPerson(ctx, actor(c), q)
-	if err == nil {
-		err = ferr
-	}
+	s.log.Info("personal data erased", "request_id", requestID(c), "user_id", principalOf(c).user.ID,
+		"responses", e.Responses, "revisions", e.Revisions, "contacts", e.Contacts, "messages", e.Messages)
+	// What is left: nothing but the staff users it matches.
+	d, err := s.manage.FindPerson(ctx, actor(c), q)
 	return s.renderPersonal(c, raw, d, err, func(p *personalPage) {
 		p.Done = l.T("personal.done", "responses", e.Responses, "revisions", e.Revisions, "contacts", e.Contacts,
 			"messages", e.Messages)

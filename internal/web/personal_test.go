@@ -36,7 +36,12 @@ func TestPersonalDataPages(t *testing.T) {
 	}
 	wantStatus(t, e.as(ak, "GET", "/admin/personal", nil), http.StatusOK)
 	wantStatus(t, e.form(ak, "/admin/personal", url.Values{"q": {"Il"}}), http.StatusUnprocessableEntity)
-	r := e.form(ak, "/admin/personal", q)
+	r := e.form(ak, "/admin/personal/erase", url.Values{"q": {"Il"}, "confirm": {"1"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	if strings.Contains(r.body, "Dzēsts.") {
+		t.Fatalf("a refused query says it erased: %s", r.body)
+	}
+	r = e.form(ak, "/admin/personal", q)
 	wantStatus(t, r, http.StatusOK)
 	if !strings.Contains(r.body, htmlEscape(name)) || !strings.Contains(r.body, `id="person-erase"`) {
 		t.Fatalf("search page: %s", r.body)
@@ -57,7 +62,7 @@ func TestPersonalDataPages(t *testing.T) {
 	q.Set("confirm", "1")
 	r = e.form(ak, "/admin/personal/erase", q)
 	wantStatus(t, r, http.StatusOK)
-	if !strings.Contains(r.body, `id="person-none"`) {
+	if !strings.Contains(r.body, `id="person-none"`) || !strings.Contains(r.body, "Dzēsts. Atbildes: 1") {
 		t.Fatalf("after erasing: %s", r.body)
 	}
 	if hits := storetest.Traces(t, e.st, nil, name, email, phone); len(hits) != 0 {
