@@ -10,7 +10,7 @@ CREATE TABLE audit_log (
     action        text NOT NULL CHECK (action ~ '^[a-z_]+(\.[a-z_]+)+$'),
     -- user: a session; api_token: a script's token (api_token_id); operator:
     -- the command line; anonymous: nobody signed in (a failed sign-in).
-    actor_kind    text NOT NULL CHECK (actor_kind IN ('user', 'api_token', 'operator', 'anonymous')),
+    actor_kind    text NOT NULL CHECK (actor_kind IN ('user', 'api_token', 'operator', 'system', 'anonymous')),
     user_id       bigint,
     user_email    text NOT NULL DEFAULT '',
     api_token_id  bigint,

@@ -11,6 +11,7 @@
 //	surveyd round create --file F [--slug S] --opens T --closes T
 //	surveyd round create --from SLUG --slug NEW --reference-year Y --opens T --closes T
 //	surveyd round replace --survey SLUG --file F
+//	surveyd round retention --survey SLUG --days N|none
 //	surveyd definition convert IN OUT        YAML, JSON and XLSForm (.xlsx), by extension
 //	surveyd user add --email E --role R [--name N]
 //	surveyd user first-admin [--email E]
@@ -33,6 +34,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -145,6 +147,9 @@ const usage = `usage:
                                            replace the questionnaire of a round that has not opened and where no
                                            municipality has saved anything (YAML, JSON or XLSForm); last round's
                                            answers are carried over again under it
+  surveyd round retention --survey SLUG --days N|none
+                                           erase the round's personal data N days after its last deadline (the
+                                           server's daily job does it), or keep it until erased by hand
   surveyd definition convert IN OUT        convert a questionnaire between YAML, JSON and XLSForm (.xlsx), by extension
   surveyd user add --email E --role admin|coordinator|viewer [--name N]
                                            add a user; prints a one-time set-password link
@@ -241,6 +246,9 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}()
 	wg.Go(func() { m.RunOutbox(bg, cfg.OutboxInterval, log) })
 	wg.Go(func() { deleteExpiredSessions(bg, m, log) })
+	// Personal data of rounds past their retention period: a minute after
+	// start, then daily (idempotent: every instance may run it).
+	wg.Go(func() { m.RunRetention(bg, 24*time.Hour, log) })
 	srv := h.HTTPServer(cfg.ListenAddr)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
@@ -574,9 +582,13 @@ func deleteExpiredSessions(ctx context.Context, m *manage.Manager, log *slog.Log
 func round(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
 	const use = "usage: surveyd round create --file F [--slug S] --opens T --closes T\n" +
 		"       surveyd round create --from SLUG --slug NEW --reference-year Y --opens T --closes T\n" +
-		"       surveyd round replace --survey SLUG --file F"
+		"       surveyd round replace --survey SLUG --file F\n" +
+		"       surveyd round retention --survey SLUG --days N|none"
 	if len(args) > 0 && args[0] == "replace" {
 		return roundReplace(ctx, cfg, log, args[1:])
+	}
+	if len(args) > 0 && args[0] == "retention" {
+		return roundRetention(ctx, cfg, log, args[1:])
 	}
 	if len(args) == 0 || args[0] != "create" {
 		return errors.New(use)
@@ -716,6 +728,58 @@ func roundReplace(ctx context.Context, cfg *config.Config, log *slog.Logger, arg
 	}
 	fmt.Fprintf(os.Stderr, "round %s: questionnaire replaced (title %q); responses started again with answers carried over%s: %d\n",
 		res.Survey.Slug, res.Survey.TitleLV, from, res.Carried)
+	return nil
+}
+
+// roundRetention is `round retention`: how many days after the round's
+// last deadline its personal data is erased ("none": kept until erased by
+// hand).
+func roundRetention(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
+	const use = "usage: surveyd round retention --survey SLUG --days N|none"
+	fs := flag.NewFlagSet("round retention", flag.ContinueOnError)
+	slug := fs.String("survey", "", "the round's slug (required)")
+	daysFlag := fs.String("days", "", "days after the round's last deadline, or none (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *slug == "" || *daysFlag == "" || fs.NArg() > 0 {
+		return errors.New(use)
+	}
+	var days *int
+	if *daysFlag != "none" {
+		n, err := strconv.Atoi(*daysFlag)
+		if err != nil {
+			return fmt.Errorf("--days %q: a whole number of days or none", *daysFlag)
+		}
+		days = &n
+	}
+	st, err := openStore(ctx, cfg, log, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	m := &manage.Manager{Store: st, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone}
+	op := domain.OperatorPrincipal()
+	sv, _, err := m.Round(ctx, op, *slug)
+	if errors.Is(err, domain.ErrNotFound) {
+		return fmt.Errorf("--survey: there is no round %q", *slug)
+	}
+	if err != nil {
+		return err
+	}
+	if err := m.SetRoundRetention(ctx, op, sv, days); err != nil {
+		return fmt.Errorf("--days: %w", err)
+	}
+	rt, err := m.RoundRetention(ctx, op, sv)
+	if err != nil {
+		return err
+	}
+	if at := rt.EraseAt(); at != nil {
+		fmt.Fprintf(os.Stderr, "round %s: personal data is erased %d days after its last deadline, from %s\n",
+			sv.Slug, *rt.Days, at.In(cfg.TimeZone).Format("2006-01-02 15:04"))
+	} else {
+		fmt.Fprintf(os.Stderr, "round %s: personal data is kept until erased by hand\n", sv.Slug)
+	}
 	return nil
 }
 

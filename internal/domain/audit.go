@@ -60,6 +60,13 @@ const (
 	AuditArchiveExport = "archive.export" // a round written to an archive file (detail: parts' row counts)
 	AuditArchiveImport = "archive.import" // a round restored from an archive file (detail: the archive's round)
 
+	// Personal data: a person's, and a round's retention.
+	AuditPersonSearch   = "person.search"   // a person looked for and what is held shown (detail: counts found; never the query)
+	AuditPersonExport   = "person.export"   // everything held about a person downloaded (JSON)
+	AuditPersonErase    = "person.erase"    // a person's data erased on request (detail: counts erased)
+	AuditRetentionSet   = "retention.set"   // a round's retention period set or cleared (detail: days)
+	AuditRetentionErase = "retention.erase" // the retention job erased a round's personal data (detail: counts)
+
 	// The audit log itself.
 	AuditLogView   = "audit.view"   // the audit page read (detail: filter)
 	AuditLogExport = "audit.export" // the audit CSV (detail: filter)
@@ -76,7 +83,9 @@ func AuditActions() []string {
 		AuditUserCreate, AuditUserUpdate, AuditUserRole, AuditUserDisable, AuditUserEnable, AuditUserPasswordLink,
 		AuditTokenCreate, AuditTokenRevoke,
 		AuditSignIn, AuditSignInFailed, AuditSignInThrottled, AuditSignOut, AuditPasswordChange, AuditPasswordSet,
-		AuditArchiveExport, AuditArchiveImport, AuditLogView, AuditLogExport}
+		AuditArchiveExport, AuditArchiveImport,
+		AuditPersonSearch, AuditPersonExport, AuditPersonErase, AuditRetentionSet, AuditRetentionErase,
+		AuditLogView, AuditLogExport}
 }
 
 // Kinds of audit actors.
@@ -84,6 +93,7 @@ const (
 	AuditActorUser      = "user"
 	AuditActorAPIToken  = "api_token"
 	AuditActorOperator  = "operator"
+	AuditActorSystem    = "system" // the service's own jobs (the retention job)
 	AuditActorAnonymous = "anonymous"
 )
 

@@ -98,6 +98,7 @@ func TestAuditRecordsEachAction(t *testing.T) {
 		}
 	}
 	secret(f.token)
+	secret("vards@valmiera.lv") // a contact, then the person searched for, exported and erased
 
 	as := func(u domain.User, from string) domain.Principal {
 		p := domain.UserPrincipal(u)
@@ -340,6 +341,29 @@ func TestAuditRecordsEachAction(t *testing.T) {
 			return err
 		}, want{action: domain.AuditArchiveImport, kind: domain.AuditActorUser, email: admin.User.Email, survey: true,
 			addr: admin.From, otherRound: "restored-round"}},
+		{"set a round's retention", func() error {
+			days := 0
+			return m.SetRoundRetention(ctx, coord, sv, &days)
+		}, user(coord, domain.AuditRetentionSet, true, "")},
+		{"the retention job", func() error {
+			res, err := m.EraseExpiredPersonal(ctx, time.Now().AddDate(1, 0, 0))
+			if err == nil && len(res) == 0 {
+				err = errors.New("the job erased nothing")
+			}
+			return err
+		}, want{action: domain.AuditRetentionErase, kind: domain.AuditActorSystem, survey: true, addr: "service"}},
+		{"search for a person", func() error {
+			_, err := m.FindPerson(ctx, admin, domain.PersonQuery{Email: "vards@valmiera.lv"})
+			return err
+		}, user(admin, domain.AuditPersonSearch, false, "")},
+		{"export a person's data", func() error {
+			_, err := m.ExportPerson(ctx, admin, domain.PersonQuery{Email: "vards@valmiera.lv"}, time.Now())
+			return err
+		}, user(admin, domain.AuditPersonExport, false, "")},
+		{"erase a person", func() error {
+			_, _, err := m.ErasePerson(ctx, admin, domain.PersonQuery{Email: "vards@valmiera.lv"})
+			return err
+		}, user(admin, domain.AuditPersonErase, false, "")},
 		{"read the audit log", func() error {
 			_, err := m.AuditLog(ctx, admin, domain.AuditFilter{Action: domain.AuditSignIn})
 			return err

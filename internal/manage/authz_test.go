@@ -33,7 +33,7 @@ type operation struct {
 
 // operations is the whole table, one part per area.
 func operations() []operation {
-	return slices.Concat(accountOps(), roundOps(), answerOps(), resultOps())
+	return slices.Concat(accountOps(), roundOps(), answerOps(), resultOps(), personalOps())
 }
 
 // exempt lists the exported Manager methods that take no Principal, each
@@ -41,7 +41,8 @@ func operations() []operation {
 // is its credential), the service's own jobs, and pure helpers.
 func exempt() map[string]string {
 	m := map[string]string{}
-	for _, part := range []map[string]string{accountExempt(), roundExempt(), answerExempt(), resultExempt()} {
+	for _, part := range []map[string]string{accountExempt(), roundExempt(), answerExempt(), resultExempt(),
+		personalExempt()} {
 		for k, v := range part {
 			m[k] = v
 		}

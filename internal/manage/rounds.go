@@ -157,6 +157,8 @@ type RoundSettings struct {
 	Publishable map[string]bool
 	// Previous is the round this one was made from (nil: none, or deleted).
 	Previous *domain.Survey
+	// Retention is the round's rule for its personal data (personal.go).
+	Retention domain.Retention
 }
 
 // RoundSettings reads the round's settings page's data, for coordinators
@@ -171,6 +173,9 @@ func (m *Manager) RoundSettings(ctx context.Context, p domain.Principal, sv doma
 		return out, err
 	}
 	if out.Municipalities, err = m.Store.Municipalities(ctx); err != nil {
+		return out, err
+	}
+	if out.Retention, err = m.Store.Retention(ctx, sv.ID); err != nil {
 		return out, err
 	}
 	if sv.PreviousSurveyID != nil {

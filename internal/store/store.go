@@ -178,7 +178,7 @@ func statements() []string {
 		apiTokenStatements, loginFailureStatements, contactStatements, extensionStatements,
 		messageStatements, returnStatements, trackerStatements, reportRowStatements, publicationStatements,
 		feedbackStatements, bulkStatements, archiveStatements(), respondentStatements, saveStatements,
-		auditStatements} {
+		auditStatements, personalStatements} {
 		all = append(all, group...)
 	}
 	return all

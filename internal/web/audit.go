@@ -124,6 +124,8 @@ func (s *Server) auditRowOf(l lang, e domain.AuditEntry) auditRow {
 		r.Who = l.T("audit.who.token", "email", e.UserEmail, "id", id)
 	case domain.AuditActorUser:
 		r.Who = e.UserEmail
+	case domain.AuditActorSystem:
+		r.Who = l.T("audit.who.system")
 	default:
 		r.Who = l.T("audit.who.nobody")
 	}

@@ -67,6 +67,7 @@ var authzMatrix = map[string]string{
 	"POST /surveys/:slug/extensions":                "coordinate",
 	"POST /surveys/:slug/extensions/:code/delete":   "coordinate",
 	"POST /surveys/:slug/publishable":               "coordinate",
+	"POST /surveys/:slug/retention":                 "coordinate",
 	"GET /surveys/:slug/preview":                    "coordinate",
 	"GET /surveys/:slug/preview/:code":              "coordinate",
 	"POST /surveys/:slug/preview/:code":             "coordinate",
@@ -107,6 +108,10 @@ var authzMatrix = map[string]string{
 	"POST /admin/tokens/:id/revoke":       "administer",
 	"GET /admin/audit":                    "administer",
 	"GET /admin/audit.csv":                "administer",
+	"GET /admin/personal":                 "administer",
+	"POST /admin/personal":                "administer",
+	"POST /admin/personal/export":         "administer",
+	"POST /admin/personal/erase":          "administer",
 }
 
 // roleLevel ranks what each role may do; the access kinds share the scale.

@@ -171,6 +171,10 @@ type roundPage struct {
 	// problems of a refused file.
 	CanReplace    bool
 	ReplaceErrors []string
+	// Retention is the round's rule for its personal data; EraseAt when
+	// it is due (nil: no period).
+	Retention domain.Retention
+	EraseAt   *time.Time
 }
 
 // nextRoundForm is what the form "a new round from this one" holds.
@@ -229,6 +233,7 @@ func (s *Server) renderRoundWith(c *gin.Context, status int, problem string, nex
 		p.Title = sv.TitleEN
 	}
 	p.Next, p.Previous = s.nextRoundDefaults(sv), settings.Previous
+	p.Retention, p.EraseAt = settings.Retention, settings.Retention.EraseAt()
 	if next != nil {
 		p.Next = *next
 	}

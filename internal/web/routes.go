@@ -100,6 +100,8 @@ func (s *Server) routes(r *gin.Engine) {
 	coordinator.POST("/surveys/:slug/extensions", s.handle(s.setExtension))
 	coordinator.POST("/surveys/:slug/extensions/:code/delete", s.handle(s.deleteExtension))
 	coordinator.POST("/surveys/:slug/publishable", s.handle(s.setPublishable))
+	// How long the round's personal data is kept (personal.go).
+	coordinator.POST("/surveys/:slug/retention", s.handle(s.setRoundRetention))
 	// Preview: the round's form as a municipality would see it, whatever
 	// the round's state; its answers are only checked, never stored
 	// (the chooser on the settings page, the page, its form without
@@ -157,7 +159,7 @@ func (s *Server) routes(r *gin.Engine) {
 	coordinator.POST("/contacts/import", s.handle(s.importContacts))
 	coordinator.POST("/contacts/import/apply", s.handle(s.applyContactImport))
 
-	// Admins: users and API tokens.
+	// Admins: users, API tokens and a person's data.
 	admin.GET("/admin/users", s.handle(s.usersPage))
 	admin.POST("/admin/users", s.handle(s.addUser))
 	admin.POST("/admin/users/:id", s.handle(s.updateUser))
@@ -168,6 +170,13 @@ func (s *Server) routes(r *gin.Engine) {
 	// The audit log (filtered, paged) and its CSV; each read is recorded.
 	admin.GET("/admin/audit", s.handle(s.auditLogPage))
 	admin.GET("/admin/audit.csv", s.handle(s.auditLogCSV))
+	// A person's data: find it, download it as JSON, erase it after a
+	// confirmation (a POST without confirm=1 shows what would go). The
+	// e-mail or name is always posted, never in the address.
+	admin.GET("/admin/personal", s.handle(s.personalForm))
+	admin.POST("/admin/personal", s.handle(s.personalSearch))
+	admin.POST("/admin/personal/export", s.handle(s.personalExport))
+	admin.POST("/admin/personal/erase", s.handle(s.personalErase))
 
 	// JSON API: the form's autosave (by personal link) and, for scripts
 	// (Bearer token) and the workspace, the round's status.

@@ -77,6 +77,7 @@ func (s *Server) pageAt(c *gin.Context, title, path string) Page {
 		add(administer, "/admin/users", "nav.users")
 		add(administer, "/admin/tokens", "nav.tokens")
 		add(administer, "/admin/audit", "nav.audit")
+		add(administer, "/admin/personal", "nav.personal")
 		add(signedIn, "/account", "nav.account")
 	}
 	return p
