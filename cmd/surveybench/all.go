@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -73,6 +74,9 @@ func allCmd(ctx context.Context, args []string) error {
 	}
 	if b.adminDSN, err = url.Parse(dsn); err != nil || b.adminDSN.Scheme == "" {
 		return errors.New("all: DATABASE_URL is not a postgres:// URL")
+	}
+	if _, err := exec.LookPath("pgbench"); err != nil {
+		return errors.New("all: pgbench is not on PATH (Debian: it comes with the postgresql package)")
 	}
 	key := make([]byte, 32)
 	rand.Read(key)

@@ -143,12 +143,12 @@ func (s *server) coordinator(ctx context.Context, bin string) (*http.Client, err
 	return c, nil
 }
 
-// timePages requests each path in turn, rounds times after two rounds
-// to warm up, and returns each path's median time in milliseconds: the
+// timePages requests each path in turn, rounds times after one round to
+// warm up, and returns each path's median time in milliseconds: the
 // time until the whole body is read, on loopback.
 func timePages(ctx context.Context, c *http.Client, base string, paths []string, rounds int) ([]float64, error) {
 	times := make([][]time.Duration, len(paths))
-	for r := range rounds + 2 {
+	for r := range rounds + 1 {
 		for i, p := range paths {
 			req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+p, nil)
 			if err != nil {
@@ -168,7 +168,7 @@ func timePages(ctx context.Context, c *http.Client, base string, paths []string,
 			if resp.StatusCode != http.StatusOK {
 				return nil, fmt.Errorf("GET %s: %d", p, resp.StatusCode)
 			}
-			if r >= 2 {
+			if r >= 1 {
 				times[i] = append(times[i], el)
 			}
 		}
