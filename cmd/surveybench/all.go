@@ -84,8 +84,15 @@ func allCmd(ctx context.Context, args []string) error {
 	if b.dir, err = os.MkdirTemp("", "surveybench-"); err != nil {
 		return err
 	}
-	defer os.RemoveAll(b.dir)
 	defer b.dropAll()
+	ok := false
+	defer func() {
+		if ok {
+			os.RemoveAll(b.dir)
+		} else {
+			progress("the servers' logs are kept in %s", b.dir)
+		}
+	}()
 
 	start := time.Now()
 	machine, err := b.machine(ctx)
@@ -104,6 +111,7 @@ func allCmd(ctx context.Context, args []string) error {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
 	}
+	ok = true
 	fmt.Println(b.table())
 	for _, n := range b.notes {
 		fmt.Println("- " + n)
@@ -212,6 +220,12 @@ func (b *bench) saves(ctx context.Context) error {
 		return err
 	}
 	defer srv.stop()
+	err = b.saveRuns(ctx, db, srv, links)
+	return srv.explain(err)
+}
+
+// saveRuns measures each client count: over HTTP, then pgbench.
+func (b *bench) saveRuns(ctx context.Context, db string, srv *server, links []link) error {
 	sb := newSaveBench(srv.base, links)
 	codes := make([]string, len(links))
 	for i, l := range links {
@@ -345,7 +359,7 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 	defer srv.stop()
 	c, err := srv.coordinator(ctx, b.bin)
 	if err != nil {
-		return err
+		return srv.explain(err)
 	}
 	if b.quick {
 		rounds = max(rounds/2, 3)
@@ -353,7 +367,7 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 	progress("pages at %s responses: %d rounds", label, rounds)
 	t, err := timePages(ctx, c, srv.base, []string{"/healthz", "/surveys/" + round + "/charts", "/healthz", "/surveys/" + round + "/report"}, rounds)
 	if err != nil {
-		return err
+		return srv.explain(err)
 	}
 	for i, p := range []struct {
 		name   string

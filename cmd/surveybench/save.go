@@ -12,6 +12,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"reflect"
 	"slices"
@@ -165,6 +166,10 @@ func (b *saveBench) do(ctx context.Context, method, url string, body any, out an
 	}
 	resp, err := b.client.Do(req)
 	if err != nil {
+		var ue *neturl.Error
+		if errors.As(err, &ue) {
+			ue.URL = redact(ue.URL)
+		}
 		return 0, err
 	}
 	defer resp.Body.Close()

@@ -22,10 +22,11 @@ import (
 // server is a `surveyd serve` started for the measurement, on a free
 // loopback port; its log goes to a file.
 type server struct {
-	cmd  *exec.Cmd
-	base string
-	env  []string
-	done chan error
+	cmd     *exec.Cmd
+	base    string
+	env     []string
+	logFile string
+	done    chan error
 }
 
 func freePort() (int, error) {
@@ -56,7 +57,7 @@ func startServer(ctx context.Context, bin string, env []string, logFile string) 
 		lf.Close()
 		return nil, err
 	}
-	s := &server{cmd: cmd, base: base, env: env, done: make(chan error, 1)}
+	s := &server{cmd: cmd, base: base, env: env, logFile: logFile, done: make(chan error, 1)}
 	go func() { s.done <- cmd.Wait(); lf.Close() }()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -80,6 +81,22 @@ func startServer(ctx context.Context, bin string, env []string, logFile string) 
 			s.stop()
 			return nil, fmt.Errorf("surveyd serve did not answer /healthz in 60 s; its log: %s", logFile)
 		}
+	}
+}
+
+// explain adds to err, when the server has stopped, how it stopped and
+// the end of its log.
+func (s *server) explain(err error) error {
+	if err == nil {
+		return nil
+	}
+	select {
+	case werr := <-s.done:
+		s.done <- werr
+		data, _ := os.ReadFile(s.logFile)
+		return fmt.Errorf("%w; surveyd serve has stopped (%v), the end of its log (%s):\n%s", err, werr, s.logFile, lastLines(string(data), 10))
+	default:
+		return err
 	}
 }
 
