@@ -39,7 +39,17 @@ func baselineCmd(ctx context.Context, args []string) error {
 	if dsn == "" {
 		return errors.New("xlsx-baseline: DATABASE_URL is not set")
 	}
-	st, err := store.Open(ctx, dsn)
+	// The rows stream while the workbook is written: one statement lasts
+	// the whole write, so it gets the export's statement timeout.
+	var opt store.Options
+	if v := os.Getenv("DB_STATEMENT_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("DB_STATEMENT_TIMEOUT: %w", err)
+		}
+		opt.StatementTimeout = d
+	}
+	st, err := store.OpenWith(ctx, dsn, opt)
 	if err != nil {
 		return err
 	}
@@ -74,9 +84,9 @@ func baselineCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	opt := reports.XLSXOptions{Lang: "lv", Filter: reports.FilterFrom(url.Values{}), Generated: time.Now(), TimeZone: tz,
+	xo := reports.XLSXOptions{Lang: "lv", Filter: reports.FilterFrom(url.Values{}), Generated: time.Now(), TimeZone: tz,
 		Slug: sv.Slug, Title: sv.TitleLV}
-	err = reports.WriteBaselineXLSX(ctx, w, def, src, opt)
+	err = reports.WriteBaselineXLSX(ctx, w, def, src, xo)
 	if err == nil {
 		err = w.Flush()
 	}
