@@ -186,8 +186,10 @@ func (b *bench) env(db string) []string {
 	return append(out, "DATABASE_URL="+b.dsnFor(db), "LINK_KEY="+b.linkKey, "LOG_LEVEL=warn")
 }
 
+// cli runs a surveyd command that prepares the data (not measured), with
+// time for the largest sets on a busy machine.
 func (b *bench) cli(ctx context.Context, db string, args ...string) (string, error) {
-	return runCLI(ctx, b.env(db), b.bin, args...)
+	return runCLI(ctx, append(b.env(db), "DB_STATEMENT_TIMEOUT="+exportStatementTimeout), b.bin, args...)
 }
 
 // saves: the autosave over HTTP beside pgbench's minimal save, at each
