@@ -33,11 +33,13 @@ type bench struct {
 	dir      string
 	quick    bool
 	saveTime time.Duration
-	clients  []int
-	sizes    []int
-	dbs      []string // scratch databases made, dropped at the end
-	rows     []row
-	notes    []string
+	// childLimit stops an export (or the bare writer) that runs longer.
+	childLimit time.Duration
+	clients    []int
+	sizes      []int
+	dbs        []string // scratch databases made, dropped at the end
+	rows       []row
+	notes      []string
 }
 
 // row is a line of the table: what | product | baseline | ratio | target | met?
@@ -50,11 +52,12 @@ func allCmd(ctx context.Context, args []string) error {
 	round := fs.String("round", "regional-2025", "the round the autosave and the 43-response pages use (made by surveyd seed)")
 	only := fs.String("only", "", "run only these parts, comma-separated: autosave, pages, workbook")
 	quick := fs.Bool("quick", os.Getenv("BENCH_QUICK") == "1", "shorter runs, no 100,000-response workbook (also BENCH_QUICK=1)")
+	limit := fs.Duration("export-limit", 5*time.Minute, "stop an export (or the bare writer) that runs longer, and say so")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	b := &bench{round: *round, quick: *quick, clients: []int{1, 16, 64}, saveTime: 10 * time.Second,
-		sizes: []int{1000, 10000, 100000}}
+		sizes: []int{1000, 10000, 100000}, childLimit: *limit}
 	if b.quick {
 		b.saveTime, b.sizes = 3*time.Second, []int{1000, 10000}
 	}
@@ -426,8 +429,8 @@ func (b *bench) workbooks(ctx context.Context) error {
 		var prod, base childRun
 		for i := range reps {
 			progress("workbook: %d responses, surveyd export and the bare writer (%d/%d)", n, i+1, reps)
-			p := measureChild(ctx, env, out, b.bin, "export", "--survey", "scale-2021", "-o", out)
-			q := measureChild(ctx, env, out, b.self, "xlsx-baseline", "-survey", "scale-2021", "-o", out)
+			p := measureChild(ctx, b.childLimit, env, out, b.bin, "export", "--survey", "scale-2021", "-o", out)
+			q := measureChild(ctx, b.childLimit, env, out, b.self, "xlsx-baseline", "-survey", "scale-2021", "-o", out)
 			prod, base = best(prod, p, i), best(base, q, i)
 		}
 		os.Remove(out)
@@ -477,7 +480,7 @@ func (b *bench) workbookRows(n, reps int, p, q childRun) {
 				}
 				return "failed: " + strings.ReplaceAll(msg, "|", "/")
 			}
-			return "works"
+			return fmt.Sprintf("works: %.2f s, %s bytes, peak RSS %s", r.Time.Seconds(), thousands(int(r.Bytes)), mb(r.MaxRSS))
 		}
 		b.rows = append(b.rows, row{what: what + ": works", product: fail(p), baseline: fail(q), target: "works", met: met(p.Err == nil)})
 		if p.Err != nil {

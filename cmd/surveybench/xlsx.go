@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -107,8 +108,10 @@ type childRun struct {
 
 // measureChild runs name args with env, waits, and measures it; out is
 // the file it writes.
-func measureChild(ctx context.Context, env []string, out, name string, args ...string) childRun {
+func measureChild(ctx context.Context, limit time.Duration, env []string, out, name string, args ...string) childRun {
 	os.Remove(out)
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = env
 	var stderr strings.Builder
@@ -121,8 +124,12 @@ func measureChild(ctx context.Context, env []string, out, name string, args ...s
 			r.MaxRSS = ru.Maxrss * 1024 // kilobytes on Linux
 		}
 	}
+	if err != nil && ctx.Err() == context.DeadlineExceeded {
+		r.Err = fmt.Errorf("did not finish within %s (stopped)", limit)
+		return r
+	}
 	if err != nil {
-		r.Err = fmt.Errorf("%s: %w: %s", name, err, lastLines(stderr.String(), 3))
+		r.Err = fmt.Errorf("%s: %w: %s", filepath.Base(name), err, lastLines(stderr.String(), 3))
 		return r
 	}
 	if fi, err := os.Stat(out); err == nil {
