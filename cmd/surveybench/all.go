@@ -478,7 +478,7 @@ func (b *bench) workbookRows(n, reps int, p, q childRun) {
 				if len(msg) > 120 {
 					msg = msg[:120] + "…"
 				}
-				return "failed: " + strings.ReplaceAll(msg, "|", "/")
+				return fmt.Sprintf("failed after %.0f s: %s", r.Time.Seconds(), strings.ReplaceAll(msg, "|", "/"))
 			}
 			return fmt.Sprintf("works: %.2f s, %s bytes, peak RSS %s", r.Time.Seconds(), thousands(int(r.Bytes)), mb(r.MaxRSS))
 		}
