@@ -62,7 +62,8 @@ fmt:
 # (each in its own process, for its peak RSS), the charts page and the
 # printable report at 43 and 10,000 responses beside /healthz; a markdown
 # table on stdout. Scratch databases surveybench_* on the server pg-ensure
-# finds, dropped at the end. About 5 minutes; BENCH_QUICK=1 about 2½
+# finds, dropped at the end. 14 minutes on a busy 2-core machine on today's
+# main, most of it the 100,000-response set; BENCH_QUICK=1 about 2½
 # (shorter runs, no 100,000). Needs pgbench (Debian: postgresql).
 bench: build
 	@set -eo pipefail; url=$$(scripts/pg-ensure); export DATABASE_URL="$$url"; \
