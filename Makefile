@@ -8,7 +8,7 @@ LINKS := .data/links-$(ROUND).csv
 # a private cluster under .data/ (installing Debian's postgresql if needed).
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/surveyd?sslmode=disable
 
-.PHONY: run test build check fmt db-stop clean bench fuzz
+.PHONY: run test build check fmt db-stop clean bench bench-go fuzz
 
 build:
 	$(GO) build -o $(BIN) ./cmd/surveyd
@@ -56,10 +56,24 @@ check:
 fmt:
 	gofmt -w $$(find . -name '*.go' -not -path './.data/*')
 
-# The workbook's benchmarks: WriteXLSX for 1,000 and 10,000 synthetic
+# The issue-13 measurement (README "Performance"): autosave over HTTP at 1,
+# 16 and 64 clients beside pgbench running scripts/bench/save.pgbench, the
+# workbook at 1,000 / 10,000 / 100,000 responses beside a bare StreamWriter
+# (each in its own process, for its peak RSS), the charts page and the
+# printable report at 43 and 10,000 responses beside /healthz; a markdown
+# table on stdout. Scratch databases surveybench_* on the server pg-ensure
+# finds, dropped at the end. 14 minutes on a busy 2-core machine on today's
+# main, most of it the 100,000-response set; BENCH_QUICK=1 about 2½
+# (shorter runs, no 100,000). Needs pgbench (Debian: postgresql).
+bench: build
+	@set -eo pipefail; url=$$(scripts/pg-ensure); export DATABASE_URL="$$url"; \
+	$(GO) build -o bin/surveybench ./cmd/surveybench; \
+	bin/surveybench all -surveyd $(BIN) -pgbench-script scripts/bench/save.pgbench
+
+# The workbook's Go benchmarks: WriteXLSX for 1,000 and 10,000 synthetic
 # responses beside a bare excelize StreamWriter writing the same cells (no
 # database; about 15 seconds).
-bench:
+bench-go:
 	$(GO) test -run '^$$' -bench 'Workbook|RawStreamWriter' -benchtime 3x ./reports/
 
 # Fuzzing, each target in turn for FUZZTIME (make test runs only their seed

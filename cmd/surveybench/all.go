@@ -1,0 +1,586 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/lib/pq"
+)
+
+// bench is one `surveybench all`: the settings and what was measured.
+type bench struct {
+	bin      string // surveyd
+	self     string // this program (the bare writer's process)
+	script   string // scripts/bench/save.pgbench
+	round    string // the round the municipalities answer
+	adminDSN *url.URL
+	linkKey  string
+	dir      string
+	quick    bool
+	saveTime time.Duration
+	// childLimit stops an export (or the bare writer) that runs longer.
+	childLimit time.Duration
+	clients    []int
+	sizes      []int
+	dbs        []string // scratch databases made, dropped at the end
+	rows       []row
+	notes      []string
+}
+
+// row is a line of the table: what | product | baseline | ratio | target | met?
+type row struct{ what, product, baseline, ratio, target, met string }
+
+func allCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("all", flag.ContinueOnError)
+	bin := fs.String("surveyd", "bin/surveyd", "the surveyd binary to measure")
+	script := fs.String("pgbench-script", "scripts/bench/save.pgbench", "the minimal save for pgbench")
+	round := fs.String("round", "regional-2025", "the round the autosave and the 43-response pages use (made by surveyd seed)")
+	only := fs.String("only", "", "run only these parts, comma-separated: autosave, pages, workbook")
+	quick := fs.Bool("quick", os.Getenv("BENCH_QUICK") == "1", "shorter runs, no 100,000-response workbook (also BENCH_QUICK=1)")
+	limit := fs.Duration("export-limit", 5*time.Minute, "stop an export (or the bare writer) that runs longer, and say so")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	b := &bench{round: *round, quick: *quick, clients: []int{1, 16, 64}, saveTime: 10 * time.Second,
+		sizes: []int{1000, 10000, 100000}, childLimit: *limit}
+	if b.quick {
+		b.saveTime, b.sizes = 3*time.Second, []int{1000, 10000}
+	}
+	var err error
+	if b.bin, err = filepath.Abs(*bin); err != nil {
+		return err
+	}
+	if b.script, err = filepath.Abs(*script); err != nil {
+		return err
+	}
+	if b.self, err = os.Executable(); err != nil {
+		return err
+	}
+	dsn := os.Getenv("DATABASE_URL")
+	if dsn == "" {
+		return errors.New("all: DATABASE_URL (a PostgreSQL server to make scratch databases on) is not set")
+	}
+	if b.adminDSN, err = url.Parse(dsn); err != nil || b.adminDSN.Scheme == "" {
+		return errors.New("all: DATABASE_URL is not a postgres:// URL")
+	}
+	if _, err := exec.LookPath("pgbench"); err != nil {
+		return errors.New("all: pgbench is not on PATH (Debian: it comes with the postgresql package)")
+	}
+	key := make([]byte, 32)
+	rand.Read(key)
+	b.linkKey = hex.EncodeToString(key)
+	if b.dir, err = os.MkdirTemp("", "surveybench-"); err != nil {
+		return err
+	}
+	defer b.dropAll()
+	ok := false
+	defer func() {
+		if ok {
+			os.RemoveAll(b.dir)
+		} else {
+			progress("the servers' logs are kept in %s", b.dir)
+		}
+	}()
+
+	start := time.Now()
+	machine, err := b.machine(ctx)
+	if err != nil {
+		return err
+	}
+	steps := []struct {
+		name string
+		fn   func(context.Context) error
+	}{{"autosave", b.saves}, {"pages", b.pages43}, {"workbook", b.workbooks}}
+	for _, s := range steps {
+		if *only != "" && !slices.Contains(strings.Split(*only, ","), s.name) {
+			continue
+		}
+		if err := s.fn(ctx); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	ok = true
+	fmt.Println(b.table())
+	for _, n := range b.notes {
+		fmt.Println("- " + n)
+	}
+	fmt.Println()
+	fmt.Print(machine)
+	fmt.Printf("- load average at the end: %s\n", loadavg())
+	fmt.Printf("- whole run: %s (%s)\n", time.Since(start).Round(time.Second), map[bool]string{true: "quick: BENCH_QUICK=1", false: "full"}[b.quick])
+	return nil
+}
+
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "surveybench: "+format+"\n", args...)
+}
+
+// dsnFor is DATABASE_URL with the database name replaced.
+func (b *bench) dsnFor(db string) string {
+	u := *b.adminDSN
+	u.Path = "/" + db
+	return u.String()
+}
+
+func (b *bench) admin() (*sql.DB, error) { return sql.Open("postgres", b.dsnFor("postgres")) }
+
+// fresh drops the scratch database db if a killed run left it, and
+// remembers it to drop at the end; surveyd creates it.
+func (b *bench) fresh(ctx context.Context, db string) error {
+	if err := b.drop(ctx, db); err != nil {
+		return err
+	}
+	b.dbs = append(b.dbs, db)
+	return nil
+}
+
+func (b *bench) drop(ctx context.Context, db string) error {
+	if !strings.HasPrefix(db, "surveybench_") {
+		return fmt.Errorf("refusing to drop %q", db)
+	}
+	a, err := b.admin()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	_, err = a.ExecContext(ctx, `DROP DATABASE IF EXISTS "`+db+`" WITH (FORCE)`)
+	return err
+}
+
+// dropAll drops the scratch databases, also after a failure or an
+// interrupt (with a context of its own).
+func (b *bench) dropAll() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, db := range b.dbs {
+		if err := b.drop(ctx, db); err != nil {
+			fmt.Fprintf(os.Stderr, "surveybench: could not drop %s: %v\n", db, err)
+		}
+	}
+	b.dbs = nil
+}
+
+// env is the environment of surveyd's commands on database db.
+func (b *bench) env(db string) []string {
+	var out []string
+	for _, e := range os.Environ() {
+		k, _, _ := strings.Cut(e, "=")
+		switch k {
+		case "DATABASE_URL", "LINK_KEY", "LINK_KEY_FILE", "LISTEN_ADDR", "BASE_URL", "SMTP_URL", "SMTP_URL_FILE", "LOG_LEVEL", "LOG_FORMAT":
+			continue
+		}
+		out = append(out, e)
+	}
+	return append(out, "DATABASE_URL="+b.dsnFor(db), "LINK_KEY="+b.linkKey, "LOG_LEVEL=warn")
+}
+
+// cli runs a surveyd command that prepares the data (not measured), with
+// time for the largest sets on a busy machine.
+func (b *bench) cli(ctx context.Context, db string, args ...string) (string, error) {
+	return runCLI(ctx, append(b.env(db), "DB_STATEMENT_TIMEOUT="+exportStatementTimeout), b.bin, args...)
+}
+
+// saves: the autosave over HTTP beside pgbench's minimal save, at each
+// client count, alternately, on one database: the built-in rounds, 64
+// simulated municipalities beside the 43 real ones (demo --scale), a link
+// for each in the round.
+func (b *bench) saves(ctx context.Context) error {
+	db := "surveybench_save"
+	if err := b.fresh(ctx, db); err != nil {
+		return err
+	}
+	progress("autosave: preparing %s", db)
+	maxc := b.clients[len(b.clients)-1]
+	steps := [][]string{{"seed"}, {"demo", "--scale", "--rounds", "1", "--municipalities", strconv.Itoa(maxc), "--responses", "1", "--seed", "1"}}
+	for _, s := range steps {
+		if _, err := b.cli(ctx, db, s...); err != nil {
+			return err
+		}
+	}
+	csv, err := b.cli(ctx, db, "invite", "--survey", b.round, "--lang", "en")
+	if err != nil {
+		return err
+	}
+	links, err := readLinks(strings.NewReader(csv))
+	if err != nil {
+		return err
+	}
+	srv, err := startServer(ctx, b.bin, b.env(db), filepath.Join(b.dir, "serve-save.log"))
+	if err != nil {
+		return err
+	}
+	err = srv.explain(b.saveRuns(ctx, db, srv, links))
+	srv.stop()
+	if err == nil {
+		err = b.drop(ctx, db)
+	}
+	return err
+}
+
+// saveRuns measures each client count: over HTTP, then pgbench.
+func (b *bench) saveRuns(ctx context.Context, db string, srv *server, links []link) error {
+	sb := newSaveBench(srv.base, links)
+	codes := make([]string, len(links))
+	for i, l := range links {
+		codes[i] = l.Code
+	}
+	for _, c := range b.clients {
+		savers, err := sb.prepare(ctx, c, uint64(c))
+		if err != nil {
+			return err
+		}
+		if err := sb.warm(ctx, savers); err != nil {
+			return err
+		}
+		progress("autosave: %d clients over HTTP for %s", c, b.saveTime)
+		h := sb.run(ctx, savers, b.saveTime)
+		if h.Errors > 0 {
+			b.notes = append(b.notes, fmt.Sprintf("autosave at %d clients: %d requests failed; the first: %s", c, h.Errors, h.FirstErr))
+		}
+		vars, err := pgbenchVars(savers[0], b.round, codes, sb.changes)
+		if err != nil {
+			return err
+		}
+		progress("autosave: %d clients, pgbench for %s", c, b.saveTime)
+		revs, err := b.revisions(ctx, db)
+		if err != nil {
+			return err
+		}
+		p, err := pgbenchRun{Script: b.script, DSN: b.dsnFor(db), Dir: b.dir, Clients: c, Time: b.saveTime, Vars: vars}.run(ctx)
+		if err != nil {
+			return err
+		}
+		// Every transaction must have saved: a revision row each.
+		after, err := b.revisions(ctx, db)
+		if err != nil {
+			return err
+		}
+		if after-revs != p.Saves {
+			b.notes = append(b.notes, fmt.Sprintf("pgbench at %d clients: %d transactions logged, %d revisions written", c, p.Saves, after-revs))
+		}
+		if p.Errors > 0 {
+			b.notes = append(b.notes, fmt.Sprintf("pgbench at %d clients: %d transactions failed", c, p.Errors))
+		}
+		b.saveRows(c, min(c, len(links)), h, p)
+	}
+	return nil
+}
+
+// revisions counts the revision rows in db: pgbench's transactions are
+// checked against it.
+func (b *bench) revisions(ctx context.Context, db string) (int, error) {
+	c, err := sql.Open("postgres", b.dsnFor(db))
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	var n int
+	return n, c.QueryRowContext(ctx, "SELECT count(*) FROM revisions").Scan(&n)
+}
+
+// pgbenchVars are the payload of the minimal save: the answers document
+// a client sends (the same size) and the before and after of a few
+// answers, as a revision row holds them.
+func pgbenchVars(s *saver, round string, codes []string, changes int) (map[string]string, error) {
+	answers, err := json.Marshal(s.answers)
+	if err != nil {
+		return nil, err
+	}
+	before, after := map[string]any{}, map[string]any{}
+	alt := s.alts[len(s.alts)-1]
+	for k, v := range s.answers {
+		if len(before) == changes {
+			break
+		}
+		if w, ok := alt[k]; ok {
+			before[k], after[k] = v, w
+		}
+	}
+	bj, _ := json.Marshal(before)
+	aj, _ := json.Marshal(after)
+	return map[string]string{"slug": round, "codes": strings.Join(codes, ","), "nlinks": strconv.Itoa(len(codes)),
+		"answers": string(answers), "before": string(bj), "after": string(aj), "ready": "0"}, nil
+}
+
+func (b *bench) saveRows(c, links int, h, p saveResult) {
+	what := fmt.Sprintf("autosave, %d client%s", c, map[bool]string{true: "", false: "s"}[c == 1])
+	if links < c {
+		what += fmt.Sprintf(" (%d links)", links)
+	}
+	rate := row{what: what + ": saves/s", product: f1(h.Rate), baseline: f1(p.Rate) + " tps", ratio: ratio(h.Rate, p.Rate)}
+	if c >= 16 {
+		rate.target, rate.met = "≥ 0.7×", met(h.Rate >= 0.7*p.Rate)
+	}
+	p99 := row{what: what + ": p99", product: ms(h.pct(0.99)), baseline: ms(p.pct(0.99)), ratio: ratio(h.pct(0.99), p.pct(0.99))}
+	if c == 64 {
+		p99.target, p99.met = "≤ 50 ms", met(h.pct(0.99) <= 50)
+	}
+	b.rows = append(b.rows, rate,
+		row{what: what + ": p50", product: ms(h.pct(0.5)), baseline: ms(p.pct(0.5)), ratio: ratio(h.pct(0.5), p.pct(0.5))},
+		p99,
+		row{what: what + ": 409 rate", product: fmt.Sprintf("%.2f %%", 100*h.conflictRate()), baseline: "—"})
+}
+
+// pages43: the charts page and the printable report of the round with
+// the 43 municipalities' submitted answers (demo), beside /healthz.
+func (b *bench) pages43(ctx context.Context) error {
+	db := "surveybench_p43"
+	if err := b.fresh(ctx, db); err != nil {
+		return err
+	}
+	progress("pages: preparing %s", db)
+	if _, err := b.cli(ctx, db, "seed"); err != nil {
+		return err
+	}
+	if _, err := b.cli(ctx, db, "demo", "--survey", b.round, "--responses", "43", "--seed", "1"); err != nil {
+		return err
+	}
+	err := b.pages(ctx, db, b.round, "43", 20, 20, 20)
+	if err == nil {
+		err = b.drop(ctx, db)
+	}
+	return err
+}
+
+// pages times the charts page and the printable report of round, each
+// beside /healthz on the same server, rounds times each, alternately.
+func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, chartsTarget, reportTarget float64) error {
+	srv, err := startServer(ctx, b.bin, b.env(db), filepath.Join(b.dir, "serve-"+db+".log"))
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	c, err := srv.coordinator(ctx, b.bin)
+	if err != nil {
+		return srv.explain(err)
+	}
+	if b.quick {
+		rounds = max(rounds/2, 3)
+	}
+	progress("pages at %s responses: %d rounds", label, rounds)
+	t, err := timePages(ctx, c, srv.base, []string{"/healthz", "/surveys/" + round + "/charts", "/healthz", "/surveys/" + round + "/report"}, rounds)
+	if err != nil {
+		return srv.explain(err)
+	}
+	for i, p := range []struct {
+		name   string
+		target float64
+	}{{"charts page", chartsTarget}, {"printable report", reportTarget}} {
+		v, h := t[2*i+1], t[2*i]
+		r := row{what: fmt.Sprintf("%s, %s responses (median of %d)", p.name, label, rounds), product: ms(v),
+			baseline: "/healthz " + ms(h), ratio: ratio(v, h)}
+		if p.target > 0 {
+			r.target, r.met = "≤ "+ms(p.target), met(v <= p.target)
+		}
+		b.rows = append(b.rows, r)
+	}
+	return nil
+}
+
+// workbooks: for each size, a database with that many submitted
+// responses in one round (demo --scale makes at most 99,999 simulated
+// municipalities, so N-1 of them and one real municipality from demo),
+// then surveyd export and the bare writer, each in its own process,
+// alternately; at 10,000 also the pages.
+func (b *bench) workbooks(ctx context.Context) error {
+	b.notes = append(b.notes, "the workbook: surveyd export and the bare writer each read the round in one statement and run with DB_STATEMENT_TIMEOUT="+
+		exportStatementTimeout+" (the default 30 s can cancel that statement at 100,000 responses on a busy machine)")
+	for _, n := range b.sizes {
+		db := fmt.Sprintf("surveybench_w%d", n)
+		if err := b.fresh(ctx, db); err != nil {
+			return err
+		}
+		progress("workbook: preparing %s (%d responses)", db, n)
+		steps := [][]string{{"seed"},
+			{"demo", "--scale", "--rounds", "1", "--municipalities", strconv.Itoa(n - 1), "--responses", strconv.Itoa(n - 1), "--seed", "1"},
+			{"demo", "--survey", "scale-2021", "--responses", "1", "--seed", "1"}}
+		for _, s := range steps {
+			if _, err := b.cli(ctx, db, s...); err != nil {
+				return err
+			}
+		}
+		reps := 3
+		switch {
+		case n >= 100000:
+			reps = 1
+		case n >= 10000 || b.quick:
+			reps = 2
+		}
+		// Both read the round in one statement, which outlives the default
+		// DB_STATEMENT_TIMEOUT (30 s) at 100,000 responses on a busy
+		// machine: both get the same longer one.
+		env := append(b.env(db), "DB_STATEMENT_TIMEOUT="+exportStatementTimeout)
+		out := filepath.Join(b.dir, "out.xlsx")
+		var prod, base childRun
+		for i := range reps {
+			progress("workbook: %d responses, surveyd export and the bare writer (%d/%d)", n, i+1, reps)
+			p := measureChild(ctx, b.childLimit, env, out, b.bin, "export", "--survey", "scale-2021", "-o", out)
+			q := measureChild(ctx, b.childLimit, env, out, b.self, "xlsx-baseline", "-survey", "scale-2021", "-o", out)
+			prod, base = best(prod, p, i), best(base, q, i)
+		}
+		os.Remove(out)
+		b.workbookRows(n, reps, prod, base)
+		if n == 10000 {
+			if err := b.pages(ctx, db, "scale-2021", "10,000", 5, 200, 0); err != nil {
+				return err
+			}
+		}
+		if err := b.drop(ctx, db); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exportStatementTimeout is DB_STATEMENT_TIMEOUT for the export and the
+// bare writer.
+const exportStatementTimeout = "10m"
+
+// best keeps the faster run's time, the larger peak RSS, and a failure.
+func best(acc, r childRun, i int) childRun {
+	switch {
+	case i == 0:
+		return r
+	case acc.Err != nil:
+		return acc
+	case r.Err != nil:
+		return r
+	}
+	acc.Time = min(acc.Time, r.Time)
+	acc.MaxRSS = max(acc.MaxRSS, r.MaxRSS)
+	return acc
+}
+
+func (b *bench) workbookRows(n, reps int, p, q childRun) {
+	what := fmt.Sprintf("workbook, %s responses", thousands(n))
+	if reps > 1 {
+		what += fmt.Sprintf(" (best of %d)", reps)
+	}
+	if p.Err != nil || q.Err != nil {
+		fail := func(r childRun) string {
+			if r.Err != nil {
+				msg := r.Err.Error()
+				if len(msg) > 120 {
+					msg = msg[:120] + "…"
+				}
+				return fmt.Sprintf("failed after %.0f s: %s", r.Time.Seconds(), strings.ReplaceAll(msg, "|", "/"))
+			}
+			return fmt.Sprintf("works: %.2f s, %s bytes, peak RSS %s", r.Time.Seconds(), thousands(int(r.Bytes)), mb(r.MaxRSS))
+		}
+		b.rows = append(b.rows, row{what: what + ": works", product: fail(p), baseline: fail(q), target: "works", met: met(p.Err == nil)})
+		if p.Err != nil {
+			return
+		}
+	}
+	secs := func(d time.Duration) float64 { return d.Seconds() }
+	b.rows = append(b.rows,
+		row{what: what + ": time", product: fmt.Sprintf("%.2f s", secs(p.Time)), baseline: fmt.Sprintf("%.2f s", secs(q.Time)),
+			ratio: ratio(secs(p.Time), secs(q.Time)), target: "≤ 1.5×", met: met(p.Time.Seconds() <= 1.5*q.Time.Seconds())},
+		row{what: what + ": bytes", product: thousands(int(p.Bytes)), baseline: thousands(int(q.Bytes)), ratio: ratio(float64(p.Bytes), float64(q.Bytes))},
+		row{what: what + ": peak RSS", product: mb(p.MaxRSS), baseline: mb(q.MaxRSS), ratio: ratio(float64(p.MaxRSS), float64(q.MaxRSS)),
+			target: "≤ 200 MB", met: met(p.MaxRSS <= 200<<20)})
+	if n >= 100000 && p.Err == nil {
+		b.rows = append(b.rows, row{what: what + ": works", product: "works", baseline: "works", target: "works", met: "yes"})
+	}
+}
+
+func (b *bench) table() string {
+	var sb strings.Builder
+	sb.WriteString("| what | product | baseline | ratio | target | met? |\n|---|---|---|---|---|---|\n")
+	dash := func(s string) string {
+		if s == "" {
+			return "—"
+		}
+		return s
+	}
+	for _, r := range b.rows {
+		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s |\n", r.what, dash(r.product), dash(r.baseline), dash(r.ratio), dash(r.target), dash(r.met))
+	}
+	return sb.String()
+}
+
+// machine describes where the figures came from.
+func (b *bench) machine(ctx context.Context) (string, error) {
+	var sb strings.Builder
+	cpu := "unknown"
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(data), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	a, err := b.admin()
+	if err != nil {
+		return "", err
+	}
+	defer a.Close()
+	var pg string
+	if err := a.QueryRowContext(ctx, "SHOW server_version").Scan(&pg); err != nil {
+		return "", fmt.Errorf("PostgreSQL at DATABASE_URL: %w", err)
+	}
+	fmt.Fprintf(&sb, "Machine:\n- %d CPUs (nproc), %s\n- PostgreSQL %s\n- %s (surveybench built with it)\n- started %s, load average then: %s\n",
+		runtime.NumCPU(), cpu, pg, runtime.Version(), time.Now().UTC().Format("2006-01-02 15:04 UTC"), loadavg())
+	return sb.String(), nil
+}
+
+func loadavg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+
+func ms(v float64) string {
+	if v < 10 {
+		return strconv.FormatFloat(v, 'f', 2, 64) + " ms"
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64) + " ms"
+}
+
+func mb(b int64) string { return strconv.FormatFloat(float64(b)/(1<<20), 'f', 0, 64) + " MB" }
+
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "—"
+	}
+	return strconv.FormatFloat(a/b, 'f', 2, 64) + "×"
+}
+
+func met(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "**no**"
+}
+
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

@@ -1,0 +1,396 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"math/rand/v2"
+	"net/http"
+	neturl "net/url"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/civitas-lv/surveyd/survey"
+)
+
+// link is a municipality's personal link: its code and token.
+type link struct {
+	Code, Token string
+}
+
+// readLinks reads the links CSV that surveyd invite writes (either
+// language: a byte-order mark, a header, then code, municipality, link,
+// contacts) and orders it for the clients: simulated municipalities
+// (sim-…) first, then the real ones, each by code.
+func readLinks(r io.Reader) ([]link, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	sep := ','
+	if first, _, _ := bytes.Cut(data, []byte("\n")); bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
+		sep = ';'
+	}
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.Comma = sep
+	cr.FieldsPerRecord = -1
+	recs, err := cr.ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	var out []link
+	for i, rec := range recs {
+		if i == 0 || len(rec) < 3 {
+			continue
+		}
+		_, tok, ok := strings.Cut(rec[2], "/r/")
+		if !ok || tok == "" {
+			continue
+		}
+		out = append(out, link{Code: rec[0], Token: strings.TrimRight(tok, "/")})
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no links in the links CSV")
+	}
+	slices.SortFunc(out, func(a, b link) int {
+		as, bs := strings.HasPrefix(a.Code, "sim-"), strings.HasPrefix(b.Code, "sim-")
+		if as != bs {
+			if as {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Code, b.Code)
+	})
+	return out, nil
+}
+
+// saveResult is one load run: over HTTP, or pgbench's.
+type saveResult struct {
+	Saves     int // completed (200, or 409 over HTTP)
+	Conflicts int // 409s
+	Errors    int // anything else
+	FirstErr  string
+	Elapsed   time.Duration
+	Rate      float64 // saves per second
+	Lat       []time.Duration
+}
+
+func (r *saveResult) finish() {
+	slices.Sort(r.Lat)
+	if r.Rate == 0 && r.Elapsed > 0 {
+		r.Rate = float64(r.Saves) / r.Elapsed.Seconds()
+	}
+}
+
+// pct is the q-quantile of the latencies (nearest rank), in milliseconds.
+func (r *saveResult) pct(q float64) float64 {
+	if len(r.Lat) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(r.Lat))+0.5) - 1
+	i = min(max(i, 0), len(r.Lat)-1)
+	return float64(r.Lat[i].Microseconds()) / 1000
+}
+
+// conflictRate is the share of saves answered 409.
+func (r *saveResult) conflictRate() float64 {
+	if r.Saves == 0 {
+		return 0
+	}
+	return float64(r.Conflicts) / float64(r.Saves)
+}
+
+// saver is one simulated form: its link, the version it holds and the
+// answers it shows.
+type saver struct {
+	url     string
+	version int
+	answers survey.Answers
+	alts    []survey.Answers // other plausible answer sets to take changes from
+	rng     *rand.Rand
+}
+
+// apiState is what the clients read of GET /api/v1/r/{token}.
+type apiState struct {
+	Version int             `json:"version"`
+	Answers json.RawMessage `json:"answers"`
+	Survey  struct {
+		Definition json.RawMessage `json:"definition"`
+	} `json:"survey"`
+}
+
+// saveBench is the HTTP autosave load against one server.
+type saveBench struct {
+	base   string // http://host:port
+	links  []link
+	client *http.Client
+	def    *survey.Definition
+	// changes is how many answers a save changes.
+	changes int
+}
+
+func newSaveBench(base string, links []link) *saveBench {
+	tr := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, DisableCompression: true, IdleConnTimeout: time.Minute}
+	return &saveBench{base: strings.TrimRight(base, "/"), links: links, changes: 3,
+		client: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
+}
+
+func (b *saveBench) do(ctx context.Context, method, url string, body any, out any) (int, error) {
+	var rd io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return 0, err
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := b.client.Do(req)
+	if err != nil {
+		var ue *neturl.Error
+		if errors.As(err, &ue) {
+			ue.URL = redact(ue.URL)
+		}
+		return 0, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return resp.StatusCode, err
+	}
+	if out != nil && len(data) > 0 && (resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusConflict) {
+		if err := json.Unmarshal(data, out); err != nil {
+			return resp.StatusCode, fmt.Errorf("%s %s: %d: %w", method, redact(url), resp.StatusCode, err)
+		}
+	}
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusConflict {
+		return resp.StatusCode, fmt.Errorf("%s %s: %d %s", method, redact(url), resp.StatusCode, bytes.TrimSpace(data[:min(len(data), 300)]))
+	}
+	return resp.StatusCode, nil
+}
+
+// redact keeps a personal link's token out of messages.
+func redact(u string) string {
+	if i := strings.Index(u, "/r/"); i >= 0 {
+		rest := u[i+3:]
+		if j := strings.IndexByte(rest, '/'); j >= 0 {
+			return u[:i+3] + "…" + rest[j:]
+		}
+		return u[:i+3] + "…"
+	}
+	return u
+}
+
+// prepare makes the clients' forms: client i takes link i (mod the
+// number of links), reads its state, and gets a full set of plausible
+// answers (its own when the response has some) and a few alternative sets
+// its saves take changes from. No save is made.
+func (b *saveBench) prepare(ctx context.Context, clients int, seed uint64) ([]*saver, error) {
+	out := make([]*saver, clients)
+	for i := range out {
+		l := b.links[i%len(b.links)]
+		s := &saver{url: b.base + "/api/v1/r/" + l.Token, rng: rand.New(rand.NewPCG(seed, uint64(i)))}
+		var st apiState
+		if _, err := b.do(ctx, http.MethodGet, s.url, nil, &st); err != nil {
+			return nil, err
+		}
+		if b.def == nil {
+			def, err := survey.Parse(st.Survey.Definition, "the API's definition")
+			if err != nil {
+				return nil, err
+			}
+			b.def = def
+		}
+		s.version = st.Version
+		a, err := survey.DecodeAnswers(st.Answers)
+		if err != nil {
+			return nil, err
+		}
+		for range 4 {
+			alt, err := b.def.Synthesize(s.rng, nil)
+			if err != nil {
+				return nil, err
+			}
+			s.alts = append(s.alts, alt)
+		}
+		if len(a) == 0 {
+			a = maps.Clone(s.alts[0])
+		}
+		s.answers = a
+		out[i] = s
+	}
+	return out, nil
+}
+
+// change changes a few answers to another plausible set's values.
+func (s *saver) change(n int) {
+	alt := s.alts[s.rng.IntN(len(s.alts))]
+	keys := make([]string, 0, len(alt))
+	for k := range alt {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	changed := 0
+	for _, i := range s.rng.Perm(len(keys)) {
+		k := keys[i]
+		if reflect.DeepEqual(s.answers[k], alt[k]) {
+			continue
+		}
+		s.answers[k] = alt[k]
+		if changed++; changed == n {
+			return
+		}
+	}
+}
+
+// savedReply is what a client reads of a 200 or 409.
+type savedReply struct {
+	Version int             `json:"version"`
+	Cleared []string        `json:"cleared"`
+	Merged  []string        `json:"merged"`
+	Answers json.RawMessage `json:"answers"`
+}
+
+// save sends the form's answers as the form's script does and takes in
+// the reply: the new version, cleared answers dropped, a colleague's
+// merged or conflicting answers taken.
+func (b *saveBench) save(ctx context.Context, s *saver) (int, error) {
+	var r savedReply
+	status, err := b.do(ctx, http.MethodPut, s.url, map[string]any{"version": s.version, "answers": s.answers}, &r)
+	if err != nil {
+		return status, err
+	}
+	s.version = r.Version
+	for _, k := range r.Cleared {
+		delete(s.answers, k)
+	}
+	if len(r.Answers) > 0 && string(r.Answers) != "null" && (status == http.StatusConflict || len(r.Merged) > 0) {
+		if a, err := survey.DecodeAnswers(r.Answers); err == nil {
+			s.answers = a
+		}
+	}
+	return status, nil
+}
+
+// warm makes one save per client, untimed: the responses exist and the
+// connections are open before the measurement.
+func (b *saveBench) warm(ctx context.Context, savers []*saver) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(savers))
+	for i, s := range savers {
+		wg.Go(func() { _, errs[i] = b.save(ctx, s) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// run lets every client save, one save after the other with no pause
+// (the form waits for the reply before the next save), for d.
+func (b *saveBench) run(ctx context.Context, savers []*saver, d time.Duration) saveResult {
+	var (
+		mu  sync.Mutex
+		res saveResult
+		wg  sync.WaitGroup
+	)
+	start := time.Now()
+	deadline := start.Add(d)
+	for _, s := range savers {
+		wg.Go(func() {
+			var lat []time.Duration
+			var saves, conflicts, errs int
+			var first string
+			for ctx.Err() == nil && time.Now().Before(deadline) {
+				s.change(b.changes)
+				t0 := time.Now()
+				status, err := b.save(ctx, s)
+				el := time.Since(t0)
+				switch {
+				case err != nil:
+					errs++
+					if first == "" {
+						first = err.Error()
+					}
+					time.Sleep(10 * time.Millisecond)
+					continue
+				case status == http.StatusConflict:
+					conflicts++
+				}
+				saves++
+				lat = append(lat, el)
+			}
+			mu.Lock()
+			res.Saves += saves
+			res.Conflicts += conflicts
+			res.Errors += errs
+			if res.FirstErr == "" {
+				res.FirstErr = first
+			}
+			res.Lat = append(res.Lat, lat...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	res.Elapsed = time.Since(start)
+	res.finish()
+	return res
+}
+
+// saveCmd is `surveybench save`: the HTTP load alone, against a running
+// server.
+func saveCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("save", flag.ContinueOnError)
+	base := fs.String("url", "http://127.0.0.1:8080", "the server's address")
+	file := fs.String("links", "", "the links CSV (surveyd invite) (required)")
+	clients := fs.Int("clients", 16, "concurrent forms; more than the links share links (409s)")
+	d := fs.Duration("duration", 10*time.Second, "how long to save")
+	seed := fs.Uint64("seed", 1, "random seed of the answers")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *file == "" || *clients < 1 || *d <= 0 {
+		return errors.New("save: -links FILE, -clients N ≥ 1 and -duration D > 0 are required")
+	}
+	f, err := os.Open(*file)
+	if err != nil {
+		return err
+	}
+	links, err := readLinks(f)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	b := newSaveBench(*base, links)
+	savers, err := b.prepare(ctx, *clients, *seed)
+	if err != nil {
+		return err
+	}
+	if err := b.warm(ctx, savers); err != nil {
+		return err
+	}
+	r := b.run(ctx, savers, *d)
+	fmt.Printf("clients %d (links %d): %d saves in %.1f s = %.1f saves/s, p50 %.2f ms, p99 %.2f ms, 409 %.2f %%, errors %d\n",
+		*clients, min(*clients, len(links)), r.Saves, r.Elapsed.Seconds(), r.Rate, r.pct(0.5), r.pct(0.99), 100*r.conflictRate(), r.Errors)
+	if r.FirstErr != "" {
+		fmt.Println("first error:", r.FirstErr)
+	}
+	return nil
+}
