@@ -161,41 +161,46 @@ func (s *server) coordinator(ctx context.Context, bin string) (*http.Client, err
 }
 
 // timePages requests each path in turn, rounds times after one round to
-// warm up, and returns each path's median time in milliseconds: the
-// time until the whole body is read, on loopback.
-func timePages(ctx context.Context, c *http.Client, base string, paths []string, rounds int) ([]float64, error) {
+// warm up, and returns each path's median time in milliseconds and the
+// time of its first request (the warm-up's: nothing cached yet, as after
+// any change to the round's answers): the time until the whole body is
+// read, on loopback.
+func timePages(ctx context.Context, c *http.Client, base string, paths []string, rounds int) (median, first []float64, err error) {
 	times := make([][]time.Duration, len(paths))
+	first = make([]float64, len(paths))
 	for r := range rounds + 1 {
 		for i, p := range paths {
 			req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+p, nil)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			t0 := time.Now()
 			resp, err := c.Do(req)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			_, err = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			el := time.Since(t0)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if resp.StatusCode != http.StatusOK {
-				return nil, fmt.Errorf("GET %s: %d", p, resp.StatusCode)
+				return nil, nil, fmt.Errorf("GET %s: %d", p, resp.StatusCode)
 			}
 			if r >= 1 {
 				times[i] = append(times[i], el)
+			} else {
+				first[i] = float64(el.Microseconds()) / 1000
 			}
 		}
 	}
-	out := make([]float64, len(paths))
+	median = make([]float64, len(paths))
 	for i, t := range times {
 		slices.Sort(t)
-		out[i] = float64(t[(len(t)-1)/2].Microseconds()) / 1000
+		median[i] = float64(t[(len(t)-1)/2].Microseconds()) / 1000
 	}
-	return out, nil
+	return median, first, nil
 }
 
 // runCLI runs a surveyd command and returns its standard output; its
