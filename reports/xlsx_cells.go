@@ -44,20 +44,6 @@ func (x *workbook) declareRange(sheet string, cols, rows int) error {
 	return x.f.SetSheetDimension(sheet, "A1:"+cellName(cols, rows))
 }
 
-// declareWritten declares the range of a sheet written cell by cell (not
-// streamed): A1 through the last column and row that hold a cell.
-func (x *workbook) declareWritten(sheet string) error {
-	rows, err := x.f.GetRows(sheet)
-	if err != nil || len(rows) == 0 {
-		return err
-	}
-	cols := 0
-	for _, r := range rows {
-		cols = max(cols, len(r))
-	}
-	return x.declareRange(sheet, max(cols, 1), len(rows))
-}
-
 // put writes one cell of the summary (the one normal, not streamed,
 // sheet); strings are always stored as text, never as formulas.
 func (x *workbook) put(sheet string, col, row int, v any, style int) {

@@ -285,11 +285,6 @@ func (p *xparser) isOp(s string) bool {
 	t := p.peek()
 	return t.kind == 'o' && t.text == s
 }
-func (p *xparser) isWord(s string) bool {
-	t := p.peek()
-	return t.kind == 'i' && t.text == s
-}
-
 func xdescribe(t xtok) string {
 	switch t.kind {
 	case 0:

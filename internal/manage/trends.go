@@ -40,42 +40,6 @@ func (m *Manager) earlierRounds(ctx context.Context, sv domain.Survey) ([]domain
 	return out, nil
 }
 
-// earlierTrendRounds reads the rounds before sv in its series for the
-// workbook's trend sheet: each one's questionnaire and its submitted
-// answers (only those count in a trend), the municipalities in the order
-// of their names in lang. Each round's answers are bounded as a report's
-// are (MaxReportData).
-func (m *Manager) earlierTrendRounds(ctx context.Context, sv domain.Survey, lang string) ([]reports.TrendRound, error) {
-	rounds, err := m.earlierRounds(ctx, sv)
-	if err != nil || len(rounds) == 0 {
-		return nil, err
-	}
-	var out []reports.TrendRound
-	for _, r := range rounds {
-		def, err := m.Definition(r)
-		if err != nil {
-			return nil, err
-		}
-		rows, err := m.submittedRows(ctx, r)
-		if err != nil {
-			return nil, err
-		}
-		byName := make([]domain.Municipality, len(rows))
-		for i, row := range rows {
-			byName[i] = row.Municipality
-		}
-		SortMunicipalities(byName, lang)
-		place := map[string]int{}
-		for i, mu := range byName {
-			place[mu.Code] = i
-		}
-		slices.SortFunc(rows, func(a, b reports.Row) int { return place[a.Municipality.Code] - place[b.Municipality.Code] })
-		out = append(out, reports.TrendRound{Slug: r.Slug, Definition: def, ReferenceYear: r.ReferenceYear,
-			Rows: rowsOf(rows)})
-	}
-	return out, nil
-}
-
 // submittedRows reads a round's submitted responses (the submitted copy
 // of each), bounded as a report's are (MaxReportData), in the order of the
 // municipalities' codes.

@@ -63,9 +63,6 @@ const (
 // in Latvian (in the case asked), "15 December 2026, 23:59" in English.
 func (l lang) when(t time.Time, c wording.Case) string { return wording.Date(wording.Lang(l), t, c) }
 
-// clock formats the time of day, "14:02".
-func clock(t time.Time) string { return t.Format("15:04") }
-
 // pickLang chooses the page language: ?lang= first, then the lang cookie,
 // else Latvian.
 func pickLang(query, cookie string) lang {

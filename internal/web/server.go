@@ -18,11 +18,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/metrics"
 	"github.com/civitas-lv/surveyd/static"
-	"github.com/civitas-lv/surveyd/survey"
 	"github.com/gin-gonic/gin"
 )
 
@@ -166,11 +164,6 @@ func (s *Server) asset(p string) (string, error) {
 		return "", fmt.Errorf("no static file %q", p)
 	}
 	return "/static/" + p + "?v=" + v, nil
-}
-
-// definition returns the parsed questionnaire of a round.
-func (s *Server) definition(sv domain.Survey) (*survey.Definition, error) {
-	return s.manage.Definition(sv)
 }
 
 // Routes lists the registered routes (the authorization test walks them).
