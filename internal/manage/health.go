@@ -21,12 +21,10 @@ type NotReady struct {
 }
 
 // Readiness reports whether this instance can serve: the database answers
-// and its schema is exactly this build's. nil means ready. Two cheap reads,
+// and its schema is exactly this build's. nil means ready. One read of the
+// schema's version (which fails when the database does not answer),
 // nothing written; for the readiness probe (GET /readyz).
 func (m *Manager) Readiness(ctx context.Context) *NotReady {
-	if err := m.Store.Ping(ctx); err != nil {
-		return &NotReady{Reason: NotReadyDatabase, Detail: "the database does not answer"}
-	}
 	err := m.Store.SchemaCurrent(ctx)
 	var se *store.SchemaError
 	switch {
