@@ -91,23 +91,19 @@ func New(t testing.TB) *store.Store {
 func NewDatabase(t testing.TB) string {
 	t.Helper()
 	server.once.Do(setup)
-	if server.err != nil {
-		t.Fatalf("storetest: %v", server.err)
-	}
-	r := server.run
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	name, err := r.create(ctx, server.template)
-	if err != nil {
-		t.Fatalf("storetest: %v", err)
-	}
-	t.Cleanup(func() { r.dropLater(name) })
-	return r.url(name)
+	return newDatabase(t, server.template)
 }
 
 // NewEmptyDatabase creates a fresh database without any schema (never
 // migrated) and returns its URL; it is dropped after the test.
 func NewEmptyDatabase(t testing.TB) string {
+	t.Helper()
+	return newDatabase(t, "template0")
+}
+
+// newDatabase creates a database of this run from template and drops it
+// after the test.
+func newDatabase(t testing.TB, template string) string {
 	t.Helper()
 	server.once.Do(setup)
 	if server.err != nil {
@@ -116,7 +112,7 @@ func NewEmptyDatabase(t testing.TB) string {
 	r := server.run
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	name, err := r.create(ctx, "template0")
+	name, err := r.create(ctx, template)
 	if err != nil {
 		t.Fatalf("storetest: %v", err)
 	}
