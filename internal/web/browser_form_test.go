@@ -286,10 +286,13 @@ func TestBrowserCoEditing(t *testing.T) {
 
 	// Taking the colleague's answer.
 	must(t, chromedp.Do(a, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("#answers"))))
-	retype(t, b, "population", "26000")
+	// A saves first, then B changes the same question on its older page
+	// (typed after A's save: typing saves by itself after 2.5 s, which a
+	// busy machine can take between B's typing and A's).
 	retype(t, a, "population", "25000")
 	leave(t, a)
 	eventually(t, "A's population saved", func() bool { return fmt.Sprint(e.answers("riga")["population"]) == "25000" })
+	retype(t, b, "population", "26000")
 	leave(t, b)
 	must(t, chromedp.Do(b, chromedp.WaitVisible(chromedp.CSS("#choose-population"))))
 	must(t, chromedp.Do(b, chromedp.Click(chromedp.CSS(`#choose-population [data-choice="theirs"]`))))
