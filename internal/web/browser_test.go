@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,32 +37,68 @@ func chromePath(t *testing.T) string {
 	return strings.TrimSpace(string(out))
 }
 
-// browser starts a headless Chromium for the test.
+// browser opens a page for the test in the shared headless Chromium.
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	return browserAt(t, 1200, 1000)
 }
 
-// browserAt starts a headless Chromium whose pages are the given size
-// (emulated: a headless window is never narrower than 500 px).
+// browserAt opens a page of the given size (emulated: a headless window
+// is never narrower than 500 px) for the test in the shared Chromium, in
+// a browser context of its own (its own cookies and storage, as a
+// separate browser would have), closed when the test ends.
 func browserAt(t *testing.T, width, height int) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromePath(t)),
-		chromedp.NoSandbox, // tests may run as root
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.WindowSize(width, height),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelCtx := chromedp.NewContext(sharedChromium.get(t), chromedp.WithNewBrowserContext())
 	t.Cleanup(cancelCtx)
 	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancel)
 	must(t, chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))))
 	return ctx
+}
+
+// sharedChromium is the one headless Chromium of the test binary, started
+// by the first browser test: starting one per test cost more CPU than
+// most of the tests themselves. Tests are kept apart by browser contexts.
+var sharedChromium chromium
+
+// chromium is a headless Chromium started once.
+type chromium struct {
+	once   sync.Once
+	ctx    context.Context // the browser's first tab: new tabs open beside it
+	cancel func()
+	err    error
+}
+
+// get starts Chromium on its first call and returns the context new tabs
+// are made from.
+func (c *chromium) get(t *testing.T) context.Context {
+	t.Helper()
+	c.once.Do(func() {
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(chromePath(t)),
+			chromedp.NoSandbox, // tests may run as root
+			chromedp.Flag("disable-gpu", true),
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.WindowSize(1366, 1000),
+		)
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		bctx, cancelBrowser := chromedp.NewContext(actx)
+		c.ctx, c.cancel = bctx, func() { cancelBrowser(); cancelAlloc() }
+		c.err = chromedp.Do(bctx) // starts the browser
+	})
+	if c.err != nil {
+		t.Fatalf("starting Chromium: %v", c.err)
+	}
+	return c.ctx
+}
+
+// close ends Chromium, if it was started, and removes its profile.
+func (c *chromium) close() {
+	if c.cancel != nil {
+		c.cancel()
+	}
 }
 
 // realTime puts the server on the wall clock (the browser's) and opens the

@@ -26,7 +26,9 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
+// TestMain drops the run's databases and closes the shared Chromium
+// (sharedChromium) at the end.
+func TestMain(m *testing.M) { storetest.Main(m, sharedChromium.close) }
 
 var ctx = context.Background()
 

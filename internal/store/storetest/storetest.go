@@ -133,8 +133,11 @@ func ServerURL(t testing.TB) string {
 // Main runs the tests and then drops every database this run made that is
 // still there (the template and any clone a test did not drop). Use it from
 // TestMain: func TestMain(m *testing.M) { storetest.Main(m) }.
-func Main(m *testing.M) {
+func Main(m *testing.M, after ...func()) {
 	code := m.Run()
+	for _, f := range after {
+		f()
+	}
 	if r := server.run; r != nil {
 		r.dropping.Wait()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
