@@ -71,6 +71,8 @@ type Saved struct {
 	// Changed is false when the answers and status were already as asked:
 	// nothing was written and the version stayed.
 	Changed bool
+	// Answers are the answers the response now holds (Response's, decoded).
+	Answers survey.Answers
 }
 
 const (
@@ -228,7 +230,7 @@ func (s *Store) applySeen(ctx context.Context, c Change) (Saved, bool, error) {
 	}
 	resubmit := c.Submit && (cur.Status != StatusSubmitted || cur.ChangedSinceSubmit())
 	if len(before) == 0 && len(after) == 0 && !resubmit {
-		return Saved{Response: cur}, true, nil
+		return Saved{Response: cur, Answers: old}, true, nil
 	}
 	data, err := json.Marshal(answers)
 	if err != nil {
@@ -260,7 +262,7 @@ func (s *Store) applySeen(ctx context.Context, c Change) (Saved, bool, error) {
 	if err != nil {
 		return Saved{}, false, err
 	}
-	return Saved{Response: next, Changed: true}, true, nil
+	return Saved{Response: next, Changed: true, Answers: answers}, true, nil
 }
 
 // applyLocked is Apply in one transaction that locks the response.
@@ -308,7 +310,7 @@ func (s *Store) applyLocked(ctx context.Context, c Change) (Saved, error) {
 		}
 		resubmit := c.Submit && (cur.Status != StatusSubmitted || cur.ChangedSinceSubmit())
 		if len(before) == 0 && len(after) == 0 && !resubmit {
-			out = Saved{Response: cur}
+			out = Saved{Response: cur, Answers: old}
 			if cur.Version == 0 {
 				return errNothing // roll back the empty row
 			}
@@ -338,7 +340,7 @@ func (s *Store) applyLocked(ctx context.Context, c Change) (Saved, error) {
 				return err
 			}
 		}
-		out = Saved{Response: next, Changed: true}
+		out = Saved{Response: next, Changed: true, Answers: c.Answers}
 		return nil
 	})
 	if errors.Is(err, errNothing) {
