@@ -155,6 +155,24 @@ var saveStatements = []string{qSaveNew, qSaveAnswers, qSaveSubmit, qRevisionsBet
 var responseStatements = []string{qInsertCarried, qConfirmCarried, qResponse, qResponseForUpdate, qEnsureResponse, qSurveySHAForShare,
 	qUpdateAnswers, qSubmitResponse, qResponsesForSurvey, qCorrectResponse}
 
+// scanResponse reads a row of responseColumns, in their order, with a
+// plain Scan.
+func scanResponse(row *sql.Row, r *Response) error {
+	var submittedVersion sql.NullInt64
+	var submittedAt sql.NullTime
+	err := row.Scan(&r.ID, &r.SurveyID, &r.MunicipalityCode, &r.Status, (*[]byte)(&r.AnswersJSON), &r.Version,
+		&r.SubmittedJSON, &submittedVersion, &submittedAt, &r.CreatedAt, &r.UpdatedAt, (*[]byte)(&r.CarriedJSON))
+	if err != nil {
+		return err
+	}
+	r.SubmittedVersion, r.SubmittedAt = nil, timeOrNil(submittedAt)
+	if submittedVersion.Valid {
+		v := int(submittedVersion.Int64)
+		r.SubmittedVersion = &v
+	}
+	return nil
+}
+
 // Response returns the municipality's response to the round, ErrNotFound if
 // nothing has been saved yet.
 func (s *Store) Response(ctx context.Context, surveyID int64, municipality string) (Response, error) {
@@ -247,14 +265,14 @@ func (s *Store) applySeen(ctx context.Context, c Change) (Saved, bool, error) {
 	var next Response
 	switch {
 	case cur.ID == 0:
-		err = s.db.GetContext(ctx, &next, qSaveNew, c.SurveyID, c.Municipality, c.DefinitionSHA256,
-			data, carriedJSON, kind, inv, user, b, af, note)
+		err = scanResponse(s.db.QueryRowContext(ctx, qSaveNew, c.SurveyID, c.Municipality, c.DefinitionSHA256,
+			data, carriedJSON, kind, inv, user, b, af, note), &next)
 	case c.Submit:
-		err = s.db.GetContext(ctx, &next, qSaveSubmit, cur.ID, c.SurveyID, c.DefinitionSHA256, cur.Version,
-			data, carriedJSON, kind, inv, user, b, af, note)
+		err = scanResponse(s.db.QueryRowContext(ctx, qSaveSubmit, cur.ID, c.SurveyID, c.DefinitionSHA256, cur.Version,
+			data, carriedJSON, kind, inv, user, b, af, note), &next)
 	default:
-		err = s.db.GetContext(ctx, &next, qSaveAnswers, cur.ID, c.SurveyID, c.DefinitionSHA256, cur.Version,
-			data, carriedJSON, kind, inv, user, b, af, note)
+		err = scanResponse(s.db.QueryRowContext(ctx, qSaveAnswers, cur.ID, c.SurveyID, c.DefinitionSHA256, cur.Version,
+			data, carriedJSON, kind, inv, user, b, af, note), &next)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return Saved{}, false, nil // somebody was first
