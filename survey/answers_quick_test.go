@@ -2,6 +2,8 @@ package survey
 
 import (
 	"encoding/json"
+	"math/rand/v2"
+	"strconv"
 	"reflect"
 	"testing"
 )
@@ -66,5 +68,37 @@ func TestSameValueQuick(t *testing.T) {
 		if got := sameValue(c.a, c.b); got != c.want {
 			t.Errorf("sameValue(%#v, %#v) = %v", c.a, c.b, got)
 		}
+	}
+}
+
+// TestCheckNumberWhole: whole numbers checked without math/big get what
+// the math/big path gives them, for every numeric question, in and out of
+// range.
+func TestCheckNumberWhole(t *testing.T) {
+	d := regional(t)
+	vals := []string{"0", "1", "-1", "7", "52", "53", "100", "2024", "2025", "1000000", "999999999999999", "1000000000000000",
+		"1000000000000001", "-1000000000000001", "9999999999999999", "-0", "007", "1.0", "1e3"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200 {
+		vals = append(vals, strconv.FormatInt(rng.Int64N(4_000_000)-2_000_000, 10))
+	}
+	n := 0
+	for _, q := range d.Questions() {
+		switch q.Type {
+		case Int, Year, Decimal, Money, Percent:
+		default:
+			continue
+		}
+		n++
+		for _, v := range vals {
+			gv, gp := q.checkNumber(json.Number(v))
+			wv, wp := q.checkNumberRat(json.Number(v))
+			if !reflect.DeepEqual(gv, wv) || !reflect.DeepEqual(gp, wp) {
+				t.Errorf("%s %q: %v %v, math/big %v %v", q.Code, v, gv, gp, wv, wp)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no numeric questions")
 	}
 }
