@@ -3,8 +3,8 @@ package survey
 import (
 	"encoding/json"
 	"math/rand/v2"
-	"strconv"
 	"reflect"
+	"strconv"
 	"testing"
 )
 
