@@ -77,17 +77,19 @@ bench-go:
 	$(GO) test -run '^$$' -bench 'Workbook|RawStreamWriter' -benchtime 3x ./reports/
 
 # Fuzzing, each target in turn for FUZZTIME (make test runs only their seed
-# corpora, survey/testdata/fuzz/<target>/). A failing input is saved there
+# corpora, <package>/testdata/fuzz/<target>/). A failing input is saved there
 # and from then on runs in every make test. FuzzParse: the definition loader
 # never panics and allocates at most 4 MB + 2 KB per input byte; FuzzValidate:
-# answers; FuzzParseExpr: show_if/rule expressions. Minimising a new input
+# answers; FuzzParseExpr: show_if/rule expressions; FuzzReadAnswersObject and
+# FuzzQuickPutBody: the one-pass readings of answers and of the autosave's
+# body agree with encoding/json's strict path. Minimising a new input
 # is cut to 10 s (the default 60 s stalls the run on large inputs).
 FUZZTIME ?= 1m
-FUZZ_TARGETS := FuzzParse FuzzValidate FuzzParseExpr
+FUZZ_TARGETS := survey:FuzzParse survey:FuzzValidate survey:FuzzParseExpr survey:FuzzReadAnswersObject internal/web:FuzzQuickPutBody
 fuzz:
 	@set -e; for f in $(FUZZ_TARGETS); do \
 		echo "make fuzz: $$f for $(FUZZTIME)"; \
-		$(GO) test ./survey -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s; \
+		$(GO) test ./$${f%%:*} -run '^$$' -fuzz "^$${f#*:}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s; \
 	done
 
 # Stop the private PostgreSQL cluster, if scripts/pg-ensure started one.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,6 +38,25 @@ var ErrNotObject = errors.New("answers must be a JSON object")
 // keeps them (see jsonText), so validation refuses such a text at its
 // question instead of a silently changed one being stored.
 func DecodeAnswers(data []byte) (Answers, error) {
+	if a, n, ok := ReadAnswersObject(data); ok && onlySpace(data[n:]) {
+		return a, nil
+	}
+	return decodeAnswersSlow(data)
+}
+
+// onlySpace reports whether b is JSON white space only.
+func onlySpace(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+// decodeAnswersSlow is DecodeAnswers for what ReadAnswersObject leaves to
+// it: encoding/json, and the strings kept as sent.
+func decodeAnswersSlow(data []byte) (Answers, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var raw map[string]any
@@ -220,16 +240,53 @@ func Diff(old, new Answers) (before, after Answers) {
 }
 
 func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case string: // the usual types first, without reflection
+		y, ok := b.(string)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case []string:
+		y, ok := b.([]string)
+		return ok && (x == nil) == (y == nil) && slices.Equal(x, y)
+	}
 	if an, ok := a.(json.Number); ok {
 		bn, ok := b.(json.Number)
 		if !ok {
 			return false
+		}
+		if an == bn && plainDecimal(string(an)) {
+			return true // the canonical form, and the same
 		}
 		ar, ok1 := ratOf(an.String())
 		br, ok2 := ratOf(bn.String())
 		return ok1 && ok2 && ar.Cmp(br) == 0
 	}
 	return reflect.DeepEqual(a, b)
+}
+
+// plainDecimal reports whether s is -?digits(.digits)? within
+// MaxNumberLength: a number ratOf reads.
+func plainDecimal(s string) bool {
+	if len(s) > MaxNumberLength {
+		return false
+	}
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, dot := strings.Cut(s, ".")
+	return allDigits(whole) && (!dot || allDigits(frac))
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Keys returns the answer keys in sorted order.

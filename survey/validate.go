@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/mail"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -263,6 +264,24 @@ func (q *Question) checkNumber(v any) (any, *Text) {
 		}
 		return nil, sayp("survey.number")
 	}
+	if i, ok := plainInt(string(n)); ok {
+		// The usual whole number, without math/big: as below.
+		if i > 1_000_000_000_000_000 || i < -1_000_000_000_000_000 {
+			return nil, sayp("survey.number.large")
+		}
+		if q.min != nil || q.max != nil {
+			r := new(big.Rat).SetInt64(i)
+			if (q.min != nil && r.Cmp(q.min) < 0) || (q.max != nil && r.Cmp(q.max) > 0) {
+				return nil, q.rangeProblem()
+			}
+		}
+		return n, nil // its canonical form already
+	}
+	return q.checkNumberRat(n)
+}
+
+// checkNumberRat is checkNumber of a number read with math/big.
+func (q *Question) checkNumberRat(n json.Number) (any, *Text) {
 	if numberTooLong(n.String()) {
 		return nil, tooLong()
 	}
@@ -292,6 +311,23 @@ func (q *Question) checkNumber(v any) (any, *Text) {
 		return nil, q.rangeProblem()
 	}
 	return json.Number(ratString(r)), nil
+}
+
+// plainInt reads s when it is a whole number in its canonical form: an
+// optional minus, then 0 or digits not starting with 0 (not "-0"), at
+// most 16 digits.
+func plainInt(s string) (int64, bool) {
+	digits := strings.TrimPrefix(s, "-")
+	if digits == "" || len(digits) > 16 || digits[0] == '0' && (len(digits) > 1 || len(s) > 1) {
+		return 0, false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return 0, false
+		}
+	}
+	i, err := strconv.ParseInt(s, 10, 64)
+	return i, err == nil
 }
 
 func (q *Question) rangeProblem() *Text {

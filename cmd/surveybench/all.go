@@ -239,6 +239,11 @@ func (b *bench) saveRuns(ctx context.Context, db string, srv *server, links []li
 	for i, l := range links {
 		codes[i] = l.Code
 	}
+	admin, err := b.admin()
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
 	for _, c := range b.clients {
 		savers, err := sb.prepare(ctx, c, uint64(c))
 		if err != nil {
@@ -248,7 +253,12 @@ func (b *bench) saveRuns(ctx context.Context, db string, srv *server, links []li
 			return err
 		}
 		progress("autosave: %d clients over HTTP for %s", c, b.saveTime)
+		hw, err := startCPUWatch(ctx, admin, db, map[string]int{"server": srv.cmd.Process.Pid, "load": os.Getpid()})
+		if err != nil {
+			return err
+		}
 		h := sb.run(ctx, savers, b.saveTime)
+		hcpu := hw.end(ctx)
 		if h.Errors > 0 {
 			b.notes = append(b.notes, fmt.Sprintf("autosave at %d clients: %d requests failed; the first: %s", c, h.Errors, h.FirstErr))
 		}
@@ -261,10 +271,17 @@ func (b *bench) saveRuns(ctx context.Context, db string, srv *server, links []li
 		if err != nil {
 			return err
 		}
-		p, err := pgbenchRun{Script: b.script, DSN: b.dsnFor(db), Dir: b.dir, Clients: c, Time: b.saveTime, Vars: vars}.run(ctx)
+		pw, err := startCPUWatch(ctx, admin, db, nil)
 		if err != nil {
 			return err
 		}
+		p, err := pgbenchRun{Script: b.script, DSN: b.dsnFor(db), Dir: b.dir, Clients: c, Time: b.saveTime, Vars: vars}.run(ctx)
+		pcpu := pw.end(ctx)
+		if err != nil {
+			return err
+		}
+		pcpu["pgbench"] = p.CPU
+		b.notes = append(b.notes, cpuNote(c, hcpu, h.Saves, pcpu, p.Saves))
 		// Every transaction must have saved: a revision row each.
 		after, err := b.revisions(ctx, db)
 		if err != nil {

@@ -49,6 +49,9 @@ func (p pgbenchRun) run(ctx context.Context) (saveResult, error) {
 	start := time.Now()
 	err := cmd.Run()
 	res.Elapsed = time.Since(start)
+	if cmd.ProcessState != nil {
+		res.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	if err != nil {
 		return res, fmt.Errorf("pgbench: %w: %s", err, lastLines(stderr.String(), 5))
 	}

@@ -14,8 +14,8 @@ import (
 	"net/http"
 	neturl "net/url"
 	"os"
-	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -85,6 +85,7 @@ type saveResult struct {
 	Elapsed   time.Duration
 	Rate      float64 // saves per second
 	Lat       []time.Duration
+	CPU       time.Duration // the load process's (pgbench's)
 }
 
 func (r *saveResult) finish() {
@@ -113,13 +114,65 @@ func (r *saveResult) conflictRate() float64 {
 }
 
 // saver is one simulated form: its link, the version it holds and the
-// answers it shows.
+// answers it shows. It keeps each answer's JSON, so that a save only
+// writes bytes out (as pgbench sends its prepared text), and its own
+// connection to the server (put.go).
 type saver struct {
 	url     string
+	path    string // the URL's path
 	version int
 	answers survey.Answers
-	alts    []survey.Answers // other plausible answer sets to take changes from
+	enc     map[string][]byte // each answer's JSON
+	keys    []string          // the answers' keys, sorted; nil when to be made again
+	alts    []survey.Answers  // other plausible answer sets to take changes from
+	altKeys [][]string        // their keys, sorted
+	altEnc  []map[string][]byte
 	rng     *rand.Rand
+	body    []byte // the request being built (reused)
+	conn    *putConn
+}
+
+// setAnswers replaces the form's answers (and their JSON).
+func (s *saver) setAnswers(a survey.Answers) error {
+	enc, err := encodeEach(a)
+	if err != nil {
+		return err
+	}
+	s.answers, s.enc, s.keys = a, enc, nil
+	return nil
+}
+
+// encodeEach is each answer's JSON.
+func encodeEach(a survey.Answers) (map[string][]byte, error) {
+	out := make(map[string][]byte, len(a))
+	for k, v := range a {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = b
+	}
+	return out, nil
+}
+
+// appendBody appends the body of a save: {"version":N,"answers":{…}}, the
+// answers by key as json.Marshal writes them.
+func (s *saver) appendBody(b []byte) []byte {
+	if s.keys == nil {
+		s.keys = slices.Sorted(maps.Keys(s.answers))
+	}
+	b = append(b, `{"version":`...)
+	b = strconv.AppendInt(b, int64(s.version), 10)
+	b = append(b, `,"answers":{`...)
+	for i, k := range s.keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, k) // codes are plain ASCII
+		b = append(b, ':')
+		b = append(b, s.enc[k]...)
+	}
+	return append(b, "}}"...)
 }
 
 // apiState is what the clients read of GET /api/v1/r/{token}.
@@ -208,7 +261,7 @@ func (b *saveBench) prepare(ctx context.Context, clients int, seed uint64) ([]*s
 	out := make([]*saver, clients)
 	for i := range out {
 		l := b.links[i%len(b.links)]
-		s := &saver{url: b.base + "/api/v1/r/" + l.Token, rng: rand.New(rand.NewPCG(seed, uint64(i)))}
+		s := &saver{url: b.base + "/api/v1/r/" + l.Token, path: "/api/v1/r/" + l.Token, rng: rand.New(rand.NewPCG(seed, uint64(i)))}
 		var st apiState
 		if _, err := b.do(ctx, http.MethodGet, s.url, nil, &st); err != nil {
 			return nil, err
@@ -230,32 +283,40 @@ func (b *saveBench) prepare(ctx context.Context, clients int, seed uint64) ([]*s
 			if err != nil {
 				return nil, err
 			}
-			s.alts = append(s.alts, alt)
+			enc, err := encodeEach(alt)
+			if err != nil {
+				return nil, err
+			}
+			s.alts, s.altKeys, s.altEnc = append(s.alts, alt), append(s.altKeys, slices.Sorted(maps.Keys(alt))), append(s.altEnc, enc)
 		}
 		if len(a) == 0 {
 			a = maps.Clone(s.alts[0])
 		}
-		s.answers = a
+		if err := s.setAnswers(a); err != nil {
+			return nil, err
+		}
 		out[i] = s
 	}
 	return out, nil
 }
 
-// change changes a few answers to another plausible set's values.
+// change changes a few answers to another plausible set's values: n
+// answers that differ, from a random place in its keys on.
 func (s *saver) change(n int) {
-	alt := s.alts[s.rng.IntN(len(s.alts))]
-	keys := make([]string, 0, len(alt))
-	for k := range alt {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	j := s.rng.IntN(len(s.alts))
+	alt, keys, enc := s.alts[j], s.altKeys[j], s.altEnc[j]
+	start := s.rng.IntN(len(keys))
 	changed := 0
-	for _, i := range s.rng.Perm(len(keys)) {
-		k := keys[i]
-		if reflect.DeepEqual(s.answers[k], alt[k]) {
+	for i := range keys {
+		k := keys[(start+i)%len(keys)]
+		old, had := s.enc[k]
+		if had && bytes.Equal(old, enc[k]) {
 			continue
 		}
-		s.answers[k] = alt[k]
+		if !had {
+			s.keys = nil
+		}
+		s.answers[k], s.enc[k] = alt[k], enc[k]
 		if changed++; changed == n {
 			return
 		}
@@ -271,24 +332,66 @@ type savedReply struct {
 }
 
 // save sends the form's answers as the form's script does and takes in
-// the reply: the new version, cleared answers dropped, a colleague's
-// merged or conflicting answers taken.
+// the reply: the new version, and only when the reply says so, cleared
+// answers dropped, a colleague's merged or conflicting answers taken.
 func (b *saveBench) save(ctx context.Context, s *saver) (int, error) {
-	var r savedReply
-	status, err := b.do(ctx, http.MethodPut, s.url, map[string]any{"version": s.version, "answers": s.answers}, &r)
+	if s.conn == nil {
+		c, err := dialPut(b.base)
+		if err != nil {
+			return 0, err
+		}
+		s.conn = c
+	}
+	s.body = s.appendBody(s.body[:0])
+	status, data, err := s.conn.put(s.path, s.body)
 	if err != nil {
-		return status, err
+		s.conn.close()
+		s.conn = nil
+		return status, fmt.Errorf("PUT %s: %w", redact(s.url), err)
+	}
+	if status != http.StatusOK && status != http.StatusConflict {
+		return status, fmt.Errorf("PUT %s: %d %s", redact(s.url), status, bytes.TrimSpace(data[:min(len(data), 300)]))
+	}
+	if status == http.StatusOK && bytes.Contains(data, []byte(`"cleared":[]`)) && bytes.Contains(data, []byte(`"merged":[]`)) {
+		v, ok := replyVersion(data)
+		if !ok {
+			return status, fmt.Errorf("PUT %s: no version in %.300s", redact(s.url), data)
+		}
+		s.version = v
+		return status, nil
+	}
+	var r savedReply
+	if err := json.Unmarshal(data, &r); err != nil {
+		return status, fmt.Errorf("PUT %s: %d: %w", redact(s.url), status, err)
 	}
 	s.version = r.Version
 	for _, k := range r.Cleared {
 		delete(s.answers, k)
+		delete(s.enc, k)
+		s.keys = nil
 	}
 	if len(r.Answers) > 0 && string(r.Answers) != "null" && (status == http.StatusConflict || len(r.Merged) > 0) {
 		if a, err := survey.DecodeAnswers(r.Answers); err == nil {
-			s.answers = a
+			if err := s.setAnswers(a); err != nil {
+				return status, err
+			}
 		}
 	}
 	return status, nil
+}
+
+// replyVersion is the "version" of a reply, read without decoding it.
+func replyVersion(data []byte) (int, bool) {
+	_, rest, ok := bytes.Cut(data, []byte(`"version":`))
+	if !ok {
+		return 0, false
+	}
+	n := 0
+	for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+		n++
+	}
+	v, err := strconv.Atoi(string(rest[:n]))
+	return v, err == nil
 }
 
 // warm makes one save per client, untimed: the responses exist and the

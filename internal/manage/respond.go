@@ -381,8 +381,10 @@ func (m *Manager) SaveAnswers(ctx context.Context, r *Respondent, base int, in s
 		return Saved{}, err
 	}
 	m.Metrics.Saved(len(out.Merged) > 0)
-	out.Response, out.Changed = saved.Response, saved.Changed
-	out.Answers, err = saved.Response.Answers()
+	out.Response, out.Changed, out.Answers = saved.Response, saved.Changed, saved.Answers
+	if out.Answers == nil {
+		out.Answers, err = saved.Response.Answers()
+	}
 	return out, err
 }
 

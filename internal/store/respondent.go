@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"time"
 )
@@ -84,6 +85,47 @@ type respondentRow struct {
 	CarriedYears   []byte       `db:"carried_years"`
 }
 
+// scan reads the columns of respondentQuery in their order: a plain Scan
+// (no reflection over the 44 columns on every request).
+func (row *respondentRow) scan(r *sql.Row) error {
+	var (
+		iRevoked, iUsed, sClosed, rSubmittedAt, extended sql.NullTime
+		sPrevious, rSubmittedVersion                     sql.NullInt64
+		note                                             sql.NullString
+	)
+	err := r.Scan(&row.I.ID, &row.I.SurveyID, &row.I.MunicipalityCode, &row.I.CreatedAt, &row.I.TokenSalt, &iRevoked, &iUsed,
+		&row.S.ID, &row.S.Slug, &row.S.TitleLV, &row.S.TitleEN, &row.S.ReferenceYear, (*[]byte)(&row.S.Definition),
+		&row.S.DefinitionSHA256, &row.S.OpensAt, &row.S.ClosesAt, &sClosed, &row.S.CreatedAt, &row.S.UpdatedAt, &sPrevious,
+		&row.M.Code, &row.M.NameLV, &row.M.NameEN, &row.M.Kind, &row.M.PlanningRegion, &row.M.StatisticalRegion,
+		&row.M.Active, &row.M.UpdatedAt,
+		&row.R.ID, &row.R.SurveyID, &row.R.MunicipalityCode, &row.R.Status, (*[]byte)(&row.R.AnswersJSON), &row.R.Version,
+		&row.R.SubmittedJSON, &rSubmittedVersion, &rSubmittedAt, &row.R.CreatedAt, &row.R.UpdatedAt, (*[]byte)(&row.R.CarriedJSON),
+		&extended, &row.ReturnComments, &note, &row.CarriedYears)
+	if err != nil {
+		return err
+	}
+	row.I.RevokedAt, row.I.LastUsedAt, row.S.ClosedAt = timeOrNil(iRevoked), timeOrNil(iUsed), timeOrNil(sClosed)
+	row.R.SubmittedAt, row.ExtendedUntil = timeOrNil(rSubmittedAt), timeOrNil(extended)
+	if sPrevious.Valid {
+		row.S.PreviousSurveyID = &sPrevious.Int64
+	}
+	if rSubmittedVersion.Valid {
+		v := int(rSubmittedVersion.Int64)
+		row.R.SubmittedVersion = &v
+	}
+	if note.Valid {
+		row.ReturnNote = &note.String
+	}
+	return nil
+}
+
+func timeOrNil(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	return &t.Time
+}
+
 // RespondentByTokenHash loads a working link's context; ErrNotFound for an
 // unknown or revoked link.
 func (s *Store) RespondentByTokenHash(ctx context.Context, hash []byte) (Respondent, error) {
@@ -100,7 +142,7 @@ func (s *Store) RespondentByTokenHashLean(ctx context.Context, hash []byte) (Res
 
 func (s *Store) respondent(ctx context.Context, q string, hash []byte) (Respondent, error) {
 	var row respondentRow
-	if err := s.db.GetContext(ctx, &row, q, hash); err != nil {
+	if err := row.scan(s.db.QueryRowContext(ctx, q, hash)); err != nil {
 		return Respondent{}, notFound(err)
 	}
 	out := Respondent{Invitation: row.I, Survey: row.S, Municipality: row.M, Response: row.R, ExtendedUntil: row.ExtendedUntil}

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -38,4 +39,71 @@ func TestRespondentKnowsSourceRound(t *testing.T) {
 			t.Errorf("%s through a link: previous round %v, want %v", c.sv.Slug, got, c.want)
 		}
 	}
+}
+
+// TestRespondentPlainScan: the plain Scan of a link's context reads what
+// sqlx's reflection over the db tags reads, column for column, for a link
+// with no response, a submitted one returned for correction with an
+// extended deadline, and one of a round made from another.
+func TestRespondentPlainScan(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	tok, h := auth.NewToken()
+	if _, err := f.s.RotateInvitation(ctx, f.sv.ID, "riga", store.NewLink{Hash: h}); err != nil {
+		t.Fatal(err)
+	}
+	same := func(when string) {
+		t.Helper()
+		plain, reflected, err := f.s.RespondentRows(ctx, auth.HashToken(tok))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := reflect.ValueOf(plain), reflect.ValueOf(reflected)
+		for i := range a.NumField() {
+			fa, fb := a.Field(i), b.Field(i)
+			if fa.Kind() != reflect.Struct {
+				if !reflect.DeepEqual(fa.Interface(), fb.Interface()) {
+					t.Errorf("%s: %s: plain %#v, sqlx %#v", when, a.Type().Field(i).Name, fa.Interface(), fb.Interface())
+				}
+				continue
+			}
+			for j := range fa.NumField() {
+				name := a.Type().Field(i).Name + "." + fa.Type().Field(j).Name
+				if (name == "R.CreatedAt" || name == "R.UpdatedAt") && fa.FieldByName("ID").Int() == 0 {
+					continue // now(), read twice
+				}
+				if !reflect.DeepEqual(fa.Field(j).Interface(), fb.Field(j).Interface()) {
+					t.Errorf("%s: %s.%s: plain %#v, sqlx %#v", when, a.Type().Field(i).Name, fa.Type().Field(j).Name,
+						fa.Field(j).Interface(), fb.Field(j).Interface())
+				}
+			}
+		}
+	}
+	same("no response")
+	saved, err := f.apply(t, 0, `{"population": 5, "resp_name": "A"}`, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same("submitted")
+	if _, err := f.s.ReturnResponse(ctx, f.sv.ID, "riga", saved.Response.Version, 0, "please fix", map[string]string{"population": "too few"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.SetExtension(ctx, f.sv.ID, "riga", time.Now().Add(48*time.Hour), 0); err != nil {
+		t.Fatal(err)
+	}
+	same("returned, extended")
+	next, err := f.s.CreateSurvey(ctx, store.Survey{Slug: "regional-2026", TitleLV: "a", TitleEN: "b", ReferenceYear: 2026,
+		Definition: f.def.JSON(), DefinitionSHA256: "sha2", OpensAt: time.Now().Add(-time.Hour),
+		ClosesAt: time.Now().Add(time.Hour), PreviousSurveyID: &f.sv.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.RotateInvitation(ctx, next.ID, "riga", store.NewLink{Hash: h}); err == nil {
+		tok2, h2 := auth.NewToken()
+		if _, err := f.s.RotateInvitation(ctx, next.ID, "ogre", store.NewLink{Hash: h2}); err != nil {
+			t.Fatal(err)
+		}
+		tok = tok2
+	}
+	same("a round made from another")
 }

@@ -71,6 +71,8 @@ type Saved struct {
 	// Changed is false when the answers and status were already as asked:
 	// nothing was written and the version stayed.
 	Changed bool
+	// Answers are the answers the response now holds (Response's, decoded).
+	Answers survey.Answers
 }
 
 const (
@@ -124,7 +126,7 @@ up AS (
 rev AS (
     INSERT INTO revisions (response_id, version, action, actor, invitation_id, user_id, before, after, note)
     SELECT id, version, 'save', $6, $7, $8, $9, $10, $11 FROM up)
-SELECT ` + responseColumns + ` FROM up`
+SELECT ` + savedColumns + ` FROM up`
 	saveCheck = `
 WHERE id = $1 AND version = $4
     AND EXISTS (SELECT 1 FROM surveys WHERE id = $2 AND ($3::text = '' OR definition_sha256 = $3))
@@ -136,15 +138,20 @@ RETURNING ` + responseColumns
 WITH up AS (
     UPDATE responses SET answers = $5, carried = $6, version = version + 1, updated_at = now()` + saveCheck + `),
 rev AS (` + saveRevision + `'save', $7, $8, $9, $10, $11, $12 FROM up)
-SELECT ` + responseColumns + ` FROM up`
+SELECT ` + savedColumns + ` FROM up`
 	qSaveSubmit = `
 WITH up AS (
     UPDATE responses SET answers = $5, carried = $6, version = version + 1, updated_at = now(),
         status = 'submitted', submitted_answers = $5, submitted_version = version + 1, submitted_at = now()` + saveCheck + `),
 rev AS (` + saveRevision + `'submit', $7, $8, $9, $10, $11, $12 FROM up),
 res AS (UPDATE returns SET resolved_at = now() WHERE response_id = $1 AND resolved_at IS NULL AND EXISTS (SELECT 1 FROM up))
-SELECT ` + responseColumns + ` FROM up`
+SELECT ` + savedColumns + ` FROM up`
 )
+
+// savedColumns are what the save statements send back: responseColumns
+// without the answers, which the caller has just written (scanSaved).
+const savedColumns = `id, survey_id, municipality_code, status, version, submitted_answers,
+    submitted_version, submitted_at, created_at, updated_at, carried`
 
 // saveStatements are the save's: prepared on each connection once
 // (preparedStatements), so that each costs one round trip.
@@ -152,6 +159,25 @@ var saveStatements = []string{qSaveNew, qSaveAnswers, qSaveSubmit, qRevisionsBet
 
 var responseStatements = []string{qInsertCarried, qConfirmCarried, qResponse, qResponseForUpdate, qEnsureResponse, qSurveySHAForShare,
 	qUpdateAnswers, qSubmitResponse, qResponsesForSurvey, qCorrectResponse}
+
+// scanSaved reads a row of savedColumns, in their order, with a plain
+// Scan; answers are the answers the statement wrote (as JSON).
+func scanSaved(row *sql.Row, r *Response, answers []byte) error {
+	var submittedVersion sql.NullInt64
+	var submittedAt sql.NullTime
+	err := row.Scan(&r.ID, &r.SurveyID, &r.MunicipalityCode, &r.Status, &r.Version,
+		&r.SubmittedJSON, &submittedVersion, &submittedAt, &r.CreatedAt, &r.UpdatedAt, (*[]byte)(&r.CarriedJSON))
+	if err != nil {
+		return err
+	}
+	r.AnswersJSON = answers
+	r.SubmittedVersion, r.SubmittedAt = nil, timeOrNil(submittedAt)
+	if submittedVersion.Valid {
+		v := int(submittedVersion.Int64)
+		r.SubmittedVersion = &v
+	}
+	return nil
+}
 
 // Response returns the municipality's response to the round, ErrNotFound if
 // nothing has been saved yet.
@@ -228,7 +254,7 @@ func (s *Store) applySeen(ctx context.Context, c Change) (Saved, bool, error) {
 	}
 	resubmit := c.Submit && (cur.Status != StatusSubmitted || cur.ChangedSinceSubmit())
 	if len(before) == 0 && len(after) == 0 && !resubmit {
-		return Saved{Response: cur}, true, nil
+		return Saved{Response: cur, Answers: old}, true, nil
 	}
 	data, err := json.Marshal(answers)
 	if err != nil {
@@ -245,14 +271,14 @@ func (s *Store) applySeen(ctx context.Context, c Change) (Saved, bool, error) {
 	var next Response
 	switch {
 	case cur.ID == 0:
-		err = s.db.GetContext(ctx, &next, qSaveNew, c.SurveyID, c.Municipality, c.DefinitionSHA256,
-			data, carriedJSON, kind, inv, user, b, af, note)
+		err = scanSaved(s.db.QueryRowContext(ctx, qSaveNew, c.SurveyID, c.Municipality, c.DefinitionSHA256,
+			data, carriedJSON, kind, inv, user, b, af, note), &next, data)
 	case c.Submit:
-		err = s.db.GetContext(ctx, &next, qSaveSubmit, cur.ID, c.SurveyID, c.DefinitionSHA256, cur.Version,
-			data, carriedJSON, kind, inv, user, b, af, note)
+		err = scanSaved(s.db.QueryRowContext(ctx, qSaveSubmit, cur.ID, c.SurveyID, c.DefinitionSHA256, cur.Version,
+			data, carriedJSON, kind, inv, user, b, af, note), &next, data)
 	default:
-		err = s.db.GetContext(ctx, &next, qSaveAnswers, cur.ID, c.SurveyID, c.DefinitionSHA256, cur.Version,
-			data, carriedJSON, kind, inv, user, b, af, note)
+		err = scanSaved(s.db.QueryRowContext(ctx, qSaveAnswers, cur.ID, c.SurveyID, c.DefinitionSHA256, cur.Version,
+			data, carriedJSON, kind, inv, user, b, af, note), &next, data)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return Saved{}, false, nil // somebody was first
@@ -260,7 +286,7 @@ func (s *Store) applySeen(ctx context.Context, c Change) (Saved, bool, error) {
 	if err != nil {
 		return Saved{}, false, err
 	}
-	return Saved{Response: next, Changed: true}, true, nil
+	return Saved{Response: next, Changed: true, Answers: answers}, true, nil
 }
 
 // applyLocked is Apply in one transaction that locks the response.
@@ -308,7 +334,7 @@ func (s *Store) applyLocked(ctx context.Context, c Change) (Saved, error) {
 		}
 		resubmit := c.Submit && (cur.Status != StatusSubmitted || cur.ChangedSinceSubmit())
 		if len(before) == 0 && len(after) == 0 && !resubmit {
-			out = Saved{Response: cur}
+			out = Saved{Response: cur, Answers: old}
 			if cur.Version == 0 {
 				return errNothing // roll back the empty row
 			}
@@ -338,7 +364,7 @@ func (s *Store) applyLocked(ctx context.Context, c Change) (Saved, error) {
 				return err
 			}
 		}
-		out = Saved{Response: next, Changed: true}
+		out = Saved{Response: next, Changed: true, Answers: c.Answers}
 		return nil
 	})
 	if errors.Is(err, errNothing) {

@@ -152,3 +152,46 @@ func TestRespondentLean(t *testing.T) {
 		t.Fatalf("carried years %v (%v), want %s: %d", r.CarriedYears, err, f.sv.Slug, f.sv.ReferenceYear)
 	}
 }
+
+// TestApplySeenReturnsStored: the response a one-statement save returns
+// (its answers as written, not read back) is the response stored then,
+// field for field, its answers decoded; for a new response, a later save
+// and a submit.
+func TestApplySeenReturnsStored(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for i, c := range []struct {
+		js     string
+		submit bool
+	}{{`{"population": 12, "resp_name": "Anna <&>"}`, false}, {`{"population": 12.5, "resp_name": "B"}`, false},
+		{`{"population": 13, "resp_name": "C", "ngo_rules": "adopted"}`, true}} {
+		cur, err := f.s.Response(ctx, f.sv.ID, "riga")
+		if errors.Is(err, store.ErrNotFound) {
+			cur = store.Response{SurveyID: f.sv.ID, MunicipalityCode: "riga", Status: store.StatusDraft}
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		old, _ := cur.Answers()
+		a, _ := survey.DecodeAnswers([]byte(c.js))
+		saved, err := f.s.Apply(ctx, store.Change{SurveyID: f.sv.ID, Municipality: "riga", DefinitionSHA256: f.sv.DefinitionSHA256,
+			BaseVersion: cur.Version, Answers: a, Submit: c.submit, Actor: store.Actor{Kind: store.ActorSystem},
+			Seen: &store.Seen{Response: cur, Answers: old}})
+		if err != nil || !saved.Changed {
+			t.Fatalf("save %d: %v %v", i, saved.Changed, err)
+		}
+		stored, err := f.s.Response(ctx, f.sv.ID, "riga")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ga, _ := saved.Response.Answers()
+		sa, _ := stored.Answers()
+		if !reflect.DeepEqual(ga, sa) || !reflect.DeepEqual(saved.Answers, sa) {
+			t.Errorf("save %d: answers returned %v (%v), stored %v", i, ga, saved.Answers, sa)
+		}
+		got, want := saved.Response, stored
+		got.AnswersJSON, want.AnswersJSON = nil, nil
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("save %d: returned %+v\nstored %+v", i, got, want)
+		}
+	}
+}

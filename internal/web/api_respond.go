@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -120,26 +121,121 @@ func (s *Server) apiPutResponse(c *gin.Context) error {
 	if err := r.Writable(); err != nil {
 		return err
 	}
-	var body putBody
-	if err := decodeJSON(c, &body); err != nil {
+	data, err := readJSONBody(c)
+	if err != nil {
 		return err
 	}
-	if body.Version == nil || *body.Version < 0 {
-		return badRequest(errors.New(`"version" is missing`))
+	version, in, ok := quickPutBody(data)
+	if !ok {
+		if version, in, err = decodePutBody(data); err != nil {
+			return err
+		}
 	}
-	if len(body.Answers) == 0 {
-		return badRequest(errors.New(`"answers" is missing`))
-	}
-	in, err := survey.DecodeAnswers(body.Answers)
-	if err != nil {
-		return badRequest(err)
-	}
-	saved, err := s.manage.SaveAnswers(c.Request.Context(), r, *body.Version, in)
+	saved, err := s.manage.SaveAnswers(c.Request.Context(), r, version, in)
 	if err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, savedOf(saved, s.lang(c)))
 	return nil
+}
+
+// decodePutBody reads a PUT body as decodeJSON does, then its answers.
+func decodePutBody(data []byte) (int, survey.Answers, error) {
+	var body putBody
+	if err := decodeJSONBytes(data, &body); err != nil {
+		return 0, nil, err
+	}
+	if body.Version == nil || *body.Version < 0 {
+		return 0, nil, badRequest(errors.New(`"version" is missing`))
+	}
+	if len(body.Answers) == 0 {
+		return 0, nil, badRequest(errors.New(`"answers" is missing`))
+	}
+	in, err := survey.DecodeAnswers(body.Answers)
+	if err != nil {
+		return 0, nil, badRequest(err)
+	}
+	return *body.Version, in, nil
+}
+
+// quickPutBody reads the usual PUT body in one pass: {"version": N,
+// "answers": {...}} with nothing unusual in it (survey.ReadAnswersObject).
+// ok is false for anything else, which decodePutBody then reads, refuses
+// or explains; where ok is true the two agree (FuzzQuickPutBody).
+func quickPutBody(data []byte) (version int, answers survey.Answers, ok bool) {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return 0, nil, false
+	}
+	haveVersion := false
+	for {
+		i = skipSpace(data, i+1)
+		var key string
+		switch {
+		case bytes.HasPrefix(data[i:], []byte(`"version"`)):
+			key = "version"
+		case bytes.HasPrefix(data[i:], []byte(`"answers"`)):
+			key = "answers"
+		default:
+			return 0, nil, false
+		}
+		i = skipSpace(data, i+len(key)+2)
+		if i >= len(data) || data[i] != ':' {
+			return 0, nil, false
+		}
+		i = skipSpace(data, i+1)
+		if key == "version" {
+			if haveVersion {
+				return 0, nil, false
+			}
+			j := i
+			for j < len(data) && data[j] >= '0' && data[j] <= '9' {
+				j++
+			}
+			if j == i || j-i > 1 && data[i] == '0' || j-i > 15 {
+				return 0, nil, false
+			}
+			v, err := strconv.Atoi(string(data[i:j]))
+			if err != nil {
+				return 0, nil, false
+			}
+			version, haveVersion, i = v, true, j
+		} else {
+			if answers != nil {
+				return 0, nil, false
+			}
+			a, n, ok := survey.ReadAnswersObject(data[i:])
+			if !ok {
+				return 0, nil, false
+			}
+			answers, i = a, i+n
+		}
+		i = skipSpace(data, i)
+		if i < len(data) && data[i] == ',' {
+			continue
+		}
+		if i >= len(data) || data[i] != '}' || !haveVersion || answers == nil {
+			return 0, nil, false
+		}
+		if skipSpace(data, i+1) != len(data) {
+			return 0, nil, false
+		}
+		return version, answers, true
+	}
+}
+
+// skipSpace is the index of the first byte of data from i on that is not
+// JSON white space.
+func skipSpace(data []byte, i int) int {
+	for i < len(data) {
+		switch data[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
 }
 
 func (s *Server) apiSubmitResponse(c *gin.Context) error {
@@ -235,20 +331,37 @@ func (s *Server) apiConfirmCarried(c *gin.Context) error {
 // unknown fields, field names exactly as declared, no key twice in any
 // object, nothing after it, at most maxBody bytes (413 beyond).
 func decodeJSON(c *gin.Context, v any) error {
+	data, err := readJSONBody(c)
+	if err != nil {
+		return err
+	}
+	return decodeJSONBytes(data, v)
+}
+
+// readJSONBody reads a request's JSON body: the right content type, at
+// most maxBody bytes (413 beyond).
+func readJSONBody(c *gin.Context) ([]byte, error) {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
-			return &appError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type", key: "badrequest.body"}
+			return nil, &appError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type", key: "badrequest.body"}
 		}
 	}
 	data, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return errTooLarge
+			return nil, errTooLarge
 		}
-		return badRequest(err)
+		return nil, badRequest(err)
 	}
+	return data, nil
+}
+
+// decodeJSONBytes is decodeJSON's reading of a body: one object, no
+// unknown fields, field names exactly as declared, no key twice, nothing
+// after it.
+func decodeJSONBytes(data []byte, v any) error {
 	if err := checkKeys(data, reflect.TypeOf(v)); err != nil {
 		return err
 	}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// clockTick is the unit of /proc/PID/stat's CPU times (USER_HZ, 100 on
+// Linux).
+const clockTick = 10 * time.Millisecond
+
+// procCPU is the CPU time (user + system) process pid has used so far, from
+// /proc/PID/stat; false when the process is gone or this is not Linux.
+func procCPU(pid int) (time.Duration, bool) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	// The command name (field 2) is in parentheses and may hold spaces:
+	// the fields counted from after its closing one.
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := bytes.Fields(data[i+1:])
+	// state is f[0] (field 3), so utime (field 14) is f[11], stime f[12].
+	if len(f) < 13 {
+		return 0, false
+	}
+	u, err1 := strconv.ParseInt(string(f[11]), 10, 64)
+	s, err2 := strconv.ParseInt(string(f[12]), 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return time.Duration(u+s) * clockTick, true
+}
+
+// cpuWatch measures the CPU a run costs in each process involved: fixed
+// processes (the server, this load tool) and the PostgreSQL backends
+// connected to one database, which come and go (pgbench's connect for
+// the run). It samples them every 100 ms; a backend that ends between
+// two samples loses at most its last 100 ms.
+type cpuWatch struct {
+	admin *sql.DB // a connection to another database: not counted
+	db    string
+	fixed map[string]int // name → pid
+
+	mu    sync.Mutex
+	start map[int]time.Duration // CPU at the first sample (0 for backends born later)
+	last  map[int]time.Duration
+	names map[int]string
+	stop  chan struct{}
+	done  chan struct{}
+}
+
+// cpuUse is what a watched run cost, by process ("postgres" sums the
+// backends).
+type cpuUse map[string]time.Duration
+
+func startCPUWatch(ctx context.Context, admin *sql.DB, db string, fixed map[string]int) (*cpuWatch, error) {
+	w := &cpuWatch{admin: admin, db: db, fixed: fixed, start: map[int]time.Duration{}, last: map[int]time.Duration{},
+		names: map[int]string{}, stop: make(chan struct{}), done: make(chan struct{})}
+	if err := w.sample(ctx, true); err != nil {
+		return nil, err
+	}
+	go func() {
+		defer close(w.done)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-w.stop:
+				return
+			case <-t.C:
+				w.sample(ctx, false)
+			}
+		}
+	}()
+	return w, nil
+}
+
+// backends are the pids of the sessions on the watched database.
+func (w *cpuWatch) backends(ctx context.Context) ([]int, error) {
+	rows, err := w.admin.QueryContext(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = $1`, w.db)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var pid int
+		if err := rows.Scan(&pid); err != nil {
+			return nil, err
+		}
+		out = append(out, pid)
+	}
+	return out, rows.Err()
+}
+
+func (w *cpuWatch) sample(ctx context.Context, first bool) error {
+	pids, err := w.backends(ctx)
+	if err != nil {
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	see := func(pid int, name string) {
+		t, ok := procCPU(pid)
+		if !ok {
+			return
+		}
+		if _, known := w.last[pid]; !known {
+			w.names[pid] = name
+			if first || name != "postgres" {
+				w.start[pid] = t
+			} else {
+				w.start[pid] = 0 // born during the run: all of it counts
+			}
+		}
+		w.last[pid] = t
+	}
+	for name, pid := range w.fixed {
+		see(pid, name)
+	}
+	for _, pid := range pids {
+		see(pid, "postgres")
+	}
+	return nil
+}
+
+// end takes a last sample and returns the CPU each process used since
+// the start.
+func (w *cpuWatch) end(ctx context.Context) cpuUse {
+	close(w.stop)
+	<-w.done
+	w.sample(ctx, false)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := cpuUse{}
+	for pid, t := range w.last {
+		out[w.names[pid]] += t - w.start[pid]
+	}
+	return out
+}
+
+// perSave is the CPU of the named process per save, in milliseconds.
+func (u cpuUse) perSave(name string, saves int) float64 {
+	if saves == 0 {
+		return 0
+	}
+	return float64(u[name].Microseconds()) / 1000 / float64(saves)
+}
+
+// cpuNote is the note of a client count's CPU split: per save over HTTP
+// (server, PostgreSQL, load tool) and per pgbench transaction (PostgreSQL,
+// pgbench).
+func cpuNote(c int, h cpuUse, hs int, p cpuUse, ps int) string {
+	return fmt.Sprintf("CPU per save at %d clients: over HTTP server %.2f ms + PostgreSQL %.2f ms + load tool %.2f ms = %.2f ms; "+
+		"pgbench: PostgreSQL %.2f ms + pgbench %.2f ms = %.2f ms",
+		c, h.perSave("server", hs), h.perSave("postgres", hs), h.perSave("load", hs),
+		h.perSave("server", hs)+h.perSave("postgres", hs)+h.perSave("load", hs),
+		p.perSave("postgres", ps), p.perSave("pgbench", ps), p.perSave("postgres", ps)+p.perSave("pgbench", ps))
+}

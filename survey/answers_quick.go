@@ -1,0 +1,285 @@
+package survey
+
+import (
+	"encoding/json"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// ReadAnswersObject reads, in one pass, the JSON object of answers that
+// starts data (after white space) and returns the answers and how many
+// bytes of data it took. It handles only the plain case — string keys
+// given once, values that are strings (valid UTF-8, no lone surrogate),
+// numbers, true, false, null or arrays of strings — and says ok=false for
+// anything else, malformed or not, so that the caller can fall back to
+// DecodeAnswers (and its error). Where ok is true the answers are the ones
+// DecodeAnswers gives for the same object (FuzzReadAnswersObject checks
+// this): nulls are left out, arrays are []string, numbers json.Number.
+func ReadAnswersObject(data []byte) (a Answers, n int, ok bool) {
+	r := quickReader{d: data}
+	r.space()
+	if !r.byte('{') {
+		return nil, 0, false
+	}
+	a = make(Answers, min(len(data)/32, 512))
+	r.space()
+	if r.byte('}') {
+		return a, r.i, true
+	}
+	for {
+		r.space()
+		key, ok := r.str()
+		if !ok {
+			return nil, 0, false
+		}
+		if _, dup := a[key]; dup {
+			return nil, 0, false
+		}
+		r.space()
+		if !r.byte(':') {
+			return nil, 0, false
+		}
+		r.space()
+		v, ok := r.value()
+		if !ok {
+			return nil, 0, false
+		}
+		if v == nil {
+			// Left out, as DecodeAnswers does; a later repeat of the key
+			// goes to the slow path, which refuses or decides it.
+			if r.seenNull == nil {
+				r.seenNull = map[string]bool{}
+			}
+			if r.seenNull[key] {
+				return nil, 0, false
+			}
+			r.seenNull[key] = true
+		} else {
+			if r.seenNull[key] {
+				return nil, 0, false
+			}
+			a[key] = v
+		}
+		r.space()
+		if r.byte('}') {
+			return a, r.i, true
+		}
+		if !r.byte(',') {
+			return nil, 0, false
+		}
+	}
+}
+
+// quickReader is ReadAnswersObject's cursor.
+type quickReader struct {
+	d        []byte
+	i        int
+	seenNull map[string]bool
+}
+
+func (r *quickReader) space() {
+	for r.i < len(r.d) {
+		switch r.d[r.i] {
+		case ' ', '\t', '\n', '\r':
+			r.i++
+		default:
+			return
+		}
+	}
+}
+
+// byte takes c if it is next.
+func (r *quickReader) byte(c byte) bool {
+	if r.i < len(r.d) && r.d[r.i] == c {
+		r.i++
+		return true
+	}
+	return false
+}
+
+// literal takes the word w (true, false, null) if it is next.
+func (r *quickReader) literal(w string) bool {
+	if len(r.d)-r.i >= len(w) && string(r.d[r.i:r.i+len(w)]) == w {
+		r.i += len(w)
+		return true
+	}
+	return false
+}
+
+// value reads a value: string, json.Number, bool, []string, or nil for
+// null; ok is false for anything else.
+func (r *quickReader) value() (any, bool) {
+	if r.i >= len(r.d) {
+		return nil, false
+	}
+	switch c := r.d[r.i]; {
+	case c == '"':
+		return r.str()
+	case c == '-' || c >= '0' && c <= '9':
+		return r.number()
+	case c == 't':
+		return true, r.literal("true")
+	case c == 'f':
+		return false, r.literal("false")
+	case c == 'n':
+		return nil, r.literal("null")
+	case c == '[':
+		r.i++
+		out := []string{}
+		r.space()
+		if r.byte(']') {
+			return out, true
+		}
+		for {
+			r.space()
+			s, ok := r.str()
+			if !ok {
+				return nil, false
+			}
+			out = append(out, s)
+			r.space()
+			if r.byte(']') {
+				return out, true
+			}
+			if !r.byte(',') {
+				return nil, false
+			}
+		}
+	}
+	return nil, false
+}
+
+// number reads a number as JSON writes it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func (r *quickReader) number() (any, bool) {
+	start := r.i
+	r.byte('-')
+	switch {
+	case r.byte('0'):
+	case r.i < len(r.d) && r.d[r.i] >= '1' && r.d[r.i] <= '9':
+		r.digits()
+	default:
+		return nil, false
+	}
+	if r.byte('.') {
+		if r.digits() == 0 {
+			return nil, false
+		}
+	}
+	if r.byte('e') || r.byte('E') {
+		if !r.byte('+') {
+			r.byte('-')
+		}
+		if r.digits() == 0 {
+			return nil, false
+		}
+	}
+	return json.Number(r.d[start:r.i]), true
+}
+
+func (r *quickReader) digits() int {
+	n := 0
+	for r.i < len(r.d) && r.d[r.i] >= '0' && r.d[r.i] <= '9' {
+		r.i++
+		n++
+	}
+	return n
+}
+
+// str reads a string literal: valid UTF-8, no control characters, escapes
+// decoded; ok is false for anything else and for a lone surrogate (which
+// DecodeAnswers keeps as sent).
+func (r *quickReader) str() (string, bool) {
+	if !r.byte('"') {
+		return "", false
+	}
+	start := r.i
+	ascii := true
+	for r.i < len(r.d) {
+		c := r.d[r.i]
+		switch {
+		case c == '"':
+			s := r.d[start:r.i]
+			r.i++
+			if !ascii && !utf8.Valid(s) {
+				return "", false
+			}
+			return string(s), true
+		case c == '\\':
+			return r.escaped(start)
+		case c < 0x20:
+			return "", false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+		r.i++
+	}
+	return "", false
+}
+
+// escaped reads the rest of a string literal from start (just after its
+// opening quote) that has an escape.
+func (r *quickReader) escaped(start int) (string, bool) {
+	b := make([]byte, 0, r.i-start+16)
+	b = append(b, r.d[start:r.i]...)
+	for r.i < len(r.d) {
+		c := r.d[r.i]
+		switch {
+		case c == '"':
+			r.i++
+			if !utf8.Valid(b) {
+				return "", false
+			}
+			return string(b), true
+		case c < 0x20:
+			return "", false
+		case c != '\\':
+			b = append(b, c)
+			r.i++
+			continue
+		}
+		r.i++
+		if r.i >= len(r.d) {
+			return "", false
+		}
+		e := r.d[r.i]
+		r.i++
+		switch e {
+		case '"', '\\', '/':
+			b = append(b, e)
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			x, ok := hex4(r.d[r.i:])
+			if !ok {
+				return "", false
+			}
+			r.i += 4
+			if utf16.IsSurrogate(x) {
+				if len(r.d)-r.i < 6 || r.d[r.i] != '\\' || r.d[r.i+1] != 'u' {
+					return "", false
+				}
+				y, ok := hex4(r.d[r.i+2:])
+				if !ok {
+					return "", false
+				}
+				x = utf16.DecodeRune(x, y)
+				if x == utf8.RuneError {
+					return "", false
+				}
+				r.i += 6
+			}
+			b = utf8.AppendRune(b, x)
+		default:
+			return "", false
+		}
+	}
+	return "", false
+}
