@@ -100,7 +100,9 @@ func TestTwoInstances(t *testing.T) {
 		list = append(list, k+"="+v)
 	}
 	a, b := startInstance(t, "A", list), startInstance(t, "B", list)
-	client := &http.Client{Timeout: 10 * time.Second}
+	// Generous timeouts: a sign-in is a bcrypt at the default cost, which under
+	// the race detector on a busy 2-core machine took more than 10 s.
+	client := &http.Client{Timeout: 60 * time.Second}
 	for _, in := range []*instance{a, b} {
 		deadline := time.Now().Add(60 * time.Second)
 		for {
@@ -162,7 +164,7 @@ func TestTwoInstances(t *testing.T) {
 
 	// A session made on A works on B.
 	jar, _ := cookiejar.New(nil)
-	staff := &http.Client{Jar: jar, Timeout: 10 * time.Second,
+	staff := &http.Client{Jar: jar, Timeout: 60 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	login := func(in *instance, password string) int {
 		t.Helper()
