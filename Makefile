@@ -8,7 +8,7 @@ LINKS := .data/links-$(ROUND).csv
 # a private cluster under .data/ (installing Debian's postgresql if needed).
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/surveyd?sslmode=disable
 
-.PHONY: run test build check fmt db-stop clean bench bench-go fuzz
+.PHONY: run test test-race build check fmt db-stop clean bench bench-go fuzz
 
 build:
 	$(GO) build -o $(BIN) ./cmd/surveyd
@@ -33,20 +33,40 @@ run: build
 RACE = $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null && echo -race)
 
 # Format and vet checks, then every test against a real PostgreSQL and a
-# headless Chromium (both found or installed by scripts/), race detector on
-# where a C compiler is present (.ci/run installs one). go test's JSON goes
-# through scripts/testprogress: a line per package as it finishes, the full
-# output of whatever fails, the slowest tests; pipefail keeps go test's exit
-# status; TEST_JSON=FILE keeps go test's JSON. Independent tests run in
-# parallel, TEST_PARALLEL at a time per package (they mostly wait for
-# PostgreSQL or Chromium, so more than the cores).
+# headless Chromium (both found or installed by scripts/). Two go test runs
+# at once: every package but internal/web with the race detector (where a
+# C compiler is present; .ci/run installs one), and internal/web without it
+# — its tests are pages rendered and driven in Chromium, the shared state
+# they reach lives in internal/manage and internal/store, whose own tests
+# run raced, and the detector made the web package alone take longer than
+# everything else together (`make test-race` runs it raced too). go test's
+# JSON goes through scripts/testprogress: a line per package as it
+# finishes, the full output of whatever fails, the slowest tests;
+# TEST_JSON=FILE keeps the JSON. Independent tests run in parallel,
+# TEST_PARALLEL at a time per package (they mostly wait for PostgreSQL or
+# Chromium, so more than the cores).
 TEST_PARALLEL ?= 4
+WEB_PKG := ./internal/web
 test: check
 	@set -eo pipefail; url=$$(scripts/pg-ensure); chrome=$$(scripts/chromium-ensure); \
 	[ -n "$(RACE)" ] || echo "make test: cgo is unavailable (no C compiler?), running without the race detector" >&2; \
 	$(GO) build -o bin/testprogress ./scripts/testprogress; \
-	echo "make test: go test $(RACE) -parallel $(TEST_PARALLEL) ./... (a line per package as it finishes)"; \
-	TEST_DATABASE_URL="$$url" CHROME_PATH="$$chrome" $(GO) test $(RACE) -count=1 -parallel $(TEST_PARALLEL) -json ./... 2>&1 | tee $(or $(TEST_JSON),/dev/null) | bin/testprogress
+	export TEST_DATABASE_URL="$$url" CHROME_PATH="$$chrome"; \
+	pkgs=$$($(GO) list ./... | grep -vxF "$$($(GO) list $(WEB_PKG))"); \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; mkfifo "$$tmp/raced" "$$tmp/web"; \
+	echo "make test: go test $(RACE) (every package but $(WEB_PKG)) and go test $(WEB_PKG), -parallel $(TEST_PARALLEL) (a line per package as it finishes)"; \
+	( set +e; $(GO) test $(RACE) -count=1 -parallel $(TEST_PARALLEL) -json $$pkgs > "$$tmp/raced" 2>&1; echo $$? > "$$tmp/raced.rc" ) & \
+	( set +e; $(GO) test -count=1 -parallel $(TEST_PARALLEL) -json $(WEB_PKG) > "$$tmp/web" 2>&1; echo $$? > "$$tmp/web.rc" ) & \
+	rc=0; bin/testprogress $(if $(TEST_JSON),-json $(TEST_JSON)) "$$tmp/raced" "$$tmp/web" || rc=$$?; wait; \
+	for r in raced web; do [ "$$(cat "$$tmp/$$r.rc")" = 0 ] || { [ $$rc != 0 ] || echo "make test: go test ($$r) exited with status $$(cat "$$tmp/$$r.rc")"; rc=1; }; done; \
+	exit $$rc
+
+# Every package under the race detector, internal/web too (about twice as
+# long as make test).
+test-race: check
+	@set -eo pipefail; url=$$(scripts/pg-ensure); chrome=$$(scripts/chromium-ensure); \
+	$(GO) build -o bin/testprogress ./scripts/testprogress; \
+	TEST_DATABASE_URL="$$url" CHROME_PATH="$$chrome" $(GO) test -race -count=1 -parallel $(TEST_PARALLEL) -json ./... 2>&1 | bin/testprogress $(if $(TEST_JSON),-json $(TEST_JSON))
 
 check:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.data/*')); \

@@ -46,12 +46,14 @@ func browser(t *testing.T) context.Context {
 // browserAt opens a page of the given size (emulated: a headless window
 // is never narrower than 500 px) for the test in the shared Chromium, in
 // a browser context of its own (its own cookies and storage, as a
-// separate browser would have), closed when the test ends.
+// separate browser would have), closed when the test ends. Its actions
+// may take 3 minutes in all: the longest tests took 90 s on a machine
+// loaded several times over.
 func browserAt(t *testing.T, width, height int) context.Context {
 	t.Helper()
 	ctx, cancelCtx := chromedp.NewContext(sharedChromium.get(t), chromedp.WithNewBrowserContext())
 	t.Cleanup(cancelCtx)
-	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	t.Cleanup(cancel)
 	must(t, chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))))
 	return ctx

@@ -1,11 +1,14 @@
-// Command testprogress turns the JSON of `go test -json` (on standard input)
-// into a short report for people: one line per package as it finishes (its
+// Command testprogress turns the JSON of `go test -json` (on standard input,
+// or from the files it is given: named pipes that several go test runs
+// write at once) into a short report for people: one line per package as it finishes (its
 // result, time and number of tests), every 30 seconds which packages are
 // still running, the whole output of every failing test, of a package that
 // failed outside its tests and of a build that failed, and at the end the
 // slowest tests. Lines that are not JSON are passed through. It exits with
 // status 1 when anything failed, so `set -o pipefail; go test -json ./... |
-// testprogress` fails when go test or a test fails.
+// testprogress` fails when go test or a test fails (reading files, the
+// caller checks each go test's exit status itself). -json FILE keeps every
+// line read.
 //
 // make test uses it; run the tests without it (`go test ./...`) to see go
 // test's own output.
@@ -14,12 +17,14 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"maps"
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -75,23 +80,28 @@ func newReport(out io.Writer, now func() time.Time) *report {
 }
 
 func main() {
-	r := newReport(os.Stdout, time.Now)
-	type input struct {
-		line string
-		err  error
+	keep := flag.String("json", "", "also write every input line to this `file`")
+	flag.Usage = func() {
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: go test -json ./... | testprogress [-json file]\n       testprogress [-json file] input...")
+		flag.PrintDefaults()
 	}
-	lines := make(chan input)
-	go func() {
-		sc := bufio.NewScanner(os.Stdin)
-		sc.Buffer(make([]byte, 1024*1024), 64*1024*1024)
-		for sc.Scan() {
-			lines <- input{line: sc.Text()}
+	flag.Parse()
+	r := newReport(os.Stdout, time.Now)
+	var copyTo io.Writer
+	if *keep != "" {
+		f, err := os.Create(*keep)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "testprogress:", err)
+			os.Exit(2)
 		}
-		if err := sc.Err(); err != nil {
-			lines <- input{err: err}
-		}
-		close(lines)
-	}()
+		defer f.Close()
+		copyTo = f
+	}
+	lines, err := readInputs(flag.Args())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "testprogress:", err)
+		os.Exit(2)
+	}
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
 	for {
@@ -107,12 +117,55 @@ func main() {
 				fmt.Fprintf(r.out, "testprogress: reading go test's output: %v\n", in.err)
 				r.failures = append(r.failures, "reading go test's output")
 			default:
+				if copyTo != nil {
+					fmt.Fprintln(copyTo, in.line)
+				}
 				r.line(in.line)
 			}
 		case <-tick.C:
 			r.running()
 		}
 	}
+}
+
+// input is a line read, or the error that ended an input.
+type input struct {
+	line string
+	err  error
+}
+
+// readInputs reads standard input, or else each named file (named pipes
+// that several go test runs write at once), a line at a time, into one
+// channel closed when every input has ended.
+func readInputs(names []string) (<-chan input, error) {
+	files := []*os.File{os.Stdin}
+	if len(names) > 0 {
+		files = files[:0]
+		for _, n := range names {
+			f, err := os.Open(n)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, f)
+		}
+	}
+	lines := make(chan input)
+	var wg sync.WaitGroup
+	for _, f := range files {
+		wg.Go(func() {
+			defer f.Close()
+			sc := bufio.NewScanner(f)
+			sc.Buffer(make([]byte, 1024*1024), 64*1024*1024)
+			for sc.Scan() {
+				lines <- input{line: sc.Text()}
+			}
+			if err := sc.Err(); err != nil {
+				lines <- input{err: err}
+			}
+		})
+	}
+	go func() { wg.Wait(); close(lines) }()
+	return lines, nil
 }
 
 // line handles one line of input.
