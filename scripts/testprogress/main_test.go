@@ -1,7 +1,12 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -109,5 +114,64 @@ func TestRunningPackages(t *testing.T) {
 	r.running()
 	if want := "...   still running: web (45s, 1 tests done)\n"; b.String() != want {
 		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}
+
+// TestReadsNamedPipesAtOnce: two writers that each wait for the other's
+// line to be read — as two go test runs into named pipes — both get read,
+// every line once, and the channel closes when both end.
+func TestReadsNamedPipesAtOnce(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	for _, p := range []string{a, b} {
+		if err := syscall.Mkfifo(p, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ready := make(chan struct{})
+	write := func(p string, lines []string, wait chan struct{}) {
+		f, err := os.OpenFile(p, os.O_WRONLY, 0)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer f.Close()
+		for i, l := range lines {
+			if i == 1 && wait != nil {
+				<-wait
+			}
+			fmt.Fprintln(f, l)
+		}
+	}
+	go write(a, []string{"a1", "a2"}, ready)
+	go write(b, []string{"b1", "b2"}, nil)
+	in, err := readInputs([]string{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	timeout := time.After(10 * time.Second)
+	for done := false; !done; {
+		select {
+		case l, ok := <-in:
+			switch {
+			case !ok:
+				done = true
+			case l.err != nil:
+				t.Fatal(l.err)
+			default:
+				got = append(got, l.line)
+				if l.line == "b2" {
+					close(ready) // a's second line comes only after b has ended
+				}
+			}
+		case <-timeout:
+			t.Fatalf("stuck after reading %q: the inputs are not read at once", got)
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"a1", "a2", "b1", "b2"}) {
+		t.Errorf("read %q", got)
 	}
 }
