@@ -97,6 +97,12 @@ func Aggregate(def *survey.Definition, rows Rows, f Filter) (*Summary, error) {
 	for _, in := range def.Indicators {
 		s.Indicators = append(s.Indicators, &IndicatorSummary{Indicator: in})
 	}
+	// slot[i] is the summary of def.Questions()[i] (by code, as a
+	// response's answers are).
+	slot := make([]*QuestionSummary, len(def.Questions()))
+	for i, q := range def.Questions() {
+		slot[i] = byCode[q.Code]
+	}
 	regions := map[string]*GroupSummary{}
 	for r, err := range rows {
 		if err != nil {
@@ -115,26 +121,27 @@ func Aggregate(def *survey.Definition, rows Rows, f Filter) (*Summary, error) {
 			regions[g.Name] = g
 		}
 		g.Responses++
-		visible := def.Visible(r.Answers)
-		for _, q := range def.Questions() {
-			qs := byCode[q.Code]
-			v, ok := r.Answers[q.Code]
+		p := r.Prepared
+		if p == nil || p.def != def {
+			p = Prepare(def, r.Answers)
+		}
+		for i, qs := range slot {
 			switch {
-			case !visible[q.Code]:
+			case !p.shown[i]:
 				qs.NotApplicable++
 				continue
-			case !ok:
+			case p.values[i] == nil:
 				qs.Missing++
 				continue
 			}
 			qs.Answered++
-			qs.count(v)
-			if t, ok := r.Answers[q.OtherKey()].(string); ok && t != "" && q.Other {
+			qs.count(p.values[i])
+			if p.other[i] {
 				qs.Texts++
 			}
 		}
-		for i, in := range def.Indicators {
-			if v, ok := in.Compute(r.Answers); ok && !math.IsInf(v, 0) && !math.IsNaN(v) {
+		for i, v := range p.indicators {
+			if !math.IsNaN(v) {
 				s.Indicators[i].add(v)
 				g.Indicators[i].add(v)
 			}
@@ -161,6 +168,59 @@ func Aggregate(def *survey.Definition, rows Rows, f Filter) (*Summary, error) {
 	survey.SortByName(s.Regions, "lv", func(g *GroupSummary) string { return g.Name })
 	return s, nil
 }
+
+// Prepared is a response's answers as Aggregate reads them under one
+// definition: which questions are shown, each one's answer, whether its
+// "other" text is filled in, each indicator's value. Making it (Prepare)
+// evaluates the show-if rules and the indicators, most of what
+// aggregating costs: a caller that keeps a response's Prepared (Row's)
+// while the response is unchanged aggregates it again for much less. It
+// is not changed once made, and may be shared.
+type Prepared struct {
+	def *survey.Definition
+	// shown, values and other are by the index of def.Questions(); values
+	// holds nil where there is no answer.
+	shown  []bool
+	values []any
+	other  []bool
+	// indicators are by the index of def.Indicators: the value, or NaN
+	// where it cannot be computed (or is infinite).
+	indicators []float64
+}
+
+// Prepare reads answers as Aggregate does under def (see Prepared).
+func Prepare(def *survey.Definition, answers survey.Answers) *Prepared {
+	qs := def.Questions()
+	p := &Prepared{def: def, shown: make([]bool, len(qs)), values: make([]any, len(qs)), other: make([]bool, len(qs)),
+		indicators: make([]float64, len(def.Indicators))}
+	visible := def.Visible(answers)
+	for i, q := range qs {
+		p.shown[i] = visible[q.Code]
+		if v, ok := answers[q.Code]; ok && v != nil {
+			p.values[i] = v
+		} else if ok {
+			p.values[i] = nullAnswer{}
+		}
+		if q.Other {
+			t, ok := answers[q.OtherKey()].(string)
+			p.other[i] = ok && t != ""
+		}
+	}
+	for i, in := range def.Indicators {
+		p.indicators[i] = math.NaN()
+		if v, ok := in.Compute(answers); ok && !math.IsInf(v, 0) && !math.IsNaN(v) {
+			p.indicators[i] = v
+		}
+	}
+	return p
+}
+
+// nullAnswer stands for an answer present as nil (which counts as
+// answered, and as nothing of any option).
+type nullAnswer struct{}
+
+// Definition is the definition p was made under.
+func (p *Prepared) Definition() *survey.Definition { return p.def }
 
 // Question returns a question's summary by code (nil if unknown).
 func (s *Summary) Question(code string) *QuestionSummary {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -59,26 +60,33 @@ type chartRound struct {
 type chartAnswers struct {
 	version string
 	answers survey.Answers
+	// prepared is answers prepared for Aggregate under the definition
+	// the round was last read with (nil: none).
+	prepared *reports.Prepared
 }
 
 // chartRoundRows is a round's rows for the charts as read in one snapshot:
 // the heads, and the rows with the answers kept or read and decoded.
 type chartRoundRows struct {
 	key   chartRoundKey
+	def   *survey.Definition
 	heads []store.ChartHead
 	rows  []reports.Row
 	// missing are the indexes in rows of the responses whose answers are
-	// not kept: read (fetched) and decoded, then kept. gone says answers
-	// are kept for responses no longer in the round.
-	missing []int
-	gone    bool
-	fetched []store.ChartAnswers
+	// not kept: read (fetched) and decoded, then kept. unprepared are
+	// those with answers kept but not prepared under def. gone says
+	// answers are kept for responses no longer in the round.
+	missing    []int
+	unprepared []int
+	gone       bool
+	fetched    []store.ChartAnswers
 }
 
 // lookup makes the rows of heads with the answers kept under their
-// versions, noting the ones it does not have (missing).
-func (c *chartRowCache) lookup(key chartRoundKey, heads []store.ChartHead) *chartRoundRows {
-	rr := &chartRoundRows{key: key, heads: heads, rows: make([]reports.Row, len(heads))}
+// versions (and prepared under def), noting the ones it does not have
+// (missing, unprepared).
+func (c *chartRowCache) lookup(key chartRoundKey, def *survey.Definition, heads []store.ChartHead) *chartRoundRows {
+	rr := &chartRoundRows{key: key, def: def, heads: heads, rows: make([]reports.Row, len(heads))}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var kept map[int64]chartAnswers
@@ -98,6 +106,11 @@ func (c *chartRowCache) lookup(key chartRoundKey, heads []store.ChartHead) *char
 			} else if e, ok := kept[*h.ID]; ok && e.version == *h.Version {
 				row.Answers = e.answers
 				hits++
+				if e.prepared != nil && e.prepared.Definition() == def {
+					row.Prepared = e.prepared
+				} else {
+					rr.unprepared = append(rr.unprepared, i)
+				}
 			} else {
 				rr.missing = append(rr.missing, i)
 			}
@@ -119,15 +132,25 @@ func (rr *chartRoundRows) ids() []int64 {
 	return ids
 }
 
-// decode decodes the answers fetched into the rows that miss them (on
-// every processor when there are many), checking that each is the row
-// version its head names.
+// decode decodes the answers fetched into the rows that miss them, and
+// prepares them and the unprepared ones for Aggregate (on every processor
+// when there are many), checking that each is the row version its head
+// names.
 func (rr *chartRoundRows) decode() error {
 	byID := make(map[int64]*store.ChartAnswers, len(rr.fetched))
 	for i := range rr.fetched {
 		byID[rr.fetched[i].ID] = &rr.fetched[i]
 	}
-	decodeOne := func(i int) error {
+	// do decodes and prepares the k-th row to do: the missing ones,
+	// then the unprepared.
+	todo := len(rr.missing) + len(rr.unprepared)
+	do := func(k int) error {
+		if k >= len(rr.missing) {
+			i := rr.unprepared[k-len(rr.missing)]
+			rr.rows[i].Prepared = reports.Prepare(rr.def, rr.rows[i].Answers)
+			return nil
+		}
+		i := rr.missing[k]
 		h := rr.heads[i]
 		var a *store.ChartAnswers
 		if h.ID != nil {
@@ -143,23 +166,16 @@ func (rr *chartRoundRows) decode() error {
 			return err
 		}
 		rr.rows[i].Answers = answers
+		rr.rows[i].Prepared = reports.Prepare(rr.def, answers)
 		return nil
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(rr.missing)/256+1)
-	if workers <= 1 {
-		for _, i := range rr.missing {
-			if err := decodeOne(i); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	workers := min(runtime.GOMAXPROCS(0), todo/256+1)
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			for k := w; k < len(rr.missing); k += workers {
-				if err := decodeOne(rr.missing[k]); err != nil {
+			for k := w; k < todo; k += workers {
+				if err := do(k); err != nil {
 					errs[w] = err
 					return
 				}
@@ -167,12 +183,7 @@ func (rr *chartRoundRows) decode() error {
 		})
 	}
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // keep keeps the round's answers as rr has them (all decoded), in place
@@ -182,7 +193,7 @@ func (c *chartRowCache) keep(rr *chartRoundRows) {
 	answers := make(map[int64]chartAnswers, len(rr.heads))
 	for i, h := range rr.heads {
 		if h.ID != nil && h.Version != nil && h.Status != nil {
-			answers[*h.ID] = chartAnswers{version: *h.Version, answers: rr.rows[i].Answers}
+			answers[*h.ID] = chartAnswers{version: *h.Version, answers: rr.rows[i].Answers, prepared: rr.rows[i].Prepared}
 		}
 	}
 	if len(answers) > chartRowsKept {
@@ -309,7 +320,7 @@ func (c *summaryCache) put(k summaryKey, s *reports.Summary) {
 // (chartRowCache) are read and decoded, then kept. sums[i] is the kept
 // aggregate of earlier[i] (nil: its rows are in prev[i]); keys[i] is
 // where to keep the one made.
-func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, earlier []domain.Survey, defs []*survey.Definition,
+func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, def *survey.Definition, earlier []domain.Survey, defs []*survey.Definition,
 	within string) (cur *chartRoundRows, prev []*chartRoundRows, sums []*reports.Summary, keys []summaryKey, err error) {
 	prev = make([]*chartRoundRows, len(earlier))
 	sums = make([]*reports.Summary, len(earlier))
@@ -319,7 +330,7 @@ func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, earlier
 		if err != nil {
 			return err
 		}
-		cur = m.chartRows.lookup(chartRoundKey{survey: sv.ID}, heads)
+		cur = m.chartRows.lookup(chartRoundKey{survey: sv.ID}, def, heads)
 		all := []*chartRoundRows{cur}
 		for i, r := range earlier {
 			heads, err := sn.ChartHeads(ctx, r.ID, true)
@@ -330,7 +341,7 @@ func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, earlier
 			if sums[i] = m.summaries.get(keys[i]); sums[i] != nil {
 				continue
 			}
-			prev[i] = m.chartRows.lookup(chartRoundKey{survey: r.ID, submittedOnly: true}, heads)
+			prev[i] = m.chartRows.lookup(chartRoundKey{survey: r.ID, submittedOnly: true}, defs[i], heads)
 			all = append(all, prev[i])
 		}
 		for _, rr := range all {
@@ -350,7 +361,7 @@ func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, earlier
 		if err := rr.decode(); err != nil {
 			return nil, nil, nil, nil, err
 		}
-		if len(rr.missing) > 0 || rr.gone {
+		if len(rr.missing) > 0 || len(rr.unprepared) > 0 || rr.gone {
 			m.chartRows.keep(rr)
 		}
 		rr.fetched = nil

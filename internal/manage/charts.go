@@ -98,7 +98,7 @@ func (m *Manager) charts1(ctx context.Context, sv domain.Survey, def *survey.Def
 	// What a trend reads of a round: its submitted responses in the
 	// filter's regions and kind.
 	within := reports.Filter{PlanningRegion: filter.PlanningRegion, StatisticalRegion: filter.StatisticalRegion, Kind: filter.Kind}
-	rows, prev, sums, keys, err := m.readChartRounds(ctx, sv, earlier, defs, filterKey(within))
+	rows, prev, sums, keys, err := m.readChartRounds(ctx, sv, def, earlier, defs, filterKey(within))
 	if err != nil {
 		return nil, err
 	}
