@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/store"
@@ -41,6 +42,8 @@ type chartRowCache struct {
 	rounds map[chartRoundKey]*chartRound
 	rows   int // entries over all rounds
 	tick   uint64
+	// decoded counts the answers documents read and decoded (tests).
+	decoded atomic.Int64
 }
 
 // chartRoundKey names a round's answers as the charts read them: the
@@ -361,6 +364,7 @@ func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, def *su
 		if err := rr.decode(); err != nil {
 			return nil, nil, nil, nil, err
 		}
+		m.chartRows.decoded.Add(int64(len(rr.missing)))
 		if len(rr.missing) > 0 || len(rr.unprepared) > 0 || rr.gone {
 			m.chartRows.keep(rr)
 		}
