@@ -125,19 +125,20 @@ func Aggregate(def *survey.Definition, rows Rows, f Filter) (*Summary, error) {
 		if p == nil || p.def != def {
 			p = Prepare(def, r.Answers)
 		}
+		next := 0 // the next of p.values
 		for i, qs := range slot {
-			switch {
-			case !p.shown[i]:
+			switch st := p.state[i]; {
+			case st&shown == 0:
 				qs.NotApplicable++
-				continue
-			case p.values[i] == nil:
+			case st&answered == 0:
 				qs.Missing++
-				continue
-			}
-			qs.Answered++
-			qs.count(p.values[i])
-			if p.other[i] {
-				qs.Texts++
+			default:
+				qs.Answered++
+				qs.count(p.values[next])
+				next++
+				if st&otherText != 0 {
+					qs.Texts++
+				}
 			}
 		}
 		for i, v := range p.indicators {
@@ -178,32 +179,48 @@ func Aggregate(def *survey.Definition, rows Rows, f Filter) (*Summary, error) {
 // is not changed once made, and may be shared.
 type Prepared struct {
 	def *survey.Definition
-	// shown, values and other are by the index of def.Questions(); values
-	// holds nil where there is no answer.
-	shown  []bool
+	// state is by the index of def.Questions(): shown, answered (and
+	// shown), otherText (answered, with its "other" text filled in);
+	// values are the answers of the questions answered, in that order.
+	state  []uint8
 	values []any
-	other  []bool
 	// indicators are by the index of def.Indicators: the value, or NaN
 	// where it cannot be computed (or is infinite).
 	indicators []float64
 }
 
+// The bits of Prepared.state.
+const (
+	shown = 1 << iota
+	answered
+	otherText
+)
+
 // Prepare reads answers as Aggregate does under def (see Prepared).
 func Prepare(def *survey.Definition, answers survey.Answers) *Prepared {
 	qs := def.Questions()
-	p := &Prepared{def: def, shown: make([]bool, len(qs)), values: make([]any, len(qs)), other: make([]bool, len(qs)),
-		indicators: make([]float64, len(def.Indicators))}
+	p := &Prepared{def: def, state: make([]uint8, len(qs)), indicators: make([]float64, len(def.Indicators))}
 	visible := def.Visible(answers)
-	for i, q := range qs {
-		p.shown[i] = visible[q.Code]
-		if v, ok := answers[q.Code]; ok && v != nil {
-			p.values[i] = v
-		} else if ok {
-			p.values[i] = nullAnswer{}
+	n := 0
+	for _, q := range qs {
+		if _, ok := answers[q.Code]; ok && visible[q.Code] {
+			n++
 		}
-		if q.Other {
-			t, ok := answers[q.OtherKey()].(string)
-			p.other[i] = ok && t != ""
+	}
+	p.values = make([]any, 0, n)
+	for i, q := range qs {
+		if !visible[q.Code] {
+			continue
+		}
+		p.state[i] = shown
+		v, ok := answers[q.Code]
+		if !ok {
+			continue
+		}
+		p.state[i] |= answered
+		p.values = append(p.values, preparedValue(q, v))
+		if t, ok := answers[q.OtherKey()].(string); ok && t != "" && q.Other {
+			p.state[i] |= otherText
 		}
 	}
 	for i, in := range def.Indicators {
@@ -215,9 +232,31 @@ func Prepare(def *survey.Definition, answers survey.Answers) *Prepared {
 	return p
 }
 
-// nullAnswer stands for an answer present as nil (which counts as
-// answered, and as nothing of any option).
-type nullAnswer struct{}
+// preparedValue is what Aggregate needs of an answer to q: an option's
+// code, the codes chosen, a yes or no as they are; a number as its value
+// (nothing when it has none); of a text only that it is one.
+func preparedValue(q *survey.Question, v any) any {
+	switch x := v.(type) {
+	case string:
+		if q.Type != survey.Single {
+			return textAnswer{}
+		}
+	case json.Number:
+		f, err := x.Float64()
+		if err != nil {
+			return nil
+		}
+		return numberAnswer(f)
+	}
+	return v
+}
+
+// textAnswer and numberAnswer are a text answer and a number answer as
+// Prepared keeps them (preparedValue).
+type (
+	textAnswer   struct{}
+	numberAnswer float64
+)
 
 // Definition is the definition p was made under.
 func (p *Prepared) Definition() *survey.Definition { return p.def }
@@ -250,6 +289,12 @@ func (qs *QuestionSummary) count(v any) {
 	case json.Number:
 		if f, err := x.Float64(); err == nil && qs.Numbers != nil {
 			qs.Numbers.add(f)
+		}
+	case textAnswer:
+		qs.Texts++
+	case numberAnswer:
+		if qs.Numbers != nil {
+			qs.Numbers.add(float64(x))
 		}
 	}
 }

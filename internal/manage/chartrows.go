@@ -19,12 +19,12 @@ import (
 	"github.com/civitas-lv/surveyd/survey"
 )
 
-// chartRowsKept is how many responses' decoded answers the Manager keeps
-// for the charts at most (chartRowCache), over all rounds: the rounds
-// used least recently go first, a round is kept whole or not at all.
-// Measured at 10,000 responses of the scale set (about 1 KB of JSON
-// each), a round's answers hold about 4 MB per 1,000 responses (see
-// TestChartRowCacheMemory).
+// chartRowsKept is how many responses' prepared answers the Manager
+// keeps for the charts at most (chartRowCache), over all rounds: the
+// rounds used least recently go first, a round is kept whole or not at
+// all. Measured on the scale set (BenchmarkChartsNothingKept: 2 rounds
+// of 10,000 responses), an answer kept takes about 1.5 KB of heap, 29 MB
+// for both rounds; at the bound about 60 MB.
 const chartRowsKept = 40_000
 
 // chartSummariesKept is how many earlier rounds' aggregates (one per
@@ -60,11 +60,13 @@ type chartRound struct {
 	used    uint64
 }
 
+// chartAnswers is a response's answers prepared for Aggregate
+// (reports.Prepared) under the definition the round was last read with,
+// and the row version they were read from. The decoded answers
+// themselves are not kept (they take more memory than the prepared
+// form): a row made from an entry has Prepared and no Answers.
 type chartAnswers struct {
-	version string
-	answers survey.Answers
-	// prepared is answers prepared for Aggregate under the definition
-	// the round was last read with (nil: none).
+	version  string
 	prepared *reports.Prepared
 }
 
@@ -76,18 +78,17 @@ type chartRoundRows struct {
 	heads []store.ChartHead
 	rows  []reports.Row
 	// missing are the indexes in rows of the responses whose answers are
-	// not kept: read (fetched) and decoded, then kept. unprepared are
-	// those with answers kept but not prepared under def. gone says
-	// answers are kept for responses no longer in the round.
-	missing    []int
-	unprepared []int
-	gone       bool
-	fetched    []store.ChartAnswers
+	// not kept (or kept prepared under another definition): read
+	// (fetched), decoded and prepared, then kept. gone says answers are
+	// kept for responses no longer in the round.
+	missing []int
+	gone    bool
+	fetched []store.ChartAnswers
 }
 
 // lookup makes the rows of heads with the answers kept under their
-// versions (and prepared under def), noting the ones it does not have
-// (missing, unprepared).
+// versions and prepared under def, noting the ones it does not have
+// (missing).
 func (c *chartRowCache) lookup(key chartRoundKey, def *survey.Definition, heads []store.ChartHead) *chartRoundRows {
 	rr := &chartRoundRows{key: key, def: def, heads: heads, rows: make([]reports.Row, len(heads))}
 	c.mu.Lock()
@@ -106,14 +107,9 @@ func (c *chartRowCache) lookup(key chartRoundKey, def *survey.Definition, heads 
 			row.Status = *h.Status
 			if h.ID == nil || h.Version == nil {
 				rr.missing = append(rr.missing, i) // not so: read it, and fail there
-			} else if e, ok := kept[*h.ID]; ok && e.version == *h.Version {
-				row.Answers = e.answers
+			} else if e, ok := kept[*h.ID]; ok && e.version == *h.Version && e.prepared.Definition() == def {
+				row.Answers, row.Prepared = nil, e.prepared
 				hits++
-				if e.prepared != nil && e.prepared.Definition() == def {
-					row.Prepared = e.prepared
-				} else {
-					rr.unprepared = append(rr.unprepared, i)
-				}
 			} else {
 				rr.missing = append(rr.missing, i)
 			}
@@ -135,24 +131,17 @@ func (rr *chartRoundRows) ids() []int64 {
 	return ids
 }
 
-// decode decodes the answers fetched into the rows that miss them, and
-// prepares them and the unprepared ones for Aggregate (on every processor
-// when there are many), checking that each is the row version its head
-// names.
+// decode decodes the answers fetched into the rows that miss them and
+// prepares them for Aggregate (on every processor when there are many),
+// checking that each is the row version its head names.
 func (rr *chartRoundRows) decode() error {
 	byID := make(map[int64]*store.ChartAnswers, len(rr.fetched))
 	for i := range rr.fetched {
 		byID[rr.fetched[i].ID] = &rr.fetched[i]
 	}
-	// do decodes and prepares the k-th row to do: the missing ones,
-	// then the unprepared.
-	todo := len(rr.missing) + len(rr.unprepared)
+	// do decodes and prepares the k-th missing row.
+	todo := len(rr.missing)
 	do := func(k int) error {
-		if k >= len(rr.missing) {
-			i := rr.unprepared[k-len(rr.missing)]
-			rr.rows[i].Prepared = reports.Prepare(rr.def, rr.rows[i].Answers)
-			return nil
-		}
 		i := rr.missing[k]
 		h := rr.heads[i]
 		var a *store.ChartAnswers
@@ -196,7 +185,7 @@ func (c *chartRowCache) keep(rr *chartRoundRows) {
 	answers := make(map[int64]chartAnswers, len(rr.heads))
 	for i, h := range rr.heads {
 		if h.ID != nil && h.Version != nil && h.Status != nil {
-			answers[*h.ID] = chartAnswers{version: *h.Version, answers: rr.rows[i].Answers, prepared: rr.rows[i].Prepared}
+			answers[*h.ID] = chartAnswers{version: *h.Version, prepared: rr.rows[i].Prepared}
 		}
 	}
 	if len(answers) > chartRowsKept {
@@ -365,7 +354,7 @@ func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, def *su
 			return nil, nil, nil, nil, err
 		}
 		m.chartRows.decoded.Add(int64(len(rr.missing)))
-		if len(rr.missing) > 0 || len(rr.unprepared) > 0 || rr.gone {
+		if len(rr.missing) > 0 || rr.gone {
 			m.chartRows.keep(rr)
 		}
 		rr.fetched = nil

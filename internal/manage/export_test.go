@@ -14,3 +14,18 @@ func ChartAnswersKept(m *Manager) int {
 	defer m.chartRows.mu.Unlock()
 	return m.chartRows.rows
 }
+
+// DropChartAnswers forgets the answers Charts kept; DropChartCaches that
+// and the chart sets and earlier rounds' aggregates too (as a server
+// just started has nothing).
+func DropChartAnswers(m *Manager) {
+	m.chartRows.mu.Lock()
+	defer m.chartRows.mu.Unlock()
+	m.chartRows.rounds, m.chartRows.rows = nil, 0
+}
+
+func DropChartCaches(m *Manager) {
+	DropChartAnswers(m)
+	m.charts = chartCache{}
+	m.summaries = summaryCache{}
+}
