@@ -37,6 +37,15 @@ var ErrNotObject = errors.New("answers must be a JSON object")
 // keeps them (see jsonText), so validation refuses such a text at its
 // question instead of a silently changed one being stored.
 func DecodeAnswers(data []byte) (Answers, error) {
+	if a, ok := decodeAnswersFast(data); ok {
+		return a, nil
+	}
+	return decodeAnswersSlow(data)
+}
+
+// decodeAnswersSlow is DecodeAnswers through encoding/json: any JSON,
+// and the errors.
+func decodeAnswersSlow(data []byte) (Answers, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var raw map[string]any
