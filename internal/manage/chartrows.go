@@ -1,15 +1,10 @@
 package manage
 
 import (
-	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"runtime"
-	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -218,42 +213,10 @@ func (c *chartRowCache) keep(rr *chartRoundRows) {
 	}
 }
 
-// fingerprint names the heads' content: equal for the same rows in the
-// same versions (in any order), different when any differs.
-func fingerprint(heads []store.ChartHead) string {
-	order := make([]int, len(heads))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(heads[a].Code, heads[b].Code) })
-	h := sha256.New()
-	var b []byte
-	str := func(s *string) {
-		if s == nil {
-			b = append(b, 0xff)
-		} else {
-			b = strconv.AppendQuote(b, *s)
-		}
-	}
-	for _, i := range order {
-		r := heads[i]
-		b = b[:0]
-		for _, s := range []string{r.Code, r.Kind, r.PlanningRegion, r.StatisticalRegion} {
-			b = strconv.AppendQuote(b, s)
-		}
-		str(r.Status)
-		str(r.Version)
-		if r.ID != nil {
-			b = strconv.AppendInt(b, *r.ID, 10)
-		}
-		b = append(b, '\n')
-		h.Write(b)
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
 // summaryCache keeps earlier rounds' aggregates for the trends, each under
-// the fingerprint of the rows it was made from: a change to the round's
+// the fingerprint of the rows it was made from
+// (store.Snapshot.ChartSubmittedFingerprint, read in the snapshot that
+// reads the rows): a change to the round's
 // rows (an answer, a status, a municipality's region) gives another
 // fingerprint, and the aggregate is made again.
 type summaryCache struct {
@@ -325,13 +288,17 @@ func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, def *su
 		cur = m.chartRows.lookup(chartRoundKey{survey: sv.ID}, def, heads)
 		all := []*chartRoundRows{cur}
 		for i, r := range earlier {
-			heads, err := sn.ChartHeads(ctx, r.ID, true)
+			fp, err := sn.ChartSubmittedFingerprint(ctx, r.ID)
 			if err != nil {
 				return err
 			}
-			keys[i] = summaryKey{survey: r.ID, def: defs[i], filter: within, fingerprint: fingerprint(heads)}
+			keys[i] = summaryKey{survey: r.ID, def: defs[i], filter: within, fingerprint: fp}
 			if sums[i] = m.summaries.get(keys[i]); sums[i] != nil {
 				continue
+			}
+			heads, err := sn.ChartHeads(ctx, r.ID, true)
+			if err != nil {
+				return err
 			}
 			prev[i] = m.chartRows.lookup(chartRoundKey{survey: r.ID, submittedOnly: true}, defs[i], heads)
 			all = append(all, prev[i])

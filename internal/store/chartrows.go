@@ -46,6 +46,21 @@ FROM responses r
 JOIN municipalities m ON m.code = r.municipality_code
 WHERE r.survey_id = $1 AND r.status = 'submitted'`
 
+// qChartSubmittedFingerprint fingerprints what qChartSubmittedHeads reads
+// of a round, without reading it out: the number of rows and two sums of
+// 64-bit hashes of each row's fields (as qResultsStamp sums them). Equal
+// fingerprints mean the same rows in the same versions, whatever their
+// order; any change to one (an answer, a status, a municipality's region
+// or kind, a row gone or added) gives another.
+const qChartSubmittedFingerprint = `
+SELECT count(*)::text || ':' || COALESCE(sum(hashtextextended(k, 0)::numeric), 0)::text || ':' ||
+       COALESCE(sum(hashtextextended(k, 1)::numeric), 0)::text
+FROM (SELECT format('%L %L %L %L %L %s %s %s', m.code, m.kind, m.planning_region, m.statistical_region, r.status,
+                    r.id, r.xmin, r.version) AS k
+      FROM responses r
+      JOIN municipalities m ON m.code = r.municipality_code
+      WHERE r.survey_id = $1 AND r.status = 'submitted') v`
+
 // qChartAnswers is the answers document that counts for reports of the
 // responses $1 (the submitted copy when there is one, else the working
 // copy), qChartSubmittedAnswers the submitted copy; each with the row
@@ -95,7 +110,7 @@ SELECT count(*)::text || ':' || COALESCE(sum(hashtextextended(k, 0)::numeric), 0
        COALESCE(sum(hashtextextended(k, 1)::numeric), 0)::text
 FROM versions`
 
-var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads, qChartAnswers, qChartSubmittedAnswers, qResultsStamp}
+var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads, qChartSubmittedFingerprint, qChartAnswers, qChartSubmittedAnswers, qResultsStamp}
 
 // ChartHeads reads a round's rows for its charts without their answers
 // (see ChartHead); only the submitted responses when submittedOnly (what
@@ -107,6 +122,20 @@ func (sn *Snapshot) ChartHeads(ctx context.Context, surveyID int64, submittedOnl
 	}
 	var out []ChartHead
 	return out, sn.q.SelectContext(ctx, &out, q, surveyID)
+}
+
+// ChartSubmittedFingerprint fingerprints a round's submitted rows as
+// ChartHeads(surveyID, true) would read them (qChartSubmittedFingerprint):
+// one short row instead of the round's.
+func (sn *Snapshot) ChartSubmittedFingerprint(ctx context.Context, surveyID int64) (string, error) {
+	var fp []string
+	if err := sn.q.SelectContext(ctx, &fp, qChartSubmittedFingerprint, surveyID); err != nil {
+		return "", err
+	}
+	if len(fp) != 1 {
+		return "", ErrNotFound
+	}
+	return fp[0], nil
 }
 
 // ChartAnswers reads the answers of the responses ids as the charts count
