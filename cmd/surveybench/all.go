@@ -401,6 +401,9 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 	if b.quick {
 		saves = 3
 	}
+	if err := b.openForSaves(ctx, db, round); err != nil {
+		return err
+	}
 	csv, err := b.cli(ctx, db, "invite", "--survey", round, "--municipality", savedMunicipality, "--lang", "en")
 	if err != nil {
 		return err
@@ -428,6 +431,21 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 		b.rows = append(b.rows, a)
 	}
 	return nil
+}
+
+// openForSaves lets the round take saves in the scratch database db: the
+// scale rounds closed years ago, and a personal link cannot save in a
+// closed round. It moves the deadline a day past now (only when it has
+// passed) and undoes an early close; the pages show the same.
+func (b *bench) openForSaves(ctx context.Context, db, round string) error {
+	c, err := sql.Open("postgres", b.dsnFor(db))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = c.ExecContext(ctx, `UPDATE surveys SET closed_at = NULL, closes_at = greatest(closes_at, now() + interval '1 day')
+		WHERE slug = $1 AND opens_at < now()`, round)
+	return err
 }
 
 // savedMunicipality is the municipality whose response the pages' "after
