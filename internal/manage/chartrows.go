@@ -23,8 +23,10 @@ import (
 const chartRowsKept = 40_000
 
 // chartSummariesKept is how many earlier rounds' aggregates (one per
-// round, definition and filter) the Manager keeps for the trends.
-const chartSummariesKept = 32
+// round, definition and filter) the Manager keeps for the trends. An
+// aggregate holds every number it summarises (for the quartiles): at
+// 10,000 responses a few MB.
+const chartSummariesKept = 8
 
 // chartRowCache keeps the answers of rounds' responses as decoded for the
 // charts, each under the version of the response row it was read from
