@@ -97,6 +97,12 @@ func Aggregate(def *survey.Definition, rows Rows, f Filter) (*Summary, error) {
 	for _, in := range def.Indicators {
 		s.Indicators = append(s.Indicators, &IndicatorSummary{Indicator: in})
 	}
+	// slot[i] is the summary of def.Questions()[i] (by code, as a
+	// response's answers are).
+	slot := make([]*QuestionSummary, len(def.Questions()))
+	for i, q := range def.Questions() {
+		slot[i] = byCode[q.Code]
+	}
 	regions := map[string]*GroupSummary{}
 	for r, err := range rows {
 		if err != nil {
@@ -115,26 +121,28 @@ func Aggregate(def *survey.Definition, rows Rows, f Filter) (*Summary, error) {
 			regions[g.Name] = g
 		}
 		g.Responses++
-		visible := def.Visible(r.Answers)
-		for _, q := range def.Questions() {
-			qs := byCode[q.Code]
-			v, ok := r.Answers[q.Code]
-			switch {
-			case !visible[q.Code]:
+		p := r.Prepared
+		if p == nil || p.def != def {
+			p = Prepare(def, r.Answers)
+		}
+		next := 0 // the next of p.values
+		for i, qs := range slot {
+			switch st := p.state[i]; {
+			case st&shown == 0:
 				qs.NotApplicable++
-				continue
-			case !ok:
+			case st&answered == 0:
 				qs.Missing++
-				continue
-			}
-			qs.Answered++
-			qs.count(v)
-			if t, ok := r.Answers[q.OtherKey()].(string); ok && t != "" && q.Other {
-				qs.Texts++
+			default:
+				qs.Answered++
+				qs.count(p.values[next])
+				next++
+				if st&otherText != 0 {
+					qs.Texts++
+				}
 			}
 		}
-		for i, in := range def.Indicators {
-			if v, ok := in.Compute(r.Answers); ok && !math.IsInf(v, 0) && !math.IsNaN(v) {
+		for i, v := range p.indicators {
+			if !math.IsNaN(v) {
 				s.Indicators[i].add(v)
 				g.Indicators[i].add(v)
 			}
@@ -161,6 +169,97 @@ func Aggregate(def *survey.Definition, rows Rows, f Filter) (*Summary, error) {
 	survey.SortByName(s.Regions, "lv", func(g *GroupSummary) string { return g.Name })
 	return s, nil
 }
+
+// Prepared is a response's answers as Aggregate reads them under one
+// definition: which questions are shown, each one's answer, whether its
+// "other" text is filled in, each indicator's value. Making it (Prepare)
+// evaluates the show-if rules and the indicators, most of what
+// aggregating costs: a caller that keeps a response's Prepared (Row's)
+// while the response is unchanged aggregates it again for much less. It
+// is not changed once made, and may be shared.
+type Prepared struct {
+	def *survey.Definition
+	// state is by the index of def.Questions(): shown, answered (and
+	// shown), otherText (answered, with its "other" text filled in);
+	// values are the answers of the questions answered, in that order.
+	state  []uint8
+	values []any
+	// indicators are by the index of def.Indicators: the value, or NaN
+	// where it cannot be computed (or is infinite).
+	indicators []float64
+}
+
+// The bits of Prepared.state.
+const (
+	shown = 1 << iota
+	answered
+	otherText
+)
+
+// Prepare reads answers as Aggregate does under def (see Prepared).
+func Prepare(def *survey.Definition, answers survey.Answers) *Prepared {
+	qs := def.Questions()
+	p := &Prepared{def: def, state: make([]uint8, len(qs)), indicators: make([]float64, len(def.Indicators))}
+	visible := def.Visible(answers)
+	n := 0
+	for _, q := range qs {
+		if _, ok := answers[q.Code]; ok && visible[q.Code] {
+			n++
+		}
+	}
+	p.values = make([]any, 0, n)
+	for i, q := range qs {
+		if !visible[q.Code] {
+			continue
+		}
+		p.state[i] = shown
+		v, ok := answers[q.Code]
+		if !ok {
+			continue
+		}
+		p.state[i] |= answered
+		p.values = append(p.values, preparedValue(q, v))
+		if t, ok := answers[q.OtherKey()].(string); ok && t != "" && q.Other {
+			p.state[i] |= otherText
+		}
+	}
+	for i, in := range def.Indicators {
+		p.indicators[i] = math.NaN()
+		if v, ok := in.Compute(answers); ok && !math.IsInf(v, 0) && !math.IsNaN(v) {
+			p.indicators[i] = v
+		}
+	}
+	return p
+}
+
+// preparedValue is what Aggregate needs of an answer to q: an option's
+// code, the codes chosen, a yes or no as they are; a number as its value
+// (nothing when it has none); of a text only that it is one.
+func preparedValue(q *survey.Question, v any) any {
+	switch x := v.(type) {
+	case string:
+		if q.Type != survey.Single {
+			return textAnswer{}
+		}
+	case json.Number:
+		f, err := x.Float64()
+		if err != nil {
+			return nil
+		}
+		return numberAnswer(f)
+	}
+	return v
+}
+
+// textAnswer and numberAnswer are a text answer and a number answer as
+// Prepared keeps them (preparedValue).
+type (
+	textAnswer   struct{}
+	numberAnswer float64
+)
+
+// Definition is the definition p was made under.
+func (p *Prepared) Definition() *survey.Definition { return p.def }
 
 // Question returns a question's summary by code (nil if unknown).
 func (s *Summary) Question(code string) *QuestionSummary {
@@ -190,6 +289,12 @@ func (qs *QuestionSummary) count(v any) {
 	case json.Number:
 		if f, err := x.Float64(); err == nil && qs.Numbers != nil {
 			qs.Numbers.add(f)
+		}
+	case textAnswer:
+		qs.Texts++
+	case numberAnswer:
+		if qs.Numbers != nil {
+			qs.Numbers.add(float64(x))
 		}
 	}
 }

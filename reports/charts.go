@@ -700,7 +700,7 @@ func (b *chartBuilder) amount(v float64, places int, unit string) ChartCell {
 	switch unit {
 	case "EUR":
 		c := b.num(v, survey.MoneyPlaces)
-		c.Text = survey.FormatMoney(survey.FloatRat(c.Value, survey.MoneyPlaces), b.o.Lang)
+		c.Text = survey.FormatFixedFloat(c.Value, survey.MoneyPlaces, b.o.Lang) + survey.MoneySuffix(b.o.Lang)
 		return c
 	case "%":
 		return b.pct(v, places)
@@ -711,7 +711,7 @@ func (b *chartBuilder) amount(v float64, places int, unit string) ChartCell {
 // ChartNumber formats a number for people in lang: "1 234,5" in Latvian,
 // "1,234.5" in English, with at most places decimals.
 func ChartNumber(v float64, places int, lang string) string {
-	return survey.FormatNumber(survey.FloatRat(v, places), lang, true)
+	return survey.FormatFloat(v, places, lang, true)
 }
 
 func chartRound(v float64, places int) float64 {

@@ -26,6 +26,9 @@ type Row struct {
 	Answers      survey.Answers
 	// Contacts are personal data: filled only for coordinators' exports.
 	Contacts []string
+	// Prepared, when not nil, is Answers prepared for Aggregate (Prepare):
+	// used when made under the definition aggregated, else made again.
+	Prepared *Prepared
 }
 
 // Rows yields rows in municipality order; an error ends the sequence.

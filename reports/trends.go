@@ -19,6 +19,11 @@ type TrendRound struct {
 	// ReferenceYear is the round's; 0 means the definition's.
 	ReferenceYear int
 	Rows          Rows
+	// Summary, when not nil, is the aggregate of the round's submitted
+	// rows (Aggregate over Rows with the zero Filter, or the same set
+	// under another filter) made before: TrendSeries takes the round's
+	// figures from it and does not read Rows.
+	Summary *Summary
 }
 
 // Trend is how the indicators and the choice questions moved across rounds.
@@ -133,7 +138,20 @@ func (f Filter) Within(rows Rows) Rows {
 
 // Trends computes the series across rounds, given oldest first. It reads
 // each round's rows once, and keeps the long form's values (Values).
-func Trends(rounds []TrendRound) (*Trend, error) { return trends(rounds, true) }
+func Trends(rounds []TrendRound) (*Trend, error) { return trends(rounds, keepValues) }
+
+// TrendSeries computes the series across rounds, given oldest first, as
+// Trends does, without the long form (Values stays empty): what the
+// charts draw. A round's Summary, when given, stands for its rows, which
+// are then not read.
+func TrendSeries(rounds []TrendRound) (*Trend, error) { return trends(rounds, noValues) }
+
+// What trends does with the long form's values.
+const (
+	noValues    = iota // nothing: no pass over them, a round's Summary is used when given
+	countValues        // count them (Trend.values)
+	keepValues         // keep them (Trend.Values) and count them
+)
 
 // roundSeries are a round's series by the codes of its indicators and
 // choice questions.
@@ -143,10 +161,12 @@ type roundSeries struct {
 }
 
 // trends computes the series across rounds, given oldest first, reading
-// each round's rows once; with keep it also keeps the long form's values
-// (Values), without it only counts them (values): the workbook streams
-// them in a second pass (eachValue) rather than hold millions of them.
-func trends(rounds []TrendRound, keep bool) (*Trend, error) {
+// each round's rows once (or none, see noValues); with keepValues it also
+// keeps the long form's values (Values), with countValues it only counts
+// them (values): the workbook streams them in a second pass (eachValue)
+// rather than hold millions of them.
+func trends(rounds []TrendRound, values int) (*Trend, error) {
+	keep := values == keepValues
 	t := &Trend{}
 	n := len(rounds)
 	var prev roundSeries     // the previous round's series by code
@@ -207,9 +227,16 @@ func trends(rounds []TrendRound, keep bool) (*Trend, error) {
 				}
 			}
 		}
-		sum, err := Aggregate(def, collect, Filter{})
-		if err != nil {
-			return nil, err
+		sum := r.Summary
+		if sum == nil || values != noValues {
+			rows := collect
+			if values == noValues {
+				rows = r.Rows
+			}
+			var err error
+			if sum, err = Aggregate(def, rows, Filter{}); err != nil {
+				return nil, err
+			}
 		}
 		t.Rounds = append(t.Rounds, TrendRoundInfo{Slug: r.Slug, ReferenceYear: year, Responses: sum.Responses})
 		for j, is := range sum.Indicators {

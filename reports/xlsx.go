@@ -334,7 +334,7 @@ func (x *workbook) build(src Source) error {
 		if x.stopped() {
 			return x.err
 		}
-		if x.trend, err = trends(x.trendRounds(src), false); err != nil {
+		if x.trend, err = trends(x.trendRounds(src), countValues); err != nil {
 			return err
 		}
 		if x.stopped() {

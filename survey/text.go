@@ -55,7 +55,101 @@ func count(l wording.Lang, n int, singular, plural string) string {
 // In English it uses a decimal point and commas ("1,234.5"). Years and other
 // codes should not be grouped: pass group=false.
 func FormatNumber(r *big.Rat, lang string, group bool) string {
-	s := ratString(r)
+	return formatDecimal(ratString(r), lang, group)
+}
+
+// FormatFloat writes v as FormatNumber(FloatRat(v, places), lang, group)
+// does, without big numbers: the same decimal digits, rounded the same
+// way, at a fraction of the cost (the charts write thousands of numbers).
+func FormatFloat(v float64, places int, lang string, group bool) string {
+	return formatDecimal(floatString(v, places), lang, group)
+}
+
+// FormatFixedFloat writes v as FormatFixed(FloatRat(v, places), places,
+// lang) does, without big numbers.
+func FormatFixedFloat(v float64, places int, lang string) string {
+	places = max(places, 0)
+	neg, intPart, frac := floatDigits(v, places)
+	frac += strings.Repeat("0", places-len(frac))
+	if neg && strings.Trim(intPart+frac, "0") == "" {
+		neg = false
+	}
+	out := groupDigits(intPart, lang, true)
+	if frac != "" {
+		out += decimalMark(lang) + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+// floatString is ratString(FloatRat(v, places)) written with strings:
+// v's shortest decimal, rounded half away from zero to places decimals
+// (when places >= 0), then to 12 as ratString rounds, trailing zeros
+// dropped; no sign on zero, but a sign on what only the rounding to 12
+// made zero ("-0", as ratString has it).
+func floatString(v float64, places int) string {
+	neg, intPart, frac := floatDigits(v, places)
+	if strings.Trim(intPart+frac, "0") == "" {
+		return "0"
+	}
+	if frac != "" {
+		intPart, frac = roundDecimal(intPart, frac, 12)
+		frac = strings.TrimRight(frac, "0")
+	}
+	out := intPart
+	if frac != "" {
+		out += "." + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+// floatDigits is FloatRat(v, places) as a sign, whole digits and decimal
+// digits (trailing zeros dropped): 0 for NaN and infinities.
+func floatDigits(v float64, places int) (neg bool, intPart, frac string) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return false, "0", ""
+	}
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	neg = strings.HasPrefix(s, "-")
+	intPart, frac, _ = strings.Cut(strings.TrimPrefix(s, "-"), ".")
+	if places >= 0 {
+		intPart, frac = roundDecimal(intPart, frac, places)
+	}
+	return neg, intPart, strings.TrimRight(frac, "0")
+}
+
+// roundDecimal rounds the unsigned decimal intPart.frac to places
+// decimals, half away from zero (as big.Rat.FloatString does).
+func roundDecimal(intPart, frac string, places int) (string, string) {
+	if len(frac) <= places {
+		return intPart, frac
+	}
+	up := frac[places] >= '5'
+	frac = frac[:places]
+	if !up {
+		return intPart, frac
+	}
+	d := []byte(intPart + frac)
+	i := len(d) - 1
+	for ; i >= 0 && d[i] == '9'; i-- {
+		d[i] = '0'
+	}
+	if i < 0 {
+		d = append([]byte{'1'}, d...)
+	} else {
+		d[i]++
+	}
+	n := len(d) - places
+	return string(d[:n]), string(d[n:])
+}
+
+// formatDecimal writes a decimal string ("-1234.5") for people in lang.
+func formatDecimal(s, lang string, group bool) string {
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	intPart, frac, _ := strings.Cut(s, ".")

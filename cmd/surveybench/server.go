@@ -203,6 +203,59 @@ func timePages(ctx context.Context, c *http.Client, base string, paths []string,
 	return median, first, nil
 }
 
+// timeAfterSaves times each path as the first request after a save,
+// saves times: a save of the response of links[0] through its personal
+// link's API (a few answers changed, as the form saves them), then one
+// GET of the path, untimed save and timed GET in turn for each path. It
+// returns each path's median in milliseconds.
+func timeAfterSaves(ctx context.Context, c *http.Client, base string, links []link, paths []string, saves int) ([]float64, error) {
+	if len(links) == 0 {
+		return nil, errors.New("no personal link to save through")
+	}
+	sb := newSaveBench(base, links[:1])
+	savers, err := sb.prepare(ctx, 1, 1)
+	if err != nil {
+		return nil, err
+	}
+	s := savers[0]
+	times := make([][]time.Duration, len(paths))
+	for range saves {
+		for i, p := range paths {
+			s.change(sb.changes)
+			if status, err := sb.save(ctx, s); err != nil {
+				return nil, err
+			} else if status != http.StatusOK {
+				return nil, fmt.Errorf("a save before GET %s: %d", p, status)
+			}
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+p, nil)
+			if err != nil {
+				return nil, err
+			}
+			t0 := time.Now()
+			resp, err := c.Do(req)
+			if err != nil {
+				return nil, err
+			}
+			_, err = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			el := time.Since(t0)
+			if err != nil {
+				return nil, err
+			}
+			if resp.StatusCode != http.StatusOK {
+				return nil, fmt.Errorf("GET %s: %d", p, resp.StatusCode)
+			}
+			times[i] = append(times[i], el)
+		}
+	}
+	median := make([]float64, len(paths))
+	for i, t := range times {
+		slices.Sort(t)
+		median[i] = float64(t[(len(t)-1)/2].Microseconds()) / 1000
+	}
+	return median, nil
+}
+
 // runCLI runs a surveyd command and returns its standard output; its
 // standard error goes into the error.
 func runCLI(ctx context.Context, env []string, bin string, args ...string) (string, error) {

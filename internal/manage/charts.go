@@ -2,9 +2,9 @@ package manage
 
 import (
 	"context"
+	"slices"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
 )
@@ -38,8 +38,9 @@ type ChartData struct {
 // filter, language and opt.TablesOnly while store.ResultsStamp — read
 // first, on every call — says nothing it was made from has changed since.
 // opt.T must depend on opt.Lang only. Making it takes one of the report
-// slots (reportSlot) and reads only what the charts use
-// (store.Snapshot.ChartRows), in one snapshot.
+// slots (reportSlot) and reads only what the charts use, in one snapshot
+// (store.Snapshot.ChartHeads, and ChartAnswers for the responses whose
+// answers are not kept from before: see charts1).
 func (m *Manager) Charts(ctx context.Context, p domain.Principal, sv domain.Survey, def *survey.Definition,
 	filter reports.Filter, opt reports.ChartOptions) (*ChartData, error) {
 	if err := p.Require(domain.AccessView); err != nil {
@@ -75,7 +76,12 @@ func (m *Manager) Charts(ctx context.Context, p domain.Principal, sv domain.Surv
 	return d, nil
 }
 
-// charts1 makes what Charts returns.
+// charts1 makes what Charts returns. Answers decoded before are used
+// again while their response row is unchanged (chartRowCache, so a save
+// costs one response read and decoded, not the round), and an earlier
+// round's aggregate while its rows are (summaryCache); this round's
+// aggregate under the filter serves the trends too when it is of the
+// same responses.
 func (m *Manager) charts1(ctx context.Context, sv domain.Survey, def *survey.Definition,
 	filter reports.Filter, opt reports.ChartOptions) (*ChartData, error) {
 	d := &ChartData{}
@@ -83,29 +89,20 @@ func (m *Manager) charts1(ctx context.Context, sv domain.Survey, def *survey.Def
 	if err != nil {
 		return nil, err
 	}
-	var (
-		rows       []store.ChartRow
-		earlierRow = make([][]store.ChartRow, len(earlier))
-	)
-	err = m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
-		var err error
-		if rows, err = sn.ChartRows(ctx, sv.ID, false); err != nil {
-			return err
+	defs := make([]*survey.Definition, len(earlier))
+	for i, r := range earlier {
+		if defs[i], err = m.Definition(r); err != nil {
+			return nil, err
 		}
-		for i, r := range earlier {
-			if earlierRow[i], err = sn.ChartRows(ctx, r.ID, true); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	// What a trend reads of a round: its submitted responses in the
+	// filter's regions and kind.
+	within := reports.Filter{PlanningRegion: filter.PlanningRegion, StatisticalRegion: filter.StatisticalRegion, Kind: filter.Kind}
+	rows, prev, sums, keys, err := m.readChartRounds(ctx, sv, def, earlier, defs, filterKey(within))
 	if err != nil {
 		return nil, err
 	}
-	cur, err := chartRows(rows)
-	if err != nil {
-		return nil, err
-	}
+	cur := rows.rows
 	src := func() reports.Rows { return rowsOf(cur) }
 
 	// The response rate, as the tracker counts it: every row, submitted
@@ -138,44 +135,24 @@ func (m *Manager) charts1(ctx context.Context, sv domain.Survey, def *survey.Def
 	}
 	rounds := make([]reports.TrendRound, 0, len(earlier)+1)
 	for i, r := range earlier {
-		rdef, err := m.Definition(r)
-		if err != nil {
-			return nil, err
+		if sums[i] == nil {
+			if sums[i], err = reports.Aggregate(defs[i], rowsOf(prev[i].rows), within); err != nil {
+				return nil, err
+			}
+			m.summaries.put(keys[i], sums[i])
 		}
-		rr, err := chartRows(earlierRow[i])
-		if err != nil {
-			return nil, err
-		}
-		earlierRow[i] = nil
-		rounds = append(rounds, reports.TrendRound{Slug: r.Slug, Definition: rdef, ReferenceYear: r.ReferenceYear,
-			Rows: filter.Within(rowsOf(rr))})
+		rounds = append(rounds, reports.TrendRound{Slug: r.Slug, Definition: defs[i], ReferenceYear: r.ReferenceYear,
+			Summary: sums[i]})
 	}
-	rounds = append(rounds, reports.TrendRound{Slug: sv.Slug, Definition: def, ReferenceYear: def.ReferenceYear,
-		Rows: filter.Within(src())})
+	this := reports.TrendRound{Slug: sv.Slug, Definition: def, ReferenceYear: def.ReferenceYear, Rows: filter.Within(src())}
+	if len(filter.Statuses) == 0 || slices.Equal(filter.Statuses, []string{domain.StatusSubmitted}) {
+		this.Summary = d.Summary // the same responses: the submitted ones within the filter
+	}
+	rounds = append(rounds, this)
 	if err := d.trends(ctx, rounds, opt); err != nil {
 		return nil, err
 	}
 	return d, nil
-}
-
-// chartRows decodes the rows' answers (each document once) into what
-// reports read, as ReportRow does.
-func chartRows(rows []store.ChartRow) ([]reports.Row, error) {
-	out := make([]reports.Row, len(rows))
-	for i, r := range rows {
-		row := reports.Row{Municipality: domain.Municipality{Code: r.Code, Kind: r.Kind, PlanningRegion: r.PlanningRegion,
-			StatisticalRegion: r.StatisticalRegion}, Status: domain.StatusNone, Answers: survey.Answers{}}
-		if r.Status != nil {
-			row.Status = *r.Status
-			a, err := survey.DecodeAnswers(r.AnswersJSON)
-			if err != nil {
-				return nil, err
-			}
-			row.Answers = a
-		}
-		out[i] = row
-	}
-	return out, nil
 }
 
 // aggregate summarises the rows in one pass, noting the regions the filter
@@ -208,7 +185,7 @@ func (d *ChartData) aggregate(def *survey.Definition, all reports.Rows, filter r
 // and this one, oldest first, each under the filter), when any series
 // reaches this round over two rounds or more.
 func (d *ChartData) trends(ctx context.Context, rounds []reports.TrendRound, opt reports.ChartOptions) error {
-	t, err := reports.Trends(rounds)
+	t, err := reports.TrendSeries(rounds)
 	if err != nil {
 		return err
 	}

@@ -53,10 +53,12 @@ type Manager struct {
 	// (nil: not counted).
 	Metrics *metrics.Metrics
 
-	defs    definitions // parsed questionnaires by round
-	outbox  outbox      // wakes RunOutbox when messages are queued
-	reports reportSlots
-	charts  chartCache // recent chart sets (Charts)
+	defs      definitions // parsed questionnaires by round
+	outbox    outbox      // wakes RunOutbox when messages are queued
+	reports   reportSlots
+	charts    chartCache    // recent chart sets (Charts)
+	chartRows chartRowCache // rounds' answers as the charts decoded them
+	summaries summaryCache  // earlier rounds' aggregates for the trends
 }
 
 // IsUnavailable reports whether err means the database did not answer in

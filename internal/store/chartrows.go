@@ -7,37 +7,81 @@ import (
 	"github.com/lib/pq"
 )
 
-// ChartRow is what the charts of a round read of one municipality: where
-// it stands (its regions and kind), its response's status (nil: nothing
-// saved) and the one answers document that counts for reports (the
-// submitted copy when there is one, else the working copy; {} when nothing
-// was saved).
-type ChartRow struct {
-	Code              string          `db:"code"`
-	Kind              string          `db:"kind"`
-	PlanningRegion    string          `db:"planning_region"`
-	StatisticalRegion string          `db:"statistical_region"`
-	Status            *string         `db:"status"`
-	AnswersJSON       json.RawMessage `db:"answers"`
+// ChartHead is what the charts of a round read of one municipality besides
+// its answers: where it stands (its regions and kind), its response's
+// status (nil: nothing saved) and which version of the response row it is
+// (ID and Version nil when nothing was saved). The answers of a row
+// version are read apart (Snapshot.ChartAnswers) and may be kept by the
+// caller under (ID, Version): a row's Version differs whenever the row was
+// written since.
+type ChartHead struct {
+	Code              string  `db:"code"`
+	Kind              string  `db:"kind"`
+	PlanningRegion    string  `db:"planning_region"`
+	StatisticalRegion string  `db:"statistical_region"`
+	Status            *string `db:"status"`
+	ID                *int64  `db:"id"`
+	Version           *string `db:"row_version"`
 }
 
-// qChartRows is a round's rows as ReportRows has them (every active
-// municipality, and every one that answered), only the columns the
-// charts use, in no particular order.
-const qChartRows = `
-SELECT m.code, m.kind, m.planning_region, m.statistical_region, r.status,
-       COALESCE(r.submitted_answers, r.answers, '{}') AS answers
+// qChartHeads is a round's rows as ReportRows has them (every active
+// municipality, and every one that answered), without the answers: the
+// municipality's columns the charts use, and the response's id, status
+// and row version (the writing transaction's id, xmin, and the response's
+// version: xmin alone would repeat only after four billion transactions,
+// and then the version would have to repeat too), in no particular order.
+const qChartHeads = `
+SELECT m.code, m.kind, m.planning_region, m.statistical_region, r.status, r.id,
+       r.xmin::text || ':' || r.version::text AS row_version
 FROM municipalities m
 LEFT JOIN responses r ON r.survey_id = $1 AND r.municipality_code = m.code
 WHERE m.active OR r.id IS NOT NULL`
 
-// qChartSubmitted is a round's submitted responses, the submitted copy of
-// each, in no particular order.
-const qChartSubmitted = `
-SELECT m.code, m.kind, m.planning_region, m.statistical_region, r.status, r.submitted_answers AS answers
+// qChartSubmittedHeads is a round's submitted responses as qChartHeads
+// has them.
+const qChartSubmittedHeads = `
+SELECT m.code, m.kind, m.planning_region, m.statistical_region, r.status, r.id,
+       r.xmin::text || ':' || r.version::text AS row_version
 FROM responses r
 JOIN municipalities m ON m.code = r.municipality_code
 WHERE r.survey_id = $1 AND r.status = 'submitted'`
+
+// qChartSubmittedFingerprint fingerprints what qChartSubmittedHeads reads
+// of a round, without reading it out: the number of rows and two sums of
+// 64-bit hashes of each row's fields (as qResultsStamp sums them). Equal
+// fingerprints mean the same rows in the same versions, whatever their
+// order; any change to one (an answer, a status, a municipality's region
+// or kind, a row gone or added) gives another.
+const qChartSubmittedFingerprint = `
+SELECT count(*)::text || ':' || COALESCE(sum(hashtextextended(k, 0)::numeric), 0)::text || ':' ||
+       COALESCE(sum(hashtextextended(k, 1)::numeric), 0)::text
+FROM (SELECT format('%L %L %L %L %L %s %s %s', m.code, m.kind, m.planning_region, m.statistical_region, r.status,
+                    r.id, r.xmin, r.version) AS k
+      FROM responses r
+      JOIN municipalities m ON m.code = r.municipality_code
+      WHERE r.survey_id = $1 AND r.status = 'submitted') v`
+
+// qChartAnswers is the answers document that counts for reports of the
+// responses $1 (the submitted copy when there is one, else the working
+// copy), qChartSubmittedAnswers the submitted copy; each with the row
+// version as qChartHeads has it.
+const (
+	qChartAnswers = `
+SELECT r.id, r.xmin::text || ':' || r.version::text AS row_version,
+       COALESCE(r.submitted_answers, r.answers, '{}') AS answers
+FROM responses r WHERE r.id = ANY($1::bigint[])`
+	qChartSubmittedAnswers = `
+SELECT r.id, r.xmin::text || ':' || r.version::text AS row_version,
+       r.submitted_answers AS answers
+FROM responses r WHERE r.id = ANY($1::bigint[])`
+)
+
+// ChartAnswers is one response's answers document (qChartAnswers).
+type ChartAnswers struct {
+	ID          int64           `db:"id"`
+	Version     string          `db:"row_version"`
+	AnswersJSON json.RawMessage `db:"answers"`
+}
 
 // qResultsStamp fingerprints everything the charts of a round read: the
 // rounds $1 (the round and the one the caller knows it was made from) and
@@ -66,17 +110,49 @@ SELECT count(*)::text || ':' || COALESCE(sum(hashtextextended(k, 0)::numeric), 0
        COALESCE(sum(hashtextextended(k, 1)::numeric), 0)::text
 FROM versions`
 
-var chartRowStatements = []string{qChartRows, qChartSubmitted, qResultsStamp}
+var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads, qChartSubmittedFingerprint, qChartAnswers, qChartSubmittedAnswers, qResultsStamp}
 
-// ChartRows reads a round's rows for its charts (see ChartRow); only the
-// submitted responses when submittedOnly (what a trend counts).
-func (sn *Snapshot) ChartRows(ctx context.Context, surveyID int64, submittedOnly bool) ([]ChartRow, error) {
-	q := qChartRows
+// ChartHeads reads a round's rows for its charts without their answers
+// (see ChartHead); only the submitted responses when submittedOnly (what
+// a trend counts).
+func (sn *Snapshot) ChartHeads(ctx context.Context, surveyID int64, submittedOnly bool) ([]ChartHead, error) {
+	q := qChartHeads
 	if submittedOnly {
-		q = qChartSubmitted
+		q = qChartSubmittedHeads
 	}
-	var out []ChartRow
+	var out []ChartHead
 	return out, sn.q.SelectContext(ctx, &out, q, surveyID)
+}
+
+// ChartSubmittedFingerprint fingerprints a round's submitted rows as
+// ChartHeads(surveyID, true) would read them (qChartSubmittedFingerprint):
+// one short row instead of the round's.
+func (sn *Snapshot) ChartSubmittedFingerprint(ctx context.Context, surveyID int64) (string, error) {
+	var fp []string
+	if err := sn.q.SelectContext(ctx, &fp, qChartSubmittedFingerprint, surveyID); err != nil {
+		return "", err
+	}
+	if len(fp) != 1 {
+		return "", ErrNotFound
+	}
+	return fp[0], nil
+}
+
+// ChartAnswers reads the answers of the responses ids as the charts count
+// them: the submitted copy, else the working copy ({} when neither), or
+// the submitted copy alone when submittedOnly. Read in the snapshot that
+// read their heads, each is the answers of the row version its head names.
+// An id with no response is left out.
+func (sn *Snapshot) ChartAnswers(ctx context.Context, ids []int64, submittedOnly bool) ([]ChartAnswers, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	q := qChartAnswers
+	if submittedOnly {
+		q = qChartSubmittedAnswers
+	}
+	var out []ChartAnswers
+	return out, sn.q.SelectContext(ctx, &out, q, pq.Array(ids))
 }
 
 // ResultsStamp fingerprints what the charts of a round read: the rounds

@@ -1,0 +1,332 @@
+package manage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/civitas-lv/surveyd/internal/domain"
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/reports"
+	"github.com/civitas-lv/surveyd/survey"
+)
+
+// chartRowsKept is how many responses' prepared answers the Manager
+// keeps for the charts at most (chartRowCache), over all rounds: the
+// rounds used least recently go first, a round is kept whole or not at
+// all. Measured on the scale set (BenchmarkChartsNothingKept: 2 rounds
+// of 10,000 responses), an answer kept takes about 1.5 KB of heap, 29 MB
+// for both rounds; at the bound about 60 MB.
+const chartRowsKept = 40_000
+
+// chartSummariesKept is how many earlier rounds' aggregates (one per
+// round, definition and filter) the Manager keeps for the trends. An
+// aggregate holds every number it summarises (for the quartiles): at
+// 10,000 responses a few MB.
+const chartSummariesKept = 8
+
+// chartRowCache keeps the answers of rounds' responses as decoded for the
+// charts, each under the version of the response row it was read from
+// (store.ChartHead.Version, which changes whenever the row is written):
+// a miss of the chart cache after a save then reads and decodes the one
+// response written, not the round. Entries of responses no longer in the
+// round go when the round is next read.
+type chartRowCache struct {
+	mu     sync.Mutex
+	rounds map[chartRoundKey]*chartRound
+	rows   int // entries over all rounds
+	tick   uint64
+	// decoded counts the answers documents read and decoded (tests).
+	decoded atomic.Int64
+}
+
+// chartRoundKey names a round's answers as the charts read them: the
+// round's own (every response, the submitted copy else the working copy)
+// or as an earlier round of a trend (the submitted copy of the submitted
+// responses).
+type chartRoundKey struct {
+	survey        int64
+	submittedOnly bool
+}
+
+type chartRound struct {
+	answers map[int64]chartAnswers
+	used    uint64
+}
+
+// chartAnswers is a response's answers prepared for Aggregate
+// (reports.Prepared) under the definition the round was last read with,
+// and the row version they were read from. The decoded answers
+// themselves are not kept (they take more memory than the prepared
+// form): a row made from an entry has Prepared and no Answers.
+type chartAnswers struct {
+	version  string
+	prepared *reports.Prepared
+}
+
+// chartRoundRows is a round's rows for the charts as read in one snapshot:
+// the heads, and the rows with the answers kept or read and decoded.
+type chartRoundRows struct {
+	key   chartRoundKey
+	def   *survey.Definition
+	heads []store.ChartHead
+	rows  []reports.Row
+	// missing are the indexes in rows of the responses whose answers are
+	// not kept (or kept prepared under another definition): read
+	// (fetched), decoded and prepared, then kept. gone says answers are
+	// kept for responses no longer in the round.
+	missing []int
+	gone    bool
+	fetched []store.ChartAnswers
+}
+
+// lookup makes the rows of heads with the answers kept under their
+// versions and prepared under def, noting the ones it does not have
+// (missing).
+func (c *chartRowCache) lookup(key chartRoundKey, def *survey.Definition, heads []store.ChartHead) *chartRoundRows {
+	rr := &chartRoundRows{key: key, def: def, heads: heads, rows: make([]reports.Row, len(heads))}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var kept map[int64]chartAnswers
+	if r := c.rounds[key]; r != nil {
+		kept = r.answers
+		c.tick++
+		r.used = c.tick
+	}
+	hits := 0
+	for i, h := range heads {
+		row := reports.Row{Municipality: domain.Municipality{Code: h.Code, Kind: h.Kind, PlanningRegion: h.PlanningRegion,
+			StatisticalRegion: h.StatisticalRegion}, Status: domain.StatusNone, Answers: survey.Answers{}}
+		if h.Status != nil {
+			row.Status = *h.Status
+			if h.ID == nil || h.Version == nil {
+				rr.missing = append(rr.missing, i) // not so: read it, and fail there
+			} else if e, ok := kept[*h.ID]; ok && e.version == *h.Version && e.prepared.Definition() == def {
+				row.Answers, row.Prepared = nil, e.prepared
+				hits++
+			} else {
+				rr.missing = append(rr.missing, i)
+			}
+		}
+		rr.rows[i] = row
+	}
+	rr.gone = hits != len(kept)
+	return rr
+}
+
+// ids are the responses whose answers lookup did not have.
+func (rr *chartRoundRows) ids() []int64 {
+	ids := make([]int64, 0, len(rr.missing))
+	for _, i := range rr.missing {
+		if id := rr.heads[i].ID; id != nil {
+			ids = append(ids, *id)
+		}
+	}
+	return ids
+}
+
+// decode decodes the answers fetched into the rows that miss them and
+// prepares them for Aggregate (on every processor when there are many),
+// checking that each is the row version its head names.
+func (rr *chartRoundRows) decode() error {
+	byID := make(map[int64]*store.ChartAnswers, len(rr.fetched))
+	for i := range rr.fetched {
+		byID[rr.fetched[i].ID] = &rr.fetched[i]
+	}
+	// do decodes and prepares the k-th missing row.
+	todo := len(rr.missing)
+	do := func(k int) error {
+		i := rr.missing[k]
+		h := rr.heads[i]
+		var a *store.ChartAnswers
+		if h.ID != nil {
+			a = byID[*h.ID]
+		}
+		if a == nil || h.Version == nil || a.Version != *h.Version {
+			// Both are read in one snapshot: only a broken promise of the
+			// store gets here.
+			return fmt.Errorf("manage: the answers of a response in %s are not of the version read with it", h.Code)
+		}
+		answers, err := survey.DecodeAnswers(a.AnswersJSON)
+		if err != nil {
+			return err
+		}
+		rr.rows[i].Answers = answers
+		rr.rows[i].Prepared = reports.Prepare(rr.def, answers)
+		return nil
+	}
+	workers := min(runtime.GOMAXPROCS(0), todo/256+1)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for k := w; k < todo; k += workers {
+				if err := do(k); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// keep keeps the round's answers as rr has them (all decoded), in place
+// of what was kept for the round: responses no longer in it go. Rounds
+// used least recently go while more than chartRowsKept answers are kept.
+func (c *chartRowCache) keep(rr *chartRoundRows) {
+	answers := make(map[int64]chartAnswers, len(rr.heads))
+	for i, h := range rr.heads {
+		if h.ID != nil && h.Version != nil && h.Status != nil {
+			answers[*h.ID] = chartAnswers{version: *h.Version, prepared: rr.rows[i].Prepared}
+		}
+	}
+	if len(answers) > chartRowsKept {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.rounds == nil {
+		c.rounds = map[chartRoundKey]*chartRound{}
+	}
+	if old := c.rounds[rr.key]; old != nil {
+		c.rows -= len(old.answers)
+	}
+	c.tick++
+	c.rounds[rr.key] = &chartRound{answers: answers, used: c.tick}
+	c.rows += len(answers)
+	for c.rows > chartRowsKept {
+		var oldest chartRoundKey
+		first := true
+		for k, r := range c.rounds {
+			if k != rr.key && (first || r.used < c.rounds[oldest].used) {
+				oldest, first = k, false
+			}
+		}
+		if first {
+			break
+		}
+		c.rows -= len(c.rounds[oldest].answers)
+		delete(c.rounds, oldest)
+	}
+}
+
+// summaryCache keeps earlier rounds' aggregates for the trends, each under
+// the fingerprint of the rows it was made from
+// (store.Snapshot.ChartSubmittedFingerprint, read in the snapshot that
+// reads the rows): a change to the round's
+// rows (an answer, a status, a municipality's region) gives another
+// fingerprint, and the aggregate is made again.
+type summaryCache struct {
+	mu      sync.Mutex
+	entries map[summaryKey]*summaryEntry
+	tick    uint64
+}
+
+type summaryKey struct {
+	survey      int64
+	def         *survey.Definition
+	filter      string
+	fingerprint string
+}
+
+type summaryEntry struct {
+	sum  *reports.Summary
+	used uint64
+}
+
+func (c *summaryCache) get(k summaryKey) *reports.Summary {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.entries[k]
+	if e == nil {
+		return nil
+	}
+	c.tick++
+	e.used = c.tick
+	return e.sum
+}
+
+func (c *summaryCache) put(k summaryKey, s *reports.Summary) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries = map[summaryKey]*summaryEntry{}
+	}
+	c.tick++
+	c.entries[k] = &summaryEntry{sum: s, used: c.tick}
+	for len(c.entries) > chartSummariesKept {
+		var oldest summaryKey
+		first := true
+		for k, e := range c.entries {
+			if first || e.used < c.entries[oldest].used {
+				oldest, first = k, false
+			}
+		}
+		delete(c.entries, oldest)
+	}
+}
+
+// readChartRounds reads, in one snapshot, the round's rows (every
+// municipality) and, for each earlier round whose aggregate under the
+// filter is not kept (summaries), its submitted rows; answers not kept
+// (chartRowCache) are read and decoded, then kept. sums[i] is the kept
+// aggregate of earlier[i] (nil: its rows are in prev[i]); keys[i] is
+// where to keep the one made.
+func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, def *survey.Definition, earlier []domain.Survey, defs []*survey.Definition,
+	within string) (cur *chartRoundRows, prev []*chartRoundRows, sums []*reports.Summary, keys []summaryKey, err error) {
+	prev = make([]*chartRoundRows, len(earlier))
+	sums = make([]*reports.Summary, len(earlier))
+	keys = make([]summaryKey, len(earlier))
+	err = m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
+		heads, err := sn.ChartHeads(ctx, sv.ID, false)
+		if err != nil {
+			return err
+		}
+		cur = m.chartRows.lookup(chartRoundKey{survey: sv.ID}, def, heads)
+		all := []*chartRoundRows{cur}
+		for i, r := range earlier {
+			fp, err := sn.ChartSubmittedFingerprint(ctx, r.ID)
+			if err != nil {
+				return err
+			}
+			keys[i] = summaryKey{survey: r.ID, def: defs[i], filter: within, fingerprint: fp}
+			if sums[i] = m.summaries.get(keys[i]); sums[i] != nil {
+				continue
+			}
+			heads, err := sn.ChartHeads(ctx, r.ID, true)
+			if err != nil {
+				return err
+			}
+			prev[i] = m.chartRows.lookup(chartRoundKey{survey: r.ID, submittedOnly: true}, defs[i], heads)
+			all = append(all, prev[i])
+		}
+		for _, rr := range all {
+			if rr.fetched, err = sn.ChartAnswers(ctx, rr.ids(), rr.key.submittedOnly); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	for _, rr := range append([]*chartRoundRows{cur}, prev...) {
+		if rr == nil {
+			continue
+		}
+		if err := rr.decode(); err != nil {
+			return nil, nil, nil, nil, err
+		}
+		m.chartRows.decoded.Add(int64(len(rr.missing)))
+		if len(rr.missing) > 0 || rr.gone {
+			m.chartRows.keep(rr)
+		}
+		rr.fetched = nil
+	}
+	return cur, prev, sums, keys, nil
+}

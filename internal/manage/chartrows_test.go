@@ -1,0 +1,177 @@
+package manage_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/civitas-lv/surveyd/internal/domain"
+	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/reports"
+	"github.com/civitas-lv/surveyd/survey"
+)
+
+// TestChartsKeptAnswersNeverStale: with the answers Charts decoded kept
+// (and the earlier round's aggregates), the charts after a change are
+// the ones a Manager that keeps nothing makes — after a save of one
+// response, a change in the earlier round, a personal-data erasure, a
+// response removed (as replacing a round's questionnaire removes them)
+// in either round, and a municipality moved to another region — under
+// several filters; and a save costs the one response it wrote, not the
+// round.
+func TestChartsKeptAnswersNeverStale(t *testing.T) {
+	t.Parallel()
+	m, def25 := setup(t)
+	def26, err := survey.Parse([]byte(strings.NewReplacer(`"slug":"regional-2025"`, `"slug":"regional-2026"`,
+		`"reference_year":2025`, `"reference_year":2026`).Replace(string(def25.JSON()))), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opens := time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)
+	r25, _, err := m.EnsureRound(ctx, def25, opens, opens.AddDate(0, 1, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r26, _, err := m.EnsureRound(ctx, def26, opens.AddDate(1, 0, 0), opens.AddDate(1, 1, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r26.PreviousSurveyID = &r25.ID
+	versions := map[string]int{}
+	answer := func(sv domain.Survey, def *survey.Definition, muni string, population, support int, submit bool, extra survey.Answers) {
+		t.Helper()
+		a := survey.Answers{"population": json.Number(strconv.Itoa(population)), "ngo_support_eur": json.Number(strconv.Itoa(support))}
+		for k, v := range extra {
+			a[k] = v
+		}
+		key := sv.Slug + "/" + muni
+		saved, err := m.Store.Apply(ctx, store.Change{SurveyID: sv.ID, Municipality: muni, DefinitionSHA256: manage.DefinitionSHA256(def),
+			BaseVersion: versions[key], Answers: a, Submit: submit, Actor: domain.Actor{Kind: domain.ActorSystem}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		versions[key] = saved.Response.Version
+	}
+	munis := []string{"cesis", "riga", "valmiera", "ventspils", "jelgava", "liepaja"}
+	for i, c := range munis {
+		answer(r25, def25, c, 1000*(i+1), 500*(i+2), true, nil)
+		var extra survey.Answers
+		if c == "valmiera" {
+			extra = survey.Answers{"resp_name": "Zelma Distinktīvā", "resp_email": "zelma@valmiera.lv", "consent_contact": true}
+		}
+		answer(r26, def26, c, 1100*(i+1), 700*(i+2), i%3 != 2, extra)
+	}
+
+	op := domain.OperatorPrincipal()
+	filters := []reports.Filter{{}, {Statuses: []string{domain.StatusSubmitted, domain.StatusDraft}},
+		{PlanningRegion: "Vidzemes"}, {PlanningRegion: "Rīgas"}, {Kind: "novads", Statuses: []string{domain.StatusSubmitted, domain.StatusNone}}}
+	// digest is what a page shows of a chart set.
+	digest := func(d *manage.ChartData) string {
+		t.Helper()
+		set, err := json.Marshal(d.Set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%d %+v %q %q %s", d.Summary.Responses, d.Rate, d.Regions, d.StatRegions, set)
+	}
+	// check compares every filter's charts with a fresh Manager's.
+	check := func(step string) {
+		t.Helper()
+		for _, f := range filters {
+			got, err := m.Charts(ctx, op, r26, def26, f, reports.ChartOptions{Lang: "lv"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh := &manage.Manager{Store: m.Store}
+			want, err := fresh.Charts(ctx, op, r26, def26, f, reports.ChartOptions{Lang: "lv"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := digest(got), digest(want); g != w {
+				t.Errorf("%s, filter %+v: the charts differ from those made afresh:\n got %.600s\nwant %.600s", step, f, g, w)
+			}
+		}
+	}
+	decoded := func() int64 { return manage.ChartAnswersDecoded(m) }
+	trendN := func() float64 {
+		t.Helper()
+		d, err := m.Charts(ctx, op, r26, def26, reports.Filter{}, reports.ChartOptions{Lang: "lv"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := d.Set.Chart("trend-ind_ngo_eur_per_resident")
+		if c == nil {
+			t.Fatal("no trend chart")
+		}
+		return c.Table.Rows[0][1].Value
+	}
+
+	check("warm")
+	if n := decoded(); n != 12 {
+		t.Fatalf("warming decoded %d answers, want 12 (6 in each round)", n)
+	}
+	if trendN() != 6 {
+		t.Fatalf("the 2025 trend is over %v responses, want 6", trendN())
+	}
+
+	before := decoded()
+	answer(r26, def26, "riga", 9999, 123456, true, nil)
+	check("a save")
+	if n := decoded() - before; n != 1 {
+		t.Errorf("after a save of one response, %d answers decoded, want 1", n)
+	}
+
+	before = decoded()
+	answer(r25, def25, "cesis", 5, 777777, true, nil)
+	check("an earlier round's answer")
+	if n := decoded() - before; n != 1 {
+		t.Errorf("after a save in the earlier round, %d answers decoded, want 1", n)
+	}
+
+	before = decoded()
+	if _, e, err := m.ErasePerson(ctx, op, domain.PersonQuery{Email: "zelma@valmiera.lv"}); err != nil || e.Responses != 1 {
+		t.Fatalf("erasing: %+v, %v", e, err)
+	}
+	check("a personal-data erasure")
+	if n := decoded() - before; n != 1 {
+		t.Errorf("after an erasure in one response, %d answers decoded, want 1", n)
+	}
+
+	kept := manage.ChartAnswersKept(m)
+	for _, sv := range []domain.Survey{r26, r25} {
+		if _, err := m.Store.DB().ExecContext(ctx, `DELETE FROM responses WHERE survey_id = $1 AND municipality_code = 'jelgava'`, sv.ID); err != nil {
+			t.Fatal(err)
+		}
+		check("a response removed from " + sv.Slug)
+	}
+	if trendN() != 5 {
+		t.Errorf("after a response removed from the earlier round, its trend is over %v responses, want 5", trendN())
+	}
+	if k := manage.ChartAnswersKept(m); k != kept-2 {
+		t.Errorf("after two responses removed, %d answers kept, want %d", k, kept-2)
+	}
+
+	before = decoded()
+	if _, err := m.Store.DB().ExecContext(ctx, `UPDATE municipalities SET planning_region = 'Jauns reģions' WHERE code = 'riga'`); err != nil {
+		t.Fatal(err)
+	}
+	check("a municipality moved")
+	d, err := m.Charts(ctx, op, r26, def26, reports.Filter{}, reports.ChartOptions{Lang: "lv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, g := range d.Summary.Regions {
+		found = found || g.Name == "Jauns reģions"
+	}
+	if !found {
+		t.Errorf("after a municipality moved, the regions are %v", d.Regions)
+	}
+	if n := decoded() - before; n != 0 {
+		t.Errorf("a municipality moved: %d answers decoded, want none", n)
+	}
+}
