@@ -273,6 +273,8 @@ type workbook struct {
 	questions []*survey.Question // in the export: personal ones only when Personal
 	wide      []wideColumn
 	styles    map[string]int
+	nums      map[string]int    // styles by number format (num)
+	words     map[string]string // wording without arguments by key (t)
 	// textWidth is the longest text seen per wide column (pass 1).
 	textWidth []int
 	// kept and longRows count the responses and the answer values of the
@@ -427,6 +429,23 @@ func (x *workbook) observe(rows Rows) Rows {
 // "workbook." keys, see argNames); an unknown key is returned as it is
 // after its prefix (a status or kind code nobody named).
 func (x *workbook) t(key string, args ...any) string {
+	if len(args) == 0 {
+		// Without arguments, once per key: the data sheets ask for the
+		// same few (kinds, statuses, yes and no) on every row.
+		if w, ok := x.words[key]; ok {
+			return w
+		}
+		w := x.t1(key)
+		if x.words == nil {
+			x.words = map[string]string{}
+		}
+		x.words[key] = w
+		return w
+	}
+	return x.t1(key, args...)
+}
+
+func (x *workbook) t1(key string, args ...any) string {
 	if !wording.Default().Has("workbook." + key) {
 		if _, rest, found := strings.Cut(key, "."); found {
 			return rest
