@@ -56,7 +56,8 @@ type Manager struct {
 	defs    definitions // parsed questionnaires by round
 	outbox  outbox      // wakes RunOutbox when messages are queued
 	reports reportSlots
-	charts  chartCache // recent chart sets (Charts)
+	charts  chartCache    // recent chart sets (Charts)
+	books   workbookCache // recent workbooks (Export)
 }
 
 // IsUnavailable reports whether err means the database did not answer in

@@ -230,6 +230,13 @@ type ExportOptions struct {
 // only when the principal may see them (p.SeesPersonalData()) and
 // opt.WithoutPersonal does not leave them out; personal says whether they
 // are.
+//
+// A workbook of at most 4 MB is kept (workbookCache) and given again for
+// the same round, definition, filter, language, personal data or not and
+// time zone while store.WorkbookStamp — read first, on every call — says
+// nothing it was made from has changed, for at most 10 minutes: its
+// summary and properties then say when it was first made. Every export is
+// audited, given again or not.
 func (m *Manager) Export(ctx context.Context, p domain.Principal, w io.Writer, sv domain.Survey, def *survey.Definition,
 	opt ExportOptions) (personal bool, err error) {
 	if err := p.Require(domain.AccessView); err != nil {
@@ -252,18 +259,41 @@ func (m *Manager) Export(ctx context.Context, p domain.Principal, w io.Writer, s
 		sv.ClosesAt.In(x.TimeZone).Format("02.01.2006"))
 	x.Slug = sv.Slug
 	defer func() { err = m.audited(ctx, err, p, domain.AuditExportWorkbook, sv.ID, exportDetail(x)) }()
+	// The stamp is read before anything it vouches for: data read after it
+	// are at least as new, and a change in between gives the next call
+	// another stamp.
+	ids := []int64{sv.ID}
+	key := workbookKey{survey: sv.ID, slug: sv.Slug, def: def, filter: filterKey(x.Filter), lang: x.Lang,
+		personal: x.Personal, tz: x.TimeZone.String()}
+	if sv.PreviousSurveyID != nil {
+		ids = append(ids, *sv.PreviousSurveyID)
+		key.previous = *sv.PreviousSurveyID
+	}
+	stamp, err := m.Store.WorkbookStamp(ctx, ids, MaxTrendRounds)
+	if err != nil {
+		return false, err
+	}
+	if data := m.books.get(key, stamp, x.Generated); data != nil {
+		_, err = w.Write(data)
+		return x.Personal, err
+	}
 	earlier, err := m.earlierRounds(ctx, sv)
 	if err != nil {
 		return false, err
 	}
-	return x.Personal, m.snapshotResults(ctx, sv, def, x.Personal, x.Lang,
+	kw := &keepWriter{w: w, limit: workbookCacheMax}
+	err = m.snapshotResults(ctx, sv, def, x.Personal, x.Lang,
 		func(sn *store.Snapshot, order []string, src reports.Source, t Tracker) error {
 			if x.Earlier, err = m.snapshotTrendRounds(ctx, sn, earlier, order); err != nil {
 				return err
 			}
 			x.Status = statusRows(t, x.Personal)
-			return reports.WriteXLSXContext(ctx, w, def, src, x)
+			return reports.WriteXLSXContext(ctx, kw, def, src, x)
 		})
+	if data := kw.kept(); err == nil && data != nil {
+		m.books.put(key, stamp, x.Generated, data)
+	}
+	return x.Personal, err
 }
 
 // statusRows maps the tracker onto the workbook's status sheet; contacts
