@@ -118,6 +118,13 @@ func (m *Manager) snapshotResults(ctx context.Context, sv domain.Survey, def *su
 		return err
 	}
 	defer release()
+	return m.snapshotResultsHeld(ctx, sv, def, personal, lang, fn)
+}
+
+// snapshotResultsHeld is snapshotResults for a caller that holds a report
+// slot already.
+func (m *Manager) snapshotResultsHeld(ctx context.Context, sv domain.Survey, def *survey.Definition, personal bool, lang string,
+	fn func(sn *store.Snapshot, order []string, src reports.Source, t Tracker) error) error {
 	return m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
 		t, err := trackerOf(ctx, sn, sv, def, personal)
 		if err != nil {
@@ -235,8 +242,10 @@ type ExportOptions struct {
 // the same round, definition, filter, language, personal data or not and
 // time zone while store.WorkbookStamp — read first, on every call — says
 // nothing it was made from has changed, for at most 10 minutes: its
-// summary and properties then say when it was first made. Every export is
-// audited, given again or not.
+// summary and properties then say when it was first made. The stamp is
+// read holding a report slot, as a workbook is built, so a busy server
+// refuses it likewise (ErrBusy). Every export is audited, given again or
+// not.
 func (m *Manager) Export(ctx context.Context, p domain.Principal, w io.Writer, sv domain.Survey, def *survey.Definition,
 	opt ExportOptions) (personal bool, err error) {
 	if err := p.Require(domain.AccessView); err != nil {
@@ -259,9 +268,18 @@ func (m *Manager) Export(ctx context.Context, p domain.Principal, w io.Writer, s
 		sv.ClosesAt.In(x.TimeZone).Format("02.01.2006"))
 	x.Slug = sv.Slug
 	defer func() { err = m.audited(ctx, err, p, domain.AuditExportWorkbook, sv.ID, exportDetail(x)) }()
-	// The stamp is read before anything it vouches for: data read after it
-	// are at least as new, and a change in between gives the next call
-	// another stamp.
+	// A report slot first (see snapshotResults), so that no more than
+	// ReportSlots exports use the database at once, a workbook given again
+	// included. Then the stamp, before anything it vouches for: data read
+	// after it are at least as new, and a change in between gives the
+	// next call another stamp.
+	release, err := m.reportSlot(ctx)
+	if err != nil {
+		return false, err
+	}
+	var once sync.Once
+	free := func() { once.Do(release) }
+	defer free()
 	ids := []int64{sv.ID}
 	key := workbookKey{survey: sv.ID, slug: sv.Slug, def: def, filter: filterKey(x.Filter), lang: x.Lang,
 		personal: x.Personal, tz: x.TimeZone.String()}
@@ -274,6 +292,7 @@ func (m *Manager) Export(ctx context.Context, p domain.Principal, w io.Writer, s
 		return false, err
 	}
 	if data := m.books.get(key, stamp, x.Generated); data != nil {
+		free() // sending it takes no database
 		_, err = w.Write(data)
 		return x.Personal, err
 	}
@@ -282,7 +301,7 @@ func (m *Manager) Export(ctx context.Context, p domain.Principal, w io.Writer, s
 		return false, err
 	}
 	kw := &keepWriter{w: w, limit: workbookCacheMax}
-	err = m.snapshotResults(ctx, sv, def, x.Personal, x.Lang,
+	err = m.snapshotResultsHeld(ctx, sv, def, x.Personal, x.Lang,
 		func(sn *store.Snapshot, order []string, src reports.Source, t Tracker) error {
 			if x.Earlier, err = m.snapshotTrendRounds(ctx, sn, earlier, order); err != nil {
 				return err
@@ -290,6 +309,7 @@ func (m *Manager) Export(ctx context.Context, p domain.Principal, w io.Writer, s
 			x.Status = statusRows(t, x.Personal)
 			return reports.WriteXLSXContext(ctx, kw, def, src, x)
 		})
+	free()
 	if data := kw.kept(); err == nil && data != nil {
 		m.books.put(key, stamp, x.Generated, data)
 	}

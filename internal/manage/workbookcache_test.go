@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -149,4 +150,92 @@ func TestWorkbookNeverStale(t *testing.T) {
 	if b := export(opt); bytes.Equal(b, last) {
 		t.Error("eleven minutes later, the kept workbook was given")
 	}
+}
+
+// BenchmarkExport is Export of a round of 43 submitted demo responses
+// (every municipality's), the database's reads included, beside the bare
+// writer over the same rows:
+//
+//	built     made every time (another time zone each time, so nothing
+//	          kept is given)
+//	kept      given again: the stamp read, the bytes sent, the audit row
+//	baseline  reports.WriteBaselineXLSX over store.ReportRows, each row
+//	          decoded by ReportRow, as surveybench xlsx-baseline does
+//
+//	TEST_DATABASE_URL=… go test ./internal/manage -run '^$' -bench Export -benchtime 20x
+func BenchmarkExport(b *testing.B) {
+	m, def := setup(b)
+	opens := time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)
+	sv, _, err := m.EnsureRound(ctx, def, opens, opens.AddDate(0, 1, 0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	op := domain.OperatorPrincipal()
+	if n, err := m.Demo(ctx, op, sv.Slug, 43, 1); err != nil || n != 43 {
+		b.Fatalf("demo: %d responses, %v", n, err)
+	}
+	export := func(b *testing.B, opt manage.ExportOptions) {
+		var buf bytes.Buffer
+		if _, err := m.Export(ctx, op, &buf, sv, def, opt); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(buf.Len())/1024, "KB")
+	}
+	b.Run("built", func(b *testing.B) {
+		i := 0
+		cpu := cpuTime()
+		for b.Loop() {
+			i++
+			export(b, manage.ExportOptions{TimeZone: time.FixedZone("bench"+strconv.Itoa(i), 0)})
+		}
+		reportCPU(b, cpu)
+	})
+	b.Run("kept", func(b *testing.B) {
+		export(b, manage.ExportOptions{}) // made once
+		cpu := cpuTime()
+		for b.Loop() {
+			export(b, manage.ExportOptions{})
+		}
+		reportCPU(b, cpu)
+	})
+	b.Run("baseline", func(b *testing.B) {
+		src := func() reports.Rows {
+			return func(yield func(reports.Row, error) bool) {
+				for r, err := range m.Store.ReportRows(ctx, sv.ID, nil) {
+					var row reports.Row
+					if err == nil {
+						row, err = manage.ReportRow(r)
+					}
+					if !yield(row, err) || err != nil {
+						return
+					}
+				}
+			}
+		}
+		cpu := cpuTime()
+		for b.Loop() {
+			var buf bytes.Buffer
+			if err := reports.WriteBaselineXLSX(ctx, &buf, def, src, reports.XLSXOptions{Personal: true}); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(buf.Len())/1024, "KB")
+		}
+		reportCPU(b, cpu)
+	})
+}
+
+// cpuTime is this process's CPU time so far, user and system (not the
+// database's).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports the process's CPU time per operation since start: on a
+// shared machine it varies less than the wall time.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(cpuTime()-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 }
