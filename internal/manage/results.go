@@ -126,7 +126,11 @@ func (m *Manager) snapshotResults(ctx context.Context, sv domain.Survey, def *su
 func (m *Manager) snapshotResultsHeld(ctx context.Context, sv domain.Survey, def *survey.Definition, personal bool, lang string,
 	fn func(sn *store.Snapshot, order []string, src reports.Source, t Tracker) error) error {
 	return m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
-		t, err := trackerOf(ctx, sn, sv, def, personal)
+		// The tracker decodes every working copy; a report row whose
+		// document is the same (a submitted response's submitted copy most
+		// often is) takes it decoded from there (decodedDocs).
+		docs := &decodedDocs{budget: decodedDocsBudget}
+		t, err := trackerOf(ctx, sn, sv, def, personal, docs)
 		if err != nil {
 			return err
 		}
@@ -150,7 +154,7 @@ func (m *Manager) snapshotResultsHeld(ctx context.Context, sv domain.Survey, def
 						yield(reports.Row{}, err)
 						return
 					}
-					row, err := ReportRow(r)
+					row, err := reportRow(r, docs)
 					for _, c := range contacts[r.Code] {
 						row.Contacts = append(row.Contacts, c.Email)
 					}
@@ -196,7 +200,11 @@ func SortMunicipalities(list []domain.Municipality, lang string) {
 
 // ReportRow turns a stored row into what reports read: the submitted
 // snapshot when there is one, else the working copy.
-func ReportRow(r store.ReportRow) (reports.Row, error) {
+func ReportRow(r store.ReportRow) (reports.Row, error) { return reportRow(r, nil) }
+
+// reportRow is ReportRow taking the document decoded from docs when the
+// tracker decoded the same bytes.
+func reportRow(r store.ReportRow, docs *decodedDocs) (reports.Row, error) {
 	row := reports.Row{Municipality: domain.Municipality{Code: r.Code, NameLV: r.NameLV, NameEN: r.NameEN,
 		Kind: r.Kind, PlanningRegion: r.PlanningRegion, StatisticalRegion: r.StatisticalRegion},
 		Status: domain.StatusNone, SubmittedAt: r.SubmittedAt, UpdatedAt: r.UpdatedAt, Answers: survey.Answers{}}
@@ -207,6 +215,10 @@ func ReportRow(r store.ReportRow) (reports.Row, error) {
 	data := []byte(r.AnswersJSON)
 	if r.SubmittedJSON != nil {
 		data = r.SubmittedJSON
+	}
+	if a, ok := docs.take(r.Code, data); ok {
+		row.Answers = a
+		return row, nil
 	}
 	a, err := survey.DecodeAnswers(data)
 	row.Answers = a
