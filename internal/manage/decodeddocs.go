@@ -8,11 +8,13 @@ import (
 
 // decodedDocsBudget is about how many bytes of answers documents (and
 // three times as much for their decoded answers) decodedDocs keeps: some
-// 8,000 responses of the regional questionnaire (about 1 KB each).
-const decodedDocsBudget = 8 << 20
+// 2,000 responses of the regional questionnaire (about 1 KB each). A
+// round with more keeps none: the documents are let go as soon as they
+// pass it, so a big round's tracker is not built beside them.
+const decodedDocsBudget = 2 << 20
 
 // decodedDocs keeps the answers documents the tracker decoded, by
-// municipality, while they fit in budget bytes, for the report rows read
+// municipality, while they all fit in budget bytes, for the report rows read
 // after it in the same snapshot: take gives a document's answers when its
 // bytes are the same, so each response is decoded once, not once for the
 // tracker and again for the report. The answers are shared: neither the
@@ -20,6 +22,7 @@ const decodedDocsBudget = 8 << 20
 type decodedDocs struct {
 	budget int
 	size   int
+	full   bool // past budget: nothing kept
 	docs   map[string]decodedDoc
 }
 
@@ -28,9 +31,14 @@ type decodedDoc struct {
 	answers survey.Answers
 }
 
-// keep keeps a municipality's document and its answers while they fit.
+// keep keeps a municipality's document and its answers while they all
+// fit; once one does not, it lets every one go and keeps no more.
 func (d *decodedDocs) keep(code string, raw []byte, a survey.Answers) {
-	if d == nil || d.size+len(raw) > d.budget {
+	if d == nil || d.full {
+		return
+	}
+	if d.size+len(raw) > d.budget {
+		d.full, d.docs, d.size = true, nil, 0
 		return
 	}
 	if d.docs == nil {

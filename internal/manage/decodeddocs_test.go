@@ -22,9 +22,16 @@ func TestReportRowTakesOnlyTheSameDocument(t *testing.T) {
 	a["marker"] = "from the tracker" // to see where the answers came from
 	docs.keep("a", working, a)
 	docs.keep("b", working, a)
-	docs.keep("c", working, a) // past the budget: not kept
 	if len(docs.docs) != 2 {
 		t.Fatalf("%d documents kept, want 2", len(docs.docs))
+	}
+	// Past the budget every document is let go, and none kept after.
+	over := &decodedDocs{budget: 2 * len(working)}
+	for _, code := range []string{"a", "b", "c", "d"} {
+		over.keep(code, working, a)
+	}
+	if len(over.docs) != 0 || over.size != 0 {
+		t.Errorf("past the budget: %d documents, %d bytes kept, want none", len(over.docs), over.size)
 	}
 	row, err := reportRow(store.ReportRow{Municipality: store.Municipality{Code: "a"}, Status: &submitted, AnswersJSON: working, SubmittedJSON: []byte(`{"population": 1000}`)}, docs)
 	if err != nil || row.Answers["marker"] != "from the tracker" {
