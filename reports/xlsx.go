@@ -81,11 +81,14 @@ type StatusRow struct {
 
 // WriteXLSX writes the round's Excel workbook: a summary with native
 // charts, the responses wide and long, the codebook and the tracker, and
-// the trends across rounds when opt.Earlier has any. It calls src twice —
-// once to aggregate, once to stream the data sheets; a third time for the
-// trends — and
-// keeps no rows: memory grows with the aggregates (the numbers behind the
-// quartiles), not with the responses. The data sheets are written with
+// the trends across rounds when opt.Earlier has any. It reads the rows
+// twice — once to aggregate, once to stream the data sheets; a third time
+// for the trends — but calls src only once while the rows of the first
+// pass fit in about 32 MB (memoBudget: some 9,000 responses of the
+// regional questionnaire): they are kept and given again (rowMemo), so
+// each response is read and decoded once. Past that it keeps no rows and
+// calls src for each pass: memory then grows with the aggregates (the
+// numbers behind the quartiles), not with the responses. The data sheets are written with
 // excelize's StreamWriter, which moves to a temporary file past 16 MB, and
 // continue on numbered sheets past Excel's row limit (pagedSheet); the
 // finished file is assembled in memory up to 16 MB and in a temporary file
@@ -102,19 +105,20 @@ func WriteXLSX(w io.Writer, def *survey.Definition, src Source, opt XLSXOptions)
 // reaches w after that: the file is assembled before its first byte goes
 // out.
 func WriteXLSXContext(ctx context.Context, w io.Writer, def *survey.Definition, src Source, opt XLSXOptions) error {
-	return writeXLSX(ctx, w, def, src, opt, excelize.TotalRows)
+	return writeXLSX(ctx, w, def, src, opt, excelize.TotalRows, memoBudget)
 }
 
 // writeXLSX is WriteXLSXContext with sheets of rowLimit rows (tests make
-// it small to see the data sheets continue).
-func writeXLSX(ctx context.Context, w io.Writer, def *survey.Definition, src Source, opt XLSXOptions, rowLimit int) error {
+// it small to see the data sheets continue) and rows kept for later
+// passes up to memo bytes (rowMemo).
+func writeXLSX(ctx context.Context, w io.Writer, def *survey.Definition, src Source, opt XLSXOptions, rowLimit, memo int) error {
 	x, err := newWorkbook(def, opt)
 	if err != nil {
 		return err
 	}
 	defer x.f.Close()
 	x.ctx, x.rowLimit = ctx, rowLimit
-	if err := x.build(src); err != nil {
+	if err := x.build(newRowMemo(src, memo).Source()); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -269,6 +273,8 @@ type workbook struct {
 	questions []*survey.Question // in the export: personal ones only when Personal
 	wide      []wideColumn
 	styles    map[string]int
+	nums      map[string]int    // styles by number format (num)
+	words     map[string]string // wording without arguments by key (t)
 	// textWidth is the longest text seen per wide column (pass 1).
 	textWidth []int
 	// kept and longRows count the responses and the answer values of the
@@ -423,6 +429,23 @@ func (x *workbook) observe(rows Rows) Rows {
 // "workbook." keys, see argNames); an unknown key is returned as it is
 // after its prefix (a status or kind code nobody named).
 func (x *workbook) t(key string, args ...any) string {
+	if len(args) == 0 {
+		// Without arguments, once per key: the data sheets ask for the
+		// same few (kinds, statuses, yes and no) on every row.
+		if w, ok := x.words[key]; ok {
+			return w
+		}
+		w := x.t1(key)
+		if x.words == nil {
+			x.words = map[string]string{}
+		}
+		x.words[key] = w
+		return w
+	}
+	return x.t1(key, args...)
+}
+
+func (x *workbook) t1(key string, args ...any) string {
 	if !wording.Default().Has("workbook." + key) {
 		if _, rest, found := strings.Cut(key, "."); found {
 			return rest

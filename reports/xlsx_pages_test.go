@@ -19,11 +19,12 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// pagedBook writes a workbook with sheets of limit rows and opens it.
+// pagedBook writes a workbook with sheets of limit rows and opens it; it
+// keeps no rows between passes (memo 0), as for an export too big for that.
 func pagedBook(t *testing.T, def *survey.Definition, src Source, opt XLSXOptions, limit int) (*excelize.File, []byte) {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := writeXLSX(context.Background(), &buf, def, src, opt, limit); err != nil {
+	if err := writeXLSX(context.Background(), &buf, def, src, opt, limit, 0); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))

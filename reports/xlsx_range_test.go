@@ -3,6 +3,7 @@ package reports
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -130,8 +131,10 @@ func TestWorkbookPassesDiffer(t *testing.T) {
 		}
 		return sliceSource(rows, nil)()
 	}
+	// Rows kept from the first pass are not read again (rowMemo): memo 0
+	// makes the second pass read the source, as past the budget.
 	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, def, src, XLSXOptions{}); err == nil || buf.Len() != 0 {
+	if err := writeXLSX(context.Background(), &buf, def, src, XLSXOptions{}, excelize.TotalRows, 0); err == nil || buf.Len() != 0 {
 		t.Fatalf("err %v, %d bytes", err, buf.Len())
 	}
 }

@@ -123,4 +123,16 @@ func (x *workbook) style(kind string) int {
 	return id
 }
 
-func (x *workbook) num(format string) int { return x.style("num:" + format) }
+// num is the style of a number format, style("num:"+format), looked up
+// by the format alone: the long sheet asks for one per number it writes.
+func (x *workbook) num(format string) int {
+	if id, ok := x.nums[format]; ok {
+		return id
+	}
+	id := x.style("num:" + format)
+	if x.nums == nil {
+		x.nums = map[string]int{}
+	}
+	x.nums[format] = id
+	return id
+}

@@ -59,6 +59,7 @@ type Manager struct {
 	charts    chartCache    // recent chart sets (Charts)
 	chartRows chartRowCache // rounds' answers as the charts decoded them
 	summaries summaryCache  // earlier rounds' aggregates for the trends
+	books     workbookCache // recent workbooks (Export)
 }
 
 // IsUnavailable reports whether err means the database did not answer in

@@ -20,7 +20,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 var ctx = context.Background()
 
-func setup(t *testing.T) (*manage.Manager, *survey.Definition) {
+func setup(t testing.TB) (*manage.Manager, *survey.Definition) {
 	t.Helper()
 	base, _ := url.Parse("https://aptauja.example.lv/prefix")
 	key, err := auth.NewLinkKey([]byte("manage test key of at least 32 bytes"))

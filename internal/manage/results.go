@@ -118,8 +118,19 @@ func (m *Manager) snapshotResults(ctx context.Context, sv domain.Survey, def *su
 		return err
 	}
 	defer release()
+	return m.snapshotResultsHeld(ctx, sv, def, personal, lang, fn)
+}
+
+// snapshotResultsHeld is snapshotResults for a caller that holds a report
+// slot already.
+func (m *Manager) snapshotResultsHeld(ctx context.Context, sv domain.Survey, def *survey.Definition, personal bool, lang string,
+	fn func(sn *store.Snapshot, order []string, src reports.Source, t Tracker) error) error {
 	return m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
-		t, err := trackerOf(ctx, sn, sv, def, personal)
+		// The tracker decodes every working copy; a report row whose
+		// document is the same (a submitted response's submitted copy most
+		// often is) takes it decoded from there (decodedDocs).
+		docs := &decodedDocs{budget: decodedDocsBudget}
+		t, err := trackerOf(ctx, sn, sv, def, personal, docs)
 		if err != nil {
 			return err
 		}
@@ -143,7 +154,7 @@ func (m *Manager) snapshotResults(ctx context.Context, sv domain.Survey, def *su
 						yield(reports.Row{}, err)
 						return
 					}
-					row, err := ReportRow(r)
+					row, err := reportRow(r, docs)
 					for _, c := range contacts[r.Code] {
 						row.Contacts = append(row.Contacts, c.Email)
 					}
@@ -189,7 +200,11 @@ func SortMunicipalities(list []domain.Municipality, lang string) {
 
 // ReportRow turns a stored row into what reports read: the submitted
 // snapshot when there is one, else the working copy.
-func ReportRow(r store.ReportRow) (reports.Row, error) {
+func ReportRow(r store.ReportRow) (reports.Row, error) { return reportRow(r, nil) }
+
+// reportRow is ReportRow taking the document decoded from docs when the
+// tracker decoded the same bytes.
+func reportRow(r store.ReportRow, docs *decodedDocs) (reports.Row, error) {
 	row := reports.Row{Municipality: domain.Municipality{Code: r.Code, NameLV: r.NameLV, NameEN: r.NameEN,
 		Kind: r.Kind, PlanningRegion: r.PlanningRegion, StatisticalRegion: r.StatisticalRegion},
 		Status: domain.StatusNone, SubmittedAt: r.SubmittedAt, UpdatedAt: r.UpdatedAt, Answers: survey.Answers{}}
@@ -200,6 +215,10 @@ func ReportRow(r store.ReportRow) (reports.Row, error) {
 	data := []byte(r.AnswersJSON)
 	if r.SubmittedJSON != nil {
 		data = r.SubmittedJSON
+	}
+	if a, ok := docs.take(r.Code, data); ok {
+		row.Answers = a
+		return row, nil
 	}
 	a, err := survey.DecodeAnswers(data)
 	row.Answers = a
@@ -230,6 +249,15 @@ type ExportOptions struct {
 // only when the principal may see them (p.SeesPersonalData()) and
 // opt.WithoutPersonal does not leave them out; personal says whether they
 // are.
+//
+// A workbook of at most 4 MB is kept (workbookCache) and given again for
+// the same round, definition, filter, language, personal data or not and
+// time zone while store.WorkbookStamp — read first, on every call — says
+// nothing it was made from has changed, for at most 10 minutes: its
+// summary and properties then say when it was first made. The stamp is
+// read holding a report slot, as a workbook is built, so a busy server
+// refuses it likewise (ErrBusy). Every export is audited, given again or
+// not.
 func (m *Manager) Export(ctx context.Context, p domain.Principal, w io.Writer, sv domain.Survey, def *survey.Definition,
 	opt ExportOptions) (personal bool, err error) {
 	if err := p.Require(domain.AccessView); err != nil {
@@ -252,18 +280,52 @@ func (m *Manager) Export(ctx context.Context, p domain.Principal, w io.Writer, s
 		sv.ClosesAt.In(x.TimeZone).Format("02.01.2006"))
 	x.Slug = sv.Slug
 	defer func() { err = m.audited(ctx, err, p, domain.AuditExportWorkbook, sv.ID, exportDetail(x)) }()
+	// A report slot first (see snapshotResults), so that no more than
+	// ReportSlots exports use the database at once, a workbook given again
+	// included. Then the stamp, before anything it vouches for: data read
+	// after it are at least as new, and a change in between gives the
+	// next call another stamp.
+	release, err := m.reportSlot(ctx)
+	if err != nil {
+		return false, err
+	}
+	var once sync.Once
+	free := func() { once.Do(release) }
+	defer free()
+	ids := []int64{sv.ID}
+	key := workbookKey{survey: sv.ID, slug: sv.Slug, def: def, filter: filterKey(x.Filter), lang: x.Lang,
+		personal: x.Personal, tz: x.TimeZone.String()}
+	if sv.PreviousSurveyID != nil {
+		ids = append(ids, *sv.PreviousSurveyID)
+		key.previous = *sv.PreviousSurveyID
+	}
+	stamp, err := m.Store.WorkbookStamp(ctx, ids, MaxTrendRounds)
+	if err != nil {
+		return false, err
+	}
+	if data := m.books.get(key, stamp, x.Generated); data != nil {
+		free() // sending it takes no database
+		_, err = w.Write(data)
+		return x.Personal, err
+	}
 	earlier, err := m.earlierRounds(ctx, sv)
 	if err != nil {
 		return false, err
 	}
-	return x.Personal, m.snapshotResults(ctx, sv, def, x.Personal, x.Lang,
+	kw := &keepWriter{w: w, limit: workbookCacheMax}
+	err = m.snapshotResultsHeld(ctx, sv, def, x.Personal, x.Lang,
 		func(sn *store.Snapshot, order []string, src reports.Source, t Tracker) error {
 			if x.Earlier, err = m.snapshotTrendRounds(ctx, sn, earlier, order); err != nil {
 				return err
 			}
 			x.Status = statusRows(t, x.Personal)
-			return reports.WriteXLSXContext(ctx, w, def, src, x)
+			return reports.WriteXLSXContext(ctx, kw, def, src, x)
 		})
+	free()
+	if data := kw.kept(); err == nil && data != nil {
+		m.books.put(key, stamp, x.Generated, data)
+	}
+	return x.Personal, err
 }
 
 // statusRows maps the tracker onto the workbook's status sheet; contacts

@@ -95,14 +95,16 @@ func (m *Manager) tracker(ctx context.Context, sv domain.Survey, def *survey.Def
 	var t Tracker
 	err := m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
 		var err error
-		t, err = trackerOf(ctx, sn, sv, def, withContacts)
+		t, err = trackerOf(ctx, sn, sv, def, withContacts, nil)
 		return err
 	})
 	return t, err
 }
 
-// trackerOf builds the tracker from a snapshot.
-func trackerOf(ctx context.Context, sn *store.Snapshot, sv domain.Survey, def *survey.Definition, withContacts bool) (Tracker, error) {
+// trackerOf builds the tracker from a snapshot; the answers documents it
+// decodes go into docs (nil: nowhere) for the report rows read after it.
+func trackerOf(ctx context.Context, sn *store.Snapshot, sv domain.Survey, def *survey.Definition, withContacts bool,
+	docs *decodedDocs) (Tracker, error) {
 	var (
 		contacts map[string][]domain.Contact
 		err      error
@@ -129,6 +131,7 @@ func trackerOf(ctx context.Context, sn *store.Snapshot, sv domain.Survey, def *s
 		if err != nil {
 			return Tracker{}, err
 		}
+		docs.keep(r.Code, r.AnswersJSON, answers)
 		r.AnswersJSON = nil
 		row := TrackerRow{TrackerRow: r, Deadline: sv.Deadline(r.ExtendedUntil), Contacts: contacts[r.Code]}
 		row.Status = trackStatus(r)

@@ -110,7 +110,40 @@ SELECT count(*)::text || ':' || COALESCE(sum(hashtextextended(k, 0)::numeric), 0
        COALESCE(sum(hashtextextended(k, 1)::numeric), 0)::text
 FROM versions`
 
-var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads, qChartSubmittedFingerprint, qChartAnswers, qChartSubmittedAnswers, qResultsStamp}
+// qWorkbookStamp is qResultsStamp over what a round's workbook reads
+// besides (its status sheet, the tracker): round $3's links, messages,
+// deadline extensions, returns and feedback releases, and every contact.
+const qWorkbookStamp = `
+WITH RECURSIVE chain(id, depth) AS (
+    SELECT unnest($1::bigint[]), 1
+    UNION ALL
+    SELECT s.previous_survey_id, c.depth + 1 FROM chain c JOIN surveys s ON s.id = c.id
+    WHERE s.previous_survey_id IS NOT NULL AND c.depth < $2
+), versions(k) AS (
+    SELECT 's' || s.id::text || ':' || s.xmin::text FROM surveys s WHERE s.id IN (SELECT id FROM chain)
+    UNION ALL
+    SELECT 'r' || r.id::text || ':' || r.xmin::text FROM responses r WHERE r.survey_id IN (SELECT id FROM chain)
+    UNION ALL
+    SELECT 'm' || m.code || ':' || m.xmin::text FROM municipalities m
+    UNION ALL
+    SELECT 'i' || i.id::text || ':' || i.xmin::text FROM invitations i WHERE i.survey_id = $3
+    UNION ALL
+    SELECT 'g' || g.id::text || ':' || g.xmin::text FROM messages g WHERE g.survey_id = $3
+    UNION ALL
+    SELECT 'd' || d.municipality_code || ':' || d.xmin::text FROM deadline_extensions d WHERE d.survey_id = $3
+    UNION ALL
+    SELECT 'x' || x.id::text || ':' || x.xmin::text FROM returns x JOIN responses r ON r.id = x.response_id
+    WHERE r.survey_id = $3
+    UNION ALL
+    SELECT 'f' || f.municipality_code || ':' || f.xmin::text FROM feedback_releases f WHERE f.survey_id = $3
+    UNION ALL
+    SELECT 'c' || c.id::text || ':' || c.xmin::text FROM contacts c
+)
+SELECT count(*)::text || ':' || COALESCE(sum(hashtextextended(k, 0)::numeric), 0)::text || ':' ||
+       COALESCE(sum(hashtextextended(k, 1)::numeric), 0)::text
+FROM versions`
+
+var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads, qChartSubmittedFingerprint, qChartAnswers, qChartSubmittedAnswers, qResultsStamp, qWorkbookStamp}
 
 // ChartHeads reads a round's rows for its charts without their answers
 // (see ChartHead); only the submitted responses when submittedOnly (what
@@ -164,6 +197,24 @@ func (sn *Snapshot) ChartAnswers(ctx context.Context, ids []int64, submittedOnly
 func (s *Store) ResultsStamp(ctx context.Context, surveyIDs []int64, rounds int) (string, error) {
 	var stamp []string
 	if err := s.db.SelectContext(ctx, &stamp, qResultsStamp, pq.Array(surveyIDs), rounds); err != nil {
+		return "", err
+	}
+	if len(stamp) != 1 {
+		return "", ErrNotFound
+	}
+	return stamp[0], nil
+}
+
+// WorkbookStamp is ResultsStamp over what a round's workbook reads: the
+// same rows and besides them the tracker's — the round's (surveyIDs[0])
+// links, messages, deadline extensions, returns and feedback releases,
+// and every contact.
+func (s *Store) WorkbookStamp(ctx context.Context, surveyIDs []int64, rounds int) (string, error) {
+	if len(surveyIDs) == 0 {
+		return "", ErrNotFound
+	}
+	var stamp []string
+	if err := s.db.SelectContext(ctx, &stamp, qWorkbookStamp, pq.Array(surveyIDs), rounds, surveyIDs[0]); err != nil {
 		return "", err
 	}
 	if len(stamp) != 1 {
