@@ -3,7 +3,6 @@ package manage
 import (
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
@@ -18,9 +17,7 @@ const chartCacheSize = 16
 // while the stamp read now is the same, so it never shows an answer,
 // filter or round as it was before a change.
 type chartCache struct {
-	mu      sync.Mutex
-	entries map[chartKey]*chartEntry
-	tick    uint64
+	kept lru[chartKey, chartEntry]
 }
 
 // chartKey is what a chart set depends on besides the database.
@@ -37,7 +34,6 @@ type chartKey struct {
 type chartEntry struct {
 	stamp string
 	data  *ChartData
-	used  uint64
 }
 
 // filterKey writes a filter as a string that differs whenever the filter
@@ -54,35 +50,12 @@ func filterKey(f reports.Filter) string {
 
 // get returns the set kept for key if it was made under stamp.
 func (c *chartCache) get(key chartKey, stamp string) *ChartData {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e := c.entries[key]
-	if e == nil || e.stamp != stamp {
-		return nil
-	}
-	c.tick++
-	e.used = c.tick
+	e, _ := c.kept.get(key, func(e chartEntry) bool { return e.stamp == stamp })
 	return e.data
 }
 
 // put keeps the set made for key under stamp, in place of any older one,
 // and lets the least recently used go past chartCacheSize.
 func (c *chartCache) put(key chartKey, stamp string, d *ChartData) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil {
-		c.entries = map[chartKey]*chartEntry{}
-	}
-	c.tick++
-	c.entries[key] = &chartEntry{stamp: stamp, data: d, used: c.tick}
-	for len(c.entries) > chartCacheSize {
-		var oldest chartKey
-		first := true
-		for k, e := range c.entries {
-			if first || e.used < c.entries[oldest].used {
-				oldest, first = k, false
-			}
-		}
-		delete(c.entries, oldest)
-	}
+	c.kept.put(key, chartEntry{stamp: stamp, data: d}, chartCacheSize)
 }

@@ -222,9 +222,7 @@ func (c *chartRowCache) keep(rr *chartRoundRows) {
 // rows (an answer, a status, a municipality's region) gives another
 // fingerprint, and the aggregate is made again.
 type summaryCache struct {
-	mu      sync.Mutex
-	entries map[summaryKey]*summaryEntry
-	tick    uint64
+	kept lru[summaryKey, *reports.Summary]
 }
 
 type summaryKey struct {
@@ -234,41 +232,13 @@ type summaryKey struct {
 	fingerprint string
 }
 
-type summaryEntry struct {
-	sum  *reports.Summary
-	used uint64
-}
-
 func (c *summaryCache) get(k summaryKey) *reports.Summary {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e := c.entries[k]
-	if e == nil {
-		return nil
-	}
-	c.tick++
-	e.used = c.tick
-	return e.sum
+	s, _ := c.kept.get(k, nil)
+	return s
 }
 
 func (c *summaryCache) put(k summaryKey, s *reports.Summary) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil {
-		c.entries = map[summaryKey]*summaryEntry{}
-	}
-	c.tick++
-	c.entries[k] = &summaryEntry{sum: s, used: c.tick}
-	for len(c.entries) > chartSummariesKept {
-		var oldest summaryKey
-		first := true
-		for k, e := range c.entries {
-			if first || e.used < c.entries[oldest].used {
-				oldest, first = k, false
-			}
-		}
-		delete(c.entries, oldest)
-	}
+	c.kept.put(k, s, chartSummariesKept)
 }
 
 // readChartRounds reads, in one snapshot, the round's rows (every

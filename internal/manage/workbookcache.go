@@ -3,7 +3,6 @@ package manage
 import (
 	"bytes"
 	"io"
-	"sync"
 	"time"
 
 	"github.com/civitas-lv/surveyd/survey"
@@ -26,9 +25,7 @@ const (
 // message, contact, municipality or round it was made from has changed —
 // and it was made less than workbookCacheAge before.
 type workbookCache struct {
-	mu      sync.Mutex
-	entries map[workbookKey]*workbookEntry
-	tick    uint64
+	kept lru[workbookKey, workbookEntry]
 }
 
 // workbookKey is what a workbook depends on besides the database and the
@@ -48,20 +45,14 @@ type workbookEntry struct {
 	stamp string
 	made  time.Time
 	data  []byte
-	used  uint64
 }
 
 // get returns the workbook kept for key if it was made under stamp and
 // no longer than workbookCacheAge before now.
 func (c *workbookCache) get(key workbookKey, stamp string, now time.Time) []byte {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e := c.entries[key]
-	if e == nil || e.stamp != stamp || now.Sub(e.made) > workbookCacheAge || now.Before(e.made) {
-		return nil
-	}
-	c.tick++
-	e.used = c.tick
+	e, _ := c.kept.get(key, func(e workbookEntry) bool {
+		return e.stamp == stamp && now.Sub(e.made) <= workbookCacheAge && !now.Before(e.made)
+	})
 	return e.data
 }
 
@@ -69,23 +60,7 @@ func (c *workbookCache) get(key workbookKey, stamp string, now time.Time) []byte
 // any older one, and lets the least recently used go past
 // workbookCacheSize.
 func (c *workbookCache) put(key workbookKey, stamp string, made time.Time, data []byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil {
-		c.entries = map[workbookKey]*workbookEntry{}
-	}
-	c.tick++
-	c.entries[key] = &workbookEntry{stamp: stamp, made: made, data: data, used: c.tick}
-	for len(c.entries) > workbookCacheSize {
-		var oldest workbookKey
-		first := true
-		for k, e := range c.entries {
-			if first || e.used < c.entries[oldest].used {
-				oldest, first = k, false
-			}
-		}
-		delete(c.entries, oldest)
-	}
+	c.kept.put(key, workbookEntry{stamp: stamp, made: made, data: data}, workbookCacheSize)
 }
 
 // keepWriter passes what is written on to w and keeps a copy while it
