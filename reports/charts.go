@@ -75,6 +75,10 @@ type ChartOptions struct {
 	// TablesOnly skips rendering the ECharts options (the costly part):
 	// for a chart's CSV, which needs only its table.
 	TablesOnly bool
+	// Memo, if not nil, keeps the charts built and gives them again for
+	// the same figures (see ChartMemo; T must then depend on Lang only).
+	// The trends' charts are not kept.
+	Memo *ChartMemo
 }
 
 func (o ChartOptions) t(key string, args ...any) string {
@@ -194,12 +198,38 @@ func buildCharts(ctx context.Context, s *Summary, o ChartOptions, option func(go
 	cs := &ChartSet{Overview: &ChartSection{Code: "results-overview", Title: o.t("chart.overview")}}
 	b := chartBuilder{s: s, o: o, option: option}
 	if len(o.Rate) > 0 {
-		cs.Overview.Charts = append(cs.Overview.Charts, b.rate())
+		cs.Overview.Charts = append(cs.Overview.Charts, b.memo(ChartRate, func(f *chartFigures) {
+			f.int(len(o.Rate))
+			for _, r := range o.Rate {
+				f.str(r.Name)
+				f.int(r.Submitted)
+				f.int(r.Total)
+			}
+		}, b.rate))
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 	}
-	cs.Overview.Charts = append(cs.Overview.Charts, b.regions())
+	cs.Overview.Charts = append(cs.Overview.Charts, b.memo(ChartRegions, func(f *chartFigures) {
+		f.int(s.Responses)
+		median := func(is *IndicatorSummary) {
+			f.int(is.N)
+			f.float(is.Median)
+		}
+		f.int(len(s.Regions))
+		for _, g := range s.Regions {
+			f.str(g.Name)
+			f.int(g.Responses)
+			f.int(len(g.Indicators))
+			for _, is := range g.Indicators {
+				median(is)
+			}
+		}
+		f.int(len(s.Indicators))
+		for _, is := range s.Indicators {
+			median(is)
+		}
+	}, b.regions))
 
 	bySection := map[string]*ChartSection{}
 	for _, sec := range s.Definition.Sections {
@@ -214,15 +244,19 @@ func buildCharts(ctx context.Context, s *Summary, o ChartOptions, option func(go
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		var c *Chart
-		switch {
-		case q.Type == survey.Multi:
-			c = b.share(qs)
-		case q.Type.IsChoice() || q.Type == survey.YesNo:
-			c = b.bar(qs)
-		default:
-			c = b.distribution(qs)
-		}
+		c := b.memo("question", func(f *chartFigures) {
+			f.str(q.Code)
+			f.counts(qs)
+		}, func() *Chart {
+			switch {
+			case q.Type == survey.Multi:
+				return b.share(qs)
+			case q.Type.IsChoice() || q.Type == survey.YesNo:
+				return b.bar(qs)
+			default:
+				return b.distribution(qs)
+			}
+		})
 		sec := bySection[q.Section().Code]
 		sec.Charts = append(sec.Charts, c)
 	}
@@ -230,7 +264,22 @@ func buildCharts(ctx context.Context, s *Summary, o ChartOptions, option func(go
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		c := b.indicator(i, is)
+		c := b.memo(ChartIndicator, func(f *chartFigures) {
+			f.int(i)
+			f.str(is.Indicator.Code)
+			stats := func(st *Stats) {
+				f.int(st.N)
+				for _, v := range []float64{st.Median, st.Q1, st.Q3, st.Mean} {
+					f.float(v)
+				}
+			}
+			stats(&is.Stats)
+			f.int(len(s.Regions))
+			for _, g := range s.Regions {
+				f.str(g.Name)
+				stats(&g.Indicators[i].Stats)
+			}
+		}, func() *Chart { return b.indicator(i, is) })
 		sec := bySection[indicatorSection(s.Definition, is.Indicator)]
 		if sec == nil {
 			sec = cs.Overview
