@@ -14,6 +14,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/civitas-lv/surveyd/survey"
@@ -74,6 +75,10 @@ type ChartOptions struct {
 	// TablesOnly skips rendering the ECharts options (the costly part):
 	// for a chart's CSV, which needs only its table.
 	TablesOnly bool
+	// Memo, if not nil, keeps the charts built and gives them again for
+	// the same figures (see ChartMemo; T must then depend on Lang only).
+	// The trends' charts are not kept.
+	Memo *ChartMemo
 }
 
 func (o ChartOptions) t(key string, args ...any) string {
@@ -193,12 +198,38 @@ func buildCharts(ctx context.Context, s *Summary, o ChartOptions, option func(go
 	cs := &ChartSet{Overview: &ChartSection{Code: "results-overview", Title: o.t("chart.overview")}}
 	b := chartBuilder{s: s, o: o, option: option}
 	if len(o.Rate) > 0 {
-		cs.Overview.Charts = append(cs.Overview.Charts, b.rate())
+		cs.Overview.Charts = append(cs.Overview.Charts, b.memo(ChartRate, func(f *chartFigures) {
+			f.int(len(o.Rate))
+			for _, r := range o.Rate {
+				f.str(r.Name)
+				f.int(r.Submitted)
+				f.int(r.Total)
+			}
+		}, b.rate))
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 	}
-	cs.Overview.Charts = append(cs.Overview.Charts, b.regions())
+	cs.Overview.Charts = append(cs.Overview.Charts, b.memo(ChartRegions, func(f *chartFigures) {
+		f.int(s.Responses)
+		median := func(is *IndicatorSummary) {
+			f.int(is.N)
+			f.float(is.Median)
+		}
+		f.int(len(s.Regions))
+		for _, g := range s.Regions {
+			f.str(g.Name)
+			f.int(g.Responses)
+			f.int(len(g.Indicators))
+			for _, is := range g.Indicators {
+				median(is)
+			}
+		}
+		f.int(len(s.Indicators))
+		for _, is := range s.Indicators {
+			median(is)
+		}
+	}, b.regions))
 
 	bySection := map[string]*ChartSection{}
 	for _, sec := range s.Definition.Sections {
@@ -213,15 +244,19 @@ func buildCharts(ctx context.Context, s *Summary, o ChartOptions, option func(go
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		var c *Chart
-		switch {
-		case q.Type == survey.Multi:
-			c = b.share(qs)
-		case q.Type.IsChoice() || q.Type == survey.YesNo:
-			c = b.bar(qs)
-		default:
-			c = b.distribution(qs)
-		}
+		c := b.memo("question", func(f *chartFigures) {
+			f.str(q.Code)
+			f.counts(qs)
+		}, func() *Chart {
+			switch {
+			case q.Type == survey.Multi:
+				return b.share(qs)
+			case q.Type.IsChoice() || q.Type == survey.YesNo:
+				return b.bar(qs)
+			default:
+				return b.distribution(qs)
+			}
+		})
 		sec := bySection[q.Section().Code]
 		sec.Charts = append(sec.Charts, c)
 	}
@@ -229,7 +264,22 @@ func buildCharts(ctx context.Context, s *Summary, o ChartOptions, option func(go
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		c := b.indicator(i, is)
+		c := b.memo(ChartIndicator, func(f *chartFigures) {
+			f.int(i)
+			f.str(is.Indicator.Code)
+			stats := func(st *Stats) {
+				f.int(st.N)
+				for _, v := range []float64{st.Median, st.Q1, st.Q3, st.Mean} {
+					f.float(v)
+				}
+			}
+			stats(&is.Stats)
+			f.int(len(s.Regions))
+			for _, g := range s.Regions {
+				f.str(g.Name)
+				stats(&g.Indicators[i].Stats)
+			}
+		}, func() *Chart { return b.indicator(i, is) })
 		sec := bySection[indicatorSection(s.Definition, is.Indicator)]
 		if sec == nil {
 			sec = cs.Overview
@@ -429,9 +479,10 @@ func (b *chartBuilder) distribution(qs *QuestionSummary) *Chart {
 	if c.Empty {
 		return c
 	}
-	var values []goopts.ScatterData
-	for _, v := range st.Values() {
-		values = append(values, goopts.ScatterData{Value: []any{chartRound(v, vp), 0}})
+	values := st.Values()
+	dots := make(chartDots, len(values))
+	for i, v := range values {
+		dots[i] = chartRound(v, vp)
 	}
 	// The unit is the axis name, centred under the axis labels: at the end
 	// of the axis it stood past the grid's right edge and was cut ("EU").
@@ -456,10 +507,13 @@ func (b *chartBuilder) distribution(qs *QuestionSummary) *Chart {
 			chartRound(st.Max, vp)}}},
 		gocharts.WithItemStyleOpts(goopts.ItemStyle{Color: "#dbe7f3", BorderColor: chartBlue, BorderWidth: 2}))
 	ch.YAxisList[0].Data = []string{q.Code}
-	dots := gocharts.NewScatter()
-	dots.AddSeries(b.o.t("chart.values"), values, gocharts.WithItemStyleOpts(goopts.ItemStyle{Color: chartDark,
-		Opacity: goopts.Float(0.55)}), gocharts.WithSeriesOpts(func(s *gocharts.SingleSeries) { s.SymbolSize = 9 }))
-	ch.Overlap(dots)
+	scatter := gocharts.NewScatter()
+	// Every value as a dot, written straight (chartDots) rather than as
+	// one opts.ScatterData each: the same bytes, without reflecting over
+	// thousands of them.
+	scatter.AddSeries(b.o.t("chart.values"), nil, gocharts.WithItemStyleOpts(goopts.ItemStyle{Color: chartDark,
+		Opacity: goopts.Float(0.55)}), gocharts.WithSeriesOpts(func(s *gocharts.SingleSeries) { s.SymbolSize = 9; s.Data = dots }))
+	ch.Overlap(scatter)
 	return b.finish(c, ch)
 }
 
@@ -712,6 +766,48 @@ func (b *chartBuilder) amount(v float64, places int, unit string) ChartCell {
 // "1,234.5" in English, with at most places decimals.
 func ChartNumber(v float64, places int, lang string) string {
 	return survey.FormatFloat(v, places, lang, true)
+}
+
+// chartDots are a distribution's values as the scatter series' data: in
+// JSON, each as the opts.ScatterData{Value: []any{v, 0}} it stands for
+// ({"value":[v,0]}, the number as encoding/json writes a float64).
+type chartDots []float64
+
+// MarshalJSON writes the dots.
+func (d chartDots) MarshalJSON() ([]byte, error) {
+	out := make([]byte, 0, 2+len(d)*20)
+	out = append(out, '[')
+	for i, v := range d {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("unsupported value: %v", v)
+		}
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, `{"value":[`...)
+		out = appendJSONFloat(out, v)
+		out = append(out, ",0]}"...)
+	}
+	return append(out, ']'), nil
+}
+
+// appendJSONFloat appends v as encoding/json writes a float64: the
+// shortest form, with an exponent only below 1e-6 or from 1e21 on, the
+// exponent's leading zero dropped.
+func appendJSONFloat(out []byte, v float64) []byte {
+	format := byte('f')
+	if a := math.Abs(v); a != 0 && (a < 1e-6 || a >= 1e21) {
+		format = 'e'
+	}
+	out = strconv.AppendFloat(out, v, format, -1, 64)
+	if format == 'e' {
+		// e-09 to e-9
+		if n := len(out); n >= 4 && out[n-4] == 'e' && out[n-3] == '-' && out[n-2] == '0' {
+			out[n-2] = out[n-1]
+			out = out[:n-1]
+		}
+	}
+	return out
 }
 
 func chartRound(v float64, places int) float64 {

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
+	goopts "github.com/go-echarts/go-echarts/v2/opts"
 	gorender "github.com/go-echarts/go-echarts/v2/render"
 )
 
@@ -145,5 +147,38 @@ func BenchmarkChartOptions(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// A distribution's dots are written as the opts.ScatterData they stand
+// for would be, number for number (small, large, negative, rounded, with
+// and without an exponent).
+func TestChartDotsSameAsScatterData(t *testing.T) {
+	t.Parallel()
+	values := []float64{0, -0.0, 1, -1, 0.5, 12345.67, -98765.4321, 1e-6, 9.99e-7, 1e-7, 1.5e-9, 123e-12, 1e20, 1e21,
+		-1e21, 1.7976931348623157e308, 5e-324, 0.1 + 0.2, 2025, 3.14159265358979, 1e-100, -2.5e-8, 999999999999999999999.0}
+	for i := range 200 {
+		values = append(values, chartRound(float64(i*i)*1.37-500, 2), float64(i)/7)
+	}
+	var data []goopts.ScatterData
+	for _, v := range values {
+		data = append(data, goopts.ScatterData{Value: []any{v, 0}})
+	}
+	want, err := json.Marshal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := json.Marshal(chartDots(values))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("dots\n got %s\nwant %s", got, want)
+	}
+	if got, err := json.Marshal(chartDots(nil)); err != nil || string(got) != "[]" {
+		t.Errorf("no dots: %s %v", got, err)
+	}
+	if _, err := json.Marshal(chartDots{math.NaN()}); err == nil {
+		t.Error("NaN written")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/civitas-lv/surveyd/internal/lru"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
 )
@@ -17,7 +18,7 @@ const chartCacheSize = 16
 // while the stamp read now is the same, so it never shows an answer,
 // filter or round as it was before a change.
 type chartCache struct {
-	kept lru[chartKey, chartEntry]
+	kept lru.Cache[chartKey, chartEntry]
 }
 
 // chartKey is what a chart set depends on besides the database.
@@ -50,12 +51,12 @@ func filterKey(f reports.Filter) string {
 
 // get returns the set kept for key if it was made under stamp.
 func (c *chartCache) get(key chartKey, stamp string) *ChartData {
-	e, _ := c.kept.get(key, func(e chartEntry) bool { return e.stamp == stamp })
+	e, _ := c.kept.Get(key, func(e chartEntry) bool { return e.stamp == stamp })
 	return e.data
 }
 
 // put keeps the set made for key under stamp, in place of any older one,
 // and lets the least recently used go past chartCacheSize.
 func (c *chartCache) put(key chartKey, stamp string, d *ChartData) {
-	c.kept.put(key, chartEntry{stamp: stamp, data: d}, chartCacheSize)
+	c.kept.Put(key, chartEntry{stamp: stamp, data: d}, 1, chartCacheSize, 0)
 }

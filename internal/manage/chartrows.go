@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
+	"github.com/civitas-lv/surveyd/internal/lru"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
@@ -222,7 +223,7 @@ func (c *chartRowCache) keep(rr *chartRoundRows) {
 // rows (an answer, a status, a municipality's region) gives another
 // fingerprint, and the aggregate is made again.
 type summaryCache struct {
-	kept lru[summaryKey, *reports.Summary]
+	kept lru.Cache[summaryKey, *reports.Summary]
 }
 
 type summaryKey struct {
@@ -233,12 +234,12 @@ type summaryKey struct {
 }
 
 func (c *summaryCache) get(k summaryKey) *reports.Summary {
-	s, _ := c.kept.get(k, nil)
+	s, _ := c.kept.Get(k, nil)
 	return s
 }
 
 func (c *summaryCache) put(k summaryKey, s *reports.Summary) {
-	c.kept.put(k, s, chartSummariesKept)
+	c.kept.Put(k, s, 1, chartSummariesKept, 0)
 }
 
 // readChartRounds reads, in one snapshot, the round's rows (every

@@ -130,6 +130,9 @@ func (m *Manager) charts1(ctx context.Context, sv domain.Survey, def *survey.Def
 		opt.Rate = append(opt.Rate, reports.RateTally{Name: g.Name, Submitted: g.Submitted, Total: g.Total})
 	}
 	survey.SortByName(opt.Rate, "lv", func(r reports.RateTally) string { return r.Name })
+	// A chart whose figures are as before is given again, not built:
+	// after a save, the charts of the questions it changed are built.
+	opt.Memo = &m.chartMemo
 	if d.Set, err = reports.BuildChartsContext(ctx, d.Summary, opt); err != nil || len(earlier) == 0 {
 		return d, err
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/civitas-lv/surveyd/internal/metrics"
 	"github.com/civitas-lv/surveyd/internal/refdata"
 	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
 )
 
@@ -56,10 +57,11 @@ type Manager struct {
 	defs      definitions // parsed questionnaires by round
 	outbox    outbox      // wakes RunOutbox when messages are queued
 	reports   reportSlots
-	charts    chartCache    // recent chart sets (Charts)
-	chartRows chartRowCache // rounds' answers as the charts decoded them
-	summaries summaryCache  // earlier rounds' aggregates for the trends
-	books     workbookCache // recent workbooks (Export)
+	charts    chartCache        // recent chart sets (Charts)
+	chartRows chartRowCache     // rounds' answers as the charts decoded them
+	summaries summaryCache      // earlier rounds' aggregates for the trends
+	chartMemo reports.ChartMemo // charts built, by what they show (Charts)
+	books     workbookCache     // recent workbooks (Export)
 }
 
 // IsUnavailable reports whether err means the database did not answer in

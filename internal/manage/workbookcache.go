@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/lru"
 	"github.com/civitas-lv/surveyd/survey"
 )
 
@@ -25,7 +26,7 @@ const (
 // message, contact, municipality or round it was made from has changed —
 // and it was made less than workbookCacheAge before.
 type workbookCache struct {
-	kept lru[workbookKey, workbookEntry]
+	kept lru.Cache[workbookKey, workbookEntry]
 }
 
 // workbookKey is what a workbook depends on besides the database and the
@@ -50,7 +51,7 @@ type workbookEntry struct {
 // get returns the workbook kept for key if it was made under stamp and
 // no longer than workbookCacheAge before now.
 func (c *workbookCache) get(key workbookKey, stamp string, now time.Time) []byte {
-	e, _ := c.kept.get(key, func(e workbookEntry) bool {
+	e, _ := c.kept.Get(key, func(e workbookEntry) bool {
 		return e.stamp == stamp && now.Sub(e.made) <= workbookCacheAge && !now.Before(e.made)
 	})
 	return e.data
@@ -60,7 +61,7 @@ func (c *workbookCache) get(key workbookKey, stamp string, now time.Time) []byte
 // any older one, and lets the least recently used go past
 // workbookCacheSize.
 func (c *workbookCache) put(key workbookKey, stamp string, made time.Time, data []byte) {
-	c.kept.put(key, workbookEntry{stamp: stamp, made: made, data: data}, workbookCacheSize)
+	c.kept.Put(key, workbookEntry{stamp: stamp, made: made, data: data}, 1, workbookCacheSize, 0)
 }
 
 // keepWriter passes what is written on to w and keeps a copy while it

@@ -107,7 +107,12 @@ type chartSectionView struct {
 }
 
 type chartView struct {
-	*reports.Chart
+	// The chart's fields the card shows, copied rather than embedded:
+	// html/template finds a field of an embedded struct by a slow search
+	// (reflect's FieldByNameFunc), a dozen times per chart.
+	ID, Kind, Question, Title, Note, Unit string
+	Height                                int
+	Empty                                 bool
 	// OptionJSON is the option for the <script type="application/json">
 	// block (reports escapes <, > and & in it).
 	OptionJSON template.JS
@@ -182,7 +187,8 @@ func (s *Server) chartsView(c *gin.Context, d *resultsData, report bool) chartsP
 	section := func(sec *reports.ChartSection) chartSectionView {
 		v := chartSectionView{Code: sec.Code, Title: sec.Title}
 		for _, ch := range sec.Charts {
-			v.Charts = append(v.Charts, chartView{Chart: ch, OptionJSON: template.JS(ch.Option), TableHTML: chartTableHTML(ch),
+			v.Charts = append(v.Charts, chartView{ID: ch.ID, Kind: ch.Kind, Question: ch.Question, Title: ch.Title,
+				Note: ch.Note, Unit: ch.Unit, Height: ch.Height, Empty: ch.Empty, OptionJSON: template.JS(ch.Option), TableHTML: chartTableHTML(ch),
 				CSVURL:  withQuery(base+"/charts/"+url.PathEscape(ch.ID)+"/data.csv", csvQuery),
 				PNGName: d.sv.Slug + "-" + ch.ID + ".png", Lang: l, Report: report, Width: p.Width})
 		}

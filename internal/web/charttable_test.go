@@ -42,7 +42,7 @@ func TestChartTableSameAsTemplate(t *testing.T) {
 	}
 	for _, c := range charts {
 		var want bytes.Buffer
-		if err := tmpl.ExecuteTemplate(&want, "chart-table", chartView{Chart: c}); err != nil {
+		if err := tmpl.ExecuteTemplate(&want, "chart-table", c); err != nil {
 			t.Fatal(err)
 		}
 		if got := string(chartTableHTML(c)); got != want.String() {
