@@ -34,35 +34,37 @@ RACE = $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null 
 
 # Format and vet checks, then every test against a real PostgreSQL and a
 # headless Chromium (both found or installed by scripts/). Two go test runs
-# at once: every package but internal/web with the race detector (where a
-# C compiler is present; .ci/run installs one), and internal/web without it
-# — its tests are pages rendered and driven in Chromium, the shared state
-# they reach lives in internal/manage and internal/store, whose own tests
-# run raced, and the detector made the web package alone take longer than
-# everything else together (`make test-race` runs it raced too). go test's
-# JSON goes through scripts/testprogress: a line per package as it
-# finishes, the full output of whatever fails, the slowest tests;
-# TEST_JSON=FILE keeps the JSON. Independent tests run in parallel,
-# TEST_PARALLEL at a time per package (they mostly wait for PostgreSQL or
-# Chromium, so more than the cores).
+# at once: the packages whose own code keeps state that goroutines share
+# (RACE_PKGS: the Manager's caches and slots, the store's connections and
+# counters, the lru, the mail outbox's fake server, the test progress
+# reader) under the race detector where a C compiler is present (.ci/run
+# installs one), and every other package without it — pages driven in
+# Chromium, workbooks, the questionnaire, the commands: CPU-heavy tests
+# the detector made 5–8 times slower, putting make test past its 3-minute
+# budget. `make test-race` runs everything raced. go test's JSON goes
+# through scripts/testprogress: a line per package as it finishes, the
+# full output of whatever fails, the slowest tests; TEST_JSON=FILE keeps
+# the JSON. Independent tests run in parallel, TEST_PARALLEL at a time per
+# package (they mostly wait for PostgreSQL or Chromium, so more than the
+# cores).
 TEST_PARALLEL ?= 4
-WEB_PKG := ./internal/web
+RACE_PKGS := ./internal/manage/... ./internal/store/... ./internal/lru/... ./internal/mail/... ./internal/wording/... ./scripts/... ./cmd/surveybench/...
 test: check
 	@set -eo pipefail; url=$$(scripts/pg-ensure); chrome=$$(scripts/chromium-ensure); \
 	[ -n "$(RACE)" ] || echo "make test: cgo is unavailable (no C compiler?), running without the race detector" >&2; \
 	$(GO) build -o bin/testprogress ./scripts/testprogress; \
 	export TEST_DATABASE_URL="$$url" CHROME_PATH="$$chrome"; \
-	pkgs=$$($(GO) list ./... | grep -vxF "$$($(GO) list $(WEB_PKG))"); \
-	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; mkfifo "$$tmp/raced" "$$tmp/web"; \
-	echo "make test: go test $(RACE) (every package but $(WEB_PKG)) and go test $(WEB_PKG), -parallel $(TEST_PARALLEL) (a line per package as it finishes)"; \
-	( set +e; $(GO) test $(RACE) -count=1 -parallel $(TEST_PARALLEL) -json $$pkgs > "$$tmp/raced" 2>&1; echo $$? > "$$tmp/raced.rc" ) & \
-	( set +e; $(GO) test -count=1 -parallel $(TEST_PARALLEL) -json $(WEB_PKG) > "$$tmp/web" 2>&1; echo $$? > "$$tmp/web.rc" ) & \
-	rc=0; bin/testprogress $(if $(TEST_JSON),-json $(TEST_JSON)) "$$tmp/raced" "$$tmp/web" || rc=$$?; wait; \
-	for r in raced web; do [ "$$(cat "$$tmp/$$r.rc")" = 0 ] || { [ $$rc != 0 ] || echo "make test: go test ($$r) exited with status $$(cat "$$tmp/$$r.rc")"; rc=1; }; done; \
+	raced=$$($(GO) list $(RACE_PKGS)); plain=$$($(GO) list ./... | grep -vxF "$$raced"); \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; mkfifo "$$tmp/raced" "$$tmp/plain"; \
+	echo "make test: go test $(RACE) $(RACE_PKGS) and go test of the other packages, -parallel $(TEST_PARALLEL) (a line per package as it finishes)"; \
+	( set +e; $(GO) test $(RACE) -count=1 -parallel $(TEST_PARALLEL) -json $$raced > "$$tmp/raced" 2>&1; echo $$? > "$$tmp/raced.rc" ) & \
+	( set +e; $(GO) test -count=1 -parallel $(TEST_PARALLEL) -json $$plain > "$$tmp/plain" 2>&1; echo $$? > "$$tmp/plain.rc" ) & \
+	rc=0; bin/testprogress $(if $(TEST_JSON),-json $(TEST_JSON)) "$$tmp/raced" "$$tmp/plain" || rc=$$?; wait; \
+	for r in raced plain; do [ "$$(cat "$$tmp/$$r.rc")" = 0 ] || { [ $$rc != 0 ] || echo "make test: go test ($$r) exited with status $$(cat "$$tmp/$$r.rc")"; rc=1; }; done; \
 	exit $$rc
 
-# Every package under the race detector, internal/web too (about twice as
-# long as make test).
+# Every package under the race detector (several times as long as make
+# test).
 test-race: check
 	@set -eo pipefail; url=$$(scripts/pg-ensure); chrome=$$(scripts/chromium-ensure); \
 	$(GO) build -o bin/testprogress ./scripts/testprogress; \

@@ -667,7 +667,15 @@
     refresh();
     setState('unsaved');
     updateLeft();
-    bringIntoView(box);
+    // Seen (and, as an alert, read out) at once; but someone typing in
+    // another field keeps the focus, or the keys they go on typing would
+    // land in the box instead of the field.
+    bringIntoView(box, typingInForm());
+  }
+  function typingInForm() {
+    var a = document.activeElement;
+    return !!a && form.contains(a) && (a.tagName === 'TEXTAREA' || a.tagName === 'SELECT' ||
+      (a.tagName === 'INPUT' && !/^(submit|button|reset)$/.test(a.type)));
   }
   function updateLeft() {
     var n = conflict ? Object.keys(conflict.pending).length : 0;
