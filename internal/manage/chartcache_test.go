@@ -1,15 +1,10 @@
 package manage_test
 
 import (
-	"encoding/json"
-	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
 )
@@ -20,33 +15,12 @@ import (
 // a municipality moved to another region.
 func TestChartsNeverStale(t *testing.T) {
 	t.Parallel()
-	m, def25 := setup(t)
-	def26, err := survey.Parse([]byte(strings.NewReplacer(`"slug":"regional-2025"`, `"slug":"regional-2026"`,
-		`"reference_year":2025`, `"reference_year":2026`).Replace(string(def25.JSON()))), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opens := time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)
-	r25, _, err := m.EnsureRound(ctx, def25, opens, opens.AddDate(0, 1, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r26, _, err := m.EnsureRound(ctx, def26, opens.AddDate(1, 0, 0), opens.AddDate(1, 1, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r26.PreviousSurveyID = &r25.ID // as the trends test has it
-	versions := map[string]int{}
+	e := newTwoRounds(t)
+	m, def25, def26, r25, r26 := e.m, e.def25, e.def26, e.r25, e.r26
+	r26.PreviousSurveyID = &r25.ID
 	answer := func(sv domain.Survey, def *survey.Definition, muni string, population, support int, submit bool) {
 		t.Helper()
-		a := survey.Answers{"population": json.Number(strconv.Itoa(population)), "ngo_support_eur": json.Number(strconv.Itoa(support))}
-		key := sv.Slug + "/" + muni
-		saved, err := m.Store.Apply(ctx, store.Change{SurveyID: sv.ID, Municipality: muni, DefinitionSHA256: manage.DefinitionSHA256(def),
-			BaseVersion: versions[key], Answers: a, Submit: submit, Actor: domain.Actor{Kind: domain.ActorSystem}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		versions[key] = saved.Response.Version
+		e.answer(t, sv, muni, population, support, submit, nil)
 	}
 	op := domain.OperatorPrincipal()
 	all := reports.Filter{Statuses: []string{domain.StatusSubmitted, domain.StatusDraft}}

@@ -7,10 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/refdata"
-	"github.com/xuri/excelize/v2"
 )
 
 func municipalities(t *testing.T) []domain.Municipality {

@@ -2,19 +2,17 @@ package manage_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
-	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
-	"github.com/xuri/excelize/v2"
 )
 
 // TestExportTrendsFollowTheSourceRound: the workbook of a round made from
@@ -23,28 +21,11 @@ import (
 // round with no source has neither.
 func TestExportTrendsFollowTheSourceRound(t *testing.T) {
 	t.Parallel()
-	m, def25 := setup(t)
-	def26, err := survey.Parse([]byte(strings.NewReplacer(`"slug":"regional-2025"`, `"slug":"regional-2026"`,
-		`"reference_year":2025`, `"reference_year":2026`).Replace(string(def25.JSON()))), "")
-	if err != nil || def26.ReferenceYear != 2026 {
-		t.Fatalf("2026 definition: %v", err)
-	}
-	opens := time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)
-	r25, _, err := m.EnsureRound(ctx, def25, opens, opens.AddDate(0, 1, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r26, _, err := m.EnsureRound(ctx, def26, opens.AddDate(1, 0, 0), opens.AddDate(1, 1, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newTwoRounds(t)
+	m, def25, def26, r25, r26 := e.m, e.def25, e.def26, e.r25, e.r26
 	answer := func(sv domain.Survey, def *survey.Definition, muni string, population, support int, submit bool) {
 		t.Helper()
-		a := survey.Answers{"population": json.Number(strconv.Itoa(population)), "ngo_support_eur": json.Number(strconv.Itoa(support))}
-		if _, err := m.Store.Apply(ctx, store.Change{SurveyID: sv.ID, Municipality: muni, DefinitionSHA256: manage.DefinitionSHA256(def),
-			Answers: a, Submit: submit, Actor: domain.Actor{Kind: domain.ActorSystem}}); err != nil {
-			t.Fatal(err)
-		}
+		e.answer(t, sv, muni, population, support, submit, nil)
 	}
 	// ind_ngo_eur_per_resident = ngo_support_eur / population.
 	// 2025: 2000/1000 = 2 and 12000/2000 = 6 → median 4; the draft (100

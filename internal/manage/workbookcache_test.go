@@ -2,9 +2,7 @@ package manage_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -26,33 +24,12 @@ import (
 // not.
 func TestWorkbookNeverStale(t *testing.T) {
 	t.Parallel()
-	m, def25 := setup(t)
-	def26, err := survey.Parse([]byte(strings.NewReplacer(`"slug":"regional-2025"`, `"slug":"regional-2026"`,
-		`"reference_year":2025`, `"reference_year":2026`).Replace(string(def25.JSON()))), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opens := time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)
-	r25, _, err := m.EnsureRound(ctx, def25, opens, opens.AddDate(0, 1, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r26, _, err := m.EnsureRound(ctx, def26, opens.AddDate(1, 0, 0), opens.AddDate(1, 1, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newTwoRounds(t)
+	m, def25, def26, r25, r26 := e.m, e.def25, e.def26, e.r25, e.r26
 	r26.PreviousSurveyID = &r25.ID
-	versions := map[string]int{}
 	answer := func(sv domain.Survey, def *survey.Definition, muni string, population int, submit bool) {
 		t.Helper()
-		a := survey.Answers{"population": json.Number(strconv.Itoa(population))}
-		key := sv.Slug + "/" + muni
-		saved, err := m.Store.Apply(ctx, store.Change{SurveyID: sv.ID, Municipality: muni, DefinitionSHA256: manage.DefinitionSHA256(def),
-			BaseVersion: versions[key], Answers: a, Submit: submit, Actor: domain.Actor{Kind: domain.ActorSystem}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		versions[key] = saved.Response.Version
+		e.answer(t, sv, muni, population, 0, submit, nil)
 	}
 	exec := func(q string, args ...any) {
 		t.Helper()

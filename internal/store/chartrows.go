@@ -94,7 +94,12 @@ type ChartAnswers struct {
 // hashes of each row's key and xmin (sums, so no sort; two, so that
 // changes whose hashes happen to cancel out in one are still seen in the
 // other). Reading it costs no answers document.
-const qResultsStamp = `
+const qResultsStamp = stampRounds + stampSum
+
+// stampRounds and stampSum are qResultsStamp's start and end: the rows'
+// versions it lists, and how they are summed.
+const (
+	stampRounds = `
 WITH RECURSIVE chain(id, depth) AS (
     SELECT unnest($1::bigint[]), 1
     UNION ALL
@@ -106,26 +111,18 @@ WITH RECURSIVE chain(id, depth) AS (
     SELECT 'r' || r.id::text || ':' || r.xmin::text FROM responses r WHERE r.survey_id IN (SELECT id FROM chain)
     UNION ALL
     SELECT 'm' || m.code || ':' || m.xmin::text FROM municipalities m
+`
+	stampSum = `
 )
 SELECT count(*)::text || ':' || COALESCE(sum(hashtextextended(k, 0)::numeric), 0)::text || ':' ||
        COALESCE(sum(hashtextextended(k, 1)::numeric), 0)::text
 FROM versions`
+)
 
 // qWorkbookStamp is qResultsStamp over what a round's workbook reads
 // besides (its status sheet, the tracker): round $3's links, messages,
 // deadline extensions, returns and feedback releases, and every contact.
-const qWorkbookStamp = `
-WITH RECURSIVE chain(id, depth) AS (
-    SELECT unnest($1::bigint[]), 1
-    UNION ALL
-    SELECT s.previous_survey_id, c.depth + 1 FROM chain c JOIN surveys s ON s.id = c.id
-    WHERE s.previous_survey_id IS NOT NULL AND c.depth < $2
-), versions(k) AS (
-    SELECT 's' || s.id::text || ':' || s.xmin::text FROM surveys s WHERE s.id IN (SELECT id FROM chain)
-    UNION ALL
-    SELECT 'r' || r.id::text || ':' || r.xmin::text FROM responses r WHERE r.survey_id IN (SELECT id FROM chain)
-    UNION ALL
-    SELECT 'm' || m.code || ':' || m.xmin::text FROM municipalities m
+const qWorkbookStamp = stampRounds + `
     UNION ALL
     SELECT 'i' || i.id::text || ':' || i.xmin::text FROM invitations i WHERE i.survey_id = $3
     UNION ALL
@@ -138,11 +135,7 @@ WITH RECURSIVE chain(id, depth) AS (
     UNION ALL
     SELECT 'f' || f.municipality_code || ':' || f.xmin::text FROM feedback_releases f WHERE f.survey_id = $3
     UNION ALL
-    SELECT 'c' || c.id::text || ':' || c.xmin::text FROM contacts c
-)
-SELECT count(*)::text || ':' || COALESCE(sum(hashtextextended(k, 0)::numeric), 0)::text || ':' ||
-       COALESCE(sum(hashtextextended(k, 1)::numeric), 0)::text
-FROM versions`
+    SELECT 'c' || c.id::text || ':' || c.xmin::text FROM contacts c` + stampSum
 
 var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads, qChartSubmittedFingerprint, qChartAnswers, qChartSubmittedAnswers, qResultsStamp, qWorkbookStamp}
 
