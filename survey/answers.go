@@ -70,7 +70,9 @@ func decodeAnswersSlow(data []byte) (Answers, error) {
 	if raw == nil {
 		return nil, ErrNotObject
 	}
-	if dec.More() {
+	// Only white space may follow (dec.More would let a stray ']' or '}'
+	// through).
+	if !onlySpace(data[dec.InputOffset():]) {
 		return nil, errors.New("unexpected data after the answers object")
 	}
 	a := FromJSONValues(raw)

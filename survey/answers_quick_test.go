@@ -102,3 +102,17 @@ func TestCheckNumberWhole(t *testing.T) {
 		t.Fatal("no numeric questions")
 	}
 }
+
+// TestDecodeAnswersRefusesTrailingData: only white space may follow the
+// object — a stray closing bracket too (json.Decoder.More lets it by).
+func TestDecodeAnswersRefusesTrailingData(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{`{"a":1}}`, `{"a":1} ]`, `{"a":1}x`, `{"a":1} {}`} {
+		if _, err := DecodeAnswers([]byte(s)); err == nil {
+			t.Errorf("%s: decoded", s)
+		}
+	}
+	if _, err := DecodeAnswers([]byte("{\"a\":1} \n\t\r")); err != nil {
+		t.Errorf("white space after the object: %v", err)
+	}
+}

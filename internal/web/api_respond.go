@@ -370,7 +370,9 @@ func decodeJSONBytes(data []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return badRequest(err)
 	}
-	if dec.More() {
+	// Only white space may follow (dec.More would let a stray ']' or '}'
+	// through).
+	if len(bytes.Trim(data[dec.InputOffset():], " \t\r\n")) != 0 {
 		return badRequest(errors.New("unexpected data after the JSON object"))
 	}
 	return nil

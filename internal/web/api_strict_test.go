@@ -28,6 +28,11 @@ func TestStrictJSONBodies(t *testing.T) {
 		{"a nested key twice", "", `{"version":1,"answers":{"population":5,"x":[{"a":1,"a":2}]}}`, []string{"„a“", "divreiz"}},
 		{"submit Version", "/submit", `{"Version":1}`, []string{"„Version“", "„version“"}},
 		{"submit version twice", "/submit", `{"version":1,"version":1}`, []string{"„version“", "divreiz"}},
+		// A stray closing bracket after the body (json.Decoder.More says
+		// there is nothing more).
+		{"a brace after the body", "", `{"version":1,"answers":{"population":5}}}`, nil},
+		{"a bracket after the body", "", `{"version":1,"answers":{"population":5}} ]`, nil},
+		{"a brace after submit's body", "/submit", `{"version":1}}`, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := e.api(map[string]string{"": "PUT", "/submit": "POST"}[c.suffix], "riga", c.suffix, c.body)
