@@ -669,8 +669,18 @@
     updateLeft();
     // Seen (and, as an alert, read out) at once; but someone typing in
     // another field keeps the focus, or the keys they go on typing would
-    // land in the box instead of the field.
-    bringIntoView(box, typingInForm());
+    // land in the box instead of the field — and as the page follows
+    // their typing, the box is brought into view again when they leave
+    // the field (focused only if they did not go on to another one).
+    if (!typingInForm()) { bringIntoView(box); return; }
+    bringIntoView(box, true);
+    form.addEventListener('focusout', function again() {
+      form.removeEventListener('focusout', again);
+      setTimeout(function () {
+        var b = $('conflict-live');
+        if (b && conflict) bringIntoView(b, typingInForm());
+      }, 0);
+    });
   }
   function typingInForm() {
     var a = document.activeElement;
