@@ -140,17 +140,11 @@ func jsonText(lit []byte) (string, bool) {
 		if i++; i == len(lit) {
 			return "", false
 		}
+		if c, ok := jsonEscape(lit[i]); ok {
+			b = append(b, c)
+			continue
+		}
 		switch c := lit[i]; c {
-		case 'b':
-			b = append(b, '\b')
-		case 'f':
-			b = append(b, '\f')
-		case 'n':
-			b = append(b, '\n')
-		case 'r':
-			b = append(b, '\r')
-		case 't':
-			b = append(b, '\t')
 		case 'u':
 			r, ok := hex4(lit[i+1:])
 			if !ok {
@@ -170,11 +164,31 @@ func jsonText(lit []byte) (string, bool) {
 			} else {
 				b = utf8.AppendRune(b, r)
 			}
-		default: // '"', '\\', '/'
+		default: // not an escape JSON has (lit is valid JSON): kept as it was
 			b = append(b, c)
 		}
 	}
 	return string(b), true
+}
+
+// jsonEscape is the byte a one-letter JSON escape (\b \f \n \r \t \" \\ \/)
+// stands for; false for any other letter (\u is read by the caller).
+func jsonEscape(c byte) (byte, bool) {
+	switch c {
+	case '"', '\\', '/':
+		return c, true
+	case 'b':
+		return '\b', true
+	case 'f':
+		return '\f', true
+	case 'n':
+		return '\n', true
+	case 'r':
+		return '\r', true
+	case 't':
+		return '\t', true
+	}
+	return 0, false
 }
 
 func hex4(b []byte) (rune, bool) {

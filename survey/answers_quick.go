@@ -243,19 +243,11 @@ func (r *quickReader) escaped(start int) (string, bool) {
 		}
 		e := r.d[r.i]
 		r.i++
+		if c, ok := jsonEscape(e); ok {
+			b = append(b, c)
+			continue
+		}
 		switch e {
-		case '"', '\\', '/':
-			b = append(b, e)
-		case 'b':
-			b = append(b, '\b')
-		case 'f':
-			b = append(b, '\f')
-		case 'n':
-			b = append(b, '\n')
-		case 'r':
-			b = append(b, '\r')
-		case 't':
-			b = append(b, '\t')
 		case 'u':
 			x, ok := hex4(r.d[r.i:])
 			if !ok {
