@@ -16,7 +16,7 @@ func TestFormatFloatAsBig(t *testing.T) {
 	values := []float64{0, math.Copysign(0, -1), 0.5, -0.5, 1.5, 2.5, 0.125, 2.675, 0.005, -0.005, 0.0049, -0.0049,
 		999.995, 9.999, -9.9999, 99999.5, 1e-7, 1.23456789012345e-10, 5e-13, 4.9999999999999e-13, 0.1 + 0.2,
 		1e21, 123456789012345680000, math.MaxFloat64, math.SmallestNonzeroFloat64, -1234567.891,
-		math.NaN(), math.Inf(1), math.Inf(-1), 33.3333, 12345.678, 0.9999999999999, 0.99999999999995}
+		math.NaN(), math.Inf(1), math.Inf(-1), 33.3333, 12345.678, 0.9999999999999, 0.99999999999995, -4e-13, -1e-13}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 3000 {
 		mag := math.Pow(10, float64(rng.IntN(30)-15))

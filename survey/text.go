@@ -87,8 +87,8 @@ func FormatFixedFloat(v float64, places int, lang string) string {
 // floatString is ratString(FloatRat(v, places)) written with strings:
 // v's shortest decimal, rounded half away from zero to places decimals
 // (when places >= 0), then to 12 as ratString rounds, trailing zeros
-// dropped; no sign on zero, but a sign on what only the rounding to 12
-// made zero ("-0", as ratString has it).
+// dropped; no sign on zero, also when only the rounding to 12 made it
+// zero.
 func floatString(v float64, places int) string {
 	neg, intPart, frac := floatDigits(v, places)
 	if strings.Trim(intPart+frac, "0") == "" {
@@ -97,6 +97,9 @@ func floatString(v float64, places int) string {
 	if frac != "" {
 		intPart, frac = roundDecimal(intPart, frac, 12)
 		frac = strings.TrimRight(frac, "0")
+		if strings.Trim(intPart+frac, "0") == "" {
+			return "0"
+		}
 	}
 	out := intPart
 	if frac != "" {
@@ -293,6 +296,9 @@ func ratString(r *big.Rat) string {
 		return r.Num().String()
 	}
 	s := r.FloatString(12)
-	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".")
+	s = strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+	if s == "-0" { // a negative number that rounds to zero is zero
+		return "0"
+	}
+	return s
 }

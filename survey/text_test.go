@@ -38,6 +38,9 @@ func TestFormatting(t *testing.T) {
 		{"percent", "12.5", "en", "12.5%", FormatPercent},
 		{"number", "12345.5", "lv", "12" + nb + "345,5", func(r *big.Rat, l string) string { return FormatNumber(r, l, true) }},
 		{"number", "12345.5", "en", "12,345.5", func(r *big.Rat, l string) string { return FormatNumber(r, l, true) }},
+		// A negative number that rounds to zero at 12 places is "0", not "-0".
+		{"number", "-0.0000000000001", "lv", "0", func(r *big.Rat, l string) string { return FormatNumber(r, l, true) }},
+		{"number", "-0.0000000000006", "en", "-0.000000000001", func(r *big.Rat, l string) string { return FormatNumber(r, l, true) }},
 		{"year", "2024", "en", "2024", func(r *big.Rat, l string) string { return FormatQuantity(Year, r, l) }},
 		{"int", "43000", "lv", "43" + nb + "000", func(r *big.Rat, l string) string { return FormatQuantity(Int, r, l) }},
 		{"quantity money", "7", "en", "7.00" + nb + "EUR", func(r *big.Rat, l string) string { return FormatQuantity(Money, r, l) }},
@@ -46,6 +49,9 @@ func TestFormatting(t *testing.T) {
 		if got := c.f(rat(t, c.in), c.lang); got != c.want {
 			t.Errorf("%s %s in %s = %q, want %q", c.what, c.in, c.lang, got, c.want)
 		}
+	}
+	if got := FormatFloat(-1e-13, -1, "lv", true); got != "0" {
+		t.Errorf("FormatFloat(-1e-13) = %q, want 0", got)
 	}
 	if got := FormatFixed(FloatRat(2.0/3, -1), 1, "lv"); got != "0,7" {
 		t.Errorf("FormatFixed(2/3, 1) = %q", got)
