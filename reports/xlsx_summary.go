@@ -27,12 +27,10 @@ const (
 func (x *workbook) writeSummary(s *Summary) {
 	const sh = SheetSummary
 	f := x.f
-	for _, c := range []struct {
-		from, to string
-		width    float64
-	}{{"A", "A", 22}, {"B", "B", 50}, {"C", "J", 13}} {
+	for _, c := range []struct{ from, to string }{{"A", "A"}, {"B", "B"}, {"C", "J"}} {
+		col, _ := excelize.ColumnNameToNumber(c.from)
 		if x.err == nil {
-			x.err = f.SetColWidth(sh, c.from, c.to, c.width)
+			x.err = f.SetColWidth(sh, c.from, c.to, summaryColWidth(col))
 		}
 	}
 	// Printed: A4 landscape, tables and charts one page wide.
@@ -100,6 +98,32 @@ func (x *workbook) writeSummary(s *Summary) {
 	}
 }
 
+// summaryColWidth is the width of a column of the summary (0: the
+// default), which also places its charts (anchor).
+func summaryColWidth(col int) float64 {
+	switch {
+	case col == 1:
+		return 22
+	case col == 2:
+		return 50
+	case col >= 3 && col <= 10: // C–J
+		return 13
+	}
+	return 0
+}
+
+// setRowHeight sets the height of a row of the summary and notes it for
+// placing its charts (anchor).
+func (x *workbook) setRowHeight(row int, height float64) {
+	if x.err == nil {
+		x.err = x.f.SetRowHeight(SheetSummary, row, height)
+	}
+	if x.rowHeights == nil {
+		x.rowHeights = map[int]float64{}
+	}
+	x.rowHeights[row] = height
+}
+
 // filterText describes the filter in words.
 func (x *workbook) filterText() string {
 	f := x.opt.Filter
@@ -165,9 +189,7 @@ func (x *workbook) summaryIndicators(s *Summary, row int) int {
 	for i, in := range x.def.Indicators {
 		x.put(sh, 3+i, row, in.Text.In(x.lang), hdr)
 	}
-	if x.err == nil {
-		x.err = x.f.SetRowHeight(sh, row, 60)
-	}
+	x.setRowHeight(row, 60)
 	row++
 	for _, g := range s.Regions {
 		x.put(sh, 1, row, g.Name, 0)
@@ -216,9 +238,7 @@ func (x *workbook) summaryChoice(qs *QuestionSummary, top int) int {
 	for i, h := range heads {
 		x.put(sh, i+1, row, h, hdr)
 	}
-	if x.err == nil {
-		x.err = x.f.SetRowHeight(sh, row, 30) // "% no atbildējušajiem" takes two lines
-	}
+	x.setRowHeight(row, 30) // "% no atbildējušajiem" takes two lines
 	headRow := row
 	first := row + 1
 	nf, pf := x.num(fmtInt), x.num(x.fmtPercent(1))
@@ -240,18 +260,18 @@ func (x *workbook) summaryChoice(qs *QuestionSummary, top int) int {
 		return top + chartRows
 	}
 	cats := columnRange(sh, 2, first, last)
-	ch := &excelize.Chart{Type: excelize.Bar,
-		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("%s!$C$%d", quoteSheet(sh), headRow), Categories: cats,
+	ch := summaryChart{kind: excelize.Bar, title: q.Text.In(x.lang),
+		series: []excelize.ChartSeries{{Name: fmt.Sprintf("%s!$C$%d", quoteSheet(sh), headRow), Categories: cats,
 			Values: columnRange(sh, 3, first, last)}}}
 	switch {
 	case multi:
-		ch.Type = excelize.BarStacked
-		ch.Series = append(ch.Series, excelize.ChartSeries{Name: fmt.Sprintf("%s!$D$%d", quoteSheet(sh), headRow),
+		ch.kind = excelize.BarStacked
+		ch.series = append(ch.series, excelize.ChartSeries{Name: fmt.Sprintf("%s!$D$%d", quoteSheet(sh), headRow),
 			Categories: cats, Values: columnRange(sh, 4, first, last)})
 	case q.Type == survey.YesNo:
-		ch.Type = excelize.Col
+		ch.kind = excelize.Col
 	}
-	x.addChart(top, q.Text.In(x.lang), ch)
+	x.addChart(top, ch)
 	return max(row+2, top+chartRows)
 }
 
@@ -301,20 +321,10 @@ func (x *workbook) summaryNumbers(qs *QuestionSummary, top int) int {
 		x.put(sh, 2, row, b.label(x.lang), 0)
 		x.put(sh, 3, row, b.count, x.num(fmtInt))
 	}
-	ch := &excelize.Chart{Type: excelize.Col, Series: []excelize.ChartSeries{{
-		Name:       fmt.Sprintf("%s!$C$%d", quoteSheet(sh), headRow),
-		Categories: columnRange(sh, 2, first, row), Values: columnRange(sh, 3, first, row)}}}
-	x.addChart(top, q.Text.In(x.lang)+" — "+x.t("sum.distribution"), ch)
+	x.addChart(top, summaryChart{kind: excelize.Col, title: q.Text.In(x.lang) + " — " + x.t("sum.distribution"),
+		series: []excelize.ChartSeries{{Name: fmt.Sprintf("%s!$C$%d", quoteSheet(sh), headRow),
+			Categories: columnRange(sh, 2, first, row), Values: columnRange(sh, 3, first, row)}}})
 	return max(row+2, top+chartRows)
-}
-
-// addChart puts a chart beside the table that starts at row top.
-func (x *workbook) addChart(top int, title string, ch *excelize.Chart) {
-	if x.err != nil {
-		return
-	}
-	styleChart(ch, title, chartWidth, chartHeight)
-	x.err = x.f.AddChart(SheetSummary, cellName(chartCol, top), ch)
 }
 
 // styleChart gives a chart the workbooks' look: a small bold title (also its
