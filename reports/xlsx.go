@@ -290,6 +290,9 @@ type workbook struct {
 	kept, longRows int
 	// summaryCols and summaryRows are the extent of the summary's cells.
 	summaryCols, summaryRows int
+	// summary holds the summary's cells by row, each row's by column
+	// (index col-1), until streamSummary writes them.
+	summary map[int][]any
 	// trend is the trends across rounds (pass 1, without the long form's
 	// values: writeTrends streams them); nil without earlier rounds.
 	trend *Trend
@@ -382,9 +385,7 @@ func (x *workbook) build(src Source) error {
 	f.SetActiveSheet(0)
 	x.writeSummary(sum)
 	x.finishCharts()
-	if x.err == nil {
-		x.err = x.declareRange(SheetSummary, max(x.summaryCols, 1), max(x.summaryRows, 1))
-	}
+	x.streamSummary()
 	if x.err != nil {
 		return x.err
 	}

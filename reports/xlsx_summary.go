@@ -27,7 +27,10 @@ const (
 func (x *workbook) writeSummary(s *Summary) {
 	const sh = SheetSummary
 	f := x.f
-	for _, c := range []struct{ from, to string }{{"A", "A"}, {"B", "B"}, {"C", "J"}} {
+	// Right to left: excelize puts each call's columns before those set
+	// already, and the sheet is streamed (streamSummary), which writes
+	// them in that order; so they come out ascending, as the format wants.
+	for _, c := range []struct{ from, to string }{{"C", "J"}, {"B", "B"}, {"A", "A"}} {
 		col, _ := excelize.ColumnNameToNumber(c.from)
 		if x.err == nil {
 			x.err = f.SetColWidth(sh, c.from, c.to, summaryColWidth(col))
@@ -42,19 +45,19 @@ func (x *workbook) writeSummary(s *Summary) {
 	if x.err == nil {
 		x.err = f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: &fit})
 	}
-	x.put(sh, 1, 1, x.opt.Title, x.style("title"))
+	x.put(1, 1, x.opt.Title, x.style("title"))
 	round := x.t("sum.reference", x.def.ReferenceYear)
 	if x.opt.Round != "" {
 		round = x.opt.Round + " · " + round
 	}
-	x.put(sh, 1, 2, round, 0)
-	x.put(sh, 1, 3, x.t("sum.generated"), x.style("bold"))
-	x.put(sh, 2, 3, x.opt.Generated.In(x.tz), x.num(fmtDateTime))
-	x.put(sh, 1, 4, x.t("sum.selection"), x.style("bold"))
-	x.put(sh, 2, 4, x.filterText(), 0)
-	x.put(sh, 1, 5, x.t("sum.responses"), x.style("bold"))
-	x.put(sh, 2, 5, s.Responses, x.style("num:"+fmtInt))
-	x.put(sh, 1, 6, x.t("sum.note"), x.style("note"))
+	x.put(1, 2, round, 0)
+	x.put(1, 3, x.t("sum.generated"), x.style("bold"))
+	x.put(2, 3, x.opt.Generated.In(x.tz), x.num(fmtDateTime))
+	x.put(1, 4, x.t("sum.selection"), x.style("bold"))
+	x.put(2, 4, x.filterText(), 0)
+	x.put(1, 5, x.t("sum.responses"), x.style("bold"))
+	x.put(2, 5, s.Responses, x.style("num:"+fmtInt))
+	x.put(1, 6, x.t("sum.note"), x.style("note"))
 	row := 8
 	// Where a data sheet continues past Excel's row limit (pagedSheet).
 	for _, c := range []struct {
@@ -62,7 +65,7 @@ func (x *workbook) writeSummary(s *Summary) {
 		n     int
 	}{{SheetTrend, x.trendPages}, {SheetWide, x.widePages}, {SheetLong, x.longPages}} {
 		if c.n > 1 {
-			x.put(sh, 1, row-1, x.t("sum.continued", c.sheet, strings.Join(pageNames(c.sheet, c.n)[1:], ", ")), x.style("note"))
+			x.put(1, row-1, x.t("sum.continued", c.sheet, strings.Join(pageNames(c.sheet, c.n)[1:], ", ")), x.style("note"))
 			row++
 		}
 	}
@@ -84,7 +87,7 @@ func (x *workbook) writeSummary(s *Summary) {
 		}
 		if q.Section() != section {
 			section = q.Section()
-			x.put(sh, 1, row, section.Title.In(x.lang), x.style("heading"))
+			x.put(1, row, section.Title.In(x.lang), x.style("heading"))
 			row += 2
 		}
 		if q.Type.IsNumber() {
@@ -156,24 +159,24 @@ func (x *workbook) filterText() string {
 // region; it returns the next free row.
 func (x *workbook) summaryIndicators(s *Summary, row int) int {
 	const sh = SheetSummary
-	x.put(sh, 1, row, x.t("sum.indicators"), x.style("heading"))
+	x.put(1, row, x.t("sum.indicators"), x.style("heading"))
 	row++
 	hdr := x.style("header")
 	for i, h := range []string{x.t("sum.code"), x.t("sum.indicator"), x.t("sum.unit"), "n", x.t("sum.mean"),
 		x.t("sum.median"), x.t("sum.q1"), x.t("sum.q3"), x.t("sum.min"), x.t("sum.max")} {
-		x.put(sh, i+1, row, h, hdr)
+		x.put(i+1, row, h, hdr)
 	}
 	row++
 	for _, is := range s.Indicators {
 		in := is.Indicator
-		x.put(sh, 1, row, in.Code, 0)
-		x.put(sh, 2, row, in.Text.In(x.lang), 0)
-		x.put(sh, 3, row, in.Unit, 0)
-		x.put(sh, 4, row, is.N, x.num(fmtInt))
+		x.put(1, row, in.Code, 0)
+		x.put(2, row, in.Text.In(x.lang), 0)
+		x.put(3, row, in.Unit, 0)
+		x.put(4, row, is.N, x.num(fmtInt))
 		if is.N > 0 {
 			nf := x.num(x.indicatorFormat(in))
 			for i, v := range []float64{is.Mean, is.Median, is.Q1, is.Q3, is.Min, is.Max} {
-				x.put(sh, 5+i, row, v, nf)
+				x.put(5+i, row, v, nf)
 			}
 		}
 		row++
@@ -182,21 +185,21 @@ func (x *workbook) summaryIndicators(s *Summary, row int) int {
 	if len(s.Regions) == 0 {
 		return row
 	}
-	x.put(sh, 1, row, x.t("sum.regions"), x.style("heading"))
+	x.put(1, row, x.t("sum.regions"), x.style("heading"))
 	row++
-	x.put(sh, 1, row, x.t("sum.region"), hdr)
-	x.put(sh, 2, row, x.t("sum.responses"), hdr)
+	x.put(1, row, x.t("sum.region"), hdr)
+	x.put(2, row, x.t("sum.responses"), hdr)
 	for i, in := range x.def.Indicators {
-		x.put(sh, 3+i, row, in.Text.In(x.lang), hdr)
+		x.put(3+i, row, in.Text.In(x.lang), hdr)
 	}
 	x.setRowHeight(row, 60)
 	row++
 	for _, g := range s.Regions {
-		x.put(sh, 1, row, g.Name, 0)
-		x.put(sh, 2, row, g.Responses, x.num(fmtInt))
+		x.put(1, row, g.Name, 0)
+		x.put(2, row, g.Responses, x.num(fmtInt))
 		for i, is := range g.Indicators {
 			if is.N > 0 {
-				x.put(sh, 3+i, row, is.Mean, x.num(x.indicatorFormat(is.Indicator)))
+				x.put(3+i, row, is.Mean, x.num(x.indicatorFormat(is.Indicator)))
 			}
 		}
 		row++
@@ -209,15 +212,15 @@ func (x *workbook) summaryIndicators(s *Summary, row int) int {
 func (x *workbook) summaryHead(qs *QuestionSummary, row int) int {
 	const sh = SheetSummary
 	q := qs.Question
-	x.put(sh, 1, row, q.Code, x.style("bold"))
-	x.put(sh, 2, row, q.Text.In(x.lang), x.style("bold"))
+	x.put(1, row, q.Code, x.style("bold"))
+	x.put(2, row, q.Text.In(x.lang), x.style("bold"))
 	nf := x.num(fmtInt)
 	for i, c := range []struct {
 		key string
 		n   int
 	}{{"sum.answered", qs.Answered}, {"sum.not_shown", qs.NotApplicable}, {"sum.missing", qs.Missing}} {
-		x.put(sh, 2, row+1+i, x.t(c.key), 0)
-		x.put(sh, 3, row+1+i, c.n, nf)
+		x.put(2, row+1+i, x.t(c.key), 0)
+		x.put(3, row+1+i, c.n, nf)
 	}
 	return row + 4
 }
@@ -236,7 +239,7 @@ func (x *workbook) summaryChoice(qs *QuestionSummary, top int) int {
 		heads = []string{x.t("sum.code"), x.t("sum.answer"), x.t("sum.chosen"), x.t("sum.not_chosen"), x.t("sum.pct")}
 	}
 	for i, h := range heads {
-		x.put(sh, i+1, row, h, hdr)
+		x.put(i+1, row, h, hdr)
 	}
 	x.setRowHeight(row, 30) // "% no atbildējušajiem" takes two lines
 	headRow := row
@@ -245,14 +248,14 @@ func (x *workbook) summaryChoice(qs *QuestionSummary, top int) int {
 	for _, o := range qs.Options {
 		row++
 		label := o.Label.In(x.lang)
-		x.put(sh, 1, row, o.Code, 0)
-		x.put(sh, 2, row, label, 0)
-		x.put(sh, 3, row, o.Count, nf)
+		x.put(1, row, o.Code, 0)
+		x.put(2, row, label, 0)
+		x.put(3, row, o.Count, nf)
 		if multi {
-			x.put(sh, 4, row, qs.Answered-o.Count, nf)
-			x.put(sh, 5, row, o.Percent, pf)
+			x.put(4, row, qs.Answered-o.Count, nf)
+			x.put(5, row, o.Percent, pf)
 		} else {
-			x.put(sh, 4, row, o.Percent, pf)
+			x.put(4, row, o.Percent, pf)
 		}
 	}
 	last := row
@@ -283,11 +286,11 @@ func (x *workbook) summaryNumbers(qs *QuestionSummary, top int) int {
 	st := qs.Numbers
 	row := x.summaryHead(qs, top)
 	hdr := x.style("header")
-	x.put(sh, 2, row, x.t("sum.stat"), hdr)
-	x.put(sh, 3, row, x.t("sum.value"), hdr)
+	x.put(2, row, x.t("sum.stat"), hdr)
+	x.put(3, row, x.t("sum.value"), hdr)
 	row++
-	x.put(sh, 2, row, x.t("sum.n"), 0)
-	x.put(sh, 3, row, st.N, x.num(fmtInt))
+	x.put(2, row, x.t("sum.n"), 0)
+	x.put(3, row, st.N, x.num(fmtInt))
 	row++
 	if st.N > 0 {
 		vf, sf := x.num(x.numberFormat(q)), x.num(x.statFormat(q))
@@ -300,8 +303,8 @@ func (x *workbook) summaryNumbers(qs *QuestionSummary, top int) int {
 			if s.key == "sum.sum" && q.Type == survey.Year {
 				continue // a sum of years means nothing
 			}
-			x.put(sh, 2, row, x.t(s.key), 0)
-			x.put(sh, 3, row, s.v, s.style)
+			x.put(2, row, x.t(s.key), 0)
+			x.put(3, row, s.v, s.style)
 			row++
 		}
 	}
@@ -310,16 +313,16 @@ func (x *workbook) summaryNumbers(qs *QuestionSummary, top int) int {
 		return max(row+1, top+5)
 	}
 	row++
-	x.put(sh, 1, row, x.t("sum.from"), hdr)
-	x.put(sh, 2, row, x.t("sum.interval"), hdr)
-	x.put(sh, 3, row, x.t("sum.count"), hdr)
+	x.put(1, row, x.t("sum.from"), hdr)
+	x.put(2, row, x.t("sum.interval"), hdr)
+	x.put(3, row, x.t("sum.count"), hdr)
 	headRow := row
 	first := row + 1
 	for _, b := range bins {
 		row++
-		x.put(sh, 1, row, b.lo, x.num(x.numberFormat(q)))
-		x.put(sh, 2, row, b.label(x.lang), 0)
-		x.put(sh, 3, row, b.count, x.num(fmtInt))
+		x.put(1, row, b.lo, x.num(x.numberFormat(q)))
+		x.put(2, row, b.label(x.lang), 0)
+		x.put(3, row, b.count, x.num(fmtInt))
 	}
 	x.addChart(top, summaryChart{kind: excelize.Col, title: q.Text.In(x.lang) + " — " + x.t("sum.distribution"),
 		series: []excelize.ChartSeries{{Name: fmt.Sprintf("%s!$C$%d", quoteSheet(sh), headRow),
