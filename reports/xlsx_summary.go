@@ -115,8 +115,11 @@ func summaryColWidth(col int) float64 {
 	return 0
 }
 
-// setRowHeight sets the height of a row of the summary and notes it for
-// placing its charts (anchor).
+// setRowHeight notes the height of a row of the summary: streamSummary
+// writes the row with it, and anchor places the charts by it. It is also
+// set on excelize's model of the sheet (which is not what is written: the
+// sheet is streamed), so that AddChart — the first chart's, and every
+// chart's in the tests' yardstick — anchors charts over the same heights.
 func (x *workbook) setRowHeight(row int, height float64) {
 	if x.err == nil {
 		x.err = x.f.SetRowHeight(SheetSummary, row, height)
