@@ -112,12 +112,19 @@ func WriteXLSXContext(ctx context.Context, w io.Writer, def *survey.Definition, 
 // it small to see the data sheets continue) and rows kept for later
 // passes up to memo bytes (rowMemo).
 func writeXLSX(ctx context.Context, w io.Writer, def *survey.Definition, src Source, opt XLSXOptions, rowLimit, memo int) error {
+	return writeXLSXWith(ctx, w, def, src, opt, rowLimit, memo, false)
+}
+
+// writeXLSXWith is writeXLSX with the summary's charts made by excelize's
+// AddChart when chartsByExcelize (the tests compare the parts written
+// from a template with those, xlsx_chartparts.go).
+func writeXLSXWith(ctx context.Context, w io.Writer, def *survey.Definition, src Source, opt XLSXOptions, rowLimit, memo int, chartsByExcelize bool) error {
 	x, err := newWorkbook(def, opt)
 	if err != nil {
 		return err
 	}
 	defer x.f.Close()
-	x.ctx, x.rowLimit = ctx, rowLimit
+	x.ctx, x.rowLimit, x.chartsByExcelize = ctx, rowLimit, chartsByExcelize
 	if err := x.build(newRowMemo(src, memo).Source()); err != nil {
 		return err
 	}
@@ -283,6 +290,9 @@ type workbook struct {
 	kept, longRows int
 	// summaryCols and summaryRows are the extent of the summary's cells.
 	summaryCols, summaryRows int
+	// summary holds the summary's cells by row, each row's by column
+	// (index col-1), until streamSummary writes them.
+	summary map[int][]any
 	// trend is the trends across rounds (pass 1, without the long form's
 	// values: writeTrends streams them); nil without earlier rounds.
 	trend *Trend
@@ -291,7 +301,14 @@ type workbook struct {
 	// rowLimit is the rows a sheet holds: excelize.TotalRows, Excel's
 	// limit (less in tests, to see sheets continue).
 	rowLimit int
-	err      error
+	// rowHeights are the summary's rows of their own height (setRowHeight).
+	rowHeights map[int]float64
+	// charts is the summary's drawing once its first chart is in
+	// (xlsx_chartparts.go); chartsByExcelize makes every chart with
+	// AddChart instead (the tests' yardstick for those parts).
+	charts           *chartDrawing
+	chartsByExcelize bool
+	err              error
 }
 
 func newWorkbook(def *survey.Definition, opt XLSXOptions) (*workbook, error) {
@@ -367,9 +384,8 @@ func (x *workbook) build(src Source) error {
 	// worksheet, and for a streamed one that means decoding all its rows.
 	f.SetActiveSheet(0)
 	x.writeSummary(sum)
-	if x.err == nil {
-		x.err = x.declareRange(SheetSummary, max(x.summaryCols, 1), max(x.summaryRows, 1))
-	}
+	x.finishCharts()
+	x.streamSummary()
 	if x.err != nil {
 		return x.err
 	}

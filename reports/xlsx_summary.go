@@ -27,12 +27,13 @@ const (
 func (x *workbook) writeSummary(s *Summary) {
 	const sh = SheetSummary
 	f := x.f
-	for _, c := range []struct {
-		from, to string
-		width    float64
-	}{{"A", "A", 22}, {"B", "B", 50}, {"C", "J", 13}} {
+	// Right to left: excelize puts each call's columns before those set
+	// already, and the sheet is streamed (streamSummary), which writes
+	// them in that order; so they come out ascending, as the format wants.
+	for _, c := range []struct{ from, to string }{{"C", "J"}, {"B", "B"}, {"A", "A"}} {
+		col, _ := excelize.ColumnNameToNumber(c.from)
 		if x.err == nil {
-			x.err = f.SetColWidth(sh, c.from, c.to, c.width)
+			x.err = f.SetColWidth(sh, c.from, c.to, summaryColWidth(col))
 		}
 	}
 	// Printed: A4 landscape, tables and charts one page wide.
@@ -44,19 +45,19 @@ func (x *workbook) writeSummary(s *Summary) {
 	if x.err == nil {
 		x.err = f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: &fit})
 	}
-	x.put(sh, 1, 1, x.opt.Title, x.style("title"))
+	x.put(1, 1, x.opt.Title, x.style("title"))
 	round := x.t("sum.reference", x.def.ReferenceYear)
 	if x.opt.Round != "" {
 		round = x.opt.Round + " · " + round
 	}
-	x.put(sh, 1, 2, round, 0)
-	x.put(sh, 1, 3, x.t("sum.generated"), x.style("bold"))
-	x.put(sh, 2, 3, x.opt.Generated.In(x.tz), x.num(fmtDateTime))
-	x.put(sh, 1, 4, x.t("sum.selection"), x.style("bold"))
-	x.put(sh, 2, 4, x.filterText(), 0)
-	x.put(sh, 1, 5, x.t("sum.responses"), x.style("bold"))
-	x.put(sh, 2, 5, s.Responses, x.style("num:"+fmtInt))
-	x.put(sh, 1, 6, x.t("sum.note"), x.style("note"))
+	x.put(1, 2, round, 0)
+	x.put(1, 3, x.t("sum.generated"), x.style("bold"))
+	x.put(2, 3, x.opt.Generated.In(x.tz), x.num(fmtDateTime))
+	x.put(1, 4, x.t("sum.selection"), x.style("bold"))
+	x.put(2, 4, x.filterText(), 0)
+	x.put(1, 5, x.t("sum.responses"), x.style("bold"))
+	x.put(2, 5, s.Responses, x.style("num:"+fmtInt))
+	x.put(1, 6, x.t("sum.note"), x.style("note"))
 	row := 8
 	// Where a data sheet continues past Excel's row limit (pagedSheet).
 	for _, c := range []struct {
@@ -64,7 +65,7 @@ func (x *workbook) writeSummary(s *Summary) {
 		n     int
 	}{{SheetTrend, x.trendPages}, {SheetWide, x.widePages}, {SheetLong, x.longPages}} {
 		if c.n > 1 {
-			x.put(sh, 1, row-1, x.t("sum.continued", c.sheet, strings.Join(pageNames(c.sheet, c.n)[1:], ", ")), x.style("note"))
+			x.put(1, row-1, x.t("sum.continued", c.sheet, strings.Join(pageNames(c.sheet, c.n)[1:], ", ")), x.style("note"))
 			row++
 		}
 	}
@@ -86,7 +87,7 @@ func (x *workbook) writeSummary(s *Summary) {
 		}
 		if q.Section() != section {
 			section = q.Section()
-			x.put(sh, 1, row, section.Title.In(x.lang), x.style("heading"))
+			x.put(1, row, section.Title.In(x.lang), x.style("heading"))
 			row += 2
 		}
 		if q.Type.IsNumber() {
@@ -98,6 +99,35 @@ func (x *workbook) writeSummary(s *Summary) {
 			return
 		}
 	}
+}
+
+// summaryColWidth is the width of a column of the summary (0: the
+// default), which also places its charts (anchor).
+func summaryColWidth(col int) float64 {
+	switch {
+	case col == 1:
+		return 22
+	case col == 2:
+		return 50
+	case col >= 3 && col <= 10: // C–J
+		return 13
+	}
+	return 0
+}
+
+// setRowHeight notes the height of a row of the summary: streamSummary
+// writes the row with it, and anchor places the charts by it. It is also
+// set on excelize's model of the sheet (which is not what is written: the
+// sheet is streamed), so that AddChart — the first chart's, and every
+// chart's in the tests' yardstick — anchors charts over the same heights.
+func (x *workbook) setRowHeight(row int, height float64) {
+	if x.err == nil {
+		x.err = x.f.SetRowHeight(SheetSummary, row, height)
+	}
+	if x.rowHeights == nil {
+		x.rowHeights = map[int]float64{}
+	}
+	x.rowHeights[row] = height
 }
 
 // filterText describes the filter in words.
@@ -132,24 +162,24 @@ func (x *workbook) filterText() string {
 // region; it returns the next free row.
 func (x *workbook) summaryIndicators(s *Summary, row int) int {
 	const sh = SheetSummary
-	x.put(sh, 1, row, x.t("sum.indicators"), x.style("heading"))
+	x.put(1, row, x.t("sum.indicators"), x.style("heading"))
 	row++
 	hdr := x.style("header")
 	for i, h := range []string{x.t("sum.code"), x.t("sum.indicator"), x.t("sum.unit"), "n", x.t("sum.mean"),
 		x.t("sum.median"), x.t("sum.q1"), x.t("sum.q3"), x.t("sum.min"), x.t("sum.max")} {
-		x.put(sh, i+1, row, h, hdr)
+		x.put(i+1, row, h, hdr)
 	}
 	row++
 	for _, is := range s.Indicators {
 		in := is.Indicator
-		x.put(sh, 1, row, in.Code, 0)
-		x.put(sh, 2, row, in.Text.In(x.lang), 0)
-		x.put(sh, 3, row, in.Unit, 0)
-		x.put(sh, 4, row, is.N, x.num(fmtInt))
+		x.put(1, row, in.Code, 0)
+		x.put(2, row, in.Text.In(x.lang), 0)
+		x.put(3, row, in.Unit, 0)
+		x.put(4, row, is.N, x.num(fmtInt))
 		if is.N > 0 {
 			nf := x.num(x.indicatorFormat(in))
 			for i, v := range []float64{is.Mean, is.Median, is.Q1, is.Q3, is.Min, is.Max} {
-				x.put(sh, 5+i, row, v, nf)
+				x.put(5+i, row, v, nf)
 			}
 		}
 		row++
@@ -158,23 +188,21 @@ func (x *workbook) summaryIndicators(s *Summary, row int) int {
 	if len(s.Regions) == 0 {
 		return row
 	}
-	x.put(sh, 1, row, x.t("sum.regions"), x.style("heading"))
+	x.put(1, row, x.t("sum.regions"), x.style("heading"))
 	row++
-	x.put(sh, 1, row, x.t("sum.region"), hdr)
-	x.put(sh, 2, row, x.t("sum.responses"), hdr)
+	x.put(1, row, x.t("sum.region"), hdr)
+	x.put(2, row, x.t("sum.responses"), hdr)
 	for i, in := range x.def.Indicators {
-		x.put(sh, 3+i, row, in.Text.In(x.lang), hdr)
+		x.put(3+i, row, in.Text.In(x.lang), hdr)
 	}
-	if x.err == nil {
-		x.err = x.f.SetRowHeight(sh, row, 60)
-	}
+	x.setRowHeight(row, 60)
 	row++
 	for _, g := range s.Regions {
-		x.put(sh, 1, row, g.Name, 0)
-		x.put(sh, 2, row, g.Responses, x.num(fmtInt))
+		x.put(1, row, g.Name, 0)
+		x.put(2, row, g.Responses, x.num(fmtInt))
 		for i, is := range g.Indicators {
 			if is.N > 0 {
-				x.put(sh, 3+i, row, is.Mean, x.num(x.indicatorFormat(is.Indicator)))
+				x.put(3+i, row, is.Mean, x.num(x.indicatorFormat(is.Indicator)))
 			}
 		}
 		row++
@@ -187,15 +215,15 @@ func (x *workbook) summaryIndicators(s *Summary, row int) int {
 func (x *workbook) summaryHead(qs *QuestionSummary, row int) int {
 	const sh = SheetSummary
 	q := qs.Question
-	x.put(sh, 1, row, q.Code, x.style("bold"))
-	x.put(sh, 2, row, q.Text.In(x.lang), x.style("bold"))
+	x.put(1, row, q.Code, x.style("bold"))
+	x.put(2, row, q.Text.In(x.lang), x.style("bold"))
 	nf := x.num(fmtInt)
 	for i, c := range []struct {
 		key string
 		n   int
 	}{{"sum.answered", qs.Answered}, {"sum.not_shown", qs.NotApplicable}, {"sum.missing", qs.Missing}} {
-		x.put(sh, 2, row+1+i, x.t(c.key), 0)
-		x.put(sh, 3, row+1+i, c.n, nf)
+		x.put(2, row+1+i, x.t(c.key), 0)
+		x.put(3, row+1+i, c.n, nf)
 	}
 	return row + 4
 }
@@ -214,25 +242,23 @@ func (x *workbook) summaryChoice(qs *QuestionSummary, top int) int {
 		heads = []string{x.t("sum.code"), x.t("sum.answer"), x.t("sum.chosen"), x.t("sum.not_chosen"), x.t("sum.pct")}
 	}
 	for i, h := range heads {
-		x.put(sh, i+1, row, h, hdr)
+		x.put(i+1, row, h, hdr)
 	}
-	if x.err == nil {
-		x.err = x.f.SetRowHeight(sh, row, 30) // "% no atbildējušajiem" takes two lines
-	}
+	x.setRowHeight(row, 30) // "% no atbildējušajiem" takes two lines
 	headRow := row
 	first := row + 1
 	nf, pf := x.num(fmtInt), x.num(x.fmtPercent(1))
 	for _, o := range qs.Options {
 		row++
 		label := o.Label.In(x.lang)
-		x.put(sh, 1, row, o.Code, 0)
-		x.put(sh, 2, row, label, 0)
-		x.put(sh, 3, row, o.Count, nf)
+		x.put(1, row, o.Code, 0)
+		x.put(2, row, label, 0)
+		x.put(3, row, o.Count, nf)
 		if multi {
-			x.put(sh, 4, row, qs.Answered-o.Count, nf)
-			x.put(sh, 5, row, o.Percent, pf)
+			x.put(4, row, qs.Answered-o.Count, nf)
+			x.put(5, row, o.Percent, pf)
 		} else {
-			x.put(sh, 4, row, o.Percent, pf)
+			x.put(4, row, o.Percent, pf)
 		}
 	}
 	last := row
@@ -240,18 +266,18 @@ func (x *workbook) summaryChoice(qs *QuestionSummary, top int) int {
 		return top + chartRows
 	}
 	cats := columnRange(sh, 2, first, last)
-	ch := &excelize.Chart{Type: excelize.Bar,
-		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("%s!$C$%d", quoteSheet(sh), headRow), Categories: cats,
+	ch := summaryChart{kind: excelize.Bar, title: q.Text.In(x.lang),
+		series: []excelize.ChartSeries{{Name: fmt.Sprintf("%s!$C$%d", quoteSheet(sh), headRow), Categories: cats,
 			Values: columnRange(sh, 3, first, last)}}}
 	switch {
 	case multi:
-		ch.Type = excelize.BarStacked
-		ch.Series = append(ch.Series, excelize.ChartSeries{Name: fmt.Sprintf("%s!$D$%d", quoteSheet(sh), headRow),
+		ch.kind = excelize.BarStacked
+		ch.series = append(ch.series, excelize.ChartSeries{Name: fmt.Sprintf("%s!$D$%d", quoteSheet(sh), headRow),
 			Categories: cats, Values: columnRange(sh, 4, first, last)})
 	case q.Type == survey.YesNo:
-		ch.Type = excelize.Col
+		ch.kind = excelize.Col
 	}
-	x.addChart(top, q.Text.In(x.lang), ch)
+	x.addChart(top, ch)
 	return max(row+2, top+chartRows)
 }
 
@@ -263,11 +289,11 @@ func (x *workbook) summaryNumbers(qs *QuestionSummary, top int) int {
 	st := qs.Numbers
 	row := x.summaryHead(qs, top)
 	hdr := x.style("header")
-	x.put(sh, 2, row, x.t("sum.stat"), hdr)
-	x.put(sh, 3, row, x.t("sum.value"), hdr)
+	x.put(2, row, x.t("sum.stat"), hdr)
+	x.put(3, row, x.t("sum.value"), hdr)
 	row++
-	x.put(sh, 2, row, x.t("sum.n"), 0)
-	x.put(sh, 3, row, st.N, x.num(fmtInt))
+	x.put(2, row, x.t("sum.n"), 0)
+	x.put(3, row, st.N, x.num(fmtInt))
 	row++
 	if st.N > 0 {
 		vf, sf := x.num(x.numberFormat(q)), x.num(x.statFormat(q))
@@ -280,8 +306,8 @@ func (x *workbook) summaryNumbers(qs *QuestionSummary, top int) int {
 			if s.key == "sum.sum" && q.Type == survey.Year {
 				continue // a sum of years means nothing
 			}
-			x.put(sh, 2, row, x.t(s.key), 0)
-			x.put(sh, 3, row, s.v, s.style)
+			x.put(2, row, x.t(s.key), 0)
+			x.put(3, row, s.v, s.style)
 			row++
 		}
 	}
@@ -290,31 +316,21 @@ func (x *workbook) summaryNumbers(qs *QuestionSummary, top int) int {
 		return max(row+1, top+5)
 	}
 	row++
-	x.put(sh, 1, row, x.t("sum.from"), hdr)
-	x.put(sh, 2, row, x.t("sum.interval"), hdr)
-	x.put(sh, 3, row, x.t("sum.count"), hdr)
+	x.put(1, row, x.t("sum.from"), hdr)
+	x.put(2, row, x.t("sum.interval"), hdr)
+	x.put(3, row, x.t("sum.count"), hdr)
 	headRow := row
 	first := row + 1
 	for _, b := range bins {
 		row++
-		x.put(sh, 1, row, b.lo, x.num(x.numberFormat(q)))
-		x.put(sh, 2, row, b.label(x.lang), 0)
-		x.put(sh, 3, row, b.count, x.num(fmtInt))
+		x.put(1, row, b.lo, x.num(x.numberFormat(q)))
+		x.put(2, row, b.label(x.lang), 0)
+		x.put(3, row, b.count, x.num(fmtInt))
 	}
-	ch := &excelize.Chart{Type: excelize.Col, Series: []excelize.ChartSeries{{
-		Name:       fmt.Sprintf("%s!$C$%d", quoteSheet(sh), headRow),
-		Categories: columnRange(sh, 2, first, row), Values: columnRange(sh, 3, first, row)}}}
-	x.addChart(top, q.Text.In(x.lang)+" — "+x.t("sum.distribution"), ch)
+	x.addChart(top, summaryChart{kind: excelize.Col, title: q.Text.In(x.lang) + " — " + x.t("sum.distribution"),
+		series: []excelize.ChartSeries{{Name: fmt.Sprintf("%s!$C$%d", quoteSheet(sh), headRow),
+			Categories: columnRange(sh, 2, first, row), Values: columnRange(sh, 3, first, row)}}})
 	return max(row+2, top+chartRows)
-}
-
-// addChart puts a chart beside the table that starts at row top.
-func (x *workbook) addChart(top int, title string, ch *excelize.Chart) {
-	if x.err != nil {
-		return
-	}
-	styleChart(ch, title, chartWidth, chartHeight)
-	x.err = x.f.AddChart(SheetSummary, cellName(chartCol, top), ch)
 }
 
 // styleChart gives a chart the workbooks' look: a small bold title (also its
