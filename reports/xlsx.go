@@ -470,3 +470,31 @@ func (x *workbook) t1(key string, args ...any) string {
 	}
 	return word(x.lang, "workbook."+key, args...)
 }
+
+// colWidth is the width of the columns from..to (1-based).
+type colWidth struct {
+	from, to int
+	width    float64
+}
+
+// setColWidths sets a streamed sheet's column widths, given left to right,
+// by calling excelize right to left: it puts each call's columns before
+// those set already and writes them in that order, and the file format
+// wants a sheet's <col> elements in ascending order.
+func setColWidths(sw *excelize.StreamWriter, cols []colWidth) error {
+	for i := len(cols) - 1; i >= 0; i-- {
+		if err := sw.SetColWidth(cols[i].from, cols[i].to, cols[i].width); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eachColumn is one colWidth per width, column by column from the first.
+func eachColumn(widths ...float64) []colWidth {
+	cols := make([]colWidth, len(widths))
+	for i, w := range widths {
+		cols[i] = colWidth{i + 1, i + 1, w}
+	}
+	return cols
+}

@@ -24,11 +24,8 @@ func (x *workbook) writeCodebook() {
 		return
 	}
 	hs, wrap := x.style("header"), x.style("wrap")
-	widths := []float64{22, 10, 50, 50, 10, 45, 34, 34, 10}
-	for i, w := range widths {
-		if x.err == nil {
-			x.err = sw.SetColWidth(i+1, i+1, w)
-		}
+	if x.err == nil {
+		x.err = setColWidths(sw, eachColumn(22, 10, 50, 50, 10, 45, 34, 34, 10))
 	}
 	if x.err == nil {
 		x.err = sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, XSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight",

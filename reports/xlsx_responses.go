@@ -223,18 +223,17 @@ func (x *workbook) writeData(rows Rows) error {
 		start: func(sw *excelize.StreamWriter, _ int) (int, error) {
 			// One <col> per run of equal widths: excelize looks a cell's
 			// column up among them for every cell written.
+			var cols []colWidth
 			for i := 0; i < len(widths); {
-				if err := x.ctx.Err(); err != nil {
-					return 0, err
-				}
 				j := i
 				for j+1 < len(widths) && widths[j+1] == widths[i] {
 					j++
 				}
-				if err := sw.SetColWidth(i+1, j+1, widths[i]); err != nil {
-					return 0, err
-				}
+				cols = append(cols, colWidth{i + 1, j + 1, widths[i]})
 				i = j + 1
+			}
+			if err := setColWidths(sw, cols); err != nil {
+				return 0, err
 			}
 			if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: 2, TopLeftCell: "C3", ActivePane: "bottomRight",
 				Selection: []excelize.Selection{{SQRef: "C3", ActiveCell: "C3", Pane: "bottomRight"}}}); err != nil {
@@ -251,10 +250,8 @@ func (x *workbook) writeData(rows Rows) error {
 	// Long: municipality, question, option, value.
 	long := &pagedSheet{x: x, sheet: SheetLong, first: 1, next: 1, total: x.longRows, cols: 4,
 		start: func(sw *excelize.StreamWriter, _ int) (int, error) {
-			for i, w := range []float64{16, 24, 22, 40} {
-				if err := sw.SetColWidth(i+1, i+1, w); err != nil {
-					return 0, err
-				}
+			if err := setColWidths(sw, eachColumn(16, 24, 22, 40)); err != nil {
+				return 0, err
 			}
 			if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
 				Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {

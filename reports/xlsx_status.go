@@ -43,10 +43,8 @@ func (x *workbook) writeStatus() {
 		return
 	}
 	hs := x.style("header")
-	for i, w := range widths {
-		if x.err == nil {
-			x.err = sw.SetColWidth(i+1, i+1, w)
-		}
+	if x.err == nil {
+		x.err = setColWidths(sw, eachColumn(widths...))
 	}
 	if x.err == nil {
 		x.err = sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",

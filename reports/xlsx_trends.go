@@ -177,20 +177,16 @@ func (x *workbook) writeTrends(src Source) {
 	}
 	charts := r + 2 // the charts, below the tables
 
-	widths := []struct {
-		from, to int
-		width    float64
-	}{{1, 1, 22}, {2, 2, 16}, {3, 3, 9}, {4, 5, 18}, {6, 6, 12}, {7, 7, 16},
+	widths := []colWidth{{1, 1, 22}, {2, 2, 16}, {3, 3, 9}, {4, 5, 18}, {6, 6, 12}, {7, 7, 16},
 		{8, 8, 3}, {9, 9, 40}, {trendTableCol + 1, trendTableCol + len(tr.Rounds), 12}}
 	p := &pagedSheet{x: x, sheet: sh, first: trendHeadRows, next: 1, total: tr.values, cols: trendLongCols,
 		start: func(sw *excelize.StreamWriter, k int) (int, error) {
-			for _, c := range widths {
-				if k > 0 && c.from > trendLongCols {
-					break
-				}
-				if err := sw.SetColWidth(c.from, c.to, c.width); err != nil {
-					return 0, err
-				}
+			cols := widths
+			if k > 0 { // a continued sheet has no table of rounds
+				cols = slices.DeleteFunc(slices.Clone(widths), func(c colWidth) bool { return c.from > trendLongCols })
+			}
+			if err := setColWidths(sw, cols); err != nil {
+				return 0, err
 			}
 			if k > 0 {
 				return 1, sw.SetRow("A1", header)
