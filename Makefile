@@ -49,12 +49,20 @@ RACE = $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null 
 # cores).
 TEST_PARALLEL ?= 4
 RACE_PKGS := ./internal/manage/... ./internal/store/... ./internal/lru/... ./internal/mail/... ./internal/wording/... ./scripts/... ./cmd/surveybench/...
+# The packages whose tests take longest, longest first: go test builds and
+# starts packages in the order it is given them, and a long package started
+# last would finish last (internal/web was started after cmd/surveyd, ~40 s
+# late).
+TEST_FIRST := ./internal/web ./internal/manage ./cmd/surveyd ./internal/store ./survey
 test: check
 	@set -eo pipefail; url=$$(scripts/pg-ensure); chrome=$$(scripts/chromium-ensure); \
 	[ -n "$(RACE)" ] || echo "make test: cgo is unavailable (no C compiler?), running without the race detector" >&2; \
 	$(GO) build -o bin/testprogress ./scripts/testprogress; \
 	export TEST_DATABASE_URL="$$url" CHROME_PATH="$$chrome"; \
 	raced=$$($(GO) list $(RACE_PKGS)); plain=$$($(GO) list ./... | grep -vxF "$$raced"); \
+	first=$$($(GO) list $(TEST_FIRST)); \
+	raced=$$(grep -xF "$$raced" <<<"$$first"; grep -vxF "$$first" <<<"$$raced" || :); \
+	plain=$$(grep -xF "$$plain" <<<"$$first"; grep -vxF "$$first" <<<"$$plain" || :); \
 	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; mkfifo "$$tmp/raced" "$$tmp/plain"; \
 	echo "make test: go test $(RACE) $(RACE_PKGS) and go test of the other packages, -parallel $(TEST_PARALLEL) (a line per package as it finishes)"; \
 	( set +e; $(GO) test $(RACE) -count=1 -parallel $(TEST_PARALLEL) -json $$raced > "$$tmp/raced" 2>&1; echo $$? > "$$tmp/raced.rc" ) & \
