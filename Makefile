@@ -45,11 +45,16 @@ RACE = $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null 
 # through scripts/testprogress: a line per package as it finishes, the
 # full output of whatever fails, the slowest tests; TEST_JSON=FILE keeps
 # the JSON. Independent tests run in parallel, TEST_PARALLEL at a time per
-# package (they mostly wait for PostgreSQL or Chromium, so more than the
-# cores: internal/web used ~65 s of CPU, Chromium's included, over its
-# ~250 s at 4; at 8 it took no longer even on a machine loaded 20 times
-# over, where it was bound by the CPU).
-TEST_PARALLEL ?= 8
+# package in the raced run and TEST_PARALLEL_PLAIN in the other (they
+# mostly wait for PostgreSQL or Chromium, so more than the cores).
+# internal/web, the longest package, used ~65 s of CPU, Chromium's
+# included, over its ~250 s at 4, and Go starts its browser tests last (in
+# reverse order of declaration): it gets 8. The raced packages keep 4: each
+# test's pool keeps its connections while it runs, and internal/manage
+# raced at 8, beside other work on a shared server, ran PostgreSQL out of
+# its 100 connections.
+TEST_PARALLEL ?= 4
+TEST_PARALLEL_PLAIN ?= 8
 RACE_PKGS := ./internal/manage/... ./internal/store/... ./internal/lru/... ./internal/mail/... ./internal/wording/... ./scripts/... ./cmd/surveybench/...
 # The packages whose tests take longest, longest first: go test builds and
 # starts packages in the order it is given them, and a long package started
@@ -66,9 +71,9 @@ test: check
 	raced=$$(grep -xF "$$raced" <<<"$$first"; grep -vxF "$$first" <<<"$$raced" || :); \
 	plain=$$(grep -xF "$$plain" <<<"$$first"; grep -vxF "$$first" <<<"$$plain" || :); \
 	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; mkfifo "$$tmp/raced" "$$tmp/plain"; \
-	echo "make test: go test $(RACE) $(RACE_PKGS) and go test of the other packages, -parallel $(TEST_PARALLEL) (a line per package as it finishes)"; \
+	echo "make test: go test $(RACE) $(RACE_PKGS) and go test of the other packages, -parallel $(TEST_PARALLEL) and $(TEST_PARALLEL_PLAIN) (a line per package as it finishes)"; \
 	( set +e; $(GO) test $(RACE) -count=1 -parallel $(TEST_PARALLEL) -json $$raced > "$$tmp/raced" 2>&1; echo $$? > "$$tmp/raced.rc" ) & \
-	( set +e; $(GO) test -count=1 -parallel $(TEST_PARALLEL) -json $$plain > "$$tmp/plain" 2>&1; echo $$? > "$$tmp/plain.rc" ) & \
+	( set +e; $(GO) test -count=1 -parallel $(TEST_PARALLEL_PLAIN) -json $$plain > "$$tmp/plain" 2>&1; echo $$? > "$$tmp/plain.rc" ) & \
 	rc=0; bin/testprogress $(if $(TEST_JSON),-json $(TEST_JSON)) "$$tmp/raced" "$$tmp/plain" || rc=$$?; wait; \
 	for r in raced plain; do [ "$$(cat "$$tmp/$$r.rc")" = 0 ] || { [ $$rc != 0 ] || echo "make test: go test ($$r) exited with status $$(cat "$$tmp/$$r.rc")"; rc=1; }; done; \
 	exit $$rc
