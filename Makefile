@@ -45,20 +45,35 @@ RACE = $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null 
 # through scripts/testprogress: a line per package as it finishes, the
 # full output of whatever fails, the slowest tests; TEST_JSON=FILE keeps
 # the JSON. Independent tests run in parallel, TEST_PARALLEL at a time per
-# package (they mostly wait for PostgreSQL or Chromium, so more than the
-# cores).
+# package in the raced run and TEST_PARALLEL_PLAIN in the other (they
+# mostly wait for PostgreSQL or Chromium, so more than the cores). Both are
+# 4: on a shared, heavily loaded machine 8 ran PostgreSQL out of its 100
+# connections (internal/manage raced; a burst of sign-ins in internal/web
+# answered 503) and pushed TestBrowserCarried past its 15 s steps, while
+# internal/web took no less time (248 s at 4, 243 s at 8). On a quiet
+# machine internal/web mostly waits (~65 s of CPU, Chromium's included,
+# in ~250 s), so TEST_PARALLEL_PLAIN=8 may pay there: measure it.
 TEST_PARALLEL ?= 4
+TEST_PARALLEL_PLAIN ?= 4
 RACE_PKGS := ./internal/manage/... ./internal/store/... ./internal/lru/... ./internal/mail/... ./internal/wording/... ./scripts/... ./cmd/surveybench/...
+# The packages whose tests take longest, longest first: go test builds and
+# starts packages in the order it is given them, and a long package started
+# last would finish last (internal/web was started after cmd/surveyd, ~40 s
+# late).
+TEST_FIRST := ./internal/web ./internal/manage ./cmd/surveyd ./internal/store ./survey
 test: check
 	@set -eo pipefail; url=$$(scripts/pg-ensure); chrome=$$(scripts/chromium-ensure); \
 	[ -n "$(RACE)" ] || echo "make test: cgo is unavailable (no C compiler?), running without the race detector" >&2; \
 	$(GO) build -o bin/testprogress ./scripts/testprogress; \
 	export TEST_DATABASE_URL="$$url" CHROME_PATH="$$chrome"; \
 	raced=$$($(GO) list $(RACE_PKGS)); plain=$$($(GO) list ./... | grep -vxF "$$raced"); \
+	first=$$($(GO) list $(TEST_FIRST)); \
+	raced=$$(grep -xF "$$raced" <<<"$$first"; grep -vxF "$$first" <<<"$$raced" || :); \
+	plain=$$(grep -xF "$$plain" <<<"$$first"; grep -vxF "$$first" <<<"$$plain" || :); \
 	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; mkfifo "$$tmp/raced" "$$tmp/plain"; \
-	echo "make test: go test $(RACE) $(RACE_PKGS) and go test of the other packages, -parallel $(TEST_PARALLEL) (a line per package as it finishes)"; \
+	echo "make test: go test $(RACE) $(RACE_PKGS) and go test of the other packages, -parallel $(TEST_PARALLEL) and $(TEST_PARALLEL_PLAIN) (a line per package as it finishes)"; \
 	( set +e; $(GO) test $(RACE) -count=1 -parallel $(TEST_PARALLEL) -json $$raced > "$$tmp/raced" 2>&1; echo $$? > "$$tmp/raced.rc" ) & \
-	( set +e; $(GO) test -count=1 -parallel $(TEST_PARALLEL) -json $$plain > "$$tmp/plain" 2>&1; echo $$? > "$$tmp/plain.rc" ) & \
+	( set +e; $(GO) test -count=1 -parallel $(TEST_PARALLEL_PLAIN) -json $$plain > "$$tmp/plain" 2>&1; echo $$? > "$$tmp/plain.rc" ) & \
 	rc=0; bin/testprogress $(if $(TEST_JSON),-json $(TEST_JSON)) "$$tmp/raced" "$$tmp/plain" || rc=$$?; wait; \
 	for r in raced plain; do [ "$$(cat "$$tmp/$$r.rc")" = 0 ] || { [ $$rc != 0 ] || echo "make test: go test ($$r) exited with status $$(cat "$$tmp/$$r.rc")"; rc=1; }; done; \
 	exit $$rc

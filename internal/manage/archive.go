@@ -122,7 +122,7 @@ func (m *Manager) ImportArchive(ctx context.Context, p domain.Principal, r io.Re
 	if err != nil {
 		return ArchiveImport{}, fmt.Errorf("%w: %w", ErrArchiveRound, err)
 	}
-	in := store.RoundRestore{PreviousSlug: man.PreviousSurvey,
+	in := store.RoundRestore{PreviousSlug: man.PreviousSurvey, BatchRows: m.ArchiveBatchRows,
 		Rows: func(table string, fn func(json.RawMessage) error) error { return rd.Rows(table+".jsonl", fn) }}
 	if slug != "" {
 		d := *def

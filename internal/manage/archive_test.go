@@ -484,25 +484,47 @@ func TestArchiveRefused(t *testing.T) {
 	}
 }
 
-// TestArchiveManyRows: a round of more rows than one insert takes (1,500
-// responses and revisions of 1,500 municipalities) comes back equal, row
-// for row.
+// TestArchiveManyRows: a round of more rows than one insert takes comes
+// back equal, row for row. The import's batch is cut to 50 rows
+// (Manager.ArchiveBatchRows; in production store.DefaultRestoreBatchRows,
+// 1,000) so that 120 responses and revisions of 120 municipalities each
+// cross two batch boundaries, the last batch part-full, as 1,500 rows did
+// with the default at twelve times the cost. The same archive imported
+// with the default batch (one insert per table) comes back equal too, and
+// the round trips of the two imports prove that the small batches were
+// cut where asked: two statements more for each of the two extra batches
+// of responses and of revisions (their identities drawn, their rows
+// inserted).
 func TestArchiveManyRows(t *testing.T) {
 	t.Parallel()
+	const rows, batch = 120, 50
 	m := &manage.Manager{Store: storetest.New(t)}
-	made, err := m.Scale(ctx, domain.OperatorPrincipal(), manage.ScaleSpec{Rounds: 1, Municipalities: 1500, Responses: 1500, Seed: 7})
+	made, err := m.Scale(ctx, domain.OperatorPrincipal(), manage.ScaleSpec{Rounds: 1, Municipalities: rows, Responses: rows, Seed: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
-	target := &manage.Manager{Store: storetest.New(t)}
-	for _, sv := range made.Rounds {
-		res, err := importArchive(target, exportArchive(t, m, sv.Slug), "")
+	sv := made.Rounds[0]
+	data := exportArchive(t, m, sv.Slug)
+	src := roundRows(t, m.Store, sv.ID)
+	if n := len(src["responses"]); n != rows {
+		t.Fatalf("the source round has %d responses, want %d", n, rows)
+	}
+	trips := map[int]uint64{}
+	for _, size := range []int{batch, 0} {
+		target := &manage.Manager{Store: storetest.New(t), ArchiveBatchRows: size}
+		before := target.RoundTrips()
+		res, err := importArchive(target, data, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Rows["responses"] != 1500 || res.Rows["revisions"] != 1500 {
-			t.Errorf("%s: %+v", sv.Slug, res.Rows)
+		trips[size] = target.RoundTrips() - before
+		if res.Rows["responses"] != rows || res.Rows["revisions"] != rows {
+			t.Errorf("batch %d: %+v", size, res.Rows)
 		}
-		compareRounds(t, roundRows(t, m.Store, sv.ID), roundRows(t, target.Store, res.SurveyID), false)
+		compareRounds(t, src, roundRows(t, target.Store, res.SurveyID), false)
+	}
+	if trips[batch] < trips[0]+2*2*2 {
+		t.Errorf("import in batches of %d took %d round trips, with the default batch %d: the batches were not cut",
+			batch, trips[batch], trips[0])
 	}
 }

@@ -42,6 +42,11 @@ type Manager struct {
 	ReportSlots int
 	ReportWait  time.Duration
 
+	// ArchiveBatchRows is the most rows ImportArchive inserts in one
+	// statement (store.DefaultRestoreBatchRows when 0): tests set it low so
+	// that a small round crosses batch boundaries.
+	ArchiveBatchRows int
+
 	// Publishing says who publishes the open-data packages and where
 	// (OpenData).
 	Publishing OpenDataSettings

@@ -165,6 +165,10 @@ type RoundRestore struct {
 	// PreviousSlug names the round the archived one was made from; it is
 	// linked when a round with that slug is here.
 	PreviousSlug string
+	// BatchRows is the most rows one insert takes (zero:
+	// DefaultRestoreBatchRows). Tests set it low so that a few rows cross
+	// batch boundaries, as thousands do with the default.
+	BatchRows int
 }
 
 // RestoredRound says what RestoreRound did.
@@ -238,6 +242,10 @@ func restoreTables() map[string]restoreTable {
 // *ArchiveInconsistentError.
 func (s *Store) RestoreRound(ctx context.Context, in RoundRestore) (RestoredRound, error) {
 	out := RestoredRound{Rows: map[string]int{}}
+	batchRows := in.BatchRows
+	if batchRows <= 0 {
+		batchRows = DefaultRestoreBatchRows
+	}
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var now time.Time
 		if err := tx.GetContext(ctx, &now, qArchiveNow); err != nil {
@@ -258,7 +266,7 @@ func (s *Store) RestoreRound(ctx context.Context, in RoundRestore) (RestoredRoun
 			spec := tables[table]
 			n := 0
 			seen := map[int64]bool{}
-			b := &restoreBatch{table: table, spec: spec, ids: ids[table]}
+			b := &restoreBatch{table: table, spec: spec, ids: ids[table], maxRows: batchRows}
 			err := in.Rows(table, func(raw json.RawMessage) error {
 				n++
 				var row map[string]json.RawMessage
@@ -414,14 +422,18 @@ type restoreBatch struct {
 	old   []int64 // the archive's identities of rows
 	first int     // the number of the first row held, for messages
 	size  int
+	// maxRows is the most rows held (RoundRestore.BatchRows).
+	maxRows int
 	// surveyOld is the archive's identity of the round.
 	surveyOld int64
 }
 
-// Rows and bytes of JSON a batch holds at most.
+// DefaultRestoreBatchRows is the most rows a batch holds unless
+// RoundRestore.BatchRows says otherwise; restoreBatchBytes the most bytes
+// of JSON.
 const (
-	restoreBatchRows  = 1000
-	restoreBatchBytes = 4 << 20
+	DefaultRestoreBatchRows = 1000
+	restoreBatchBytes       = 4 << 20
 )
 
 func rowColumns(row map[string]json.RawMessage) []string {
@@ -438,7 +450,7 @@ func (b *restoreBatch) fits(row map[string]json.RawMessage) bool {
 	if len(b.rows) == 0 {
 		return true
 	}
-	if len(b.rows) >= restoreBatchRows || b.size >= restoreBatchBytes {
+	if len(b.rows) >= b.maxRows || b.size >= restoreBatchBytes {
 		return false
 	}
 	delete(row, b.spec.id)

@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -12,9 +15,8 @@ import (
 // goes from the tracker to the feedback page, ticks Rīga and releases its
 // feedback (and queues its e-mail with the form's second button); Rīga's
 // official opens "Rezultāti" from the link on its own form and reads its
-// report; Cēsis's link shows no results and no link to them. The new
-// pages fit a 1366 px screen and a 390 px phone without scrolling
-// sideways (set $SCREENSHOT_DIR to keep screenshots).
+// report; Cēsis's link shows no results and no link to them.
+// TestBrowserFeedbackPagesFit checks the pages' widths, at the same time.
 func TestBrowserFeedbackRelease(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -106,14 +108,47 @@ func TestBrowserFeedbackRelease(t *testing.T) {
 	wantText(t, c, "#m-riga .feedback-state", "publicēta")
 	wantText(t, c, "#m-riga .feedback-state", "atvērusi")
 	wantExact(t, c, "#m-cesis .feedback-state", "—")
+}
 
+// TestBrowserFeedbackPagesFit: with Rīga's feedback released (through the
+// server, as TestBrowserFeedbackRelease does in the browser), the feedback
+// pages, Rīga's results and form and Cēsis's empty results fit a 1366 px
+// screen and a 390 px phone without scrolling sideways (set
+// $SCREENSHOT_DIR to keep screenshots); each width a parallel subtest in
+// browser contexts of its own.
+func TestBrowserFeedbackPagesFit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.realTime()
+	coord, ck := e.user("coordinator")
+	e.setContacts(ck, "riga", "Anna Ozola <anna.ozola@riga.lv>")
+	e.setContacts(ck, "cesis", "Jānis Bērziņš <janis.berzins@cesis.lv>\nsabiedribas.lidzdaliba.un.nvo.atbalsts@cesis.lv")
+	e.submitFull("riga")
+	e.submitWith("cesis", cesisAnswers)
+	wantStatus(t, e.release(ck, url.Values{"scope": {"chosen"}, "municipality": {"riga"}}), http.StatusOK)
+	if e.feedbackOf("riga") == nil || e.feedbackOf("cesis") != nil {
+		t.Fatal("Rīga's feedback alone is not released")
+	}
+	ts := httptest.NewServer(e.srv)
+	t.Cleanup(ts.Close)
+	feedback := "/surveys/" + e.sv.Slug + "/feedback"
+	riga, cesis := "/r/"+e.tokens["riga"], "/r/"+e.tokens["cesis"]
 	for _, w := range []int64{1366, 390} {
-		fitsWidth(t, c, ts.URL+feedback+"?lang=lv", "feedback", w)
-		fitsWidth(t, c, ts.URL+feedback+"?lang=en", "feedback-en", w)
-		fitsWidth(t, c, ts.URL+feedback+"/riga/withdraw?lang=lv", "feedback-withdraw", w)
-		fitsWidth(t, m, ts.URL+riga+"/results", "results", w)
-		fitsWidth(t, m, ts.URL+riga+"/results?lang=en", "results-en", w)
-		fitsWidth(t, m, ts.URL+riga+"?lang=lv", "form-with-results-link", w)
-		fitsWidth(t, z, ts.URL+cesis+"/results", "results-none", w)
+		t.Run(fmt.Sprint(w), func(t *testing.T) {
+			t.Parallel()
+			c := browser(t)
+			signIn(t, c, ts.URL, coord.Email)
+			m, cancelM := chromedp.NewContext(c, chromedp.WithNewBrowserContext())
+			defer cancelM()
+			z, cancelZ := chromedp.NewContext(c, chromedp.WithNewBrowserContext())
+			defer cancelZ()
+			fitsWidth(t, c, ts.URL+feedback+"?lang=lv", "feedback", w)
+			fitsWidth(t, c, ts.URL+feedback+"?lang=en", "feedback-en", w)
+			fitsWidth(t, c, ts.URL+feedback+"/riga/withdraw?lang=lv", "feedback-withdraw", w)
+			fitsWidth(t, m, ts.URL+riga+"/results", "results", w)
+			fitsWidth(t, m, ts.URL+riga+"/results?lang=en", "results-en", w)
+			fitsWidth(t, m, ts.URL+riga+"?lang=lv", "form-with-results-link", w)
+			fitsWidth(t, z, ts.URL+cesis+"/results", "results-none", w)
+		})
 	}
 }

@@ -147,24 +147,27 @@ func TestBrowserWorkspacePagesFitPhone(t *testing.T) {
 		"riga;sabiedribas.lidzdaliba.un.nvo.atbalsts@riga.lv;\nCēsu novads;nav-adrese;\nNekurienes novads;x@y.lv;\n"+
 		"Valmieras novads;dace.liepa@valmiera.lv;Dace Liepa\n"), 0o600))
 	ts := httptest.NewServer(e.srv)
-	defer ts.Close()
-	c := browser(t)
-	signIn(t, c, ts.URL, coord.Email)
+	t.Cleanup(ts.Close)
 	links := ts.URL + "/surveys/" + e.sv.Slug + "/links"
-	for _, w := range []int64{1366, 390} {
-		fitsWidth(t, c, links, "links", w)
-		fitsWidth(t, c, links+"/cesis/rotate", "confirm-rotate", w)
-		fitsWidth(t, c, links+"/riga/revoke?lang=en", "confirm-revoke-en", w)
-		fitsWidth(t, c, ts.URL+"/contacts?lang=lv", "contacts", w)
-		must(t, chromedp.Do(c, chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{file})))
-		follow(t, c, `form[action="/contacts/import"] button[type=submit]`)
-		wantText(t, c, "main h1", "Kontaktu imports: priekšskatījums")
-		fitsNow(t, c, "import-preview", w)
-		fitsWidth(t, c, ts.URL+"/surveys/"+e.sv.Slug+"/responses/riga/return", "return", w)
-		must(t, chromedp.Do(c, chromedp.Click(chromedp.CSS("#rs-ngo > summary")),
-			chromedp.Click(chromedp.CSS("#rq-ngo_support_eur .comment-toggle > summary")),
-			chromedp.WaitVisible(chromedp.CSS("#c-ngo_support_eur"))))
-		fitsNow(t, c, "return-open", w)
+	for _, w := range []int64{1366, 390} { // each width in a browser context of its own, at once
+		t.Run(fmt.Sprint(w), func(t *testing.T) {
+			t.Parallel()
+			c := browser(t)
+			signIn(t, c, ts.URL, coord.Email)
+			fitsWidth(t, c, links, "links", w)
+			fitsWidth(t, c, links+"/cesis/rotate", "confirm-rotate", w)
+			fitsWidth(t, c, links+"/riga/revoke?lang=en", "confirm-revoke-en", w)
+			fitsWidth(t, c, ts.URL+"/contacts?lang=lv", "contacts", w)
+			must(t, chromedp.Do(c, chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{file})))
+			follow(t, c, `form[action="/contacts/import"] button[type=submit]`)
+			wantText(t, c, "main h1", "Kontaktu imports: priekšskatījums")
+			fitsNow(t, c, "import-preview", w)
+			fitsWidth(t, c, ts.URL+"/surveys/"+e.sv.Slug+"/responses/riga/return", "return", w)
+			must(t, chromedp.Do(c, chromedp.Click(chromedp.CSS("#rs-ngo > summary")),
+				chromedp.Click(chromedp.CSS("#rq-ngo_support_eur .comment-toggle > summary")),
+				chromedp.WaitVisible(chromedp.CSS("#c-ngo_support_eur"))))
+			fitsNow(t, c, "return-open", w)
+		})
 	}
 }
 
@@ -181,26 +184,29 @@ func TestBrowserAdminPagesFitPhone(t *testing.T) {
 	wantStatus(t, e.form(ak, "/admin/tokens", url.Values{"user": {itoa(int(admin.ID))},
 		"name": {"Pārskata skripts ar garu nosaukumu"}}), http.StatusOK)
 	ts := httptest.NewServer(e.srv)
-	defer ts.Close()
-	c := browser(t)
-	signIn(t, c, ts.URL, admin.Email)
-	for _, w := range []int64{1366, 390} {
-		fitsWidth(t, c, ts.URL+"/admin/users", "users", w)
-		fitsWidth(t, c, ts.URL+"/admin/tokens?lang=en", "tokens-en", w)
-		// The "acts as" choice holds long addresses: it stays inside its panel.
-		if v := eval[[]float64](t, c, `[document.querySelector('#t-user').getBoundingClientRect().right,
+	t.Cleanup(ts.Close)
+	for _, w := range []int64{1366, 390} { // each width in a browser context of its own, at once
+		t.Run(fmt.Sprint(w), func(t *testing.T) {
+			t.Parallel()
+			c := browser(t)
+			signIn(t, c, ts.URL, admin.Email)
+			fitsWidth(t, c, ts.URL+"/admin/users", "users", w)
+			fitsWidth(t, c, ts.URL+"/admin/tokens?lang=en", "tokens-en", w)
+			// The "acts as" choice holds long addresses: it stays inside its panel.
+			if v := eval[[]float64](t, c, `[document.querySelector('#t-user').getBoundingClientRect().right,
 			document.querySelector('#t-user').closest('.panel').getBoundingClientRect().right]`); v[0] > v[1] {
-			t.Errorf("tokens at %d px: the user choice ends at %.0f px, past its panel's edge at %.0f px", w, v[0], v[1])
-		}
-		fitsWidth(t, c, ts.URL+"/account", "account", w)
-		fitsWidth(t, c, ts.URL+"/surveys/new", "round-new", w)
-		fitsWidth(t, c, ts.URL+"/surveys/"+e.sv.Slug+"/settings", "round-settings", w)
-		fitsWidth(t, c, ts.URL+"/admin/audit?lang=lv", "audit", w) // rows: the sign-in, the token, the pages read
-		// The action choice holds long names: it stays inside the filters.
-		if v := eval[[]float64](t, c, `[document.querySelector('#a-action').getBoundingClientRect().right,
+				t.Errorf("tokens at %d px: the user choice ends at %.0f px, past its panel's edge at %.0f px", w, v[0], v[1])
+			}
+			fitsWidth(t, c, ts.URL+"/account", "account", w)
+			fitsWidth(t, c, ts.URL+"/surveys/new", "round-new", w)
+			fitsWidth(t, c, ts.URL+"/surveys/"+e.sv.Slug+"/settings", "round-settings", w)
+			fitsWidth(t, c, ts.URL+"/admin/audit?lang=lv", "audit", w) // rows: the sign-in, the token, the pages read
+			// The action choice holds long names: it stays inside the filters.
+			if v := eval[[]float64](t, c, `[document.querySelector('#a-action').getBoundingClientRect().right,
 			document.querySelector('#a-action').closest('.filters').getBoundingClientRect().right]`); v[0] > v[1] {
-			t.Errorf("audit at %d px: the action choice ends at %.0f px, past the filters' edge at %.0f px", w, v[0], v[1])
-		}
-		fitsWidth(t, c, ts.URL+"/admin/audit?lang=en&action=api_token.create", "audit-en", w)
+				t.Errorf("audit at %d px: the action choice ends at %.0f px, past the filters' edge at %.0f px", w, v[0], v[1])
+			}
+			fitsWidth(t, c, ts.URL+"/admin/audit?lang=en&action=api_token.create", "audit-en", w)
+		})
 	}
 }

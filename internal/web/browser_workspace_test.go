@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -16,17 +18,18 @@ import (
 	"github.com/civitas-lv/surveyd/internal/domain"
 )
 
-// TestBrowserCoordinatorInviteReviewReturn walks a new coordinator's first
-// round in Chromium, through the pages only: from the home page to signing
-// in with e-mail and password; the empty tracker; contacts for two
+// The first round of a new coordinator, walked in Chromium through the
+// pages only, in three parts that run at once, each starting from the
+// state the one before leaves (made through the server, not the browser):
+// TestBrowserCoordinatorInvites, TestBrowserMunicipalityAnswersInvitation
+// and TestBrowserCoordinatorReturnsForCorrection. They were one test of
+// 80-100 s in make test, the last to finish.
+
+// TestBrowserCoordinatorInvites: from the home page to signing in with
+// e-mail and password; the empty tracker; contacts for two
 // municipalities; the invitations, one e-mail per contact, each with its
-// municipality's own link; the municipality opening that link, answering by
-// clicking and typing, and submitting; the submission counted in the
-// tracker; the coordinator returning it with a note and a comment on one
-// question; the municipality seeing both on its form, changing that answer
-// and submitting again; and the tracker and the review history showing the
-// return and the change from before to after.
-func TestBrowserCoordinatorInviteReviewReturn(t *testing.T) {
+// municipality's own link.
+func TestBrowserCoordinatorInvites(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.realTime()
@@ -118,6 +121,45 @@ func TestBrowserCoordinatorInviteReviewReturn(t *testing.T) {
 		t.Fatalf("invitations (recipient → link) %v, want %v", linkOf, want)
 	}
 	wantText(t, c, "#l-riga", "uzaicinājumi: 1, atgādinājumi: 0")
+}
+
+// invitationLinks gives Rīga (Anna Ozola) and Cēsis (Ilze, Jānis)
+// contacts and sends the invitations through the server, as
+// TestBrowserCoordinatorInvites does in the browser, and returns the
+// personal link each contact was sent.
+func (e *env) invitationLinks(ck *http.Cookie) map[string]string {
+	e.t.Helper()
+	e.setContacts(ck, "riga", "Anna Ozola <anna@riga.lv>")
+	e.setContacts(ck, "cesis", "ilze@cesis.lv\nJānis Bērziņš <janis@cesis.lv>")
+	e.send(ck, url.Values{"kind": {"invitation"}, "scope": {"new"}})
+	linkOf := map[string]string{} // recipient → token
+	linkInMail := regexp.MustCompile(`http://survey\.test/r/([A-Za-z0-9_-]{22})`)
+	for _, msg := range e.mail.Messages() {
+		if m := linkInMail.FindStringSubmatch(msg.Text); m != nil && len(msg.To) == 1 {
+			linkOf[msg.To[0]] = m[1]
+		}
+	}
+	if len(linkOf) != 3 || linkOf["anna@riga.lv"] != e.tokens["riga"] {
+		e.t.Fatalf("invitations (recipient → link) %v", linkOf)
+	}
+	return linkOf
+}
+
+// TestBrowserMunicipalityAnswersInvitation: the municipality opens the
+// link from its invitation, answers by clicking and typing, and submits;
+// the submission is counted in the coordinator's tracker.
+func TestBrowserMunicipalityAnswersInvitation(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.realTime()
+	coord, ck := e.user("coordinator")
+	linkOf := e.invitationLinks(ck)
+	ts := httptest.NewServer(e.srv)
+	defer ts.Close()
+	tracker := "/surveys/" + e.sv.Slug
+	c := browser(t) // the coordinator's window
+	signIn(t, c, ts.URL, coord.Email)
+	must(t, chromedp.Do(c, chromedp.Navigate(ts.URL+tracker+"/links")))
 
 	// 5. The municipality, in a window of its own, opens the link from the
 	// e-mail, answers every required question and submits.
@@ -157,6 +199,35 @@ func TestBrowserCoordinatorInviteReviewReturn(t *testing.T) {
 	wantExact(t, c, "#h-headline", "Iesniegušas 1 no 43 pašvaldībām (2 %)")
 	wantExact(t, c, "#m-riga .badge", "Iesniegusi")
 	wantExact(t, c, "#m-cesis .badge", "Uzaicinājums nosūtīts")
+}
+
+// rigaSubmitted are the answers TestBrowserMunicipalityAnswersInvitation
+// gives in the browser.
+const rigaSubmitted = `{"resp_name":"Anna Ozola","resp_position":"Speciāliste","resp_email":"anna@riga.lv","population":24000,
+"consent_contact":true,"ngo_rules":"adopted","ngo_forms":["grants"],"ngo_support_eur":48000,"ngo_supported_count":31,
+"ngo_liaison":["staff"],"ngo_published":"website","del_status":"no","pb_status":"not_started","rc_status":"not_planned"}`
+
+// TestBrowserCoordinatorReturnsForCorrection: Rīga has submitted (through
+// the server); the coordinator returns it with a note and a comment on one
+// question; the municipality sees both on its form, changes that answer
+// and submits again; and the tracker and the review history show the
+// return and the change from before to after.
+func TestBrowserCoordinatorReturnsForCorrection(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.realTime()
+	coord, _ := e.user("coordinator")
+	e.submitAnswers("riga", rigaSubmitted)
+	ts := httptest.NewServer(e.srv)
+	defer ts.Close()
+	tracker := "/surveys/" + e.sv.Slug
+	c := browser(t) // the coordinator's window
+	signIn(t, c, ts.URL, coord.Email)
+	must(t, chromedp.Do(c, chromedp.Navigate(ts.URL+tracker)))
+	wantExact(t, c, "#h-headline", "Iesniegušas 1 no 43 pašvaldībām (2 %)")
+	m, cancelM := chromedp.NewContext(c, chromedp.WithNewBrowserContext()) // the municipality's
+	defer cancelM()
+	form := ts.URL + "/r/" + e.tokens["riga"]
 
 	// 7. Review and return it with a note and a comment on one question.
 	follow(t, c, "#m-riga th a")

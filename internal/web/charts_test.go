@@ -485,7 +485,9 @@ func TestNoExternalHosts(t *testing.T) {
 // TestBrowserChartsDraw opens the dashboard and the report in Chromium
 // with all 43 responses: every chart container gets ECharts' canvas or
 // svg, there is no console error and no CSP violation, and a chart can be
-// saved as PNG.
+// saved as PNG. Each page (and the tooltips, and the pages at phone width)
+// is a subtest with a browser context of its own, run at once, on one
+// server: together they took 60-90 s, the longest of internal/web.
 func TestBrowserChartsDraw(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -494,9 +496,132 @@ func TestBrowserChartsDraw(t *testing.T) {
 	_, err := e.m.Demo(ctx, domain.OperatorPrincipal(), e.sv.Slug, 43, 1)
 	must(t, err)
 	ts := httptest.NewServer(e.srv)
-	defer ts.Close()
-	bctx := browser(t)
+	t.Cleanup(ts.Close)
 
+	for _, p := range []string{"/charts", "/report", "/charts?lang=en&region=Kurzemes"} {
+		t.Run(strings.NewReplacer("/", "", "?", " ").Replace(p), func(t *testing.T) {
+			t.Parallel()
+			bctx := chartsBrowser(t, ts.URL, viewer.Email)
+			must(t, chromedp.Do(bctx, chromedp.Navigate(ts.URL+"/surveys/"+e.sv.Slug+p),
+				chromedp.WaitReady(chromedp.CSS("html[data-charts-drawn]"))))
+			type drawn struct {
+				Containers, Drawn, Blocks int
+				Missing                   []string
+				CSP                       []string
+			}
+			got := eval[drawn](t, bctx, `(function () {
+			var out = {Containers: 0, Drawn: 0, Blocks: document.querySelectorAll('script[type="application/json"]').length, Missing: [], CSP: window.__csp || ['listener missing']};
+			document.querySelectorAll('.chart[data-chart]').forEach(function (el) {
+				out.Containers++;
+				var r = el.querySelector('canvas, svg');
+				if (r && el.getBoundingClientRect().height > 50) out.Drawn++; else out.Missing.push(el.id);
+			});
+			return out;
+		})()`)
+			if got.Containers < 10 || got.Drawn != got.Containers || got.Blocks != got.Containers || len(got.Missing) > 0 {
+				t.Errorf("%s: %d chart containers, %d drawn, %d option blocks; not drawn: %v", p, got.Containers, got.Drawn,
+					got.Blocks, got.Missing)
+			}
+			if len(got.CSP) > 0 {
+				t.Errorf("%s: CSP violations: %v", p, got.CSP)
+			}
+			if drawnAttr := eval[string](t, bctx, `document.documentElement.getAttribute('data-charts-drawn')`); drawnAttr != fmt.Sprint(got.Containers) {
+				t.Errorf("%s: charts.js drew %s of %d", p, drawnAttr, got.Containers)
+			}
+			if strings.HasPrefix(p, "/report") {
+				// Fixed A4-friendly size, vector graphics for print.
+				if w := eval[float64](t, bctx, `document.getElementById('chart-ngo_rules').getBoundingClientRect().width`); w != 640 {
+					t.Errorf("report chart width %v", w)
+				}
+				if !eval[bool](t, bctx, `!!document.querySelector('#chart-ngo_rules svg') && !document.querySelector('.chart canvas')`) {
+					t.Error("report charts are not SVG")
+				}
+				return
+			}
+			// Saving as PNG: the button is shown and ECharts gives a PNG.
+			if !eval[bool](t, bctx, `!document.querySelector('button[data-png="ngo_rules"]').hidden`) {
+				t.Errorf("%s: the PNG button stays hidden", p)
+			}
+			// Click it, catching the download: a PNG blob with the chart's name.
+			eval[bool](t, bctx, `(function () {
+			window.__png = null;
+			var create = URL.createObjectURL;
+			URL.createObjectURL = function (b) { window.__blob = {type: b.type, size: b.size}; return create.call(URL, b); };
+			HTMLAnchorElement.prototype.click = function () {
+				window.__png = {Name: this.download, Scheme: this.href.split(":")[0], Type: window.__blob.type, Size: window.__blob.size};
+			};
+			return true;
+		})()`)
+			must(t, chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`button[data-png="ngo_rules"]`))))
+			type png struct {
+				Name, Scheme, Type string
+				Size               int
+			}
+			var saved png
+			eventually(t, "the PNG saved", func() bool {
+				saved = eval[png](t, bctx, `window.__png || {Name: ''}`)
+				return saved.Name != ""
+			})
+			if saved.Name != "regional-2025-ngo_rules.png" || saved.Scheme != "blob" || saved.Type != "image/png" || saved.Size < 5000 {
+				t.Errorf("%s: saved PNG %+v", p, saved)
+			}
+			// Numbers in the page's language on the value axes and labels.
+			if !strings.Contains(p, "lang=en") {
+				if f := eval[string](t, bctx, `echarts.getInstanceByDom(document.getElementById('chart-population')).getOption().xAxis[0].axisLabel.formatter(1234567.5)`); f != "1 234 567,5" && f != "1\u00a0234\u00a0567,5" {
+					t.Errorf("Latvian axis label %q", f)
+				}
+			}
+		})
+	}
+	t.Run("tooltips", func(t *testing.T) {
+		t.Parallel()
+		bctx := chartsBrowser(t, ts.URL, viewer.Email)
+		// Tooltips write amounts and shares in the page's style, drawn in the
+		// chart (the HTML tooltip's style attributes would meet the CSP).
+		for _, c := range []struct{ query, money, share string }{
+			{"?lang=lv", "120\u00a0000,50\u00a0EUR", "33,3\u00a0%"}, {"?lang=en", "120,000.50\u00a0EUR", "33.3%"}} {
+			must(t, chromedp.Do(bctx, chromedp.Navigate(ts.URL+"/surveys/"+e.sv.Slug+"/charts"+c.query),
+				chromedp.WaitReady(chromedp.CSS("html[data-charts-drawn]"))))
+			tip := func(id string, v float64) string {
+				return eval[string](t, bctx, fmt.Sprintf(`(function () {
+					var o = echarts.getInstanceByDom(document.getElementById('chart-%s')).getOption().tooltip[0];
+					return o.renderMode + ' ' + o.valueFormatter(%v);
+				})()`, id, v))
+			}
+			if got := tip("ngo_support_eur", 120000.5); got != "richText "+c.money {
+				t.Errorf("charts%s: money tooltip %q, want %q", c.query, got, c.money)
+			}
+			if got := tip("ngo_forms", 33.3); got != "richText "+c.share {
+				t.Errorf("charts%s: share tooltip %q, want %q", c.query, got, c.share)
+			}
+		}
+	})
+	t.Run("phone", func(t *testing.T) {
+		t.Parallel()
+		bctx := chartsBrowser(t, ts.URL, viewer.Email)
+		// At phone width nothing scrolls sideways: the report's charts shrink
+		// to the screen, the rounds list stacks.
+		must(t, chromedp.Do(bctx, chromedp.EmulateViewport(390, 900)))
+		for _, p := range []string{"/surveys/" + e.sv.Slug + "/report", "/surveys", "/surveys/" + e.sv.Slug + "/charts"} {
+			must(t, chromedp.Do(bctx, chromedp.Navigate(ts.URL+p), chromedp.WaitReady(chromedp.CSS("main"))))
+			if p != "/surveys" {
+				must(t, chromedp.Do(bctx, chromedp.WaitReady(chromedp.CSS("html[data-charts-drawn]"))))
+			}
+			if w := eval[[]float64](t, bctx, `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`); w[0] > w[1] {
+				t.Errorf("%s at 390 px: the page is %v px wide in a %v px window", p, w[0], w[1])
+			}
+		}
+	})
+}
+
+// chartsBrowser opens a browser for a part of TestBrowserChartsDraw and
+// signs the viewer in. Every console error or warning and every CSP
+// violation of its pages is collected; when the test ends there must have
+// been none (checked after a last console message has been read, so that
+// every earlier one has been).
+func chartsBrowser(t *testing.T, base, email string) context.Context {
+	t.Helper()
+	bctx := browser(t)
 	var mu sync.Mutex
 	var console []string
 	ended := false
@@ -528,122 +653,16 @@ func TestBrowserChartsDraw(t *testing.T) {
 			});`})
 		return err
 	})))
-
-	// Sign in as the viewer.
-	must(t, chromedp.Do(bctx, chromedp.Navigate(ts.URL+"/login"),
-		chromedp.SendKeys(chromedp.CSS("#email"), viewer.Email),
-		chromedp.SendKeys(chromedp.CSS("#password"), password)))
-	follow(t, bctx, `form[action="/login"] button[type=submit]`)
-	wantPath(t, bctx, "/surveys")
-
-	for _, p := range []string{"/charts", "/report", "/charts?lang=en&region=Kurzemes"} {
-		must(t, chromedp.Do(bctx, chromedp.Navigate(ts.URL+"/surveys/"+e.sv.Slug+p),
-			chromedp.WaitReady(chromedp.CSS("html[data-charts-drawn]"))))
-		type drawn struct {
-			Containers, Drawn, Blocks int
-			Missing                   []string
-			CSP                       []string
+	signIn(t, bctx, base, email)
+	t.Cleanup(func() {
+		// Every message of the pages has been read once this one arrives.
+		must(t, chromedp.Do(bctx, chromedp.Evaluate[chromedp.Void](`console.info('charts-test-end')`)))
+		eventually(t, "the console read to the end", func() bool { mu.Lock(); defer mu.Unlock(); return ended })
+		mu.Lock()
+		defer mu.Unlock()
+		if len(console) > 0 {
+			t.Fatalf("console:\n  %s", strings.Join(console, "\n  "))
 		}
-		got := eval[drawn](t, bctx, `(function () {
-			var out = {Containers: 0, Drawn: 0, Blocks: document.querySelectorAll('script[type="application/json"]').length, Missing: [], CSP: window.__csp || ['listener missing']};
-			document.querySelectorAll('.chart[data-chart]').forEach(function (el) {
-				out.Containers++;
-				var r = el.querySelector('canvas, svg');
-				if (r && el.getBoundingClientRect().height > 50) out.Drawn++; else out.Missing.push(el.id);
-			});
-			return out;
-		})()`)
-		if got.Containers < 10 || got.Drawn != got.Containers || got.Blocks != got.Containers || len(got.Missing) > 0 {
-			t.Errorf("%s: %d chart containers, %d drawn, %d option blocks; not drawn: %v", p, got.Containers, got.Drawn,
-				got.Blocks, got.Missing)
-		}
-		if len(got.CSP) > 0 {
-			t.Errorf("%s: CSP violations: %v", p, got.CSP)
-		}
-		if drawnAttr := eval[string](t, bctx, `document.documentElement.getAttribute('data-charts-drawn')`); drawnAttr != fmt.Sprint(got.Containers) {
-			t.Errorf("%s: charts.js drew %s of %d", p, drawnAttr, got.Containers)
-		}
-		if strings.HasPrefix(p, "/report") {
-			// Fixed A4-friendly size, vector graphics for print.
-			if w := eval[float64](t, bctx, `document.getElementById('chart-ngo_rules').getBoundingClientRect().width`); w != 640 {
-				t.Errorf("report chart width %v", w)
-			}
-			if !eval[bool](t, bctx, `!!document.querySelector('#chart-ngo_rules svg') && !document.querySelector('.chart canvas')`) {
-				t.Error("report charts are not SVG")
-			}
-			continue
-		}
-		// Saving as PNG: the button is shown and ECharts gives a PNG.
-		if !eval[bool](t, bctx, `!document.querySelector('button[data-png="ngo_rules"]').hidden`) {
-			t.Errorf("%s: the PNG button stays hidden", p)
-		}
-		// Click it, catching the download: a PNG blob with the chart's name.
-		eval[bool](t, bctx, `(function () {
-			window.__png = null;
-			var create = URL.createObjectURL;
-			URL.createObjectURL = function (b) { window.__blob = {type: b.type, size: b.size}; return create.call(URL, b); };
-			HTMLAnchorElement.prototype.click = function () {
-				window.__png = {Name: this.download, Scheme: this.href.split(":")[0], Type: window.__blob.type, Size: window.__blob.size};
-			};
-			return true;
-		})()`)
-		must(t, chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`button[data-png="ngo_rules"]`))))
-		type png struct {
-			Name, Scheme, Type string
-			Size               int
-		}
-		var saved png
-		eventually(t, "the PNG saved", func() bool {
-			saved = eval[png](t, bctx, `window.__png || {Name: ''}`)
-			return saved.Name != ""
-		})
-		if saved.Name != "regional-2025-ngo_rules.png" || saved.Scheme != "blob" || saved.Type != "image/png" || saved.Size < 5000 {
-			t.Errorf("%s: saved PNG %+v", p, saved)
-		}
-		// Numbers in the page's language on the value axes and labels.
-		if !strings.Contains(p, "lang=en") {
-			if f := eval[string](t, bctx, `echarts.getInstanceByDom(document.getElementById('chart-population')).getOption().xAxis[0].axisLabel.formatter(1234567.5)`); f != "1 234 567,5" && f != "1\u00a0234\u00a0567,5" {
-				t.Errorf("Latvian axis label %q", f)
-			}
-		}
-	}
-	// Tooltips write amounts and shares in the page's style, drawn in the
-	// chart (the HTML tooltip's style attributes would meet the CSP).
-	for _, c := range []struct{ query, money, share string }{
-		{"?lang=lv", "120\u00a0000,50\u00a0EUR", "33,3\u00a0%"}, {"?lang=en", "120,000.50\u00a0EUR", "33.3%"}} {
-		must(t, chromedp.Do(bctx, chromedp.Navigate(ts.URL+"/surveys/"+e.sv.Slug+"/charts"+c.query),
-			chromedp.WaitReady(chromedp.CSS("html[data-charts-drawn]"))))
-		tip := func(id string, v float64) string {
-			return eval[string](t, bctx, fmt.Sprintf(`(function () {
-				var o = echarts.getInstanceByDom(document.getElementById('chart-%s')).getOption().tooltip[0];
-				return o.renderMode + ' ' + o.valueFormatter(%v);
-			})()`, id, v))
-		}
-		if got := tip("ngo_support_eur", 120000.5); got != "richText "+c.money {
-			t.Errorf("charts%s: money tooltip %q, want %q", c.query, got, c.money)
-		}
-		if got := tip("ngo_forms", 33.3); got != "richText "+c.share {
-			t.Errorf("charts%s: share tooltip %q, want %q", c.query, got, c.share)
-		}
-	}
-	// At phone width nothing scrolls sideways: the report's charts shrink
-	// to the screen, the rounds list stacks.
-	must(t, chromedp.Do(bctx, chromedp.EmulateViewport(390, 900)))
-	for _, p := range []string{"/surveys/" + e.sv.Slug + "/report", "/surveys", "/surveys/" + e.sv.Slug + "/charts"} {
-		must(t, chromedp.Do(bctx, chromedp.Navigate(ts.URL+p), chromedp.WaitReady(chromedp.CSS("main"))))
-		if p != "/surveys" {
-			must(t, chromedp.Do(bctx, chromedp.WaitReady(chromedp.CSS("html[data-charts-drawn]"))))
-		}
-		if w := eval[[]float64](t, bctx, `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`); w[0] > w[1] {
-			t.Errorf("%s at 390 px: the page is %v px wide in a %v px window", p, w[0], w[1])
-		}
-	}
-	// Every message of the pages has been read once this one arrives.
-	must(t, chromedp.Do(bctx, chromedp.Evaluate[chromedp.Void](`console.info('charts-test-end')`)))
-	eventually(t, "the console read to the end", func() bool { mu.Lock(); defer mu.Unlock(); return ended })
-	mu.Lock()
-	defer mu.Unlock()
-	if len(console) > 0 {
-		t.Fatalf("console:\n  %s", strings.Join(console, "\n  "))
-	}
+	})
+	return bctx
 }
