@@ -114,7 +114,8 @@ type savedBody struct {
 }
 
 func (s *Server) apiPutResponse(c *gin.Context) error {
-	r, err := s.loadRespondent(c)
+	// The autosave reads only what a save needs (RespondentToSave).
+	r, err := s.manage.RespondentToSave(c.Request.Context(), c.Param("token"), s.now())
 	if err != nil {
 		return err
 	}
