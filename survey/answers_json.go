@@ -21,9 +21,15 @@ func MarshalAnswers(a Answers) ([]byte, error) {
 	for k, v := range a {
 		keys = append(keys, k)
 		size += len(k) + 4
-		if s, ok := v.(string); ok {
-			size += len(s) + 2
-		} else {
+		switch x := v.(type) {
+		case string:
+			size += len(x) + 2
+		case []string:
+			size += 2
+			for _, s := range x {
+				size += len(s) + 3
+			}
+		default:
 			size += 8
 		}
 	}
