@@ -49,7 +49,9 @@ func (r Result) OK() bool { return len(r.Errors) == 0 }
 
 // Validate checks answers against the definition. It never changes in.
 func (d *Definition) Validate(in Answers, mode Mode) Result {
-	res := Result{Answers: Answers{}, Errors: map[string]Text{}}
+	// Sized for the answers given: most are kept, and growing the map
+	// on the way was a visible part of an autosave's CPU.
+	res := Result{Answers: make(Answers, len(in)), Errors: map[string]Text{}}
 	for k := range in {
 		if d.questions[k] != nil {
 			continue
@@ -375,13 +377,20 @@ func checkText(v any, limit int, multiline bool) (string, *Text) {
 	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.TrimSpace(s)
+	fold, prevSpace := false, false
 	for _, r := range s {
 		// Line breaks and tabs are fine: one-line answers fold them below.
 		if r != '\n' && r != '\t' && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r)) {
 			return "", sayp("survey.text.control", "char", fmt.Sprintf("%U", r))
 		}
+		// Folding changes s only where white space is other than one
+		// plain space between words (s is trimmed): most texts are
+		// left as they are, without building them again.
+		space := unicode.IsSpace(r)
+		fold = fold || space && (r != ' ' || prevSpace)
+		prevSpace = space
 	}
-	if !multiline {
+	if !multiline && fold {
 		s = strings.Join(strings.Fields(s), " ")
 	}
 	if n := utf8.RuneCountInString(s); n > limit {

@@ -46,6 +46,7 @@ func answerExempt() map[string]string {
 	const link = "the respondent's operation: the personal link's token is its credential"
 	return map[string]string{
 		"RespondentByToken": "resolves a personal link's token: the token is the credential",
+		"RespondentToSave":  "resolves a personal link's token for a save: the token is the credential",
 		"SaveAnswers":       link,
 		"SubmitAnswers":     link,
 		"SaveForm":          link,

@@ -38,7 +38,15 @@ type Respondent struct {
 	token        string // the personal link's, for the receipt of a submit
 	invitationID int64
 	years        map[string]int // reference years of carried-from rounds, by slug
+	// saveOnly marks a Respondent of RespondentToSave: it holds only what
+	// SaveAnswers needs.
+	saveOnly bool
 }
+
+// errSaveOnly refuses a change other than SaveAnswers for a Respondent of
+// RespondentToSave, which lacks what the others check (the carried-over
+// answers, for one): a programming error, never a respondent's.
+var errSaveOnly = errors.New("manage: a Respondent of RespondentToSave is for SaveAnswers only")
 
 // Errors of a respondent's change outside the answering window.
 var (
@@ -195,6 +203,35 @@ func (m *Manager) RespondentByToken(ctx context.Context, token string, now time.
 	return out, m.loadCarried(ctx, out)
 }
 
+// RespondentToSave resolves a personal link's token at now, as
+// RespondentByToken does (the same errors), for SaveAnswers only: it
+// reads the link's context without what a save does not use (store.
+// SaveContextByTokenHash). The Respondent has no municipality names, no
+// open request for correction, no Carried and no submitted answers; the
+// other changes refuse it. The autosave is the request a respondent makes
+// most, so its reads are kept to what it needs.
+func (m *Manager) RespondentToSave(ctx context.Context, token string, now time.Time) (*Respondent, error) {
+	hash, err := auth.ParseToken(token)
+	if err != nil {
+		return nil, domain.ErrNotFound
+	}
+	r, err := m.Store.SaveContextByTokenHash(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	def, err := m.cachedDefinition(ctx, &r.Survey)
+	if err != nil {
+		return nil, err
+	}
+	answers, err := r.Response.Answers()
+	if err != nil {
+		return nil, err
+	}
+	return &Respondent{Survey: r.Survey, Municipality: r.Municipality, Response: r.Response,
+		ExtendedUntil: r.ExtendedUntil, Def: def, Answers: answers, State: r.State(now),
+		token: token, invitationID: r.Invitation.ID, saveOnly: true}, nil
+}
+
 // loadCarried sets r.Carried from r.Response.
 func (m *Manager) loadCarried(ctx context.Context, r *Respondent) error {
 	carried, err := r.Response.Carried()
@@ -229,6 +266,9 @@ func (m *Manager) loadCarried(ctx context.Context, r *Respondent) error {
 // not (or no longer) carried over are skipped; when none is, nothing is
 // written (Saved.Changed is false). r then holds the response.
 func (m *Manager) ConfirmCarried(ctx context.Context, r *Respondent, codes []string, base int) (Saved, error) {
+	if r.saveOnly {
+		return Saved{}, errSaveOnly
+	}
 	if err := r.Writable(); err != nil {
 		return Saved{}, err
 	}
@@ -395,6 +435,9 @@ func (m *Manager) SaveAnswers(ctx context.Context, r *Respondent, base int, in s
 // (QueueReceipt) in lang ("en", or Latvian); when that cannot be queued
 // the submit stands and Saved.ReceiptError says why.
 func (m *Manager) SubmitAnswers(ctx context.Context, r *Respondent, base int, lang string) (Saved, error) {
+	if r.saveOnly {
+		return Saved{}, errSaveOnly
+	}
 	if err := r.Writable(); err != nil {
 		return Saved{}, err
 	}
@@ -458,6 +501,9 @@ type FormPost struct {
 // and answers; answers the save kept that cannot be submitted are an
 // *InvalidAnswersError with Submit set, returned with what was saved.
 func (m *Manager) SaveForm(ctx context.Context, r *Respondent, post FormPost, lang string) (Saved, error) {
+	if r.saveOnly {
+		return Saved{}, errSaveOnly
+	}
 	in := survey.Answers{}
 	for k, v := range post.Answers {
 		in[k] = v

@@ -3,6 +3,7 @@ package manage_test
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -444,5 +445,80 @@ func TestPreviewShowsCarriedAnswers(t *testing.T) {
 	}
 	if after := storetest.Fingerprint(t, m.Store); after != before {
 		t.Error("the preview changed the database")
+	}
+}
+
+// TestRespondentToSave: the save's Respondent (RespondentToSave) agrees
+// with the page's (RespondentByToken) on what a save uses, saves as it
+// does — a changed carried-over answer is confirmed, the others stay
+// carried — and is refused by the changes that need more.
+func TestRespondentToSave(t *testing.T) {
+	t.Parallel()
+	m, def := setup(t)
+	op := domain.OperatorPrincipal()
+	src := roundFrom2025(t, m, def)
+	now := time.Now()
+	res, err := m.CreateRoundFrom(ctx, op, src.Slug, "regional-2026", 2026, now.Add(-time.Hour), now.Add(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var token string
+	for _, l := range res.Issued.Links {
+		if l.Municipality == "riga" {
+			token = l.URL[strings.LastIndex(l.URL, "/")+1:]
+		}
+	}
+	full, err := m.RespondentByToken(ctx, token, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := m.RespondentToSave(ctx, token, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Survey.ID != full.Survey.ID || r.Survey.DefinitionSHA256 != full.Survey.DefinitionSHA256 ||
+		r.Municipality.Code != full.Municipality.Code || r.State != full.State || !r.Deadline().Equal(full.Deadline()) ||
+		r.Def != full.Def || r.Response.ID != full.Response.ID || r.Response.Version != full.Response.Version ||
+		!reflect.DeepEqual(r.Answers, full.Answers) {
+		t.Fatalf("save's respondent %+v\npage's %+v", r, full)
+	}
+	for name, err := range map[string]error{
+		"submit": func() error { _, err := m.SubmitAnswers(ctx, r, r.Response.Version, "lv"); return err }(),
+		"confirm": func() error {
+			_, err := m.ConfirmCarried(ctx, r, []string{"ngo_rules"}, r.Response.Version)
+			return err
+		}(),
+		"form": func() error {
+			_, err := m.SaveForm(ctx, r, manage.FormPost{Base: r.Response.Version, Answers: r.Answers}, "lv")
+			return err
+		}(),
+	} {
+		if err == nil || errors.Is(err, domain.ErrConflict) {
+			t.Errorf("%s with the save's respondent: %v, want refused", name, err)
+		}
+	}
+	if after, _ := m.RespondentByToken(ctx, token, now); after.Response.Version != full.Response.Version {
+		t.Fatalf("a refused change wrote: version %d, was %d", after.Response.Version, full.Response.Version)
+	}
+
+	in := r.Answers.Clone()
+	in["pb_status"] = "rules_only"
+	saved, err := m.SaveAnswers(ctx, r, r.Response.Version, in)
+	if err != nil || !saved.Changed || saved.Response.Version != full.Response.Version+1 {
+		t.Fatalf("save: %+v %v", saved, err)
+	}
+	carried, err := saved.Response.Carried()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := carried["pb_status"]; ok || len(carried) != len(full.Carried)-1 {
+		t.Fatalf("carried after changing pb_status: %v (was %v)", carried, full.Carried)
+	}
+	after, err := m.RespondentByToken(ctx, token, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Answers["pb_status"] != "rules_only" || after.Response.Version != saved.Response.Version {
+		t.Fatalf("stored %v at version %d", after.Answers["pb_status"], after.Response.Version)
 	}
 }

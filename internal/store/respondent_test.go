@@ -1,12 +1,15 @@
 package store_test
 
 import (
+	"encoding/json"
+	"errors"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/auth"
 	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/survey"
 )
 
 // TestRespondentKnowsSourceRound: a link's round comes with the round it
@@ -106,4 +109,80 @@ func TestRespondentPlainScan(t *testing.T) {
 		tok = tok2
 	}
 	same("a round made from another")
+}
+
+// TestSaveContextIsRespondents: the save's narrow read of a link's
+// context gives, for every field it fills, what the full read gives, and
+// leaves the rest empty — for a link with no response, one with carried-
+// over answers, a submitted response returned for correction with an
+// extended deadline, a closed round, and unknown and revoked links.
+func TestSaveContextIsRespondents(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	tok, h := auth.NewToken()
+	if _, err := f.s.RotateInvitation(ctx, f.sv.ID, "riga", store.NewLink{Hash: h}); err != nil {
+		t.Fatal(err)
+	}
+	same := func(when string) {
+		t.Helper()
+		full, err := f.s.RespondentByTokenHash(ctx, auth.HashToken(tok))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.s.SaveContextByTokenHash(ctx, auth.HashToken(tok))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := store.Respondent{ExtendedUntil: full.ExtendedUntil}
+		want.Invitation.ID, want.Invitation.SurveyID, want.Invitation.MunicipalityCode =
+			full.Invitation.ID, full.Invitation.SurveyID, full.Invitation.MunicipalityCode
+		sv := full.Survey
+		want.Survey = store.Survey{ID: sv.ID, Slug: sv.Slug, DefinitionSHA256: sv.DefinitionSHA256,
+			OpensAt: sv.OpensAt, ClosesAt: sv.ClosesAt, ClosedAt: sv.ClosedAt}
+		want.Municipality.Code = full.Municipality.Code
+		want.Response = full.Response
+		want.Response.SubmittedJSON = nil // not read
+		if full.Response.ID == 0 {        // now(), read twice
+			want.Response.CreatedAt, want.Response.UpdatedAt = got.Response.CreatedAt, got.Response.UpdatedAt
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n save context %+v\n want         %+v", when, got, want)
+		}
+		now := time.Now()
+		if got.State(now) != full.State(now) || !got.Deadline().Equal(full.Deadline()) {
+			t.Errorf("%s: state %s until %s, full read %s until %s", when, got.State(now), got.Deadline(), full.State(now), full.Deadline())
+		}
+	}
+	same("no response")
+	if ok, err := f.s.StartCarried(ctx, store.CarryOver{SurveyID: f.sv.ID, Municipality: "riga",
+		Answers: survey.Answers{"population": json.Number("4")}, Carried: map[string]string{"population": "regional-2024"}, Note: "regional-2024"}); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	same("carried over")
+	saved, err := f.apply(t, 1, `{"population": 5, "resp_name": "A"}`, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same("submitted")
+	if _, err := f.s.ReturnResponse(ctx, f.sv.ID, "riga", saved.Response.Version, 0, "please fix", map[string]string{"population": "too few"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.SetExtension(ctx, f.sv.ID, "riga", time.Now().Add(48*time.Hour), 0); err != nil {
+		t.Fatal(err)
+	}
+	same("returned, extended")
+	if err := f.s.CloseSurvey(ctx, f.sv.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	same("closed")
+	unknown, _ := auth.NewToken()
+	if _, err := f.s.SaveContextByTokenHash(ctx, auth.HashToken(unknown)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown link: %v, want ErrNotFound", err)
+	}
+	if err := f.s.RevokeActiveInvitation(ctx, f.sv.ID, "riga"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.SaveContextByTokenHash(ctx, auth.HashToken(tok)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("revoked link: %v, want ErrNotFound", err)
+	}
 }

@@ -256,7 +256,7 @@ func (s *Store) applySeen(ctx context.Context, c Change) (Saved, bool, error) {
 	if len(before) == 0 && len(after) == 0 && !resubmit {
 		return Saved{Response: cur, Answers: old}, true, nil
 	}
-	data, err := json.Marshal(answers)
+	data, err := survey.MarshalAnswers(answers)
 	if err != nil {
 		return Saved{}, false, err
 	}
@@ -340,7 +340,7 @@ func (s *Store) applyLocked(ctx context.Context, c Change) (Saved, error) {
 			}
 			return nil
 		}
-		data, err := json.Marshal(c.Answers)
+		data, err := survey.MarshalAnswers(c.Answers)
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 
@@ -43,10 +42,10 @@ func insertRevision(ctx context.Context, tx *sqlx.Tx, responseID int64, version 
 
 // revisionArgs are a revision's columns actor … note.
 func revisionArgs(a Actor, before, after survey.Answers) (kind string, inv, user *int64, b, af []byte, note *string, err error) {
-	if b, err = json.Marshal(before); err != nil {
+	if b, err = survey.MarshalAnswers(before); err != nil {
 		return
 	}
-	if af, err = json.Marshal(after); err != nil {
+	if af, err = survey.MarshalAnswers(after); err != nil {
 		return
 	}
 	switch a.Kind {

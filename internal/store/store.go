@@ -186,9 +186,10 @@ func statements() []string {
 
 // preparedStatements are the statements every connection keeps prepared
 // once it has run them (conn.go): the respondent's autosave — the link's
-// context, the save, the revisions a stale save is merged with.
+// context (the page's, and the save's), the save, the revisions a stale
+// save is merged with.
 func preparedStatements() []string {
-	return append([]string{qRespondentLean, qSurveyDefinition}, saveStatements...)
+	return append([]string{qRespondentLean, qSaveContext, qSurveyDefinition}, saveStatements...)
 }
 
 func firstLine(q string) string {
