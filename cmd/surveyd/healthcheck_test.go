@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -29,20 +28,23 @@ func TestHealthcheckAndDrain(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	t.Setenv("DATABASE_URL", dsn)
-	t.Setenv("LOG_LEVEL", "warn")
-	t.Setenv("LINK_KEY", "healthcheck test link key of 32 characters or more")
-	t.Setenv("LISTEN_ADDR", addr)
-	t.Setenv("SHUTDOWN_DRAIN", "1500ms")
 	maddr := freeAddr(t)
-	t.Setenv("METRICS_ADDR", maddr)
-	cfg, err := config.Load(os.Getenv)
+	env := map[string]string{
+		"DATABASE_URL":   dsn,
+		"LOG_LEVEL":      "warn",
+		"LINK_KEY":       "healthcheck test link key of 32 characters or more",
+		"LISTEN_ADDR":    addr,
+		"SHUTDOWN_DRAIN": "1500ms",
+		"METRICS_ADDR":   maddr,
+	}
+	getenv := func(k string) string { return env[k] }
+	cfg, err := config.Load(getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	check := func(args ...string) (string, error) {
 		var out bytes.Buffer
-		err := healthcheck(append(args, "--timeout", "2s"), os.Getenv, &out)
+		err := healthcheck(append(args, "--timeout", "2s"), getenv, &out)
 		return out.String(), err
 	}
 	sctx, stop := context.WithCancel(context.Background())
