@@ -17,6 +17,7 @@ import (
 // --slug (given after the file), and refuses a damaged file with the reason,
 // changing nothing.
 func TestArchiveCommands(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"LOG_LEVEL": "warn", "DATABASE_URL": storetest.NewDatabase(t)}
 	if err := runEnv(t, env, "seed", "--opens", "2026-11-01", "--closes", "2026-12-31"); err != nil {
 		t.Fatal(err)

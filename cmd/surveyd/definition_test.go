@@ -19,6 +19,7 @@ import (
 // questionnaire as it is; a workbook with a repeat is refused naming the
 // row; nothing is written for a refused input.
 func TestDefinitionConvert(t *testing.T) {
+	t.Parallel()
 	orig, raw, err := survey.Builtin("regional-2025")
 	if err != nil {
 		t.Fatal(err)
@@ -87,6 +88,7 @@ func TestDefinitionConvert(t *testing.T) {
 
 // round create reads an XLSForm workbook as it reads YAML.
 func TestRoundCreateFromXLSForm(t *testing.T) {
+	t.Parallel()
 	url := storetest.NewDatabase(t)
 	env := map[string]string{"DATABASE_URL": url, "LOG_LEVEL": "warn"}
 	if err := runEnv(t, env, "seed"); err != nil {

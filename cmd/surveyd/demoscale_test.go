@@ -11,6 +11,7 @@ import (
 // TestDemoScale: demo --scale makes the set; without --scale, or with
 // sizes missing, nothing is written.
 func TestDemoScale(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{
 		"DATABASE_URL": storetest.NewDatabase(t),
 		"BASE_URL":     "https://aptauja.example.lv",

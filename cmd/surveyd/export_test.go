@@ -15,6 +15,7 @@ import (
 // TestExportCommand: the CLI writes a workbook that opens, personal data
 // only with --personal, filters as on the web.
 func TestExportCommand(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"DATABASE_URL": storetest.NewDatabase(t), "LOG_LEVEL": "warn"}
 	if err := runEnv(t, env, "seed", "--opens", "2026-11-01", "--closes", "2026-12-31"); err != nil {
 		t.Fatal(err)

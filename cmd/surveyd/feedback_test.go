@@ -16,6 +16,7 @@ import (
 // a directory it makes readable by its owner only, the files too; it
 // needs no release, and refuses what it cannot do without leaving files.
 func TestFeedbackCommand(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"DATABASE_URL": storetest.NewDatabase(t), "LOG_LEVEL": "warn"}
 	if err := runEnv(t, env, "seed", "--opens", "2026-11-01", "--closes", "2026-12-31"); err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ import (
 // passes (it keeps serving through the drain); after the drain the
 // listener is gone and both fail.
 func TestHealthcheckAndDrain(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.NewDatabase(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -115,6 +116,7 @@ func TestHealthcheckAndDrain(t *testing.T) {
 // TestHealthcheckAddress: the URL comes from LISTEN_ADDR's port on
 // 127.0.0.1 when it listens on every address.
 func TestHealthcheckAddress(t *testing.T) {
+	t.Parallel()
 	for addr, want := range map[string]string{"": "127.0.0.1:8080/readyz", ":9090": "127.0.0.1:9090/readyz",
 		"0.0.0.0:81": "127.0.0.1:81/readyz", "[::]:82": "127.0.0.1:82/readyz", "10.1.2.3:83": "10.1.2.3:83/readyz"} {
 		err := healthcheck([]string{"--timeout", "1ms"}, func(string) string { return addr }, io.Discard)

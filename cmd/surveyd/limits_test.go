@@ -16,6 +16,7 @@ import (
 // internal/manage): round dates outside the years 2000–2100, user names
 // over 200 characters or with control characters; nothing is stored.
 func TestCommandLimits(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.NewDatabase(t)
 	env := map[string]string{"DATABASE_URL": dsn, "BASE_URL": "https://aptauja.example.lv", "LOG_LEVEL": "warn"}
 	if err := runEnv(t, env, "seed", "--opens", "2026-12-01", "--closes", "2026-12-31"); err != nil {

@@ -15,6 +15,7 @@ import (
 // an older one, so it is moved aside) ends up 0600, and so does the moved
 // copy, which holds links too.
 func TestInviteLinksFileIsPrivate(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{
 		"DATABASE_URL": storetest.NewDatabase(t),
 		"BASE_URL":     "https://aptauja.example.lv",

@@ -37,6 +37,7 @@ func TestMain(m *testing.M) {
 // TestCommands runs the CLI as an operator would: seed, invite (CSV),
 // demo, migrate.
 func TestCommands(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"DATABASE_URL": storetest.NewDatabase(t), "BASE_URL": "https://aptauja.example.lv", "LOG_LEVEL": "warn"}
 	if err := runEnv(t, env, "seed", "--opens", "2026-12-01", "--closes", "2026-12-31"); err != nil {
 		t.Fatal(err)
@@ -170,6 +171,7 @@ func runEnv(t *testing.T, env map[string]string, args ...string) error {
 // TestUserAndRoundCommands: the first admin, users with set-password links,
 // a link key, and a round created from a file.
 func TestUserAndRoundCommands(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.NewDatabase(t)
 	env := map[string]string{"DATABASE_URL": dsn, "BASE_URL": "https://aptauja.example.lv", "LOG_LEVEL": "warn"}
 	key, err := outputEnv(t, env, "keygen")
@@ -261,6 +263,7 @@ func TestUserAndRoundCommands(t *testing.T) {
 // run` does on every start) never issues a link again to a municipality
 // whose link a coordinator revoked; naming it without --missing-only does.
 func TestInviteMissingOnlySkipsRevoked(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.NewDatabase(t)
 	env := map[string]string{"DATABASE_URL": dsn, "BASE_URL": "https://aptauja.example.lv", "LOG_LEVEL": "warn",
 		"LINK_KEY": "invite test link key of 32 characters or more"}

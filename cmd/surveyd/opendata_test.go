@@ -21,6 +21,7 @@ import (
 // download URLs, another licence with --licence, no personal column; bad
 // arguments and an unknown licence leave no file.
 func TestOpenDataCommand(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{
 		"DATABASE_URL":       storetest.NewDatabase(t),
 		"LOG_LEVEL":          "warn",
@@ -114,6 +115,7 @@ func TestOpenDataCommand(t *testing.T) {
 // package falls back to, and a licence the package does not know stops
 // the service from starting.
 func TestOpenDataDefaults(t *testing.T) {
+	t.Parallel()
 	cfg, err := config.Load(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)

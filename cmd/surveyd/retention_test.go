@@ -12,6 +12,7 @@ import (
 // round retention: sets and clears a round's retention period; bad input
 // is refused, saying why.
 func TestRoundRetentionCommand(t *testing.T) {
+	t.Parallel()
 	url := storetest.NewDatabase(t)
 	env := map[string]string{"DATABASE_URL": url, "LOG_LEVEL": "warn"}
 	if err := runEnv(t, env, "seed"); err != nil {

@@ -16,6 +16,7 @@ import (
 // file's slug ignored); another reference year, an unknown round and a
 // round that has opened are refused, saying why, and change nothing.
 func TestRoundReplaceCommand(t *testing.T) {
+	t.Parallel()
 	url := storetest.NewDatabase(t)
 	env := map[string]string{"DATABASE_URL": url, "LOG_LEVEL": "warn"}
 	if err := runEnv(t, env, "seed"); err != nil { // regional-2025 opens today

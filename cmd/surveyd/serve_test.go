@@ -17,6 +17,7 @@ import (
 // sent before it closes the database: the message is recorded as sent,
 // not left claimed to be sent again.
 func TestServeWaitsForTheOutboxBeforeClosingTheStore(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := storetest.NewDatabase(t)
 	smtp := mailtest.Start(t)
