@@ -17,17 +17,17 @@ import (
 // --slug (given after the file), and refuses a damaged file with the reason,
 // changing nothing.
 func TestArchiveCommands(t *testing.T) {
-	t.Setenv("LOG_LEVEL", "warn")
-	t.Setenv("DATABASE_URL", storetest.NewDatabase(t))
-	if err := run([]string{"seed", "--opens", "2026-11-01", "--closes", "2026-12-31"}); err != nil {
+	t.Parallel()
+	env := map[string]string{"LOG_LEVEL": "warn", "DATABASE_URL": storetest.NewDatabase(t)}
+	if err := runEnv(t, env, "seed", "--opens", "2026-11-01", "--closes", "2026-12-31"); err != nil {
 		t.Fatal(err)
 	}
-	if err := run([]string{"demo", "--survey", "regional-2025", "--responses", "12", "--seed", "5"}); err != nil {
+	if err := runEnv(t, env, "demo", "--survey", "regional-2025", "--responses", "12", "--seed", "5"); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	file := filepath.Join(dir, "regional-2025.zip")
-	if err := run([]string{"archive", "export", "--survey", "regional-2025", "-o", file}); err != nil {
+	if err := runEnv(t, env, "archive", "export", "--survey", "regional-2025", "-o", file); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 || fi.Size() < 1000 {
@@ -36,11 +36,11 @@ func TestArchiveCommands(t *testing.T) {
 
 	// Another installation: an empty database, migrated.
 	target := storetest.NewDatabase(t)
-	t.Setenv("DATABASE_URL", target)
-	if err := run([]string{"migrate"}); err != nil {
+	env["DATABASE_URL"] = target
+	if err := runEnv(t, env, "migrate"); err != nil {
 		t.Fatal(err)
 	}
-	if err := run([]string{"archive", "import", file}); err != nil {
+	if err := runEnv(t, env, "archive", "import", file); err != nil {
 		t.Fatal(err)
 	}
 	st, err := store.Open(context.Background(), target)
@@ -73,7 +73,7 @@ func TestArchiveCommands(t *testing.T) {
 		{[]string{"archive", "export", "--survey", "nope", "-o", filepath.Join(dir, "nope.zip")}, "not found"},
 		{[]string{"archive", "list"}, "unknown subcommand"},
 	} {
-		err := run(c.args)
+		err := runEnv(t, env, c.args...)
 		if err == nil || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("%q: %v, want it to say %q", c.args, err, c.says)
 		}
@@ -84,7 +84,7 @@ func TestArchiveCommands(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "nope.zip")); err == nil {
 		t.Errorf("a failed export left a file")
 	}
-	if err := run([]string{"archive", "import", file, "--slug", "regional-2025-b"}); err != nil {
+	if err := runEnv(t, env, "archive", "import", file, "--slug", "regional-2025-b"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.SurveyBySlug(context.Background(), "regional-2025-b"); err != nil {

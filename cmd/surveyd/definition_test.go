@@ -19,6 +19,7 @@ import (
 // questionnaire as it is; a workbook with a repeat is refused naming the
 // row; nothing is written for a refused input.
 func TestDefinitionConvert(t *testing.T) {
+	t.Parallel()
 	orig, raw, err := survey.Builtin("regional-2025")
 	if err != nil {
 		t.Fatal(err)
@@ -30,7 +31,7 @@ func TestDefinitionConvert(t *testing.T) {
 	}
 	steps := [][2]string{{"in.yaml", "form.xlsx"}, {"form.xlsx", "back.yml"}, {"back.yml", "back.json"}, {"back.json", "again.xlsx"}}
 	for _, s := range steps {
-		if err := run([]string{"definition", "convert", p(s[0]), p(s[1])}); err != nil {
+		if err := runEnv(t, nil, "definition", "convert", p(s[0]), p(s[1])); err != nil {
 			t.Fatalf("%s → %s: %v", s[0], s[1], err)
 		}
 	}
@@ -60,7 +61,7 @@ func TestDefinitionConvert(t *testing.T) {
 			if err := f.SaveAs(p("bad.xlsx")); err != nil {
 				t.Fatal(err)
 			}
-			err := run([]string{"definition", "convert", p("bad.xlsx"), p("bad.yaml")})
+			err := runEnv(t, nil, "definition", "convert", p("bad.xlsx"), p("bad.yaml"))
 			want := `sheet "survey", row ` + strconv.Itoa(i+1) + `, column A (type): repeats (begin_repeat) are not supported`
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("a repeat: %v\nwant %s", err, want)
@@ -79,7 +80,7 @@ func TestDefinitionConvert(t *testing.T) {
 		{"definition", "convert", p("missing.yaml"), p("out.xlsx")},
 		{"definition", "export", p("in.yaml"), p("out.xlsx")},
 	} {
-		if err := run(bad); err == nil {
+		if err := runEnv(t, nil, bad...); err == nil {
 			t.Errorf("%v succeeded", bad)
 		}
 	}
@@ -87,10 +88,10 @@ func TestDefinitionConvert(t *testing.T) {
 
 // round create reads an XLSForm workbook as it reads YAML.
 func TestRoundCreateFromXLSForm(t *testing.T) {
+	t.Parallel()
 	url := storetest.NewDatabase(t)
-	t.Setenv("DATABASE_URL", url)
-	t.Setenv("LOG_LEVEL", "warn")
-	if err := run([]string{"seed"}); err != nil {
+	env := map[string]string{"DATABASE_URL": url, "LOG_LEVEL": "warn"}
+	if err := runEnv(t, env, "seed"); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -98,10 +99,10 @@ func TestRoundCreateFromXLSForm(t *testing.T) {
 	os.WriteFile(def, []byte("format: 1\nslug: pilot-xls\ntitle: {lv: Izmēģinājums, en: Pilot}\nreference_year: 2026\n"+
 		"sections:\n  - code: a\n    title: {lv: A, en: A}\n    questions:\n      - {code: q1, type: int, text: {lv: Cik?, en: How many?}}\n"), 0o600)
 	xlsx := filepath.Join(dir, "pilot.xlsx")
-	if err := run([]string{"definition", "convert", def, xlsx}); err != nil {
+	if err := runEnv(t, env, "definition", "convert", def, xlsx); err != nil {
 		t.Fatal(err)
 	}
-	if err := run([]string{"round", "create", "--file", xlsx, "--opens", "2027-01-01", "--closes", "2027-02-01"}); err != nil {
+	if err := runEnv(t, env, "round", "create", "--file", xlsx, "--opens", "2027-01-01", "--closes", "2027-02-01"); err != nil {
 		t.Fatal(err)
 	}
 	st, err := store.Open(context.Background(), url)

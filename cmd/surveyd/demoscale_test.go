@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/civitas-lv/surveyd/internal/store"
@@ -12,13 +11,16 @@ import (
 // TestDemoScale: demo --scale makes the set; without --scale, or with
 // sizes missing, nothing is written.
 func TestDemoScale(t *testing.T) {
-	t.Setenv("DATABASE_URL", storetest.NewDatabase(t))
-	t.Setenv("BASE_URL", "https://aptauja.example.lv")
-	t.Setenv("LOG_LEVEL", "warn")
-	if err := run([]string{"seed", "--opens", "2026-12-01", "--closes", "2026-12-31"}); err != nil {
+	t.Parallel()
+	env := map[string]string{
+		"DATABASE_URL": storetest.NewDatabase(t),
+		"BASE_URL":     "https://aptauja.example.lv",
+		"LOG_LEVEL":    "warn",
+	}
+	if err := runEnv(t, env, "seed", "--opens", "2026-12-01", "--closes", "2026-12-31"); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), os.Getenv("DATABASE_URL"))
+	st, err := store.Open(context.Background(), env["DATABASE_URL"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,14 +32,14 @@ func TestDemoScale(t *testing.T) {
 		{"demo", "--scale", "--survey", "regional-2025", "--rounds", "2", "--municipalities", "5", "--responses", "8"},
 		{"demo", "--scale", "--rounds", "2", "--municipalities", "5", "--responses", "11"},
 	} {
-		if err := run(bad); err == nil {
+		if err := runEnv(t, env, bad...); err == nil {
 			t.Errorf("%v succeeded", bad)
 		}
 	}
 	if storetest.Fingerprint(t, st) != before {
 		t.Fatal("a refused demo --scale changed the database")
 	}
-	if err := run([]string{"demo", "--scale", "--rounds", "2", "--municipalities", "5", "--responses", "8", "--seed", "3"}); err != nil {
+	if err := runEnv(t, env, "demo", "--scale", "--rounds", "2", "--municipalities", "5", "--responses", "8", "--seed", "3"); err != nil {
 		t.Fatal(err)
 	}
 	var n int

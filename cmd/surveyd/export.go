@@ -29,7 +29,8 @@ const exportMemoryLimit = 144 << 20
 // export writes a round's Excel workbook, as the web export does. It
 // includes personal data (personal answers, contacts) only with --personal;
 // the file is created with mode 0600 either way.
-func export(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
+func export(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, getenv func(string) string,
+	stdout io.Writer) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	slug := fs.String("survey", "", "survey round slug (required)")
 	out := fs.String("o", "", "write the workbook to this file (required; - for standard output)")
@@ -66,7 +67,7 @@ func export(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 	// collector then works harder near it rather than let the heap double
 	// over what a large workbook keeps live (the tracker, the aggregates,
 	// the data sheets' stream buffers).
-	if os.Getenv("GOMEMLIMIT") == "" {
+	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(exportMemoryLimit)
 	}
 	// The operator may see personal data: --personal decides.
@@ -77,7 +78,7 @@ func export(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 		return err
 	}
 	if *out == "-" {
-		return write(os.Stdout)
+		return write(stdout)
 	}
 	if err := writeReplace(*out, 0o600, write); err != nil {
 		return err

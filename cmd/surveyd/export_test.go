@@ -15,12 +15,12 @@ import (
 // TestExportCommand: the CLI writes a workbook that opens, personal data
 // only with --personal, filters as on the web.
 func TestExportCommand(t *testing.T) {
-	t.Setenv("DATABASE_URL", storetest.NewDatabase(t))
-	t.Setenv("LOG_LEVEL", "warn")
-	if err := run([]string{"seed", "--opens", "2026-11-01", "--closes", "2026-12-31"}); err != nil {
+	t.Parallel()
+	env := map[string]string{"DATABASE_URL": storetest.NewDatabase(t), "LOG_LEVEL": "warn"}
+	if err := runEnv(t, env, "seed", "--opens", "2026-11-01", "--closes", "2026-12-31"); err != nil {
 		t.Fatal(err)
 	}
-	if err := run([]string{"demo", "--survey", "regional-2025", "--responses", "43", "--seed", "3"}); err != nil {
+	if err := runEnv(t, env, "demo", "--survey", "regional-2025", "--responses", "43", "--seed", "3"); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -42,7 +42,7 @@ func TestExportCommand(t *testing.T) {
 		return f, rows
 	}
 
-	if err := run([]string{"export", "--survey", "regional-2025", "-o", filepath.Join(dir, "all.xlsx")}); err != nil {
+	if err := runEnv(t, env, "export", "--survey", "regional-2025", "-o", filepath.Join(dir, "all.xlsx")); err != nil {
 		t.Fatal(err)
 	}
 	_, rows := open("all.xlsx")
@@ -56,8 +56,8 @@ func TestExportCommand(t *testing.T) {
 		t.Errorf("mode %v %v", fi.Mode().Perm(), err)
 	}
 
-	if err := run([]string{"export", "--survey", "regional-2025", "-o", filepath.Join(dir, "vidzeme.xlsx"),
-		"--region", "Vidzemes", "--kind", "novads", "--lang", "en", "--personal"}); err != nil {
+	if err := runEnv(t, env, "export", "--survey", "regional-2025", "-o", filepath.Join(dir, "vidzeme.xlsx"),
+		"--region", "Vidzemes", "--kind", "novads", "--lang", "en", "--personal"); err != nil {
 		t.Fatal(err)
 	}
 	_, rows = open("vidzeme.xlsx")
@@ -77,7 +77,7 @@ func TestExportCommand(t *testing.T) {
 		{"export", "--survey", "regional-2025", "-o", filepath.Join(dir, "x.xlsx"), "--lang", "de"},
 		{"export", "--survey", "regional-2025", "-o", filepath.Join(dir, "x.xlsx"), "--status", "sent"},
 	} {
-		if err := run(bad); err == nil {
+		if err := runEnv(t, env, bad...); err == nil {
 			t.Errorf("%v succeeded", bad)
 		}
 	}

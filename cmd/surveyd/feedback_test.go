@@ -16,17 +16,17 @@ import (
 // a directory it makes readable by its owner only, the files too; it
 // needs no release, and refuses what it cannot do without leaving files.
 func TestFeedbackCommand(t *testing.T) {
-	t.Setenv("DATABASE_URL", storetest.NewDatabase(t))
-	t.Setenv("LOG_LEVEL", "warn")
-	if err := run([]string{"seed", "--opens", "2026-11-01", "--closes", "2026-12-31"}); err != nil {
+	t.Parallel()
+	env := map[string]string{"DATABASE_URL": storetest.NewDatabase(t), "LOG_LEVEL": "warn"}
+	if err := runEnv(t, env, "seed", "--opens", "2026-11-01", "--closes", "2026-12-31"); err != nil {
 		t.Fatal(err)
 	}
-	if err := run([]string{"demo", "--survey", "regional-2025", "--responses", "5", "--seed", "3"}); err != nil {
+	if err := runEnv(t, env, "demo", "--survey", "regional-2025", "--responses", "5", "--seed", "3"); err != nil {
 		t.Fatal(err)
 	}
 	root := t.TempDir()
 	dir := filepath.Join(root, "atgriezeniska-saite")
-	if err := run([]string{"feedback", "--survey", "regional-2025", "-o", dir}); err != nil {
+	if err := runEnv(t, env, "feedback", "--survey", "regional-2025", "-o", dir); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(dir)
@@ -80,8 +80,8 @@ func TestFeedbackCommand(t *testing.T) {
 			break
 		}
 	}
-	if err := run([]string{"feedback", "--survey", "regional-2025", "-o", one, "--lang", "en",
-		"--municipality", codes[0] + "," + absent}); err != nil {
+	if err := runEnv(t, env, "feedback", "--survey", "regional-2025", "-o", one, "--lang", "en",
+		"--municipality", codes[0]+","+absent); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ = os.ReadDir(one)
@@ -101,7 +101,7 @@ func TestFeedbackCommand(t *testing.T) {
 		{"feedback", "--survey", "regional-2025", "-o", filepath.Join(root, "x"), "--municipality", "nekurienes"},
 		{"feedback", "--survey", "regional-2025", "-o", filepath.Join(dir, codes[0]+".html")}, // a file, not a directory
 	} {
-		if err := run(bad); err == nil {
+		if err := runEnv(t, env, bad...); err == nil {
 			t.Errorf("%v succeeded", bad)
 		}
 	}

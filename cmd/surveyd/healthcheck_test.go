@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +21,7 @@ import (
 // passes (it keeps serving through the drain); after the drain the
 // listener is gone and both fail.
 func TestHealthcheckAndDrain(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.NewDatabase(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -29,20 +29,23 @@ func TestHealthcheckAndDrain(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	t.Setenv("DATABASE_URL", dsn)
-	t.Setenv("LOG_LEVEL", "warn")
-	t.Setenv("LINK_KEY", "healthcheck test link key of 32 characters or more")
-	t.Setenv("LISTEN_ADDR", addr)
-	t.Setenv("SHUTDOWN_DRAIN", "1500ms")
 	maddr := freeAddr(t)
-	t.Setenv("METRICS_ADDR", maddr)
-	cfg, err := config.Load(os.Getenv)
+	env := map[string]string{
+		"DATABASE_URL":   dsn,
+		"LOG_LEVEL":      "warn",
+		"LINK_KEY":       "healthcheck test link key of 32 characters or more",
+		"LISTEN_ADDR":    addr,
+		"SHUTDOWN_DRAIN": "1500ms",
+		"METRICS_ADDR":   maddr,
+	}
+	getenv := func(k string) string { return env[k] }
+	cfg, err := config.Load(getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	check := func(args ...string) (string, error) {
 		var out bytes.Buffer
-		err := healthcheck(append(args, "--timeout", "2s"), os.Getenv, &out)
+		err := healthcheck(append(args, "--timeout", "2s"), getenv, &out)
 		return out.String(), err
 	}
 	sctx, stop := context.WithCancel(context.Background())
@@ -113,6 +116,7 @@ func TestHealthcheckAndDrain(t *testing.T) {
 // TestHealthcheckAddress: the URL comes from LISTEN_ADDR's port on
 // 127.0.0.1 when it listens on every address.
 func TestHealthcheckAddress(t *testing.T) {
+	t.Parallel()
 	for addr, want := range map[string]string{"": "127.0.0.1:8080/readyz", ":9090": "127.0.0.1:9090/readyz",
 		"0.0.0.0:81": "127.0.0.1:81/readyz", "[::]:82": "127.0.0.1:82/readyz", "10.1.2.3:83": "10.1.2.3:83/readyz"} {
 		err := healthcheck([]string{"--timeout", "1ms"}, func(string) string { return addr }, io.Discard)

@@ -16,11 +16,10 @@ import (
 // internal/manage): round dates outside the years 2000–2100, user names
 // over 200 characters or with control characters; nothing is stored.
 func TestCommandLimits(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.NewDatabase(t)
-	t.Setenv("DATABASE_URL", dsn)
-	t.Setenv("BASE_URL", "https://aptauja.example.lv")
-	t.Setenv("LOG_LEVEL", "warn")
-	if err := run([]string{"seed", "--opens", "2026-12-01", "--closes", "2026-12-31"}); err != nil {
+	env := map[string]string{"DATABASE_URL": dsn, "BASE_URL": "https://aptauja.example.lv", "LOG_LEVEL": "warn"}
+	if err := runEnv(t, env, "seed", "--opens", "2026-12-01", "--closes", "2026-12-31"); err != nil {
 		t.Fatal(err)
 	}
 	def := filepath.Join(t.TempDir(), "pilot.yaml")
@@ -38,7 +37,7 @@ func TestCommandLimits(t *testing.T) {
 		{[]string{"user", "add", "--email", "x@example.lv", "--role", "viewer", "--name", "Līga\x1b[2J"}, "control character"},
 		{[]string{"user", "add", "--email", "x@example.lv", "--role", "viewer", "--name", "Līga\nOzola"}, "control character"},
 	} {
-		err := run(c.args)
+		err := runEnv(t, env, c.args...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%.80q: %v, want an error saying %q", c.args, err, c.want)
 		}
@@ -59,12 +58,10 @@ func TestCommandLimits(t *testing.T) {
 		t.Errorf("seeded round: %v %v", sv.OpensAt, err)
 	}
 	// At the limits: accepted.
-	if err := run([]string{"round", "create", "--file", def, "--opens", "2000-01-01", "--closes", "2100-12-31"}); err != nil {
+	if err := runEnv(t, env, "round", "create", "--file", def, "--opens", "2000-01-01", "--closes", "2100-12-31"); err != nil {
 		t.Errorf("a round from 2000 to 2100: %v", err)
 	}
-	if _, err := stdout(t, func() error {
-		return run([]string{"user", "add", "--email", "x@example.lv", "--role", "viewer", "--name", strings.Repeat("ā", 200)})
-	}); err != nil {
+	if _, err := outputEnv(t, env, "user", "add", "--email", "x@example.lv", "--role", "viewer", "--name", strings.Repeat("ā", 200)); err != nil {
 		t.Errorf("a name of 200 characters: %v", err)
 	}
 }

@@ -15,11 +15,14 @@ import (
 // an older one, so it is moved aside) ends up 0600, and so does the moved
 // copy, which holds links too.
 func TestInviteLinksFileIsPrivate(t *testing.T) {
-	t.Setenv("DATABASE_URL", storetest.NewDatabase(t))
-	t.Setenv("BASE_URL", "https://aptauja.example.lv")
-	t.Setenv("LOG_LEVEL", "warn")
-	t.Setenv("LINK_KEY", "links file test key of 32 characters or more")
-	if err := run([]string{"seed", "--opens", "2026-12-01", "--closes", "2026-12-31"}); err != nil {
+	t.Parallel()
+	env := map[string]string{
+		"DATABASE_URL": storetest.NewDatabase(t),
+		"BASE_URL":     "https://aptauja.example.lv",
+		"LOG_LEVEL":    "warn",
+		"LINK_KEY":     "links file test key of 32 characters or more",
+	}
+	if err := runEnv(t, env, "seed", "--opens", "2026-12-01", "--closes", "2026-12-31"); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -35,7 +38,7 @@ func TestInviteLinksFileIsPrivate(t *testing.T) {
 		if err := os.Chmod(f, 0o644); err != nil { // whatever the umask
 			t.Fatal(err)
 		}
-		if err := run([]string{"invite", "--survey", "regional-2025", "--municipality", "riga", "-o", f}); err != nil {
+		if err := runEnv(t, env, "invite", "--survey", "regional-2025", "--municipality", "riga", "-o", f); err != nil {
 			t.Fatal(err)
 		}
 		b, err := os.ReadFile(f)

@@ -29,6 +29,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -54,13 +55,17 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	if err := run(os.Args[1:], os.Getenv, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "surveyd:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
+// run is the command line: main passes the process's environment and
+// standard output, tests their own, so that commands run side by side in
+// one test process (t.Parallel) without t.Setenv or swapping os.Stdout.
+// Messages for the operator still go to standard error.
+func run(args []string, getenv func(string) string, stdout io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
@@ -69,9 +74,9 @@ func run(args []string) error {
 	case "definition": // files only
 		return definitionCmd(args)
 	case "healthcheck": // LISTEN_ADDR only
-		return healthcheck(args, os.Getenv, os.Stdout)
+		return healthcheck(args, getenv, stdout)
 	}
-	cfg, err := config.Load(os.Getenv)
+	cfg, err := config.Load(getenv)
 	if err != nil {
 		return err
 	}
@@ -93,26 +98,26 @@ func run(args []string) error {
 	case "seed":
 		return seed(ctx, cfg, log, args)
 	case "invite":
-		return invite(ctx, cfg, log, args)
+		return invite(ctx, cfg, log, args, stdout)
 	case "demo":
 		return demo(ctx, cfg, log, args)
 	case "export":
-		return export(ctx, cfg, log, args)
+		return export(ctx, cfg, log, args, getenv, stdout)
 	case "opendata":
-		return opendata(ctx, cfg, log, args)
+		return opendata(ctx, cfg, log, args, stdout)
 	case "feedback":
 		return feedback(ctx, cfg, log, args)
 	case "round":
-		return round(ctx, cfg, log, args)
+		return round(ctx, cfg, log, args, stdout)
 	case "archive":
 		return archiveCmd(ctx, cfg, log, args)
 	case "user":
-		return user(ctx, cfg, log, args)
+		return user(ctx, cfg, log, args, stdout)
 	case "keygen":
-		fmt.Println(auth.GenerateKey())
+		fmt.Fprintln(stdout, auth.GenerateKey())
 		return nil
 	case "help", "-h", "--help":
-		fmt.Println(usage)
+		fmt.Fprintln(stdout, usage)
 		return nil
 	}
 	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
@@ -338,7 +343,7 @@ func parseWhen(s string, tz *time.Location, endOfDay bool) (time.Time, error) {
 	return d, nil
 }
 
-func invite(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
+func invite(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("invite", flag.ContinueOnError)
 	slug := fs.String("survey", "", "survey round slug (required)")
 	munis := fs.String("municipality", "", "municipality codes, comma-separated (default: all)")
@@ -380,7 +385,7 @@ func invite(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 		return err
 	}
 	if *out == "" {
-		return manage.WriteLinksCSV(os.Stdout, rows, *lang, false)
+		return manage.WriteLinksCSV(stdout, rows, *lang, false)
 	}
 	if len(links) == 0 {
 		fmt.Fprintln(os.Stderr, "no new links")
@@ -579,7 +584,7 @@ func deleteExpiredSessions(ctx context.Context, m *manage.Manager, log *slog.Log
 	}
 }
 
-func round(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
+func round(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
 	const use = "usage: surveyd round create --file F [--slug S] --opens T --closes T\n" +
 		"       surveyd round create --from SLUG --slug NEW --reference-year Y --opens T --closes T\n" +
 		"       surveyd round replace --survey SLUG --file F\n" +
@@ -627,7 +632,7 @@ func round(ctx context.Context, cfg *config.Config, log *slog.Logger, args []str
 		return fmt.Errorf("--closes: %w", err)
 	}
 	if *fromSlug != "" {
-		return roundFrom(ctx, cfg, log, *fromSlug, *slug, *year, from, to, *lang)
+		return roundFrom(ctx, cfg, log, *fromSlug, *slug, *year, from, to, *lang, stdout)
 	}
 	def, err := readDefinition(*file)
 	if err != nil {
@@ -660,7 +665,8 @@ func round(ctx context.Context, cfg *config.Config, log *slog.Logger, args []str
 
 // roundFrom is `round create --from`: the next round, its links (the CSV
 // on stdout, as invite writes it) and the carried-over answers.
-func roundFrom(ctx context.Context, cfg *config.Config, log *slog.Logger, fromSlug, slug string, year int, opens, closes time.Time, lang string) error {
+func roundFrom(ctx context.Context, cfg *config.Config, log *slog.Logger, fromSlug, slug string, year int, opens, closes time.Time, lang string,
+	stdout io.Writer) error {
 	st, m, err := openManager(ctx, cfg, log, false)
 	if err != nil {
 		return err
@@ -689,7 +695,7 @@ func roundFrom(ctx context.Context, cfg *config.Config, log *slog.Logger, fromSl
 	if err != nil {
 		return err
 	}
-	return manage.WriteLinksCSV(os.Stdout, rows, lang, false)
+	return manage.WriteLinksCSV(stdout, rows, lang, false)
 }
 
 // roundReplace is `round replace`: a not-yet-open round's questionnaire
@@ -783,7 +789,7 @@ func roundRetention(ctx context.Context, cfg *config.Config, log *slog.Logger, a
 	return nil
 }
 
-func user(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
+func user(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
 	if len(args) == 0 || (args[0] != "add" && args[0] != "first-admin") {
 		return errors.New("usage: surveyd user add --email E --role R [--name N] | surveyd user first-admin [--email E]")
 	}
@@ -812,7 +818,7 @@ func user(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 			fmt.Fprintln(os.Stderr, "an admin exists already; nothing changed")
 			return nil
 		}
-		fmt.Printf("First admin created. Sign in at %s/login as %s with the password (shown only now):\n%s\n",
+		fmt.Fprintf(stdout, "First admin created. Sign in at %s/login as %s with the password (shown only now):\n%s\n",
 			cfg.BaseURL, strings.ToLower(*email), pw)
 		return nil
 	}
@@ -832,6 +838,6 @@ func user(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 	case err != nil:
 		return err
 	}
-	fmt.Printf("User %s (%s) added. One-time link to set the password (works for 72 hours):\n%s\n", u.Email, u.Role, link)
+	fmt.Fprintf(stdout, "User %s (%s) added. One-time link to set the password (works for 72 hours):\n%s\n", u.Email, u.Role, link)
 	return nil
 }

@@ -1,11 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"os/exec"
@@ -25,7 +25,7 @@ func TestMain(m *testing.M) {
 	// A child process started by a test to run surveyd itself (the
 	// two-instance test): SURVEYD_TEST_MAIN holds its arguments.
 	if args := os.Getenv("SURVEYD_TEST_MAIN"); args != "" {
-		if err := run(strings.Fields(args)); err != nil {
+		if err := run(strings.Fields(args), os.Getenv, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "surveyd:", err)
 			os.Exit(1)
 		}
@@ -37,14 +37,13 @@ func TestMain(m *testing.M) {
 // TestCommands runs the CLI as an operator would: seed, invite (CSV),
 // demo, migrate.
 func TestCommands(t *testing.T) {
-	t.Setenv("DATABASE_URL", storetest.NewDatabase(t))
-	t.Setenv("BASE_URL", "https://aptauja.example.lv")
-	t.Setenv("LOG_LEVEL", "warn")
-	if err := run([]string{"seed", "--opens", "2026-12-01", "--closes", "2026-12-31"}); err != nil {
+	t.Parallel()
+	env := map[string]string{"DATABASE_URL": storetest.NewDatabase(t), "BASE_URL": "https://aptauja.example.lv", "LOG_LEVEL": "warn"}
+	if err := runEnv(t, env, "seed", "--opens", "2026-12-01", "--closes", "2026-12-31"); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "links.csv")
-	if err := run([]string{"invite", "--survey", "regional-2025", "--municipality", "riga,cesis", "-o", out}); err != nil {
+	if err := runEnv(t, env, "invite", "--survey", "regional-2025", "--municipality", "riga,cesis", "-o", out); err != nil {
 		t.Fatal(err)
 	}
 	// The links CSV as the web page gives it: a byte-order mark, ";" in
@@ -80,14 +79,14 @@ func TestCommands(t *testing.T) {
 		t.Errorf("make run's example line: %q %v", b, err)
 	}
 	// --missing-only adds nothing for municipalities that have links.
-	if err := run([]string{"invite", "--survey", "regional-2025", "--municipality", "riga", "--missing-only", "-o", out}); err != nil {
+	if err := runEnv(t, env, "invite", "--survey", "regional-2025", "--municipality", "riga", "--missing-only", "-o", out); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(out); strings.Count(string(b), "\n") != 3 {
 		t.Errorf("missing-only appended links: %s", b)
 	}
 	// New links are appended under the one header.
-	if err := run([]string{"invite", "--survey", "regional-2025", "--municipality", "valmiera,adazi", "-o", out}); err != nil {
+	if err := runEnv(t, env, "invite", "--survey", "regional-2025", "--municipality", "valmiera,adazi", "-o", out); err != nil {
 		t.Fatal(err)
 	}
 	if rows := readLinks(); len(rows) != 5 || rows[3][0] != "adazi" || rows[4][0] != "valmiera" {
@@ -95,7 +94,7 @@ func TestCommands(t *testing.T) {
 	}
 	// A file in the old format is moved aside, not mixed with the new rows.
 	os.WriteFile(out, []byte("municipality,name,url\nriga,Rīgas valstspilsēta,https://x/r/y\n"), 0o600)
-	if err := run([]string{"invite", "--survey", "regional-2025", "--municipality", "riga", "-o", out}); err != nil {
+	if err := runEnv(t, env, "invite", "--survey", "regional-2025", "--municipality", "riga", "-o", out); err != nil {
 		t.Fatal(err)
 	}
 	if rows := readLinks(); len(rows) != 2 || rows[1][0] != "riga" {
@@ -104,15 +103,15 @@ func TestCommands(t *testing.T) {
 	if b, err := os.ReadFile(out + ".old"); err != nil || !strings.HasPrefix(string(b), "municipality,name,url") {
 		t.Errorf("the old file was not kept: %q %v", b, err)
 	}
-	if err := run([]string{"demo", "--survey", "regional-2025", "--responses", "3", "--seed", "1"}); err != nil {
+	if err := runEnv(t, env, "demo", "--survey", "regional-2025", "--responses", "3", "--seed", "1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := run([]string{"migrate"}); err != nil {
+	if err := runEnv(t, env, "migrate"); err != nil {
 		t.Fatal(err)
 	}
 	// A round whose questionnaire differs from the built-in file, once
 	// answered, keeps its own copy: seeding (make run) still succeeds.
-	st, err := store.Open(context.Background(), os.Getenv("DATABASE_URL"))
+	st, err := store.Open(context.Background(), env["DATABASE_URL"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,12 +123,12 @@ func TestCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	if err := run([]string{"seed"}); err != nil {
+	if err := runEnv(t, env, "seed"); err != nil {
 		t.Errorf("seed over an answered round with another questionnaire: %v", err)
 	}
 	for _, bad := range [][]string{{"invite"}, {"demo", "--survey", "regional-2025"}, {"frobnicate"},
 		{"seed", "--opens", "1.12.2026"}, {"invite", "--survey", "nope"}} {
-		if err := run(bad); err == nil {
+		if err := runEnv(t, env, bad...); err == nil {
 			t.Errorf("%v succeeded", bad)
 		}
 	}
@@ -151,39 +150,40 @@ func TestParseWhen(t *testing.T) {
 	}
 }
 
-// stdout runs fn and returns what it printed to standard output.
-func stdout(t *testing.T, fn func() error) (string, error) {
+// outputEnv runs surveyd as main does, but with env as its whole
+// environment, and returns what it printed to standard output. Tests pass
+// their own environment and output rather than t.Setenv and swapping
+// os.Stdout, both process-wide, so that they can run in parallel.
+func outputEnv(t *testing.T, env map[string]string, args ...string) (string, error) {
 	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := os.Stdout
-	os.Stdout = w
-	errc := make(chan error, 1)
-	go func() { errc <- fn(); w.Close() }()
-	b, _ := io.ReadAll(r)
-	os.Stdout = old
-	return string(b), <-errc
+	var out bytes.Buffer
+	err := run(args, func(k string) string { return env[k] }, &out)
+	return out.String(), err
+}
+
+// runEnv is outputEnv for a test that does not look at the output.
+func runEnv(t *testing.T, env map[string]string, args ...string) error {
+	t.Helper()
+	_, err := outputEnv(t, env, args...)
+	return err
 }
 
 // TestUserAndRoundCommands: the first admin, users with set-password links,
 // a link key, and a round created from a file.
 func TestUserAndRoundCommands(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.NewDatabase(t)
-	t.Setenv("DATABASE_URL", dsn)
-	t.Setenv("BASE_URL", "https://aptauja.example.lv")
-	t.Setenv("LOG_LEVEL", "warn")
-	key, err := stdout(t, func() error { return run([]string{"keygen"}) })
+	env := map[string]string{"DATABASE_URL": dsn, "BASE_URL": "https://aptauja.example.lv", "LOG_LEVEL": "warn"}
+	key, err := outputEnv(t, env, "keygen")
 	if err != nil || len(strings.TrimSpace(key)) != 43 {
 		t.Fatalf("keygen: %q %v", key, err)
 	}
-	t.Setenv("LINK_KEY", strings.TrimSpace(key))
-	if err := run([]string{"seed"}); err != nil {
+	env["LINK_KEY"] = strings.TrimSpace(key)
+	if err := runEnv(t, env, "seed"); err != nil {
 		t.Fatal(err)
 	}
 
-	out, err := stdout(t, func() error { return run([]string{"user", "first-admin", "--email", "Admin@Example.lv"}) })
+	out, err := outputEnv(t, env, "user", "first-admin", "--email", "Admin@Example.lv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,14 +199,12 @@ func TestUserAndRoundCommands(t *testing.T) {
 		t.Fatalf("first admin %+v %v (printed %q)", u, err, out)
 	}
 	// Once an admin exists, nothing is printed or changed.
-	out, err = stdout(t, func() error { return run([]string{"user", "first-admin"}) })
+	out, err = outputEnv(t, env, "user", "first-admin")
 	if err != nil || out != "" {
 		t.Fatalf("second first-admin printed %q %v", out, err)
 	}
 
-	out, err = stdout(t, func() error {
-		return run([]string{"user", "add", "--email", "Liga@Example.lv", "--role", "viewer", "--name", "Līga"})
-	})
+	out, err = outputEnv(t, env, "user", "add", "--email", "Liga@Example.lv", "--role", "viewer", "--name", "Līga")
 	if err != nil || !strings.Contains(out, "https://aptauja.example.lv/password/") {
 		t.Fatalf("user add: %q %v", out, err)
 	}
@@ -220,7 +218,7 @@ func TestUserAndRoundCommands(t *testing.T) {
 		{"user", "remove"},
 		{"round", "create", "--file", "nope.yaml", "--opens", "2027-01-01", "--closes", "2027-02-01"},
 	} {
-		if err := run(bad); err == nil {
+		if err := runEnv(t, env, bad...); err == nil {
 			t.Errorf("%v succeeded", bad)
 		}
 	}
@@ -228,18 +226,18 @@ func TestUserAndRoundCommands(t *testing.T) {
 	def := filepath.Join(t.TempDir(), "pilot.yaml")
 	os.WriteFile(def, []byte("format: 1\nslug: pilot\ntitle: {lv: Izmēģinājums, en: Pilot}\nreference_year: 2026\n"+
 		"sections:\n  - code: a\n    title: {lv: A, en: A}\n    questions:\n      - {code: q1, type: int, text: {lv: Cik?, en: How many?}}\n"), 0o600)
-	if err := run([]string{"round", "create", "--file", def, "--slug", "pilot-2027", "--opens", "2027-01-01", "--closes", "2027-02-01"}); err != nil {
+	if err := runEnv(t, env, "round", "create", "--file", def, "--slug", "pilot-2027", "--opens", "2027-01-01", "--closes", "2027-02-01"); err != nil {
 		t.Fatal(err)
 	}
 	sv, err := st.SurveyBySlug(context.Background(), "pilot-2027")
 	if err != nil || sv.TitleLV != "Izmēģinājums" {
 		t.Fatalf("round %+v %v", sv, err)
 	}
-	if err := run([]string{"round", "create", "--file", def, "--slug", "pilot-2027", "--opens", "2027-01-01", "--closes", "2027-02-01"}); err == nil {
+	if err := runEnv(t, env, "round", "create", "--file", def, "--slug", "pilot-2027", "--opens", "2027-01-01", "--closes", "2027-02-01"); err == nil {
 		t.Error("a second round with the same slug was created")
 	}
 	// A --slug that breaks the slug rule is refused, saying what a slug may hold.
-	err = run([]string{"round", "create", "--file", def, "--slug", "Pilot_2028", "--opens", "2027-01-01", "--closes", "2027-02-01"})
+	err = runEnv(t, env, "round", "create", "--file", def, "--slug", "Pilot_2028", "--opens", "2027-01-01", "--closes", "2027-02-01")
 	if err == nil || !strings.Contains(err.Error(), `--slug "Pilot_2028"`) || !strings.Contains(err.Error(), "lower-case letters") {
 		t.Errorf("a bad --slug: %v", err)
 	}
@@ -248,7 +246,7 @@ func TestUserAndRoundCommands(t *testing.T) {
 	}
 
 	// Links issued by the CLI with LINK_KEY can be shown again by the service.
-	csvOut, err := stdout(t, func() error { return run([]string{"invite", "--survey", "pilot-2027", "--municipality", "riga"}) })
+	csvOut, err := outputEnv(t, env, "invite", "--survey", "pilot-2027", "--municipality", "riga")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,16 +263,15 @@ func TestUserAndRoundCommands(t *testing.T) {
 // run` does on every start) never issues a link again to a municipality
 // whose link a coordinator revoked; naming it without --missing-only does.
 func TestInviteMissingOnlySkipsRevoked(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.NewDatabase(t)
-	t.Setenv("DATABASE_URL", dsn)
-	t.Setenv("BASE_URL", "https://aptauja.example.lv")
-	t.Setenv("LOG_LEVEL", "warn")
-	t.Setenv("LINK_KEY", "invite test link key of 32 characters or more")
-	if err := run([]string{"seed", "--opens", "2026-12-01", "--closes", "2026-12-31"}); err != nil {
+	env := map[string]string{"DATABASE_URL": dsn, "BASE_URL": "https://aptauja.example.lv", "LOG_LEVEL": "warn",
+		"LINK_KEY": "invite test link key of 32 characters or more"}
+	if err := runEnv(t, env, "seed", "--opens", "2026-12-01", "--closes", "2026-12-31"); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if err := run([]string{"invite", "--survey", "regional-2025", "--municipality", "riga,cesis", "-o", filepath.Join(dir, "first.csv")}); err != nil {
+	if err := runEnv(t, env, "invite", "--survey", "regional-2025", "--municipality", "riga,cesis", "-o", filepath.Join(dir, "first.csv")); err != nil {
 		t.Fatal(err)
 	}
 	st, err := store.Open(context.Background(), dsn)
@@ -308,7 +305,7 @@ func TestInviteMissingOnlySkipsRevoked(t *testing.T) {
 	// The next start: every municipality without a link gets one, except
 	// the revoked one; nothing about it goes into the links file.
 	second := filepath.Join(dir, "second.csv")
-	if err := run([]string{"invite", "--survey", "regional-2025", "--missing-only", "-o", second}); err != nil {
+	if err := runEnv(t, env, "invite", "--survey", "regional-2025", "--missing-only", "-o", second); err != nil {
 		t.Fatal(err)
 	}
 	invs := working()
@@ -323,7 +320,7 @@ func TestInviteMissingOnlySkipsRevoked(t *testing.T) {
 	// Again, and naming it with --missing-only: still nothing, no file.
 	third := filepath.Join(dir, "third.csv")
 	for _, args := range [][]string{{}, {"--municipality", "cesis"}} {
-		if err := run(append([]string{"invite", "--survey", "regional-2025", "--missing-only", "-o", third}, args...)); err != nil {
+		if err := runEnv(t, env, append([]string{"invite", "--survey", "regional-2025", "--missing-only", "-o", third}, args...)...); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := os.Stat(third); !os.IsNotExist(err) {
@@ -336,7 +333,7 @@ func TestInviteMissingOnlySkipsRevoked(t *testing.T) {
 	// A deliberate act issues one: invite --municipality without
 	// --missing-only.
 	fourth := filepath.Join(dir, "fourth.csv")
-	if err := run([]string{"invite", "--survey", "regional-2025", "--municipality", "cesis", "-o", fourth}); err != nil {
+	if err := runEnv(t, env, "invite", "--survey", "regional-2025", "--municipality", "cesis", "-o", fourth); err != nil {
 		t.Fatal(err)
 	}
 	inv, ok := working()["cesis"]

@@ -19,7 +19,7 @@ import (
 // opendata writes a round's open-data package, as the web route does. It
 // holds no personal data, so the file is made readable by everyone
 // (0644), like any file published.
-func opendata(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
+func opendata(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("opendata", flag.ContinueOnError)
 	slug := fs.String("survey", "", "survey round slug (required)")
 	out := fs.String("o", "", "write the zip to this file (required; - for standard output)")
@@ -48,7 +48,7 @@ func opendata(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 	defer st.Close()
 	m.Publishing = set
 	if *out == "-" {
-		return m.OpenData(ctx, domain.OperatorPrincipal(), os.Stdout, sv, *licence)
+		return m.OpenData(ctx, domain.OperatorPrincipal(), stdout, sv, *licence)
 	}
 	// Open data: readable by everyone (0644).
 	if err := writeReplace(*out, 0o644, func(w io.Writer) error {

@@ -21,14 +21,17 @@ import (
 // download URLs, another licence with --licence, no personal column; bad
 // arguments and an unknown licence leave no file.
 func TestOpenDataCommand(t *testing.T) {
-	t.Setenv("DATABASE_URL", storetest.NewDatabase(t))
-	t.Setenv("LOG_LEVEL", "warn")
-	t.Setenv("OPENDATA_PUBLISHER", "Latvijas Lauku forums")
-	t.Setenv("OPENDATA_BASE_URL", "https://dati.example.lv/aptauja/")
-	if err := run([]string{"seed", "--opens", "2026-11-01", "--closes", "2026-12-31"}); err != nil {
+	t.Parallel()
+	env := map[string]string{
+		"DATABASE_URL":       storetest.NewDatabase(t),
+		"LOG_LEVEL":          "warn",
+		"OPENDATA_PUBLISHER": "Latvijas Lauku forums",
+		"OPENDATA_BASE_URL":  "https://dati.example.lv/aptauja/",
+	}
+	if err := runEnv(t, env, "seed", "--opens", "2026-11-01", "--closes", "2026-12-31"); err != nil {
 		t.Fatal(err)
 	}
-	if err := run([]string{"demo", "--survey", "regional-2025", "--responses", "12", "--seed", "5"}); err != nil {
+	if err := runEnv(t, env, "demo", "--survey", "regional-2025", "--responses", "12", "--seed", "5"); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -60,7 +63,7 @@ func TestOpenDataCommand(t *testing.T) {
 		return out
 	}
 	for _, name := range []string{"a.zip", "b.zip"} {
-		if err := run([]string{"opendata", "--survey", "regional-2025", "-o", filepath.Join(dir, name)}); err != nil {
+		if err := runEnv(t, env, "opendata", "--survey", "regional-2025", "-o", filepath.Join(dir, name)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -82,7 +85,7 @@ func TestOpenDataCommand(t *testing.T) {
 		}
 	}
 
-	if err := run([]string{"opendata", "--survey", "regional-2025", "-o", filepath.Join(dir, "cc0.zip"), "--licence", "CC0-1.0"}); err != nil {
+	if err := runEnv(t, env, "opendata", "--survey", "regional-2025", "-o", filepath.Join(dir, "cc0.zip"), "--licence", "CC0-1.0"); err != nil {
 		t.Fatal(err)
 	}
 	if got := files("cc0.zip"); !strings.Contains(got["ckan.json"], `"license_id": "cc-zero"`) {
@@ -94,7 +97,7 @@ func TestOpenDataCommand(t *testing.T) {
 		{"opendata", "--survey", "nope", "-o", filepath.Join(dir, "nope.zip")},
 		{"opendata", "--survey", "regional-2025", "-o", filepath.Join(dir, "x.zip"), "--licence", "GPL-3.0"},
 	} {
-		if err := run(bad); err == nil {
+		if err := runEnv(t, env, bad...); err == nil {
 			t.Errorf("%v succeeded", bad)
 		}
 	}
@@ -112,6 +115,7 @@ func TestOpenDataCommand(t *testing.T) {
 // package falls back to, and a licence the package does not know stops
 // the service from starting.
 func TestOpenDataDefaults(t *testing.T) {
+	t.Parallel()
 	cfg, err := config.Load(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)

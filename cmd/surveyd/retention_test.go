@@ -12,10 +12,10 @@ import (
 // round retention: sets and clears a round's retention period; bad input
 // is refused, saying why.
 func TestRoundRetentionCommand(t *testing.T) {
+	t.Parallel()
 	url := storetest.NewDatabase(t)
-	t.Setenv("DATABASE_URL", url)
-	t.Setenv("LOG_LEVEL", "warn")
-	if err := run([]string{"seed"}); err != nil {
+	env := map[string]string{"DATABASE_URL": url, "LOG_LEVEL": "warn"}
+	if err := runEnv(t, env, "seed"); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
@@ -27,7 +27,7 @@ func TestRoundRetentionCommand(t *testing.T) {
 		{[]string{"round", "retention", "--survey", "regional-2025", "--days", "-1"}, "0 to 36500 days"},
 		{[]string{"round", "retention", "--survey", "nav-tadas", "--days", "30"}, `there is no round "nav-tadas"`},
 	} {
-		if err := run(c.args); err == nil || !strings.Contains(err.Error(), c.want) {
+		if err := runEnv(t, env, c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: %v, want %q", c.args, err, c.want)
 		}
 	}
@@ -47,13 +47,13 @@ func TestRoundRetentionCommand(t *testing.T) {
 		}
 		return rt.Days
 	}
-	if err := run([]string{"round", "retention", "--survey", "regional-2025", "--days", "400"}); err != nil {
+	if err := runEnv(t, env, "round", "retention", "--survey", "regional-2025", "--days", "400"); err != nil {
 		t.Fatal(err)
 	}
 	if d := days(); d == nil || *d != 400 {
 		t.Fatalf("days %v, want 400", d)
 	}
-	if err := run([]string{"round", "retention", "--survey", "regional-2025", "--days", "none"}); err != nil {
+	if err := runEnv(t, env, "round", "retention", "--survey", "regional-2025", "--days", "none"); err != nil {
 		t.Fatal(err)
 	}
 	if d := days(); d != nil {

@@ -16,10 +16,10 @@ import (
 // file's slug ignored); another reference year, an unknown round and a
 // round that has opened are refused, saying why, and change nothing.
 func TestRoundReplaceCommand(t *testing.T) {
+	t.Parallel()
 	url := storetest.NewDatabase(t)
-	t.Setenv("DATABASE_URL", url)
-	t.Setenv("LOG_LEVEL", "warn")
-	if err := run([]string{"seed"}); err != nil { // regional-2025 opens today
+	env := map[string]string{"DATABASE_URL": url, "LOG_LEVEL": "warn"}
+	if err := runEnv(t, env, "seed"); err != nil { // regional-2025 opens today
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -30,7 +30,7 @@ func TestRoundReplaceCommand(t *testing.T) {
 		return p
 	}
 	first := write("pilot.yaml", "Izmēģinājums", 2026)
-	if err := run([]string{"round", "create", "--file", first, "--slug", "pilot", "--opens", "2030-01-01", "--closes", "2030-02-01"}); err != nil {
+	if err := runEnv(t, env, "round", "create", "--file", first, "--slug", "pilot", "--opens", "2030-01-01", "--closes", "2030-02-01"); err != nil {
 		t.Fatal(err)
 	}
 	st, err := store.Open(context.Background(), url)
@@ -51,14 +51,14 @@ func TestRoundReplaceCommand(t *testing.T) {
 		{[]string{"round", "replace", "--survey", "nav-tadas", "--file", first}, `there is no round "nav-tadas"`},
 		{[]string{"round", "replace", "--survey", "regional-2025", "--file", first}, "the round has opened"},
 	} {
-		if err := run(c.args); err == nil || !strings.Contains(err.Error(), c.want) {
+		if err := runEnv(t, env, c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: %v, want %q", c.args, err, c.want)
 		}
 	}
 	if got, _ := st.SurveyBySlug(context.Background(), "pilot"); got.DefinitionSHA256 != before.DefinitionSHA256 {
 		t.Fatal("a refused replacement changed the round")
 	}
-	if err := run([]string{"round", "replace", "--survey", "pilot", "--file", write("new.yaml", "Jaunais nosaukums", 2026)}); err != nil {
+	if err := runEnv(t, env, "round", "replace", "--survey", "pilot", "--file", write("new.yaml", "Jaunais nosaukums", 2026)); err != nil {
 		t.Fatal(err)
 	}
 	got, err := st.SurveyBySlug(context.Background(), "pilot")

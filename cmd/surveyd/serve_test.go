@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"os"
 	"testing"
 	"time"
 
@@ -18,19 +17,22 @@ import (
 // sent before it closes the database: the message is recorded as sent,
 // not left claimed to be sent again.
 func TestServeWaitsForTheOutboxBeforeClosingTheStore(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := storetest.NewDatabase(t)
 	smtp := mailtest.Start(t)
-	t.Setenv("DATABASE_URL", dsn)
-	t.Setenv("BASE_URL", "https://aptauja.example.lv")
-	t.Setenv("LOG_LEVEL", "warn")
-	t.Setenv("LINK_KEY", "serve test link key of 32 characters or more")
-	t.Setenv("LISTEN_ADDR", "127.0.0.1:0")
-	t.Setenv("SMTP_URL", smtp.URL())
-	if err := run([]string{"seed", "--opens", "2026-01-01", "--closes", "2099-12-31"}); err != nil {
+	env := map[string]string{
+		"DATABASE_URL": dsn,
+		"BASE_URL":     "https://aptauja.example.lv",
+		"LOG_LEVEL":    "warn",
+		"LINK_KEY":     "serve test link key of 32 characters or more",
+		"LISTEN_ADDR":  "127.0.0.1:0",
+		"SMTP_URL":     smtp.URL(),
+	}
+	if err := runEnv(t, env, "seed", "--opens", "2026-01-01", "--closes", "2099-12-31"); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load(os.Getenv)
+	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
