@@ -169,7 +169,7 @@ func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
 					if errs[w] != nil {
 						break // the rest are only drained
 					}
-					answers, err := survey.DecodeAnswers(d.json)
+					answers, err := rr.def.DecodeAnswers(d.json)
 					if err != nil {
 						errs[w] = err
 						failed.Store(true)
