@@ -175,7 +175,9 @@ func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
 						failed.Store(true)
 						break
 					}
-					rr.rows[d.row].Answers = answers
+					// Only the prepared form is kept, here as in the
+					// cache: the decoded answers can go now.
+					rr.rows[d.row].Answers = nil
 					rr.rows[d.row].Prepared = reports.Prepare(rr.def, answers)
 				}
 			}
