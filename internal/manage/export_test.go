@@ -32,3 +32,11 @@ func DropChartCaches(m *Manager) {
 	m.summaries = summaryCache{}
 	m.chartMemo = reports.ChartMemo{}
 }
+
+// DefinitionsKept is how many rounds' parsed questionnaires the Manager
+// keeps (Definition).
+func DefinitionsKept(m *Manager) int {
+	m.defs.mu.Lock()
+	defer m.defs.mu.Unlock()
+	return len(m.defs.m)
+}
