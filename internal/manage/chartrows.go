@@ -77,7 +77,7 @@ type chartRoundRows struct {
 	rows  []reports.Row
 	// missing are the indexes in rows of the responses whose answers are
 	// not kept (or kept prepared under another definition): read, decoded
-	// and prepared (read), then kept. gone says answers are kept for
+	// and prepared (by read), then kept. gone says answers are kept for
 	// responses no longer in the round.
 	missing []int
 	gone    bool
@@ -230,9 +230,11 @@ func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
 	}
 	if got != len(rr.missing) {
 		i := rr.missing[0]
-		for _, j := range at {
-			i = j
-			break
+		for _, j := range rr.missing {
+			if rr.rows[j].Prepared == nil { // one that did not come
+				i = j
+				break
+			}
 		}
 		return fmt.Errorf("manage: the answers of a response in %s are not of the version read with it", rr.heads[i].Code)
 	}
