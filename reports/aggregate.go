@@ -200,16 +200,16 @@ const (
 func Prepare(def *survey.Definition, answers survey.Answers) *Prepared {
 	qs := def.Questions()
 	p := &Prepared{def: def, state: make([]uint8, len(qs)), indicators: make([]float64, len(def.Indicators))}
-	visible := def.Visible(answers)
+	visible := def.Shown(answers, nil)
 	n := 0
-	for _, q := range qs {
-		if _, ok := answers[q.Code]; ok && visible[q.Code] {
+	for i, q := range qs {
+		if _, ok := answers[q.Code]; ok && visible[i] {
 			n++
 		}
 	}
 	p.values = make([]any, 0, n)
 	for i, q := range qs {
-		if !visible[q.Code] {
+		if !visible[i] {
 			continue
 		}
 		p.state[i] = shown
@@ -219,7 +219,10 @@ func Prepare(def *survey.Definition, answers survey.Answers) *Prepared {
 		}
 		p.state[i] |= answered
 		p.values = append(p.values, preparedValue(q, v))
-		if t, ok := answers[q.OtherKey()].(string); ok && t != "" && q.Other {
+		if !q.Other {
+			continue
+		}
+		if t, ok := answers[q.OtherKey()].(string); ok && t != "" {
 			p.state[i] |= otherText
 		}
 	}

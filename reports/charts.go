@@ -13,9 +13,12 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/civitas-lv/surveyd/survey"
 	// Aliased: the package's tests and the workbook code use short names
@@ -196,40 +199,48 @@ func buildCharts(ctx context.Context, s *Summary, o ChartOptions, option func(go
 	// The overview's code holds a hyphen, so no questionnaire section's can
 	// be the same.
 	cs := &ChartSet{Overview: &ChartSection{Code: "results-overview", Title: o.t("chart.overview")}}
-	b := chartBuilder{s: s, o: o, option: option}
-	if len(o.Rate) > 0 {
-		cs.Overview.Charts = append(cs.Overview.Charts, b.memo(ChartRate, func(f *chartFigures) {
-			f.int(len(o.Rate))
-			for _, r := range o.Rate {
-				f.str(r.Name)
-				f.int(r.Submitted)
-				f.int(r.Total)
-			}
-		}, b.rate))
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	// Each chart is a job (its section, and how to make it through the
+	// memo); the jobs run on every processor, each with a builder of its
+	// own, and their charts go into their sections in the jobs' order.
+	type chartJob struct {
+		sec  *ChartSection
+		make func(b *chartBuilder) *Chart
 	}
-	cs.Overview.Charts = append(cs.Overview.Charts, b.memo(ChartRegions, func(f *chartFigures) {
-		f.int(s.Responses)
-		median := func(is *IndicatorSummary) {
-			f.int(is.N)
-			f.float(is.Median)
-		}
-		f.int(len(s.Regions))
-		for _, g := range s.Regions {
-			f.str(g.Name)
-			f.int(g.Responses)
-			f.int(len(g.Indicators))
-			for _, is := range g.Indicators {
+	var jobs []chartJob
+	if len(o.Rate) > 0 {
+		jobs = append(jobs, chartJob{cs.Overview, func(b *chartBuilder) *Chart {
+			return b.memo(ChartRate, func(f *chartFigures) {
+				f.int(len(o.Rate))
+				for _, r := range o.Rate {
+					f.str(r.Name)
+					f.int(r.Submitted)
+					f.int(r.Total)
+				}
+			}, b.rate)
+		}})
+	}
+	jobs = append(jobs, chartJob{cs.Overview, func(b *chartBuilder) *Chart {
+		return b.memo(ChartRegions, func(f *chartFigures) {
+			f.int(s.Responses)
+			median := func(is *IndicatorSummary) {
+				f.int(is.N)
+				f.float(is.Median)
+			}
+			f.int(len(s.Regions))
+			for _, g := range s.Regions {
+				f.str(g.Name)
+				f.int(g.Responses)
+				f.int(len(g.Indicators))
+				for _, is := range g.Indicators {
+					median(is)
+				}
+			}
+			f.int(len(s.Indicators))
+			for _, is := range s.Indicators {
 				median(is)
 			}
-		}
-		f.int(len(s.Indicators))
-		for _, is := range s.Indicators {
-			median(is)
-		}
-	}, b.regions))
+		}, b.regions)
+	}})
 
 	bySection := map[string]*ChartSection{}
 	for _, sec := range s.Definition.Sections {
@@ -241,55 +252,74 @@ func buildCharts(ctx context.Context, s *Summary, o ChartOptions, option func(go
 		if !Charted(q) {
 			continue
 		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		c := b.memo("question", func(f *chartFigures) {
-			f.str(q.Code)
-			f.counts(qs)
-		}, func() *Chart {
-			switch {
-			case q.Type == survey.Multi:
-				return b.share(qs)
-			case q.Type.IsChoice() || q.Type == survey.YesNo:
-				return b.bar(qs)
-			default:
-				return b.distribution(qs)
-			}
-		})
-		sec := bySection[q.Section().Code]
-		sec.Charts = append(sec.Charts, c)
+		jobs = append(jobs, chartJob{bySection[q.Section().Code], func(b *chartBuilder) *Chart {
+			return b.memo("question", func(f *chartFigures) {
+				f.str(q.Code)
+				f.counts(qs)
+			}, func() *Chart {
+				switch {
+				case q.Type == survey.Multi:
+					return b.share(qs)
+				case q.Type.IsChoice() || q.Type == survey.YesNo:
+					return b.bar(qs)
+				default:
+					return b.distribution(qs)
+				}
+			})
+		}})
 	}
 	for i, is := range s.Indicators {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		c := b.memo(ChartIndicator, func(f *chartFigures) {
-			f.int(i)
-			f.str(is.Indicator.Code)
-			stats := func(st *Stats) {
-				f.int(st.N)
-				for _, v := range []float64{st.Median, st.Q1, st.Q3, st.Mean} {
-					f.float(v)
-				}
-			}
-			stats(&is.Stats)
-			f.int(len(s.Regions))
-			for _, g := range s.Regions {
-				f.str(g.Name)
-				stats(&g.Indicators[i].Stats)
-			}
-		}, func() *Chart { return b.indicator(i, is) })
 		sec := bySection[indicatorSection(s.Definition, is.Indicator)]
 		if sec == nil {
 			sec = cs.Overview
 		}
-		sec.Charts = append(sec.Charts, c)
+		jobs = append(jobs, chartJob{sec, func(b *chartBuilder) *Chart {
+			return b.memo(ChartIndicator, func(f *chartFigures) {
+				f.int(i)
+				f.str(is.Indicator.Code)
+				stats := func(st *Stats) {
+					f.int(st.N)
+					for _, v := range []float64{st.Median, st.Q1, st.Q3, st.Mean} {
+						f.float(v)
+					}
+				}
+				stats(&is.Stats)
+				f.int(len(s.Regions))
+				for _, g := range s.Regions {
+					f.str(g.Name)
+					stats(&g.Indicators[i].Stats)
+				}
+			}, func() *Chart { return b.indicator(i, is) })
+		}})
+	}
+	charts := make([]*Chart, len(jobs))
+	errs := make([]error, len(jobs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Go(func() {
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(jobs) {
+					return
+				}
+				if errs[k] = ctx.Err(); errs[k] != nil {
+					continue
+				}
+				b := chartBuilder{s: s, o: o, option: option}
+				charts[k] = jobs[k].make(&b)
+				errs[k] = b.err
+			}
+		})
+	}
+	wg.Wait()
+	for k, j := range jobs {
+		if errs[k] != nil {
+			return nil, errs[k]
+		}
+		j.sec.Charts = append(j.sec.Charts, charts[k])
 	}
 	cs.Sections = slices.DeleteFunc(cs.Sections, func(sec *ChartSection) bool { return len(sec.Charts) == 0 })
-	if b.err != nil {
-		return nil, b.err
-	}
 	return cs, nil
 }
 

@@ -44,6 +44,17 @@ func DecodeAnswers(data []byte) (Answers, error) {
 	return decodeAnswersSlow(data)
 }
 
+// DecodeAnswers decodes answers to d as the package's DecodeAnswers does
+// (the same answers for the same data), but shares the strings d knows —
+// question codes, "other" keys, option codes — instead of allocating them
+// again for each document: for reading many at once (the charts).
+func (d *Definition) DecodeAnswers(data []byte) (Answers, error) {
+	if a, n, ok := readAnswersObject(data, d.names); ok && onlySpace(data[n:]) {
+		return a, nil
+	}
+	return decodeAnswersSlow(data)
+}
+
 // onlySpace reports whether b is JSON white space only.
 func onlySpace(b []byte) bool {
 	for _, c := range b {

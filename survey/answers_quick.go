@@ -16,7 +16,13 @@ import (
 // DecodeAnswers gives for the same object (FuzzReadAnswersObject checks
 // this): nulls are left out, arrays are []string, numbers json.Number.
 func ReadAnswersObject(data []byte) (a Answers, n int, ok bool) {
-	r := quickReader{d: data}
+	return readAnswersObject(data, nil)
+}
+
+// readAnswersObject is ReadAnswersObject, taking the strings it finds in
+// names (when not nil) instead of allocating them.
+func readAnswersObject(data []byte, names *answerNames) (a Answers, n int, ok bool) {
+	r := quickReader{d: data, names: names}
 	r.space()
 	if !r.byte('{') {
 		return nil, 0, false
@@ -28,7 +34,7 @@ func ReadAnswersObject(data []byte) (a Answers, n int, ok bool) {
 	}
 	for {
 		r.space()
-		key, ok := r.str()
+		key, ok := r.key()
 		if !ok {
 			return nil, 0, false
 		}
@@ -75,6 +81,64 @@ type quickReader struct {
 	d        []byte
 	i        int
 	seenNull map[string]bool
+	names    *answerNames // nil: every string is made anew
+}
+
+// answerNames are the strings a definition's answers are mostly made of —
+// question codes and their "other" keys, option codes — each made once
+// (newAnswerNames, when the definition is loaded), so that reading many
+// responses' answers (the charts read a round's at once) shares them
+// instead of allocating each again: keys as strings, and option codes
+// also as the value an answer holds (a string in an interface, which
+// would be allocated again too).
+type answerNames struct {
+	keys   map[string]string
+	values map[string]any
+}
+
+func newAnswerNames(d *Definition) *answerNames {
+	n := &answerNames{keys: map[string]string{}, values: map[string]any{}}
+	for _, q := range d.order {
+		n.keys[q.Code] = q.Code
+		if q.Other {
+			k := q.OtherKey()
+			n.keys[k] = k
+		}
+		for _, o := range q.AllOptions() {
+			n.keys[o.Code] = o.Code
+			n.values[o.Code] = o.Code
+		}
+	}
+	return n
+}
+
+// key reads a string literal as an object's key.
+func (r *quickReader) key() (string, bool) {
+	b, ok := r.raw()
+	if !ok {
+		return "", false
+	}
+	if r.names != nil {
+		if s, ok := r.names.keys[string(b)]; ok {
+			return s, true
+		}
+	}
+	return string(b), true
+}
+
+// strValue reads a string literal as an answer (an interface holding the
+// string).
+func (r *quickReader) strValue() (any, bool) {
+	b, ok := r.raw()
+	if !ok {
+		return nil, false
+	}
+	if r.names != nil {
+		if v, ok := r.names.values[string(b)]; ok {
+			return v, true
+		}
+	}
+	return string(b), true
 }
 
 func (r *quickReader) space() {
@@ -114,7 +178,7 @@ func (r *quickReader) value() (any, bool) {
 	}
 	switch c := r.d[r.i]; {
 	case c == '"':
-		return r.str()
+		return r.strValue()
 	case c == '-' || c >= '0' && c <= '9':
 		return r.number()
 	case c == 't':
@@ -132,7 +196,7 @@ func (r *quickReader) value() (any, bool) {
 		}
 		for {
 			r.space()
-			s, ok := r.str()
+			s, ok := r.key() // an option's code, mostly
 			if !ok {
 				return nil, false
 			}
@@ -185,12 +249,13 @@ func (r *quickReader) digits() int {
 	return n
 }
 
-// str reads a string literal: valid UTF-8, no control characters, escapes
+// raw reads a string literal: valid UTF-8, no control characters, escapes
 // decoded; ok is false for anything else and for a lone surrogate (which
-// DecodeAnswers keeps as sent).
-func (r *quickReader) str() (string, bool) {
+// DecodeAnswers keeps as sent). The bytes are data's own when the literal
+// has no escape: a caller that keeps them makes a string of them.
+func (r *quickReader) raw() ([]byte, bool) {
 	if !r.byte('"') {
-		return "", false
+		return nil, false
 	}
 	start := r.i
 	ascii := true
@@ -201,24 +266,24 @@ func (r *quickReader) str() (string, bool) {
 			s := r.d[start:r.i]
 			r.i++
 			if !ascii && !utf8.Valid(s) {
-				return "", false
+				return nil, false
 			}
-			return string(s), true
+			return s, true
 		case c == '\\':
 			return r.escaped(start)
 		case c < 0x20:
-			return "", false
+			return nil, false
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 		r.i++
 	}
-	return "", false
+	return nil, false
 }
 
 // escaped reads the rest of a string literal from start (just after its
 // opening quote) that has an escape.
-func (r *quickReader) escaped(start int) (string, bool) {
+func (r *quickReader) escaped(start int) ([]byte, bool) {
 	b := make([]byte, 0, r.i-start+16)
 	b = append(b, r.d[start:r.i]...)
 	for r.i < len(r.d) {
@@ -227,11 +292,11 @@ func (r *quickReader) escaped(start int) (string, bool) {
 		case c == '"':
 			r.i++
 			if !utf8.Valid(b) {
-				return "", false
+				return nil, false
 			}
-			return string(b), true
+			return b, true
 		case c < 0x20:
-			return "", false
+			return nil, false
 		case c != '\\':
 			b = append(b, c)
 			r.i++
@@ -239,7 +304,7 @@ func (r *quickReader) escaped(start int) (string, bool) {
 		}
 		r.i++
 		if r.i >= len(r.d) {
-			return "", false
+			return nil, false
 		}
 		e := r.d[r.i]
 		r.i++
@@ -251,27 +316,27 @@ func (r *quickReader) escaped(start int) (string, bool) {
 		case 'u':
 			x, ok := hex4(r.d[r.i:])
 			if !ok {
-				return "", false
+				return nil, false
 			}
 			r.i += 4
 			if utf16.IsSurrogate(x) {
 				if len(r.d)-r.i < 6 || r.d[r.i] != '\\' || r.d[r.i+1] != 'u' {
-					return "", false
+					return nil, false
 				}
 				y, ok := hex4(r.d[r.i+2:])
 				if !ok {
-					return "", false
+					return nil, false
 				}
 				x = utf16.DecodeRune(x, y)
 				if x == utf8.RuneError {
-					return "", false
+					return nil, false
 				}
 				r.i += 6
 			}
 			b = utf8.AppendRune(b, x)
 		default:
-			return "", false
+			return nil, false
 		}
 	}
-	return "", false
+	return nil, false
 }

@@ -17,8 +17,22 @@ func FuzzReadAnswersObject(f *testing.F) {
 		`{"a":"x"}  `, `{"a":tru}`, `{"a":"\u12"}`, `{"a":"\x"}`, `{"a":-}`, `{"a":1e}`, `{"a":2E-07}`} {
 		f.Add([]byte(s))
 	}
+	regional, _, err := Builtin("regional-2025")
+	if err != nil {
+		f.Fatal(err)
+	}
+	// The strings a definition shares (Definition.DecodeAnswers): the
+	// regional questionnaire's, and a few of the seeds' own.
+	names := []*answerNames{regional.names, {keys: map[string]string{"a": "a", "c": "c", "x": "x", "é": "é"},
+		values: map[string]any{"x": "x", "y": "y", "\u00e9": "\u00e9"}}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		quick, n, ok := ReadAnswersObject(data)
+		for _, nm := range names {
+			shared, m, sok := readAnswersObject(data, nm)
+			if sok != ok || m != n || !reflect.DeepEqual(shared, quick) {
+				t.Fatalf("%q: with shared strings %v %d %#v, without %v %d %#v", data, sok, m, shared, ok, n, quick)
+			}
+		}
 		if !ok {
 			return
 		}

@@ -71,6 +71,8 @@ type Definition struct {
 
 	questions map[string]*Question
 	order     []*Question
+	// names are the strings of its answers, made once (answerNames).
+	names *answerNames
 }
 
 // Section groups questions; respondents see one section at a time.

@@ -255,6 +255,7 @@ func (d *Definition) compile() error {
 	for _, q := range d.order {
 		d.compileQuestion(c, q)
 	}
+	d.names = newAnswerNames(d)
 	d.checkSeriesMarks(c)
 	if d.ReceiptEmail != "" {
 		switch q := d.questions[d.ReceiptEmail]; {

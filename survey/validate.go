@@ -449,19 +449,44 @@ func (q *Question) exclusiveProblem(chosen []string) *Text {
 // As in Validate and in the browser, questions are taken in order and the
 // answer of a hidden question does not count for the questions after it.
 func (d *Definition) Visible(a Answers) map[string]bool {
+	shown := d.Shown(a, nil)
 	out := make(map[string]bool, len(d.order))
-	seen := make(Answers, len(a))
-	for _, q := range d.order {
-		shown := true
-		if q.showIf != nil {
-			shown, _ = eval(q.showIf, seen).(bool)
-		}
-		out[q.Code] = shown
-		if v, ok := a[q.Code]; ok && shown {
-			seen[q.Code] = v
-		}
+	for i, q := range d.order {
+		out[q.Code] = shown[i]
 	}
 	return out
+}
+
+// Shown is Visible by the index of Questions: shown[i] says whether
+// Questions()[i] is shown. It fills buf when it is long enough (else a
+// new slice) and returns it. It makes no map unless an answered question
+// is hidden, so a caller that reads many responses (the charts) pays for
+// the rules only.
+func (d *Definition) Shown(a Answers, buf []bool) []bool {
+	shown := buf
+	if len(shown) < len(d.order) {
+		shown = make([]bool, len(d.order))
+	}
+	shown = shown[:len(d.order)]
+	// A show_if refers only to questions before its own (the loader
+	// refuses others), so it may read the answers themselves until an
+	// answered question is hidden; from then on a copy without the
+	// hidden questions' answers.
+	seen, copied := a, false
+	for i, q := range d.order {
+		ok := true
+		if q.showIf != nil {
+			ok, _ = eval(q.showIf, seen).(bool)
+		}
+		shown[i] = ok
+		if _, answered := seen[q.Code]; answered && !ok {
+			if !copied {
+				seen, copied = a.Clone(), true
+			}
+			delete(seen, q.Code)
+		}
+	}
+	return shown
 }
 
 // SectionProgress counts, for one section, the questions shown and answered.

@@ -38,8 +38,11 @@ type bench struct {
 	clients    []int
 	sizes      []int
 	dbs        []string // scratch databases made, dropped at the end
-	rows       []row
-	notes      []string
+	// suffix ends every scratch database's name (this process's id), so
+	// that runs side by side on one server never share (or drop) one.
+	suffix string
+	rows   []row
+	notes  []string
 }
 
 // row is a line of the table: what | product | baseline | ratio | target | met?
@@ -54,13 +57,24 @@ func allCmd(ctx context.Context, args []string) error {
 	quick := fs.Bool("quick", os.Getenv("BENCH_QUICK") == "1", "shorter runs, no 100,000-response workbook (also BENCH_QUICK=1)")
 	clients := fs.String("clients", "1,16,64", "the autosave's client counts, comma-separated, ascending")
 	limit := fs.Duration("export-limit", 5*time.Minute, "stop an export (or the bare writer) that runs longer, and say so")
+	sizes := fs.String("sizes", "", "the workbook's sizes, comma-separated, ascending (default 1000,10000,100000; quick: 1000,10000); the pages at 10,000 come with the workbook at 10000")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	b := &bench{round: *round, quick: *quick, clients: []int{1, 16, 64}, saveTime: 10 * time.Second,
-		sizes: []int{1000, 10000, 100000}, childLimit: *limit}
+		sizes: []int{1000, 10000, 100000}, childLimit: *limit, suffix: "_" + strconv.Itoa(os.Getpid())}
 	if b.quick {
 		b.saveTime, b.sizes = 3*time.Second, []int{1000, 10000}
+	}
+	if *sizes != "" {
+		b.sizes = nil
+		for _, f := range strings.Split(*sizes, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 2 || len(b.sizes) > 0 && n <= b.sizes[len(b.sizes)-1] {
+				return fmt.Errorf("all: -sizes %q: counts of at least 2, ascending", *sizes)
+			}
+			b.sizes = append(b.sizes, n)
+		}
 	}
 	b.clients = nil
 	for _, f := range strings.Split(*clients, ",") {
@@ -209,7 +223,7 @@ func (b *bench) cli(ctx context.Context, db string, args ...string) (string, err
 // simulated municipalities beside the 43 real ones (demo --scale), a link
 // for each in the round.
 func (b *bench) saves(ctx context.Context) error {
-	db := "surveybench_save"
+	db := "surveybench_save" + b.suffix
 	if err := b.fresh(ctx, db); err != nil {
 		return err
 	}
@@ -376,7 +390,7 @@ func (b *bench) saveRows(c, links int, h, p saveResult) {
 // pages43: the charts page and the printable report of the round with
 // the 43 municipalities' submitted answers (demo), beside /healthz.
 func (b *bench) pages43(ctx context.Context) error {
-	db := "surveybench_p43"
+	db := "surveybench_p43" + b.suffix
 	if err := b.fresh(ctx, db); err != nil {
 		return err
 	}
@@ -498,7 +512,7 @@ func (b *bench) workbooks(ctx context.Context) error {
 	b.notes = append(b.notes, "the workbook: surveyd export streams the round through a cursor, the bare writer reads it in one statement; both run with DB_STATEMENT_TIMEOUT="+
 		exportStatementTimeout+" (the default 30 s can cancel the bare writer's statement at 100,000 responses on a busy machine)")
 	for _, n := range b.sizes {
-		db := fmt.Sprintf("surveybench_w%d", n)
+		db := fmt.Sprintf("surveybench_w%d%s", n, b.suffix)
 		if err := b.fresh(ctx, db); err != nil {
 			return err
 		}

@@ -3,7 +3,7 @@
 // ratio.
 //
 //	surveybench all [-surveyd bin/surveyd] [-quick]
-//	        the whole measurement on scratch databases surveybench_* (made
+//	        the whole measurement on scratch databases surveybench_*_PID (made
 //	        and dropped here): autosave over HTTP beside pgbench running
 //	        scripts/bench/save.pgbench, the workbook beside a bare
 //	        StreamWriter, the charts page and the printable report beside

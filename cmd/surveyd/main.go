@@ -221,6 +221,15 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 			func() float64 { return float64(st.RoundTrips()) })
 		m.Metrics = met
 	}
+	// What the first request would pay once for the whole process (the
+	// rounds' questionnaires parsed, the chart code's first run) is paid
+	// before serving; a failure here leaves it to the requests.
+	warmStart := time.Now()
+	if err := m.Warm(ctx); err != nil {
+		log.Warn("warming up before serving", "error", err)
+	} else {
+		log.Info("warmed up before serving", "took", time.Since(warmStart).Round(time.Millisecond))
+	}
 	h, err := web.New(web.Options{Logger: log, BaseURL: cfg.BaseURL, TimeZone: cfg.TimeZone, Manager: m,
 		TrustedProxies: cfg.TrustedProxies, RespondentTimeout: cfg.RespondentTimeout, StaffTimeout: cfg.StaffTimeout,
 		ReportTimeout: cfg.ReportTimeout, Metrics: met})

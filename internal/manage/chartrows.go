@@ -76,12 +76,11 @@ type chartRoundRows struct {
 	heads []store.ChartHead
 	rows  []reports.Row
 	// missing are the indexes in rows of the responses whose answers are
-	// not kept (or kept prepared under another definition): read
-	// (fetched), decoded and prepared, then kept. gone says answers are
-	// kept for responses no longer in the round.
+	// not kept (or kept prepared under another definition): read, decoded
+	// and prepared (by read), then kept. gone says answers are kept for
+	// responses no longer in the round.
 	missing []int
 	gone    bool
-	fetched []store.ChartAnswers
 }
 
 // lookup makes the rows of heads with the answers kept under their
@@ -129,51 +128,117 @@ func (rr *chartRoundRows) ids() []int64 {
 	return ids
 }
 
-// decode decodes the answers fetched into the rows that miss them and
-// prepares them for Aggregate (on every processor when there are many),
-// checking that each is the row version its head names.
-func (rr *chartRoundRows) decode() error {
-	byID := make(map[int64]*store.ChartAnswers, len(rr.fetched))
-	for i := range rr.fetched {
-		byID[rr.fetched[i].ID] = &rr.fetched[i]
-	}
-	// do decodes and prepares the k-th missing row.
-	todo := len(rr.missing)
-	do := func(k int) error {
-		i := rr.missing[k]
-		h := rr.heads[i]
-		var a *store.ChartAnswers
-		if h.ID != nil {
-			a = byID[*h.ID]
-		}
-		if a == nil || h.Version == nil || a.Version != *h.Version {
-			// Both are read in one snapshot: only a broken promise of the
-			// store gets here.
-			return fmt.Errorf("manage: the answers of a response in %s are not of the version read with it", h.Code)
-		}
-		answers, err := survey.DecodeAnswers(a.AnswersJSON)
-		if err != nil {
-			return err
-		}
-		rr.rows[i].Answers = answers
-		rr.rows[i].Prepared = reports.Prepare(rr.def, answers)
+// chartDecodeBatch is how many answers documents the reader hands a
+// decoding worker at a time: enough that handing them over costs little
+// beside decoding them (about 20 µs each), few enough that every worker
+// has some early and the text held at once stays small (a batch is about
+// 64 KB).
+const chartDecodeBatch = 64
+
+// chartDoc is one answers document read, for rows[row].
+type chartDoc struct {
+	row  int
+	json []byte
+}
+
+// read reads the answers of the rows that miss them in sn (the snapshot
+// that read the heads) and decodes and prepares them for Aggregate while
+// they arrive: the reader hands them in batches to a worker per processor
+// (GOMAXPROCS), so decoding runs beside the server writing out the rest
+// and no more than a few batches of text are held at once. Each must be
+// the row version its head names, and every missing row must come.
+func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
+	if len(rr.missing) == 0 {
 		return nil
 	}
-	workers := min(runtime.GOMAXPROCS(0), todo/256+1)
+	at := make(map[int64]int, len(rr.missing)) // response id → index in rows
+	for _, i := range rr.missing {
+		if id := rr.heads[i].ID; id != nil {
+			at[*id] = i
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(rr.missing)/chartDecodeBatch+1)
+	batches := make(chan []chartDoc, workers)
 	errs := make([]error, workers)
+	var failed atomic.Bool
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			for k := w; k < todo; k += workers {
-				if err := do(k); err != nil {
-					errs[w] = err
-					return
+			for b := range batches {
+				for _, d := range b {
+					if errs[w] != nil {
+						break // the rest are only drained
+					}
+					answers, err := rr.def.DecodeAnswers(d.json)
+					if err != nil {
+						errs[w] = err
+						failed.Store(true)
+						break
+					}
+					// Only the prepared form is kept, here as in the
+					// cache: the decoded answers can go now.
+					rr.rows[d.row].Answers = nil
+					rr.rows[d.row].Prepared = reports.Prepare(rr.def, answers)
 				}
 			}
 		})
 	}
+	var batch []chartDoc
+	var text []byte // the batch's documents, one after the other
+	got := 0
+	err := sn.EachChartAnswers(ctx, rr.ids(), rr.key.submittedOnly, func(id int64, version string, answers []byte) error {
+		if failed.Load() {
+			return errors.New("manage: an answers document could not be decoded")
+		}
+		// Heads and answers are read in one snapshot: only a broken
+		// promise of the store gets to either error.
+		i, ok := at[id]
+		if !ok {
+			return errors.New("manage: answers were read of a response that is not one of the round's rows missing them")
+		}
+		if rr.heads[i].Version == nil || version != *rr.heads[i].Version {
+			return fmt.Errorf("manage: the answers of a response in %s are not of the version read with it", rr.heads[i].Code)
+		}
+		delete(at, id)
+		if batch == nil {
+			batch = make([]chartDoc, 0, chartDecodeBatch)
+			text = make([]byte, 0, chartDecodeBatch*1024)
+		}
+		// The driver's bytes last until the next row: the batch keeps a
+		// copy (appending may move text, but what was cut from it before
+		// stays where it was).
+		start := len(text)
+		text = append(text, answers...)
+		batch = append(batch, chartDoc{row: i, json: text[start:len(text):len(text)]})
+		got++
+		if len(batch) == chartDecodeBatch {
+			batches <- batch
+			batch = nil
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		batches <- batch
+	}
+	close(batches)
 	wg.Wait()
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if got != len(rr.missing) {
+		i := rr.missing[0]
+		for _, j := range rr.missing {
+			if rr.rows[j].Prepared == nil { // one that did not come
+				i = j
+				break
+			}
+		}
+		return fmt.Errorf("manage: the answers of a response in %s are not of the version read with it", rr.heads[i].Code)
+	}
+	return nil
 }
 
 // keep keeps the round's answers as rr has them (all decoded), in place
@@ -277,7 +342,7 @@ func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, def *su
 			all = append(all, prev[i])
 		}
 		for _, rr := range all {
-			if rr.fetched, err = sn.ChartAnswers(ctx, rr.ids(), rr.key.submittedOnly); err != nil {
+			if err := rr.read(ctx, sn); err != nil {
 				return err
 			}
 		}
@@ -290,14 +355,10 @@ func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, def *su
 		if rr == nil {
 			continue
 		}
-		if err := rr.decode(); err != nil {
-			return nil, nil, nil, nil, err
-		}
 		m.chartRows.decoded.Add(int64(len(rr.missing)))
 		if len(rr.missing) > 0 || rr.gone {
 			m.chartRows.keep(rr)
 		}
-		rr.fetched = nil
 	}
 	return cur, prev, sums, keys, nil
 }

@@ -39,7 +39,7 @@ type ChartData struct {
 // first, on every call — says nothing it was made from has changed since.
 // opt.T must depend on opt.Lang only. Making it takes one of the report
 // slots (reportSlot) and reads only what the charts use, in one snapshot
-// (store.Snapshot.ChartHeads, and ChartAnswers for the responses whose
+// (store.Snapshot.ChartHeads, and EachChartAnswers for the responses whose
 // answers are not kept from before: see charts1).
 func (m *Manager) Charts(ctx context.Context, p domain.Principal, sv domain.Survey, def *survey.Definition,
 	filter reports.Filter, opt reports.ChartOptions) (*ChartData, error) {

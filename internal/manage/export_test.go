@@ -1,5 +1,7 @@
 package manage
 
+import "github.com/civitas-lv/surveyd/reports"
+
 // WriteArchive lets the external tests make a round's archive without an
 // audit row (TestOperationsByRole's import must change nothing when it is
 // refused).
@@ -16,8 +18,8 @@ func ChartAnswersKept(m *Manager) int {
 }
 
 // DropChartAnswers forgets the answers Charts kept; DropChartCaches that
-// and the chart sets and earlier rounds' aggregates too (as a server
-// just started has nothing).
+// and the chart sets, earlier rounds' aggregates and the charts built
+// (the memo) too, as a server just started has nothing.
 func DropChartAnswers(m *Manager) {
 	m.chartRows.mu.Lock()
 	defer m.chartRows.mu.Unlock()
@@ -28,4 +30,13 @@ func DropChartCaches(m *Manager) {
 	DropChartAnswers(m)
 	m.charts = chartCache{}
 	m.summaries = summaryCache{}
+	m.chartMemo = reports.ChartMemo{}
+}
+
+// DefinitionsKept is how many rounds' parsed questionnaires the Manager
+// keeps (Definition).
+func DefinitionsKept(m *Manager) int {
+	m.defs.mu.Lock()
+	defer m.defs.mu.Unlock()
+	return len(m.defs.m)
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 
 	"github.com/lib/pq"
 )
@@ -12,7 +11,7 @@ import (
 // its answers: where it stands (its regions and kind), its response's
 // status (nil: nothing saved) and which version of the response row it is
 // (ID and Version nil when nothing was saved). The answers of a row
-// version are read apart (Snapshot.ChartAnswers) and may be kept by the
+// version are read apart (Snapshot.EachChartAnswers) and may be kept by the
 // caller under (ID, Version): a row's Version differs whenever the row was
 // written since.
 type ChartHead struct {
@@ -76,13 +75,6 @@ SELECT r.id, r.xmin::text || ':' || r.version::text AS row_version,
        r.submitted_answers AS answers
 FROM responses r WHERE r.id = ANY($1::bigint[])`
 )
-
-// ChartAnswers is one response's answers document (qChartAnswers).
-type ChartAnswers struct {
-	ID          int64           `db:"id"`
-	Version     string          `db:"row_version"`
-	AnswersJSON json.RawMessage `db:"answers"`
-}
 
 // qResultsStamp fingerprints everything the charts of a round read: the
 // rounds $1 (the round and the one the caller knows it was made from) and
@@ -190,21 +182,43 @@ func (sn *Snapshot) ChartSubmittedFingerprint(ctx context.Context, surveyID int6
 	return fp[0], nil
 }
 
-// ChartAnswers reads the answers of the responses ids as the charts count
-// them: the submitted copy, else the working copy ({} when neither), or
-// the submitted copy alone when submittedOnly. Read in the snapshot that
-// read their heads, each is the answers of the row version its head names.
-// An id with no response is left out.
-func (sn *Snapshot) ChartAnswers(ctx context.Context, ids []int64, submittedOnly bool) ([]ChartAnswers, error) {
+// EachChartAnswers reads the answers of the responses ids as the charts
+// count them — the submitted copy, else the working copy ({} when
+// neither), or the submitted copy alone when submittedOnly — with each
+// one's row version as ChartHeads has it, and gives each row to fn as it
+// arrives, without holding them all: a round of 10,000 answers documents
+// is about 10 MB of text, and the caller can decode the first while the
+// server still writes out the last. Read in the snapshot that read their
+// heads, each is the answers of the row version its head names. An id
+// with no response is left out. The answers bytes are the
+// driver's and are valid only until fn returns. An error from fn stops
+// the read and is returned.
+func (sn *Snapshot) EachChartAnswers(ctx context.Context, ids []int64, submittedOnly bool,
+	fn func(id int64, version string, answers []byte) error) error {
 	if len(ids) == 0 {
-		return nil, nil
+		return nil
 	}
 	q := qChartAnswers
 	if submittedOnly {
 		q = qChartSubmittedAnswers
 	}
-	var out []ChartAnswers
-	return out, sn.q.SelectContext(ctx, &out, q, pq.Array(ids))
+	rows, err := sn.q.QueryxContext(ctx, q, pq.Array(ids))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var version string
+		var answers sql.RawBytes
+		if err := rows.Scan(&id, &version, &answers); err != nil {
+			return err
+		}
+		if err := fn(id, version, answers); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // ResultsStamp fingerprints what the charts of a round read: the rounds

@@ -1,0 +1,43 @@
+package manage
+
+import (
+	"context"
+
+	"github.com/civitas-lv/surveyd/reports"
+)
+
+// warmRounds is how many rounds (the newest) Warm parses the
+// questionnaires of: the open ones and their trends' rounds, with room.
+const warmRounds = 2 * MaxTrendRounds
+
+// Warm does before the server takes requests what the first request
+// after a start would otherwise do once for the whole process, and
+// nothing that depends on what the rounds' answers are: it parses the
+// questionnaires of the newest rounds (kept by Definition, as a request
+// would keep them) and builds charts of made-up answers to the newest
+// one and throws them away (reports.WarmCharts), so that the first charts
+// page does not also pay for the chart code's first run. The first
+// request still reads its round's rows and builds every chart from them.
+// A round whose questionnaire does not parse is left for its requests
+// to report.
+func (m *Manager) Warm(ctx context.Context) error {
+	rounds, err := m.Store.Surveys(ctx)
+	if err != nil {
+		return err
+	}
+	var warmed bool
+	for i, sv := range rounds {
+		if i == warmRounds {
+			break
+		}
+		def, err := m.Definition(sv)
+		if err != nil || warmed {
+			continue
+		}
+		if err := reports.WarmCharts(ctx, def); err != nil {
+			return err
+		}
+		warmed = true
+	}
+	return nil
+}

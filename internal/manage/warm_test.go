@@ -1,0 +1,49 @@
+package manage_test
+
+import (
+	"testing"
+
+	"github.com/civitas-lv/surveyd/internal/domain"
+	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/reports"
+)
+
+// TestWarm: Warm parses the rounds' questionnaires before any request
+// (and keeps them as Definition does), builds no chart of the rounds'
+// data — the first Charts after it still reads and decodes every
+// response — and a round whose stored questionnaire does not parse does
+// not stop it.
+func TestWarm(t *testing.T) {
+	t.Parallel()
+	e := newTwoRounds(t)
+	m := e.m
+	for i, c := range []string{"cesis", "riga", "valmiera"} {
+		e.answer(t, e.r26, c, 1000*(i+1), 500*(i+2), true, nil)
+	}
+	broken, err := m.Store.DB().ExecContext(ctx, `INSERT INTO surveys (slug, title_lv, title_en, reference_year, opens_at, closes_at, definition, definition_sha256)
+		SELECT 'broken-2020', title_lv, title_en, 2020, opens_at - interval '5 years', closes_at - interval '5 years', '{"slug": 1}', 'x'
+		FROM surveys WHERE id = $1`, e.r25.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := broken.RowsAffected(); n != 1 {
+		t.Fatalf("the broken round: %d rows", n)
+	}
+	if n := manage.DefinitionsKept(m); n != 0 {
+		t.Fatalf("%d questionnaires kept before Warm", n)
+	}
+	if err := m.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := manage.DefinitionsKept(m); n != 2 {
+		t.Fatalf("%d questionnaires kept after Warm, want the 2 that parse", n)
+	}
+	before := manage.ChartAnswersDecoded(m)
+	d, err := m.Charts(ctx, domain.OperatorPrincipal(), e.r26, e.def26, reports.Filter{}, reports.ChartOptions{Lang: "lv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := manage.ChartAnswersDecoded(m) - before; got != 3 || d.Summary.Responses != 3 {
+		t.Fatalf("the first Charts after Warm decoded %d answers and counts %d responses, want 3 and 3", got, d.Summary.Responses)
+	}
+}
