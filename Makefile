@@ -107,11 +107,13 @@ bench: build
 	$(GO) build -o bin/surveybench ./cmd/surveybench; \
 	bin/surveybench all -surveyd $(BIN) -pgbench-script scripts/bench/save.pgbench
 
-# The workbook's Go benchmarks: WriteXLSX for 1,000 and 10,000 synthetic
-# responses beside a bare excelize StreamWriter writing the same cells (no
-# database; about 15 seconds).
+# The workbook's Go benchmarks: WriteXLSX for 43, 1,000 and 10,000
+# synthetic responses beside the bare writer of make bench's baseline
+# (WriteBaselineXLSX: an excelize StreamWriter writing the same cells of the
+# wide and long sheets) and a raw StreamWriter of the wide sheet alone (no
+# database; about half a minute).
 bench-go:
-	$(GO) test -run '^$$' -bench 'Workbook|RawStreamWriter' -benchtime 3x ./reports/
+	$(GO) test -run '^$$' -bench 'Workbook|Baseline|RawStreamWriter' -benchtime 3x ./reports/
 
 # Fuzzing, each target in turn for FUZZTIME (make test runs only their seed
 # corpora, <package>/testdata/fuzz/<target>/). A failing input is saved there
@@ -119,10 +121,13 @@ bench-go:
 # never panics and allocates at most 4 MB + 2 KB per input byte; FuzzValidate:
 # answers; FuzzParseExpr: show_if/rule expressions; FuzzReadAnswersObject and
 # FuzzQuickPutBody: the one-pass readings of answers and of the autosave's
-# body agree with encoding/json's strict path. Minimising a new input
+# body agree with encoding/json's strict path; FuzzMarshalAnswers: answers
+# are written as encoding/json writes them; FuzzXLSFormExpr and
+# FuzzDefinitionExprToXLSForm: expressions to and from XLSForm. Minimising a new input
 # is cut to 10 s (the default 60 s stalls the run on large inputs).
 FUZZTIME ?= 1m
-FUZZ_TARGETS := survey:FuzzParse survey:FuzzValidate survey:FuzzParseExpr survey:FuzzReadAnswersObject internal/web:FuzzQuickPutBody
+FUZZ_TARGETS := survey:FuzzParse survey:FuzzValidate survey:FuzzParseExpr survey:FuzzReadAnswersObject survey:FuzzMarshalAnswers \
+	survey:FuzzXLSFormExpr survey:FuzzDefinitionExprToXLSForm internal/web:FuzzQuickPutBody
 fuzz:
 	@set -e; for f in $(FUZZ_TARGETS); do \
 		echo "make fuzz: $$f for $(FUZZTIME)"; \
