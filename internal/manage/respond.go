@@ -181,25 +181,11 @@ func (r *Respondent) PrintCopy(submitted bool) (Copy, error) {
 // unknown and revoked tokens are the same domain.ErrNotFound, so a link's
 // existence cannot be probed.
 func (m *Manager) RespondentByToken(ctx context.Context, token string, now time.Time) (*Respondent, error) {
-	hash, err := auth.ParseToken(token)
-	if err != nil {
-		return nil, domain.ErrNotFound
-	}
-	r, err := m.Store.RespondentByTokenHashLean(ctx, hash)
+	out, r, err := m.respondent(ctx, token, now, m.Store.RespondentByTokenHashLean)
 	if err != nil {
 		return nil, err
 	}
-	def, err := m.cachedDefinition(ctx, &r.Survey)
-	if err != nil {
-		return nil, err
-	}
-	answers, err := r.Response.Answers()
-	if err != nil {
-		return nil, err
-	}
-	out := &Respondent{Survey: r.Survey, Municipality: r.Municipality, Response: r.Response,
-		ExtendedUntil: r.ExtendedUntil, Return: r.Return, Def: def, Answers: answers, State: r.State(now),
-		token: token, invitationID: r.Invitation.ID, years: r.CarriedYears}
+	out.Return, out.years = r.Return, r.CarriedYears
 	return out, m.loadCarried(ctx, out)
 }
 
@@ -211,25 +197,37 @@ func (m *Manager) RespondentByToken(ctx context.Context, token string, now time.
 // other changes refuse it. The autosave is the request a respondent makes
 // most, so its reads are kept to what it needs.
 func (m *Manager) RespondentToSave(ctx context.Context, token string, now time.Time) (*Respondent, error) {
+	out, _, err := m.respondent(ctx, token, now, m.Store.SaveContextByTokenHash)
+	if out != nil {
+		out.saveOnly = true
+	}
+	return out, err
+}
+
+// respondent is what RespondentByToken and RespondentToSave share: the
+// token's hash, the link's context as read reads it, the definition from
+// the cache and the stored answers decoded.
+func (m *Manager) respondent(ctx context.Context, token string, now time.Time,
+	read func(context.Context, []byte) (store.Respondent, error)) (*Respondent, store.Respondent, error) {
 	hash, err := auth.ParseToken(token)
 	if err != nil {
-		return nil, domain.ErrNotFound
+		return nil, store.Respondent{}, domain.ErrNotFound
 	}
-	r, err := m.Store.SaveContextByTokenHash(ctx, hash)
+	r, err := read(ctx, hash)
 	if err != nil {
-		return nil, err
+		return nil, r, err
 	}
 	def, err := m.cachedDefinition(ctx, &r.Survey)
 	if err != nil {
-		return nil, err
+		return nil, r, err
 	}
 	answers, err := r.Response.Answers()
 	if err != nil {
-		return nil, err
+		return nil, r, err
 	}
 	return &Respondent{Survey: r.Survey, Municipality: r.Municipality, Response: r.Response,
 		ExtendedUntil: r.ExtendedUntil, Def: def, Answers: answers, State: r.State(now),
-		token: token, invitationID: r.Invitation.ID, saveOnly: true}, nil
+		token: token, invitationID: r.Invitation.ID}, r, nil
 }
 
 // loadCarried sets r.Carried from r.Response.
