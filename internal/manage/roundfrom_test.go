@@ -259,25 +259,33 @@ func TestCarriedAnswersCompatible(t *testing.T) {
 	}
 }
 
+// openRound2026 makes regional-2026 from a 2025 round with answers
+// (roundFrom2025), open now for a day, and returns the source round, Riga's
+// token in the new round and now.
+func openRound2026(t *testing.T, m *manage.Manager, def *survey.Definition) (domain.Survey, string, time.Time) {
+	t.Helper()
+	src := roundFrom2025(t, m, def)
+	now := time.Now()
+	res, err := m.CreateRoundFrom(ctx, domain.OperatorPrincipal(), src.Slug, "regional-2026", 2026, now.Add(-time.Hour), now.Add(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range res.Issued.Links {
+		if l.Municipality == "riga" {
+			return src, l.URL[strings.LastIndex(l.URL, "/")+1:], now
+		}
+	}
+	t.Fatal("no link for riga in regional-2026")
+	return src, "", now
+}
+
 // TestConfirmCarried: an unconfirmed carried answer blocks submit and does
 // not count as answered; confirming a question or a section writes one
 // revision naming the source round; changing an answer confirms it.
 func TestConfirmCarried(t *testing.T) {
 	t.Parallel()
 	m, def := setup(t)
-	op := domain.OperatorPrincipal()
-	src := roundFrom2025(t, m, def)
-	now := time.Now()
-	res, err := m.CreateRoundFrom(ctx, op, src.Slug, "regional-2026", 2026, now.Add(-time.Hour), now.Add(24*time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var token string
-	for _, l := range res.Issued.Links {
-		if l.Municipality == "riga" {
-			token = l.URL[strings.LastIndex(l.URL, "/")+1:]
-		}
-	}
+	src, token, now := openRound2026(t, m, def)
 	r, err := m.RespondentByToken(ctx, token, now)
 	if err != nil {
 		t.Fatal(err)
@@ -455,19 +463,7 @@ func TestPreviewShowsCarriedAnswers(t *testing.T) {
 func TestRespondentToSave(t *testing.T) {
 	t.Parallel()
 	m, def := setup(t)
-	op := domain.OperatorPrincipal()
-	src := roundFrom2025(t, m, def)
-	now := time.Now()
-	res, err := m.CreateRoundFrom(ctx, op, src.Slug, "regional-2026", 2026, now.Add(-time.Hour), now.Add(24*time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var token string
-	for _, l := range res.Issued.Links {
-		if l.Municipality == "riga" {
-			token = l.URL[strings.LastIndex(l.URL, "/")+1:]
-		}
-	}
+	_, token, now := openRound2026(t, m, def)
 	full, err := m.RespondentByToken(ctx, token, now)
 	if err != nil {
 		t.Fatal(err)
