@@ -83,18 +83,7 @@ func TestRespondentPlainScan(t *testing.T) {
 		}
 	}
 	same("no response")
-	saved, err := f.apply(t, 0, `{"population": 5, "resp_name": "A"}`, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	same("submitted")
-	if _, err := f.s.ReturnResponse(ctx, f.sv.ID, "riga", saved.Response.Version, 0, "please fix", map[string]string{"population": "too few"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.s.SetExtension(ctx, f.sv.ID, "riga", time.Now().Add(48*time.Hour), 0); err != nil {
-		t.Fatal(err)
-	}
-	same("returned, extended")
+	submitReturnExtend(t, f, 0, same)
 	next, err := f.s.CreateSurvey(ctx, store.Survey{Slug: "regional-2026", TitleLV: "a", TitleEN: "b", ReferenceYear: 2026,
 		Definition: f.def.JSON(), DefinitionSHA256: "sha2", OpensAt: time.Now().Add(-time.Hour),
 		ClosesAt: time.Now().Add(time.Hour), PreviousSurveyID: &f.sv.ID})
@@ -109,6 +98,25 @@ func TestRespondentPlainScan(t *testing.T) {
 		tok = tok2
 	}
 	same("a round made from another")
+}
+
+// submitReturnExtend submits Riga's answers from version base, then
+// returns them for correction and extends Riga's deadline, calling same
+// after the submit and after the extension.
+func submitReturnExtend(t *testing.T, f fixture, base int, same func(when string)) {
+	t.Helper()
+	saved, err := f.apply(t, base, `{"population": 5, "resp_name": "A"}`, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same("submitted")
+	if _, err := f.s.ReturnResponse(ctx, f.sv.ID, "riga", saved.Response.Version, 0, "please fix", map[string]string{"population": "too few"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.SetExtension(ctx, f.sv.ID, "riga", time.Now().Add(48*time.Hour), 0); err != nil {
+		t.Fatal(err)
+	}
+	same("returned, extended")
 }
 
 // TestSaveContextIsRespondents: the save's narrow read of a link's
@@ -159,18 +167,7 @@ func TestSaveContextIsRespondents(t *testing.T) {
 		t.Fatal(ok, err)
 	}
 	same("carried over")
-	saved, err := f.apply(t, 1, `{"population": 5, "resp_name": "A"}`, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	same("submitted")
-	if _, err := f.s.ReturnResponse(ctx, f.sv.ID, "riga", saved.Response.Version, 0, "please fix", map[string]string{"population": "too few"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.s.SetExtension(ctx, f.sv.ID, "riga", time.Now().Add(48*time.Hour), 0); err != nil {
-		t.Fatal(err)
-	}
-	same("returned, extended")
+	submitReturnExtend(t, f, 1, same)
 	if err := f.s.CloseSurvey(ctx, f.sv.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
