@@ -300,11 +300,16 @@ func (b *bench) saveRuns(ctx context.Context, db string, srv *server, links []li
 		}
 		p, err := pgbenchRun{Script: b.script, DSN: b.dsnFor(db), Dir: b.dir, Clients: c, Time: b.saveTime, Vars: vars}.run(ctx)
 		pcpu := pw.end(ctx)
+		f, ferr := b.floorRun(ctx, admin, db, srv, sb, savers, c)
+		if ferr != nil {
+			return ferr
+		}
 		if err != nil {
 			// PostgreSQL's max_connections shared with other work on the
 			// machine: say so, and keep the product's figures.
 			b.notes = append(b.notes, fmt.Sprintf("pgbench at %d clients failed, no baseline: %v", c, err))
 			b.saveRows(c, min(c, len(links)), h, saveResult{})
+			b.rows = append(b.rows, b.floorRow(c, min(c, len(links)), f, saveResult{}))
 			continue
 		}
 		pcpu["pgbench"] = p.CPU
@@ -321,8 +326,41 @@ func (b *bench) saveRuns(ctx context.Context, db string, srv *server, links []li
 			b.notes = append(b.notes, fmt.Sprintf("pgbench at %d clients: %d transactions failed", c, p.Errors))
 		}
 		b.saveRows(c, min(c, len(links)), h, p)
+		b.rows = append(b.rows, b.floorRow(c, min(c, len(links)), f, p))
 	}
 	return nil
+}
+
+// floorRun measures the HTTP floor at c clients (saveBench.floor) right
+// after pgbench, for the same time, with the server's and the load tool's
+// CPU; floorRow makes its row of the table.
+func (b *bench) floorRun(ctx context.Context, admin *sql.DB, db string, srv *server, sb *saveBench, savers []*saver, c int) (saveResult, error) {
+	progress("autosave: %d clients, the HTTP floor (%s) for %s", c, floorPath, b.saveTime)
+	w, err := startCPUWatch(ctx, admin, db, map[string]int{"server": srv.cmd.Process.Pid, "load": os.Getpid()})
+	if err != nil {
+		return saveResult{}, err
+	}
+	f := sb.floor(ctx, savers, b.saveTime)
+	use := w.end(ctx)
+	if f.Errors > 0 {
+		b.notes = append(b.notes, fmt.Sprintf("HTTP floor at %d clients: %d requests failed; the first: %s", c, f.Errors, f.FirstErr))
+	}
+	b.notes = append(b.notes, fmt.Sprintf("HTTP floor at %d clients (PUT %s, a save's body, refused before the database): "+
+		"%.1f requests/s, p50 %s, p99 %s; CPU per request: server %.2f ms + PostgreSQL %.2f ms + load tool %.2f ms",
+		c, floorPath, f.Rate, ms(f.pct(0.5)), ms(f.pct(0.99)), use.perSave("server", f.Saves), use.perSave("postgres", f.Saves), use.perSave("load", f.Saves)))
+	return f, nil
+}
+
+// floorRow is the HTTP floor's row at c clients: its rate (f) beside
+// pgbench's (p), the most a save over this HTTP service could reach if
+// the save itself cost nothing.
+func (b *bench) floorRow(c, links int, f, p saveResult) row {
+	what := fmt.Sprintf("autosave, %d client%s", c, map[bool]string{true: "", false: "s"}[c == 1])
+	if links < c {
+		what += fmt.Sprintf(" (%d links)", links)
+	}
+	return row{what: what + ": HTTP floor (the save's request refused before the database), requests/s",
+		product: f1(f.Rate), baseline: f1(p.Rate) + " tps", ratio: ratio(f.Rate, p.Rate)}
 }
 
 // revisions counts the revision rows in db: pgbench's transactions are

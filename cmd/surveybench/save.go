@@ -409,6 +409,51 @@ func (b *saveBench) warm(ctx context.Context, savers []*saver) error {
 // run lets every client save, one save after the other with no pause
 // (the form waits for the reply before the next save), for d.
 func (b *saveBench) run(ctx context.Context, savers []*saver, d time.Duration) saveResult {
+	return b.loop(ctx, savers, d, func(s *saver) { s.change(b.changes) }, b.save)
+}
+
+// floorPath is the autosave's route with a link that is not one: the
+// server refuses it (404) when it parses the token, before any database
+// work.
+const floorPath = "/api/v1/r/floor"
+
+// floor is run's HTTP floor: the same clients, connections and request
+// bytes (a save's body, 3 answers changed each time, as run sends), sent
+// back to back to floorPath, so the server does all of a save's HTTP work
+// (reading and routing the request, the middleware, a JSON reply) and
+// none of its own (no database, no decoding or validating). A reply other
+// than 404 is an error.
+func (b *saveBench) floor(ctx context.Context, savers []*saver, d time.Duration) saveResult {
+	return b.loop(ctx, savers, d, func(s *saver) { s.change(b.changes) }, b.floorRequest)
+}
+
+// floorRequest sends a save's body to floorPath.
+func (b *saveBench) floorRequest(ctx context.Context, s *saver) (int, error) {
+	if s.conn == nil {
+		c, err := dialPut(b.base)
+		if err != nil {
+			return 0, err
+		}
+		s.conn = c
+	}
+	s.body = s.appendBody(s.body[:0])
+	status, data, err := s.conn.put(floorPath, s.body)
+	if err != nil {
+		s.conn.close()
+		s.conn = nil
+		return status, fmt.Errorf("PUT %s: %w", floorPath, err)
+	}
+	if status != http.StatusNotFound {
+		return status, fmt.Errorf("PUT %s: %d %s", floorPath, status, bytes.TrimSpace(data[:min(len(data), 300)]))
+	}
+	return status, nil
+}
+
+// loop runs every client's requests back to back for d: before each,
+// prep (untimed), then one timed request; a request that fails counts as
+// an error (and the client pauses 10 ms), a 409 as a conflict.
+func (b *saveBench) loop(ctx context.Context, savers []*saver, d time.Duration, prep func(*saver),
+	one func(context.Context, *saver) (int, error)) saveResult {
 	var (
 		mu  sync.Mutex
 		res saveResult
@@ -422,9 +467,9 @@ func (b *saveBench) run(ctx context.Context, savers []*saver, d time.Duration) s
 			var saves, conflicts, errs int
 			var first string
 			for ctx.Err() == nil && time.Now().Before(deadline) {
-				s.change(b.changes)
+				prep(s)
 				t0 := time.Now()
-				status, err := b.save(ctx, s)
+				status, err := one(ctx, s)
 				el := time.Since(t0)
 				switch {
 				case err != nil:
