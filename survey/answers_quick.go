@@ -19,6 +19,14 @@ func ReadAnswersObject(data []byte) (a Answers, n int, ok bool) {
 	return readAnswersObject(data, nil)
 }
 
+// ReadAnswersObject is the package's ReadAnswersObject (the same answers,
+// n and ok for the same data) sharing the strings d knows — question
+// codes, "other" keys, option codes — instead of allocating each again:
+// for a request's answers to d (the autosave's body).
+func (d *Definition) ReadAnswersObject(data []byte) (a Answers, n int, ok bool) {
+	return readAnswersObject(data, d.names)
+}
+
 // readAnswersObject is ReadAnswersObject, taking the strings it finds in
 // names (when not nil) instead of allocating them.
 func readAnswersObject(data []byte, names *answerNames) (a Answers, n int, ok bool) {

@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -66,9 +67,12 @@ func (d *Definition) Validate(in Answers, mode Mode) Result {
 
 	for _, q := range d.order {
 		v, present := in[q.Code]
-		otherText, otherPresent := in[q.OtherKey()]
-		if !q.Other {
-			otherPresent = false
+		// Only a question with an "other" option has an "other" text
+		// (its key is made only then: most questions have none).
+		var otherText any
+		otherPresent := false
+		if q.Other {
+			otherText, otherPresent = in[q.OtherKey()]
 		}
 		if q.showIf != nil {
 			if shown, _ := eval(q.showIf, res.Answers).(bool); !shown {
@@ -271,11 +275,8 @@ func (q *Question) checkNumber(v any) (any, *Text) {
 		if i > 1_000_000_000_000_000 || i < -1_000_000_000_000_000 {
 			return nil, sayp("survey.number.large")
 		}
-		if q.min != nil || q.max != nil {
-			r := new(big.Rat).SetInt64(i)
-			if (q.min != nil && r.Cmp(q.min) < 0) || (q.max != nil && r.Cmp(q.max) > 0) {
-				return nil, q.rangeProblem()
-			}
+		if (q.min != nil && cmpInt(i, q.min) < 0) || (q.max != nil && cmpInt(i, q.max) > 0) {
+			return nil, q.rangeProblem()
 		}
 		return n, nil // its canonical form already
 	}
@@ -313,6 +314,16 @@ func (q *Question) checkNumberRat(n json.Number) (any, *Text) {
 		return nil, q.rangeProblem()
 	}
 	return json.Number(ratString(r)), nil
+}
+
+// cmpInt compares i with the bound b as a big.Rat of i would (-1, 0 or
+// +1), without making one when b is a whole number that fits an int64 (the
+// usual bound).
+func cmpInt(i int64, b *big.Rat) int {
+	if b.IsInt() && b.Num().IsInt64() {
+		return cmp.Compare(i, b.Num().Int64())
+	}
+	return new(big.Rat).SetInt64(i).Cmp(b)
 }
 
 // plainInt reads s when it is a whole number in its canonical form: an

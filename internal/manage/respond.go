@@ -221,9 +221,12 @@ func (m *Manager) respondent(ctx context.Context, token string, now time.Time,
 	if err != nil {
 		return nil, r, err
 	}
-	answers, err := r.Response.Answers()
-	if err != nil {
-		return nil, r, err
+	answers := survey.Answers{}
+	if len(r.Response.AnswersJSON) > 0 {
+		// As Response.Answers, sharing the definition's strings.
+		if answers, err = def.DecodeAnswers(r.Response.AnswersJSON); err != nil {
+			return nil, r, err
+		}
 	}
 	return &Respondent{Survey: r.Survey, Municipality: r.Municipality, Response: r.Response,
 		ExtendedUntil: r.ExtendedUntil, Def: def, Answers: answers, State: r.State(now),

@@ -126,7 +126,7 @@ func (s *Server) apiPutResponse(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	version, in, ok := quickPutBody(data)
+	version, in, ok := quickPutBodyWith(data, r.Def.ReadAnswersObject)
 	if !ok {
 		if version, in, err = decodePutBody(data); err != nil {
 			return err
@@ -164,6 +164,13 @@ func decodePutBody(data []byte) (int, survey.Answers, error) {
 // ok is false for anything else, which decodePutBody then reads, refuses
 // or explains; where ok is true the two agree (FuzzQuickPutBody).
 func quickPutBody(data []byte) (version int, answers survey.Answers, ok bool) {
+	return quickPutBodyWith(data, survey.ReadAnswersObject)
+}
+
+// quickPutBodyWith is quickPutBody reading the answers with read
+// (survey.ReadAnswersObject, or a definition's, which gives the same
+// answers sharing the strings the definition knows).
+func quickPutBodyWith(data []byte, read func([]byte) (survey.Answers, int, bool)) (version int, answers survey.Answers, ok bool) {
 	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return 0, nil, false
@@ -205,7 +212,7 @@ func quickPutBody(data []byte) (version int, answers survey.Answers, ok bool) {
 			if answers != nil {
 				return 0, nil, false
 			}
-			a, n, ok := survey.ReadAnswersObject(data[i:])
+			a, n, ok := read(data[i:])
 			if !ok {
 				return 0, nil, false
 			}

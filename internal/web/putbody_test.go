@@ -3,6 +3,8 @@ package web
 import (
 	"reflect"
 	"testing"
+
+	"github.com/civitas-lv/surveyd/survey"
 )
 
 // FuzzQuickPutBody: where the one-pass reading of a PUT body takes it,
@@ -17,8 +19,18 @@ func FuzzQuickPutBody(f *testing.F) {
 		`{"version":1,"answers":{"a":{"b":1}}}`, `{"version":1,"answers":{"a":"\ud800"}}`} {
 		f.Add([]byte(s))
 	}
+	def, _, err := survey.Builtin("regional-2025")
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, a, ok := quickPutBody(data)
+		// The autosave's reading, sharing the definition's strings, takes
+		// the same bodies and gives the same.
+		dv, da, dok := quickPutBodyWith(data, def.ReadAnswersObject)
+		if dok != ok || dv != v || !reflect.DeepEqual(da, a) {
+			t.Fatalf("%q: with the definition's strings %v %d %#v, without %v %d %#v", data, dok, dv, da, ok, v, a)
+		}
 		if !ok {
 			return
 		}
