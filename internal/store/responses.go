@@ -127,18 +127,25 @@ rev AS (
     INSERT INTO revisions (response_id, version, action, actor, invitation_id, user_id, before, after, note)
     SELECT id, version, 'save', $6, $7, $8, $9, $10, $11 FROM up)
 SELECT ` + savedColumns + ` FROM up`
-	saveCheck = `
+	saveWhere = `
 WHERE id = $1 AND version = $4
-    AND EXISTS (SELECT 1 FROM surveys WHERE id = $2 AND ($3::text = '' OR definition_sha256 = $3))
+    AND EXISTS (SELECT 1 FROM surveys WHERE id = $2 AND ($3::text = '' OR definition_sha256 = $3))`
+	saveCheck = saveWhere + `
 RETURNING ` + responseColumns
 	saveRevision = `
     INSERT INTO revisions (response_id, version, action, actor, invitation_id, user_id, before, after, note)
     SELECT id, version, `
+	// qSaveAnswers sends back only what it changed that the caller cannot
+	// know: the row is the one the caller read at version $4 (every
+	// other change of a response bumps its version), with the answers
+	// and carried it wrote (applySeen). A submitted response's submitted
+	// answers, a whole document, are not sent back on every autosave.
 	qSaveAnswers = `
 WITH up AS (
-    UPDATE responses SET answers = $5, carried = $6, version = version + 1, updated_at = now()` + saveCheck + `),
+    UPDATE responses SET answers = $5, carried = $6, version = version + 1, updated_at = now()` + saveWhere + `
+    RETURNING id, version, updated_at),
 rev AS (` + saveRevision + `'save', $7, $8, $9, $10, $11, $12 FROM up)
-SELECT ` + savedColumns + ` FROM up`
+SELECT version, updated_at FROM up`
 	qSaveSubmit = `
 WITH up AS (
     UPDATE responses SET answers = $5, carried = $6, version = version + 1, updated_at = now(),
@@ -205,7 +212,10 @@ func (s *Store) ResponsesForSurvey(ctx context.Context, surveyID int64) ([]Respo
 // seen (one round trip, no transaction). When somebody saved in between,
 // or the round's definition changed, that statement writes nothing and the
 // change is applied as without Seen: in a transaction that locks the
-// response and reads it again.
+// response and reads it again. A save (not a submit) written that way
+// returns Seen's response with what it wrote — answers, carried, version,
+// updated_at — so what the caller did not read (SubmittedJSON after
+// SaveContextByTokenHash) stays as Seen has it.
 func (s *Store) Apply(ctx context.Context, c Change) (Saved, error) {
 	if c.Seen != nil {
 		out, done, err := s.applySeen(ctx, c)
@@ -277,8 +287,10 @@ func (s *Store) applySeen(ctx context.Context, c Change) (Saved, bool, error) {
 		err = scanSaved(s.db.QueryRowContext(ctx, qSaveSubmit, cur.ID, c.SurveyID, c.DefinitionSHA256, cur.Version,
 			data, carriedJSON, kind, inv, user, b, af, note), &next, data)
 	default:
-		err = scanSaved(s.db.QueryRowContext(ctx, qSaveAnswers, cur.ID, c.SurveyID, c.DefinitionSHA256, cur.Version,
-			data, carriedJSON, kind, inv, user, b, af, note), &next, data)
+		next = cur
+		next.AnswersJSON, next.CarriedJSON = data, carriedJSON
+		err = s.db.QueryRowContext(ctx, qSaveAnswers, cur.ID, c.SurveyID, c.DefinitionSHA256, cur.Version,
+			data, carriedJSON, kind, inv, user, b, af, note).Scan(&next.Version, &next.UpdatedAt)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return Saved{}, false, nil // somebody was first
