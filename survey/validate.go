@@ -280,7 +280,76 @@ func (q *Question) checkNumber(v any) (any, *Text) {
 		}
 		return n, nil // its canonical form already
 	}
+	if v, problem, ok := q.checkDecimal(n); ok {
+		return v, problem
+	}
 	return q.checkNumberRat(n)
+}
+
+// checkDecimal is checkNumberRat, without math/big, of the usual number
+// with a fraction: an optional minus, a whole part in its canonical form
+// ("0", or digits not starting with 0), a point and digits, 16 digits at
+// most, no exponent, with no more places (trailing zeros aside) than the
+// question takes, at most 12, and bounds that are whole numbers fitting an
+// int64. ok is false for anything else, which checkNumberRat decides;
+// where ok is true the two agree (TestCheckDecimal).
+func (q *Question) checkDecimal(n json.Number) (v any, problem *Text, ok bool) {
+	s := string(n)
+	digits := strings.TrimPrefix(s, "-")
+	neg := len(digits) < len(s)
+	whole, frac, found := strings.Cut(digits, ".")
+	if !found || whole == "" || frac == "" || len(whole)+len(frac) > 16 || whole[0] == '0' && len(whole) > 1 {
+		return nil, nil, false
+	}
+	for _, part := range []string{whole, frac} {
+		for i := 0; i < len(part); i++ {
+			if part[i] < '0' || part[i] > '9' {
+				return nil, nil, false
+			}
+		}
+	}
+	places := q.Places()
+	if q.Type == Int || q.Type == Year {
+		places = 0
+	}
+	trimmed := strings.TrimRight(frac, "0")
+	if len(trimmed) > places || len(trimmed) > 12 {
+		return nil, nil, false
+	}
+	for _, b := range []*big.Rat{q.min, q.max} {
+		if b != nil && !(b.IsInt() && b.Num().IsInt64()) {
+			return nil, nil, false
+		}
+	}
+	w, err := strconv.ParseInt(whole, 10, 64) // at most 15 digits: below maxMagnitude
+	if err != nil {
+		return nil, nil, false
+	}
+	if trimmed == "" { // a whole number written with zeros after the point
+		if neg {
+			w = -w
+		}
+		if (q.min != nil && cmpInt(w, q.min) < 0) || (q.max != nil && cmpInt(w, q.max) > 0) {
+			return nil, q.rangeProblem(), true
+		}
+		return json.Number(strconv.FormatInt(w, 10)), nil, true
+	}
+	// The value is ±(w + f) with 0 < f < 1; against a whole bound b, +(w+f)
+	// is below b when w < b and above it when w >= b; -(w+f) is below b
+	// when w >= -b and above it when w < -b.
+	below := func(b *big.Rat) bool {
+		if neg {
+			return cmpInt(-w, b) <= 0 // w >= -b: -w <= b
+		}
+		return cmpInt(w, b) < 0
+	}
+	if (q.min != nil && below(q.min)) || (q.max != nil && !below(q.max)) {
+		return nil, q.rangeProblem(), true
+	}
+	if len(trimmed) == len(frac) {
+		return n, nil, true // its canonical form already
+	}
+	return json.Number(s[:len(s)-(len(frac)-len(trimmed))]), nil, true
 }
 
 // checkNumberRat is checkNumber of a number read with math/big.
