@@ -94,15 +94,27 @@ type quickReader struct {
 type answerNames struct {
 	keys   map[string]string
 	values map[string]any
+	// slots are the answer keys of d's questions by name: which
+	// question's answer or "other" text each is (IndexedAnswers).
+	slots map[string]answerSlot
+}
+
+// answerSlot is where an answer key goes: the answer (other false) or
+// the "other" text (other true) of d.Questions()[q].
+type answerSlot struct {
+	q     int
+	other bool
 }
 
 func newAnswerNames(d *Definition) *answerNames {
-	n := &answerNames{keys: map[string]string{}, values: map[string]any{}}
-	for _, q := range d.order {
+	n := &answerNames{keys: map[string]string{}, values: map[string]any{}, slots: map[string]answerSlot{}}
+	for i, q := range d.order {
 		n.keys[q.Code] = q.Code
+		n.slots[q.Code] = answerSlot{q: i}
 		if q.Other {
 			k := q.OtherKey()
 			n.keys[k] = k
+			n.slots[k] = answerSlot{q: i, other: true}
 		}
 		for _, o := range q.AllOptions() {
 			n.keys[o.Code] = o.Code
@@ -215,6 +227,16 @@ func (r *quickReader) value() (any, bool) {
 
 // number reads a number as JSON writes it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
 func (r *quickReader) number() (any, bool) {
+	b, ok := r.numberText()
+	if !ok {
+		return nil, false
+	}
+	return json.Number(b), true
+}
+
+// numberText reads a number as number does, giving its text (data's own
+// bytes).
+func (r *quickReader) numberText() ([]byte, bool) {
 	start := r.i
 	r.byte('-')
 	switch {
@@ -237,7 +259,7 @@ func (r *quickReader) number() (any, bool) {
 			return nil, false
 		}
 	}
-	return json.Number(r.d[start:r.i]), true
+	return r.d[start:r.i], true
 }
 
 func (r *quickReader) digits() int {

@@ -164,21 +164,23 @@ func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
+			// Each document is read straight into the prepared form
+			// (the only one kept, here as in the cache), with no
+			// decoded answers in between.
+			pr := reports.NewPreparer(rr.def)
 			for b := range batches {
 				for _, d := range b {
 					if errs[w] != nil {
 						break // the rest are only drained
 					}
-					answers, err := rr.def.DecodeAnswers(d.json)
+					p, err := pr.Prepare(d.json)
 					if err != nil {
 						errs[w] = err
 						failed.Store(true)
 						break
 					}
-					// Only the prepared form is kept, here as in the
-					// cache: the decoded answers can go now.
 					rr.rows[d.row].Answers = nil
-					rr.rows[d.row].Prepared = reports.Prepare(rr.def, answers)
+					rr.rows[d.row].Prepared = p
 				}
 			}
 		})
