@@ -16,7 +16,7 @@ import (
 // oddDefinition has what the plain documents of the built-in rounds
 // seldom reach: show-if rules on yes/no, multiple choice (count and
 // selected), numbers and texts, a chain where a hidden answered question
-// hides the next, a single choice with an option coded "true", "other"
+// hides the next, rules that several questions share, a single choice with an option coded "true", "other"
 // texts, and indicators that divide (by zero too).
 const oddDefinition = `{"format":1,"slug":"odd","title":{"lv":"Odd","en":"Odd"},"reference_year":2025,
 "sections":[{"code":"s","title":{"lv":"S","en":"S"},"questions":[
@@ -29,11 +29,14 @@ const oddDefinition = `{"format":1,"slug":"odd","title":{"lv":"Odd","en":"Odd"},
  {"code":"n2","type":"decimal","show_if":"n1 > 2","text":{"lv":"e","en":"e"}},
  {"code":"t1","type":"text","show_if":"answered(n2) and not selected(many, 'z')","text":{"lv":"f","en":"f"}},
  {"code":"t2","type":"longtext","show_if":"t1 = 'abc' or pick != 'y'","text":{"lv":"g","en":"g"}},
+ {"code":"n3","type":"money","show_if":"n1 > 2","text":{"lv":"l","en":"l"}},
+ {"code":"t3","type":"text","show_if":"answered(n2) and not selected(many, 'z')","text":{"lv":"m","en":"m"}},
  {"code":"yr","type":"year","text":{"lv":"h","en":"h"}}]}],
 "indicators":[
  {"code":"i1","text":{"lv":"i","en":"i"},"formula":"n2 / n1"},
  {"code":"i2","text":{"lv":"j","en":"j"},"formula":"n1 * 1000 - yr"},
- {"code":"i3","text":{"lv":"k","en":"k"},"formula":"count(many) / (n1 - 3)"}]}`
+ {"code":"i3","text":{"lv":"k","en":"k"},"formula":"count(many) / (n1 - 3)"},
+ {"code":"i4","text":{"lv":"n","en":"n"},"formula":"n3 - n2"}]}`
 
 func oddDef(t testing.TB) *survey.Definition {
 	t.Helper()
@@ -265,6 +268,39 @@ func FuzzPreparer(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, pr := range prs {
 			checkPreparer(t, pr.def, pr, data)
+		}
+	})
+}
+
+// BenchmarkPrepare times preparing the demo generator's documents of the
+// built-in round as the charts did before (decoded to Answers, then
+// Prepare) and as they do now (a Preparer), per document:
+//
+//	go test ./reports -run '^$' -bench 'Prepare/' -count 5
+func BenchmarkPrepare(b *testing.B) {
+	def := regionalDef(b)
+	docs := synthesized(b, def, 512, 5)
+	b.Run("decoded", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			a, err := def.DecodeAnswers(docs[i%len(docs)])
+			if err != nil {
+				b.Fatal(err)
+			}
+			Prepare(def, a)
+			i++
+		}
+	})
+	b.Run("preparer", func(b *testing.B) {
+		b.ReportAllocs()
+		pr := NewPreparer(def)
+		i := 0
+		for b.Loop() {
+			if _, err := pr.Prepare(docs[i%len(docs)]); err != nil {
+				b.Fatal(err)
+			}
+			i++
 		}
 	})
 }

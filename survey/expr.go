@@ -26,6 +26,10 @@ type Expr struct {
 	// definition (Questions), set when the expression is checked; 0
 	// elsewhere.
 	qi int
+	// lit is a literal's value as eval gives it (Num, Str or Bool in an
+	// interface), made once when the expression is checked; nil
+	// elsewhere.
+	lit any
 }
 
 // Expression node ops.
@@ -467,11 +471,11 @@ func (s *scope) check(e *Expr) error {
 	}
 	switch e.Op {
 	case opNum:
-		e.typ = kNumber
+		e.typ, e.lit = kNumber, e.Num
 	case opStr:
-		e.typ = kString
+		e.typ, e.lit = kString, e.Str
 	case opBool:
-		e.typ = kBool
+		e.typ, e.lit = kBool, e.Bool
 	case opRef:
 		q, err := s.lookup(e)
 		if err != nil {
@@ -603,6 +607,9 @@ func (a Answers) ref(e *Expr) any { return refValue(a[e.Str]) }
 // bool or []string. Logic is three-valued (Kleene): false and undecided is
 // false, true or undecided is true, not undecided is undecided.
 func eval[A answerSource](e *Expr, a A) any {
+	if e.lit != nil {
+		return e.lit // a literal, checked
+	}
 	switch e.Op {
 	case opNum:
 		return e.Num

@@ -23,6 +23,13 @@ type IndexedAnswers struct {
 	hidden []bool
 	shown  []bool
 	list   []string // the lists' items, one list after the other
+	// rule is, by question index, 1 + the index in ruled of the first
+	// question with the same show_if rule (0: none). A rule reads only
+	// questions before the first question that has it, so it is the same
+	// for all of them: Shown evaluates it once (ruled: 0 not yet, 1
+	// shown, 2 not).
+	rule  []int
+	ruled []uint8
 }
 
 // AnswerKind is what an answer read by IndexedAnswers is.
@@ -57,8 +64,22 @@ type indexedSlot struct {
 // NewIndexedAnswers makes an IndexedAnswers for reading documents of d.
 func (d *Definition) NewIndexedAnswers() *IndexedAnswers {
 	n := len(d.order)
-	return &IndexedAnswers{d: d, slots: make([]indexedSlot, n), seen: make([]uint8, n), hidden: make([]bool, n),
-		shown: make([]bool, n), list: make([]string, 0, 64)}
+	a := &IndexedAnswers{d: d, slots: make([]indexedSlot, n), seen: make([]uint8, n), hidden: make([]bool, n),
+		shown: make([]bool, n), list: make([]string, 0, 64), rule: make([]int, n), ruled: make([]uint8, n)}
+	first := map[string]int{} // a rule's text → its first question
+	for i, q := range d.order {
+		if q.showIf == nil {
+			continue
+		}
+		k := q.showIf.String()
+		if j, ok := first[k]; ok {
+			a.rule[i] = j + 1
+		} else {
+			first[k] = i
+			a.rule[i] = i + 1
+		}
+	}
+	return a
 }
 
 // Read reads the answers document data (a JSON object). It says false
@@ -211,10 +232,20 @@ func (a *IndexedAnswers) OtherText(i int) bool { return a.slots[i].other }
 // call.
 func (a *IndexedAnswers) Shown() []bool {
 	view := indexedView{a: a, shownOnly: true}
+	clear(a.ruled)
 	for i, q := range a.d.order {
 		ok := true
-		if q.showIf != nil {
-			ok, _ = eval(q.showIf, view).(bool)
+		if r := a.rule[i] - 1; r >= 0 {
+			switch a.ruled[r] {
+			case 0:
+				ok, _ = eval(q.showIf, view).(bool)
+				a.ruled[r] = 2
+				if ok {
+					a.ruled[r] = 1
+				}
+			case 2:
+				ok = false
+			}
 		}
 		a.shown[i] = ok
 		// As in Definition.Shown, an answered question that is hidden
