@@ -76,6 +76,27 @@ SELECT r.id, r.xmin::text || ':' || r.version::text AS row_version,
 FROM responses r WHERE r.id = ANY($1::bigint[])`
 )
 
+// qChartRows and qChartSubmittedRows are qChartHeads and
+// qChartSubmittedHeads with each row's answers as qChartAnswers and
+// qChartSubmittedAnswers have them (NULL where nothing was saved): a
+// round read whole in one statement.
+const (
+	qChartRows = `
+SELECT m.code, m.kind, m.planning_region, m.statistical_region, r.status, r.id,
+       r.xmin::text || ':' || r.version::text AS row_version,
+       CASE WHEN r.id IS NOT NULL THEN COALESCE(r.submitted_answers, r.answers, '{}') END AS answers
+FROM municipalities m
+LEFT JOIN responses r ON r.survey_id = $1 AND r.municipality_code = m.code
+WHERE m.active OR r.id IS NOT NULL`
+	qChartSubmittedRows = `
+SELECT m.code, m.kind, m.planning_region, m.statistical_region, r.status, r.id,
+       r.xmin::text || ':' || r.version::text AS row_version,
+       r.submitted_answers AS answers
+FROM responses r
+JOIN municipalities m ON m.code = r.municipality_code
+WHERE r.survey_id = $1 AND r.status = 'submitted'`
+)
+
 // qResultsStamp fingerprints everything the charts of a round read: the
 // rounds $1 (the round and the one the caller knows it was made from) and
 // the rounds before them along previous_survey_id ($2 rounds at most, the
@@ -129,7 +150,8 @@ const qWorkbookStamp = stampRounds + `
     UNION ALL
     SELECT 'c' || c.id::text || ':' || c.xmin::text FROM contacts c` + stampSum
 
-var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads, qChartSubmittedFingerprint, qChartAnswers, qChartSubmittedAnswers, qResultsStamp, qWorkbookStamp}
+var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads, qChartRows, qChartSubmittedRows, qChartSubmittedFingerprint,
+	qChartAnswers, qChartSubmittedAnswers, qResultsStamp, qWorkbookStamp}
 
 // ChartHeads reads a round's rows for its charts without their answers
 // (see ChartHead); only the submitted responses when submittedOnly (what
@@ -166,6 +188,48 @@ func (sn *Snapshot) ChartHeads(ctx context.Context, surveyID int64, submittedOnl
 		out = append(out, h)
 	}
 	return out, rows.Err()
+}
+
+// EachChartRow reads a round's rows as ChartHeads does, each with its
+// answers as EachChartAnswers reads them (nil where nothing was saved),
+// in one statement, and gives each row to fn as it arrives, without
+// holding them all: for a round whose answers the caller has none of
+// (ChartHeads then EachChartAnswers for all of them would read the round
+// twice). The answers bytes are the driver's and are valid only until
+// fn returns. An error from fn stops the read and is returned.
+func (sn *Snapshot) EachChartRow(ctx context.Context, surveyID int64, submittedOnly bool,
+	fn func(h ChartHead, answers []byte) error) error {
+	q := qChartRows
+	if submittedOnly {
+		q = qChartSubmittedRows
+	}
+	rows, err := sn.q.QueryxContext(ctx, q, surveyID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h ChartHead
+		var status, version sql.NullString
+		var id sql.NullInt64
+		var answers sql.RawBytes
+		if err := rows.Scan(&h.Code, &h.Kind, &h.PlanningRegion, &h.StatisticalRegion, &status, &id, &version, &answers); err != nil {
+			return err
+		}
+		if status.Valid {
+			h.Status = &status.String
+		}
+		if id.Valid {
+			h.ID = &id.Int64
+		}
+		if version.Valid {
+			h.Version = &version.String
+		}
+		if err := fn(h, answers); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // ChartSubmittedFingerprint fingerprints a round's submitted rows as
