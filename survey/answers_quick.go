@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -281,6 +282,18 @@ func (r *quickReader) raw() ([]byte, bool) {
 	}
 	start := r.i
 	ascii := true
+	// Eight bytes at a time while none of them is a quote, a backslash
+	// or a control character (the loop below finds which one is).
+	for r.i+8 <= len(r.d) {
+		w := binary.LittleEndian.Uint64(r.d[r.i:])
+		if stops(w) {
+			break
+		}
+		if w&highBits != 0 {
+			ascii = false
+		}
+		r.i += 8
+	}
 	for r.i < len(r.d) {
 		c := r.d[r.i]
 		switch {
@@ -301,6 +314,24 @@ func (r *quickReader) raw() ([]byte, bool) {
 		r.i++
 	}
 	return nil, false
+}
+
+// The bytes of a word with all eight bits set: lowBits their lowest,
+// highBits their highest.
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// stops reports whether one of the eight bytes of w (little-endian) is a
+// quote, a backslash or below 0x20: where a string literal's plain run
+// stops. (x - lowBits*n) &^ x & highBits is not zero exactly when a byte
+// of x is below n (n at most 0x80); a byte equal to c is a zero byte of
+// x ^ lowBits*c.
+func stops(w uint64) bool {
+	q := w ^ (lowBits * '"')
+	b := w ^ (lowBits * '\\')
+	return ((w-lowBits*0x20)&^w|(q-lowBits)&^q|(b-lowBits)&^b)&highBits != 0
 }
 
 // escaped reads the rest of a string literal from start (just after its
