@@ -103,7 +103,7 @@ func (c *chartRowCache) lookup(key chartRoundKey, def *survey.Definition, heads 
 			if h.ID == nil || h.Version == nil {
 				rr.missing = append(rr.missing, i) // not so: read it, and fail there
 			} else if e, ok := kept[*h.ID]; ok && e.version == *h.Version && e.prepared.Definition() == def {
-				row.Answers, row.Prepared = nil, e.prepared
+				row.Prepared = e.prepared
 				hits++
 			} else {
 				rr.missing = append(rr.missing, i)
@@ -115,13 +115,16 @@ func (c *chartRowCache) lookup(key chartRoundKey, def *survey.Definition, heads 
 	return rr
 }
 
-// chartRow is the row of h, without its answers (empty answers: none
-// saved, or not read yet).
+// chartRow is the row of h, without its answers: empty answers where
+// none were saved; none (nil) where they were, until they are prepared
+// or found kept (the rows made have Prepared and no Answers).
 func chartRow(h store.ChartHead) reports.Row {
 	row := reports.Row{Municipality: domain.Municipality{Code: h.Code, Kind: h.Kind, PlanningRegion: h.PlanningRegion,
-		StatisticalRegion: h.StatisticalRegion}, Status: domain.StatusNone, Answers: survey.Answers{}}
+		StatisticalRegion: h.StatisticalRegion}, Status: domain.StatusNone}
 	if h.Status != nil {
 		row.Status = *h.Status
+	} else {
+		row.Answers = survey.Answers{}
 	}
 	return row
 }

@@ -153,6 +153,47 @@ const qWorkbookStamp = stampRounds + `
 var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads, qChartRows, qChartSubmittedRows, qChartSubmittedFingerprint,
 	qChartAnswers, qChartSubmittedAnswers, qResultsStamp, qWorkbookStamp}
 
+// headValues holds what ChartHeads' pointers point to for many heads at
+// once: a status read before is shared (there are a few), ids and
+// versions go into chunks, so that a round's heads do not take three
+// allocations each.
+type headValues struct {
+	statuses map[string]*string
+	ids      []int64
+	versions []string
+}
+
+// set fills h's pointers from the columns read.
+func (v *headValues) set(h *ChartHead, status, version sql.NullString, id sql.NullInt64) {
+	const chunk = 256
+	if status.Valid {
+		p := v.statuses[status.String]
+		if p == nil {
+			if v.statuses == nil {
+				v.statuses = map[string]*string{}
+			}
+			s := status.String
+			p = &s
+			v.statuses[s] = p
+		}
+		h.Status = p
+	}
+	if id.Valid {
+		if len(v.ids) == cap(v.ids) {
+			v.ids = make([]int64, 0, chunk)
+		}
+		v.ids = append(v.ids, id.Int64)
+		h.ID = &v.ids[len(v.ids)-1]
+	}
+	if version.Valid {
+		if len(v.versions) == cap(v.versions) {
+			v.versions = make([]string, 0, chunk)
+		}
+		v.versions = append(v.versions, version.String)
+		h.Version = &v.versions[len(v.versions)-1]
+	}
+}
+
 // ChartHeads reads a round's rows for its charts without their answers
 // (see ChartHead); only the submitted responses when submittedOnly (what
 // a trend counts).
@@ -169,23 +210,19 @@ func (sn *Snapshot) ChartHeads(ctx context.Context, surveyID int64, submittedOnl
 	}
 	defer rows.Close()
 	var out []ChartHead
+	var vals headValues
+	// Scanned into variables made once (what Scan is given the address
+	// of is on the heap), each row's head then made of them.
+	var h ChartHead
+	var status, version sql.NullString
+	var id sql.NullInt64
 	for rows.Next() {
-		var h ChartHead
-		var status, version sql.NullString
-		var id sql.NullInt64
 		if err := rows.Scan(&h.Code, &h.Kind, &h.PlanningRegion, &h.StatisticalRegion, &status, &id, &version); err != nil {
 			return nil, err
 		}
-		if status.Valid {
-			h.Status = &status.String
-		}
-		if id.Valid {
-			h.ID = &id.Int64
-		}
-		if version.Valid {
-			h.Version = &version.String
-		}
-		out = append(out, h)
+		row := ChartHead{Code: h.Code, Kind: h.Kind, PlanningRegion: h.PlanningRegion, StatisticalRegion: h.StatisticalRegion}
+		vals.set(&row, status, version, id)
+		out = append(out, row)
 	}
 	return out, rows.Err()
 }
@@ -208,24 +245,19 @@ func (sn *Snapshot) EachChartRow(ctx context.Context, surveyID int64, submittedO
 		return err
 	}
 	defer rows.Close()
+	var vals headValues
+	// Scanned into variables made once, as in ChartHeads.
+	var h ChartHead
+	var status, version sql.NullString
+	var id sql.NullInt64
+	var answers sql.RawBytes
 	for rows.Next() {
-		var h ChartHead
-		var status, version sql.NullString
-		var id sql.NullInt64
-		var answers sql.RawBytes
 		if err := rows.Scan(&h.Code, &h.Kind, &h.PlanningRegion, &h.StatisticalRegion, &status, &id, &version, &answers); err != nil {
 			return err
 		}
-		if status.Valid {
-			h.Status = &status.String
-		}
-		if id.Valid {
-			h.ID = &id.Int64
-		}
-		if version.Valid {
-			h.Version = &version.String
-		}
-		if err := fn(h, answers); err != nil {
+		row := ChartHead{Code: h.Code, Kind: h.Kind, PlanningRegion: h.PlanningRegion, StatisticalRegion: h.StatisticalRegion}
+		vals.set(&row, status, version, id)
+		if err := fn(row, answers); err != nil {
 			return err
 		}
 	}
@@ -271,10 +303,11 @@ func (sn *Snapshot) EachChartAnswers(ctx context.Context, ids []int64, submitted
 		return err
 	}
 	defer rows.Close()
+	// Scanned into variables made once, as in ChartHeads.
+	var id int64
+	var version string
+	var answers sql.RawBytes
 	for rows.Next() {
-		var id int64
-		var version string
-		var answers sql.RawBytes
 		if err := rows.Scan(&id, &version, &answers); err != nil {
 			return err
 		}
