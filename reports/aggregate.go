@@ -125,7 +125,7 @@ func Aggregate(def *survey.Definition, rows Rows, f Filter) (*Summary, error) {
 		if p == nil || p.def != def {
 			p = Prepare(def, r.Answers)
 		}
-		next := 0 // the next of p.values
+		nums, picks := p.nums, p.picks // what is left of them
 		for i, qs := range slot {
 			switch st := p.state[i]; {
 			case st&shown == 0:
@@ -134,8 +134,19 @@ func Aggregate(def *survey.Definition, rows Rows, f Filter) (*Summary, error) {
 				qs.Missing++
 			default:
 				qs.Answered++
-				qs.count(p.values[next])
-				next++
+				switch {
+				case st&kindText != 0:
+					qs.Texts++
+				case st&kindNumber != 0:
+					qs.Numbers.add(nums[0])
+					nums = nums[1:]
+				case st&kindPicks != 0:
+					n := int(picks[0])
+					for _, k := range picks[1 : 1+n] {
+						qs.Options[k].Count++
+					}
+					picks = picks[1+n:]
+				}
 				if st&otherText != 0 {
 					qs.Texts++
 				}
@@ -171,19 +182,25 @@ func Aggregate(def *survey.Definition, rows Rows, f Filter) (*Summary, error) {
 }
 
 // Prepared is a response's answers as Aggregate reads them under one
-// definition: which questions are shown, each one's answer, whether its
-// "other" text is filled in, each indicator's value. Making it (Prepare)
-// evaluates the show-if rules and the indicators, most of what
+// definition: which questions are shown, what each answer adds to its
+// question's summary, whether its "other" text is filled in, each
+// indicator's value. Making it (Prepare, Preparer) evaluates the show-if
+// rules and the indicators and finds the options chosen, most of what
 // aggregating costs: a caller that keeps a response's Prepared (Row's)
 // while the response is unchanged aggregates it again for much less. It
-// is not changed once made, and may be shared.
+// keeps no pointers but its definition (the garbage collector does not
+// look into it). It is not changed once made, and may be shared.
 type Prepared struct {
 	def *survey.Definition
 	// state is by the index of def.Questions(): shown, answered (and
-	// shown), otherText (answered, with its "other" text filled in);
-	// values are the answers of the questions answered, in that order.
-	state  []uint8
-	values []any
+	// shown), otherText (answered, with its "other" text filled in), and
+	// for an answered question what its answer adds (the kind bits): nothing,
+	// a text, a number (the next of nums), or options counted (the next
+	// of picks: how many, then each one's index in the question's
+	// summary's Options).
+	state []uint8
+	nums  []float64
+	picks []uint32
 	// indicators are by the index of def.Indicators: the value, or NaN
 	// where it cannot be computed (or is infinite).
 	indicators []float64
@@ -194,72 +211,225 @@ const (
 	shown = 1 << iota
 	answered
 	otherText
+	kindText   // the answer counts as a text
+	kindNumber // the answer is a number of a number question
+	kindPicks  // the answer counts options
 )
 
 // Prepare reads answers as Aggregate does under def (see Prepared).
 func Prepare(def *survey.Definition, answers survey.Answers) *Prepared {
-	qs := def.Questions()
-	p := &Prepared{def: def, state: make([]uint8, len(qs)), indicators: make([]float64, len(def.Indicators))}
+	var b preparing
+	b.start(def)
 	visible := def.Shown(answers, nil)
-	n := 0
-	for i, q := range qs {
-		if _, ok := answers[q.Code]; ok && visible[i] {
-			n++
-		}
-	}
-	p.values = make([]any, 0, n)
-	for i, q := range qs {
+	for i, q := range b.qs {
 		if !visible[i] {
 			continue
 		}
-		p.state[i] = shown
+		b.state[i] = shown
 		v, ok := answers[q.Code]
 		if !ok {
 			continue
 		}
-		p.state[i] |= answered
-		p.values = append(p.values, preparedValue(q, v))
+		b.state[i] |= answered
+		switch x := v.(type) {
+		case string:
+			prepText(&b, i, x)
+		case json.Number:
+			f, err := x.Float64()
+			b.number(i, f, err == nil)
+		case bool:
+			prepPick(&b, i, strconv.FormatBool(x))
+		case []string:
+			b.list(i, x)
+		}
 		if !q.Other {
 			continue
 		}
 		if t, ok := answers[q.OtherKey()].(string); ok && t != "" {
-			p.state[i] |= otherText
+			b.state[i] |= otherText
 		}
 	}
 	for i, in := range def.Indicators {
-		p.indicators[i] = math.NaN()
-		if v, ok := in.Compute(answers); ok && !math.IsInf(v, 0) && !math.IsNaN(v) {
-			p.indicators[i] = v
+		v, ok := in.Compute(answers)
+		b.indicator(i, v, ok)
+	}
+	return b.done()
+}
+
+// Preparer makes Prepared straight from answers documents of one
+// definition: Prepare(def, def.DecodeAnswers(data)), the same for every
+// document, made without the Answers map for plain documents
+// (survey.IndexedAnswers); others are decoded and prepared as that says.
+// Not safe for concurrent use: one per goroutine.
+type Preparer struct {
+	def *survey.Definition
+	ia  *survey.IndexedAnswers
+	b   preparing
+}
+
+// NewPreparer makes a Preparer for documents of def.
+func NewPreparer(def *survey.Definition) *Preparer {
+	return &Preparer{def: def, ia: def.NewIndexedAnswers()}
+}
+
+// Prepare is Prepare(def, def.DecodeAnswers(data)), or DecodeAnswers'
+// error.
+func (pr *Preparer) Prepare(data []byte) (*Prepared, error) {
+	ia := pr.ia
+	if !ia.Read(data) {
+		answers, err := pr.def.DecodeAnswers(data)
+		if err != nil {
+			return nil, err
 		}
+		return Prepare(pr.def, answers), nil
+	}
+	b := &pr.b
+	b.start(pr.def)
+	visible := ia.Shown()
+	for i, q := range b.qs {
+		if !visible[i] {
+			continue
+		}
+		b.state[i] = shown
+		switch ia.Kind(i) {
+		case survey.NoAnswer:
+			continue
+		case survey.StringAnswer:
+			prepText(b, i, ia.Text(i))
+		case survey.NumberAnswer:
+			f, ok := ia.Number(i)
+			b.number(i, f, ok)
+		case survey.TrueAnswer:
+			prepPick(b, i, "true")
+		case survey.FalseAnswer:
+			prepPick(b, i, "false")
+		case survey.ListAnswer:
+			b.list(i, ia.List(i))
+		}
+		b.state[i] |= answered
+		if q.Other && ia.OtherText(i) {
+			b.state[i] |= otherText
+		}
+	}
+	for i, in := range pr.def.Indicators {
+		v, ok := ia.Compute(in)
+		b.indicator(i, v, ok)
+	}
+	return b.done(), nil
+}
+
+// preparing is a Prepared being made; a Preparer reuses one, so that
+// only what the Prepared keeps is allocated for each document.
+type preparing struct {
+	def        *survey.Definition
+	qs         []*survey.Question
+	state      []uint8
+	nums       []float64
+	picks      []uint32
+	indicators []float64
+}
+
+func (b *preparing) start(def *survey.Definition) {
+	b.def, b.qs = def, def.Questions()
+	if cap(b.state) < len(b.qs) {
+		b.state = make([]uint8, len(b.qs))
+	}
+	b.state = b.state[:len(b.qs)]
+	clear(b.state)
+	b.nums, b.picks = b.nums[:0], b.picks[:0]
+	if cap(b.indicators) < len(def.Indicators) {
+		b.indicators = make([]float64, len(def.Indicators))
+	}
+	b.indicators = b.indicators[:len(def.Indicators)]
+}
+
+// prepText notes the string answer s of question i: an option chosen of a
+// single choice question, else a text.
+func prepText[S string | []byte](b *preparing, i int, s S) {
+	if b.qs[i].Type != survey.Single {
+		b.state[i] |= kindText
+		return
+	}
+	prepPick(b, i, s)
+}
+
+// number notes the number answer f of question i (ok false: one that
+// float64 cannot hold, which counts for nothing): a number of a number
+// question.
+func (b *preparing) number(i int, f float64, ok bool) {
+	if ok && b.qs[i].Type.IsNumber() {
+		b.state[i] |= kindNumber
+		b.nums = append(b.nums, f)
+	}
+}
+
+// prepPick notes an answer of question i that counts the option code (none
+// when the question's summary has no such option).
+func prepPick[S string | []byte](b *preparing, i int, code S) {
+	b.state[i] |= kindPicks
+	if k := optionIndex(b.qs[i], code); k >= 0 {
+		b.picks = append(b.picks, 1, uint32(k))
+	} else {
+		b.picks = append(b.picks, 0)
+	}
+}
+
+// list notes the list answer codes of question i: each option counted.
+func (b *preparing) list(i int, codes []string) {
+	b.state[i] |= kindPicks
+	at := len(b.picks)
+	b.picks = append(b.picks, 0)
+	for _, c := range codes {
+		if k := optionIndex(b.qs[i], c); k >= 0 {
+			b.picks = append(b.picks, uint32(k))
+		}
+	}
+	b.picks[at] = uint32(len(b.picks) - at - 1)
+}
+
+func (b *preparing) indicator(i int, v float64, ok bool) {
+	b.indicators[i] = math.NaN()
+	if ok && !math.IsInf(v, 0) && !math.IsNaN(v) {
+		b.indicators[i] = v
+	}
+}
+
+// done is the Prepared made, with slices of its own.
+func (b *preparing) done() *Prepared {
+	p := &Prepared{def: b.def, state: slices.Clone(b.state), indicators: slices.Clone(b.indicators)}
+	if len(b.nums) > 0 {
+		p.nums = slices.Clone(b.nums)
+	}
+	if len(b.picks) > 0 {
+		p.picks = slices.Clone(b.picks)
 	}
 	return p
 }
 
-// preparedValue is what Aggregate needs of an answer to q: an option's
-// code, the codes chosen, a yes or no as they are; a number as its value
-// (nothing when it has none); of a text only that it is one.
-func preparedValue(q *survey.Question, v any) any {
-	switch x := v.(type) {
-	case string:
-		if q.Type != survey.Single {
-			return textAnswer{}
+// optionIndex is the index of the option code in the Options of q's
+// summary (as Aggregate makes them), the first that has it; -1 when none
+// has.
+func optionIndex[S string | []byte](q *survey.Question, code S) int {
+	switch {
+	case q.Type.IsChoice():
+		for i, o := range q.Options {
+			if o.Code == string(code) {
+				return i
+			}
 		}
-	case json.Number:
-		f, err := x.Float64()
-		if err != nil {
-			return nil
+		if q.Other && string(code) == survey.OtherCode {
+			return len(q.Options)
 		}
-		return numberAnswer(f)
+	case q.Type == survey.YesNo:
+		switch string(code) {
+		case "true":
+			return 0
+		case "false":
+			return 1
+		}
 	}
-	return v
+	return -1
 }
-
-// textAnswer and numberAnswer are a text answer and a number answer as
-// Prepared keeps them (preparedValue).
-type (
-	textAnswer   struct{}
-	numberAnswer float64
-)
 
 // Definition is the definition p was made under.
 func (p *Prepared) Definition() *survey.Definition { return p.def }
@@ -272,43 +442,6 @@ func (s *Summary) Question(code string) *QuestionSummary {
 		}
 	}
 	return nil
-}
-
-func (qs *QuestionSummary) count(v any) {
-	q := qs.Question
-	switch x := v.(type) {
-	case string:
-		if q.Type == survey.Single {
-			qs.bump(x)
-		} else {
-			qs.Texts++
-		}
-	case []string:
-		for _, c := range x {
-			qs.bump(c)
-		}
-	case bool:
-		qs.bump(strconv.FormatBool(x))
-	case json.Number:
-		if f, err := x.Float64(); err == nil && qs.Numbers != nil {
-			qs.Numbers.add(f)
-		}
-	case textAnswer:
-		qs.Texts++
-	case numberAnswer:
-		if qs.Numbers != nil {
-			qs.Numbers.add(float64(x))
-		}
-	}
-}
-
-func (qs *QuestionSummary) bump(code string) {
-	for i := range qs.Options {
-		if qs.Options[i].Code == code {
-			qs.Options[i].Count++
-			return
-		}
-	}
 }
 
 func (st *Stats) add(v float64) {

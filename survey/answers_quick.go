@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -102,15 +103,27 @@ type quickReader struct {
 type answerNames struct {
 	keys   map[string]string
 	values map[string]any
+	// slots are the answer keys of d's questions by name: which
+	// question's answer or "other" text each is (IndexedAnswers).
+	slots map[string]answerSlot
+}
+
+// answerSlot is where an answer key goes: the answer (other false) or
+// the "other" text (other true) of d.Questions()[q].
+type answerSlot struct {
+	q     int
+	other bool
 }
 
 func newAnswerNames(d *Definition) *answerNames {
-	n := &answerNames{keys: map[string]string{}, values: map[string]any{}}
-	for _, q := range d.order {
+	n := &answerNames{keys: map[string]string{}, values: map[string]any{}, slots: map[string]answerSlot{}}
+	for i, q := range d.order {
 		n.keys[q.Code] = q.Code
+		n.slots[q.Code] = answerSlot{q: i}
 		if q.Other {
 			k := q.OtherKey()
 			n.keys[k] = k
+			n.slots[k] = answerSlot{q: i, other: true}
 		}
 		for _, o := range q.AllOptions() {
 			n.keys[o.Code] = o.Code
@@ -223,6 +236,16 @@ func (r *quickReader) value() (any, bool) {
 
 // number reads a number as JSON writes it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
 func (r *quickReader) number() (any, bool) {
+	b, ok := r.numberText()
+	if !ok {
+		return nil, false
+	}
+	return json.Number(b), true
+}
+
+// numberText reads a number as number does, giving its text (data's own
+// bytes).
+func (r *quickReader) numberText() ([]byte, bool) {
 	start := r.i
 	r.byte('-')
 	switch {
@@ -245,7 +268,7 @@ func (r *quickReader) number() (any, bool) {
 			return nil, false
 		}
 	}
-	return json.Number(r.d[start:r.i]), true
+	return r.d[start:r.i], true
 }
 
 func (r *quickReader) digits() int {
@@ -267,6 +290,18 @@ func (r *quickReader) raw() ([]byte, bool) {
 	}
 	start := r.i
 	ascii := true
+	// Eight bytes at a time while none of them is a quote, a backslash
+	// or a control character (the loop below finds which one is).
+	for r.i+8 <= len(r.d) {
+		w := binary.LittleEndian.Uint64(r.d[r.i:])
+		if stops(w) {
+			break
+		}
+		if w&highBits != 0 {
+			ascii = false
+		}
+		r.i += 8
+	}
 	for r.i < len(r.d) {
 		c := r.d[r.i]
 		switch {
@@ -287,6 +322,24 @@ func (r *quickReader) raw() ([]byte, bool) {
 		r.i++
 	}
 	return nil, false
+}
+
+// The bytes of a word with all eight bits set: lowBits their lowest,
+// highBits their highest.
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// stops reports whether one of the eight bytes of w (little-endian) is a
+// quote, a backslash or below 0x20: where a string literal's plain run
+// stops. (x - lowBits*n) &^ x & highBits is not zero exactly when a byte
+// of x is below n (n at most 0x80); a byte equal to c is a zero byte of
+// x ^ lowBits*c.
+func stops(w uint64) bool {
+	q := w ^ (lowBits * '"')
+	b := w ^ (lowBits * '\\')
+	return ((w-lowBits*0x20)&^w|(q-lowBits)&^q|(b-lowBits)&^b)&highBits != 0
 }
 
 // escaped reads the rest of a string literal from start (just after its

@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"math/rand/v2"
 	"reflect"
@@ -128,5 +129,33 @@ func TestDecodeAnswersRefusesTrailingData(t *testing.T) {
 	}
 	if _, err := DecodeAnswers([]byte("{\"a\":1} \n\t\r")); err != nil {
 		t.Errorf("white space after the object: %v", err)
+	}
+}
+
+// TestStops: stops finds a quote, a backslash or a control character in
+// any of a word's eight bytes, and nothing else, whatever the others.
+func TestStops(t *testing.T) {
+	want := func(b []byte) bool {
+		for _, c := range b {
+			if c == '"' || c == '\\' || c < 0x20 {
+				return true
+			}
+		}
+		return false
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := range 200_000 {
+		b := make([]byte, 8)
+		for i := range b {
+			b[i] = byte(0x20 + rng.IntN(0xe0)) // no control characters
+		}
+		if n < 256*8 { // each byte value at each place
+			b[n/256] = byte(n % 256)
+		} else {
+			b[rng.IntN(8)] = byte(rng.IntN(256))
+		}
+		if got := stops(binary.LittleEndian.Uint64(b)); got != want(b) {
+			t.Fatalf("% x: stops %v", b, got)
+		}
 	}
 }

@@ -21,6 +21,15 @@ type Expr struct {
 
 	pos int
 	typ kind
+	// qi is, for a node naming a question (a ref, and the first argument
+	// of selected, answered and count), 1 + the question's index in its
+	// definition (Questions), set when the expression is checked; 0
+	// elsewhere.
+	qi int
+	// lit is a literal's value as eval gives it (Num, Str or Bool in an
+	// interface), made once when the expression is checked; nil
+	// elsewhere.
+	lit any
 }
 
 // Expression node ops.
@@ -429,6 +438,7 @@ func (s *scope) lookup(e *Expr) (*Question, error) {
 		return nil, fmt.Errorf("column %d: question %q comes later; a condition may only name earlier questions", e.pos, e.Str)
 	}
 	s.refs = append(s.refs, q.Code)
+	e.qi = q.index + 1
 	return q, nil
 }
 
@@ -461,11 +471,11 @@ func (s *scope) check(e *Expr) error {
 	}
 	switch e.Op {
 	case opNum:
-		e.typ = kNumber
+		e.typ, e.lit = kNumber, e.Num
 	case opStr:
-		e.typ = kString
+		e.typ, e.lit = kString, e.Str
 	case opBool:
-		e.typ = kBool
+		e.typ, e.lit = kBool, e.Bool
 	case opRef:
 		q, err := s.lookup(e)
 		if err != nil {
@@ -581,11 +591,25 @@ func compile(src string, s *scope, want kind) (*Expr, error) {
 
 // ---- evaluation ----
 
+// answerSource is what eval reads answers from: ref gives the value of
+// the answer that the node e (a ref, or the first argument of selected,
+// answered or count) names, as refValue makes it (nil when unanswered).
+// Answers is one; IndexedAnswers, read straight from a document, another.
+type answerSource interface {
+	ref(e *Expr) any
+}
+
+// ref is the answer e names, as an expression value.
+func (a Answers) ref(e *Expr) any { return refValue(a[e.Str]) }
+
 // eval computes e over canonical answers. The result is nil (undecided: a
 // named question is unanswered, or a division by zero), float64, string,
 // bool or []string. Logic is three-valued (Kleene): false and undecided is
 // false, true or undecided is true, not undecided is undecided.
-func eval(e *Expr, a Answers) any {
+func eval[A answerSource](e *Expr, a A) any {
+	if e.lit != nil {
+		return e.lit // a literal, checked
+	}
 	switch e.Op {
 	case opNum:
 		return e.Num
@@ -594,7 +618,7 @@ func eval(e *Expr, a Answers) any {
 	case opBool:
 		return e.Bool
 	case opRef:
-		return refValue(a[e.Str])
+		return a.ref(e)
 	case opNot:
 		b, ok := eval(e.Args[0], a).(bool)
 		if !ok {
@@ -676,7 +700,7 @@ func eval(e *Expr, a Answers) any {
 		}
 		return (l == r) == (e.Op == "=")
 	case opSelected:
-		v := refValue(a[e.Args[0].Str])
+		v := a.ref(e.Args[0])
 		if v == nil {
 			return nil
 		}
@@ -696,9 +720,9 @@ func eval(e *Expr, a Answers) any {
 		}
 		return false
 	case opAnswered:
-		return refValue(a[e.Args[0].Str]) != nil
+		return a.ref(e.Args[0]) != nil
 	case opCnt:
-		if s, ok := refValue(a[e.Args[0].Str]).([]string); ok {
+		if s, ok := a.ref(e.Args[0]).([]string); ok {
 			return float64(len(s))
 		}
 		return nil

@@ -19,8 +19,8 @@ import (
 // keeps for the charts at most (chartRowCache), over all rounds: the
 // rounds used least recently go first, a round is kept whole or not at
 // all. Measured on the scale set (BenchmarkChartsNothingKept: 2 rounds
-// of 10,000 responses), an answer kept takes about 1.5 KB of heap, 29 MB
-// for both rounds; at the bound about 60 MB.
+// of 10,000 responses), an answer kept takes about 0.73 KB of heap, 14 MB
+// for both rounds; at the bound about 30 MB.
 const chartRowsKept = 40_000
 
 // chartSummariesKept is how many earlier rounds' aggregates (one per
@@ -98,14 +98,12 @@ func (c *chartRowCache) lookup(key chartRoundKey, def *survey.Definition, heads 
 	}
 	hits := 0
 	for i, h := range heads {
-		row := reports.Row{Municipality: domain.Municipality{Code: h.Code, Kind: h.Kind, PlanningRegion: h.PlanningRegion,
-			StatisticalRegion: h.StatisticalRegion}, Status: domain.StatusNone, Answers: survey.Answers{}}
+		row := chartRow(h)
 		if h.Status != nil {
-			row.Status = *h.Status
 			if h.ID == nil || h.Version == nil {
 				rr.missing = append(rr.missing, i) // not so: read it, and fail there
 			} else if e, ok := kept[*h.ID]; ok && e.version == *h.Version && e.prepared.Definition() == def {
-				row.Answers, row.Prepared = nil, e.prepared
+				row.Prepared = e.prepared
 				hits++
 			} else {
 				rr.missing = append(rr.missing, i)
@@ -115,6 +113,45 @@ func (c *chartRowCache) lookup(key chartRoundKey, def *survey.Definition, heads 
 	}
 	rr.gone = hits != len(kept)
 	return rr
+}
+
+// chartRow is the row of h, without its answers: empty answers where
+// none were saved; none (nil) where they were, until they are prepared
+// or found kept (the rows made have Prepared and no Answers).
+func chartRow(h store.ChartHead) reports.Row {
+	row := reports.Row{Municipality: domain.Municipality{Code: h.Code, Kind: h.Kind, PlanningRegion: h.PlanningRegion,
+		StatisticalRegion: h.StatisticalRegion}, Status: domain.StatusNone}
+	if h.Status != nil {
+		row.Status = *h.Status
+	} else {
+		row.Answers = survey.Answers{}
+	}
+	return row
+}
+
+// has reports whether any answers of the round are kept.
+func (c *chartRowCache) has(key chartRoundKey) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rounds[key] != nil
+}
+
+// readRound reads the round's rows in sn with their answers prepared
+// under def: those kept (lookup) and the others read (read); or, when
+// none of the round's are kept (a server just started, or a round not
+// read for long), every row with its answers in one statement
+// (readWhole).
+func (c *chartRowCache) readRound(ctx context.Context, sn *store.Snapshot, key chartRoundKey, def *survey.Definition) (*chartRoundRows, error) {
+	if !c.has(key) {
+		rr := &chartRoundRows{key: key, def: def}
+		return rr, rr.readWhole(ctx, sn)
+	}
+	heads, err := sn.ChartHeads(ctx, key.survey, key.submittedOnly)
+	if err != nil {
+		return nil, err
+	}
+	rr := c.lookup(key, def, heads)
+	return rr, rr.read(ctx, sn)
 }
 
 // ids are the responses whose answers lookup did not have.
@@ -130,23 +167,117 @@ func (rr *chartRoundRows) ids() []int64 {
 
 // chartDecodeBatch is how many answers documents the reader hands a
 // decoding worker at a time: enough that handing them over costs little
-// beside decoding them (about 20 µs each), few enough that every worker
+// beside preparing them (about 8 µs each), few enough that every worker
 // has some early and the text held at once stays small (a batch is about
-// 64 KB).
+// 70 KB).
 const chartDecodeBatch = 64
 
-// chartDoc is one answers document read, for rows[row].
+// chartBatch is answers documents read, for a worker to prepare: the
+// text of each, one after the other, where each ends and for which of
+// rows it is, and (once prepared) each one's Prepared. The reader takes
+// the Prepared of a batch prepared into rows and fills it again
+// (prepareAll), so that a round's text is not allocated anew.
+type chartBatch struct {
+	text     []byte
+	docs     []chartDoc
+	prepared []*reports.Prepared
+}
+
+// chartDoc is one answers document of a batch: text[start:end] of it,
+// for rows[row].
 type chartDoc struct {
-	row  int
-	json []byte
+	row, start, end int
+}
+
+// prepareAll prepares the answers documents that each gives to its add
+// (answers for rr.rows[row]; the bytes are copied) and puts them in
+// rr.rows as they are prepared, Answers nil: each reads them while a
+// worker per processor (GOMAXPROCS, at most workers) prepares those
+// handed over in batches, so preparing runs beside the server writing
+// out the rest and no more than a few batches of text are held at once.
+// Only the caller's goroutine touches rr.rows (each may add rows).
+func (rr *chartRoundRows) prepareAll(workers int, each func(add func(row int, answers []byte) error) error) error {
+	workers = max(1, min(runtime.GOMAXPROCS(0), workers))
+	batches := make(chan *chartBatch, workers)
+	// done are the batches prepared: no more than 2*workers+1 are
+	// ever made (a batch is made only when none is done), so sending
+	// to it never waits.
+	done := make(chan *chartBatch, 2*workers+1)
+	errs := make([]error, workers)
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			// Each document is read straight into the prepared form
+			// (the only one kept, here as in the cache), with no
+			// decoded answers in between.
+			pr := reports.NewPreparer(rr.def)
+			for b := range batches {
+				for j, d := range b.docs {
+					if errs[w] != nil {
+						break // the rest are only drained
+					}
+					p, err := pr.Prepare(b.text[d.start:d.end])
+					if err != nil {
+						errs[w] = err
+						failed.Store(true)
+						break
+					}
+					b.prepared[j] = p
+				}
+				done <- b
+			}
+		})
+	}
+	harvest := func(b *chartBatch) {
+		for j, d := range b.docs {
+			rr.rows[d.row].Answers, rr.rows[d.row].Prepared = nil, b.prepared[j]
+		}
+	}
+	var batch *chartBatch
+	err := each(func(row int, answers []byte) error {
+		if failed.Load() {
+			return errors.New("manage: an answers document could not be decoded")
+		}
+		if batch == nil {
+			select {
+			case batch = <-done:
+				harvest(batch)
+				batch.text, batch.docs, batch.prepared = batch.text[:0], batch.docs[:0], batch.prepared[:0]
+			default:
+				batch = &chartBatch{text: make([]byte, 0, chartDecodeBatch*1280), docs: make([]chartDoc, 0, chartDecodeBatch),
+					prepared: make([]*reports.Prepared, 0, chartDecodeBatch)}
+			}
+		}
+		start := len(batch.text)
+		batch.text = append(batch.text, answers...)
+		batch.docs = append(batch.docs, chartDoc{row: row, start: start, end: len(batch.text)})
+		batch.prepared = append(batch.prepared, nil)
+		if len(batch.docs) == chartDecodeBatch {
+			batches <- batch
+			batch = nil
+		}
+		return nil
+	})
+	if err == nil && batch != nil {
+		batches <- batch
+	}
+	close(batches)
+	wg.Wait()
+	close(done)
+	for b := range done {
+		harvest(b)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return err
 }
 
 // read reads the answers of the rows that miss them in sn (the snapshot
-// that read the heads) and decodes and prepares them for Aggregate while
-// they arrive: the reader hands them in batches to a worker per processor
-// (GOMAXPROCS), so decoding runs beside the server writing out the rest
-// and no more than a few batches of text are held at once. Each must be
-// the row version its head names, and every missing row must come.
+// that read the heads) and prepares them for Aggregate while they arrive
+// (prepareAll). Each must be the row version its head names, and every
+// missing row must come.
 func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
 	if len(rr.missing) == 0 {
 		return nil
@@ -157,74 +288,23 @@ func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
 			at[*id] = i
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(rr.missing)/chartDecodeBatch+1)
-	batches := make(chan []chartDoc, workers)
-	errs := make([]error, workers)
-	var failed atomic.Bool
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for b := range batches {
-				for _, d := range b {
-					if errs[w] != nil {
-						break // the rest are only drained
-					}
-					answers, err := rr.def.DecodeAnswers(d.json)
-					if err != nil {
-						errs[w] = err
-						failed.Store(true)
-						break
-					}
-					// Only the prepared form is kept, here as in the
-					// cache: the decoded answers can go now.
-					rr.rows[d.row].Answers = nil
-					rr.rows[d.row].Prepared = reports.Prepare(rr.def, answers)
-				}
-			}
-		})
-	}
-	var batch []chartDoc
-	var text []byte // the batch's documents, one after the other
 	got := 0
-	err := sn.EachChartAnswers(ctx, rr.ids(), rr.key.submittedOnly, func(id int64, version string, answers []byte) error {
-		if failed.Load() {
-			return errors.New("manage: an answers document could not be decoded")
-		}
-		// Heads and answers are read in one snapshot: only a broken
-		// promise of the store gets to either error.
-		i, ok := at[id]
-		if !ok {
-			return errors.New("manage: answers were read of a response that is not one of the round's rows missing them")
-		}
-		if rr.heads[i].Version == nil || version != *rr.heads[i].Version {
-			return fmt.Errorf("manage: the answers of a response in %s are not of the version read with it", rr.heads[i].Code)
-		}
-		delete(at, id)
-		if batch == nil {
-			batch = make([]chartDoc, 0, chartDecodeBatch)
-			text = make([]byte, 0, chartDecodeBatch*1024)
-		}
-		// The driver's bytes last until the next row: the batch keeps a
-		// copy (appending may move text, but what was cut from it before
-		// stays where it was).
-		start := len(text)
-		text = append(text, answers...)
-		batch = append(batch, chartDoc{row: i, json: text[start:len(text):len(text)]})
-		got++
-		if len(batch) == chartDecodeBatch {
-			batches <- batch
-			batch = nil
-		}
-		return nil
+	err := rr.prepareAll(len(rr.missing)/chartDecodeBatch+1, func(add func(int, []byte) error) error {
+		return sn.EachChartAnswers(ctx, rr.ids(), rr.key.submittedOnly, func(id int64, version string, answers []byte) error {
+			// Heads and answers are read in one snapshot: only a broken
+			// promise of the store gets to either error.
+			i, ok := at[id]
+			if !ok {
+				return errors.New("manage: answers were read of a response that is not one of the round's rows missing them")
+			}
+			if rr.heads[i].Version == nil || version != *rr.heads[i].Version {
+				return fmt.Errorf("manage: the answers of a response in %s are not of the version read with it", rr.heads[i].Code)
+			}
+			delete(at, id)
+			got++
+			return add(i, answers)
+		})
 	})
-	if err == nil && len(batch) > 0 {
-		batches <- batch
-	}
-	close(batches)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
 	if err != nil {
 		return err
 	}
@@ -239,6 +319,29 @@ func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
 		return fmt.Errorf("manage: the answers of a response in %s are not of the version read with it", rr.heads[i].Code)
 	}
 	return nil
+}
+
+// readWhole reads the round's rows, none of whose answers are kept, with
+// their answers in one statement (store.Snapshot.EachChartRow), and
+// prepares the answers while they arrive (prepareAll): every row with a
+// response is missing. What it makes is what lookup and read make of
+// the same rows.
+func (rr *chartRoundRows) readWhole(ctx context.Context, sn *store.Snapshot) error {
+	return rr.prepareAll(runtime.GOMAXPROCS(0), func(add func(int, []byte) error) error {
+		return sn.EachChartRow(ctx, rr.key.survey, rr.key.submittedOnly, func(h store.ChartHead, answers []byte) error {
+			i := len(rr.rows)
+			rr.heads = append(rr.heads, h)
+			rr.rows = append(rr.rows, chartRow(h))
+			if h.Status == nil {
+				return nil
+			}
+			if h.ID == nil || h.Version == nil { // not so: as read would fail
+				return fmt.Errorf("manage: the answers of a response in %s are not of the version read with it", h.Code)
+			}
+			rr.missing = append(rr.missing, i)
+			return add(i, answers)
+		})
+	})
 }
 
 // keep keeps the round's answers as rr has them (all decoded), in place
@@ -319,12 +422,10 @@ func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, def *su
 	sums = make([]*reports.Summary, len(earlier))
 	keys = make([]summaryKey, len(earlier))
 	err = m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
-		heads, err := sn.ChartHeads(ctx, sv.ID, false)
-		if err != nil {
+		var err error
+		if cur, err = m.chartRows.readRound(ctx, sn, chartRoundKey{survey: sv.ID}, def); err != nil {
 			return err
 		}
-		cur = m.chartRows.lookup(chartRoundKey{survey: sv.ID}, def, heads)
-		all := []*chartRoundRows{cur}
 		for i, r := range earlier {
 			fp, err := sn.ChartSubmittedFingerprint(ctx, r.ID)
 			if err != nil {
@@ -334,15 +435,7 @@ func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, def *su
 			if sums[i] = m.summaries.get(keys[i]); sums[i] != nil {
 				continue
 			}
-			heads, err := sn.ChartHeads(ctx, r.ID, true)
-			if err != nil {
-				return err
-			}
-			prev[i] = m.chartRows.lookup(chartRoundKey{survey: r.ID, submittedOnly: true}, defs[i], heads)
-			all = append(all, prev[i])
-		}
-		for _, rr := range all {
-			if err := rr.read(ctx, sn); err != nil {
+			if prev[i], err = m.chartRows.readRound(ctx, sn, chartRoundKey{survey: r.ID, submittedOnly: true}, defs[i]); err != nil {
 				return err
 			}
 		}

@@ -3,6 +3,7 @@ package manage_test
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
@@ -145,5 +146,73 @@ func TestChartsKeptAnswersNeverStale(t *testing.T) {
 	}
 	if n := decoded() - before; n != 0 {
 		t.Errorf("a municipality moved: %d answers decoded, want none", n)
+	}
+}
+
+// TestChartRoundWholeSameAsHeadsThenAnswers: a round read whole in one
+// statement (what Charts does when none of its answers are kept) gives
+// the rows that its heads and then their answers give (what it does
+// when some are kept) — submitted responses, drafts, none, and a
+// round's submitted responses alone as a trend reads them — and the
+// aggregates of both are the same.
+func TestChartRoundWholeSameAsHeadsThenAnswers(t *testing.T) {
+	t.Parallel()
+	e := newTwoRounds(t)
+	for i, c := range []string{"cesis", "riga", "valmiera", "ventspils", "jelgava", "liepaja", "ogre"} {
+		e.answer(t, e.r26, c, 1100*(i+1), 700*(i+2), i%3 != 2, nil)
+	}
+	for _, submittedOnly := range []bool{false, true} {
+		whole, wholeHeads, err := manage.ReadChartRound(ctx, e.m, e.r26.ID, e.def26, submittedOnly, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		split, splitHeads, err := manage.ReadChartRound(ctx, e.m, e.r26.ID, e.def26, submittedOnly, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(wholeHeads, splitHeads) {
+			t.Fatalf("submitted only %v: the heads differ", submittedOnly)
+		}
+		if len(whole) != len(split) || len(whole) == 0 {
+			t.Fatalf("submitted only %v: %d rows whole, %d heads first", submittedOnly, len(whole), len(split))
+		}
+		prepared := 0
+		for i := range whole {
+			w, s := whole[i], split[i]
+			if w.Municipality != s.Municipality || w.Status != s.Status || !reflect.DeepEqual(w.Answers, s.Answers) ||
+				(w.Prepared == nil) != (s.Prepared == nil) {
+				t.Fatalf("submitted only %v, row %d: %+v, heads first %+v", submittedOnly, i, w, s)
+			}
+			if w.Prepared != nil {
+				prepared++
+			}
+		}
+		if want := map[bool]int{false: 7, true: 5}[submittedOnly]; prepared != want {
+			t.Fatalf("submitted only %v: %d rows prepared, want %d", submittedOnly, prepared, want)
+		}
+		for _, f := range []reports.Filter{{}, {Statuses: []string{domain.StatusSubmitted, domain.StatusDraft, domain.StatusNone}}} {
+			sw, err := reports.Aggregate(e.def26, rowsOf(whole), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ss, err := reports.Aggregate(e.def26, rowsOf(split), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(sw, ss) {
+				t.Fatalf("submitted only %v, filter %+v: the aggregates differ", submittedOnly, f)
+			}
+		}
+	}
+}
+
+// rowsOf yields rows.
+func rowsOf(rows []reports.Row) reports.Rows {
+	return func(yield func(reports.Row, error) bool) {
+		for _, r := range rows {
+			if !yield(r, nil) {
+				return
+			}
+		}
 	}
 }

@@ -1,6 +1,12 @@
 package manage
 
-import "github.com/civitas-lv/surveyd/reports"
+import (
+	"context"
+
+	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/reports"
+	"github.com/civitas-lv/surveyd/survey"
+)
 
 // WriteArchive lets the external tests make a round's archive without an
 // audit row (TestOperationsByRole's import must change nothing when it is
@@ -39,4 +45,30 @@ func DefinitionsKept(m *Manager) int {
 	m.defs.mu.Lock()
 	defer m.defs.mu.Unlock()
 	return len(m.defs.m)
+}
+
+// ReadChartRound reads a round's rows for the charts in one snapshot, as
+// Charts does with none of its answers kept: whole (readWhole, what it
+// does) or heads first and then the answers (lookup and read, what it
+// does when some are kept). Nothing is kept.
+func ReadChartRound(ctx context.Context, m *Manager, surveyID int64, def *survey.Definition, submittedOnly, whole bool) ([]reports.Row, []store.ChartHead, error) {
+	key := chartRoundKey{survey: surveyID, submittedOnly: submittedOnly}
+	var rr *chartRoundRows
+	err := m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
+		if whole {
+			rr = &chartRoundRows{key: key, def: def}
+			return rr.readWhole(ctx, sn)
+		}
+		heads, err := sn.ChartHeads(ctx, surveyID, submittedOnly)
+		if err != nil {
+			return err
+		}
+		var none chartRowCache
+		rr = none.lookup(key, def, heads)
+		return rr.read(ctx, sn)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return rr.rows, rr.heads, nil
 }

@@ -76,6 +76,27 @@ SELECT r.id, r.xmin::text || ':' || r.version::text AS row_version,
 FROM responses r WHERE r.id = ANY($1::bigint[])`
 )
 
+// qChartRows and qChartSubmittedRows are qChartHeads and
+// qChartSubmittedHeads with each row's answers as qChartAnswers and
+// qChartSubmittedAnswers have them (NULL where nothing was saved): a
+// round read whole in one statement.
+const (
+	qChartRows = `
+SELECT m.code, m.kind, m.planning_region, m.statistical_region, r.status, r.id,
+       r.xmin::text || ':' || r.version::text AS row_version,
+       CASE WHEN r.id IS NOT NULL THEN COALESCE(r.submitted_answers, r.answers, '{}') END AS answers
+FROM municipalities m
+LEFT JOIN responses r ON r.survey_id = $1 AND r.municipality_code = m.code
+WHERE m.active OR r.id IS NOT NULL`
+	qChartSubmittedRows = `
+SELECT m.code, m.kind, m.planning_region, m.statistical_region, r.status, r.id,
+       r.xmin::text || ':' || r.version::text AS row_version,
+       r.submitted_answers AS answers
+FROM responses r
+JOIN municipalities m ON m.code = r.municipality_code
+WHERE r.survey_id = $1 AND r.status = 'submitted'`
+)
+
 // qResultsStamp fingerprints everything the charts of a round read: the
 // rounds $1 (the round and the one the caller knows it was made from) and
 // the rounds before them along previous_survey_id ($2 rounds at most, the
@@ -129,7 +150,49 @@ const qWorkbookStamp = stampRounds + `
     UNION ALL
     SELECT 'c' || c.id::text || ':' || c.xmin::text FROM contacts c` + stampSum
 
-var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads, qChartSubmittedFingerprint, qChartAnswers, qChartSubmittedAnswers, qResultsStamp, qWorkbookStamp}
+var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads, qChartRows, qChartSubmittedRows, qChartSubmittedFingerprint,
+	qChartAnswers, qChartSubmittedAnswers, qResultsStamp, qWorkbookStamp}
+
+// headValues holds what ChartHeads' pointers point to for many heads at
+// once: a status read before is shared (there are a few), ids and
+// versions go into chunks, so that a round's heads do not take three
+// allocations each.
+type headValues struct {
+	statuses map[string]*string
+	ids      []int64
+	versions []string
+}
+
+// set fills h's pointers from the columns read.
+func (v *headValues) set(h *ChartHead, status, version sql.NullString, id sql.NullInt64) {
+	const chunk = 256
+	if status.Valid {
+		p := v.statuses[status.String]
+		if p == nil {
+			if v.statuses == nil {
+				v.statuses = map[string]*string{}
+			}
+			s := status.String
+			p = &s
+			v.statuses[s] = p
+		}
+		h.Status = p
+	}
+	if id.Valid {
+		if len(v.ids) == cap(v.ids) {
+			v.ids = make([]int64, 0, chunk)
+		}
+		v.ids = append(v.ids, id.Int64)
+		h.ID = &v.ids[len(v.ids)-1]
+	}
+	if version.Valid {
+		if len(v.versions) == cap(v.versions) {
+			v.versions = make([]string, 0, chunk)
+		}
+		v.versions = append(v.versions, version.String)
+		h.Version = &v.versions[len(v.versions)-1]
+	}
+}
 
 // ChartHeads reads a round's rows for its charts without their answers
 // (see ChartHead); only the submitted responses when submittedOnly (what
@@ -147,25 +210,58 @@ func (sn *Snapshot) ChartHeads(ctx context.Context, surveyID int64, submittedOnl
 	}
 	defer rows.Close()
 	var out []ChartHead
+	var vals headValues
+	// Scanned into variables made once (what Scan is given the address
+	// of is on the heap), each row's head then made of them.
+	var h ChartHead
+	var status, version sql.NullString
+	var id sql.NullInt64
 	for rows.Next() {
-		var h ChartHead
-		var status, version sql.NullString
-		var id sql.NullInt64
 		if err := rows.Scan(&h.Code, &h.Kind, &h.PlanningRegion, &h.StatisticalRegion, &status, &id, &version); err != nil {
 			return nil, err
 		}
-		if status.Valid {
-			h.Status = &status.String
-		}
-		if id.Valid {
-			h.ID = &id.Int64
-		}
-		if version.Valid {
-			h.Version = &version.String
-		}
-		out = append(out, h)
+		row := ChartHead{Code: h.Code, Kind: h.Kind, PlanningRegion: h.PlanningRegion, StatisticalRegion: h.StatisticalRegion}
+		vals.set(&row, status, version, id)
+		out = append(out, row)
 	}
 	return out, rows.Err()
+}
+
+// EachChartRow reads a round's rows as ChartHeads does, each with its
+// answers as EachChartAnswers reads them (nil where nothing was saved),
+// in one statement, and gives each row to fn as it arrives, without
+// holding them all: for a round whose answers the caller has none of
+// (ChartHeads then EachChartAnswers for all of them would read the round
+// twice). The answers bytes are the driver's and are valid only until
+// fn returns. An error from fn stops the read and is returned.
+func (sn *Snapshot) EachChartRow(ctx context.Context, surveyID int64, submittedOnly bool,
+	fn func(h ChartHead, answers []byte) error) error {
+	q := qChartRows
+	if submittedOnly {
+		q = qChartSubmittedRows
+	}
+	rows, err := sn.q.QueryxContext(ctx, q, surveyID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var vals headValues
+	// Scanned into variables made once, as in ChartHeads.
+	var h ChartHead
+	var status, version sql.NullString
+	var id sql.NullInt64
+	var answers sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&h.Code, &h.Kind, &h.PlanningRegion, &h.StatisticalRegion, &status, &id, &version, &answers); err != nil {
+			return err
+		}
+		row := ChartHead{Code: h.Code, Kind: h.Kind, PlanningRegion: h.PlanningRegion, StatisticalRegion: h.StatisticalRegion}
+		vals.set(&row, status, version, id)
+		if err := fn(row, answers); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // ChartSubmittedFingerprint fingerprints a round's submitted rows as
@@ -207,10 +303,11 @@ func (sn *Snapshot) EachChartAnswers(ctx context.Context, ids []int64, submitted
 		return err
 	}
 	defer rows.Close()
+	// Scanned into variables made once, as in ChartHeads.
+	var id int64
+	var version string
+	var answers sql.RawBytes
 	for rows.Next() {
-		var id int64
-		var version string
-		var answers sql.RawBytes
 		if err := rows.Scan(&id, &version, &answers); err != nil {
 			return err
 		}
