@@ -349,7 +349,9 @@ func (x *workbook) build(src Source) error {
 	}
 	// Pass 1: the aggregates (and the widths of text columns, and how many
 	// rows each data sheet will have); the trends' too.
-	sum, err := Aggregate(x.def, x.observe(src()), x.opt.Filter)
+	// The rows are read (and prepared for Aggregate) ahead, on a goroutine
+	// of their own (readAhead), in this pass and the next.
+	sum, err := Aggregate(x.def, x.observe(readAhead(src(), x.prepare)), x.opt.Filter)
 	if err != nil {
 		return err
 	}
@@ -393,7 +395,7 @@ func (x *workbook) build(src Source) error {
 	if x.stopped() {
 		return x.err
 	}
-	if err := x.writeData(src()); err != nil {
+	if err := x.writeData(readAhead(src(), nil)); err != nil {
 		return err
 	}
 	if !x.stopped() {
@@ -410,6 +412,14 @@ func (x *workbook) build(src Source) error {
 	}
 	return f.SetDocProps(&excelize.DocProperties{Title: x.opt.Title, Creator: "surveyd", Language: x.lang,
 		Created: x.opt.Generated.UTC().Format(time.RFC3339), Description: x.opt.Round})
+}
+
+// prepare prepares a row the filter keeps for Aggregate (Prepare), unless
+// it comes prepared: readAhead calls it beside pass 1's aggregating.
+func (x *workbook) prepare(r *Row) {
+	if x.opt.Filter.Keep(*r) && (r.Prepared == nil || r.Prepared.def != x.def) {
+		r.Prepared = Prepare(x.def, r.Answers)
+	}
 }
 
 // observe passes the rows on to Aggregate and notes what the data sheets
