@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
@@ -119,12 +120,24 @@ func writeXLSX(ctx context.Context, w io.Writer, def *survey.Definition, src Sou
 // AddChart when chartsByExcelize (the tests compare the parts written
 // from a template with those, xlsx_chartparts.go).
 func writeXLSXWith(ctx context.Context, w io.Writer, def *survey.Definition, src Source, opt XLSXOptions, rowLimit, memo int, chartsByExcelize bool) error {
+	return writeXLSXWays(ctx, w, def, src, opt, rowLimit, memo, buildWays{chartsByExcelize: chartsByExcelize})
+}
+
+// buildWays are the tests' yardsticks: the summary's charts made by
+// excelize's AddChart (chartsByExcelize), the long sheet written on the
+// same goroutine as the wide one (longInline; writeData).
+type buildWays struct {
+	chartsByExcelize, longInline bool
+}
+
+// writeXLSXWays is writeXLSXWith in the ways given.
+func writeXLSXWays(ctx context.Context, w io.Writer, def *survey.Definition, src Source, opt XLSXOptions, rowLimit, memo int, ways buildWays) error {
 	x, err := newWorkbook(def, opt)
 	if err != nil {
 		return err
 	}
 	defer x.f.Close()
-	x.ctx, x.rowLimit, x.chartsByExcelize = ctx, rowLimit, chartsByExcelize
+	x.ctx, x.rowLimit, x.chartsByExcelize, x.longInline = ctx, rowLimit, ways.chartsByExcelize, ways.longInline
 	if err := x.build(newRowMemo(src, memo).Source()); err != nil {
 		return err
 	}
@@ -281,7 +294,8 @@ type workbook struct {
 	wide      []wideColumn
 	styles    map[string]int
 	nums      map[string]int    // styles by number format (num)
-	words     map[string]string // wording without arguments by key (t)
+	words     map[string]string // wording without arguments by key (t), under wordsMu
+	wordsMu   sync.Mutex
 	// textWidth is the longest text seen per wide column (pass 1).
 	textWidth []int
 	// kept and longRows count the responses and the answer values of the
@@ -308,6 +322,9 @@ type workbook struct {
 	// AddChart instead (the tests' yardstick for those parts).
 	charts           *chartDrawing
 	chartsByExcelize bool
+	// longInline writes the long sheet beside the wide one on one
+	// goroutine, never on its own (writeData; the tests' yardstick).
+	longInline bool
 	err              error
 }
 
@@ -458,6 +475,10 @@ func (x *workbook) t(key string, args ...any) string {
 	if len(args) == 0 {
 		// Without arguments, once per key: the data sheets ask for the
 		// same few (kinds, statuses, yes and no) on every row.
+		// Locked: the long sheet is written on a goroutine of its own
+		// (writeData) beside the wide sheet, and both ask.
+		x.wordsMu.Lock()
+		defer x.wordsMu.Unlock()
 		if w, ok := x.words[key]; ok {
 			return w
 		}

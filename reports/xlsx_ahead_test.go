@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
+	"github.com/civitas-lv/surveyd/survey"
+	"github.com/xuri/excelize/v2"
 )
 
 // numberedRows yields n rows coded "0", "1", … and then, when failAt ≥ 0,
@@ -193,6 +195,142 @@ func TestWriteXLSXReadAheadStops(t *testing.T) {
 			}
 			if running.Load() != 0 || buf.Len() != 0 {
 				t.Fatalf("source still running: %v; %d bytes written", running.Load() != 0, buf.Len())
+			}
+		})
+	}
+}
+
+func TestLongAsideKeepsOrder(t *testing.T) {
+	defer noLeak(t)()
+	for _, n := range []int{0, 1, longBatch, longBatch*longBatches*3 + 5} {
+		var got []string
+		a := startLongAside(func(r *Row) error { got = append(got, r.Municipality.Code); return nil })
+		for i := range n {
+			if err := a.add(&Row{Municipality: domain.Municipality{Code: strconv.Itoa(i)}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := a.finish(); err != nil {
+			t.Fatal(err)
+		}
+		a.stop() // after finish: nothing to do
+		if len(got) != n {
+			t.Fatalf("n=%d: %d written", n, len(got))
+		}
+		for i, c := range got {
+			if c != strconv.Itoa(i) {
+				t.Fatalf("n=%d: row %d is %q", n, i, c)
+			}
+		}
+	}
+}
+
+// The first error of writing stops the goroutine: add returns it (once
+// the batches waiting are full) or finish does, and nothing is written
+// after it.
+func TestLongAsideError(t *testing.T) {
+	defer noLeak(t)()
+	boom := errors.New("boom")
+	for _, failAt := range []int{0, 5, longBatch * 2} {
+		written := 0
+		a := startLongAside(func(r *Row) error {
+			if r.Municipality.Code == strconv.Itoa(failAt) {
+				return boom
+			}
+			written++
+			return nil
+		})
+		var err error
+		added := 0
+		for i := range 10000 {
+			if err = a.add(&Row{Municipality: domain.Municipality{Code: strconv.Itoa(i)}}); err != nil {
+				break
+			}
+			added++
+		}
+		if err == nil {
+			err = a.finish()
+		}
+		a.stop()
+		if !errors.Is(err, boom) || written != failAt || added > failAt+longBatch*(longBatches+2) {
+			t.Fatalf("failAt=%d: %v after %d written, %d added", failAt, err, written, added)
+		}
+	}
+}
+
+// stop before finish (the caller failed) drops what is left and returns
+// once the goroutine has.
+func TestLongAsideStop(t *testing.T) {
+	defer noLeak(t)()
+	var written atomic.Int64
+	release := make(chan struct{})
+	a := startLongAside(func(*Row) error { <-release; written.Add(1); return nil })
+	for i := range longBatch * 3 {
+		if err := a.add(&Row{Municipality: domain.Municipality{Code: strconv.Itoa(i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stopped := make(chan struct{})
+	go func() { a.stop(); close(stopped) }()
+	<-a.quit // told to stop while it writes the first row
+	close(release)
+	<-stopped
+	if n := written.Load(); n > 1 {
+		t.Fatalf("%d rows written after stop", n)
+	}
+}
+
+func TestLongAsidePanics(t *testing.T) {
+	defer noLeak(t)()
+	defer func() {
+		if p := recover(); fmt.Sprint(p) != "write" {
+			t.Fatalf("recovered %v", p)
+		}
+	}()
+	a := startLongAside(func(*Row) error { panic("write") })
+	for i := range longBatch {
+		_ = a.add(&Row{Municipality: domain.Municipality{Code: strconv.Itoa(i)}})
+	}
+	_ = a.finish()
+	t.Fatal("no panic")
+}
+
+// TestLongAsideSameWorkbook: the workbook's parts are the same byte for
+// byte whether the long sheet is written on a goroutine of its own or
+// beside the wide sheet, also when the long sheet continues on further
+// pages (while the wide one does not) and with rows the filter leaves out.
+func TestLongAsideSameWorkbook(t *testing.T) {
+	in := benchData(t, 40)
+	def, rows := xlsxRows(t)
+	for _, c := range []struct {
+		name  string
+		def   *survey.Definition
+		rows  []Row
+		opt   XLSXOptions
+		limit int
+	}{
+		{"small", def, rows, XLSXOptions{Generated: generated, TimeZone: riga, Personal: true, Status: xlsxStatus}, excelize.TotalRows},
+		{"40", in.def, in.rows, XLSXOptions{Generated: generated}, excelize.TotalRows},
+		{"40, long pages", in.def, in.rows, XLSXOptions{Generated: generated, Personal: true}, 300},
+		{"40, both pages", in.def, in.rows, XLSXOptions{Generated: generated, Personal: true}, 20},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			write := func(inline bool) map[string]string {
+				var buf bytes.Buffer
+				if err := writeXLSXWays(context.Background(), &buf, c.def, sliceSource(c.rows, nil), c.opt, c.limit, memoBudget,
+					buildWays{longInline: inline}); err != nil {
+					t.Fatal(err)
+				}
+				return xlsxParts(t, buf.Bytes())
+			}
+			aside, inline := write(false), write(true)
+			if len(aside) != len(inline) {
+				t.Errorf("%d parts, %d inline", len(aside), len(inline))
+			}
+			for part, want := range inline {
+				if aside[part] != want {
+					t.Errorf("part %s differs from the one written inline", part)
+				}
 			}
 		})
 	}
