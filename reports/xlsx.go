@@ -325,7 +325,7 @@ type workbook struct {
 	// longInline writes the long sheet beside the wide one on one
 	// goroutine, never on its own (writeData; the tests' yardstick).
 	longInline bool
-	err              error
+	err        error
 }
 
 func newWorkbook(def *survey.Definition, opt XLSXOptions) (*workbook, error) {
