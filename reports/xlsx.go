@@ -1,13 +1,10 @@
 package reports
 
 import (
-	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"context"
 	"errors"
 	"io"
-	"io/fs"
 	"os"
 	"strings"
 	"sync"
@@ -156,11 +153,7 @@ func writeXLSXWays(ctx context.Context, w io.Writer, def *survey.Definition, src
 func (x *workbook) writeTo(w io.Writer) error {
 	out := &spillWriter{limit: spillSize}
 	defer out.close()
-	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
-		z := &ctxZip{ctx: x.ctx, zw: zip.NewWriter(out)}
-		z.zw.RegisterCompressor(zip.Deflate, z.deflate)
-		return z
-	})
+	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newParZip(x.ctx, out) })
 	if _, err := x.f.WriteToBuffer(); err != nil {
 		return err
 	}
@@ -223,42 +216,6 @@ func (s *spillWriter) close() {
 		os.Remove(s.file.Name())
 	}
 }
-
-// ctxZip assembles the file, failing once ctx is done (excelize then stops).
-type ctxZip struct {
-	ctx context.Context
-	zw  *zip.Writer
-	fw  *flate.Writer
-}
-
-// deflate compresses the file's parts at flate.BestSpeed, one compressor
-// reset for each part (the zip writer closes a part before it starts the
-// next). At the default level deflating was a third of the CPU of writing
-// a workbook of 10,000 responses (a profile); at BestSpeed the file is
-// 15–25 % larger.
-func (z *ctxZip) deflate(w io.Writer) (io.WriteCloser, error) {
-	if z.fw == nil {
-		fw, err := flate.NewWriter(w, flate.BestSpeed)
-		z.fw = fw
-		return fw, err
-	}
-	z.fw.Reset(w)
-	return z.fw, nil
-}
-
-func (z *ctxZip) Create(name string) (io.Writer, error) {
-	if err := z.ctx.Err(); err != nil {
-		return nil, err
-	}
-	w, err := z.zw.Create(name)
-	if err != nil {
-		return nil, err
-	}
-	return ctxWriter{z.ctx, w}, nil
-}
-
-func (z *ctxZip) AddFS(fsys fs.FS) error { return z.zw.AddFS(fsys) }
-func (z *ctxZip) Close() error           { return z.zw.Close() }
 
 // ctxWriter writes until ctx is done.
 type ctxWriter struct {
