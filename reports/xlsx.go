@@ -83,10 +83,15 @@ type StatusRow struct {
 // twice — once to aggregate, once to stream the data sheets; a third time
 // for the trends — but calls src only once while the rows of the first
 // pass fit in about 32 MB (memoBudget: some 9,000 responses of the
-// regional questionnaire): they are kept and given again (rowMemo), so
-// each response is read and decoded once. Past that it keeps no rows and
-// calls src for each pass: memory then grows with the aggregates (the
-// numbers behind the quartiles), not with the responses. The data sheets are written with
+// regional questionnaire decoded, some 20,000 as their answers documents
+// when the rows carry them, Row.Raw): they are kept and given again
+// (rowMemo). Past that it keeps no rows and calls src for each pass:
+// memory then grows with the aggregates (the numbers behind the
+// quartiles), not with the responses. Each pass reads its rows ahead on a
+// goroutine of its own (readAhead), the long sheet is written on another
+// (longAside) and the streamed sheets are deflated on others (parZip): src
+// is never called while a pass of it runs, and none of them is left
+// running when WriteXLSX returns. The data sheets are written with
 // excelize's StreamWriter, which moves to a temporary file past 16 MB, and
 // continue on numbered sheets past Excel's row limit (pagedSheet); the
 // finished file is assembled in memory up to 16 MB and in a temporary file
