@@ -2,13 +2,13 @@ package reports
 
 import (
 	"archive/zip"
+	"bytes"
 	"compress/flate"
 	"context"
 	"hash"
 	"hash/crc32"
 	"io"
 	"io/fs"
-	"os"
 	"unicode/utf8"
 )
 
@@ -40,15 +40,22 @@ type parZip struct {
 	parts []*zipPart
 	fw    *flate.Writer // for the parts deflated on the caller's goroutine
 	slots chan struct{} // one per part being deflated on a goroutine
+	asides int          // parts deflated on a goroutine so far
 }
 
 func newParZip(ctx context.Context, w io.Writer) *parZip {
 	return &parZip{ctx: ctx, zw: zip.NewWriter(w), slots: make(chan struct{}, zipWorkers)}
 }
 
-// zipPart is one part: its deflated bytes, their checksum and sizes, once
-// done is closed (a part deflated on the caller's goroutine is done when
-// the next part starts).
+// zipAsyncMin is the least a part handed over in one Write must hold to
+// be deflated on a goroutine (a copy of it: Write may not keep its bytes).
+const zipAsyncMin = 256 << 10
+
+// zipPart is one part: its deflated bytes, their checksum and sizes.
+// Deflating may run on a goroutine (busy, closed when it is done); the
+// part's compressor is closed once no more is written to it (endLast for
+// a part deflated on the caller's goroutine, flush for one deflated on
+// its own).
 type zipPart struct {
 	z          *parZip
 	name       string
@@ -56,8 +63,10 @@ type zipPart struct {
 	crc        hash.Hash32
 	size, comp uint64
 	fw         *flate.Writer
-	async      bool
-	done       chan struct{}
+	own        bool          // fw is the part's own, not the shared one
+	busy       chan struct{} // while deflating on a goroutine
+	bgErr      error         // the goroutine's, read after busy is closed
+	ended      bool          // fw closed
 	err        error
 }
 
@@ -69,53 +78,104 @@ func (z *parZip) Create(name string) (io.Writer, error) {
 	if err := z.endLast(); err != nil {
 		return nil, err
 	}
-	p := &zipPart{z: z, name: name, out: spillWriter{limit: zipPartMemory}, crc: crc32.NewIEEE(), done: make(chan struct{})}
+	p := &zipPart{z: z, name: name, out: spillWriter{limit: zipPartMemory}, crc: crc32.NewIEEE()}
 	z.parts = append(z.parts, p)
 	return p, nil
 }
 
-// endLast finishes the last part if it was written on the caller's
-// goroutine.
+// endLast ends the last part if it is deflated on the caller's goroutine
+// (so the next part can take the shared compressor).
 func (z *parZip) endLast() error {
 	if len(z.parts) == 0 {
 		return nil
 	}
-	p := z.parts[len(z.parts)-1]
-	if p.async {
-		return nil
+	if p := z.parts[len(z.parts)-1]; !p.own {
+		return p.end()
 	}
-	select {
-	case <-p.done:
-		return p.err
-	default:
+	return nil
+}
+
+// end waits for the part's goroutine, if any, and closes its compressor.
+func (p *zipPart) end() error {
+	if err := p.wait(); err != nil {
+		return err
 	}
-	p.finish(p.deflater().Close())
+	if !p.ended {
+		p.ended = true
+		if p.err = p.deflater().Close(); p.err != nil {
+			return p.err
+		}
+	}
+	return p.err
+}
+
+// wait waits for the part's goroutine, if it runs, and returns its error.
+func (p *zipPart) wait() error {
+	if p.busy != nil {
+		<-p.busy
+		p.busy = nil
+		if p.bgErr != nil && p.err == nil {
+			p.err = p.bgErr
+		}
+	}
 	return p.err
 }
 
 // deflater is the part's compressor, made at its first byte: the parts
-// written on the caller's goroutine share one.
+// deflated on the caller's goroutine share one.
 func (p *zipPart) deflater() *flate.Writer {
 	if p.fw != nil {
 		return p.fw
 	}
 	counted := countingWriter{w: &p.out, n: &p.comp}
-	if !p.async && p.z.fw != nil {
+	if !p.own && p.z.fw != nil {
 		p.z.fw.Reset(counted)
 		p.fw = p.z.fw
 		return p.fw
 	}
 	fw, _ := flate.NewWriter(counted, flate.BestSpeed) // BestSpeed is a valid level
-	if !p.async {
+	if !p.own {
 		p.z.fw = fw
 	}
 	p.fw = fw
 	return fw
 }
 
-// Write deflates b on the caller's goroutine.
+// fresh reports whether nothing was written to the part yet.
+func (p *zipPart) fresh() bool { return p.size == 0 && p.fw == nil && p.busy == nil }
+
+// aside starts deflate on a goroutine of the part's own when a slot is
+// free, and reports whether it did.
+func (p *zipPart) aside(deflate func() error) bool {
+	select {
+	case p.z.slots <- struct{}{}:
+	default:
+		return false
+	}
+	p.own = true
+	p.z.asides++
+	p.busy = make(chan struct{})
+	go func() {
+		defer close(p.busy)
+		defer func() { <-p.z.slots }()
+		p.bgErr = deflate()
+	}()
+	return true
+}
+
+// Write deflates b: a big first Write (a copy of it) on a goroutine of the
+// part's own when a slot is free, else on the caller's goroutine.
 func (p *zipPart) Write(b []byte) (int, error) {
 	if err := p.z.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if len(b) >= zipAsyncMin && p.fresh() {
+		c := bytes.Clone(b)
+		if p.aside(func() error { _, err := p.write(c); return err }) {
+			return len(b), nil
+		}
+	}
+	if err := p.wait(); err != nil {
 		return 0, err
 	}
 	return p.write(b)
@@ -128,62 +188,51 @@ func (p *zipPart) write(b []byte) (int, error) {
 	return n, err
 }
 
-// ReadFrom deflates r on a goroutine of its own when r is a whole file or
-// buffer of known size that stays as it is (excelize's temporary file or
-// buffer of a streamed sheet, read by nobody else until the workbook is
-// closed), a slot is free and nothing was written to the part yet; else on
-// the caller's. It returns r's size at once.
+// ReadFrom deflates r on a goroutine of the part's own when r is a file
+// of known size (excelize's temporary file of a streamed sheet, which
+// stays as it is and is read by nobody else until the workbook is
+// closed), a slot is free and nothing was written to the part yet: it
+// returns r's size at once. Else it deflates r on the caller's goroutine.
 func (p *zipPart) ReadFrom(r io.Reader) (int64, error) {
-	size, known := sizeOf(r)
-	if known && p.size == 0 && p.fw == nil {
-		select {
-		case p.z.slots <- struct{}{}:
-			p.async = true
-			go func() {
-				defer func() { <-p.z.slots }()
-				_, err := io.Copy(ctxWriter{p.z.ctx, writerOnly{p}}, r)
-				if err == nil {
-					err = p.deflater().Close()
-				}
-				p.finish(err)
-			}()
+	if size, known := fileSize(r); known && p.fresh() {
+		if p.aside(func() error {
+			_, err := io.Copy(ctxWriter{p.z.ctx, writerOnly{p}}, r)
+			return err
+		}) {
 			return size, nil
-		default:
 		}
+	}
+	if err := p.wait(); err != nil {
+		return 0, err
 	}
 	return io.Copy(ctxWriter{p.z.ctx, writerOnly{p}}, r)
 }
 
-// sizeOf is the bytes left in r when r says so: a file (from its offset)
-// or a bytes.Reader.
-func sizeOf(r io.Reader) (int64, bool) {
-	switch r := r.(type) {
-	case *os.File:
-		fi, err := r.Stat()
-		if err != nil || !fi.Mode().IsRegular() {
-			return 0, false
-		}
-		at, err := r.Seek(0, io.SeekCurrent)
-		if err != nil {
-			return 0, false
-		}
-		return fi.Size() - at, true
-	case interface{ Len() int }:
-		return int64(r.Len()), true
+// fileSize is the bytes left in r when r is a regular file: an *os.File,
+// or what os.File.WriteTo hands io.Copy (the file without its WriteTo).
+func fileSize(r io.Reader) (int64, bool) {
+	f, ok := r.(interface {
+		Stat() (fs.FileInfo, error)
+		Seek(int64, int) (int64, error)
+	})
+	if !ok {
+		return 0, false
 	}
-	return 0, false
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return 0, false
+	}
+	at, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, false
+	}
+	return fi.Size() - at, true
 }
 
 // writerOnly hides ReadFrom, so io.Copy writes to the part.
 type writerOnly struct{ p *zipPart }
 
 func (w writerOnly) Write(b []byte) (int, error) { return w.p.write(b) }
-
-// finish records the part's end.
-func (p *zipPart) finish(err error) {
-	p.err = err
-	close(p.done)
-}
 
 // countingWriter counts what it writes.
 type countingWriter struct {
@@ -219,14 +268,10 @@ func (z *parZip) Close() error {
 
 // flush puts the parts deflated so far in the file.
 func (z *parZip) flush() error {
-	if err := z.endLast(); err != nil {
-		return err
-	}
 	for len(z.parts) > 0 {
 		p := z.parts[0]
-		<-p.done
-		if p.err != nil {
-			return p.err
+		if err := p.end(); err != nil {
+			return err
 		}
 		if err := z.ctx.Err(); err != nil {
 			return err
@@ -244,9 +289,7 @@ func (z *parZip) flush() error {
 // temporary files.
 func (z *parZip) drop() {
 	for _, p := range z.parts {
-		if p.async {
-			<-p.done
-		}
+		_ = p.wait()
 		p.out.close()
 	}
 	z.parts = nil
