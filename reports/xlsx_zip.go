@@ -35,12 +35,12 @@ const zipPartMemory = 2 << 20
 // parZip is the zip writer given to excelize (writeTo): it fails once ctx
 // is done (excelize then stops), and deflates the parts as said above.
 type parZip struct {
-	ctx   context.Context
-	zw    *zip.Writer
-	parts []*zipPart
-	fw    *flate.Writer // for the parts deflated on the caller's goroutine
-	slots chan struct{} // one per part being deflated on a goroutine
-	asides int          // parts deflated on a goroutine so far
+	ctx    context.Context
+	zw     *zip.Writer
+	parts  []*zipPart
+	fw     *flate.Writer // for the parts deflated on the caller's goroutine
+	slots  chan struct{} // one per part being deflated on a goroutine
+	asides int           // parts deflated on a goroutine so far
 }
 
 func newParZip(ctx context.Context, w io.Writer) *parZip {
