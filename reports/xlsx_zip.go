@@ -68,6 +68,11 @@ type zipPart struct {
 	bgErr      error         // the goroutine's, read after busy is closed
 	ended      bool          // fw closed
 	err        error
+	// direct: the part is deflated straight into the file (fh, dst):
+	// every part before it was in the file when it was created.
+	direct bool
+	fh     *zip.FileHeader
+	dst    io.Writer
 }
 
 // Create starts the next part.
@@ -78,9 +83,60 @@ func (z *parZip) Create(name string) (io.Writer, error) {
 	if err := z.endLast(); err != nil {
 		return nil, err
 	}
+	if err := z.putReady(); err != nil {
+		return nil, err
+	}
 	p := &zipPart{z: z, name: name, out: spillWriter{limit: zipPartMemory}, crc: crc32.NewIEEE()}
+	if len(z.parts) == 0 {
+		p.direct, p.fh = true, zipHeader(name)
+		w, err := z.zw.CreateRaw(p.fh)
+		if err != nil {
+			return nil, err
+		}
+		p.dst = w
+	}
 	z.parts = append(z.parts, p)
 	return p, nil
+}
+
+// putReady puts in the file the parts at the head of the line that are
+// deflated, without waiting for any.
+func (z *parZip) putReady() error {
+	for len(z.parts) > 0 {
+		p := z.parts[0]
+		if p.busy != nil {
+			select {
+			case <-p.busy:
+			default:
+				return nil
+			}
+		}
+		if err := z.putHead(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putHead ends the part at the head of the line (waiting for it) and puts
+// it in the file.
+func (z *parZip) putHead() error {
+	p := z.parts[0]
+	err := p.end()
+	if cerr := z.ctx.Err(); cerr != nil { // the reason a part failed, most likely
+		return cerr
+	}
+	if err != nil {
+		return err
+	}
+	if p.direct {
+		p.sized()
+	} else if err := z.put(p); err != nil {
+		return err
+	}
+	p.out.close()
+	z.parts = z.parts[1:]
+	return nil
 }
 
 // endLast ends the last part if it is deflated on the caller's goroutine
@@ -127,7 +183,11 @@ func (p *zipPart) deflater() *flate.Writer {
 	if p.fw != nil {
 		return p.fw
 	}
-	counted := countingWriter{w: &p.out, n: &p.comp}
+	var to io.Writer = &p.out
+	if p.direct {
+		to = p.dst
+	}
+	counted := countingWriter{w: to, n: &p.comp}
 	if !p.own && p.z.fw != nil {
 		p.z.fw.Reset(counted)
 		p.fw = p.z.fw
@@ -269,18 +329,9 @@ func (z *parZip) Close() error {
 // flush puts the parts deflated so far in the file.
 func (z *parZip) flush() error {
 	for len(z.parts) > 0 {
-		p := z.parts[0]
-		if err := p.end(); err != nil {
+		if err := z.putHead(); err != nil {
 			return err
 		}
-		if err := z.ctx.Err(); err != nil {
-			return err
-		}
-		if err := z.put(p); err != nil {
-			return err
-		}
-		p.out.close()
-		z.parts = z.parts[1:]
 	}
 	return nil
 }
@@ -298,16 +349,23 @@ func (z *parZip) drop() {
 // put writes a deflated part with the headers zip.Writer.Create would
 // give it.
 func (z *parZip) put(p *zipPart) error {
-	fh := zipHeader(p.name)
-	w, err := z.zw.CreateRaw(fh)
+	p.fh = zipHeader(p.name)
+	w, err := z.zw.CreateRaw(p.fh)
 	if err != nil {
 		return err
 	}
 	if err := p.out.copyTo(w); err != nil {
 		return err
 	}
-	// Read when the part is closed (its data descriptor) and in the
-	// central directory, as zip.Writer sets them for a part it deflates.
+	p.sized()
+	return nil
+}
+
+// sized sets the part's checksum and sizes in its header: read when the
+// part is closed (its data descriptor) and in the central directory, as
+// zip.Writer sets them for a part it deflates.
+func (p *zipPart) sized() {
+	fh := p.fh
 	fh.CRC32 = p.crc.Sum32()
 	fh.CompressedSize64, fh.UncompressedSize64 = p.comp, p.size
 	const uint32max = 1<<32 - 1
@@ -317,7 +375,6 @@ func (z *parZip) put(p *zipPart) error {
 	} else {
 		fh.CompressedSize, fh.UncompressedSize = uint32(fh.CompressedSize64), uint32(fh.UncompressedSize64)
 	}
-	return nil
 }
 
 // zipHeader is the header zip.Writer.CreateHeader makes of

@@ -60,11 +60,11 @@ func writeZip(t *testing.T, z interface {
 	t.Helper()
 	dir := t.TempDir()
 	var files []*os.File
-	defer func() {
+	t.Cleanup(func() { // as excelize's: open until the workbook is closed
 		for _, f := range files {
 			f.Close()
 		}
-	}()
+	})
 	for i, p := range in {
 		w, err := z.Create(p.name)
 		if err != nil {
