@@ -36,7 +36,7 @@ RACE = $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null 
 # headless Chromium (both found or installed by scripts/). Two go test runs
 # at once: the packages whose own code keeps state that goroutines share
 # (RACE_PKGS: the Manager's caches and slots, the store's connections and
-# counters, the lru, the mail outbox's fake server, the test progress
+# counters, the read-ahead goroutine, the lru, the mail outbox's fake server, the test progress
 # reader) under the race detector where a C compiler is present (.ci/run
 # installs one), and every other package without it — pages driven in
 # Chromium, workbooks, the questionnaire, the commands: CPU-heavy tests
@@ -55,7 +55,7 @@ RACE = $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null 
 # in ~250 s), so TEST_PARALLEL_PLAIN=8 may pay there: measure it.
 TEST_PARALLEL ?= 4
 TEST_PARALLEL_PLAIN ?= 4
-RACE_PKGS := ./internal/manage/... ./internal/store/... ./internal/lru/... ./internal/mail/... ./internal/wording/... ./scripts/... ./cmd/surveybench/...
+RACE_PKGS := ./internal/manage/... ./internal/ahead/... ./internal/store/... ./internal/lru/... ./internal/mail/... ./internal/wording/... ./scripts/... ./cmd/surveybench/...
 # The packages whose tests take longest, longest first: go test builds and
 # starts packages in the order it is given them, and a long package started
 # last would finish last (internal/web was started after cmd/surveyd, ~40 s

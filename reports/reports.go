@@ -29,6 +29,12 @@ type Row struct {
 	// Prepared, when not nil, is Answers prepared for Aggregate (Prepare):
 	// used when made under the definition aggregated, else made again.
 	Prepared *Prepared
+	// Raw, when not nil, is the answers document Answers was decoded from
+	// (survey.DecodeAnswers), not to be changed: a workbook whose rows
+	// outgrow its memory for decoded rows keeps these instead, a third of
+	// the size, and decodes them again for its later passes (rowMemo)
+	// rather than reading the source again.
+	Raw []byte
 }
 
 // Rows yields rows in municipality order; an error ends the sequence.

@@ -1,15 +1,13 @@
 package reports
 
 import (
-	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"context"
 	"errors"
 	"io"
-	"io/fs"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
@@ -85,10 +83,15 @@ type StatusRow struct {
 // twice — once to aggregate, once to stream the data sheets; a third time
 // for the trends — but calls src only once while the rows of the first
 // pass fit in about 32 MB (memoBudget: some 9,000 responses of the
-// regional questionnaire): they are kept and given again (rowMemo), so
-// each response is read and decoded once. Past that it keeps no rows and
-// calls src for each pass: memory then grows with the aggregates (the
-// numbers behind the quartiles), not with the responses. The data sheets are written with
+// regional questionnaire decoded, some 20,000 as their answers documents
+// when the rows carry them, Row.Raw): they are kept and given again
+// (rowMemo). Past that it keeps no rows and calls src for each pass:
+// memory then grows with the aggregates (the numbers behind the
+// quartiles), not with the responses. Each pass reads its rows ahead on a
+// goroutine of its own (readAhead), the long sheet is written on another
+// (longAside) and the streamed sheets are deflated on others (parZip): src
+// is never called while a pass of it runs, and none of them is left
+// running when WriteXLSX returns. The data sheets are written with
 // excelize's StreamWriter, which moves to a temporary file past 16 MB, and
 // continue on numbered sheets past Excel's row limit (pagedSheet); the
 // finished file is assembled in memory up to 16 MB and in a temporary file
@@ -119,12 +122,24 @@ func writeXLSX(ctx context.Context, w io.Writer, def *survey.Definition, src Sou
 // AddChart when chartsByExcelize (the tests compare the parts written
 // from a template with those, xlsx_chartparts.go).
 func writeXLSXWith(ctx context.Context, w io.Writer, def *survey.Definition, src Source, opt XLSXOptions, rowLimit, memo int, chartsByExcelize bool) error {
+	return writeXLSXWays(ctx, w, def, src, opt, rowLimit, memo, buildWays{chartsByExcelize: chartsByExcelize})
+}
+
+// buildWays are the tests' yardsticks: the summary's charts made by
+// excelize's AddChart (chartsByExcelize), the long sheet written on the
+// same goroutine as the wide one (longInline; writeData).
+type buildWays struct {
+	chartsByExcelize, longInline bool
+}
+
+// writeXLSXWays is writeXLSXWith in the ways given.
+func writeXLSXWays(ctx context.Context, w io.Writer, def *survey.Definition, src Source, opt XLSXOptions, rowLimit, memo int, ways buildWays) error {
 	x, err := newWorkbook(def, opt)
 	if err != nil {
 		return err
 	}
 	defer x.f.Close()
-	x.ctx, x.rowLimit, x.chartsByExcelize = ctx, rowLimit, chartsByExcelize
+	x.ctx, x.rowLimit, x.chartsByExcelize, x.longInline = ctx, rowLimit, ways.chartsByExcelize, ways.longInline
 	if err := x.build(newRowMemo(src, memo).Source()); err != nil {
 		return err
 	}
@@ -143,11 +158,7 @@ func writeXLSXWith(ctx context.Context, w io.Writer, def *survey.Definition, src
 func (x *workbook) writeTo(w io.Writer) error {
 	out := &spillWriter{limit: spillSize}
 	defer out.close()
-	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
-		z := &ctxZip{ctx: x.ctx, zw: zip.NewWriter(out)}
-		z.zw.RegisterCompressor(zip.Deflate, z.deflate)
-		return z
-	})
+	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newParZip(x.ctx, out) })
 	if _, err := x.f.WriteToBuffer(); err != nil {
 		return err
 	}
@@ -211,42 +222,6 @@ func (s *spillWriter) close() {
 	}
 }
 
-// ctxZip assembles the file, failing once ctx is done (excelize then stops).
-type ctxZip struct {
-	ctx context.Context
-	zw  *zip.Writer
-	fw  *flate.Writer
-}
-
-// deflate compresses the file's parts at flate.BestSpeed, one compressor
-// reset for each part (the zip writer closes a part before it starts the
-// next). At the default level deflating was a third of the CPU of writing
-// a workbook of 10,000 responses (a profile); at BestSpeed the file is
-// 15–25 % larger.
-func (z *ctxZip) deflate(w io.Writer) (io.WriteCloser, error) {
-	if z.fw == nil {
-		fw, err := flate.NewWriter(w, flate.BestSpeed)
-		z.fw = fw
-		return fw, err
-	}
-	z.fw.Reset(w)
-	return z.fw, nil
-}
-
-func (z *ctxZip) Create(name string) (io.Writer, error) {
-	if err := z.ctx.Err(); err != nil {
-		return nil, err
-	}
-	w, err := z.zw.Create(name)
-	if err != nil {
-		return nil, err
-	}
-	return ctxWriter{z.ctx, w}, nil
-}
-
-func (z *ctxZip) AddFS(fsys fs.FS) error { return z.zw.AddFS(fsys) }
-func (z *ctxZip) Close() error           { return z.zw.Close() }
-
 // ctxWriter writes until ctx is done.
 type ctxWriter struct {
 	ctx context.Context
@@ -281,7 +256,8 @@ type workbook struct {
 	wide      []wideColumn
 	styles    map[string]int
 	nums      map[string]int    // styles by number format (num)
-	words     map[string]string // wording without arguments by key (t)
+	words     map[string]string // wording without arguments by key (t), under wordsMu
+	wordsMu   sync.Mutex
 	// textWidth is the longest text seen per wide column (pass 1).
 	textWidth []int
 	// kept and longRows count the responses and the answer values of the
@@ -308,7 +284,10 @@ type workbook struct {
 	// AddChart instead (the tests' yardstick for those parts).
 	charts           *chartDrawing
 	chartsByExcelize bool
-	err              error
+	// longInline writes the long sheet beside the wide one on one
+	// goroutine, never on its own (writeData; the tests' yardstick).
+	longInline bool
+	err        error
 }
 
 func newWorkbook(def *survey.Definition, opt XLSXOptions) (*workbook, error) {
@@ -349,7 +328,9 @@ func (x *workbook) build(src Source) error {
 	}
 	// Pass 1: the aggregates (and the widths of text columns, and how many
 	// rows each data sheet will have); the trends' too.
-	sum, err := Aggregate(x.def, x.observe(src()), x.opt.Filter)
+	// The rows are read (and prepared for Aggregate) ahead, on a goroutine
+	// of their own (readAhead), in this pass and the next.
+	sum, err := Aggregate(x.def, x.observe(readAhead(src(), x.prepare)), x.opt.Filter)
 	if err != nil {
 		return err
 	}
@@ -393,7 +374,7 @@ func (x *workbook) build(src Source) error {
 	if x.stopped() {
 		return x.err
 	}
-	if err := x.writeData(src()); err != nil {
+	if err := x.writeData(readAhead(src(), nil)); err != nil {
 		return err
 	}
 	if !x.stopped() {
@@ -410,6 +391,14 @@ func (x *workbook) build(src Source) error {
 	}
 	return f.SetDocProps(&excelize.DocProperties{Title: x.opt.Title, Creator: "surveyd", Language: x.lang,
 		Created: x.opt.Generated.UTC().Format(time.RFC3339), Description: x.opt.Round})
+}
+
+// prepare prepares a row the filter keeps for Aggregate (Prepare), unless
+// it comes prepared: readAhead calls it beside pass 1's aggregating.
+func (x *workbook) prepare(r *Row) {
+	if x.opt.Filter.Keep(*r) && (r.Prepared == nil || r.Prepared.def != x.def) {
+		r.Prepared = Prepare(x.def, r.Answers)
+	}
 }
 
 // observe passes the rows on to Aggregate and notes what the data sheets
@@ -448,6 +437,10 @@ func (x *workbook) t(key string, args ...any) string {
 	if len(args) == 0 {
 		// Without arguments, once per key: the data sheets ask for the
 		// same few (kinds, statuses, yes and no) on every row.
+		// Locked: the long sheet is written on a goroutine of its own
+		// (writeData) beside the wide sheet, and both ask.
+		x.wordsMu.Lock()
+		defer x.wordsMu.Unlock()
 		if w, ok := x.words[key]; ok {
 			return w
 		}

@@ -5,11 +5,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/civitas-lv/surveyd/survey"
 )
 
 // xlsxParts is a workbook's parts by name. excelize writes the parts, and
@@ -168,4 +171,92 @@ func TestRowCostOfBenchRows(t *testing.T) {
 		total += rowCost(&in.rows[i])
 	}
 	t.Logf("rowCost: %d bytes a response on average; %d responses fit in memoBudget", total/len(in.rows), memoBudget*len(in.rows)/total)
+}
+
+// rawRows are the bench rows with their answers documents (Row.Raw), the
+// answers decoded from them.
+func rawRows(t *testing.T, n int) (*survey.Definition, []Row) {
+	t.Helper()
+	in := benchData(t, n)
+	rows := slices.Clone(in.rows)
+	for i := range rows {
+		raw, err := survey.MarshalAnswers(rows[i].Answers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows[i].Answers, err = survey.DecodeAnswers(raw); err != nil {
+			t.Fatal(err)
+		}
+		rows[i].Raw = raw
+	}
+	return in.def, rows
+}
+
+// TestRowMemoKeepsDocuments: rows that outgrow the budget decoded but fit
+// as their answers documents are kept so, the Source read once; the
+// workbook's parts are the same as when every pass reads the Source; and
+// rows without their documents are not kept past the budget.
+func TestRowMemoKeepsDocuments(t *testing.T) {
+	def, rows := rawRows(t, 60)
+	decoded, docs := 0, 0
+	for i := range rows {
+		decoded += rowCost(&rows[i])
+		docs += rawRowCost(&rows[i])
+	}
+	t.Logf("a response: %d bytes decoded, %d as its document", decoded/len(rows), docs/len(rows))
+	if docs >= decoded/2 {
+		t.Fatalf("documents %d bytes, decoded %d", docs, decoded)
+	}
+	budget := (docs + decoded) / 2
+	opt := XLSXOptions{Generated: generated, TimeZone: riga, Personal: true}
+	write := func(rows []Row, memo int) (map[string]string, int) {
+		t.Helper()
+		calls := 0
+		var buf bytes.Buffer
+		if err := writeXLSX(context.Background(), &buf, def, sliceSource(rows, &calls), opt, 1<<20, memo); err != nil {
+			t.Fatal(err)
+		}
+		return xlsxParts(t, buf.Bytes()), calls
+	}
+	want, streamedCalls := write(rows, 0)
+	got, keptCalls := write(rows, budget)
+	if streamedCalls != 2 || keptCalls != 1 {
+		t.Errorf("source calls: streamed %d (want 2), kept as documents %d (want 1)", streamedCalls, keptCalls)
+	}
+	if !maps.Equal(got, want) {
+		t.Error("the workbook from rows kept as documents differs from the streamed one")
+	}
+	// The replay gives the rows again with their answers decoded.
+	m := newRowMemo(sliceSource(rows, nil), budget)
+	for range m.Source()() {
+	}
+	if !m.raw || m.state != 2 {
+		t.Fatalf("raw %v, state %d after a whole pass", m.raw, m.state)
+	}
+	i := 0
+	for r, err := range m.Source()() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !maps.EqualFunc(r.Answers, rows[i].Answers, func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) }) ||
+			r.Municipality != rows[i].Municipality {
+			t.Fatalf("row %d replayed differs", i)
+		}
+		i++
+	}
+	if i != len(rows) {
+		t.Fatalf("%d rows replayed, want %d", i, len(rows))
+	}
+	// Without documents: nothing kept past the budget.
+	bare := slices.Clone(rows)
+	for i := range bare {
+		bare[i].Raw = nil
+	}
+	if _, calls := write(bare, budget); calls != 2 {
+		t.Errorf("rows without documents: source calls %d, want 2", calls)
+	}
+	// Over the budget as documents too: nothing kept.
+	if _, calls := write(rows, docs/2); calls != 2 {
+		t.Errorf("documents over the budget: source calls %d, want 2", calls)
+	}
 }

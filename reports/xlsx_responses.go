@@ -272,6 +272,25 @@ func (x *workbook) writeData(rows Rows) error {
 	}
 	lw := &longWriter{x: x, p: long, vals: make([]any, 4)}
 	lw.vals[3] = &lw.val
+	// The long sheet's rows are written on a goroutine of their own
+	// (longAside) while the wide sheet's are written here, when the wide
+	// sheet takes one page: its pages then never change while the long
+	// sheet's do, so the workbook's parts are made in the same order as
+	// one after the other. The number formats of its values are made
+	// before (they were with the wide sheet's columns), so it only reads
+	// them.
+	respond := lw.response
+	var aside *longAside
+	if x.widePages == 1 && !x.longInline {
+		for _, q := range x.questions {
+			if q.Type.IsNumber() {
+				x.num(x.numberFormat(q))
+			}
+		}
+		aside = startLongAside(lw.response)
+		defer aside.stop()
+		respond = aside.add
+	}
 
 	for r, err := range rows {
 		if err == nil {
@@ -296,7 +315,12 @@ func (x *workbook) writeData(rows Rows) error {
 		if err := wide.add(vals); err != nil {
 			return err
 		}
-		if err := lw.response(&r); err != nil {
+		if err := respond(&r); err != nil {
+			return err
+		}
+	}
+	if aside != nil {
+		if err := aside.finish(); err != nil {
 			return err
 		}
 	}

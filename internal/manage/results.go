@@ -118,12 +118,13 @@ func (m *Manager) snapshotResults(ctx context.Context, sv domain.Survey, def *su
 		return err
 	}
 	defer release()
-	return m.snapshotResultsHeld(ctx, sv, def, personal, lang, fn)
+	return m.snapshotResultsHeld(ctx, sv, def, personal, false, lang, fn)
 }
 
 // snapshotResultsHeld is snapshotResults for a caller that holds a report
-// slot already.
-func (m *Manager) snapshotResultsHeld(ctx context.Context, sv domain.Survey, def *survey.Definition, personal bool, lang string,
+// slot already; with raw each row carries its answers document too
+// (reports.Row.Raw, for the workbook's memo of rows).
+func (m *Manager) snapshotResultsHeld(ctx context.Context, sv domain.Survey, def *survey.Definition, personal, raw bool, lang string,
 	fn func(sn *store.Snapshot, order []string, src reports.Source, t Tracker) error) error {
 	return m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
 		// The tracker decodes every working copy; a report row whose
@@ -155,6 +156,9 @@ func (m *Manager) snapshotResultsHeld(ctx context.Context, sv domain.Survey, def
 						return
 					}
 					row, err := reportRow(r, docs)
+					if raw && row.Raw == nil && err == nil && r.Status != nil {
+						row.Raw = reportDoc(r)
+					}
 					for _, c := range contacts[r.Code] {
 						row.Contacts = append(row.Contacts, c.Email)
 					}
@@ -212,10 +216,7 @@ func reportRow(r store.ReportRow, docs *decodedDocs) (reports.Row, error) {
 		return row, nil
 	}
 	row.Status = *r.Status
-	data := []byte(r.AnswersJSON)
-	if r.SubmittedJSON != nil {
-		data = r.SubmittedJSON
-	}
+	data := reportDoc(r)
 	if a, ok := docs.take(r.Code, data); ok {
 		row.Answers = a
 		return row, nil
@@ -223,6 +224,15 @@ func reportRow(r store.ReportRow, docs *decodedDocs) (reports.Row, error) {
 	a, err := survey.DecodeAnswers(data)
 	row.Answers = a
 	return row, err
+}
+
+// reportDoc is the answers document a report reads of a response: the
+// submitted snapshot when there is one, else the working copy.
+func reportDoc(r store.ReportRow) []byte {
+	if r.SubmittedJSON != nil {
+		return r.SubmittedJSON
+	}
+	return []byte(r.AnswersJSON)
 }
 
 // ExportOptions say which workbook to write (Export).
@@ -313,7 +323,7 @@ func (m *Manager) Export(ctx context.Context, p domain.Principal, w io.Writer, s
 		return false, err
 	}
 	kw := &keepWriter{w: w, limit: workbookCacheMax}
-	err = m.snapshotResultsHeld(ctx, sv, def, x.Personal, x.Lang,
+	err = m.snapshotResultsHeld(ctx, sv, def, x.Personal, true, x.Lang,
 		func(sn *store.Snapshot, order []string, src reports.Source, t Tracker) error {
 			if x.Earlier, err = m.snapshotTrendRounds(ctx, sn, earlier, order); err != nil {
 				return err

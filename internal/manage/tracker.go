@@ -5,6 +5,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/civitas-lv/surveyd/internal/ahead"
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/survey"
@@ -122,15 +123,24 @@ func trackerOf(ctx context.Context, sn *store.Snapshot, sv domain.Survey, def *s
 	regions := map[string]*Tally{}
 	// Streamed (store.Snapshot.TrackerRows), each row's answers document
 	// dropped once its progress is counted: a round of 100,000
-	// municipalities would otherwise hold every document at once.
-	for r, err := range sn.TrackerRows(ctx, sv.ID) {
+	// municipalities would otherwise hold every document at once. The rows
+	// are read and their documents decoded ahead, on a goroutine of their
+	// own (ahead.Seq2), while the progress of those read is counted here.
+	rows := func(yield func(trackerDoc, error) bool) {
+		for r, err := range sn.TrackerRows(ctx, sv.ID) {
+			if !yield(trackerDoc{TrackerRow: r}, err) || err != nil {
+				return
+			}
+		}
+	}
+	for d, err := range ahead.Seq2(rows, trackerAheadBatch, trackerAheadBatches, (*trackerDoc).decode) {
+		if err == nil {
+			err = d.err
+		}
 		if err != nil {
 			return Tracker{}, err
 		}
-		answers, err := survey.DecodeAnswers(r.AnswersJSON)
-		if err != nil {
-			return Tracker{}, err
-		}
+		r, answers := d.TrackerRow, d.answers
 		docs.keep(r.Code, r.AnswersJSON, answers)
 		r.AnswersJSON = nil
 		row := TrackerRow{TrackerRow: r, Deadline: sv.Deadline(r.ExtendedUntil), Contacts: contacts[r.Code]}
@@ -140,10 +150,7 @@ func trackerOf(ctx context.Context, sn *store.Snapshot, sv domain.Survey, def *s
 			row.FeedbackChanged = f.Released() && r.SubmittedVersion != nil && *r.SubmittedVersion != f.SubmittedVersion
 		}
 		if r.ResponseStatus != nil {
-			carried, err := carriedCodes(r.CarriedJSON)
-			if err != nil {
-				return Tracker{}, err
-			}
+			carried := d.carried
 			row.Progress = carriedProgress(def, answers, carried) // not yet confirmed: unanswered
 			for _, p := range row.Progress {
 				row.Shown += p.Shown
@@ -174,6 +181,29 @@ func trackerOf(ctx context.Context, sn *store.Snapshot, sv domain.Survey, def *s
 	}
 	sort.Slice(t.ByRegion, func(i, j int) bool { return t.ByRegion[i].Name < t.ByRegion[j].Name })
 	return t, nil
+}
+
+// Tracker rows read ahead: trackerAheadBatch in each batch, at most
+// trackerAheadBatches waiting.
+const (
+	trackerAheadBatch   = 32
+	trackerAheadBatches = 4
+)
+
+// trackerDoc is a tracker row with its answers document decoded, and its
+// carried-over answers when it has a response (decode).
+type trackerDoc struct {
+	store.TrackerRow
+	answers survey.Answers
+	carried map[string]string
+	err     error // of decoding
+}
+
+// decode decodes the row's documents, as trackerOf reads them.
+func (d *trackerDoc) decode() {
+	if d.answers, d.err = survey.DecodeAnswers(d.AnswersJSON); d.err == nil && d.ResponseStatus != nil {
+		d.carried, d.err = carriedCodes(d.CarriedJSON)
+	}
 }
 
 func trackStatus(r store.TrackerRow) string {
