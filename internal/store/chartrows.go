@@ -53,8 +53,8 @@ WHERE r.survey_id = $1 AND r.status = 'submitted'`
 // order; any change to one (an answer, a status, a municipality's region
 // or kind, a row gone or added) gives another.
 const qChartSubmittedFingerprint = `
-SELECT count(*)::text || ':' || COALESCE(sum(hashtextextended(k, 0)::numeric), 0)::text || ':' ||
-       COALESCE(sum(hashtextextended(k, 1)::numeric), 0)::text
+SELECT count(*)::text || ':' || COALESCE(sum(hashtextextended(k, 0)), 0)::text || ':' ||
+       COALESCE(sum(hashtextextended(k, 1)), 0)::text
 FROM (SELECT format('%L %L %L %L %L %s %s %s', m.code, m.kind, m.planning_region, m.statistical_region, r.status,
                     r.id, r.xmin, r.version) AS k
       FROM responses r
@@ -110,7 +110,10 @@ WHERE r.survey_id = $1 AND r.status = 'submitted'`
 const qResultsStamp = stampRounds + stampSum
 
 // stampRounds and stampSum are qResultsStamp's start and end: the rows'
-// versions it lists, and how they are summed.
+// versions it lists, and how they are summed. sum over bigint adds in
+// 128-bit integers and never overflows; the same sum over the hashes cast
+// to numeric, as it was written before, gave the same figures at about 1.5×
+// the backend's time (13 against 17–22 ms at 20,000 rows, psql \timing).
 const (
 	stampRounds = `
 WITH RECURSIVE chain(id, depth) AS (
@@ -127,8 +130,8 @@ WITH RECURSIVE chain(id, depth) AS (
 `
 	stampSum = `
 )
-SELECT count(*)::text || ':' || COALESCE(sum(hashtextextended(k, 0)::numeric), 0)::text || ':' ||
-       COALESCE(sum(hashtextextended(k, 1)::numeric), 0)::text
+SELECT count(*)::text || ':' || COALESCE(sum(hashtextextended(k, 0)), 0)::text || ':' ||
+       COALESCE(sum(hashtextextended(k, 1)), 0)::text
 FROM versions`
 )
 
