@@ -335,19 +335,9 @@ type savedReply struct {
 // the reply: the new version, and only when the reply says so, cleared
 // answers dropped, a colleague's merged or conflicting answers taken.
 func (b *saveBench) save(ctx context.Context, s *saver) (int, error) {
-	if s.conn == nil {
-		c, err := dialPut(b.base)
-		if err != nil {
-			return 0, err
-		}
-		s.conn = c
-	}
-	s.body = s.appendBody(s.body[:0])
-	status, data, err := s.conn.put(s.path, s.body)
+	status, data, err := b.put(s, s.path, redact(s.url))
 	if err != nil {
-		s.conn.close()
-		s.conn = nil
-		return status, fmt.Errorf("PUT %s: %w", redact(s.url), err)
+		return status, err
 	}
 	if status != http.StatusOK && status != http.StatusConflict {
 		return status, fmt.Errorf("PUT %s: %d %s", redact(s.url), status, bytes.TrimSpace(data[:min(len(data), 300)]))
@@ -412,6 +402,26 @@ func (b *saveBench) run(ctx context.Context, savers []*saver, d time.Duration) s
 	return b.loop(ctx, savers, d, func(s *saver) { s.change(b.changes) }, b.save)
 }
 
+// put sends s's answers to path on s's connection (dialled first when it
+// has none; dropped after an error, which names the request as shown).
+func (b *saveBench) put(s *saver, path, shown string) (int, []byte, error) {
+	if s.conn == nil {
+		c, err := dialPut(b.base)
+		if err != nil {
+			return 0, nil, err
+		}
+		s.conn = c
+	}
+	s.body = s.appendBody(s.body[:0])
+	status, data, err := s.conn.put(path, s.body)
+	if err != nil {
+		s.conn.close()
+		s.conn = nil
+		return status, nil, fmt.Errorf("PUT %s: %w", shown, err)
+	}
+	return status, data, nil
+}
+
 // floorPath is the autosave's route with a link that is not one: the
 // server refuses it (404) when it parses the token, before any database
 // work.
@@ -429,19 +439,9 @@ func (b *saveBench) floor(ctx context.Context, savers []*saver, d time.Duration)
 
 // floorRequest sends a save's body to floorPath.
 func (b *saveBench) floorRequest(ctx context.Context, s *saver) (int, error) {
-	if s.conn == nil {
-		c, err := dialPut(b.base)
-		if err != nil {
-			return 0, err
-		}
-		s.conn = c
-	}
-	s.body = s.appendBody(s.body[:0])
-	status, data, err := s.conn.put(floorPath, s.body)
+	status, data, err := b.put(s, floorPath, floorPath)
 	if err != nil {
-		s.conn.close()
-		s.conn = nil
-		return status, fmt.Errorf("PUT %s: %w", floorPath, err)
+		return status, err
 	}
 	if status != http.StatusNotFound {
 		return status, fmt.Errorf("PUT %s: %d %s", floorPath, status, bytes.TrimSpace(data[:min(len(data), 300)]))
