@@ -117,7 +117,8 @@ func buildZip(t *testing.T, in OpenDataInput) []byte {
 	return b.Bytes()
 }
 
-// unzipped is a package's files by name, in stored order.
+// unzipped is a zip file's parts by name, in stored order (an open-data
+// package, a workbook).
 type unzipped struct {
 	names []string
 	files map[string][]byte

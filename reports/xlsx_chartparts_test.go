@@ -1,11 +1,9 @@
 package reports
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,25 +18,8 @@ import (
 // zipParts reads every part of a file.
 func zipParts(t *testing.T, data []byte) (names []string, parts map[string][]byte) {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	parts = map[string][]byte{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, f.Name)
-		parts[f.Name] = b
-	}
-	return names, parts
+	u := unzipPackage(t, data)
+	return u.names, u.files
 }
 
 // TestSummaryChartsAsExcelizeWrites: the workbook whose summary charts are

@@ -1,12 +1,10 @@
 package reports
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -20,21 +18,9 @@ import (
 // from run to run: the entries are given sorted.
 func xlsxParts(t *testing.T, b []byte) map[string]string {
 	t.Helper()
-	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[string]string{}
-	for _, f := range z.File {
-		r, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := io.ReadAll(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[f.Name] = string(d)
+	for name, d := range unzipPackage(t, b).files {
+		out[name] = string(d)
 	}
 	if ct, ok := out["[Content_Types].xml"]; ok {
 		elems := strings.Split(ct, "<")

@@ -125,18 +125,10 @@ func TestParZipSameBytes(t *testing.T) {
 	if z.asides == 0 {
 		t.Errorf("%d parts deflated on goroutines of their own", z.asides)
 	}
-	r, err := zip.NewReader(bytes.NewReader(got.Bytes()), int64(got.Len()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, f := range r.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := io.ReadAll(rc)
-		if err != nil || f.Name != in[i].name || !bytes.Equal(data, in[i].data) {
-			t.Fatalf("part %d: %s, %v", i, f.Name, err)
+	u := unzipPackage(t, got.Bytes())
+	for i, name := range u.names {
+		if name != in[i].name || !bytes.Equal(u.files[name], in[i].data) {
+			t.Fatalf("part %d: %s", i, name)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package survey
 
 import (
 	"math/rand/v2"
-	"strings"
 	"testing"
 )
 
@@ -37,18 +36,7 @@ func TestShownSameAsCopy(t *testing.T) {
 	}
 	// TestVisibleChains' questionnaire: a hidden question's answer
 	// decides whether later ones are shown.
-	src := strings.Replace(miniYAML, `      - code: year
-        type: year`, `      - code: year
-        type: year
-        show_if: "count > 5"`, 1)
-	src = strings.Replace(src, `      - code: share
-        type: percent`, `      - code: share
-        type: percent
-        show_if: "year = 2020"`, 1)
-	chain, err := Parse([]byte(src), "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	chain := chainDefinition(t)
 	for _, d := range []*Definition{regional, chain} {
 		shownSameAsCopy(t, d)
 	}

@@ -224,10 +224,10 @@ func TestProgress(t *testing.T) {
 	}
 }
 
-// TestVisibleChains: a question hidden by its condition does not show the
-// questions that depend on it, even if it still has an answer.
-func TestVisibleChains(t *testing.T) {
-	t.Parallel()
+// chainDefinition is miniYAML with a chain of conditions: year is shown
+// when count > 5, share when year = 2020.
+func chainDefinition(t *testing.T) *Definition {
+	t.Helper()
 	src := strings.Replace(miniYAML, `      - code: year
         type: year`, `      - code: year
         type: year
@@ -240,6 +240,14 @@ func TestVisibleChains(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return d
+}
+
+// TestVisibleChains: a question hidden by its condition does not show the
+// questions that depend on it, even if it still has an answer.
+func TestVisibleChains(t *testing.T) {
+	t.Parallel()
+	d := chainDefinition(t)
 	a := answers(t, `{"status":"no","count":9,"year":2020,"share":5}`)
 	vis := d.Visible(a)
 	if vis["count"] || vis["year"] || vis["share"] {
