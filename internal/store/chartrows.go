@@ -30,21 +30,28 @@ type ChartHead struct {
 // and row version (the writing transaction's id, xmin, and the response's
 // version: xmin alone would repeat only after four billion transactions,
 // and then the version would have to repeat too), in no particular order.
-const qChartHeads = `
+const qChartHeads = chartHeadColumns + chartRoundRows
+
+// chartHeadColumns are a head's columns; chartRoundRows and
+// chartSubmittedRows the rows of qChartHeads and qChartSubmittedHeads
+// (and of qChartRows and qChartSubmittedRows, which add the answers).
+const (
+	chartHeadColumns = `
 SELECT m.code, m.kind, m.planning_region, m.statistical_region, r.status, r.id,
-       r.xmin::text || ':' || r.version::text AS row_version
+       r.xmin::text || ':' || r.version::text AS row_version`
+	chartRoundRows = `
 FROM municipalities m
 LEFT JOIN responses r ON r.survey_id = $1 AND r.municipality_code = m.code
 WHERE m.active OR r.id IS NOT NULL`
-
-// qChartSubmittedHeads is a round's submitted responses as qChartHeads
-// has them.
-const qChartSubmittedHeads = `
-SELECT m.code, m.kind, m.planning_region, m.statistical_region, r.status, r.id,
-       r.xmin::text || ':' || r.version::text AS row_version
+	chartSubmittedRows = `
 FROM responses r
 JOIN municipalities m ON m.code = r.municipality_code
 WHERE r.survey_id = $1 AND r.status = 'submitted'`
+)
+
+// qChartSubmittedHeads is a round's submitted responses as qChartHeads
+// has them.
+const qChartSubmittedHeads = chartHeadColumns + chartSubmittedRows
 
 // qChartSubmittedFingerprint fingerprints what qChartSubmittedHeads reads
 // of a round, without reading it out: the number of rows and two sums of
@@ -81,20 +88,10 @@ FROM responses r WHERE r.id = ANY($1::bigint[])`
 // qChartSubmittedAnswers have them (NULL where nothing was saved): a
 // round read whole in one statement.
 const (
-	qChartRows = `
-SELECT m.code, m.kind, m.planning_region, m.statistical_region, r.status, r.id,
-       r.xmin::text || ':' || r.version::text AS row_version,
-       CASE WHEN r.id IS NOT NULL THEN COALESCE(r.submitted_answers, r.answers, '{}') END AS answers
-FROM municipalities m
-LEFT JOIN responses r ON r.survey_id = $1 AND r.municipality_code = m.code
-WHERE m.active OR r.id IS NOT NULL`
-	qChartSubmittedRows = `
-SELECT m.code, m.kind, m.planning_region, m.statistical_region, r.status, r.id,
-       r.xmin::text || ':' || r.version::text AS row_version,
-       r.submitted_answers AS answers
-FROM responses r
-JOIN municipalities m ON m.code = r.municipality_code
-WHERE r.survey_id = $1 AND r.status = 'submitted'`
+	qChartRows = chartHeadColumns + `,
+       CASE WHEN r.id IS NOT NULL THEN COALESCE(r.submitted_answers, r.answers, '{}') END AS answers` + chartRoundRows
+	qChartSubmittedRows = chartHeadColumns + `,
+       r.submitted_answers AS answers` + chartSubmittedRows
 )
 
 // qResultsStamp fingerprints everything the charts of a round read: the
