@@ -71,3 +71,8 @@ const (
 	ActorUser       = "user"
 	ActorSystem     = "system"
 )
+
+// RevisionErase is the action of the revision an erasure of personal data
+// writes: it holds no answers (they are what was erased), and its note
+// names the question codes erased, comma separated.
+const RevisionErase = "erase"

@@ -13,7 +13,14 @@ var (
 )
 
 // ConflictError reports a stale version: Current is the version now stored.
-type ConflictError struct{ Current int }
+// Erased is true when a change that would have been merged with the
+// versions since (store.Change.Rebase) was refused because they include an
+// erasure of personal data (RevisionErase): merging would write the erased
+// answers back.
+type ConflictError struct {
+	Current int
+	Erased  bool
+}
 
 func (e *ConflictError) Error() string {
 	return fmt.Sprintf("version conflict: the current version is %d", e.Current)

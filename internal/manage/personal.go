@@ -253,7 +253,7 @@ func (m *Manager) ErasePerson(ctx context.Context, p domain.Principal, q domain.
 	if err != nil {
 		return domain.PersonData{}, domain.Erased{}, err
 	}
-	found, erased, err := m.Store.ErasePerson(ctx, q, keys)
+	found, erased, err := m.Store.ErasePerson(ctx, q, keys, userIDOf(p))
 	if err != nil {
 		return found, erased, err
 	}

@@ -129,23 +129,125 @@ func (f personalFixture) others(t *testing.T) string {
 		t.Fatal(err)
 	}
 	for _, r := range list {
-		sv := -1
-		if r.SubmittedVersion != nil {
-			sv = *r.SubmittedVersion
-		}
-		fmt.Fprintf(&b, "%s %s v%d sv%d: %s | %s\n", r.MunicipalityCode, r.Status, r.Version, sv,
-			strip(r.AnswersJSON), strip(r.SubmittedJSON))
+		// The versions are versions(): an erasure bumps them.
+		fmt.Fprintf(&b, "%s %s: %s | %s\n", r.MunicipalityCode, r.Status, strip(r.AnswersJSON), strip(r.SubmittedJSON))
 		revs, err := f.m.Store.Revisions(ctx, r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, v := range revs {
+			if v.Action == domain.RevisionErase {
+				continue // versions()
+			}
 			fmt.Fprintf(&b, "  rev %d %s %s %s: %s -> %s\n", v.Version, v.Action, v.Actor, v.CreatedAt.UTC(),
 				strip(v.BeforeJSON), strip(v.AfterJSON))
 		}
 	}
 	b.WriteString(f.figures(t))
 	return b.String()
+}
+
+// responseVersions are a response's version, submitted version (-1:
+// none) and its revisions 'erase'.
+type responseVersions struct {
+	V, SV  int
+	Erases []domain.Revision
+}
+
+// versions returns each response's responseVersions, by municipality.
+func (f personalFixture) versions(t *testing.T) map[string]responseVersions {
+	t.Helper()
+	list, err := f.m.Store.ResponsesForSurvey(ctx, f.sv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]responseVersions{}
+	for _, r := range list {
+		rv := responseVersions{V: r.Version, SV: -1}
+		if r.SubmittedVersion != nil {
+			rv.SV = *r.SubmittedVersion
+		}
+		revs, err := f.m.Store.Revisions(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range revs {
+			if v.Action == domain.RevisionErase {
+				rv.Erases = append(rv.Erases, v)
+			}
+		}
+		out[r.MunicipalityCode] = rv
+	}
+	return out
+}
+
+// held returns, by municipality, the personal codes each response holds
+// anywhere (answers, submitted answers, carried-over marks, any revision),
+// in the questionnaire's order: what erasing it must name.
+func (f personalFixture) held(t *testing.T) map[string][]string {
+	t.Helper()
+	list, err := f.m.Store.ResponsesForSurvey(ctx, f.sv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for _, r := range list {
+		docs := [][]byte{r.AnswersJSON, r.SubmittedJSON, r.CarriedJSON}
+		revs, err := f.m.Store.Revisions(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range revs {
+			docs = append(docs, v.BeforeJSON, v.AfterJSON)
+		}
+		for _, k := range manage.PersonalCodes(f.def) {
+			if slices.ContainsFunc(docs, func(d []byte) bool { _, ok := decode(t, d)[k]; return ok }) {
+				out[r.MunicipalityCode] = append(out[r.MunicipalityCode], k)
+			}
+		}
+	}
+	return out
+}
+
+// checkErased checks that the erasure changed the versions from before to
+// after as it should: each response in erased went one version up (its
+// submitted version with it, when it was the current one: the response is
+// not "changed since submitted") with one revision 'erase' by the actor
+// (user: its id, 0 for the system) that holds no answers and whose note
+// names exactly the codes in erased; every other response kept its
+// versions and has no such revision.
+func checkErased(t *testing.T, before, after map[string]responseVersions, erased map[string][]string, user int64) {
+	t.Helper()
+	for code, b := range before {
+		a := after[code]
+		codes, ok := erased[code]
+		if !ok {
+			if a.V != b.V || a.SV != b.SV || len(a.Erases) != len(b.Erases) {
+				t.Errorf("%s: not erased, but %+v became %+v", code, b, a)
+			}
+			continue
+		}
+		wantSV := b.SV
+		if b.SV == b.V {
+			wantSV = b.V + 1
+		}
+		if a.V != b.V+1 || a.SV != wantSV || len(a.Erases) != len(b.Erases)+1 {
+			t.Errorf("%s: erased, versions %+v became %+v; want v%d sv%d and one more erase revision", code, b, a, b.V+1, wantSV)
+			continue
+		}
+		e := a.Erases[len(a.Erases)-1]
+		wantActor := domain.ActorSystem
+		if user != 0 {
+			wantActor = domain.ActorUser
+		}
+		if e.Version != a.V || e.Actor != wantActor || (user != 0) != (e.UserID != nil) ||
+			(e.UserID != nil && *e.UserID != user) || e.InvitationID != nil ||
+			string(e.BeforeJSON) != "{}" || string(e.AfterJSON) != "{}" || e.Note == nil ||
+			*e.Note != strings.Join(codes, ", ") {
+			t.Errorf("%s: erase revision %+v (note %v), want version %d by %s %d, {} -> {}, note %q",
+				code, e, e.Note, a.V, wantActor, user, strings.Join(codes, ", "))
+		}
+	}
 }
 
 // figures renders the results' summary of the non-personal questions and
@@ -222,7 +324,12 @@ func TestRetentionErasesPersonalDataWhenDue(t *testing.T) {
 		t.Fatalf("the job changed the database before the period ended")
 	}
 	// On the day, every trace goes; the rest stays. Two instances run the
-	// job at once: both succeed, and between them erase each thing once.
+	// job at once: both succeed, and between them erase each thing once
+	// (each response gets one new version, one revision 'erase').
+	vers, held := f.versions(t), f.held(t)
+	if len(held) != 5 {
+		t.Fatalf("personal answers in %d responses, want 5: %v", len(held), held)
+	}
 	var runs [2][]manage.RetentionResult
 	var errs [2]error
 	var wg sync.WaitGroup
@@ -252,8 +359,12 @@ func TestRetentionErasesPersonalDataWhenDue(t *testing.T) {
 	if got := f.others(t); got != keep {
 		t.Errorf("the other answers or the figures changed:\nbefore\n%s\nafter\n%s", keep, got)
 	}
+	checkErased(t, vers, f.versions(t), held, 0)
 	list, _ := m.Store.ResponsesForSurvey(ctx, f.sv.ID)
 	for _, r := range list {
+		if r.ChangedSinceSubmit() {
+			t.Errorf("%s looks changed since submitted after the erasure", r.MunicipalityCode)
+		}
 		a, sub := decode(t, r.AnswersJSON), decode(t, r.SubmittedJSON)
 		for _, k := range manage.PersonalCodes(f.def) {
 			if _, ok := a[k]; ok {
@@ -336,7 +447,9 @@ func TestPersonSearchExportErase(t *testing.T) {
 	if err := json.Unmarshal(js, &back); err != nil || len(back.Responses) != 1 {
 		t.Errorf("export does not read back: %v", err)
 	}
-	// Erase by name: the same as found.
+	// Erase by name: the same as found. Only her response gets a new
+	// version and a revision 'erase' naming her answers' codes.
+	vers, held := f.versions(t), f.held(t)
 	found, e, err := m.ErasePerson(ctx, admin, domain.PersonQuery{Name: "distinktīvā"})
 	if err != nil {
 		t.Fatal(err)
@@ -350,6 +463,12 @@ func TestPersonSearchExportErase(t *testing.T) {
 	if got := f.others(t); got != keep {
 		t.Errorf("the other answers or the figures changed:\nbefore\n%s\nafter\n%s", keep, got)
 	}
+	for _, k := range []string{"resp_name", "resp_email", "resp_phone", "resp_position"} {
+		if !slices.Contains(held[f.code], k) {
+			t.Errorf("her response holds %v, without %s", held[f.code], k)
+		}
+	}
+	checkErased(t, vers, f.versions(t), map[string][]string{f.code: held[f.code]}, 0)
 	// What is not hers stays: the colleague's contact, the staff user, the
 	// other respondents' personal answers.
 	if cs, _ := m.Store.ContactsOf(ctx, "cesis"); len(cs) != 1 || cs[0].Name != "Kolēģis Bez Sakara" {

@@ -21,9 +21,12 @@ import (
 // definitions), in the working copy, the submitted copy, the carried-over
 // marks and every revision's before/after, and the recipients of the
 // round's e-mail. Erasing removes those keys (an erased answer reads as
-// unanswered); every revision row stays with its other answers. Every
-// statement only touches rows that still hold something to erase, so
-// running one twice, or from several instances at once, is harmless.
+// unanswered); every revision row stays with its other answers. Each
+// response erased gets a new version and a revision 'erase' without
+// answers (eraseHit), so that no page or merge made from before can write
+// the erased answers back (undoRevisions). Every statement only touches
+// rows that still hold something to erase, so running one twice, or from
+// several instances at once, is harmless.
 
 const (
 	// The round's last deadline: its closing date or its latest extension.
@@ -35,11 +38,17 @@ const (
 	qDueRetention = `
 SELECT * FROM (SELECT ` + retentionColumns + ` FROM surveys s WHERE s.personal_retention_days IS NOT NULL) r
 WHERE last_deadline + make_interval(days => personal_retention_days) <= $1 ORDER BY id`
-	qEraseRoundResponses = `
-UPDATE responses SET answers = answers - $2::text[], submitted_answers = submitted_answers - $2::text[],
-    carried = carried - $2::text[]
-WHERE survey_id = $1 AND (answers ?| $2::text[] OR coalesce(submitted_answers ?| $2::text[], false)
-                          OR carried ?| $2::text[])`
+	// A response that still holds one of the codes $2 (in its answers,
+	// submitted answers, carried-over marks or any revision) loses them,
+	// and its version is bumped with a revision 'erase' (actor $3, user
+	// $4) that holds no answers and names the codes erased: a page opened
+	// before cannot write them back, and a rebase cannot undo past it
+	// (undoRevisions). The submitted version follows when it was the
+	// current one (the submitted answers lose the same codes, so they are
+	// not "changed since submitted"), and so does a feedback release of
+	// that version (feedback never shows personal answers). The response
+	// rows are locked first (lockRoundResponses, lockPersonResponses).
+	qEraseRoundResponses = eraseHit + `r.survey_id = $1` + eraseRest
 	qEraseRoundRevisions = `
 UPDATE revisions v SET before = v.before - $2::text[], after = v.after - $2::text[]
 FROM responses r
@@ -87,10 +96,8 @@ WHERE m.recipient <> '' AND lower(btrim(m.recipient)) = ANY($1) ORDER BY m.id`
 	qPersonUsers = `
 SELECT id, email, name, role FROM users
 WHERE ($1 = 'email' AND email = $2) OR ($1 = 'name' AND strpos(lower(name), $2) > 0) ORDER BY email`
-	qErasePersonResponses = `
-UPDATE responses SET answers = answers - $2::text[], submitted_answers = submitted_answers - $2::text[],
-    carried = carried - $2::text[]
-WHERE id = ANY($1)`
+	qErasePersonResponses = eraseHit + `r.id = ANY($1)` + eraseRest
+	qLockPersonResponses  = `SELECT id FROM responses WHERE id = ANY($1) ORDER BY id FOR UPDATE`
 	qErasePersonRevisions = `
 UPDATE revisions SET before = before - $2::text[], after = after - $2::text[]
 WHERE response_id = ANY($1) AND (before ?| $2::text[] OR after ?| $2::text[])`
@@ -102,7 +109,37 @@ WHERE response_id = ANY($1) AND (before ?| $2::text[] OR after ?| $2::text[])`
 var personalStatements = []string{qRetention, qSetRetention, qDueRetention, qEraseRoundResponses,
 	qEraseRoundRevisions, qEraseRoundMessages, qMarkRoundErased, qPersonResponses, qPersonRevisions,
 	qPersonContacts, qPersonMessages, qPersonUsers, qErasePersonResponses, qErasePersonRevisions,
-	qErasePersonContacts, qErasePersonMessages, qErasePersonLoginFailures}
+	qErasePersonContacts, qErasePersonMessages, qErasePersonLoginFailures, qLockPersonResponses}
+
+// eraseHit + the responses' condition (on r) + eraseRest is the
+// statement that erases the codes $2 from those responses, bumps their
+// versions and writes their revisions 'erase' (actor $3, user $4),
+// before the revisions are scrubbed; it returns how many responses it
+// changed.
+const (
+	eraseHit = `
+WITH hit AS (
+    SELECT r.id, array(SELECT u.k FROM unnest($2::text[]) WITH ORDINALITY AS u(k, i)
+        WHERE r.answers ? u.k OR coalesce(r.submitted_answers ? u.k, false) OR r.carried ? u.k
+            OR EXISTS (SELECT 1 FROM revisions v WHERE v.response_id = r.id AND (v.before ? u.k OR v.after ? u.k))
+        ORDER BY u.i) AS keys
+    FROM responses r WHERE `
+	eraseRest = `),
+up AS (
+    UPDATE responses r SET answers = r.answers - $2::text[], submitted_answers = r.submitted_answers - $2::text[],
+        carried = r.carried - $2::text[], version = r.version + 1, updated_at = now(),
+        submitted_version = CASE WHEN r.submitted_version = r.version THEN r.version + 1 ELSE r.submitted_version END
+    FROM hit WHERE r.id = hit.id AND cardinality(hit.keys) > 0
+    RETURNING r.id, r.survey_id, r.municipality_code, r.version, r.submitted_version, hit.keys),
+fb AS (
+    UPDATE feedback_releases f SET submitted_version = up.submitted_version
+    FROM up WHERE up.submitted_version = up.version AND f.survey_id = up.survey_id
+        AND f.municipality_code = up.municipality_code AND f.submitted_version = up.version - 1),
+rev AS (
+    INSERT INTO revisions (response_id, version, action, actor, user_id, before, after, note)
+    SELECT id, version, 'erase', $3::text, $4::bigint, '{}', '{}', array_to_string(keys, ', ') FROM up)
+SELECT count(*) FROM up`
+)
 
 // Retention returns the round's retention rule.
 func (s *Store) Retention(ctx context.Context, surveyID int64) (domain.Retention, error) {
@@ -133,7 +170,9 @@ func (s *Store) DueRetention(ctx context.Context, now time.Time) ([]domain.Reten
 
 // EraseRoundPersonal erases the round's personal answers (the codes keys)
 // everywhere and the recipients of its e-mail, in one transaction, and
-// records at as when the round's personal data was first erased.
+// records at as when the round's personal data was first erased. Each
+// response changed gets a new version and a revision 'erase' by the
+// system (eraseResponses).
 func (s *Store) EraseRoundPersonal(ctx context.Context, surveyID int64, keys []string, at time.Time) (domain.Erased, error) {
 	var out domain.Erased
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -146,12 +185,14 @@ func (s *Store) EraseRoundPersonal(ctx context.Context, surveyID int64, keys []s
 			return notFound(err)
 		}
 		k := pq.StringArray(keys)
+		if err := eraseResponsesTx(ctx, tx, qLockRoundResponses, qEraseRoundResponses, surveyID, k, userActor(0, ""), &out); err != nil {
+			return err
+		}
 		for _, st := range []struct {
 			q    string
 			args []any
 			n    *int
 		}{
-			{qEraseRoundResponses, []any{surveyID, k}, &out.Responses},
 			{qEraseRoundRevisions, []any{surveyID, k}, &out.Revisions},
 			{qEraseRoundMessages, []any{surveyID}, &out.Messages},
 			{qMarkRoundErased, []any{surveyID, at}, nil},
@@ -168,6 +209,25 @@ func (s *Store) EraseRoundPersonal(ctx context.Context, surveyID int64, keys []s
 		return nil
 	})
 	return out, err
+}
+
+// eraseResponsesTx locks the responses (lock, by scope) and erases keys
+// from them with erase (eraseResponses) as actor a, adding the responses
+// changed to out. The revisions are scrubbed after it, by the caller.
+func eraseResponsesTx(ctx context.Context, tx *sqlx.Tx, lock, erase string, scope any, keys pq.StringArray, a Actor, out *domain.Erased) error {
+	if _, err := tx.ExecContext(ctx, lock, scope); err != nil {
+		return err
+	}
+	var user *int64
+	if a.Kind == ActorUser {
+		user = &a.UserID
+	}
+	var n int
+	if err := tx.GetContext(ctx, &n, erase, scope, keys, a.Kind, user); err != nil {
+		return err
+	}
+	out.Responses += n
+	return nil
 }
 
 // normalQuery returns the search's mode and value: "email" with the
@@ -265,9 +325,11 @@ func addresses(set map[string]bool, objs ...json.RawMessage) {
 // personal codes, everywhere: working and submitted copies, carried-over
 // marks, every revision's before/after), the contacts found, the recipients
 // of the e-mail found and the sign-in failures recorded under the addresses
-// found. Users are not touched. It returns what it found (before erasing)
+// found. Users are not touched. Each response changed gets a new version
+// and a revision 'erase' (eraseResponses) by the user userID (0: the
+// system, for the operator). It returns what it found (before erasing)
 // and what it changed.
-func (s *Store) ErasePerson(ctx context.Context, q domain.PersonQuery, rounds []domain.PersonalKeys) (domain.PersonData, domain.Erased, error) {
+func (s *Store) ErasePerson(ctx context.Context, q domain.PersonQuery, rounds []domain.PersonalKeys, userID int64) (domain.PersonData, domain.Erased, error) {
 	var found domain.PersonData
 	var out domain.Erased
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -298,7 +360,8 @@ func (s *Store) ErasePerson(ctx context.Context, q domain.PersonQuery, rounds []
 		}
 		for _, sid := range order {
 			k := pq.StringArray(keys[sid])
-			if err := exec(qErasePersonResponses, &out.Responses, byRound[sid], k); err != nil {
+			if err := eraseResponsesTx(ctx, tx, qLockPersonResponses, qErasePersonResponses, byRound[sid], k,
+				userActor(userID, ""), &out); err != nil {
 				return err
 			}
 			if err := exec(qErasePersonRevisions, &out.Revisions, byRound[sid], k); err != nil {

@@ -52,7 +52,8 @@ type Change struct {
 	// BaseVersion (the current answers with the later revisions undone),
 	// the current answers and the current version, and returns the answers
 	// to store or an error, which Apply returns as it is. Without Rebase a
-	// stale BaseVersion is a *ConflictError.
+	// stale BaseVersion is a *ConflictError, and so is one from before an
+	// erasure of personal data (undoRevisions), with or without Rebase.
 	Rebase func(base, current survey.Answers, currentVersion int) (survey.Answers, error)
 	// Seen, when set, is the response as the caller read it (with its
 	// answers decoded), so that Apply need not read it again: see Apply.
@@ -515,17 +516,29 @@ func answersAt(ctx context.Context, tx *sqlx.Tx, cur Response, current survey.An
 	}
 	a, ok, err := undoRevisions(current, revs, cur.Version-v)
 	if err == nil && !ok {
-		err = &ConflictError{Current: cur.Version}
+		err = &ConflictError{Current: cur.Version, Erased: slices.ContainsFunc(revs, func(r Revision) bool {
+			return r.Action == RevisionErase
+		})}
 	}
 	return a, err
 }
 
 // undoRevisions undoes revs (newest first) on a copy of the answers
 // current; ok is false when revs are not the n revisions expected (a gap
-// in the history).
+// in the history) or one is an erasure of personal data (RevisionErase):
+// what it erased is gone, from the response and from every revision, so
+// the answers before it cannot be rebuilt, and a page that still shows
+// them would write them back as its own. Such a change is refused
+// (answersAt: *ConflictError); the page then reads the answers now
+// stored.
 func undoRevisions(current survey.Answers, revs []Revision, n int) (a survey.Answers, ok bool, err error) {
 	if len(revs) != n {
 		return nil, false, nil
+	}
+	for _, r := range revs {
+		if r.Action == RevisionErase {
+			return nil, false, nil
+		}
 	}
 	a = current.Clone()
 	for _, r := range revs { // newest first

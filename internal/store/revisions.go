@@ -13,6 +13,8 @@ import (
 // The domain types this file keeps.
 type Revision = domain.Revision
 
+const RevisionErase = domain.RevisionErase
+
 const (
 	qInsertRevision = `
 INSERT INTO revisions (response_id, version, action, actor, invitation_id, user_id, before, after, note)

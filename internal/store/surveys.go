@@ -140,11 +140,13 @@ const (
 	qLockSurveyWindow   = `SELECT opens_at, closed_at FROM surveys WHERE id = $1 FOR UPDATE`
 	qLockRoundResponses = `SELECT id FROM responses WHERE survey_id = $1 ORDER BY id FOR UPDATE`
 	// A response is the municipality's own when it is submitted or has a
-	// revision other than the system's carry-over.
+	// revision other than the system's carry-over and an erasure of
+	// personal data (which removes answers, adds none).
 	qSavedResponses = `
 SELECT count(*) FROM responses r
 WHERE r.survey_id = $1 AND (r.status <> 'draft' OR EXISTS (
-    SELECT 1 FROM revisions v WHERE v.response_id = r.id AND NOT (v.action = 'carry' AND v.actor = 'system')))`
+    SELECT 1 FROM revisions v WHERE v.response_id = r.id
+        AND NOT ((v.action = 'carry' AND v.actor = 'system') OR v.action = 'erase')))`
 	qDeleteRoundResponses = `DELETE FROM responses WHERE survey_id = $1`
 )
 

@@ -124,8 +124,13 @@ func (s *Server) fail(c *gin.Context, err error) {
 		return
 	case errors.As(err, &ce):
 		c.Header("Cache-Control", "no-store")
-		c.AbortWithStatusJSON(http.StatusConflict, gin.H{"error": "version_conflict",
-			"message": l.T("conflict.title"), "version": ce.Current})
+		body := gin.H{"error": "version_conflict", "message": l.T("conflict.title"), "version": ce.Current}
+		if ce.Erased {
+			// Personal data was erased since the page's version: the page
+			// reads the answers now stored and says why they changed.
+			body["erased"] = true
+		}
+		c.AbortWithStatusJSON(http.StatusConflict, body)
 		return
 	case errors.As(err, &ia):
 		msgs := make(map[string]string, len(ia.errors))

@@ -143,6 +143,9 @@ func (s *Server) history(rv *manage.Review, l lang) []historyItem {
 	var out []historyItem
 	for _, r := range rv.History {
 		h := historyItem{At: r.At, Action: l.T("action." + r.Action), Version: r.Version, Note: r.Note}
+		if r.Action == domain.RevisionErase {
+			h.Note = erasedNote(rv.Def, r.Note, l)
+		}
 		switch r.Actor {
 		case domain.ActorInvitation:
 			h.Who = l.T("actor.invitation")
@@ -171,6 +174,34 @@ func (s *Server) history(rv *manage.Review, l lang) []historyItem {
 		out = append(out, h)
 	}
 	return out
+}
+
+// erasedNote says which answers an erasure of personal data removed, by
+// their questions' texts, from the revision's note (the codes, comma
+// separated; an "other" text's key names its question).
+func erasedNote(def *survey.Definition, codes string, l lang) string {
+	var names []string
+	seen := map[string]bool{}
+	for _, code := range strings.Split(codes, ",") {
+		code = strings.TrimSpace(code)
+		if code == "" {
+			continue
+		}
+		name := code
+		if q := def.Question(code); q != nil {
+			name = q.Text.In(string(l))
+		} else if q := def.Question(strings.TrimSuffix(code, "_other")); q != nil {
+			name = q.Text.In(string(l))
+		}
+		if !seen[name] {
+			seen[name] = true
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return l.T("history.erased", "questions", strings.Join(names, "; "))
 }
 
 type correctPage struct {

@@ -623,7 +623,7 @@ func clientMessages(l lang) map[string]string {
 	m := map[string]string{}
 	for _, k := range []string{"js.saving", "js.saved", "js.unsaved", "js.offline", "js.failed", "js.invalid",
 		"js.number", "js.mine", "js.theirs", "js.keep.mine", "js.take.theirs", "js.conflict.body",
-		"js.conflict.left", "js.merged", "js.merged.submit", "js.submitting", "js.closed", "js.leave",
+		"js.conflict.left", "js.merged", "js.erased", "js.merged.submit", "js.submitting", "js.closed", "js.leave",
 		"js.notfound", "show.all", "show.one", "errors.submit", "errors.save", "conflict.title",
 		"progress", "progress.sr", "progress.sr.done", "progress.sr.none", "overall", "overall.done",
 		"saved.never", "no.answer", "yes", "no", "js.unavailable", "js.unavailable.submit",

@@ -68,7 +68,7 @@ var builtAtRunTime = []struct {
 	{"internal/web/review.go", "response.status.", []string{"response.status.draft", "response.status.submitted",
 		"response.status.returned", "response.status.none"}},
 	{"internal/web/review.go", "review.done.", []string{"review.done.corrected", "review.done.returned", "review.done.extended"}},
-	{"internal/web/review.go", "action.", []string{"action.save", "action.submit", "action.correct", "action.return", "action.carry", "action.confirm"}},
+	{"internal/web/review.go", "action.", []string{"action.save", "action.submit", "action.correct", "action.return", "action.carry", "action.confirm", "action.erase"}},
 	{"internal/web/feedback_release.go", "release.skipped.", []string{"release.skipped.not_submitted"}},
 	{"internal/web/feedback_release.go", "release.mail.skipped.", []string{"release.mail.skipped.not_released",
 		"release.mail.skipped.no_contacts", "release.mail.skipped.no_link", "release.mail.skipped.link",

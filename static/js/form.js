@@ -480,7 +480,7 @@
       }
       if (r.status === 409) {
         if (r.body.conflicts && r.body.answers) enterConflict(r.body);
-        else pullTheirs();
+        else pullTheirs(r.body.erased);
         return false;
       }
       if (r.status === 403) { stop('closed'); return false; }
@@ -561,10 +561,11 @@
   }
 
   // showMerged says, in the always-visible save bar and at each question,
-  // which answers a colleague has just filled in.
-  function showMerged(codes) {
+  // which answers a colleague has just filled in — or, erased, which
+  // answers changed because personal data was erased meanwhile.
+  function showMerged(codes, erased) {
     var names = codes.map(function (c) { return labelOf(c); });
-    var text = fmt(M.merged, {questions: names.join('; ')});
+    var text = fmt(erased ? M.erased : M.merged, {questions: names.join('; ')});
     var el = $('merged-note');
     if (el) { el.textContent = text; el.hidden = false; }
     Array.prototype.forEach.call(form.querySelectorAll('.q.merged-q'), function (w) { w.classList.remove('merged-q'); });
@@ -705,8 +706,11 @@
 
   // pullTheirs brings in a colleague's save when the server refused ours
   // without naming questions (a submit made from an older version): their
-  // answers go where this page changed nothing since it last saved.
-  function pullTheirs() {
+  // answers go where this page changed nothing since it last saved, and
+  // what it did change is saved again. erased: the refusal was because
+  // personal data was erased since this page's version; its erased
+  // answers are cleared like a colleague's change, not written back.
+  function pullTheirs(erased) {
     return request('GET', D.api).then(function (r) {
       if (r.status !== 200) { setState(r.status === 503 ? 'unavailable' : 'failed', r.status); return []; }
       var theirs = r.body.answers || {}, take = {}, codes = [];
@@ -720,7 +724,7 @@
       if (versionEl) versionEl.value = version;
       lastSaved = theirs;
       refresh();
-      if (codes.length) showMerged(codes);
+      if (codes.length) showMerged(codes, erased);
       if (stable(collect().send) !== stable(lastSaved)) schedule(300);
       else setState('saved', r.body.saved_at);
       return codes;
