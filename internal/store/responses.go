@@ -110,8 +110,8 @@ RETURNING ` + responseColumns
 
 // The save in one statement (Apply with Change.Seen), each with its
 // revision: qSaveNew starts the response (FOR SHARE on the round, as
-// ReplaceDefinition locks it to refuse once answers exist); qSaveAnswers
-// and qSaveSubmit change it only if it is still at the version $4 the
+// ReplaceDefinition locks it to refuse once answers exist); qSaveBatch
+// (savebatch.go: many saves at once) and qSaveSubmit change it only if it is still at the version $4 the
 // caller read and the round's definition is still $3 (empty: any), and the
 // submit resolves the open request for correction. No row: nothing
 // written. Their revision columns are $6.. $11 (new) or $7.. $12, as
@@ -136,17 +136,6 @@ RETURNING ` + responseColumns
 	saveRevision = `
     INSERT INTO revisions (response_id, version, action, actor, invitation_id, user_id, before, after, note)
     SELECT id, version, `
-	// qSaveAnswers sends back only what it changed that the caller cannot
-	// know: the row is the one the caller read at version $4 (every
-	// other change of a response bumps its version), with the answers
-	// and carried it wrote (applySeen). A submitted response's submitted
-	// answers, a whole document, are not sent back on every autosave.
-	qSaveAnswers = `
-WITH up AS (
-    UPDATE responses SET answers = $5, carried = $6, version = version + 1, updated_at = now()` + saveWhere + `
-    RETURNING id, version, updated_at),
-rev AS (` + saveRevision + `'save', $7, $8, $9, $10, $11, $12 FROM up)
-SELECT version, updated_at FROM up`
 	qSaveSubmit = `
 WITH up AS (
     UPDATE responses SET answers = $5, carried = $6, version = version + 1, updated_at = now(),
@@ -163,7 +152,7 @@ const savedColumns = `id, survey_id, municipality_code, status, version, submitt
 
 // saveStatements are the save's: prepared on each connection once
 // (preparedStatements), so that each costs one round trip.
-var saveStatements = []string{qSaveNew, qSaveAnswers, qSaveSubmit, qRevisionsBetween}
+var saveStatements = []string{qSaveNew, qSaveBatch, qSaveSubmit, qRevisionsBetween}
 
 var responseStatements = []string{qInsertCarried, qConfirmCarried, qResponse, qResponseForUpdate, qEnsureResponse, qSurveySHAForShare,
 	qUpdateAnswers, qSubmitResponse, qResponsesForSurvey, qCorrectResponse}
@@ -288,10 +277,17 @@ func (s *Store) applySeen(ctx context.Context, c Change) (Saved, bool, error) {
 		err = scanSaved(s.db.QueryRowContext(ctx, qSaveSubmit, cur.ID, c.SurveyID, c.DefinitionSHA256, cur.Version,
 			data, carriedJSON, kind, inv, user, b, af, note), &next, data)
 	default:
+		it := &batchedSave{id: cur.ID, args: batchArgs(cur.ID, c.SurveyID, c.DefinitionSHA256, cur.Version,
+			data, carriedJSON, kind, inv, user, b, af, note)}
+		if err := s.saves.wait(ctx, it); err != nil {
+			return Saved{}, false, err
+		}
+		if !it.written {
+			return Saved{}, false, nil // somebody was first, or the batch failed
+		}
 		next = cur
 		next.AnswersJSON, next.CarriedJSON = data, carriedJSON
-		err = s.db.QueryRowContext(ctx, qSaveAnswers, cur.ID, c.SurveyID, c.DefinitionSHA256, cur.Version,
-			data, carriedJSON, kind, inv, user, b, af, note).Scan(&next.Version, &next.UpdatedAt)
+		next.Version, next.UpdatedAt = it.version, it.updated
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return Saved{}, false, nil // somebody was first

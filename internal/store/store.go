@@ -34,6 +34,10 @@ type ConflictError = domain.ConflictError
 type Store struct {
 	db *sqlx.DB
 	c  *connector
+	// saves and contexts write and read for the autosaves of many
+	// respondents together (savebatch.go).
+	saves    batcher[*batchedSave]
+	contexts batcher[*batchedContext]
 }
 
 // Defaults of Options (DB_STATEMENT_TIMEOUT and
@@ -107,7 +111,10 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", RedactDSN(dsn), err)
 	}
-	return &Store{db: db, c: c}, nil
+	s := &Store{db: db, c: c}
+	s.saves = batcher[*batchedSave]{inFlight: saveBatchesInFlight, max: saveBatchMax, batch: s.writeSaves}
+	s.contexts = batcher[*batchedContext]{inFlight: contextBatchesInFlight, max: contextBatchMax, batch: s.readContexts}
+	return s, nil
 }
 
 // RoundTrips is how many times, since Open, a connection of the store sent
@@ -189,7 +196,7 @@ func statements() []string {
 // context (the page's, and the save's), the save, the revisions a stale
 // save is merged with.
 func preparedStatements() []string {
-	return append([]string{qRespondentLean, qSaveContext, qSurveyDefinition}, saveStatements...)
+	return append([]string{qRespondentLean, qSaveContext, qSaveContexts, qSurveyDefinition}, saveStatements...)
 }
 
 func firstLine(q string) string {

@@ -1,0 +1,348 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// Autosaves read and written together (group commit).
+//
+// Each autosave read and written on its own pays for two statements of its
+// own: two round trips, each a write that wakes the server and a read that
+// waits for it, each a transaction. When many respondents save at once,
+// the two statements of their saves are shared instead:
+//
+//   - the link's save context (SaveContextByTokenHash) is read for every
+//     link asked for meanwhile by one statement, qSaveContexts;
+//   - the saves applySeen writes (a save, not a submit, of a response that
+//     exists, made from the version it holds) are written by one
+//     statement, qSaveBatch, that holds each save's own condition (its
+//     response still at the version it was made from, the round's
+//     definition still the one its answers were checked with), its own
+//     answers and its own revision row.
+//
+// Each kind is a batcher: at most inFlight statements run at once, each on
+// a goroutine of its own that, when its statement is done, runs one for
+// whatever was queued meanwhile (at most max at a time) and ends when the
+// queue is empty. So a save that finds no statement of its kind running is
+// sent at once, alone, and the batches grow only with the load: under
+// load, the statement costs PostgreSQL and the service once per batch
+// instead of once per save.
+//
+// A save the statement did not write (somebody was first, the round
+// changed, or the same response is twice in the batch) is handed back to
+// applySeen, which then applies it under a lock (applyLocked), as when its
+// own statement wrote nothing. If a batch statement fails as a whole, each
+// of its items is done on its own (applyLocked; qSaveContext), so no item
+// can fail another. The write is all or nothing, as one save's is; its
+// saves are sent in the order of their responses' ids, so two batches that
+// hold the same responses lock them in the same order.
+//
+// A caller that stops waiting (its context ends) before its item was sent
+// takes it out of the queue; once sent, the statement runs to its end on
+// the server under its own deadline (batchTimeout), as a single statement
+// whose caller gave up does (conn.go).
+
+const (
+	// saveBatchesInFlight and contextBatchesInFlight are how many batch
+	// statements of each kind run at once (measured on 2 cores: one of
+	// each, with the other core serving HTTP, cost the least CPU per save;
+	// README "Performance").
+	saveBatchesInFlight    = 1
+	contextBatchesInFlight = 1
+	// saveBatchMax and contextBatchMax are the most items one statement
+	// writes or reads.
+	saveBatchMax    = 64
+	contextBatchMax = 64
+	// batchTimeout bounds a batch's statement, whose callers each wait
+	// under their own context.
+	batchTimeout = 30 * time.Second
+)
+
+// qSaveBatch writes many saves, each changing its response only if it is
+// still at the version the save was made from and the round's definition
+// is still the one the answers were checked with. It sends back only what
+// each save changed that its caller cannot know: the row is the one the
+// caller read at that version (every other change of a response bumps its
+// version), with the answers and carried it wrote (applySeen); a submitted
+// response's submitted answers, a whole document, are not sent back. $1 is a
+// JSON array of objects, one per save: i (its place in the batch), id
+// (the response), sv (the round), sha (the definition, ” for any), ver
+// (the version the save was made from), a and c (the answers and the
+// carried-over marks to write), and the revision's k (actor kind), inv,
+// usr, b, f (before and after) and n (note). It returns i, the new version
+// and updated_at of each save it wrote.
+const qSaveBatch = `
+WITH v AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(i int, id bigint, sv bigint, sha text, ver int,
+        a jsonb, c jsonb, k text, inv bigint, usr bigint, b jsonb, f jsonb, n text)),
+up AS (
+    UPDATE responses r SET answers = v.a, carried = v.c, version = r.version + 1, updated_at = now()
+    FROM v
+    WHERE r.id = v.id AND r.version = v.ver
+        AND EXISTS (SELECT 1 FROM surveys s WHERE s.id = v.sv AND (v.sha = '' OR s.definition_sha256 = v.sha))
+    RETURNING v.i, r.id, r.version, r.updated_at),
+rev AS (
+    INSERT INTO revisions (response_id, version, action, actor, invitation_id, user_id, before, after, note)
+    SELECT up.id, up.version, 'save', v.k, v.inv, v.usr, v.b, v.f, v.n FROM up JOIN v ON v.i = up.i)
+SELECT i, version, updated_at FROM up`
+
+// batchedSave is one save waiting in, or written by, a batch.
+type batchedSave struct {
+	waiter
+	id   int64  // the response
+	args []byte // its object in qSaveBatch's $1, without i
+
+	// Set by the batch before it is done.
+	written bool
+	version int
+	updated time.Time
+}
+
+// waiter is what a queued item of a batcher is waited for by.
+type waiter struct{ done chan struct{} }
+
+func (w *waiter) waiting() *waiter { return w }
+
+// batchable is an item of a batcher: a pointer to a struct that embeds
+// waiter.
+type batchable interface{ waiting() *waiter }
+
+// batcher queues items and runs a batch function over them, at most
+// inFlight batches at once, each of at most max items (see above). The
+// batch function sets each item's outcome; the batcher then tells its
+// caller.
+type batcher[T batchable] struct {
+	inFlight, max int
+	batch         func([]T)
+
+	mu      sync.Mutex
+	queue   []T
+	running int // goroutines running batches
+}
+
+// wait queues it and waits until a batch has run over it; an error only
+// when ctx ended first (its item was then taken out of the queue, or is in
+// a batch already sent).
+func (b *batcher[T]) wait(ctx context.Context, it T) error {
+	w := it.waiting()
+	w.done = make(chan struct{})
+	b.mu.Lock()
+	b.queue = append(b.queue, it)
+	if b.running < b.inFlight {
+		b.running++
+		go b.run()
+	}
+	b.mu.Unlock()
+	select {
+	case <-w.done:
+		return nil
+	case <-ctx.Done():
+		b.mu.Lock()
+		if i := slices.IndexFunc(b.queue, func(q T) bool { return q.waiting() == w }); i >= 0 {
+			b.queue = slices.Delete(b.queue, i, i+1)
+		}
+		b.mu.Unlock()
+		return ctx.Err()
+	}
+}
+
+// run runs batches while items are queued.
+func (b *batcher[T]) run() {
+	for {
+		b.mu.Lock()
+		n := min(len(b.queue), b.max)
+		if n == 0 {
+			b.running--
+			b.mu.Unlock()
+			return
+		}
+		items := slices.Clone(b.queue[:n])
+		b.queue = slices.Delete(b.queue, 0, n)
+		b.mu.Unlock()
+		b.batch(items)
+		for _, it := range items {
+			close(it.waiting().done)
+		}
+	}
+}
+
+// writeSaves writes the saves with qSaveBatch and sets each one's outcome.
+func (s *Store) writeSaves(batch []*batchedSave) {
+	slices.SortStableFunc(batch, func(x, y *batchedSave) int { return compareInt64(x.id, y.id) })
+	size := 2
+	for _, it := range batch {
+		size += len(it.args) + 16
+	}
+	arg := make([]byte, 0, size)
+	arg = append(arg, '[')
+	for i, it := range batch {
+		if i > 0 {
+			arg = append(arg, ',')
+		}
+		arg = append(arg, `{"i":`...)
+		arg = strconv.AppendInt(arg, int64(i), 10)
+		arg = append(arg, ',')
+		arg = append(arg, it.args...)
+	}
+	arg = append(arg, ']')
+	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
+	defer cancel()
+	rows, err := s.db.QueryContext(ctx, qSaveBatch, arg)
+	if err != nil {
+		return // none written: each is applied on its own
+	}
+	defer rows.Close()
+	type outcome struct {
+		version int
+		updated time.Time
+	}
+	got := make([]outcome, len(batch))
+	seen := make([]bool, len(batch))
+	for rows.Next() {
+		var i int
+		var o outcome
+		if err := rows.Scan(&i, &o.version, &o.updated); err != nil || i < 0 || i >= len(batch) {
+			return
+		}
+		got[i], seen[i] = o, true
+	}
+	if rows.Err() != nil {
+		return // rolled back as a whole
+	}
+	for i, it := range batch {
+		if seen[i] {
+			it.written, it.version, it.updated = true, got[i].version, got[i].updated
+		}
+	}
+}
+
+func compareInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// batchArgs is a save's object in qSaveBatch's $1, after its "i" (see
+// qSaveBatch). answers, carried, before and after are JSON documents.
+func batchArgs(id, surveyID int64, sha string, version int, answers, carried []byte,
+	kind string, inv, user *int64, before, after []byte, note *string) []byte {
+	b := make([]byte, 0, len(answers)+len(carried)+len(before)+len(after)+len(sha)+160)
+	b = append(b, `"id":`...)
+	b = strconv.AppendInt(b, id, 10)
+	b = append(b, `,"sv":`...)
+	b = strconv.AppendInt(b, surveyID, 10)
+	b = append(b, `,"sha":`...)
+	b = appendJSONString(b, sha)
+	b = append(b, `,"ver":`...)
+	b = strconv.AppendInt(b, int64(version), 10)
+	b = append(b, `,"a":`...)
+	b = append(b, answers...)
+	b = append(b, `,"c":`...)
+	b = append(b, carried...)
+	b = append(b, `,"k":`...)
+	b = appendJSONString(b, kind)
+	b = append(b, `,"inv":`...)
+	b = appendIntOrNull(b, inv)
+	b = append(b, `,"usr":`...)
+	b = appendIntOrNull(b, user)
+	b = append(b, `,"b":`...)
+	b = append(b, before...)
+	b = append(b, `,"f":`...)
+	b = append(b, after...)
+	b = append(b, `,"n":`...)
+	if note == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendJSONString(b, *note)
+	}
+	return append(b, '}')
+}
+
+func appendIntOrNull(b []byte, v *int64) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	return strconv.AppendInt(b, *v, 10)
+}
+
+// appendJSONString appends s as a JSON string (as encoding/json writes it).
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// batchedContext is one link's save context (SaveContextByTokenHash)
+// waiting in, or read by, a batch.
+type batchedContext struct {
+	waiter
+	hash []byte
+
+	// Set by the batch before it is done.
+	out    Respondent
+	found  bool // the link works: out is its context
+	failed bool // the statement failed: read it on its own
+}
+
+// readContexts reads the links' contexts with qSaveContexts and sets each
+// one's outcome.
+func (s *Store) readContexts(batch []*batchedContext) {
+	hashes := make(pq.ByteaArray, len(batch))
+	for i, it := range batch {
+		hashes[i] = it.hash
+	}
+	fail := func() {
+		for _, it := range batch {
+			it.out, it.found, it.failed = Respondent{}, false, true
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
+	defer cancel()
+	rows, err := s.db.QueryContext(ctx, qSaveContexts, hashes)
+	if err != nil {
+		fail()
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n int
+		var out Respondent
+		if err := scanSaveContext(scanAfter{rows, &n}, &out); err != nil || n < 1 || n > len(batch) {
+			fail()
+			return
+		}
+		batch[n-1].out, batch[n-1].found = out, true
+	}
+	if rows.Err() != nil {
+		fail()
+	}
+}
+
+// scanAfter scans a row whose first column goes to first, and the others
+// to Scan's arguments.
+type scanAfter struct {
+	rows  *sql.Rows
+	first any
+}
+
+func (r scanAfter) Scan(dest ...any) error {
+	return r.rows.Scan(append([]any{r.first}, dest...)...)
+}
