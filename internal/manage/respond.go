@@ -39,8 +39,10 @@ type Respondent struct {
 	invitationID int64
 	years        map[string]int // reference years of carried-from rounds, by slug
 	// saveOnly marks a Respondent of RespondentToSave: it holds only what
-	// SaveAnswers needs.
+	// SaveAnswers needs; hash is then its link's token hash, under which
+	// SaveAnswers keeps the answers it wrote (held.go).
 	saveOnly bool
+	hash     string
 }
 
 // errSaveOnly refuses a change other than SaveAnswers for a Respondent of
@@ -189,24 +191,8 @@ func (m *Manager) RespondentByToken(ctx context.Context, token string, now time.
 	return out, m.loadCarried(ctx, out)
 }
 
-// RespondentToSave resolves a personal link's token at now, as
-// RespondentByToken does (the same errors), for SaveAnswers only: it
-// reads the link's context without what a save does not use (store.
-// SaveContextByTokenHash). The Respondent has no municipality names, no
-// open request for correction, no Carried and no submitted answers; the
-// other changes refuse it. The autosave is the request a respondent makes
-// most, so its reads are kept to what it needs.
-func (m *Manager) RespondentToSave(ctx context.Context, token string, now time.Time) (*Respondent, error) {
-	out, _, err := m.respondent(ctx, token, now, m.Store.SaveContextByTokenHash)
-	if out != nil {
-		out.saveOnly = true
-	}
-	return out, err
-}
-
-// respondent is what RespondentByToken and RespondentToSave share: the
-// token's hash, the link's context as read reads it, the definition from
-// the cache and the stored answers decoded.
+// respondent is RespondentByToken's reading: the token's hash, the link's
+// context as read reads it, then respondentOf.
 func (m *Manager) respondent(ctx context.Context, token string, now time.Time,
 	read func(context.Context, []byte) (store.Respondent, error)) (*Respondent, store.Respondent, error) {
 	hash, err := auth.ParseToken(token)
@@ -217,20 +203,33 @@ func (m *Manager) respondent(ctx context.Context, token string, now time.Time,
 	if err != nil {
 		return nil, r, err
 	}
+	out, err := m.respondentOf(ctx, r, token, now, nil)
+	return out, r, err
+}
+
+// respondentOf is what RespondentByToken and RespondentToSave share: the
+// Respondent of a link's context r, with the definition from the cache and
+// the stored answers decoded — or held, the answers the caller holds, when
+// r came without them (store.SaveContextHolding).
+func (m *Manager) respondentOf(ctx context.Context, r store.Respondent, token string, now time.Time,
+	held survey.Answers) (*Respondent, error) {
 	def, err := m.cachedDefinition(ctx, &r.Survey)
 	if err != nil {
-		return nil, r, err
+		return nil, err
 	}
 	answers := survey.Answers{}
-	if len(r.Response.AnswersJSON) > 0 {
+	switch {
+	case r.Response.AnswersJSON == nil && held != nil:
+		answers = held
+	case len(r.Response.AnswersJSON) > 0:
 		// As Response.Answers, sharing the definition's strings.
 		if answers, err = def.DecodeAnswers(r.Response.AnswersJSON); err != nil {
-			return nil, r, err
+			return nil, err
 		}
 	}
 	return &Respondent{Survey: r.Survey, Municipality: r.Municipality, Response: r.Response,
 		ExtendedUntil: r.ExtendedUntil, Def: def, Answers: answers, State: r.State(now),
-		token: token, invitationID: r.Invitation.ID}, r, nil
+		token: token, invitationID: r.Invitation.ID}, nil
 }
 
 // loadCarried sets r.Carried from r.Response.
@@ -421,6 +420,7 @@ func (m *Manager) SaveAnswers(ctx context.Context, r *Respondent, base int, in s
 		m.countConflict(err)
 		return Saved{}, err
 	}
+	m.keepSaved(r, saved)
 	m.Metrics.Saved(len(out.Merged) > 0)
 	out.Response, out.Changed, out.Answers = saved.Response, saved.Changed, saved.Answers
 	if out.Answers == nil {

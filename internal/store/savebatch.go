@@ -295,6 +295,7 @@ func appendJSONString(b []byte, s string) []byte {
 type batchedContext struct {
 	waiter
 	hash []byte
+	held Held
 
 	// Set by the batch before it is done.
 	out    Respondent
@@ -306,8 +307,9 @@ type batchedContext struct {
 // one's outcome.
 func (s *Store) readContexts(batch []*batchedContext) {
 	hashes := make(pq.ByteaArray, len(batch))
+	rids, vers := make(pq.Int64Array, len(batch)), make(pq.Int64Array, len(batch))
 	for i, it := range batch {
-		hashes[i] = it.hash
+		hashes[i], rids[i], vers[i] = it.hash, it.held.ResponseID, int64(it.held.Version)
 	}
 	fail := func() {
 		for _, it := range batch {
@@ -316,7 +318,7 @@ func (s *Store) readContexts(batch []*batchedContext) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
-	rows, err := s.db.QueryContext(ctx, qSaveContexts, hashes)
+	rows, err := s.db.QueryContext(ctx, qSaveContexts, hashes, rids, vers)
 	if err != nil {
 		fail()
 		return
