@@ -280,8 +280,16 @@ func (b *bench) saveRuns(ctx context.Context, db string, srv *server, links []li
 		if err != nil {
 			return err
 		}
+		trips0, err := srv.roundTrips(ctx)
+		if err != nil {
+			return err
+		}
 		h := sb.run(ctx, savers, b.saveTime)
 		hcpu := hw.end(ctx)
+		trips1, err := srv.roundTrips(ctx)
+		if err != nil {
+			return err
+		}
 		if h.Errors > 0 {
 			b.notes = append(b.notes, fmt.Sprintf("autosave at %d clients: %d requests failed; the first: %s", c, h.Errors, h.FirstErr))
 		}
@@ -314,6 +322,10 @@ func (b *bench) saveRuns(ctx context.Context, db string, srv *server, links []li
 		}
 		pcpu["pgbench"] = p.CPU
 		b.notes = append(b.notes, cpuNote(c, hcpu, h.Saves, pcpu, p.Saves))
+		if h.Saves > 0 {
+			b.notes = append(b.notes, fmt.Sprintf("SQL round trips per save at %d clients: %.2f over HTTP (the service's own count; "+
+				"a save alone takes 2, and saves made at the same time share them), 2 for pgbench", c, (trips1-trips0)/float64(h.Saves)))
+		}
 		// Every transaction must have saved: a revision row each.
 		after, err := b.revisions(ctx, db)
 		if err != nil {

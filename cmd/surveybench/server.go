@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -24,6 +26,7 @@ import (
 type server struct {
 	cmd     *exec.Cmd
 	base    string
+	metrics string // its metrics listener's /metrics
 	env     []string
 	logFile string
 	done    chan error
@@ -45,8 +48,13 @@ func startServer(ctx context.Context, bin string, env []string, logFile string) 
 	if err != nil {
 		return nil, err
 	}
+	mport, err := freePort()
+	if err != nil {
+		return nil, err
+	}
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	env = append(slices.Clone(env), fmt.Sprintf("LISTEN_ADDR=127.0.0.1:%d", port), "BASE_URL="+base)
+	env = append(slices.Clone(env), fmt.Sprintf("LISTEN_ADDR=127.0.0.1:%d", port), "BASE_URL="+base,
+		fmt.Sprintf("METRICS_ADDR=127.0.0.1:%d", mport))
 	lf, err := os.Create(logFile)
 	if err != nil {
 		return nil, err
@@ -57,7 +65,8 @@ func startServer(ctx context.Context, bin string, env []string, logFile string) 
 		lf.Close()
 		return nil, err
 	}
-	s := &server{cmd: cmd, base: base, env: env, logFile: logFile, done: make(chan error, 1)}
+	s := &server{cmd: cmd, base: base, metrics: fmt.Sprintf("http://127.0.0.1:%d/metrics", mport), env: env,
+		logFile: logFile, done: make(chan error, 1)}
 	go func() { s.done <- cmd.Wait(); lf.Close() }()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -271,4 +280,29 @@ func runCLI(ctx context.Context, env []string, bin string, args ...string) (stri
 		return stdout.String(), fmt.Errorf("%s %s: %w", bin, args[0], err)
 	}
 	return stdout.String(), nil
+}
+
+// roundTrips reads the server's count of SQL round trips so far
+// (surveyd_db_round_trips_total on its metrics listener).
+func (s *server) roundTrips(ctx context.Context) (float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.metrics, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "surveyd_db_round_trips_total "); ok {
+			return strconv.ParseFloat(strings.TrimSpace(v), 64)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	return 0, fmt.Errorf("no surveyd_db_round_trips_total at %s", s.metrics)
 }
