@@ -60,6 +60,9 @@ type XLSXOptions struct {
 	Earlier []TrendRound
 	// Slug names this round on that sheet (default the definition's).
 	Slug string
+	// Cache, when not nil, keeps between workbooks what one can hand the
+	// next (XLSXCache); the file is the same with it as without.
+	Cache *XLSXCache
 }
 
 // StatusRow is one municipality's standing in the round for the status
@@ -158,7 +161,11 @@ func writeXLSXWays(ctx context.Context, w io.Writer, def *survey.Definition, src
 func (x *workbook) writeTo(w io.Writer) error {
 	out := &spillWriter{limit: spillSize}
 	defer out.close()
-	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newParZip(x.ctx, out) })
+	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
+		z := newParZip(x.ctx, out)
+		z.cache = x.opt.Cache
+		return z
+	})
 	if _, err := x.f.WriteToBuffer(); err != nil {
 		return err
 	}
