@@ -477,11 +477,20 @@ type colWidth struct {
 	width    float64
 }
 
-// setColWidths sets a streamed sheet's column widths, given left to right,
-// by calling excelize right to left: it puts each call's columns before
-// those set already and writes them in that order, and the file format
-// wants a sheet's <col> elements in ascending order.
+// setColWidths sets a streamed sheet's column widths, given left to right:
+// several runs at once (setColsFlat) as excelize's calls would leave them,
+// else by calling excelize right to left: it puts each call's columns
+// before those set already and writes them in that order, and the file
+// format wants a sheet's <col> elements in ascending order.
 func setColWidths(sw *excelize.StreamWriter, cols []colWidth) error {
+	if len(cols) > 1 && setColsFlat(sw, cols) {
+		return nil
+	}
+	return setColWidthsByCalls(sw, cols)
+}
+
+// setColWidthsByCalls is setColWidths by excelize's SetColWidth alone.
+func setColWidthsByCalls(sw *excelize.StreamWriter, cols []colWidth) error {
 	for i := len(cols) - 1; i >= 0; i-- {
 		if err := sw.SetColWidth(cols[i].from, cols[i].to, cols[i].width); err != nil {
 			return err
