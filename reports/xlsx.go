@@ -143,7 +143,8 @@ func writeXLSXWays(ctx context.Context, w io.Writer, def *survey.Definition, src
 	}
 	defer x.f.Close()
 	x.ctx, x.rowLimit, x.chartsByExcelize, x.longInline = ctx, rowLimit, ways.chartsByExcelize, ways.longInline
-	if err := x.build(newRowMemo(src, memo).Source()); err != nil {
+	x.memo = newRowMemo(src, memo)
+	if err := x.build(x.memo.Source()); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -294,7 +295,11 @@ type workbook struct {
 	// longInline writes the long sheet beside the wide one on one
 	// goroutine, never on its own (writeData; the tests' yardstick).
 	longInline bool
-	err        error
+	// memo keeps the rows of the first pass (rowMemo); early writes the
+	// long sheet from them (startLongEarly), nil when writeData writes it.
+	memo  *rowMemo
+	early *longEarly
+	err   error
 }
 
 func newWorkbook(def *survey.Definition, opt XLSXOptions) (*workbook, error) {
@@ -372,6 +377,8 @@ func (x *workbook) build(src Source) error {
 	// worksheet, and for a streamed one that means decoding all its rows.
 	f.SetActiveSheet(0)
 	x.writeSummary(sum)
+	x.startLongEarly()
+	defer x.stopLong()
 	x.finishCharts()
 	x.streamSummary()
 	if x.err != nil {
