@@ -444,7 +444,6 @@ func (x *workbook) prepare(r *Row) {
 // need before their first row: the column widths and how many rows they
 // will have.
 func (x *workbook) observe(rows Rows) Rows {
-	count := func(string, string, any, string) error { x.longRows++; return nil }
 	return func(yield func(Row, error) bool) {
 		for r, err := range rows {
 			if err == nil {
@@ -452,7 +451,7 @@ func (x *workbook) observe(rows Rows) Rows {
 			}
 			if err == nil && x.opt.Filter.Keep(r) {
 				x.kept++
-				_ = x.longValues(&r, count)
+				x.longRows += x.longCount(&r)
 				for i := range x.wide {
 					if n := x.wide[i].textLen(x, &r); n > x.textWidth[i] {
 						x.textWidth[i] = n

@@ -107,6 +107,29 @@ func (x *workbook) longValues(r *Row, emit func(code, option string, v any, form
 	return nil
 }
 
+// longCount is how many rows of the long sheet r gives (longValues's
+// emits), counted without making them: pass 1 counts them for every
+// response, and making them looks up labels, parses numbers and builds
+// number formats.
+func (x *workbook) longCount(r *Row) int {
+	n := 0
+	for _, q := range x.questions {
+		if v, ok := r.Answers[q.Code]; ok && v != nil {
+			if list, isList := v.([]string); isList && q.Type == survey.Multi {
+				n += len(list)
+			} else {
+				n++
+			}
+		}
+		if q.Other {
+			if s, ok := r.Answers[q.OtherKey()].(string); ok && s != "" {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // Responses handed to the long sheet's goroutine: longBatch in each, at
 // most longBatches waiting.
 const (
