@@ -78,3 +78,27 @@ func TestBuildChartsStopsWhenCancelled(t *testing.T) {
 		}
 	}
 }
+
+// A workbook whose long sheet is written early on a goroutine of its own
+// (startLongEarly: the regional questionnaire's 43 responses, kept in
+// memory) stops wherever it is cancelled, the goroutine's looks at the
+// context included: the error, nothing written, no goroutine left.
+func TestLongEarlyStopsWhenCancelled(t *testing.T) {
+	defer noLeak(t)()
+	in := benchData(t, 43)
+	all := newCountdown(1 << 40)
+	if err := WriteXLSXContext(all, &bytes.Buffer{}, in.def, sliceSource(in.rows, nil), benchOptions); err != nil {
+		t.Fatal(err)
+	}
+	looks := all.looks.Load()
+	for n := int64(0); n < looks; n += max(looks/50, 1) {
+		var buf bytes.Buffer
+		err := WriteXLSXContext(newCountdown(n), &buf, in.def, sliceSource(in.rows, nil), benchOptions)
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled at look %d of %d: %v", n, looks, err)
+		}
+		if buf.Len() != 0 {
+			t.Errorf("cancelled at look %d of %d: %d bytes written", n, looks, buf.Len())
+		}
+	}
+}

@@ -60,6 +60,9 @@ type XLSXOptions struct {
 	Earlier []TrendRound
 	// Slug names this round on that sheet (default the definition's).
 	Slug string
+	// Cache, when not nil, keeps between workbooks what one can hand the
+	// next (XLSXCache); the file is the same with it as without.
+	Cache *XLSXCache
 }
 
 // StatusRow is one municipality's standing in the round for the status
@@ -134,13 +137,20 @@ type buildWays struct {
 
 // writeXLSXWays is writeXLSXWith in the ways given.
 func writeXLSXWays(ctx context.Context, w io.Writer, def *survey.Definition, src Source, opt XLSXOptions, rowLimit, memo int, ways buildWays) error {
-	x, err := newWorkbook(def, opt)
+	x, err := newWorkbookOf(def, opt)
 	if err != nil {
 		return err
 	}
-	defer x.f.Close()
+	// excelize's new file, which parses its templates (some 0.8 ms at 43
+	// responses, a profile), is made on a goroutine of its own while pass
+	// 1 reads the rows, which need no file: build takes it after pass 1.
+	files := make(chan *excelize.File, 1)
+	go func() { files <- excelize.NewFile() }()
+	x.files = files
+	defer func() { x.takeFile().Close() }()
 	x.ctx, x.rowLimit, x.chartsByExcelize, x.longInline = ctx, rowLimit, ways.chartsByExcelize, ways.longInline
-	if err := x.build(newRowMemo(src, memo).Source()); err != nil {
+	x.memo = newRowMemo(src, memo)
+	if err := x.build(x.memo.Source()); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -158,7 +168,11 @@ func writeXLSXWays(ctx context.Context, w io.Writer, def *survey.Definition, src
 func (x *workbook) writeTo(w io.Writer) error {
 	out := &spillWriter{limit: spillSize}
 	defer out.close()
-	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newParZip(x.ctx, out) })
+	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
+		z := newParZip(x.ctx, out)
+		z.cache = x.opt.Cache
+		return z
+	})
 	if _, err := x.f.WriteToBuffer(); err != nil {
 		return err
 	}
@@ -248,6 +262,7 @@ func (x *workbook) stopped() bool {
 type workbook struct {
 	ctx       context.Context // looked at between rows, questions and sheets
 	f         *excelize.File
+	files     <-chan *excelize.File // f, made on a goroutine (takeFile)
 	def       *survey.Definition
 	opt       XLSXOptions
 	lang      string
@@ -287,14 +302,28 @@ type workbook struct {
 	// longInline writes the long sheet beside the wide one on one
 	// goroutine, never on its own (writeData; the tests' yardstick).
 	longInline bool
-	err        error
+	// memo keeps the rows of the first pass (rowMemo); early writes the
+	// long sheet from them (startLongEarly), nil when writeData writes it.
+	memo  *rowMemo
+	early *longEarly
+	err   error
 }
 
 func newWorkbook(def *survey.Definition, opt XLSXOptions) (*workbook, error) {
+	x, err := newWorkbookOf(def, opt)
+	if err == nil {
+		x.f = excelize.NewFile()
+	}
+	return x, err
+}
+
+// newWorkbookOf is newWorkbook without its file: the caller sets x.f, or
+// x.files for takeFile.
+func newWorkbookOf(def *survey.Definition, opt XLSXOptions) (*workbook, error) {
 	if def == nil {
 		return nil, errors.New("reports: no definition")
 	}
-	x := &workbook{ctx: context.Background(), f: excelize.NewFile(), def: def, opt: opt, lang: "lv", tz: opt.TimeZone,
+	x := &workbook{ctx: context.Background(), def: def, opt: opt, lang: "lv", tz: opt.TimeZone,
 		styles: map[string]int{}, rowLimit: excelize.TotalRows}
 	if opt.Lang == "en" {
 		x.lang = "en"
@@ -318,11 +347,15 @@ func newWorkbook(def *survey.Definition, opt XLSXOptions) (*workbook, error) {
 	return x, nil
 }
 
-func (x *workbook) build(src Source) error {
-	f := x.f
-	if err := f.SetSheetName("Sheet1", SheetSummary); err != nil {
-		return err
+// takeFile is x.f, waiting for it to be made (x.files) the first time.
+func (x *workbook) takeFile() *excelize.File {
+	if x.f == nil {
+		x.f = <-x.files
 	}
+	return x.f
+}
+
+func (x *workbook) build(src Source) error {
 	if x.stopped() {
 		return x.err
 	}
@@ -347,7 +380,11 @@ func (x *workbook) build(src Source) error {
 		x.trendPages = x.pages(x.trend.values, trendHeadRows, 1)
 	}
 	// The sheets, now that pass 1 has said how many pages each data sheet
-	// takes (pagedSheet).
+	// takes (pagedSheet). Pass 1 used no file: it is taken now.
+	f := x.takeFile()
+	if err := f.SetSheetName("Sheet1", SheetSummary); err != nil {
+		return err
+	}
 	x.widePages, x.longPages = x.pages(x.kept, 2, 2), x.pages(x.longRows, 1, 1)
 	var sheets []string
 	if x.trend != nil {
@@ -365,6 +402,8 @@ func (x *workbook) build(src Source) error {
 	// worksheet, and for a streamed one that means decoding all its rows.
 	f.SetActiveSheet(0)
 	x.writeSummary(sum)
+	x.startLongEarly()
+	defer x.stopLong()
 	x.finishCharts()
 	x.streamSummary()
 	if x.err != nil {
@@ -405,7 +444,6 @@ func (x *workbook) prepare(r *Row) {
 // need before their first row: the column widths and how many rows they
 // will have.
 func (x *workbook) observe(rows Rows) Rows {
-	count := func(string, string, any, string) error { x.longRows++; return nil }
 	return func(yield func(Row, error) bool) {
 		for r, err := range rows {
 			if err == nil {
@@ -413,7 +451,7 @@ func (x *workbook) observe(rows Rows) Rows {
 			}
 			if err == nil && x.opt.Filter.Keep(r) {
 				x.kept++
-				_ = x.longValues(&r, count)
+				x.longRows += x.longCount(&r)
 				for i := range x.wide {
 					if n := x.wide[i].textLen(x, &r); n > x.textWidth[i] {
 						x.textWidth[i] = n
@@ -470,11 +508,20 @@ type colWidth struct {
 	width    float64
 }
 
-// setColWidths sets a streamed sheet's column widths, given left to right,
-// by calling excelize right to left: it puts each call's columns before
-// those set already and writes them in that order, and the file format
-// wants a sheet's <col> elements in ascending order.
+// setColWidths sets a streamed sheet's column widths, given left to right:
+// several runs at once (setColsFlat) as excelize's calls would leave them,
+// else by calling excelize right to left: it puts each call's columns
+// before those set already and writes them in that order, and the file
+// format wants a sheet's <col> elements in ascending order.
 func setColWidths(sw *excelize.StreamWriter, cols []colWidth) error {
+	if len(cols) > 1 && setColsFlat(sw, cols) {
+		return nil
+	}
+	return setColWidthsByCalls(sw, cols)
+}
+
+// setColWidthsByCalls is setColWidths by excelize's SetColWidth alone.
+func setColWidthsByCalls(sw *excelize.StreamWriter, cols []colWidth) error {
 	for i := len(cols) - 1; i >= 0; i-- {
 		if err := sw.SetColWidth(cols[i].from, cols[i].to, cols[i].width); err != nil {
 			return err

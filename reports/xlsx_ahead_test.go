@@ -335,3 +335,48 @@ func TestLongAsideSameWorkbook(t *testing.T) {
 		})
 	}
 }
+
+// TestLongCount: longCount counts the rows longValues makes, for the real
+// questionnaire's synthetic responses and the test questionnaire's rows
+// (other texts, answers of unexpected types, empty lists among them).
+func TestLongCount(t *testing.T) {
+	t.Parallel()
+	in := benchData(t, 1000)
+	def, rows := xlsxRows(t)
+	odd := Row{Answers: survey.Answers{}}
+	for _, q := range def.Questions() {
+		switch q.Type {
+		case survey.Multi:
+			odd.Answers[q.Code] = []string{} // chose nothing: no row
+		default:
+			odd.Answers[q.Code] = []string{"a", "b"} // not what the type wants: one row
+		}
+		if q.Other {
+			odd.Answers[q.OtherKey()] = "cits"
+		}
+	}
+	for _, c := range []struct {
+		def  *survey.Definition
+		rows []Row
+	}{{in.def, in.rows}, {def, append(rows, odd)}} {
+		for _, personal := range []bool{false, true} {
+			x, err := newWorkbook(c.def, XLSXOptions{Personal: personal})
+			if err != nil {
+				t.Fatal(err)
+			}
+			total := 0
+			for i := range c.rows {
+				made := 0
+				_ = x.longValues(&c.rows[i], func(string, string, any, string) error { made++; return nil })
+				if n := x.longCount(&c.rows[i]); n != made {
+					t.Fatalf("row %d: counted %d, made %d", i, n, made)
+				}
+				total += made
+			}
+			if total < len(c.rows) {
+				t.Errorf("%d rows made for %d responses", total, len(c.rows))
+			}
+			x.f.Close()
+		}
+	}
+}

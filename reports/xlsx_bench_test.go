@@ -22,7 +22,8 @@ import (
 //
 //	BenchmarkWorkbook/responses=N         WriteXLSX over N synthetic responses of the real
 //	                                      questionnaire from an in-memory Source: every sheet,
-//	                                      the charts, both passes
+//	                                      the charts, both passes (",cache": with an XLSXCache
+//	                                      filled before, as Export writes it)
 //	BenchmarkRawStreamWriter/responses=N  a bare excelize StreamWriter writing the same
 //	                                      wide-sheet cells, precomputed in memory
 //	BenchmarkBaseline/responses=N         WriteBaselineXLSX over the same Source: the
@@ -166,24 +167,41 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// BenchmarkWorkbook/responses=N,cache writes the workbook with an
+// XLSXCache, as Export does with the Manager's: filled by a build before
+// the timed ones.
 func BenchmarkWorkbook(b *testing.B) {
 	for _, n := range benchSizes {
 		in := benchData(b, n)
-		b.Run(fmt.Sprintf("responses=%d", n), func(b *testing.B) {
-			src := sliceSource(in.rows, nil)
-			var size int64
-			b.ReportAllocs()
-			h := startHeapPeak()
-			for b.Loop() {
-				w := &countWriter{}
-				if err := WriteXLSX(w, in.def, src, benchOptions); err != nil {
+		for _, cached := range []bool{false, true} {
+			if cached && n != benchSizes[0] {
+				continue
+			}
+			name := fmt.Sprintf("responses=%d", n)
+			opt := benchOptions
+			if cached {
+				name += ",cache"
+				opt.Cache = &XLSXCache{}
+				if err := WriteXLSX(&countWriter{}, in.def, sliceSource(in.rows, nil), opt); err != nil {
 					b.Fatal(err)
 				}
-				size = w.n
 			}
-			h.report(b)
-			b.ReportMetric(float64(size)/(1<<20), "file-MB")
-		})
+			b.Run(name, func(b *testing.B) {
+				src := sliceSource(in.rows, nil)
+				var size int64
+				b.ReportAllocs()
+				h := startHeapPeak()
+				for b.Loop() {
+					w := &countWriter{}
+					if err := WriteXLSX(w, in.def, src, opt); err != nil {
+						b.Fatal(err)
+					}
+					size = w.n
+				}
+				h.report(b)
+				b.ReportMetric(float64(size)/(1<<20), "file-MB")
+			})
+		}
 	}
 }
 

@@ -60,3 +60,58 @@ func TestColumnsAscending(t *testing.T) {
 		}
 	}
 }
+
+// TestColWidthsAtOnce: a streamed sheet whose column widths setColsFlat
+// set at once is written byte for byte as one whose widths were set by
+// excelize's SetColWidth, run by run, for runs of one column and of
+// several, up to the last column a sheet has; and setColsFlat does set
+// them (it does nothing, and says so, once a row is written).
+func TestColWidthsAtOnce(t *testing.T) {
+	t.Parallel()
+	sheet := func(cols []colWidth, atOnce bool) []byte {
+		t.Helper()
+		f := excelize.NewFile()
+		defer f.Close()
+		sw, err := f.NewStreamWriter("Sheet1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if atOnce {
+			if !setColsFlat(sw, cols) {
+				t.Fatal("setColsFlat did not set the widths (has excelize changed?)")
+			}
+		} else if err := setColWidthsByCalls(sw, cols); err != nil {
+			t.Fatal(err)
+		}
+		if err := sw.SetRow("A1", []any{"a", 1, 2.5}); err != nil {
+			t.Fatal(err)
+		}
+		if setColsFlat(sw, cols) {
+			t.Error("setColsFlat set widths after a row")
+		}
+		if err := sw.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := f.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		_, parts := zipParts(t, buf.Bytes())
+		return parts["xl/worksheets/sheet1.xml"]
+	}
+	wide := []colWidth{{1, 1, 20}, {2, 2, 26}, {3, 6, 14}, {7, 7, 17.5}, {8, 18, 11}, {19, 19, 60}, {20, 24, 14}}
+	for name, cols := range map[string][]colWidth{
+		"codebook": eachColumn(22, 10, 50, 50, 10, 45, 34, 34, 10),
+		"runs":     wide,
+		"to the last column": {{1, 3, 12}, {excelize.MaxColumns - 2, excelize.MaxColumns - 1, 9},
+			{excelize.MaxColumns, excelize.MaxColumns, 30}},
+	} {
+		got, want := sheet(cols, true), sheet(cols, false)
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: %s", name, firstDiff(got, want))
+		}
+		if !strings.Contains(string(want), `<col min="2" max="2" width=`) && name != "to the last column" {
+			t.Errorf("%s: no column of its own in %.300s", name, want)
+		}
+	}
+}

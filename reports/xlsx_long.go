@@ -16,6 +16,15 @@ type longWriter struct {
 	p    *pagedSheet
 	vals []any
 	val  excelize.Cell
+	// nums, when not nil, are the styles of the values' number formats
+	// (longNums), for a goroutine of its own: x.nums is not read then.
+	nums map[string]int
+}
+
+func newLongWriter(x *workbook, p *pagedSheet) *longWriter {
+	lw := &longWriter{x: x, p: p, vals: make([]any, 4)}
+	lw.vals[3] = &lw.val
+	return lw
 }
 
 func (lw *longWriter) add(muni, code, option string, v any, format string) error {
@@ -26,7 +35,13 @@ func (lw *longWriter) add(muni, code, option string, v any, format string) error
 	}
 	lw.val.Value, lw.val.StyleID = v, 0
 	if format != "" {
-		lw.val.StyleID = lw.x.num(format)
+		if lw.nums == nil {
+			lw.val.StyleID = lw.x.num(format)
+		} else if id, ok := lw.nums[format]; ok {
+			lw.val.StyleID = id
+		} else {
+			return errors.New("reports: no style made for the number format " + format)
+		}
 	}
 	return lw.p.add(lw.vals)
 }
@@ -90,6 +105,29 @@ func (x *workbook) longValues(r *Row, emit func(code, option string, v any, form
 		}
 	}
 	return nil
+}
+
+// longCount is how many rows of the long sheet r gives (longValues's
+// emits), counted without making them: pass 1 counts them for every
+// response, and making them looks up labels, parses numbers and builds
+// number formats.
+func (x *workbook) longCount(r *Row) int {
+	n := 0
+	for _, q := range x.questions {
+		if v, ok := r.Answers[q.Code]; ok && v != nil {
+			if list, isList := v.([]string); isList && q.Type == survey.Multi {
+				n += len(list)
+			} else {
+				n++
+			}
+		}
+		if q.Other {
+			if s, ok := r.Answers[q.OtherKey()].(string); ok && s != "" {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // Responses handed to the long sheet's goroutine: longBatch in each, at
@@ -202,5 +240,106 @@ func (a *longAside) stop() {
 	<-a.done
 	if a.panic != nil {
 		panic(a.panic)
+	}
+}
+
+// longEarly writes the long sheet's rows on a goroutine of its own from
+// before the summary is streamed (startLongEarly) until writeData waits
+// for it: its rows are then written beside the summary's and the wide
+// sheet's, not only beside the wide sheet's (longAside), so on two cores
+// the long sheet, the largest, no longer holds the workbook up.
+type longEarly struct {
+	p       *pagedSheet
+	quit    chan struct{} // closed by stop: write no more
+	done    chan struct{} // closed when the goroutine has returned
+	err     error         // the goroutine's, read after done
+	panic   any           // the goroutine's panic, raised again by wait
+	stopped bool
+}
+
+// startLongEarly starts writing the long sheet on a goroutine of its own
+// when the rows of the first pass were kept (rowMemo: they are replayed
+// there from memory, the Source is not read) and each data sheet takes
+// one page (the goroutine then touches nothing of the file but its own
+// StreamWriter: no page is added to the file meanwhile); else it does
+// nothing and writeData writes the long sheet. It makes the data sheets'
+// styles first, in the order writeData makes them, so that they are
+// numbered as always and the goroutine only reads the ones it needs.
+// Called after the summary's cells are set (its styles made) and before
+// they are streamed.
+func (x *workbook) startLongEarly() {
+	if x.err != nil || x.longInline || x.widePages != 1 || x.longPages != 1 || x.memo == nil || !x.memo.whole() {
+		return
+	}
+	hs, _ := x.dataStyles(nil)
+	if x.err != nil {
+		return
+	}
+	long := x.longSheet(hs)
+	if x.err = long.open(0); x.err != nil {
+		return
+	}
+	lw := newLongWriter(x, long)
+	lw.nums = x.longNums()
+	if x.err != nil {
+		return
+	}
+	e := &longEarly{p: long, quit: make(chan struct{}), done: make(chan struct{})}
+	rows := x.memo.Source()()
+	go func() {
+		defer close(e.done)
+		defer func() {
+			if p := recover(); p != nil {
+				e.panic = p
+			}
+		}()
+		for r, err := range rows {
+			if err == nil {
+				err = x.ctx.Err()
+			}
+			if err != nil {
+				e.err = err
+				return
+			}
+			select {
+			case <-e.quit:
+				return
+			default:
+			}
+			if !x.opt.Filter.Keep(r) {
+				continue
+			}
+			if err := lw.response(&r); err != nil {
+				e.err = err
+				return
+			}
+		}
+	}()
+	x.early = e
+}
+
+// wait waits until every row is written and returns the first error of
+// writing them.
+func (e *longEarly) wait() error {
+	<-e.done
+	e.stopped = true
+	if e.panic != nil {
+		panic(e.panic)
+	}
+	return e.err
+}
+
+// stopLong stops the long sheet's early goroutine, if any runs, dropping
+// what it has not written, and waits for it.
+func (x *workbook) stopLong() {
+	e := x.early
+	if e == nil || e.stopped {
+		return
+	}
+	e.stopped = true
+	close(e.quit)
+	<-e.done
+	if e.panic != nil {
+		panic(e.panic)
 	}
 }

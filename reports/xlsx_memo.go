@@ -40,6 +40,10 @@ type rowMemo struct {
 
 func newRowMemo(src Source, budget int) *rowMemo { return &rowMemo{src: src, budget: budget} }
 
+// whole reports whether the memo holds the rows of a whole pass, given
+// again from memory on every later pass.
+func (m *rowMemo) whole() bool { return m.state == 2 }
+
 // Source returns the memo as a Source.
 func (m *rowMemo) Source() Source { return m.pass }
 

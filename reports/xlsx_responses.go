@@ -205,12 +205,9 @@ func (x *workbook) writeData(rows Rows) error {
 		if n := x.textWidth[i]; n > 0 {
 			widths[i] = max(c.width, float64(min(n+2, 60)))
 		}
-		if c.format != "" {
-			cells[i].StyleID = x.num(c.format)
-		}
 	}
+	hs, cs := x.dataStyles(cells)
 	head, code := make([]any, len(x.wide)), make([]any, len(x.wide))
-	hs, cs := x.style("header"), x.style("code")
 	for i, c := range x.wide {
 		head[i] = excelize.Cell{StyleID: hs, Value: c.header}
 		code[i] = excelize.Cell{StyleID: cs, Value: c.code}
@@ -247,49 +244,35 @@ func (x *workbook) writeData(rows Rows) error {
 		finish: func(_ *excelize.StreamWriter, name string, _, lastRow int) error {
 			return f.AutoFilter(name, fmt.Sprintf("A2:%s%d", last, max(lastRow, 3)), nil)
 		}}
-	// Long: municipality, question, option, value.
-	long := &pagedSheet{x: x, sheet: SheetLong, first: 1, next: 1, total: x.longRows, cols: 4,
-		start: func(sw *excelize.StreamWriter, _ int) (int, error) {
-			if err := setColWidths(sw, eachColumn(16, 24, 22, 40)); err != nil {
-				return 0, err
-			}
-			if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
-				Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
-				return 0, err
-			}
-			return 1, sw.SetRow("A1", []any{excelize.Cell{StyleID: hs, Value: x.t("col.municipality")},
-				excelize.Cell{StyleID: hs, Value: x.t("col.question")}, excelize.Cell{StyleID: hs, Value: x.t("col.option")},
-				excelize.Cell{StyleID: hs, Value: x.t("col.value")}})
-		},
-		finish: func(_ *excelize.StreamWriter, name string, _, lastRow int) error {
-			return f.AutoFilter(name, fmt.Sprintf("A1:D%d", max(lastRow, 2)), nil)
-		}}
 	if err := wide.open(0); err != nil {
 		return err
 	}
-	if err := long.open(0); err != nil {
-		return err
-	}
-	lw := &longWriter{x: x, p: long, vals: make([]any, 4)}
-	lw.vals[3] = &lw.val
-	// The long sheet's rows are written on a goroutine of their own
-	// (longAside) while the wide sheet's are written here, when the wide
-	// sheet takes one page: its pages then never change while the long
-	// sheet's do, so the workbook's parts are made in the same order as
-	// one after the other. The number formats of its values are made
+	// The long sheet's rows are written on a goroutine of their own: from
+	// before the summary is streamed when they can be (startLongEarly),
+	// else (longAside) while the wide sheet's are written here, when the
+	// wide sheet takes one page: its pages then never change while the
+	// long sheet's do, so the workbook's parts are made in the same order
+	// as one after the other. The number formats of its values are made
 	// before (they were with the wide sheet's columns), so it only reads
 	// them.
-	respond := lw.response
+	var long *pagedSheet
+	respond := func(*Row) error { return nil }
 	var aside *longAside
-	if x.widePages == 1 && !x.longInline {
-		for _, q := range x.questions {
-			if q.Type.IsNumber() {
-				x.num(x.numberFormat(q))
-			}
+	if e := x.early; e != nil {
+		long = e.p
+	} else {
+		long = x.longSheet(hs)
+		if err := long.open(0); err != nil {
+			return err
 		}
-		aside = startLongAside(lw.response)
-		defer aside.stop()
-		respond = aside.add
+		lw := newLongWriter(x, long)
+		respond = lw.response
+		if x.widePages == 1 && !x.longInline {
+			lw.nums = x.longNums()
+			aside = startLongAside(lw.response)
+			defer aside.stop()
+			respond = aside.add
+		}
 	}
 
 	for r, err := range rows {
@@ -324,6 +307,11 @@ func (x *workbook) writeData(rows Rows) error {
 			return err
 		}
 	}
+	if x.early != nil {
+		if err := x.early.wait(); err != nil {
+			return err
+		}
+	}
 	if wide.written != x.kept || long.written != x.longRows {
 		return errors.New("reports: the rows differ between the two passes (read them from one snapshot)")
 	}
@@ -331,4 +319,56 @@ func (x *workbook) writeData(rows Rows) error {
 		return err
 	}
 	return long.close()
+}
+
+// dataStyles makes the styles of the data sheets, in the order the wide
+// sheet has always made them (its columns' number formats, which are
+// also those of the long sheet's values, then its header rows'), gives
+// cells the number formats of the wide sheet's columns when not nil, and
+// returns the header rows' styles.
+func (x *workbook) dataStyles(cells []excelize.Cell) (header, code int) {
+	for i := range x.wide {
+		if c := &x.wide[i]; c.format != "" {
+			id := x.num(c.format)
+			if cells != nil {
+				cells[i].StyleID = id
+			}
+		}
+	}
+	return x.style("header"), x.style("code")
+}
+
+// longNums are the styles of the long sheet's number formats, made now:
+// a goroutine writing the long sheet reads them there, not from x.nums,
+// which others may add to meanwhile.
+func (x *workbook) longNums() map[string]int {
+	nums := map[string]int{}
+	for _, q := range x.questions {
+		if q.Type.IsNumber() {
+			f := x.numberFormat(q)
+			nums[f] = x.num(f)
+		}
+	}
+	return nums
+}
+
+// longSheet is the long sheet: municipality, question, option, value.
+func (x *workbook) longSheet(hs int) *pagedSheet {
+	f := x.f
+	return &pagedSheet{x: x, sheet: SheetLong, first: 1, next: 1, total: x.longRows, cols: 4,
+		start: func(sw *excelize.StreamWriter, _ int) (int, error) {
+			if err := setColWidths(sw, eachColumn(16, 24, 22, 40)); err != nil {
+				return 0, err
+			}
+			if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+				Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
+				return 0, err
+			}
+			return 1, sw.SetRow("A1", []any{excelize.Cell{StyleID: hs, Value: x.t("col.municipality")},
+				excelize.Cell{StyleID: hs, Value: x.t("col.question")}, excelize.Cell{StyleID: hs, Value: x.t("col.option")},
+				excelize.Cell{StyleID: hs, Value: x.t("col.value")}})
+		},
+		finish: func(_ *excelize.StreamWriter, name string, _, lastRow int) error {
+			return f.AutoFilter(name, fmt.Sprintf("A1:D%d", max(lastRow, 2)), nil)
+		}}
 }

@@ -24,6 +24,12 @@ import (
 // deflating each part at BestSpeed: the same headers (zipHeader), the
 // same deflated stream (a part's stream depends on its bytes alone, not on
 // how they were handed over), the parts in the order excelize made them.
+//
+// With an XLSXCache (XLSXOptions.Cache) a part of at most partCacheMax
+// bytes, handed over in one Write, whose bytes are those of a part
+// deflated before under its name is given the deflated bytes kept then
+// instead of being deflated again; one that is not is kept there once
+// deflated. The compressors are taken from there and given back.
 
 // zipWorkers is how many parts are deflated on goroutines at once.
 const zipWorkers = 2
@@ -36,6 +42,7 @@ const zipPartMemory = 2 << 20
 // is done (excelize then stops), and deflates the parts as said above.
 type parZip struct {
 	ctx    context.Context
+	cache  *XLSXCache // nil: none
 	zw     *zip.Writer
 	parts  []*zipPart
 	fw     *flate.Writer // for the parts deflated on the caller's goroutine
@@ -73,6 +80,13 @@ type zipPart struct {
 	direct bool
 	fh     *zip.FileHeader
 	dst    io.Writer
+	// hit is the part's deflated bytes as the cache gave them (its bytes
+	// were handed over in one Write); raw (checksum rawCRC) is a copy of
+	// its bytes while it may be kept in the cache once deflated, and kept
+	// its deflated bytes so far.
+	hit       *deflatedPart
+	raw, kept []byte
+	rawCRC    uint32
 }
 
 // Create starts the next part.
@@ -151,6 +165,38 @@ func (z *parZip) endLast() error {
 	return nil
 }
 
+// cached looks the part's first bytes b up in the cache: when they are a
+// part deflated before, the part takes its deflated bytes (and reports
+// true); else it keeps a copy of b to put in the cache once deflated.
+func (p *zipPart) cached(b []byte) bool {
+	crc := crc32.ChecksumIEEE(b)
+	if e, ok := p.z.cache.deflated(p.name, crc, b); ok {
+		p.hit = e
+		p.crc.Write(b)
+		p.size = uint64(len(b))
+		return true
+	}
+	p.raw, p.rawCRC = bytes.Clone(b), crc
+	p.kept = make([]byte, 0, len(b)/3+64)
+	return false
+}
+
+// uncached is called before bytes after the first are written: the part
+// is then neither given from the cache (what it gave is deflated now)
+// nor kept in it.
+func (p *zipPart) uncached() error {
+	if e := p.hit; e != nil {
+		p.hit, p.size = nil, 0
+		p.crc.Reset()
+		_, err := p.write(e.raw)
+		return err
+	}
+	if p.size > 0 {
+		p.raw, p.kept = nil, nil
+	}
+	return nil
+}
+
 // end waits for the part's goroutine, if any, and closes its compressor.
 func (p *zipPart) end() error {
 	if err := p.wait(); err != nil {
@@ -158,8 +204,22 @@ func (p *zipPart) end() error {
 	}
 	if !p.ended {
 		p.ended = true
+		if p.hit != nil {
+			p.comp = uint64(len(p.hit.deflated))
+			if p.direct {
+				_, p.err = p.dst.Write(p.hit.deflated)
+			}
+			return p.err
+		}
 		if p.err = p.deflater().Close(); p.err != nil {
 			return p.err
+		}
+		if p.raw != nil {
+			p.z.cache.keep(p.name, p.rawCRC, p.raw, p.kept)
+			p.raw, p.kept = nil, nil
+		}
+		if p.own && p.z.cache != nil {
+			p.z.cache.idle(p.fw)
 		}
 	}
 	return p.err
@@ -187,13 +247,21 @@ func (p *zipPart) deflater() *flate.Writer {
 	if p.direct {
 		to = p.dst
 	}
-	counted := countingWriter{w: to, n: &p.comp}
+	counted := partSink{p: p, w: to}
 	if !p.own && p.z.fw != nil {
 		p.z.fw.Reset(counted)
 		p.fw = p.z.fw
 		return p.fw
 	}
-	fw, _ := flate.NewWriter(counted, flate.BestSpeed) // BestSpeed is a valid level
+	var fw *flate.Writer
+	if p.z.cache != nil {
+		fw = p.z.cache.writer()
+	}
+	if fw != nil {
+		fw.Reset(counted)
+	} else {
+		fw, _ = flate.NewWriter(counted, flate.BestSpeed) // BestSpeed is a valid level
+	}
 	if !p.own {
 		p.z.fw = fw
 	}
@@ -223,19 +291,28 @@ func (p *zipPart) aside(deflate func() error) bool {
 	return true
 }
 
-// Write deflates b: a big first Write (a copy of it) on a goroutine of the
+// Write deflates b: a first Write the cache has deflated already not at
+// all (cached); a big first Write (a copy of it) on a goroutine of the
 // part's own when a slot is free, else on the caller's goroutine.
 func (p *zipPart) Write(b []byte) (int, error) {
 	if err := p.z.ctx.Err(); err != nil {
 		return 0, err
 	}
-	if len(b) >= zipAsyncMin && p.fresh() {
-		c := bytes.Clone(b)
-		if p.aside(func() error { _, err := p.write(c); return err }) {
+	if p.fresh() {
+		if p.z.cache != nil && len(b) > 0 && len(b) <= partCacheMax && p.cached(b) {
 			return len(b), nil
+		}
+		if len(b) >= zipAsyncMin {
+			c := bytes.Clone(b)
+			if p.aside(func() error { _, err := p.write(c); return err }) {
+				return len(b), nil
+			}
 		}
 	}
 	if err := p.wait(); err != nil {
+		return 0, err
+	}
+	if err := p.uncached(); err != nil {
 		return 0, err
 	}
 	return p.write(b)
@@ -265,6 +342,10 @@ func (p *zipPart) ReadFrom(r io.Reader) (int64, error) {
 	if err := p.wait(); err != nil {
 		return 0, err
 	}
+	if err := p.uncached(); err != nil {
+		return 0, err
+	}
+	p.raw, p.kept = nil, nil
 	return io.Copy(ctxWriter{p.z.ctx, writerOnly{p}}, r)
 }
 
@@ -294,15 +375,19 @@ type writerOnly struct{ p *zipPart }
 
 func (w writerOnly) Write(b []byte) (int, error) { return w.p.write(b) }
 
-// countingWriter counts what it writes.
-type countingWriter struct {
+// partSink is where a part's compressor writes: it counts the deflated
+// bytes and keeps them while the part is to be kept in the cache.
+type partSink struct {
+	p *zipPart
 	w io.Writer
-	n *uint64
 }
 
-func (c countingWriter) Write(b []byte) (int, error) {
-	n, err := c.w.Write(b)
-	*c.n += uint64(n)
+func (s partSink) Write(b []byte) (int, error) {
+	n, err := s.w.Write(b)
+	s.p.comp += uint64(n)
+	if s.p.raw != nil {
+		s.p.kept = append(s.p.kept, b[:n]...)
+	}
 	return n, err
 }
 
@@ -323,6 +408,10 @@ func (z *parZip) Close() error {
 		err = z.zw.Close()
 	}
 	z.drop()
+	if z.cache != nil && z.fw != nil {
+		z.cache.idle(z.fw)
+		z.fw = nil
+	}
 	return err
 }
 
@@ -354,7 +443,12 @@ func (z *parZip) put(p *zipPart) error {
 	if err != nil {
 		return err
 	}
-	if err := p.out.copyTo(w); err != nil {
+	if p.hit != nil {
+		_, err = w.Write(p.hit.deflated)
+	} else {
+		err = p.out.copyTo(w)
+	}
+	if err != nil {
 		return err
 	}
 	p.sized()

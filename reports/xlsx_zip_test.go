@@ -19,7 +19,7 @@ import (
 type zipInput struct {
 	name string
 	data []byte
-	how  string // "write", "file", "reader"
+	how  string // "write", "split" (two writes), "file", "reader"
 }
 
 // zipInputs are parts of several sizes, some past zipPartMemory deflated,
@@ -73,6 +73,10 @@ func writeZip(t *testing.T, z interface {
 		switch p.how {
 		case "write":
 			_, err = w.Write(p.data)
+		case "split": // in two writes
+			if _, err = w.Write(p.data[:len(p.data)/2]); err == nil {
+				_, err = w.Write(p.data[len(p.data)/2:])
+			}
 		case "reader":
 			_, err = io.Copy(w, bytes.NewReader(p.data))
 		case "file":

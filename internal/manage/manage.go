@@ -67,6 +67,7 @@ type Manager struct {
 	summaries summaryCache      // earlier rounds' aggregates for the trends
 	chartMemo reports.ChartMemo // charts built, by what they show (Charts)
 	books     workbookCache     // recent workbooks (Export)
+	bookParts reports.XLSXCache // what one workbook built hands the next (Export)
 	held      heldAnswers       // the answers autosaves wrote, by link (held.go)
 }
 

@@ -275,7 +275,7 @@ func (m *Manager) Export(ctx context.Context, p domain.Principal, w io.Writer, s
 	}
 	defer m.exported("workbook", time.Now(), &err)
 	x := reports.XLSXOptions{Lang: opt.Lang, Personal: p.SeesPersonalData() && !opt.WithoutPersonal,
-		Filter: opt.Filter, Generated: opt.Generated, TimeZone: opt.TimeZone}
+		Filter: opt.Filter, Generated: opt.Generated, TimeZone: opt.TimeZone, Cache: &m.bookParts}
 	if x.Generated.IsZero() {
 		x.Generated = time.Now()
 	}
