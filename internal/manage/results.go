@@ -140,9 +140,10 @@ func (m *Manager) snapshotResultsHeld(ctx context.Context, sv domain.Survey, def
 		}
 		order := alphabetical(t.Rows, lang)
 		var contacts map[string][]domain.Contact
-		if personal {
-			if contacts, err = sn.Contacts(ctx); err != nil {
-				return err
+		if personal { // the tracker read them, for the same municipalities
+			contacts = make(map[string][]domain.Contact, len(t.Rows))
+			for _, r := range t.Rows {
+				contacts[r.Code] = r.Contacts
 			}
 		}
 		src := func() reports.Rows {

@@ -37,7 +37,7 @@ LEFT JOIN unnest($2::text[]) WITH ORDINALITY AS o(code, place) ON o.code = m.cod
 WHERE m.active OR r.id IS NOT NULL
 ORDER BY o.place, m.code`
 
-var reportRowStatements = []string{qReportRows}
+var reportRowStatements = []string{qReportRows, firstBatch(qReportRows)}
 
 // ReportRows streams the round's rows, one municipality at a time, in the
 // order of the codes in order (the caller's alphabetical order; codes not
@@ -52,7 +52,8 @@ func (s *Store) ReportRows(ctx context.Context, surveyID int64, order []string) 
 // transaction (ReadSnapshot) the rows come through a cursor, fetched
 // reportRowsBatch at a time: a reader may take as long as it needs
 // between fetches (within idle_in_transaction_session_timeout per batch)
-// without one statement outlasting statement_timeout (cursorRows). Each
+// without one statement outlasting statement_timeout (smallFirstRows:
+// a round whose rows fit in one batch is read by one prepared statement). Each
 // range over the sequence reads the rows afresh, from the same snapshot.
 func (sn *Snapshot) ReportRows(ctx context.Context, surveyID int64, order []string) iter.Seq2[ReportRow, error] {
 	if !sn.tx {
@@ -78,5 +79,5 @@ func (sn *Snapshot) ReportRows(ctx context.Context, surveyID int64, order []stri
 			}
 		}
 	}
-	return cursorRows[ReportRow](ctx, sn, qReportRows, surveyID, pq.Array(order))
+	return smallFirstRows[ReportRow](ctx, sn, qReportRows, surveyID, pq.Array(order))
 }

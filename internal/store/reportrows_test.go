@@ -88,3 +88,79 @@ func TestSnapshotStreamsRowsInBatches(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSnapshotSmallRoundsInOneStatement: in a snapshot, a round whose rows
+// fit in one cursor batch is read by one statement (one round trip, not a
+// cursor's four), with the same rows in the same order as read plainly; at
+// one row more than a batch, every row still comes, through the cursor.
+func TestSnapshotSmallRoundsInOneStatement(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	if _, err := f.apply(t, 0, `{"population": 7}`, true); err != nil {
+		t.Fatal(err)
+	}
+	add := func(from, n int) {
+		t.Helper()
+		var more []store.Municipality
+		for i := from; i < from+n; i++ {
+			more = append(more, store.Municipality{Code: fmt.Sprintf("sim-%04d", i), NameLV: fmt.Sprintf("Sim %d", i),
+				NameEN: fmt.Sprintf("Sim %d", i), Kind: "novads", PlanningRegion: "Rīgas", StatisticalRegion: "Rīgas"})
+		}
+		if _, err := f.s.UpsertMunicipalities(ctx, more); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(rows int, maxTrips uint64) {
+		t.Helper()
+		var plain, plainTracked []string
+		for r, err := range f.s.ReportRows(ctx, f.sv.ID, nil) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			plain = append(plain, r.Code)
+		}
+		tracked, err := f.s.Tracker(ctx, f.sv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range tracked {
+			plainTracked = append(plainTracked, r.Code)
+		}
+		order := slices.Clone(plain)
+		slices.Reverse(order)
+		err = f.s.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
+			var got, gotTracked []string
+			before := f.s.RoundTrips()
+			for r, err := range sn.ReportRows(ctx, f.sv.ID, order) {
+				if err != nil {
+					return err
+				}
+				got = append(got, r.Code)
+			}
+			if trips := f.s.RoundTrips() - before; trips > maxTrips {
+				t.Errorf("%d rows: read in %d round trips, want at most %d", rows, trips, maxTrips)
+			}
+			for r, err := range sn.TrackerRows(ctx, f.sv.ID) {
+				if err != nil {
+					return err
+				}
+				gotTracked = append(gotTracked, r.Code)
+			}
+			if len(got) != rows || !slices.Equal(got, order) {
+				t.Errorf("%d rows: the snapshot read %d, not in the order asked for", rows, len(got))
+			}
+			if !slices.Equal(gotTracked, plainTracked) || len(gotTracked) != rows {
+				t.Errorf("%d rows: the snapshot's tracker read %d, plainly %d", rows, len(gotTracked), len(plainTracked))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	check(43, 2) // the statement, prepared the first time it runs on the connection
+	add(0, 500-43)
+	check(500, 2)
+	add(500-43, 1)
+	check(501, 100)
+}

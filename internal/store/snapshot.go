@@ -47,6 +47,50 @@ func (s *Store) now() *Snapshot { return &Snapshot{q: s.db} }
 // cursorBatch is how many rows a cursor's FETCH brings at a time.
 const cursorBatch = 500
 
+// firstBatch is query (which ends in its ORDER BY) limited to one row more
+// than a cursor's batch: smallFirstRows runs it prepared.
+func firstBatch(query string) string {
+	return query + "\nLIMIT " + strconv.Itoa(cursorBatch+1)
+}
+
+// smallFirstRows is cursorRows for a query most of whose results fit in
+// one batch (a round's 43 municipalities): within the snapshot's
+// transaction it first runs firstBatch(query) — a statement the connection
+// keeps prepared (preparedStatements), one round trip, its plan kept —
+// and yields its rows when they fit in a batch. Only when there are more
+// does it read them all again through a cursor (cursorRows), whose
+// DECLARE, FETCH and CLOSE are three round trips more and whose query is
+// planned every time: the tracker's took PostgreSQL 1.5–1.9 ms to plan
+// and 0.6 ms to run for 43 rows. Outside a transaction it is cursorRows
+// (one plain query).
+func smallFirstRows[T any](ctx context.Context, sn *Snapshot, query string, args ...any) iter.Seq2[T, error] {
+	if !sn.tx {
+		return cursorRows[T](ctx, sn, query, args...)
+	}
+	return func(yield func(T, error) bool) {
+		var first []T
+		if err := sn.q.SelectContext(ctx, &first, firstBatch(query), args...); err != nil {
+			var zero T
+			yield(zero, err)
+			return
+		}
+		if len(first) <= cursorBatch {
+			for _, r := range first {
+				if !yield(r, nil) {
+					return
+				}
+			}
+			return
+		}
+		first = nil
+		for r, err := range cursorRows[T](ctx, sn, query, args...) {
+			if !yield(r, err) {
+				return
+			}
+		}
+	}
+}
+
 // cursorRows streams a query's rows within the snapshot's transaction
 // through a cursor, cursorBatch at a time: memory holds one batch, and a
 // reader may take as long as it needs between fetches (within

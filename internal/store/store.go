@@ -194,9 +194,11 @@ func statements() []string {
 // preparedStatements are the statements every connection keeps prepared
 // once it has run them (conn.go): the respondent's autosave — the link's
 // context (the page's, and the save's), the save, the revisions a stale
-// save is merged with.
+// save is merged with — and the first batch of the tracker's and the
+// report rows' reads (smallFirstRows).
 func preparedStatements() []string {
-	return append([]string{qRespondentLean, qSaveContext, qSaveContexts, qSurveyDefinition}, saveStatements...)
+	return append([]string{qRespondentLean, qSaveContext, qSaveContexts, qSurveyDefinition,
+		firstBatch(qTracker), firstBatch(qReportRows)}, saveStatements...)
 }
 
 func firstLine(q string) string {

@@ -66,7 +66,7 @@ LEFT JOIN LATERAL (
 WHERE m.active OR r.id IS NOT NULL
 ORDER BY m.code`
 
-var trackerStatements = []string{qTracker}
+var trackerStatements = []string{qTracker, firstBatch(qTracker)}
 
 // Tracker returns every active municipality's (and every answering
 // municipality's) standing in the round.
@@ -74,11 +74,11 @@ func (s *Store) Tracker(ctx context.Context, surveyID int64) ([]TrackerRow, erro
 	return s.now().Tracker(ctx, surveyID)
 }
 
-// TrackerRows is Tracker within the snapshot, streamed (cursorRows):
+// TrackerRows is Tracker within the snapshot, streamed (smallFirstRows):
 // one batch of rows in memory at a time, whatever the number of
 // municipalities.
 func (sn *Snapshot) TrackerRows(ctx context.Context, surveyID int64) iter.Seq2[TrackerRow, error] {
-	return cursorRows[TrackerRow](ctx, sn, qTracker, surveyID)
+	return smallFirstRows[TrackerRow](ctx, sn, qTracker, surveyID)
 }
 
 // Tracker is Store.Tracker within the snapshot.
