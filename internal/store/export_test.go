@@ -18,3 +18,7 @@ func (s *Store) RespondentRows(ctx context.Context, hash []byte) (plain, reflect
 	}
 	return a, b, nil
 }
+
+// SetAfterExport makes Snapshot.Spread run f between exporting its
+// snapshot and importing it on the other connections.
+func SetAfterExport(s *Store, f func()) { s.afterExport = f }

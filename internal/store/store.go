@@ -34,6 +34,12 @@ type ConflictError = domain.ConflictError
 type Store struct {
 	db *sqlx.DB
 	c  *connector
+	// maxConns is the pool's size (Options.MaxConns): Snapshot.Spread
+	// takes at most half of it.
+	maxConns int
+	// afterExport, when set (tests), runs in Snapshot.Spread between the
+	// export of the snapshot and its import by the other connections.
+	afterExport func()
 }
 
 // Defaults of Options (DB_STATEMENT_TIMEOUT and
@@ -107,7 +113,7 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", RedactDSN(dsn), err)
 	}
-	return &Store{db: db, c: c}, nil
+	return &Store{db: db, c: c, maxConns: o.MaxConns}, nil
 }
 
 // RoundTrips is how many times, since Open, a connection of the store sent
