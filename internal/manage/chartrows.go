@@ -140,22 +140,31 @@ func (c *chartRowCache) has(key chartRoundKey) bool {
 // under def: those kept (lookup) and the others read (read); or, when
 // none of the round's are kept (a server just started, or a round not
 // read for long), the heads and every answers document, over
-// chartReadConns connections that share sn's snapshot (readWhole).
-func (c *chartRowCache) readRound(ctx context.Context, sn *store.Snapshot, key chartRoundKey, def *survey.Definition) (*chartRoundRows, error) {
+// chartReadConns connections that share sn's snapshot (readWhole). also,
+// when not nil, is run in a snapshot of the same moment, beside the
+// answers when they are read over several connections.
+func (c *chartRowCache) readRound(ctx context.Context, sn *store.Snapshot, key chartRoundKey, def *survey.Definition,
+	also func(*store.Snapshot) error) (*chartRoundRows, error) {
 	if !c.has(key) {
 		sns, err := sn.Spread(ctx, chartReadConns)
 		if err != nil {
 			return nil, err
 		}
 		rr := &chartRoundRows{key: key, def: def}
-		return rr, rr.readWhole(ctx, sns)
+		return rr, rr.readWhole(ctx, sns, also)
 	}
 	heads, err := sn.ChartHeads(ctx, key.survey, key.submittedOnly)
 	if err != nil {
 		return nil, err
 	}
 	rr := c.lookup(key, def, heads)
-	return rr, rr.read(ctx, sn)
+	if err := rr.read(ctx, sn); err != nil {
+		return nil, err
+	}
+	if also != nil {
+		return rr, also(sn)
+	}
+	return rr, nil
 }
 
 // ids are the responses whose answers lookup did not have.
@@ -368,10 +377,11 @@ func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
 // process each, all at once: the heads in the first (ChartHeads), and
 // the answers of all the round's responses split over the others
 // (store.Snapshot.EachRoundAnswers, a part each; in the first after the
-// heads when it is alone), prepared while they arrive (prepareAll).
-// Every row with a response is missing. What it makes is what lookup and
-// read make of the same rows (the heads in the same order).
-func (rr *chartRoundRows) readWhole(ctx context.Context, sns []*store.Snapshot) error {
+// heads when it is alone), prepared while they arrive (prepareAll);
+// also (when not nil) runs in the first after the heads. Every row with
+// a response is missing. What it makes is what lookup and read make of
+// the same rows (the heads in the same order).
+func (rr *chartRoundRows) readWhole(ctx context.Context, sns []*store.Snapshot, also func(*store.Snapshot) error) error {
 	type answers struct {
 		version  string
 		prepared *reports.Prepared
@@ -387,6 +397,11 @@ func (rr *chartRoundRows) readWhole(ctx context.Context, sns []*store.Snapshot) 
 					return err
 				}
 				rr.heads = heads
+				if also != nil {
+					if err := also(sn); err != nil {
+						return err
+					}
+				}
 				if len(sns) > 1 {
 					return nil
 				}
@@ -500,27 +515,41 @@ func (c *summaryCache) put(k summaryKey, s *reports.Summary) {
 // filter is not kept (summaries), its submitted rows; answers not kept
 // (chartRowCache) are read and decoded, then kept. sums[i] is the kept
 // aggregate of earlier[i] (nil: its rows are in prev[i]); keys[i] is
-// where to keep the one made.
+// where to keep the one made. When stamp is not nil, it is set to the
+// ResultsStamp of stampIDs in the same snapshot: the stamp of exactly
+// what was read. The earlier rounds' fingerprints and the stamp are read
+// beside the round's answers documents (readRound's also).
 func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, def *survey.Definition, earlier []domain.Survey, defs []*survey.Definition,
-	within string) (cur *chartRoundRows, prev []*chartRoundRows, sums []*reports.Summary, keys []summaryKey, err error) {
+	within string, stampIDs []int64, stamp *string) (cur *chartRoundRows, prev []*chartRoundRows, sums []*reports.Summary, keys []summaryKey, err error) {
 	prev = make([]*chartRoundRows, len(earlier))
 	sums = make([]*reports.Summary, len(earlier))
 	keys = make([]summaryKey, len(earlier))
 	err = m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
+		also := func(sn *store.Snapshot) error {
+			if stamp != nil {
+				var err error
+				if *stamp, err = sn.ResultsStamp(ctx, stampIDs, MaxTrendRounds); err != nil {
+					return err
+				}
+			}
+			for i, r := range earlier {
+				fp, err := sn.ChartSubmittedFingerprint(ctx, r.ID)
+				if err != nil {
+					return err
+				}
+				keys[i] = summaryKey{survey: r.ID, def: defs[i], filter: within, fingerprint: fp}
+			}
+			return nil
+		}
 		var err error
-		if cur, err = m.chartRows.readRound(ctx, sn, chartRoundKey{survey: sv.ID}, def); err != nil {
+		if cur, err = m.chartRows.readRound(ctx, sn, chartRoundKey{survey: sv.ID}, def, also); err != nil {
 			return err
 		}
 		for i, r := range earlier {
-			fp, err := sn.ChartSubmittedFingerprint(ctx, r.ID)
-			if err != nil {
-				return err
-			}
-			keys[i] = summaryKey{survey: r.ID, def: defs[i], filter: within, fingerprint: fp}
 			if sums[i] = m.summaries.get(keys[i]); sums[i] != nil {
 				continue
 			}
-			if prev[i], err = m.chartRows.readRound(ctx, sn, chartRoundKey{survey: r.ID, submittedOnly: true}, defs[i]); err != nil {
+			if prev[i], err = m.chartRows.readRound(ctx, sn, chartRoundKey{survey: r.ID, submittedOnly: true}, defs[i], nil); err != nil {
 				return err
 			}
 		}

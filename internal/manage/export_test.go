@@ -61,7 +61,7 @@ func ReadChartRound(ctx context.Context, m *Manager, surveyID int64, def *survey
 				return err
 			}
 			rr = &chartRoundRows{key: key, def: def}
-			return rr.readWhole(ctx, sns)
+			return rr.readWhole(ctx, sns, nil)
 		}
 		heads, err := sn.ChartHeads(ctx, surveyID, submittedOnly)
 		if err != nil {

@@ -325,8 +325,14 @@ func (sn *Snapshot) EachRoundAnswers(ctx context.Context, surveyID int64, submit
 // charts read changed in between: what was made from data read after a
 // stamp may be used again while the stamp read now is the same.
 func (s *Store) ResultsStamp(ctx context.Context, surveyIDs []int64, rounds int) (string, error) {
+	return s.now().ResultsStamp(ctx, surveyIDs, rounds)
+}
+
+// ResultsStamp is Store.ResultsStamp as the snapshot sees the database:
+// the stamp of exactly what the snapshot's reads give.
+func (sn *Snapshot) ResultsStamp(ctx context.Context, surveyIDs []int64, rounds int) (string, error) {
 	var stamp []string
-	if err := s.db.SelectContext(ctx, &stamp, qResultsStamp, pq.Array(surveyIDs), rounds); err != nil {
+	if err := sn.q.SelectContext(ctx, &stamp, qResultsStamp, pq.Array(surveyIDs), rounds); err != nil {
 		return "", err
 	}
 	if len(stamp) != 1 {
