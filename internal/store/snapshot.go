@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"iter"
 	"strconv"
+	"sync"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -87,16 +89,34 @@ func (sn *Snapshot) Spread(ctx context.Context, n int) ([]*Snapshot, error) {
 			sn.s.afterExport()
 		}
 	}
-	for len(sn.spread) < n-1 {
-		tx, err := sn.s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-		if err != nil {
-			return nil, err
+	// The others are begun at once: a server just started may have to
+	// open their connections.
+	more := n - 1 - len(sn.spread)
+	txs := make([]*sqlx.Tx, more)
+	errs := make([]error, more)
+	var wg sync.WaitGroup
+	for i := range more {
+		wg.Go(func() {
+			tx, err := sn.s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			txs[i] = tx
+			_, errs[i] = tx.ExecContext(ctx, `SET TRANSACTION SNAPSHOT `+pq.QuoteLiteral(sn.exported))
+		})
+	}
+	wg.Wait()
+	for i, tx := range txs {
+		if tx != nil {
+			sn.spreadTx = append(sn.spreadTx, tx) // ended with sn (endSpread)
+			if errs[i] == nil {
+				sn.spread = append(sn.spread, &Snapshot{q: tx, tx: true, s: sn.s})
+			}
 		}
-		sn.spreadTx = append(sn.spreadTx, tx)
-		if _, err := tx.ExecContext(ctx, `SET TRANSACTION SNAPSHOT `+pq.QuoteLiteral(sn.exported)); err != nil {
-			return nil, err
-		}
-		sn.spread = append(sn.spread, &Snapshot{q: tx, tx: true, s: sn.s})
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return append([]*Snapshot{sn}, sn.spread[:n-1]...), nil
 }
