@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/civitas-lv/surveyd/internal/store"
+	"github.com/civitas-lv/surveyd/internal/store/storetest"
 	"github.com/civitas-lv/surveyd/survey"
 )
 
@@ -229,5 +230,34 @@ func TestSpreadSeesOneState(t *testing.T) {
 	headsMatch(t, afterHeads, after)
 	if len(after) != len(before)+1 || maps.Equal(after, before) {
 		t.Fatalf("the write is not seen after it: %d answers before, %d after", len(before), len(after))
+	}
+}
+
+// TestSpreadSmallPool: from a pool of fewer than four connections Spread
+// gives the snapshot alone (a reader holding one connection and waiting
+// for more could otherwise wait on another doing the same), from one of
+// four two at most, and the round's answers read in one part there are
+// those read beside it.
+func TestSpreadSmallPool(t *testing.T) {
+	dsn := storetest.NewDatabase(t)
+	for _, c := range []struct{ pool, want int }{{1, 1}, {3, 1}, {4, 2}, {6, 3}} {
+		s, err := store.OpenWith(ctx, dsn, store.Options{MaxConns: c.pool})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
+			sns, err := sn.Spread(ctx, 3)
+			if err != nil {
+				return err
+			}
+			if len(sns) != c.want || sns[0] != sn {
+				t.Errorf("pool of %d: Spread(3) gave %d snapshots, want %d", c.pool, len(sns), c.want)
+			}
+			return nil
+		})
+		s.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }
