@@ -14,7 +14,8 @@ import (
 const chartCacheSize = 16
 
 // chartCache keeps the chart sets Charts made, each with the
-// store.ResultsStamp read before it was made: one is given again only
+// store.ResultsStamp read before it was made, or in the snapshot it was
+// made from (the first set of a key): one is given again only
 // while the stamp read now is the same, so it never shows an answer,
 // filter or round as it was before a change.
 type chartCache struct {
@@ -53,6 +54,12 @@ func filterKey(f reports.Filter) string {
 func (c *chartCache) get(key chartKey, stamp string) *ChartData {
 	e, _ := c.kept.Get(key, func(e chartEntry) bool { return e.stamp == stamp })
 	return e.data
+}
+
+// has reports whether a set is kept for key, under whatever stamp.
+func (c *chartCache) has(key chartKey) bool {
+	_, ok := c.kept.Get(key, nil)
+	return ok
 }
 
 // put keeps the set made for key under stamp, in place of any older one,

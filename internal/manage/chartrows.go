@@ -139,19 +139,32 @@ func (c *chartRowCache) has(key chartRoundKey) bool {
 // readRound reads the round's rows in sn with their answers prepared
 // under def: those kept (lookup) and the others read (read); or, when
 // none of the round's are kept (a server just started, or a round not
-// read for long), every row with its answers in one statement
-// (readWhole).
-func (c *chartRowCache) readRound(ctx context.Context, sn *store.Snapshot, key chartRoundKey, def *survey.Definition) (*chartRoundRows, error) {
+// read for long), the heads and every answers document, over
+// chartReadConns connections that share sn's snapshot (readWhole). also,
+// when not nil, is run in a snapshot of the same moment, beside the
+// answers when they are read over several connections.
+func (c *chartRowCache) readRound(ctx context.Context, sn *store.Snapshot, key chartRoundKey, def *survey.Definition,
+	also func(*store.Snapshot) error) (*chartRoundRows, error) {
 	if !c.has(key) {
+		sns, err := sn.Spread(ctx, chartReadConns)
+		if err != nil {
+			return nil, err
+		}
 		rr := &chartRoundRows{key: key, def: def}
-		return rr, rr.readWhole(ctx, sn)
+		return rr, rr.readWhole(ctx, sns, also)
 	}
 	heads, err := sn.ChartHeads(ctx, key.survey, key.submittedOnly)
 	if err != nil {
 		return nil, err
 	}
 	rr := c.lookup(key, def, heads)
-	return rr, rr.read(ctx, sn)
+	if err := rr.read(ctx, sn); err != nil {
+		return nil, err
+	}
+	if also != nil {
+		return rr, also(sn)
+	}
+	return rr, nil
 }
 
 // ids are the responses whose answers lookup did not have.
@@ -165,18 +178,25 @@ func (rr *chartRoundRows) ids() []int64 {
 	return ids
 }
 
-// chartDecodeBatch is how many answers documents the reader hands a
+// chartDecodeBatch is how many answers documents a reader hands a
 // decoding worker at a time: enough that handing them over costs little
 // beside preparing them (about 8 µs each), few enough that every worker
 // has some early and the text held at once stays small (a batch is about
 // 70 KB).
 const chartDecodeBatch = 64
 
+// chartReadConns is how many connections (server processes) a round read
+// whole is read over (store.Snapshot.Spread): one reads the heads, the
+// others a part of the answers documents each. The server writing the
+// documents out as text is most of a first request's time; split in two
+// it runs on two cores, and the heads beside them.
+const chartReadConns = 3
+
 // chartBatch is answers documents read, for a worker to prepare: the
-// text of each, one after the other, where each ends and for which of
-// rows it is, and (once prepared) each one's Prepared. The reader takes
-// the Prepared of a batch prepared into rows and fills it again
-// (prepareAll), so that a round's text is not allocated anew.
+// text of each, one after the other, where each ends and under which key,
+// and (once prepared) each one's Prepared. A reader takes the Prepared
+// of a batch prepared out of it and fills it again (prepareAll), so that
+// a round's text is not allocated anew.
 type chartBatch struct {
 	text     []byte
 	docs     []chartDoc
@@ -184,34 +204,43 @@ type chartBatch struct {
 }
 
 // chartDoc is one answers document of a batch: text[start:end] of it,
-// for rows[row].
+// under key, of the row version version.
 type chartDoc struct {
-	row, start, end int
+	key        int64
+	version    string
+	start, end int
 }
 
-// prepareAll prepares the answers documents that each gives to its add
-// (answers for rr.rows[row]; the bytes are copied) and puts them in
-// rr.rows as they are prepared, Answers nil: each reads them while a
-// worker per processor (GOMAXPROCS, at most workers) prepares those
-// handed over in batches, so preparing runs beside the server writing
-// out the rest and no more than a few batches of text are held at once.
-// Only the caller's goroutine touches rr.rows (each may add rows).
-func (rr *chartRoundRows) prepareAll(workers int, each func(add func(row int, answers []byte) error) error) error {
+// chartReader reads answers documents and gives each to add, under a key
+// of its choosing, with the row version it is of (the bytes are copied).
+type chartReader func(add func(key int64, version string, answers []byte) error) error
+
+// prepareAll prepares the answers documents that the readers give to
+// their add and gives each one's Prepared to put under its key and
+// version: each
+// reader runs in a goroutine of its own (the first in the caller's)
+// while a worker per processor (GOMAXPROCS, at most workers) prepares
+// those handed over in batches, so preparing runs beside the server
+// writing out the rest and no more than a few batches of text are held
+// at once. put is called by one goroutine at a time, never after
+// prepareAll returns. When a reader fails, the others' add fails too, so
+// that they stop at their next document.
+func prepareAll(def *survey.Definition, workers int, put func(key int64, version string, p *reports.Prepared), readers ...chartReader) error {
 	workers = max(1, min(runtime.GOMAXPROCS(0), workers))
 	batches := make(chan *chartBatch, workers)
-	// done are the batches prepared: no more than 2*workers+1 are
-	// ever made (a batch is made only when none is done), so sending
-	// to it never waits.
-	done := make(chan *chartBatch, 2*workers+1)
+	// done are the batches prepared: no more than 2*workers+readers are
+	// ever made (a batch is made only when none is done, and each reader
+	// fills one at a time), so sending to it never waits.
+	done := make(chan *chartBatch, 2*workers+len(readers))
 	errs := make([]error, workers)
-	var failed atomic.Bool
+	var failed, aborted atomic.Bool
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			// Each document is read straight into the prepared form
 			// (the only one kept, here as in the cache), with no
 			// decoded answers in between.
-			pr := reports.NewPreparer(rr.def)
+			pr := reports.NewPreparer(def)
 			for b := range batches {
 				for j, d := range b.docs {
 					if errs[w] != nil {
@@ -229,39 +258,60 @@ func (rr *chartRoundRows) prepareAll(workers int, each func(add func(row int, an
 			}
 		})
 	}
+	var mu sync.Mutex // put
 	harvest := func(b *chartBatch) {
+		mu.Lock()
+		defer mu.Unlock()
 		for j, d := range b.docs {
-			rr.rows[d.row].Answers, rr.rows[d.row].Prepared = nil, b.prepared[j]
+			put(d.key, d.version, b.prepared[j])
 		}
 	}
-	var batch *chartBatch
-	err := each(func(row int, answers []byte) error {
-		if failed.Load() {
-			return errors.New("manage: an answers document could not be decoded")
-		}
-		if batch == nil {
-			select {
-			case batch = <-done:
-				harvest(batch)
-				batch.text, batch.docs, batch.prepared = batch.text[:0], batch.docs[:0], batch.prepared[:0]
-			default:
-				batch = &chartBatch{text: make([]byte, 0, chartDecodeBatch*1280), docs: make([]chartDoc, 0, chartDecodeBatch),
-					prepared: make([]*reports.Prepared, 0, chartDecodeBatch)}
+	read := func(each chartReader) error {
+		var batch *chartBatch
+		err := each(func(key int64, version string, answers []byte) error {
+			if failed.Load() {
+				return errors.New("manage: an answers document could not be decoded")
 			}
-		}
-		start := len(batch.text)
-		batch.text = append(batch.text, answers...)
-		batch.docs = append(batch.docs, chartDoc{row: row, start: start, end: len(batch.text)})
-		batch.prepared = append(batch.prepared, nil)
-		if len(batch.docs) == chartDecodeBatch {
+			if aborted.Load() {
+				return errors.New("manage: another read of the round's answers failed")
+			}
+			if batch == nil {
+				select {
+				case batch = <-done:
+					harvest(batch)
+					batch.text, batch.docs, batch.prepared = batch.text[:0], batch.docs[:0], batch.prepared[:0]
+				default:
+					batch = &chartBatch{text: make([]byte, 0, chartDecodeBatch*1280), docs: make([]chartDoc, 0, chartDecodeBatch),
+						prepared: make([]*reports.Prepared, 0, chartDecodeBatch)}
+				}
+			}
+			start := len(batch.text)
+			batch.text = append(batch.text, answers...)
+			batch.docs = append(batch.docs, chartDoc{key: key, version: version, start: start, end: len(batch.text)})
+			batch.prepared = append(batch.prepared, nil)
+			if len(batch.docs) == chartDecodeBatch {
+				batches <- batch
+				batch = nil
+			}
+			return nil
+		})
+		if err == nil && batch != nil {
 			batches <- batch
-			batch = nil
 		}
-		return nil
-	})
-	if err == nil && batch != nil {
-		batches <- batch
+		if err != nil {
+			aborted.Store(true)
+		}
+		return err
 	}
+	readErrs := make([]error, len(readers))
+	var rg sync.WaitGroup
+	for i, each := range readers[1:] {
+		rg.Go(func() { readErrs[i+1] = read(each) })
+	}
+	if len(readers) > 0 {
+		readErrs[0] = read(readers[0])
+	}
+	rg.Wait()
 	close(batches)
 	wg.Wait()
 	close(done)
@@ -271,7 +321,7 @@ func (rr *chartRoundRows) prepareAll(workers int, each func(add func(row int, an
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	return err
+	return errors.Join(readErrs...)
 }
 
 // read reads the answers of the rows that miss them in sn (the snapshot
@@ -289,7 +339,8 @@ func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
 		}
 	}
 	got := 0
-	err := rr.prepareAll(len(rr.missing)/chartDecodeBatch+1, func(add func(int, []byte) error) error {
+	put := func(row int64, _ string, p *reports.Prepared) { rr.rows[row].Answers, rr.rows[row].Prepared = nil, p }
+	err := prepareAll(rr.def, len(rr.missing)/chartDecodeBatch+1, put, func(add func(int64, string, []byte) error) error {
 		return sn.EachChartAnswers(ctx, rr.ids(), rr.key.submittedOnly, func(id int64, version string, answers []byte) error {
 			// Heads and answers are read in one snapshot: only a broken
 			// promise of the store gets to either error.
@@ -302,7 +353,7 @@ func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
 			}
 			delete(at, id)
 			got++
-			return add(i, answers)
+			return add(int64(i), version, answers)
 		})
 	})
 	if err != nil {
@@ -321,27 +372,76 @@ func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
 	return nil
 }
 
-// readWhole reads the round's rows, none of whose answers are kept, with
-// their answers in one statement (store.Snapshot.EachChartRow), and
-// prepares the answers while they arrive (prepareAll): every row with a
-// response is missing. What it makes is what lookup and read make of
-// the same rows.
-func (rr *chartRoundRows) readWhole(ctx context.Context, sn *store.Snapshot) error {
-	return rr.prepareAll(runtime.GOMAXPROCS(0), func(add func(int, []byte) error) error {
-		return sn.EachChartRow(ctx, rr.key.survey, rr.key.submittedOnly, func(h store.ChartHead, answers []byte) error {
-			i := len(rr.rows)
-			rr.heads = append(rr.heads, h)
-			rr.rows = append(rr.rows, chartRow(h))
-			if h.Status == nil {
-				return nil
+// readWhole reads the round's rows, none of whose answers are kept, in
+// the snapshots sns of one moment (store.Snapshot.Spread), one server
+// process each, all at once: the heads in the first (ChartHeads), and
+// the answers of all the round's responses split over the others
+// (store.Snapshot.EachRoundAnswers, a part each; in the first after the
+// heads when it is alone), prepared while they arrive (prepareAll);
+// also (when not nil) runs in the first after the heads. Every row with
+// a response is missing. What it makes is what lookup and read make of
+// the same rows (the heads in the same order).
+func (rr *chartRoundRows) readWhole(ctx context.Context, sns []*store.Snapshot, also func(*store.Snapshot) error) error {
+	type answers struct {
+		version  string
+		prepared *reports.Prepared
+	}
+	got := map[int64]answers{} // by response id
+	readers := make([]chartReader, len(sns))
+	parts := max(1, len(sns)-1) // the answers are read in the last parts snapshots
+	for k, sn := range sns {
+		readers[k] = func(add func(int64, string, []byte) error) error {
+			if k == 0 {
+				heads, err := sn.ChartHeads(ctx, rr.key.survey, rr.key.submittedOnly)
+				if err != nil {
+					return err
+				}
+				rr.heads = heads
+				if also != nil {
+					if err := also(sn); err != nil {
+						return err
+					}
+				}
+				if len(sns) > 1 {
+					return nil
+				}
 			}
-			if h.ID == nil || h.Version == nil { // not so: as read would fail
+			part := k - (len(sns) - parts)
+			return sn.EachRoundAnswers(ctx, rr.key.survey, rr.key.submittedOnly, part, parts, add)
+		}
+	}
+	read := 0
+	put := func(id int64, version string, p *reports.Prepared) {
+		got[id] = answers{version: version, prepared: p}
+		read++
+	}
+	if err := prepareAll(rr.def, runtime.GOMAXPROCS(0), put, readers...); err != nil {
+		return err
+	}
+	rr.rows = make([]reports.Row, len(rr.heads))
+	for i, h := range rr.heads {
+		row := chartRow(h)
+		if h.Status != nil {
+			// Heads and answers are read in one snapshot: only a broken
+			// promise of the store gets to this error.
+			var a answers
+			ok := h.ID != nil && h.Version != nil
+			if ok {
+				a, ok = got[*h.ID]
+			}
+			if !ok || a.version != *h.Version || a.prepared == nil {
 				return fmt.Errorf("manage: the answers of a response in %s are not of the version read with it", h.Code)
 			}
+			delete(got, *h.ID)
+			row.Answers, row.Prepared = nil, a.prepared
 			rr.missing = append(rr.missing, i)
-			return add(i, answers)
-		})
-	})
+		}
+		rr.rows[i] = row
+	}
+	if len(got) != 0 || read != len(rr.missing) {
+		return errors.New("manage: answers were read of a response that is not one of the round's rows, or twice")
+	}
+	return nil
 }
 
 // keep keeps the round's answers as rr has them (all decoded), in place
@@ -415,27 +515,41 @@ func (c *summaryCache) put(k summaryKey, s *reports.Summary) {
 // filter is not kept (summaries), its submitted rows; answers not kept
 // (chartRowCache) are read and decoded, then kept. sums[i] is the kept
 // aggregate of earlier[i] (nil: its rows are in prev[i]); keys[i] is
-// where to keep the one made.
+// where to keep the one made. When stamp is not nil, it is set to the
+// ResultsStamp of stampIDs in the same snapshot: the stamp of exactly
+// what was read. The earlier rounds' fingerprints and the stamp are read
+// beside the round's answers documents (readRound's also).
 func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, def *survey.Definition, earlier []domain.Survey, defs []*survey.Definition,
-	within string) (cur *chartRoundRows, prev []*chartRoundRows, sums []*reports.Summary, keys []summaryKey, err error) {
+	within string, stampIDs []int64, stamp *string) (cur *chartRoundRows, prev []*chartRoundRows, sums []*reports.Summary, keys []summaryKey, err error) {
 	prev = make([]*chartRoundRows, len(earlier))
 	sums = make([]*reports.Summary, len(earlier))
 	keys = make([]summaryKey, len(earlier))
 	err = m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
+		also := func(sn *store.Snapshot) error {
+			if stamp != nil {
+				var err error
+				if *stamp, err = sn.ResultsStamp(ctx, stampIDs, MaxTrendRounds); err != nil {
+					return err
+				}
+			}
+			for i, r := range earlier {
+				fp, err := sn.ChartSubmittedFingerprint(ctx, r.ID)
+				if err != nil {
+					return err
+				}
+				keys[i] = summaryKey{survey: r.ID, def: defs[i], filter: within, fingerprint: fp}
+			}
+			return nil
+		}
 		var err error
-		if cur, err = m.chartRows.readRound(ctx, sn, chartRoundKey{survey: sv.ID}, def); err != nil {
+		if cur, err = m.chartRows.readRound(ctx, sn, chartRoundKey{survey: sv.ID}, def, also); err != nil {
 			return err
 		}
 		for i, r := range earlier {
-			fp, err := sn.ChartSubmittedFingerprint(ctx, r.ID)
-			if err != nil {
-				return err
-			}
-			keys[i] = summaryKey{survey: r.ID, def: defs[i], filter: within, fingerprint: fp}
 			if sums[i] = m.summaries.get(keys[i]); sums[i] != nil {
 				continue
 			}
-			if prev[i], err = m.chartRows.readRound(ctx, sn, chartRoundKey{survey: r.ID, submittedOnly: true}, defs[i]); err != nil {
+			if prev[i], err = m.chartRows.readRound(ctx, sn, chartRoundKey{survey: r.ID, submittedOnly: true}, defs[i], nil); err != nil {
 				return err
 			}
 		}

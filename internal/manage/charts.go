@@ -37,10 +37,13 @@ type ChartData struct {
 // it is kept (chartCache) and given again for the same round, definition,
 // filter, language and opt.TablesOnly while store.ResultsStamp — read
 // first, on every call — says nothing it was made from has changed since.
-// opt.T must depend on opt.Lang only. Making it takes one of the report
-// slots (reportSlot) and reads only what the charts use, in one snapshot
-// (store.Snapshot.ChartHeads, and EachChartAnswers for the responses whose
-// answers are not kept from before: see charts1).
+// opt.T must depend on opt.Lang only. When nothing is kept for the round,
+// definition, filter, language and opt.TablesOnly, the stamp is not read
+// first but with the rows, in their snapshot (beside the answers
+// documents): it then vouches for exactly what was read. Making it takes
+// one of the report slots (reportSlot) and reads only what the charts
+// use, in one snapshot (store.Snapshot.ChartHeads, and the answers of the
+// responses whose answers are not kept from before: see charts1).
 func (m *Manager) Charts(ctx context.Context, p domain.Principal, sv domain.Survey, def *survey.Definition,
 	filter reports.Filter, opt reports.ChartOptions) (*ChartData, error) {
 	if err := p.Require(domain.AccessView); err != nil {
@@ -48,7 +51,8 @@ func (m *Manager) Charts(ctx context.Context, p domain.Principal, sv domain.Surv
 	}
 	// The stamp is read before anything it vouches for: data read after it
 	// are at least as new, and a change in between gives the next call
-	// another stamp.
+	// another stamp. With nothing kept to compare it with, it is read in
+	// the snapshot of the rows, for exactly them.
 	ids := []int64{sv.ID}
 	key := chartKey{survey: sv.ID, slug: sv.Slug, def: def, filter: filterKey(filter), lang: opt.Lang,
 		tablesOnly: opt.TablesOnly}
@@ -56,19 +60,26 @@ func (m *Manager) Charts(ctx context.Context, p domain.Principal, sv domain.Surv
 		ids = append(ids, *sv.PreviousSurveyID)
 		key.previous = *sv.PreviousSurveyID
 	}
-	stamp, err := m.Store.ResultsStamp(ctx, ids, MaxTrendRounds)
-	if err != nil {
-		return nil, err
-	}
-	if d := m.charts.get(key, stamp); d != nil {
-		return d, nil
+	var stamp string
+	if m.charts.has(key) {
+		var err error
+		if stamp, err = m.Store.ResultsStamp(ctx, ids, MaxTrendRounds); err != nil {
+			return nil, err
+		}
+		if d := m.charts.get(key, stamp); d != nil {
+			return d, nil
+		}
 	}
 	release, err := m.reportSlot(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	d, err := m.charts1(ctx, sv, def, filter, opt)
+	var stampIDs []int64
+	if stamp == "" {
+		stampIDs = ids
+	}
+	d, err := m.charts1(ctx, sv, def, filter, opt, stampIDs, &stamp)
 	if err != nil {
 		return nil, err
 	}
@@ -81,9 +92,10 @@ func (m *Manager) Charts(ctx context.Context, p domain.Principal, sv domain.Surv
 // costs one response read and decoded, not the round), and an earlier
 // round's aggregate while its rows are (summaryCache); this round's
 // aggregate under the filter serves the trends too when it is of the
-// same responses.
+// same responses. When stampIDs is not nil, *stamp is set to their
+// ResultsStamp read in the rows' snapshot (readChartRounds).
 func (m *Manager) charts1(ctx context.Context, sv domain.Survey, def *survey.Definition,
-	filter reports.Filter, opt reports.ChartOptions) (*ChartData, error) {
+	filter reports.Filter, opt reports.ChartOptions, stampIDs []int64, stamp *string) (*ChartData, error) {
 	d := &ChartData{}
 	earlier, err := m.earlierRounds(ctx, sv)
 	if err != nil {
@@ -98,7 +110,10 @@ func (m *Manager) charts1(ctx context.Context, sv domain.Survey, def *survey.Def
 	// What a trend reads of a round: its submitted responses in the
 	// filter's regions and kind.
 	within := reports.Filter{PlanningRegion: filter.PlanningRegion, StatisticalRegion: filter.StatisticalRegion, Kind: filter.Kind}
-	rows, prev, sums, keys, err := m.readChartRounds(ctx, sv, def, earlier, defs, filterKey(within))
+	if stampIDs == nil {
+		stamp = nil
+	}
+	rows, prev, sums, keys, err := m.readChartRounds(ctx, sv, def, earlier, defs, filterKey(within), stampIDs, stamp)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -33,8 +35,7 @@ type ChartHead struct {
 const qChartHeads = chartHeadColumns + chartRoundRows
 
 // chartHeadColumns are a head's columns; chartRoundRows and
-// chartSubmittedRows the rows of qChartHeads and qChartSubmittedHeads
-// (and of qChartRows and qChartSubmittedRows, which add the answers).
+// chartSubmittedRows the rows of qChartHeads and qChartSubmittedHeads.
 const (
 	chartHeadColumns = `
 SELECT m.code, m.kind, m.planning_region, m.statistical_region, r.status, r.id,
@@ -83,15 +84,21 @@ SELECT r.id, r.xmin::text || ':' || r.version::text AS row_version,
 FROM responses r WHERE r.id = ANY($1::bigint[])`
 )
 
-// qChartRows and qChartSubmittedRows are qChartHeads and
-// qChartSubmittedHeads with each row's answers as qChartAnswers and
-// qChartSubmittedAnswers have them (NULL where nothing was saved): a
-// round read whole in one statement.
+// qRoundAnswers is the answers document of each response of round $1
+// as qChartAnswers has it, qRoundSubmittedAnswers the submitted copy of
+// each of its submitted responses: those whose id modulo $2 is $3 (one
+// part of the round's, $2 ≥ 1). No join: the server streams the rows
+// from the table as it finds them (a join with the municipalities may
+// hash the documents first, and spill them to disk).
 const (
-	qChartRows = chartHeadColumns + `,
-       CASE WHEN r.id IS NOT NULL THEN COALESCE(r.submitted_answers, r.answers, '{}') END AS answers` + chartRoundRows
-	qChartSubmittedRows = chartHeadColumns + `,
-       r.submitted_answers AS answers` + chartSubmittedRows
+	qRoundAnswers = `
+SELECT r.id, r.xmin::text || ':' || r.version::text AS row_version,
+       COALESCE(r.submitted_answers, r.answers, '{}') AS answers
+FROM responses r WHERE r.survey_id = $1 AND r.id % $2 = $3`
+	qRoundSubmittedAnswers = `
+SELECT r.id, r.xmin::text || ':' || r.version::text AS row_version,
+       r.submitted_answers AS answers
+FROM responses r WHERE r.survey_id = $1 AND r.status = 'submitted' AND r.id % $2 = $3`
 )
 
 // qResultsStamp fingerprints everything the charts of a round read: the
@@ -150,8 +157,8 @@ const qWorkbookStamp = stampRounds + `
     UNION ALL
     SELECT 'c' || c.id::text || ':' || c.xmin::text FROM contacts c` + stampSum
 
-var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads, qChartRows, qChartSubmittedRows, qChartSubmittedFingerprint,
-	qChartAnswers, qChartSubmittedAnswers, qResultsStamp, qWorkbookStamp}
+var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads, qChartSubmittedFingerprint,
+	qChartAnswers, qChartSubmittedAnswers, qRoundAnswers, qRoundSubmittedAnswers, qResultsStamp, qWorkbookStamp}
 
 // headValues holds what ChartHeads' pointers point to for many heads at
 // once: a status read before is shared (there are a few), ids and
@@ -227,43 +234,6 @@ func (sn *Snapshot) ChartHeads(ctx context.Context, surveyID int64, submittedOnl
 	return out, rows.Err()
 }
 
-// EachChartRow reads a round's rows as ChartHeads does, each with its
-// answers as EachChartAnswers reads them (nil where nothing was saved),
-// in one statement, and gives each row to fn as it arrives, without
-// holding them all: for a round whose answers the caller has none of
-// (ChartHeads then EachChartAnswers for all of them would read the round
-// twice). The answers bytes are the driver's and are valid only until
-// fn returns. An error from fn stops the read and is returned.
-func (sn *Snapshot) EachChartRow(ctx context.Context, surveyID int64, submittedOnly bool,
-	fn func(h ChartHead, answers []byte) error) error {
-	q := qChartRows
-	if submittedOnly {
-		q = qChartSubmittedRows
-	}
-	rows, err := sn.q.QueryxContext(ctx, q, surveyID)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var vals headValues
-	// Scanned into variables made once, as in ChartHeads.
-	var h ChartHead
-	var status, version sql.NullString
-	var id sql.NullInt64
-	var answers sql.RawBytes
-	for rows.Next() {
-		if err := rows.Scan(&h.Code, &h.Kind, &h.PlanningRegion, &h.StatisticalRegion, &status, &id, &version, &answers); err != nil {
-			return err
-		}
-		row := ChartHead{Code: h.Code, Kind: h.Kind, PlanningRegion: h.PlanningRegion, StatisticalRegion: h.StatisticalRegion}
-		vals.set(&row, status, version, id)
-		if err := fn(row, answers); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
 // ChartSubmittedFingerprint fingerprints a round's submitted rows as
 // ChartHeads(surveyID, true) would read them (qChartSubmittedFingerprint):
 // one short row instead of the round's.
@@ -302,6 +272,12 @@ func (sn *Snapshot) EachChartAnswers(ctx context.Context, ids []int64, submitted
 	if err != nil {
 		return err
 	}
+	return eachAnswers(rows, fn)
+}
+
+// eachAnswers gives fn each row (id, version, answers) of rows, and
+// closes them.
+func eachAnswers(rows *sqlx.Rows, fn func(id int64, version string, answers []byte) error) error {
 	defer rows.Close()
 	// Scanned into variables made once, as in ChartHeads.
 	var id int64
@@ -318,6 +294,30 @@ func (sn *Snapshot) EachChartAnswers(ctx context.Context, ids []int64, submitted
 	return rows.Err()
 }
 
+// EachRoundAnswers reads the answers of a round's responses as
+// EachChartAnswers reads them — every response's (those that ChartHeads
+// gives an ID), or the submitted ones' when submittedOnly — of one part
+// of them: the responses whose id modulo parts is part (0 ≤ part <
+// parts). The parts, read in snapshots of one moment (Spread), one
+// server process each, are together exactly the answers of the heads
+// ChartHeads reads there, each of the row version its head names. fn is
+// given each row as it arrives, as EachChartAnswers gives them.
+func (sn *Snapshot) EachRoundAnswers(ctx context.Context, surveyID int64, submittedOnly bool, part, parts int,
+	fn func(id int64, version string, answers []byte) error) error {
+	if parts < 1 || part < 0 || part >= parts {
+		return fmt.Errorf("store: part %d of %d", part, parts)
+	}
+	q := qRoundAnswers
+	if submittedOnly {
+		q = qRoundSubmittedAnswers
+	}
+	rows, err := sn.q.QueryxContext(ctx, q, surveyID, parts, part)
+	if err != nil {
+		return err
+	}
+	return eachAnswers(rows, fn)
+}
+
 // ResultsStamp fingerprints what the charts of a round read: the rounds
 // surveyIDs (the round, and the round it was made from as the caller has
 // it), the rounds before them (rounds in a series at most), their
@@ -325,8 +325,14 @@ func (sn *Snapshot) EachChartAnswers(ctx context.Context, ids []int64, submitted
 // charts read changed in between: what was made from data read after a
 // stamp may be used again while the stamp read now is the same.
 func (s *Store) ResultsStamp(ctx context.Context, surveyIDs []int64, rounds int) (string, error) {
+	return s.now().ResultsStamp(ctx, surveyIDs, rounds)
+}
+
+// ResultsStamp is Store.ResultsStamp as the snapshot sees the database:
+// the stamp of exactly what the snapshot's reads give.
+func (sn *Snapshot) ResultsStamp(ctx context.Context, surveyIDs []int64, rounds int) (string, error) {
 	var stamp []string
-	if err := s.db.SelectContext(ctx, &stamp, qResultsStamp, pq.Array(surveyIDs), rounds); err != nil {
+	if err := sn.q.SelectContext(ctx, &stamp, qResultsStamp, pq.Array(surveyIDs), rounds); err != nil {
 		return "", err
 	}
 	if len(stamp) != 1 {
