@@ -200,11 +200,13 @@ func statements() []string {
 // preparedStatements are the statements every connection keeps prepared
 // once it has run them (conn.go): the respondent's autosave — the link's
 // context (the page's, and the save's), the save, the revisions a stale
-// save is merged with — and the first batch of the tracker's and the
-// report rows' reads (smallFirstRows).
+// save is merged with — and what an export reads before it writes: the
+// first batch of the tracker's and the report rows' reads
+// (smallFirstRows), the feedback releases and the workbook's stamp, each
+// otherwise planned by PostgreSQL every time.
 func preparedStatements() []string {
 	return append([]string{qRespondentLean, qSaveContext, qSaveContexts, qSurveyDefinition,
-		firstBatch(qTracker), firstBatch(qReportRows)}, saveStatements...)
+		firstBatch(qTracker), firstBatch(qReportRows), qFeedbackReleases, qWorkbookStamp}, saveStatements...)
 }
 
 func firstLine(q string) string {
