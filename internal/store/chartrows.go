@@ -99,6 +99,10 @@ FROM responses r WHERE r.survey_id = $1 AND r.id % $2 = $3`
 SELECT r.id, r.xmin::text || ':' || r.version::text AS row_version,
        r.submitted_answers AS answers
 FROM responses r WHERE r.survey_id = $1 AND r.status = 'submitted' AND r.id % $2 = $3`
+	// qRoundAnswerCount is how many answers documents qRoundAnswers
+	// ($2 false) or qRoundSubmittedAnswers ($2 true) read in all.
+	qRoundAnswerCount = `
+SELECT count(*) FROM responses r WHERE r.survey_id = $1 AND (NOT $2 OR r.status = 'submitted')`
 )
 
 // qResultsStamp fingerprints everything the charts of a round read: the
@@ -158,7 +162,7 @@ const qWorkbookStamp = stampRounds + `
     SELECT 'c' || c.id::text || ':' || c.xmin::text FROM contacts c` + stampSum
 
 var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads, qChartSubmittedFingerprint,
-	qChartAnswers, qChartSubmittedAnswers, qRoundAnswers, qRoundSubmittedAnswers, qResultsStamp, qWorkbookStamp}
+	qChartAnswers, qChartSubmittedAnswers, qRoundAnswers, qRoundSubmittedAnswers, qRoundAnswerCount, qResultsStamp, qWorkbookStamp}
 
 // headValues holds what ChartHeads' pointers point to for many heads at
 // once: a status read before is shared (there are a few), ids and
@@ -316,6 +320,16 @@ func (sn *Snapshot) EachRoundAnswers(ctx context.Context, surveyID int64, submit
 		return err
 	}
 	return eachAnswers(rows, fn)
+}
+
+// RoundAnswerCount is how many answers documents EachRoundAnswers reads
+// in all its parts.
+func (sn *Snapshot) RoundAnswerCount(ctx context.Context, surveyID int64, submittedOnly bool) (int, error) {
+	var n []int
+	if err := sn.q.SelectContext(ctx, &n, qRoundAnswerCount, surveyID, submittedOnly); err != nil || len(n) != 1 {
+		return 0, err
+	}
+	return n[0], nil
 }
 
 // ResultsStamp fingerprints what the charts of a round read: the rounds

@@ -261,3 +261,33 @@ func TestSpreadSmallPool(t *testing.T) {
 		}
 	}
 }
+
+// TestRoundAnswerCount: the count that decides whether the charts spread
+// a round's read is the number of documents EachRoundAnswers reads — all
+// the round's responses, or its submitted ones.
+func TestRoundAnswerCount(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.saveAs(t, "riga", 0, `{"population": 1}`, true)
+	f.saveAs(t, "ogre", 0, `{"population": 2}`, false)
+	f.saveAs(t, "cesis", 0, `{"population": 3}`, true)
+	err := f.s.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
+		for _, submittedOnly := range []bool{false, true} {
+			n, err := sn.RoundAnswerCount(ctx, f.sv.ID, submittedOnly)
+			if err != nil {
+				return err
+			}
+			read := 0
+			if err := sn.EachRoundAnswers(ctx, f.sv.ID, submittedOnly, 0, 1, func(int64, string, []byte) error { read++; return nil }); err != nil {
+				return err
+			}
+			if n != read || n != map[bool]int{false: 3, true: 2}[submittedOnly] {
+				t.Errorf("submitted only %v: counted %d, read %d", submittedOnly, n, read)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
