@@ -105,17 +105,25 @@ type plainZip struct{ zw *zip.Writer }
 func (p plainZip) Create(name string) (io.Writer, error) { return p.zw.Create(name) }
 func (p plainZip) Close() error                          { return p.zw.Close() }
 
-// TestParZipSameBytes: parZip writes exactly the bytes of a zip.Writer
-// deflating each part at BestSpeed, whatever the parts' sizes and how they
-// are handed over.
-func TestParZipSameBytes(t *testing.T) {
-	in := zipInputs()
+// bestSpeedZip is what a zip.Writer deflating each part at BestSpeed
+// writes of the parts in: what parZip must write.
+func bestSpeedZip(t *testing.T, in []zipInput) *bytes.Buffer {
+	t.Helper()
 	var want bytes.Buffer
 	zw := zip.NewWriter(&want)
 	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, flate.BestSpeed) })
 	if err := writeZip(t, plainZip{zw}, in); err != nil {
 		t.Fatal(err)
 	}
+	return &want
+}
+
+// TestParZipSameBytes: parZip writes exactly the bytes of a zip.Writer
+// deflating each part at BestSpeed, whatever the parts' sizes and how they
+// are handed over.
+func TestParZipSameBytes(t *testing.T) {
+	in := zipInputs()
+	want := bestSpeedZip(t, in)
 	var got bytes.Buffer
 	z := newParZip(context.Background(), &got)
 	if err := writeZip(t, z, in); err != nil {

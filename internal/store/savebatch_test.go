@@ -107,19 +107,11 @@ func TestSeenSavesNeverOverwrite(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	wins := 0
-	for _, err := range results {
-		switch {
-		case err == nil:
-			wins++
-		case !errors.Is(err, store.ErrConflict):
-			t.Errorf("unexpected error: %v", err)
-		}
-	}
+	won := wins(t, results)
 	r, _ := f.s.Response(ctx, f.sv.ID, "riga")
 	revs, _ := f.s.Revisions(ctx, r.ID)
-	if wins != 1 || r.Version != 2 || len(revs) != 2 {
-		t.Fatalf("%d saves won; version %d with %d revisions, want 1, 2 and 2", wins, r.Version, len(revs))
+	if won != 1 || r.Version != 2 || len(revs) != 2 {
+		t.Fatalf("%d saves won; version %d with %d revisions, want 1, 2 and 2", won, r.Version, len(revs))
 	}
 }
 

@@ -242,6 +242,23 @@ func TestApplyRefusesOtherDefinition(t *testing.T) {
 
 // TestConcurrentSavesNeverOverwrite: of many saves racing from one version,
 // exactly one wins; the rest get a conflict.
+// wins counts the saves that succeeded; the others must have been
+// refused as stale (ErrConflict).
+func wins(t *testing.T, results []error) int {
+	t.Helper()
+	n := 0
+	for _, err := range results {
+		switch {
+		case err == nil:
+			n++
+		case errors.Is(err, store.ErrConflict):
+		default:
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	return n
+}
+
 func TestConcurrentSavesNeverOverwrite(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -261,18 +278,8 @@ func TestConcurrentSavesNeverOverwrite(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	wins := 0
-	for _, err := range results {
-		switch {
-		case err == nil:
-			wins++
-		case errors.Is(err, store.ErrConflict):
-		default:
-			t.Errorf("unexpected error: %v", err)
-		}
-	}
-	if wins != 1 {
-		t.Fatalf("%d saves won, want exactly 1", wins)
+	if won := wins(t, results); won != 1 {
+		t.Fatalf("%d saves won, want exactly 1", won)
 	}
 	r, _ := f.s.Response(ctx, f.sv.ID, "riga")
 	revs, _ := f.s.Revisions(ctx, r.ID)
