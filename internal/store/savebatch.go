@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -176,7 +177,7 @@ func (b *batcher[T]) run() {
 
 // writeSaves writes the saves with qSaveBatch and sets each one's outcome.
 func (s *Store) writeSaves(batch []*batchedSave) {
-	slices.SortStableFunc(batch, func(x, y *batchedSave) int { return compareInt64(x.id, y.id) })
+	slices.SortStableFunc(batch, func(x, y *batchedSave) int { return cmp.Compare(x.id, y.id) })
 	size := 2
 	for _, it := range batch {
 		size += len(it.args) + 16
@@ -222,16 +223,6 @@ func (s *Store) writeSaves(batch []*batchedSave) {
 			it.written, it.version, it.updated = true, got[i].version, got[i].updated
 		}
 	}
-}
-
-func compareInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // batchArgs is a save's object in qSaveBatch's $1, after its "i" (see

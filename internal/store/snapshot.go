@@ -178,7 +178,6 @@ func smallFirstRows[T any](ctx context.Context, sn *Snapshot, query string, args
 			}
 			return
 		}
-		first = nil
 		for r, err := range cursorRows[T](ctx, sn, query, args...) {
 			if !yield(r, err) {
 				return
