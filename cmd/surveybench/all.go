@@ -324,7 +324,7 @@ func (b *bench) saveRuns(ctx context.Context, db string, srv *server, links []li
 		b.notes = append(b.notes, cpuNote(c, hcpu, h.Saves, pcpu, p.Saves))
 		if h.Saves > 0 {
 			b.notes = append(b.notes, fmt.Sprintf("SQL round trips per save at %d clients: %.2f over HTTP (the service's own count; "+
-				"a save alone takes 2, and saves made at the same time share them), 2 for pgbench", c, (trips1-trips0)/float64(h.Saves)))
+				"a save alone takes 1 after one through the same link, 2 otherwise, and saves made at the same time share them), 2 for pgbench", c, (trips1-trips0)/float64(h.Saves)))
 		}
 		// Every transaction must have saved: a revision row each.
 		after, err := b.revisions(ctx, db)

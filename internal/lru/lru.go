@@ -64,6 +64,16 @@ func (c *Cache[K, V]) Put(k K, v V, cost, maxEntries, maxCost int) {
 	}
 }
 
+// Delete lets what is kept for k go.
+func (c *Cache[K, V]) Delete(k K) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.entries[k]; e != nil {
+		c.cost -= e.cost
+		delete(c.entries, k)
+	}
+}
+
 // Len is how many values are kept.
 func (c *Cache[K, V]) Len() int {
 	c.mu.Lock()

@@ -43,6 +43,10 @@ type Respondent struct {
 	// SaveAnswers keeps the answers it wrote (held.go).
 	saveOnly bool
 	hash     string
+	// now is when a Respondent of RespondentToSave was resolved; kept,
+	// when it came from the context its link's last save kept (held.go).
+	now  time.Time
+	kept *store.Kept
 }
 
 // errSaveOnly refuses a change other than SaveAnswers for a Respondent of
@@ -402,6 +406,9 @@ func (m *Manager) SaveAnswers(ctx context.Context, r *Respondent, base int, in s
 		return Saved{}, err
 	}
 	res := r.Def.Validate(in, survey.Draft)
+	if !res.OK() && r.kept != nil {
+		return m.saveAgain(ctx, r, nil, base, in) // refused from a context read now (the link may be revoked)
+	}
 	if !res.OK() {
 		return Saved{}, &InvalidAnswersError{Errors: res.Errors}
 	}
@@ -416,6 +423,17 @@ func (m *Manager) SaveAnswers(ctx context.Context, r *Respondent, base int, in s
 		return mr.Answers, nil
 	}
 	saved, err := m.Store.Apply(ctx, c)
+	if err != nil && r.kept != nil {
+		// What was kept of the link's context is no longer so, or the
+		// save is refused (a conflict names the answers stored): done
+		// again from the context now, as if it had been read, so only a
+		// link that still works is refused or told anything.
+		var now *store.Respondent
+		if stale := (*store.KeptStaleError)(nil); errors.As(err, &stale) {
+			now = stale.Now
+		}
+		return m.saveAgain(ctx, r, now, base, in)
+	}
 	if err != nil {
 		m.countConflict(err)
 		return Saved{}, err
@@ -427,6 +445,18 @@ func (m *Manager) SaveAnswers(ctx context.Context, r *Respondent, base int, in s
 		out.Answers, err = saved.Response.Answers()
 	}
 	return out, err
+}
+
+// saveAgain does SaveAnswers again for r, a Respondent from a kept
+// context (held.go), from the link's context now (nil: read it), as if it
+// had been read in the first place.
+func (m *Manager) saveAgain(ctx context.Context, r *Respondent, now *store.Respondent, base int, in survey.Answers) (Saved, error) {
+	fresh, err := m.reread(ctx, r, now)
+	if err != nil {
+		return Saved{}, err
+	}
+	*r = *fresh
+	return m.SaveAnswers(ctx, r, base, in)
 }
 
 // SubmitAnswers submits the stored answers, checked in submit mode
@@ -547,7 +577,7 @@ func (r *Respondent) change(base int, answers survey.Answers, submit bool) store
 		Actor:            domain.Actor{Kind: domain.ActorInvitation, InvitationID: r.invitationID},
 		// What the respondent's request read: the store writes on the
 		// condition that it is still so, without reading it again.
-		Seen: &store.Seen{Response: r.Response, Answers: r.Answers},
+		Seen: &store.Seen{Response: r.Response, Answers: r.Answers, Kept: r.kept},
 	}
 }
 

@@ -55,7 +55,7 @@ func (s *Store) WriteSavesTogether(saves []BatchSave) (written []bool, versions 
 			kind = ActorInvitation
 		}
 		batch[i] = &batchedSave{id: v.ResponseID, args: batchArgs(v.ResponseID, v.SurveyID, "", v.Version,
-			[]byte(v.Answers), []byte(`{}`), kind, v.InvitationID, nil, []byte(`{}`), []byte(v.Answers), nil)}
+			[]byte(v.Answers), []byte(`{}`), kind, v.InvitationID, nil, []byte(`{}`), []byte(v.Answers), nil, nil, nil)}
 	}
 	s.writeSaves(slices.Clone(batch)) // it sorts them by response
 	for _, it := range batch {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 
@@ -64,7 +65,33 @@ type Change struct {
 type Seen struct {
 	Response Response
 	Answers  survey.Answers
+	// Kept, when set, says the caller did not read the response, nor its
+	// link's context, in this request: it kept them from an earlier one
+	// (manage's held answers). The save is then written on the condition
+	// that all of it is still so: see Apply.
+	Kept *Kept
 }
+
+// Kept is what a save made from a kept context holds of its link's
+// context besides the response: the link (its token hash and invitation)
+// and the dates that decide whether the round may be answered.
+type Kept struct {
+	TokenHash         []byte
+	InvitationID      int64
+	OpensAt, ClosesAt time.Time
+	ClosedAt          *time.Time
+	ExtendedUntil     *time.Time
+}
+
+// KeptStaleError is Apply's answer to a save from a kept context (Seen.
+// Kept) that is no longer the link's context, or that only a save from a
+// context read now may write: nothing was written. Now is the link's
+// context as it is now, read by the same statement (SaveContextByTokenHash's
+// fields, with the answers); nil when it was not read (the link no longer
+// works, or the statement failed): the caller reads it.
+type KeptStaleError struct{ Now *Respondent }
+
+func (e *KeptStaleError) Error() string { return "store: the kept context of a save is stale" }
 
 // Saved is the outcome of a change.
 type Saved struct {
@@ -206,11 +233,22 @@ func (s *Store) ResponsesForSurvey(ctx context.Context, surveyID int64) ([]Respo
 // returns Seen's response with what it wrote — answers, carried, version,
 // updated_at — so what the caller did not read (SubmittedJSON after
 // SaveContextByTokenHash) stays as Seen has it.
+//
+// With c.Seen.Kept, the response and the link's context were kept from
+// an earlier request, not read: the one statement writes only if, as
+// well, the link still works and the round's dates are as kept (qSaveBatch).
+// Whatever it does not write — and a change that changes nothing, a first
+// save or a submit, which a kept context never decides — is a
+// *KeptStaleError, never applied under a lock, so that the caller first
+// does with the context now what it would have done had it read it.
 func (s *Store) Apply(ctx context.Context, c Change) (Saved, error) {
 	if c.Seen != nil {
 		out, done, err := s.applySeen(ctx, c)
 		if done || err != nil {
 			return out, err
+		}
+		if c.Seen.Kept != nil {
+			return Saved{}, &KeptStaleError{}
 		}
 	}
 	return s.applyLocked(ctx, c)
@@ -221,9 +259,9 @@ func (s *Store) Apply(ctx context.Context, c Change) (Saved, error) {
 // case is one only applyLocked decides), and the change is still to be
 // applied.
 func (s *Store) applySeen(ctx context.Context, c Change) (Saved, bool, error) {
-	cur, old := c.Seen.Response, c.Seen.Answers
+	cur, old, kept := c.Seen.Response, c.Seen.Answers, c.Seen.Kept
 	if cur.SurveyID != c.SurveyID || cur.MunicipalityCode != c.Municipality || old == nil ||
-		cur.ID == 0 && (c.BaseVersion != 0 || c.Submit) {
+		cur.ID == 0 && (c.BaseVersion != 0 || c.Submit) || kept != nil && (cur.ID == 0 || c.Submit) {
 		return Saved{}, false, nil
 	}
 	answers := c.Answers
@@ -254,6 +292,9 @@ func (s *Store) applySeen(ctx context.Context, c Change) (Saved, bool, error) {
 	}
 	resubmit := c.Submit && (cur.Status != StatusSubmitted || cur.ChangedSinceSubmit())
 	if len(before) == 0 && len(after) == 0 && !resubmit {
+		if kept != nil {
+			return Saved{}, false, nil // said only from a context read now
+		}
 		return Saved{Response: cur, Answers: old}, true, nil
 	}
 	data, err := survey.MarshalAnswers(answers)
@@ -277,10 +318,17 @@ func (s *Store) applySeen(ctx context.Context, c Change) (Saved, bool, error) {
 		err = scanSaved(s.db.QueryRowContext(ctx, qSaveSubmit, cur.ID, c.SurveyID, c.DefinitionSHA256, cur.Version,
 			data, carriedJSON, kind, inv, user, b, af, note), &next, data)
 	default:
-		it := &batchedSave{id: cur.ID, args: batchArgs(cur.ID, c.SurveyID, c.DefinitionSHA256, cur.Version,
-			data, carriedJSON, kind, inv, user, b, af, note)}
+		var deadline *time.Time
+		if d, ok := ctx.Deadline(); ok {
+			deadline = &d
+		}
+		it := &batchedSave{id: cur.ID, args: batchArgs(cur.ID, c.SurveyID, c.DefinitionSHA256,
+			cur.Version, data, carriedJSON, kind, inv, user, b, af, note, deadline, kept)}
 		if err := s.saves.wait(ctx, it); err != nil {
 			return Saved{}, false, err
+		}
+		if !it.written && it.now != nil {
+			return Saved{}, false, &KeptStaleError{Now: it.now}
 		}
 		if !it.written {
 			return Saved{}, false, nil // somebody was first, or the batch failed

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -78,22 +79,97 @@ const (
 // (the response), sv (the round), sha (the definition, ” for any), ver
 // (the version the save was made from), a and c (the answers and the
 // carried-over marks to write), and the revision's k (actor kind), inv,
-// usr, b, f (before and after) and n (note). It returns i, the new version
-// and updated_at of each save it wrote.
+// usr, b, f (before and after) and n (note), and dl, the save's
+// caller's deadline (null: none). It returns i, the new version and
+// updated_at of each save it wrote.
+//
+// A save is not written once its caller's deadline has passed: a request
+// that answered that it could not save (503: the database did not answer
+// in time) must not find its save written later, when the statement it
+// sent reaches a database that stalled. (Between the check and the
+// commit, a few milliseconds, a caller may still give up on a save that
+// is then written; its retry is then merged with itself.)
+//
+// A save made from a kept context (Kept: its link's context not read by
+// its request) also has h (the link's token hash), oa, ca and cl (the
+// round's opens_at, closes_at and closed_at as kept) and ext (the
+// municipality's extended deadline as kept); it is written only if, as
+// well, the link still works (not revoked, still the response's) and those
+// dates are still as kept. For such a save not written the statement
+// returns a row with no version and the link's context as it is now (the
+// columns of qSaveContext, as one JSON object, keptContext), null when
+// the link no longer works; so the caller can do again what its request
+// would have done with the context read, without a second read.
 const qSaveBatch = `
 WITH v AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(i int, id bigint, sv bigint, sha text, ver int,
-        a jsonb, c jsonb, k text, inv bigint, usr bigint, b jsonb, f jsonb, n text)),
+        a jsonb, c jsonb, k text, inv bigint, usr bigint, b jsonb, f jsonb, n text,
+        dl timestamptz, h bytea, oa timestamptz, ca timestamptz, cl timestamptz, ext timestamptz)),
 up AS (
     UPDATE responses r SET answers = v.a, carried = v.c, version = r.version + 1, updated_at = now()
     FROM v
-    WHERE r.id = v.id AND r.version = v.ver
-        AND EXISTS (SELECT 1 FROM surveys s WHERE s.id = v.sv AND (v.sha = '' OR s.definition_sha256 = v.sha))
+    WHERE r.id = v.id AND r.version = v.ver AND (v.dl IS NULL OR clock_timestamp() < v.dl)
+        AND EXISTS (SELECT 1 FROM surveys s WHERE s.id = v.sv AND (v.sha = '' OR s.definition_sha256 = v.sha)
+            AND (v.h IS NULL OR (s.opens_at = v.oa AND s.closes_at = v.ca AND s.closed_at IS NOT DISTINCT FROM v.cl)))
+        AND (v.h IS NULL OR EXISTS (SELECT 1 FROM invitations i
+            LEFT JOIN deadline_extensions d ON d.survey_id = i.survey_id AND d.municipality_code = i.municipality_code
+            WHERE i.token_sha256 = v.h AND i.id = v.inv AND i.revoked_at IS NULL
+                AND i.survey_id = r.survey_id AND i.municipality_code = r.municipality_code
+                AND d.closes_at IS NOT DISTINCT FROM v.ext))
     RETURNING v.i, r.id, r.version, r.updated_at),
 rev AS (
     INSERT INTO revisions (response_id, version, action, actor, invitation_id, user_id, before, after, note)
     SELECT up.id, up.version, 'save', v.k, v.inv, v.usr, v.b, v.f, v.n FROM up JOIN v ON v.i = up.i)
-SELECT i, version, updated_at FROM up`
+SELECT i, version, updated_at, NULL::jsonb FROM up
+UNION ALL
+SELECT v.i, NULL, NULL, (
+    SELECT jsonb_build_object('iid', i.id, 'sv', i.survey_id, 'mc', i.municipality_code,
+           'slug', s.slug, 'sha', s.definition_sha256, 'oa', s.opens_at, 'ca', s.closes_at, 'cl', s.closed_at,
+           'rid', COALESCE(r.id, 0), 'st', COALESCE(r.status, 'draft'), 'a', COALESCE(r.answers, '{}'),
+           'ver', COALESCE(r.version, 0), 'subv', r.submitted_version, 'suba', r.submitted_at,
+           'cre', COALESCE(r.created_at, now()), 'upd', COALESCE(r.updated_at, now()),
+           'car', COALESCE(r.carried, '{}'), 'ext', d.closes_at)
+    FROM invitations i` + saveContextJoins + `
+    WHERE i.token_sha256 = v.h AND i.revoked_at IS NULL)
+FROM v WHERE v.h IS NOT NULL AND NOT EXISTS (SELECT 1 FROM up WHERE up.i = v.i)`
+
+// keptContext is the JSON object qSaveBatch returns for a save from a
+// kept context that it did not write: qSaveContext's columns.
+type keptContext struct {
+	InvitationID int64           `json:"iid"`
+	SurveyID     int64           `json:"sv"`
+	Municipality string          `json:"mc"`
+	Slug         string          `json:"slug"`
+	SHA          string          `json:"sha"`
+	OpensAt      time.Time       `json:"oa"`
+	ClosesAt     time.Time       `json:"ca"`
+	ClosedAt     *time.Time      `json:"cl"`
+	ResponseID   int64           `json:"rid"`
+	Status       string          `json:"st"`
+	Answers      json.RawMessage `json:"a"`
+	Version      int             `json:"ver"`
+	SubmittedVer *int            `json:"subv"`
+	SubmittedAt  *time.Time      `json:"suba"`
+	CreatedAt    time.Time       `json:"cre"`
+	UpdatedAt    time.Time       `json:"upd"`
+	Carried      json.RawMessage `json:"car"`
+	Extended     *time.Time      `json:"ext"`
+}
+
+// respondent is the context as SaveContextByTokenHash reads it.
+func (k keptContext) respondent() Respondent {
+	var out Respondent
+	out.Invitation.ID, out.Invitation.SurveyID, out.Invitation.MunicipalityCode = k.InvitationID, k.SurveyID, k.Municipality
+	out.Survey.ID, out.Survey.Slug, out.Survey.DefinitionSHA256 = k.SurveyID, k.Slug, k.SHA
+	out.Survey.OpensAt, out.Survey.ClosesAt, out.Survey.ClosedAt = k.OpensAt, k.ClosesAt, k.ClosedAt
+	out.Municipality.Code = k.Municipality
+	r := &out.Response
+	r.ID, r.SurveyID, r.MunicipalityCode, r.Status, r.Version = k.ResponseID, k.SurveyID, k.Municipality, k.Status, k.Version
+	r.AnswersJSON, r.CarriedJSON = k.Answers, k.Carried
+	r.SubmittedVersion, r.SubmittedAt, r.CreatedAt, r.UpdatedAt = k.SubmittedVer, k.SubmittedAt, k.CreatedAt, k.UpdatedAt
+	out.ExtendedUntil = k.Extended
+	return out
+}
 
 // batchedSave is one save waiting in, or written by, a batch.
 type batchedSave struct {
@@ -105,6 +181,7 @@ type batchedSave struct {
 	written bool
 	version int
 	updated time.Time
+	now     *Respondent // kept and not written: the link's context now (nil: the link no longer works, or the batch failed)
 }
 
 // waiter is what a queued item of a batcher is waited for by.
@@ -207,13 +284,28 @@ func (s *Store) writeSaves(batch []*batchedSave) {
 	}
 	got := make([]outcome, len(batch))
 	seen := make([]bool, len(batch))
+	now := make([]*Respondent, len(batch))
 	for rows.Next() {
 		var i int
-		var o outcome
-		if err := rows.Scan(&i, &o.version, &o.updated); err != nil || i < 0 || i >= len(batch) {
+		var version sql.NullInt64
+		var updated sql.NullTime
+		var kept []byte
+		if err := rows.Scan(&i, &version, &updated, &kept); err != nil || i < 0 || i >= len(batch) {
 			return
 		}
-		got[i], seen[i] = o, true
+		if !version.Valid && kept == nil {
+			continue // not written, and its link no longer works
+		}
+		if !version.Valid {
+			var k keptContext
+			if err := json.Unmarshal(kept, &k); err != nil {
+				return
+			}
+			r := k.respondent()
+			now[i] = &r
+			continue
+		}
+		got[i], seen[i] = outcome{version: int(version.Int64), updated: updated.Time}, true
 	}
 	if rows.Err() != nil {
 		return // rolled back as a whole
@@ -222,14 +314,15 @@ func (s *Store) writeSaves(batch []*batchedSave) {
 		if seen[i] {
 			it.written, it.version, it.updated = true, got[i].version, got[i].updated
 		}
+		it.now = now[i]
 	}
 }
 
 // batchArgs is a save's object in qSaveBatch's $1, after its "i" (see
 // qSaveBatch). answers, carried, before and after are JSON documents.
 func batchArgs(id, surveyID int64, sha string, version int, answers, carried []byte,
-	kind string, inv, user *int64, before, after []byte, note *string) []byte {
-	b := make([]byte, 0, len(answers)+len(carried)+len(before)+len(after)+len(sha)+160)
+	kind string, inv, user *int64, before, after []byte, note *string, deadline *time.Time, kept *Kept) []byte {
+	b := make([]byte, 0, len(answers)+len(carried)+len(before)+len(after)+len(sha)+320)
 	b = append(b, `"id":`...)
 	b = strconv.AppendInt(b, id, 10)
 	b = append(b, `,"sv":`...)
@@ -258,7 +351,32 @@ func batchArgs(id, surveyID int64, sha string, version int, answers, carried []b
 	} else {
 		b = appendJSONString(b, *note)
 	}
+	b = append(b, `,"dl":`...)
+	b = appendJSONTime(b, deadline)
+	if kept != nil {
+		b = append(b, `,"h":"\\x`...)
+		b = hex.AppendEncode(b, kept.TokenHash)
+		b = append(b, `","oa":`...)
+		b = appendJSONTime(b, &kept.OpensAt)
+		b = append(b, `,"ca":`...)
+		b = appendJSONTime(b, &kept.ClosesAt)
+		b = append(b, `,"cl":`...)
+		b = appendJSONTime(b, kept.ClosedAt)
+		b = append(b, `,"ext":`...)
+		b = appendJSONTime(b, kept.ExtendedUntil)
+	}
 	return append(b, '}')
+}
+
+// appendJSONTime appends t as a JSON string PostgreSQL reads as the same
+// timestamptz (to the microsecond, as it keeps them), or null.
+func appendJSONTime(b []byte, t *time.Time) []byte {
+	if t == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '"')
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"')
 }
 
 func appendIntOrNull(b []byte, v *int64) []byte {
