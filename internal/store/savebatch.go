@@ -88,7 +88,11 @@ const (
 // in time) must not find its save written later, when the statement it
 // sent reaches a database that stalled. (Between the check and the
 // commit, a few milliseconds, a caller may still give up on a save that
-// is then written; its retry is then merged with itself.)
+// is then written; its retry is then merged with itself. The deadline is
+// the service's clock and the check PostgreSQL's: with the database's
+// clock ahead by more than a request's deadline, no batched save would be
+// written, and each would be done under the lock instead, as when its
+// batch fails.)
 //
 // A save made from a kept context (Kept: its link's context not read by
 // its request) also has h (the link's token hash), oa, ca and cl (the
