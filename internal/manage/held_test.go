@@ -107,23 +107,31 @@ func TestHeldAnswersNeverStale(t *testing.T) {
 	}
 }
 
+// roundToKeep is openRound2026's round (regional-2026, open at now) and
+// riga's link to it.
+func roundToKeep(t *testing.T) (*manage.Manager, string, time.Time, domain.Survey) {
+	t.Helper()
+	m, def := setup(t)
+	_, token, now := openRound2026(t, m, def)
+	sv, _, err := m.Round(ctx, domain.OperatorPrincipal(), "regional-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, token, now, sv
+}
+
 // TestKeptContextNeverOutlivesTheLink: what a link's last save kept of its
 // context never lets through a save its context read now would refuse, nor
-// refuses one it would let through: after the link is revoked its saves
-// are domain.ErrNotFound (valid or not) and write nothing; after the round
-// is closed early they are ErrRoundClosed; a save that changes nothing is
+// refuses one it would let through (TestKeptContextRevokedLink: after the
+// link is revoked): after the round is closed early its saves are
+// ErrRoundClosed and write nothing; a save that changes nothing is
 // answered from the context now; when the deadline kept has passed but
 // the municipality was since given a later one, the save goes through,
 // and when the later deadline kept is taken back, it is refused.
 func TestKeptContextNeverOutlivesTheLink(t *testing.T) {
 	t.Parallel()
-	m, def := setup(t)
-	_, token, now := openRound2026(t, m, def)
+	m, token, now, sv := roundToKeep(t)
 	op := domain.OperatorPrincipal()
-	sv, _, err := m.Round(ctx, op, "regional-2026")
-	if err != nil {
-		t.Fatal(err)
-	}
 	saveAt := func(at time.Time, code string, v any) (manage.Saved, error) {
 		t.Helper()
 		r, err := m.RespondentToSave(ctx, token, at)
@@ -199,13 +207,8 @@ func TestKeptContextNeverOutlivesTheLink(t *testing.T) {
 // (a conflict would name them), and nothing is written.
 func TestKeptContextRevokedLink(t *testing.T) {
 	t.Parallel()
-	m, def := setup(t)
-	_, token, now := openRound2026(t, m, def)
+	m, token, now, sv := roundToKeep(t)
 	op := domain.OperatorPrincipal()
-	sv, _, err := m.Round(ctx, op, "regional-2026")
-	if err != nil {
-		t.Fatal(err)
-	}
 	save := func(code string, v any, stale bool) error {
 		t.Helper()
 		r, err := m.RespondentToSave(ctx, token, now)
