@@ -168,17 +168,36 @@ func TestChartDotsSameAsScatterData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := json.Marshal(chartDots(values))
+	got, err := newChartDots(values).appendJSON(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(got) != string(want) {
 		t.Errorf("dots\n got %s\nwant %s", got, want)
 	}
-	if got, err := json.Marshal(chartDots(nil)); err != nil || string(got) != "[]" {
+	if got, err := newChartDots(nil).appendJSON(nil); err != nil || string(got) != "[]" {
 		t.Errorf("no dots: %s %v", got, err)
 	}
-	if _, err := json.Marshal(chartDots{math.NaN()}); err == nil {
+	if _, err := newChartDots([]float64{math.NaN()}).appendJSON(nil); err == nil {
 		t.Error("NaN written")
+	}
+	// In an option, the dots take the place of their mark, which must be
+	// there once.
+	d := newChartDots(values)
+	mark, err := json.Marshal(map[string]any{"data": d, "name": "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt, err := d.splice(string(mark))
+	if err != nil || opt != `{"data":`+string(want)+`,"name":"x"}` {
+		t.Errorf("spliced: %.200s %v", opt, err)
+	}
+	for _, bad := range []string{`{"data":[]}`, string(mark[:len(mark)-1]) + `,"again":"` + d.mark + `"}`} {
+		if _, err := d.splice(bad); err == nil {
+			t.Errorf("spliced into %.200s", bad)
+		}
+	}
+	if other := newChartDots(values); other.mark == d.mark {
+		t.Error("two dots with one mark")
 	}
 }
