@@ -234,8 +234,24 @@ func (s *Server) chartsPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "charts.html", s.chartsView(c, d, false))
+	s.renderSized(c, http.StatusOK, "charts.html", s.chartsView(c, d, false), chartsPageSize(d.set))
 	return nil
+}
+
+// chartsPageSize is about how large the charts page of set is: its
+// charts' options (most of it at 10,000 responses, the dots of the
+// distributions) and room for the rest.
+func chartsPageSize(set *reports.ChartSet) int {
+	n := 128 << 10
+	for _, sec := range append([]*reports.ChartSection{set.Overview}, set.Sections...) {
+		if sec == nil {
+			continue
+		}
+		for _, ch := range sec.Charts {
+			n += len(ch.Option) + 2<<10
+		}
+	}
+	return n
 }
 
 // reportPage is the printable report of a round.

@@ -114,7 +114,15 @@ func (s *Server) funcs() template.FuncMap {
 // render executes a template into a buffer first, so a template error never
 // sends half a page.
 func (s *Server) render(c *gin.Context, status int, name string, data any) {
+	s.renderSized(c, status, name, data, 0)
+}
+
+// renderSized is render into a buffer made for about size bytes: a page
+// of a few MB (the charts of 10,000 responses) is then not copied into
+// ever larger buffers as it is written.
+func (s *Server) renderSized(c *gin.Context, status int, name string, data any, size int) {
 	var buf bytes.Buffer
+	buf.Grow(size)
 	if err := s.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
 		s.log.Error("render", "request_id", requestID(c), "template", name, "error", err)
 		c.Data(500, "text/plain; charset=utf-8", []byte("Radās kļūda / Something went wrong: "+requestID(c)))
