@@ -139,28 +139,13 @@ func (c *chartRowCache) has(key chartRoundKey) bool {
 // readRound reads the round's rows in sn with their answers prepared
 // under def: those kept (lookup) and the others read (read); or, when
 // none of the round's are kept (a server just started, or a round not
-// read for long), the heads and every answers document, over
-// chartReadConns connections that share sn's snapshot when there are at
-// least chartSpreadMin documents (readWhole). also,
-// when not nil, is run in a snapshot of the same moment, beside the
-// answers when they are read over several connections.
+// read for long), the heads and every answers document (readWhole).
+// also, when not nil, is run in sn after the heads.
 func (c *chartRowCache) readRound(ctx context.Context, sn *store.Snapshot, key chartRoundKey, def *survey.Definition,
 	also func(*store.Snapshot) error) (*chartRoundRows, error) {
 	if !c.has(key) {
-		conns := 1
-		n, err := sn.RoundAnswerCount(ctx, key.survey, key.submittedOnly)
-		if err != nil {
-			return nil, err
-		}
-		if n >= chartSpreadMin {
-			conns = chartReadConns
-		}
-		sns, err := sn.Spread(ctx, conns)
-		if err != nil {
-			return nil, err
-		}
 		rr := &chartRoundRows{key: key, def: def}
-		return rr, rr.readWhole(ctx, sns, also)
+		return rr, rr.readWhole(ctx, sn, also)
 	}
 	heads, err := sn.ChartHeads(ctx, key.survey, key.submittedOnly)
 	if err != nil {
@@ -194,19 +179,16 @@ func (rr *chartRoundRows) ids() []int64 {
 // 70 KB).
 const chartDecodeBatch = 64
 
-// chartReadConns is how many connections (server processes) a round read
-// whole is read over (store.Snapshot.Spread): one reads the heads, the
-// others a part of the answers documents each. The server writing the
-// documents out as text is most of a first request's time; split in two
-// it runs on two cores, and the heads beside them.
-const chartReadConns = 3
-
-// chartSpreadMin is the fewest answers documents a round read whole is
-// read over chartReadConns connections for: a smaller round is read on
-// the request's own connection, since beginning the others (opening their
-// connections, after a start) costs more than it saves — the first charts
-// request at 43 responses took 38–46 ms spread, 16 ms not.
-const chartSpreadMin = 2000
+// A round read whole is read on the request's one connection, heads then
+// answers, not split over several server processes that share a
+// snapshot: on a server just started each such process is new, and a new
+// PostgreSQL process first maps every page of the table it reads (about
+// 40 ms for the 15 MB of 10,000 responses on the 2-core AMD machine,
+// beside 80 ms to write their documents out). Measured there over seven
+// starts each (the first charts request at 10,000 responses), three
+// connections took 296 ms (median), two 246 ms, one 232 ms; with the
+// connections already open (BenchmarkPages' charts-first), three took 187
+// ms and one 198 ms. A server just started is when a round is read whole.
 
 // chartBatch is answers documents read, for a worker to prepare: the
 // text of each, one after the other, where each ends and under which key,
@@ -231,25 +213,23 @@ type chartDoc struct {
 // of its choosing, with the row version it is of (the bytes are copied).
 type chartReader func(add func(key int64, version string, answers []byte) error) error
 
-// prepareAll prepares the answers documents that the readers give to
-// their add and gives each one's Prepared to put under its key and
-// version: each
-// reader runs in a goroutine of its own (the first in the caller's)
-// while a worker per processor (GOMAXPROCS, at most workers) prepares
-// those handed over in batches, so preparing runs beside the server
-// writing out the rest and no more than a few batches of text are held
-// at once. put is called by one goroutine at a time, never after
-// prepareAll returns. When a reader fails, the others' add fails too, so
-// that they stop at their next document.
-func prepareAll(def *survey.Definition, workers int, put func(key int64, version string, p *reports.Prepared), readers ...chartReader) error {
+// prepareAll prepares the answers documents that read gives to its add
+// and gives each one's Prepared to put under its key and version: read
+// runs in the caller's goroutine while a worker per processor
+// (GOMAXPROCS, at most workers) prepares those handed over in batches, so
+// preparing runs beside the server writing out the rest and no more than
+// a few batches of text are held at once. put is called by one goroutine
+// at a time, never after prepareAll returns. When a document cannot be
+// prepared, add fails, so that read stops at its next document.
+func prepareAll(def *survey.Definition, workers int, put func(key int64, version string, p *reports.Prepared), read chartReader) error {
 	workers = max(1, min(runtime.GOMAXPROCS(0), workers))
 	batches := make(chan *chartBatch, workers)
-	// done are the batches prepared: no more than 2*workers+readers are
-	// ever made (a batch is made only when none is done, and each reader
-	// fills one at a time), so sending to it never waits.
-	done := make(chan *chartBatch, 2*workers+len(readers))
+	// done are the batches prepared: no more than 2*workers+1 are ever
+	// made (a batch is made only when none is done, and the reader fills
+	// one at a time), so sending to it never waits.
+	done := make(chan *chartBatch, 2*workers+1)
 	errs := make([]error, workers)
-	var failed, aborted atomic.Bool
+	var failed atomic.Bool
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
@@ -274,70 +254,49 @@ func prepareAll(def *survey.Definition, workers int, put func(key int64, version
 			}
 		})
 	}
-	var mu sync.Mutex // put
 	harvest := func(b *chartBatch) {
-		mu.Lock()
-		defer mu.Unlock()
 		for j, d := range b.docs {
 			put(d.key, d.version, b.prepared[j])
 		}
 	}
-	read := func(each chartReader) error {
-		var batch *chartBatch
-		err := each(func(key int64, version string, answers []byte) error {
-			if failed.Load() {
-				return errors.New("manage: an answers document could not be decoded")
+	var batch *chartBatch
+	err := read(func(key int64, version string, answers []byte) error {
+		if failed.Load() {
+			return errors.New("manage: an answers document could not be decoded")
+		}
+		if batch == nil {
+			select {
+			case batch = <-done:
+				harvest(batch)
+				batch.text, batch.docs, batch.prepared = batch.text[:0], batch.docs[:0], batch.prepared[:0]
+			default:
+				batch = &chartBatch{text: make([]byte, 0, chartDecodeBatch*1280), docs: make([]chartDoc, 0, chartDecodeBatch),
+					prepared: make([]*reports.Prepared, 0, chartDecodeBatch)}
 			}
-			if aborted.Load() {
-				return errors.New("manage: another read of the round's answers failed")
-			}
-			if batch == nil {
-				select {
-				case batch = <-done:
-					harvest(batch)
-					batch.text, batch.docs, batch.prepared = batch.text[:0], batch.docs[:0], batch.prepared[:0]
-				default:
-					batch = &chartBatch{text: make([]byte, 0, chartDecodeBatch*1280), docs: make([]chartDoc, 0, chartDecodeBatch),
-						prepared: make([]*reports.Prepared, 0, chartDecodeBatch)}
-				}
-			}
-			start := len(batch.text)
-			batch.text = append(batch.text, answers...)
-			batch.docs = append(batch.docs, chartDoc{key: key, version: version, start: start, end: len(batch.text)})
-			batch.prepared = append(batch.prepared, nil)
-			if len(batch.docs) == chartDecodeBatch {
-				batches <- batch
-				batch = nil
-			}
-			return nil
-		})
-		if err == nil && batch != nil {
+		}
+		start := len(batch.text)
+		batch.text = append(batch.text, answers...)
+		batch.docs = append(batch.docs, chartDoc{key: key, version: version, start: start, end: len(batch.text)})
+		batch.prepared = append(batch.prepared, nil)
+		if len(batch.docs) == chartDecodeBatch {
 			batches <- batch
+			batch = nil
 		}
-		if err != nil {
-			aborted.Store(true)
-		}
-		return err
+		return nil
+	})
+	if err == nil && batch != nil {
+		batches <- batch
 	}
-	readErrs := make([]error, len(readers))
-	var rg sync.WaitGroup
-	for i, each := range readers[1:] {
-		rg.Go(func() { readErrs[i+1] = read(each) })
-	}
-	if len(readers) > 0 {
-		readErrs[0] = read(readers[0])
-	}
-	rg.Wait()
 	close(batches)
 	wg.Wait()
 	close(done)
 	for b := range done {
 		harvest(b)
 	}
-	if err := errors.Join(errs...); err != nil {
-		return err
+	if werr := errors.Join(errs...); werr != nil {
+		return werr
 	}
-	return errors.Join(readErrs...)
+	return err
 }
 
 // read reads the answers of the rows that miss them in sn (the snapshot
@@ -389,49 +348,36 @@ func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
 }
 
 // readWhole reads the round's rows, none of whose answers are kept, in
-// the snapshots sns of one moment (store.Snapshot.Spread), one server
-// process each, all at once: the heads in the first (ChartHeads), and
-// the answers of all the round's responses split over the others
-// (store.Snapshot.EachRoundAnswers, a part each; in the first after the
-// heads when it is alone), prepared while they arrive (prepareAll);
-// also (when not nil) runs in the first after the heads. Every row with
-// a response is missing. What it makes is what lookup and read make of
-// the same rows (the heads in the same order).
-func (rr *chartRoundRows) readWhole(ctx context.Context, sns []*store.Snapshot, also func(*store.Snapshot) error) error {
+// sn: the heads (ChartHeads), then also (when not nil), then the answers
+// of all the round's responses (store.Snapshot.EachRoundAnswers),
+// prepared while they arrive (prepareAll). Every row with a response is
+// missing. What it makes is what lookup and read make of the same rows
+// (the heads in the same order).
+func (rr *chartRoundRows) readWhole(ctx context.Context, sn *store.Snapshot, also func(*store.Snapshot) error) error {
 	type answers struct {
 		version  string
 		prepared *reports.Prepared
 	}
-	got := map[int64]answers{} // by response id
-	readers := make([]chartReader, len(sns))
-	parts := max(1, len(sns)-1) // the answers are read in the last parts snapshots
-	for k, sn := range sns {
-		readers[k] = func(add func(int64, string, []byte) error) error {
-			if k == 0 {
-				heads, err := sn.ChartHeads(ctx, rr.key.survey, rr.key.submittedOnly)
-				if err != nil {
-					return err
-				}
-				rr.heads = heads
-				if also != nil {
-					if err := also(sn); err != nil {
-						return err
-					}
-				}
-				if len(sns) > 1 {
-					return nil
-				}
-			}
-			part := k - (len(sns) - parts)
-			return sn.EachRoundAnswers(ctx, rr.key.survey, rr.key.submittedOnly, part, parts, add)
+	heads, err := sn.ChartHeads(ctx, rr.key.survey, rr.key.submittedOnly)
+	if err != nil {
+		return err
+	}
+	rr.heads = heads
+	if also != nil {
+		if err := also(sn); err != nil {
+			return err
 		}
+	}
+	got := make(map[int64]answers, len(heads)) // by response id
+	reader := func(add func(int64, string, []byte) error) error {
+		return sn.EachRoundAnswers(ctx, rr.key.survey, rr.key.submittedOnly, add)
 	}
 	read := 0
 	put := func(id int64, version string, p *reports.Prepared) {
 		got[id] = answers{version: version, prepared: p}
 		read++
 	}
-	if err := prepareAll(rr.def, runtime.GOMAXPROCS(0), put, readers...); err != nil {
+	if err := prepareAll(rr.def, runtime.GOMAXPROCS(0), put, reader); err != nil {
 		return err
 	}
 	rr.rows = make([]reports.Row, len(rr.heads))
@@ -501,11 +447,12 @@ func (c *chartRowCache) keep(rr *chartRoundRows) {
 }
 
 // summaryCache keeps earlier rounds' aggregates for the trends, each under
-// the fingerprint of the rows it was made from
-// (store.Snapshot.ChartSubmittedFingerprint, read in the snapshot that
-// reads the rows): a change to the round's
-// rows (an answer, a status, a municipality's region) gives another
-// fingerprint, and the aggregate is made again.
+// the fingerprint of the rows it was made from (store.Snapshot.TrendSummary,
+// read in the snapshot that reads the rows): a change to the round's rows
+// (an answer, a status, a municipality's region) gives another
+// fingerprint, and the aggregate is made again. What the trends read of
+// one is also kept in the database (trend_summaries), so that a server
+// just started reads that rather than the round's answers.
 type summaryCache struct {
 	kept lru.Cache[summaryKey, *reports.Summary]
 }
@@ -513,8 +460,49 @@ type summaryCache struct {
 type summaryKey struct {
 	survey      int64
 	def         *survey.Definition
+	defSHA256   string // the round's questionnaire, as the database names it
 	filter      string
 	fingerprint string
+}
+
+// stored is where k's summary is kept in the database.
+func (k summaryKey) stored() store.TrendSummaryKey {
+	return store.TrendSummaryKey{Survey: k.survey, DefinitionSHA256: k.defSHA256, Filter: k.filter,
+		Format: reports.TrendSummaryFormat}
+}
+
+// readTrendSummary reads the summary kept in the database under k for the
+// rows of k's fingerprint (data; nil when none is) and keeps it in
+// memory too. A summary that does not decode for k's questionnaire is as
+// good as none: the round is read and the summary made again.
+func (m *Manager) readTrendSummary(k summaryKey, f reports.Filter, data []byte) *reports.Summary {
+	if data == nil {
+		return nil
+	}
+	s, err := reports.DecodeTrendSummary(k.def, f, data)
+	if err != nil {
+		return nil
+	}
+	m.Metrics.TrendSummary("read")
+	m.summaries.put(k, s)
+	return s
+}
+
+// keepTrendSummary keeps s, made from the rows of k's fingerprint, in
+// memory and in the database. Keeping it in the database is worth a
+// write, not a failed page: when that fails (a database that takes no
+// writes, say) the summary is made again after the next start, and
+// surveyd_trend_summaries_total{event="not_kept"} counts it.
+func (m *Manager) keepTrendSummary(ctx context.Context, k summaryKey, s *reports.Summary) {
+	m.summaries.put(k, s)
+	m.Metrics.TrendSummary("made")
+	data, err := reports.EncodeTrendSummary(s)
+	if err == nil {
+		err = m.Store.PutTrendSummary(ctx, k.stored(), k.fingerprint, data)
+	}
+	if err != nil {
+		m.Metrics.TrendSummary("not_kept")
+	}
 }
 
 func (c *summaryCache) get(k summaryKey) *reports.Summary {
@@ -528,18 +516,21 @@ func (c *summaryCache) put(k summaryKey, s *reports.Summary) {
 
 // readChartRounds reads, in one snapshot, the round's rows (every
 // municipality) and, for each earlier round whose aggregate under the
-// filter is not kept (summaries), its submitted rows; answers not kept
-// (chartRowCache) are read and decoded, then kept. sums[i] is the kept
-// aggregate of earlier[i] (nil: its rows are in prev[i]); keys[i] is
-// where to keep the one made. When stamp is not nil, it is set to the
-// ResultsStamp of stampIDs in the same snapshot: the stamp of exactly
-// what was read. The earlier rounds' fingerprints and the stamp are read
-// beside the round's answers documents (readRound's also).
+// filter within is kept neither in memory (summaries) nor in the database
+// (trend_summaries, for the same rows: readTrendSummary), its submitted
+// rows; answers not kept (chartRowCache) are read and decoded, then kept.
+// sums[i] is the kept aggregate of earlier[i] (nil: its rows are in
+// prev[i]); keys[i] is where to keep the one made (keepTrendSummary).
+// When stamp is not nil, it is set to the ResultsStamp of stampIDs in the
+// same snapshot: the stamp of exactly what was read. The earlier rounds'
+// fingerprints, their summaries kept and the stamp are read beside the
+// round's answers documents (readRound's also).
 func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, def *survey.Definition, earlier []domain.Survey, defs []*survey.Definition,
-	within string, stampIDs []int64, stamp *string) (cur *chartRoundRows, prev []*chartRoundRows, sums []*reports.Summary, keys []summaryKey, err error) {
+	within reports.Filter, stampIDs []int64, stamp *string) (cur *chartRoundRows, prev []*chartRoundRows, sums []*reports.Summary, keys []summaryKey, err error) {
 	prev = make([]*chartRoundRows, len(earlier))
 	sums = make([]*reports.Summary, len(earlier))
 	keys = make([]summaryKey, len(earlier))
+	kept := make([][]byte, len(earlier))
 	err = m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
 		also := func(sn *store.Snapshot) error {
 			if stamp != nil {
@@ -549,11 +540,11 @@ func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, def *su
 				}
 			}
 			for i, r := range earlier {
-				fp, err := sn.ChartSubmittedFingerprint(ctx, r.ID)
-				if err != nil {
+				keys[i] = summaryKey{survey: r.ID, def: defs[i], defSHA256: r.DefinitionSHA256, filter: filterKey(within)}
+				var err error
+				if keys[i].fingerprint, kept[i], err = sn.TrendSummary(ctx, keys[i].stored()); err != nil {
 					return err
 				}
-				keys[i] = summaryKey{survey: r.ID, def: defs[i], filter: within, fingerprint: fp}
 			}
 			return nil
 		}
@@ -563,6 +554,9 @@ func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, def *su
 		}
 		for i, r := range earlier {
 			if sums[i] = m.summaries.get(keys[i]); sums[i] != nil {
+				continue
+			}
+			if sums[i] = m.readTrendSummary(keys[i], within, kept[i]); sums[i] != nil {
 				continue
 			}
 			if prev[i], err = m.chartRows.readRound(ctx, sn, chartRoundKey{survey: r.ID, submittedOnly: true}, defs[i], nil); err != nil {

@@ -113,7 +113,7 @@ func (m *Manager) charts1(ctx context.Context, sv domain.Survey, def *survey.Def
 	if stampIDs == nil {
 		stamp = nil
 	}
-	rows, prev, sums, keys, err := m.readChartRounds(ctx, sv, def, earlier, defs, filterKey(within), stampIDs, stamp)
+	rows, prev, sums, keys, err := m.readChartRounds(ctx, sv, def, earlier, defs, within, stampIDs, stamp)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +157,7 @@ func (m *Manager) charts1(ctx context.Context, sv domain.Survey, def *survey.Def
 			if sums[i], err = reports.Aggregate(defs[i], rowsOf(prev[i].rows), within); err != nil {
 				return nil, err
 			}
-			m.summaries.put(keys[i], sums[i])
+			m.keepTrendSummary(ctx, keys[i], sums[i])
 		}
 		rounds = append(rounds, reports.TrendRound{Slug: r.Slug, Definition: defs[i], ReferenceYear: r.ReferenceYear,
 			Summary: sums[i]})

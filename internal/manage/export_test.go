@@ -56,12 +56,8 @@ func ReadChartRound(ctx context.Context, m *Manager, surveyID int64, def *survey
 	var rr *chartRoundRows
 	err := m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
 		if whole {
-			sns, err := sn.Spread(ctx, chartReadConns)
-			if err != nil {
-				return err
-			}
 			rr = &chartRoundRows{key: key, def: def}
-			return rr.readWhole(ctx, sns, nil)
+			return rr.readWhole(ctx, sn, nil)
 		}
 		heads, err := sn.ChartHeads(ctx, surveyID, submittedOnly)
 		if err != nil {

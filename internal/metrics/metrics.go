@@ -30,6 +30,7 @@ type Metrics struct {
 	exports   *prometheus.CounterVec
 	exportDur *prometheus.HistogramVec
 	mail      *prometheus.CounterVec
+	trends    *prometheus.CounterVec
 }
 
 // New makes a registry with the Go runtime's and the process's collectors
@@ -59,8 +60,11 @@ func New() *Metrics {
 	m.mail = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "surveyd_mail_messages_total",
 		Help: "E-mail messages by event (queued, sent, failed, retry) and kind (invitation, reminder, receipt, feedback …)."},
 		[]string{"event", "kind"})
+	m.trends = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "surveyd_trend_summaries_total",
+		Help: "Earlier rounds' aggregates for the charts' trends, by event: read (kept in the database), made (the round's answers read), not_kept (made, but keeping it failed)."},
+		[]string{"event"})
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.duration, m.saves, m.merges, m.conflicts, m.submits, m.exports, m.exportDur, m.mail)
+		m.requests, m.duration, m.saves, m.merges, m.conflicts, m.submits, m.exports, m.exportDur, m.mail, m.trends)
 	return m
 }
 
@@ -151,4 +155,12 @@ func (m *Metrics) Mail(event, kind string, n int) {
 		return
 	}
 	m.mail.WithLabelValues(event, kind).Add(float64(n))
+}
+
+// TrendSummary counts an earlier round's aggregate for the trends at event
+// (read, made, not_kept).
+func (m *Metrics) TrendSummary(event string) {
+	if m != nil {
+		m.trends.WithLabelValues(event).Inc()
+	}
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -86,23 +85,18 @@ FROM responses r WHERE r.id = ANY($1::bigint[])`
 
 // qRoundAnswers is the answers document of each response of round $1
 // as qChartAnswers has it, qRoundSubmittedAnswers the submitted copy of
-// each of its submitted responses: those whose id modulo $2 is $3 (one
-// part of the round's, $2 ≥ 1). No join: the server streams the rows
+// each of its submitted responses. No join: the server streams the rows
 // from the table as it finds them (a join with the municipalities may
 // hash the documents first, and spill them to disk).
 const (
 	qRoundAnswers = `
 SELECT r.id, r.xmin::text || ':' || r.version::text AS row_version,
        COALESCE(r.submitted_answers, r.answers, '{}') AS answers
-FROM responses r WHERE r.survey_id = $1 AND r.id % $2 = $3`
+FROM responses r WHERE r.survey_id = $1`
 	qRoundSubmittedAnswers = `
 SELECT r.id, r.xmin::text || ':' || r.version::text AS row_version,
        r.submitted_answers AS answers
-FROM responses r WHERE r.survey_id = $1 AND r.status = 'submitted' AND r.id % $2 = $3`
-	// qRoundAnswerCount is how many answers documents qRoundAnswers
-	// ($2 false) or qRoundSubmittedAnswers ($2 true) read in all.
-	qRoundAnswerCount = `
-SELECT count(*) FROM responses r WHERE r.survey_id = $1 AND (NOT $2 OR r.status = 'submitted')`
+FROM responses r WHERE r.survey_id = $1 AND r.status = 'submitted'`
 )
 
 // qResultsStamp fingerprints everything the charts of a round read: the
@@ -161,8 +155,8 @@ const qWorkbookStamp = stampRounds + `
     UNION ALL
     SELECT 'c' || c.id::text || ':' || c.xmin::text FROM contacts c` + stampSum
 
-var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads, qChartSubmittedFingerprint,
-	qChartAnswers, qChartSubmittedAnswers, qRoundAnswers, qRoundSubmittedAnswers, qRoundAnswerCount, qResultsStamp, qWorkbookStamp}
+var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads,
+	qChartAnswers, qChartSubmittedAnswers, qRoundAnswers, qRoundSubmittedAnswers, qResultsStamp, qWorkbookStamp}
 
 // headValues holds what ChartHeads' pointers point to for many heads at
 // once: a status read before is shared (there are a few), ids and
@@ -238,20 +232,6 @@ func (sn *Snapshot) ChartHeads(ctx context.Context, surveyID int64, submittedOnl
 	return out, rows.Err()
 }
 
-// ChartSubmittedFingerprint fingerprints a round's submitted rows as
-// ChartHeads(surveyID, true) would read them (qChartSubmittedFingerprint):
-// one short row instead of the round's.
-func (sn *Snapshot) ChartSubmittedFingerprint(ctx context.Context, surveyID int64) (string, error) {
-	var fp []string
-	if err := sn.q.SelectContext(ctx, &fp, qChartSubmittedFingerprint, surveyID); err != nil {
-		return "", err
-	}
-	if len(fp) != 1 {
-		return "", ErrNotFound
-	}
-	return fp[0], nil
-}
-
 // EachChartAnswers reads the answers of the responses ids as the charts
 // count them — the submitted copy, else the working copy ({} when
 // neither), or the submitted copy alone when submittedOnly — with each
@@ -300,36 +280,21 @@ func eachAnswers(rows *sqlx.Rows, fn func(id int64, version string, answers []by
 
 // EachRoundAnswers reads the answers of a round's responses as
 // EachChartAnswers reads them — every response's (those that ChartHeads
-// gives an ID), or the submitted ones' when submittedOnly — of one part
-// of them: the responses whose id modulo parts is part (0 ≤ part <
-// parts). The parts, read in snapshots of one moment (Spread), one
-// server process each, are together exactly the answers of the heads
-// ChartHeads reads there, each of the row version its head names. fn is
-// given each row as it arrives, as EachChartAnswers gives them.
-func (sn *Snapshot) EachRoundAnswers(ctx context.Context, surveyID int64, submittedOnly bool, part, parts int,
+// gives an ID), or the submitted ones' when submittedOnly: read in the
+// snapshot that read the heads, exactly the answers of the heads with a
+// response, each of the row version its head names. fn is given each row
+// as it arrives, as EachChartAnswers gives them.
+func (sn *Snapshot) EachRoundAnswers(ctx context.Context, surveyID int64, submittedOnly bool,
 	fn func(id int64, version string, answers []byte) error) error {
-	if parts < 1 || part < 0 || part >= parts {
-		return fmt.Errorf("store: part %d of %d", part, parts)
-	}
 	q := qRoundAnswers
 	if submittedOnly {
 		q = qRoundSubmittedAnswers
 	}
-	rows, err := sn.q.QueryxContext(ctx, q, surveyID, parts, part)
+	rows, err := sn.q.QueryxContext(ctx, q, surveyID)
 	if err != nil {
 		return err
 	}
 	return eachAnswers(rows, fn)
-}
-
-// RoundAnswerCount is how many answers documents EachRoundAnswers reads
-// in all its parts.
-func (sn *Snapshot) RoundAnswerCount(ctx context.Context, surveyID int64, submittedOnly bool) (int, error) {
-	var n []int
-	if err := sn.q.SelectContext(ctx, &n, qRoundAnswerCount, surveyID, submittedOnly); err != nil || len(n) != 1 {
-		return 0, err
-	}
-	return n[0], nil
 }
 
 // ResultsStamp fingerprints what the charts of a round read: the rounds

@@ -63,7 +63,3 @@ func (s *Store) WriteSavesTogether(saves []BatchSave) (written []bool, versions 
 	}
 	return written, versions
 }
-
-// SetAfterExport makes Snapshot.Spread run f between exporting its
-// snapshot and importing it on the other connections.
-func SetAfterExport(s *Store, f func()) { s.afterExport = f }

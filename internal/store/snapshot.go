@@ -3,13 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"iter"
 	"strconv"
-	"sync"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 )
 
 // querier is what reads need: the pool or a transaction.
@@ -30,13 +27,8 @@ type Snapshot struct {
 	tx bool
 	// cursors names each cursor opened in the transaction uniquely.
 	cursors int
-	// s is the store of the transaction (nil outside one); spread are the
-	// snapshots Spread opened beside this one, on connections of their
-	// own, importing exported (this one's snapshot): they end with it.
-	s        *Store
-	exported string
-	spread   []*Snapshot
-	spreadTx []*sqlx.Tx
+	// s is the store of the transaction (nil outside one).
+	s *Store
 }
 
 // ReadSnapshot runs fn in a read-only REPEATABLE READ transaction. The
@@ -49,93 +41,7 @@ func (s *Store) ReadSnapshot(ctx context.Context, fn func(*Snapshot) error) erro
 		return err
 	}
 	defer tx.Rollback() // read-only: nothing to commit
-	sn := &Snapshot{q: tx, tx: true, s: s}
-	defer sn.endSpread()
-	return fn(sn)
-}
-
-// Spread returns n snapshots that read the database exactly as sn does:
-// sn, and n-1 read-only transactions on connections of their own that
-// import sn's snapshot (pg_export_snapshot, then SET TRANSACTION SNAPSHOT
-// as their first statement), so that a long read can be split over n
-// server processes — each writing out its part of the rows, on its own
-// core — and still see one state of the database: a write committed
-// after sn's snapshot was taken is seen by none of them. Each may be used
-// from its own goroutine (one at a time each). They last as long as sn's
-// transaction: ReadSnapshot ends them when its fn returns; a later call
-// gives the same ones again (and opens more if n is larger). sn itself is
-// not safe for concurrent calls to Spread.
-//
-// It gives fewer than n (at least sn) outside a transaction, and from a
-// pool of fewer than 2n connections: a reader that holds a connection
-// and waits for more could wait until its deadline if every connection
-// were held by such readers; with n at most half the pool, two at once
-// (manage.DefaultReportSlots) always leave one of them what it needs.
-func (sn *Snapshot) Spread(ctx context.Context, n int) ([]*Snapshot, error) {
-	n = min(n, sn.maxSpread())
-	if n < 2 {
-		return []*Snapshot{sn}, nil
-	}
-	if len(sn.spread) < n-1 && sn.exported == "" {
-		var id []string
-		if err := sn.q.SelectContext(ctx, &id, `SELECT pg_export_snapshot()`); err != nil {
-			return nil, err
-		}
-		if len(id) != 1 {
-			return nil, ErrNotFound
-		}
-		sn.exported = id[0]
-		if sn.s.afterExport != nil {
-			sn.s.afterExport()
-		}
-	}
-	// The others are begun at once: a server just started may have to
-	// open their connections.
-	more := n - 1 - len(sn.spread)
-	txs := make([]*sqlx.Tx, more)
-	errs := make([]error, more)
-	var wg sync.WaitGroup
-	for i := range more {
-		wg.Go(func() {
-			tx, err := sn.s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			txs[i] = tx
-			_, errs[i] = tx.ExecContext(ctx, `SET TRANSACTION SNAPSHOT `+pq.QuoteLiteral(sn.exported))
-		})
-	}
-	wg.Wait()
-	for i, tx := range txs {
-		if tx != nil {
-			sn.spreadTx = append(sn.spreadTx, tx) // ended with sn (endSpread)
-			if errs[i] == nil {
-				sn.spread = append(sn.spread, &Snapshot{q: tx, tx: true, s: sn.s})
-			}
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return append([]*Snapshot{sn}, sn.spread[:n-1]...), nil
-}
-
-// maxSpread is how many snapshots Spread gives at most.
-func (sn *Snapshot) maxSpread() int {
-	if !sn.tx || sn.s == nil {
-		return 1
-	}
-	return sn.s.maxConns / 2
-}
-
-// endSpread ends the transactions Spread opened (read-only: nothing to
-// commit).
-func (sn *Snapshot) endSpread() {
-	for _, tx := range sn.spreadTx {
-		_ = tx.Rollback()
-	}
-	sn.spread, sn.spreadTx = nil, nil
+	return fn(&Snapshot{q: tx, tx: true, s: s})
 }
 
 func (s *Store) now() *Snapshot { return &Snapshot{q: s.db} }

@@ -38,12 +38,6 @@ type Store struct {
 	// respondents together (savebatch.go).
 	saves    batcher[*batchedSave]
 	contexts batcher[*batchedContext]
-	// maxConns is the pool's size (Options.MaxConns): Snapshot.Spread
-	// takes at most half of it.
-	maxConns int
-	// afterExport, when set (tests), runs in Snapshot.Spread between the
-	// export of the snapshot and its import by the other connections.
-	afterExport func()
 }
 
 // Defaults of Options (DB_STATEMENT_TIMEOUT and
@@ -117,7 +111,7 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", RedactDSN(dsn), err)
 	}
-	s := &Store{db: db, c: c, maxConns: o.MaxConns}
+	s := &Store{db: db, c: c}
 	s.saves = batcher[*batchedSave]{inFlight: saveBatchesInFlight, max: saveBatchMax, batch: s.writeSaves}
 	s.contexts = batcher[*batchedContext]{inFlight: contextBatchesInFlight, max: contextBatchMax, batch: s.readContexts}
 	return s, nil
@@ -191,7 +185,7 @@ func statements() []string {
 		apiTokenStatements, loginFailureStatements, contactStatements, extensionStatements,
 		messageStatements, returnStatements, trackerStatements, reportRowStatements, publicationStatements,
 		feedbackStatements, bulkStatements, archiveStatements(), respondentStatements, saveStatements,
-		auditStatements, personalStatements} {
+		auditStatements, personalStatements, trendSummaryStatements} {
 		all = append(all, group...)
 	}
 	return all
