@@ -170,7 +170,7 @@ func (s *server) coordinator(ctx context.Context, bin string) (*http.Client, err
 }
 
 // timePages requests each path in turn, rounds times after one round to
-// warm up, and returns each path's median time in milliseconds and the
+// warm up (none: only that one), and returns each path's median time in milliseconds and the
 // time of its first request (the warm-up's: nothing cached yet, as after
 // any change to the round's answers): the time until the whole body is
 // read, on loopback.
@@ -206,6 +206,9 @@ func timePages(ctx context.Context, c *http.Client, base string, paths []string,
 	}
 	median = make([]float64, len(paths))
 	for i, t := range times {
+		if len(t) == 0 { // rounds == 0: the first requests alone
+			continue
+		}
 		slices.Sort(t)
 		median[i] = float64(t[(len(t)-1)/2].Microseconds()) / 1000
 	}
