@@ -140,7 +140,8 @@ func (c *chartRowCache) has(key chartRoundKey) bool {
 // under def: those kept (lookup) and the others read (read); or, when
 // none of the round's are kept (a server just started, or a round not
 // read for long), the heads and every answers document (readWhole).
-// also, when not nil, is run in sn after the heads.
+// also, when not nil, is run in sn after the heads (after the answers
+// too when the round is read whole).
 func (c *chartRowCache) readRound(ctx context.Context, sn *store.Snapshot, key chartRoundKey, def *survey.Definition,
 	also func(*store.Snapshot) error) (*chartRoundRows, error) {
 	if !c.has(key) {
@@ -348,34 +349,32 @@ func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
 }
 
 // readWhole reads the round's rows, none of whose answers are kept, in
-// sn: the heads (ChartHeads), then also (when not nil), then the answers
-// of all the round's responses (store.Snapshot.EachRoundAnswers),
-// prepared while they arrive (prepareAll). Every row with a response is
-// missing. What it makes is what lookup and read make of the same rows
-// (the heads in the same order).
+// sn, in one pass over its responses (store.Snapshot.RoundWhole): the
+// heads and the answers, prepared while they arrive (prepareAll); then
+// also (when not nil), which then finds the responses' pages at hand in
+// the server process. Every row with a response is missing. What it
+// makes is what lookup and read make of the same rows (the heads in
+// another order).
 func (rr *chartRoundRows) readWhole(ctx context.Context, sn *store.Snapshot, also func(*store.Snapshot) error) error {
 	type answers struct {
 		version  string
 		prepared *reports.Prepared
 	}
-	heads, err := sn.ChartHeads(ctx, rr.key.survey, rr.key.submittedOnly)
-	if err != nil {
-		return err
-	}
-	rr.heads = heads
-	if also != nil {
-		if err := also(sn); err != nil {
-			return err
-		}
-	}
-	got := make(map[int64]answers, len(heads)) // by response id
-	reader := func(add func(int64, string, []byte) error) error {
-		return sn.EachRoundAnswers(ctx, rr.key.survey, rr.key.submittedOnly, add)
-	}
+	var got []answers // by head
 	read := 0
-	put := func(id int64, version string, p *reports.Prepared) {
-		got[id] = answers{version: version, prepared: p}
+	put := func(head int64, version string, p *reports.Prepared) {
+		for int(head) >= len(got) {
+			got = append(got, answers{})
+		}
+		got[head] = answers{version: version, prepared: p}
 		read++
+	}
+	reader := func(add func(int64, string, []byte) error) error {
+		var err error
+		rr.heads, err = sn.RoundWhole(ctx, rr.key.survey, rr.key.submittedOnly, func(head int, _ int64, version string, answers []byte) error {
+			return add(int64(head), version, answers)
+		})
+		return err
 	}
 	if err := prepareAll(rr.def, runtime.GOMAXPROCS(0), put, reader); err != nil {
 		return err
@@ -384,24 +383,21 @@ func (rr *chartRoundRows) readWhole(ctx context.Context, sn *store.Snapshot, als
 	for i, h := range rr.heads {
 		row := chartRow(h)
 		if h.Status != nil {
-			// Heads and answers are read in one snapshot: only a broken
-			// promise of the store gets to this error.
-			var a answers
-			ok := h.ID != nil && h.Version != nil
-			if ok {
-				a, ok = got[*h.ID]
-			}
-			if !ok || a.version != *h.Version || a.prepared == nil {
+			// Heads and answers are read together: only a broken promise
+			// of the store gets to this error.
+			if i >= len(got) || h.Version == nil || got[i].version != *h.Version || got[i].prepared == nil {
 				return fmt.Errorf("manage: the answers of a response in %s are not of the version read with it", h.Code)
 			}
-			delete(got, *h.ID)
-			row.Answers, row.Prepared = nil, a.prepared
+			row.Answers, row.Prepared = nil, got[i].prepared
 			rr.missing = append(rr.missing, i)
 		}
 		rr.rows[i] = row
 	}
-	if len(got) != 0 || read != len(rr.missing) {
+	if read != len(rr.missing) {
 		return errors.New("manage: answers were read of a response that is not one of the round's rows, or twice")
+	}
+	if also != nil {
+		return also(sn)
 	}
 	return nil
 }

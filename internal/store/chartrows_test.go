@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/civitas-lv/surveyd/internal/store"
@@ -30,23 +32,40 @@ func (f fixture) saveAs(t *testing.T, code string, base int, js string, submit b
 	return saved
 }
 
-// readRound reads the round's heads and then its answers in sn.
+// readRound reads the round whole in sn (RoundWhole), and checks that
+// its heads are those ChartHeads reads there (in another order) and that
+// fn was given each response's head.
 func readRound(t *testing.T, sn *store.Snapshot, surveyID int64, submittedOnly bool) ([]store.ChartHead, roundAnswers) {
 	t.Helper()
-	heads, err := sn.ChartHeads(ctx, surveyID, submittedOnly)
-	if err != nil {
-		t.Fatal(err)
-	}
 	all := roundAnswers{}
-	err = sn.EachRoundAnswers(ctx, surveyID, submittedOnly, func(id int64, version string, answers []byte) error {
+	var at []int
+	heads, err := sn.RoundWhole(ctx, surveyID, submittedOnly, func(head int, id int64, version string, answers []byte) error {
 		if _, twice := all[id]; twice {
 			return fmt.Errorf("response %d read twice", id)
 		}
 		all[id] = version + " " + string(answers)
+		at = append(at, head)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for k, i := range at {
+		if i != k || heads[i].ID == nil || all[*heads[i].ID] == "" {
+			t.Fatalf("response %d was given as head %d of %d", k, i, len(heads))
+		}
+	}
+	want, err := sn.ChartHeads(ctx, surveyID, submittedOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sorted := func(h []store.ChartHead) []store.ChartHead {
+		h = slices.Clone(h)
+		slices.SortFunc(h, func(a, b store.ChartHead) int { return strings.Compare(a.Code, b.Code) })
+		return h
+	}
+	if !reflect.DeepEqual(sorted(heads), sorted(want)) {
+		t.Fatalf("submitted only %v: the heads read whole are not those ChartHeads reads:\n%v\n%v", submittedOnly, sorted(heads), sorted(want))
 	}
 	return heads, all
 }
@@ -71,11 +90,12 @@ func headsMatch(t *testing.T, heads []store.ChartHead, all roundAnswers) {
 	}
 }
 
-// TestRoundAnswersAreTheHeads: a round's answers read whole in the
-// snapshot that read its heads are exactly those of the heads with a
-// response — every response once, each of the version its head names —
-// for the round's own answers and for its submitted ones; a write after
-// the snapshot was taken is seen by neither, and by a read after it.
+// TestRoundAnswersAreTheHeads: a round read whole (RoundWhole) gives the
+// heads ChartHeads gives in the same snapshot — every active
+// municipality, and each submitted one alone for a trend — and the
+// answers of exactly the heads with a response, every response once,
+// each of the version its head names; a write after the snapshot was
+// taken is not seen in it, and is by a read after it.
 func TestRoundAnswersAreTheHeads(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
