@@ -351,8 +351,8 @@ func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
 // readWhole reads the round's rows, none of whose answers are kept, in
 // sn, in one pass over its responses (store.Snapshot.RoundWhole): the
 // heads and the answers, prepared while they arrive (prepareAll); then
-// also (when not nil), which then finds the responses' pages at hand in
-// the server process. Every row with a response is missing. What it
+// also (when not nil), while the last documents are prepared, which then
+// finds the responses' pages at hand in the server process. Every row with a response is missing. What it
 // makes is what lookup and read make of the same rows (the heads in
 // another order).
 func (rr *chartRoundRows) readWhole(ctx context.Context, sn *store.Snapshot, also func(*store.Snapshot) error) error {
@@ -374,7 +374,11 @@ func (rr *chartRoundRows) readWhole(ctx context.Context, sn *store.Snapshot, als
 		rr.heads, err = sn.RoundWhole(ctx, rr.key.survey, rr.key.submittedOnly, func(head int, _ int64, version string, answers []byte) error {
 			return add(int64(head), version, answers)
 		})
-		return err
+		if err != nil || also == nil {
+			return err
+		}
+		// While the workers prepare the last documents.
+		return also(sn)
 	}
 	if err := prepareAll(rr.def, runtime.GOMAXPROCS(0), put, reader); err != nil {
 		return err
@@ -395,9 +399,6 @@ func (rr *chartRoundRows) readWhole(ctx context.Context, sn *store.Snapshot, als
 	}
 	if read != len(rr.missing) {
 		return errors.New("manage: answers were read of a response that is not one of the round's rows, or twice")
-	}
-	if also != nil {
-		return also(sn)
 	}
 	return nil
 }
