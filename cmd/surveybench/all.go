@@ -474,28 +474,32 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 		rounds = max(rounds/2, 3)
 	}
 	progress("pages at %s responses: %d rounds", label, rounds)
-	t, first, err := timePages(ctx, c, srv.base, []string{"/healthz", "/surveys/" + round + "/charts", "/healthz", "/surveys/" + round + "/report"}, rounds)
+	// Each page is requested after /healthz on the same server.
+	paths := []string{"/healthz", "/surveys/" + round + "/charts", "/healthz", "/surveys/" + round + "/report"}
+	pages := []struct {
+		name   string
+		target float64
+	}{{"charts page", chartsTarget}, {"printable report", reportTarget}}
+	// timed is the row of page i timed v beside /healthz timed h.
+	timed := func(i int, what string, v, h float64) row {
+		r := row{what: fmt.Sprintf("%s, %s responses%s", pages[i].name, label, what), product: ms(v),
+			baseline: "/healthz " + ms(h), ratio: ratio(v, h)}
+		if pages[i].target > 0 {
+			r.target, r.met = "≤ "+ms(pages[i].target), met(v <= pages[i].target)
+		}
+		return r
+	}
+	t, first, err := timePages(ctx, c, srv.base, paths, rounds)
 	if err != nil {
 		return srv.explain(err)
 	}
-	for i, p := range []struct {
-		name   string
-		target float64
-	}{{"charts page", chartsTarget}, {"printable report", reportTarget}} {
-		v, h := t[2*i+1], t[2*i]
-		r := row{what: fmt.Sprintf("%s, %s responses (median of %d)", p.name, label, rounds), product: ms(v),
-			baseline: "/healthz " + ms(h), ratio: ratio(v, h)}
+	for i := range pages {
 		// The first request builds the page from the database (nothing
 		// is cached yet, and no earlier round's trend summary is kept in
 		// the database: the first time the round is shown), the others
 		// are answered from the cache once its stamp is checked.
-		f := row{what: fmt.Sprintf("%s, %s responses, first request (nothing cached, nothing kept)", p.name, label), product: ms(first[2*i+1]),
-			baseline: "/healthz " + ms(first[2*i]), ratio: ratio(first[2*i+1], first[2*i])}
-		if p.target > 0 {
-			r.target, r.met = "≤ "+ms(p.target), met(v <= p.target)
-			f.target, f.met = "≤ "+ms(p.target), met(first[2*i+1] <= p.target)
-		}
-		b.rows = append(b.rows, r, f)
+		b.rows = append(b.rows, timed(i, fmt.Sprintf(" (median of %d)", rounds), t[2*i+1], t[2*i]),
+			timed(i, ", first request (nothing cached, nothing kept)", first[2*i+1], first[2*i]))
 	}
 	// The first request after a save: one response saved through its
 	// personal link's API (as the form does), then one GET, saves times.
@@ -520,17 +524,8 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 	if err != nil {
 		return srv.explain(err)
 	}
-	for i, p := range []struct {
-		name   string
-		target float64
-	}{{"charts page", chartsTarget}, {"printable report", reportTarget}} {
-		h := t[2*i]
-		a := row{what: fmt.Sprintf("%s, %s responses, first request after a save (median of %d)", p.name, label, saves),
-			product: ms(after[i]), baseline: "/healthz " + ms(h), ratio: ratio(after[i], h)}
-		if p.target > 0 {
-			a.target, a.met = "≤ "+ms(p.target), met(after[i] <= p.target)
-		}
-		b.rows = append(b.rows, a)
+	for i := range pages {
+		b.rows = append(b.rows, timed(i, fmt.Sprintf(", first request after a save (median of %d)", saves), after[i], t[2*i]))
 	}
 	// The first request after a restart: a server started anew over the
 	// same database, which has served the round before (the earlier
@@ -541,20 +536,12 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 		return err
 	}
 	progress("pages at %s responses: the first requests after a restart", label)
-	_, again, err := timePages(ctx, c, srv.base, []string{"/healthz", "/surveys/" + round + "/charts", "/healthz", "/surveys/" + round + "/report"}, 0)
+	_, again, err := timePages(ctx, c, srv.base, paths, 0)
 	if err != nil {
 		return srv.explain(err)
 	}
-	for i, p := range []struct {
-		name   string
-		target float64
-	}{{"charts page", chartsTarget}, {"printable report", reportTarget}} {
-		a := row{what: fmt.Sprintf("%s, %s responses, first request after a restart", p.name, label),
-			product: ms(again[2*i+1]), baseline: "/healthz " + ms(again[2*i]), ratio: ratio(again[2*i+1], again[2*i])}
-		if p.target > 0 {
-			a.target, a.met = "≤ "+ms(p.target), met(again[2*i+1] <= p.target)
-		}
-		b.rows = append(b.rows, a)
+	for i := range pages {
+		b.rows = append(b.rows, timed(i, ", first request after a restart", again[2*i+1], again[2*i]))
 	}
 	return nil
 }
