@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -195,4 +197,48 @@ func TestFilterQueryRoundTrip(t *testing.T) {
 		t.Fatalf("%v", all.Statuses)
 	}
 	_ = json.Number("")
+}
+
+// Past finishAllSpread numbers, the figures are finished on every core:
+// the same figures as finished one after the other, each question's and
+// indicator's own (run with -race).
+func TestAggregateManyNumbersFinishedApart(t *testing.T) {
+	t.Parallel()
+	def, some := testRows(t)
+	var rows []Row
+	for i := 0; len(rows) < 2*finishAllSpread; i++ {
+		for _, r := range some {
+			r.Answers = maps.Clone(r.Answers)
+			if p, ok := r.Answers["population"].(json.Number); ok {
+				r.Answers["population"] = json.Number(fmt.Sprint(i%997) + string(p))
+			}
+			rows = append(rows, r)
+		}
+	}
+	s, err := Aggregate(def, source(rows), Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []*Stats
+	for _, qs := range s.Questions {
+		if qs.Numbers != nil {
+			all = append(all, qs.Numbers)
+		}
+	}
+	for _, is := range s.Indicators {
+		all = append(all, &is.Stats)
+	}
+	n := 0
+	for _, st := range all {
+		n += st.N
+		want := Stats{values: slices.Clone(st.values)}
+		want.finish()
+		if st.N != want.N || st.Sum != want.Sum || st.Median != want.Median || st.Q1 != want.Q1 || st.Q3 != want.Q3 ||
+			st.Min != want.Min || st.Max != want.Max || !slices.IsSorted(st.values) {
+			t.Errorf("finished apart %+v, one after the other %+v", *st, want)
+		}
+	}
+	if n < finishAllSpread {
+		t.Fatalf("only %d numbers", n)
+	}
 }
