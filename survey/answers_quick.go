@@ -1,8 +1,11 @@
 package survey
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
+	"slices"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -104,8 +107,36 @@ type answerNames struct {
 	keys   map[string]string
 	values map[string]any
 	// slots are the answer keys of d's questions by name: which
-	// question's answer or "other" text each is (IndexedAnswers).
-	slots map[string]answerSlot
+	// question's answer or "other" text each is (IndexedAnswers);
+	// ordered the same keys in the order jsonb writes an object's keys
+	// (shorter first, then byte by byte), where slot looks first.
+	slots   map[string]answerSlot
+	ordered []orderedSlot
+}
+
+type orderedSlot struct {
+	key  string
+	slot answerSlot
+}
+
+// slot finds key's slot: first among the keys from *next on in jsonb's
+// order — the keys of a document the database wrote out come in that
+// order, so the next one is mostly there, a few places on, and found
+// without hashing it — else by name. A key found in order moves *next
+// past it. Which slot it gives does not depend on *next.
+func (n *answerNames) slot(key []byte, next *int) (answerSlot, bool) {
+	for i := *next; i < len(n.ordered); i++ {
+		k := n.ordered[i].key
+		if len(k) > len(key) {
+			break
+		}
+		if len(k) == len(key) && string(key) == k {
+			*next = i + 1
+			return n.ordered[i].slot, true
+		}
+	}
+	s, ok := n.slots[string(key)]
+	return s, ok
 }
 
 // answerSlot is where an answer key goes: the answer (other false) or
@@ -130,6 +161,12 @@ func newAnswerNames(d *Definition) *answerNames {
 			n.values[o.Code] = o.Code
 		}
 	}
+	for k, s := range n.slots {
+		n.ordered = append(n.ordered, orderedSlot{key: k, slot: s})
+	}
+	slices.SortFunc(n.ordered, func(a, b orderedSlot) int {
+		return cmp.Or(cmp.Compare(len(a.key), len(b.key)), strings.Compare(a.key, b.key))
+	})
 	return n
 }
 

@@ -95,6 +95,7 @@ func (a *IndexedAnswers) Read(data []byte) bool {
 	clear(a.hidden)
 	a.list = a.list[:0]
 	r := quickReader{d: data, names: a.d.names}
+	next := 0 // where the next key is looked for first (answerNames.slot)
 	r.space()
 	if !r.byte('{') {
 		return false
@@ -114,7 +115,7 @@ func (a *IndexedAnswers) Read(data []byte) bool {
 			return false
 		}
 		r.space()
-		at, known := a.d.names.slots[string(key)]
+		at, known := a.d.names.slot(key, &next)
 		switch {
 		case !known:
 			if _, ok := r.value(); !ok {
