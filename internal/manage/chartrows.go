@@ -180,8 +180,8 @@ func (rr *chartRoundRows) ids() []int64 {
 // 70 KB).
 const chartDecodeBatch = 64
 
-// A round read whole is read on the request's one connection, heads then
-// answers, not split over several server processes that share a
+// A round read whole is read on the request's one connection
+// (readWhole), not split over several server processes that share a
 // snapshot: on a server just started each such process is new, and a new
 // PostgreSQL process first maps every page of the table it reads (about
 // 40 ms for the 15 MB of 10,000 responses on the 2-core AMD machine,
