@@ -47,7 +47,9 @@ type trendSummaryCount struct {
 	Percent float64 `json:"percent"`
 }
 
-// trendChoice says whether TrendSeries follows q across rounds.
+// trendChoice says whether TrendSeries follows q across rounds (trends
+// and the trend summary both ask it, so that a summary holds every
+// question a trend reads).
 func trendChoice(q *survey.Question) bool { return q.Type.IsChoice() && !q.Personal }
 
 // EncodeTrendSummary writes what TrendSeries reads of s, an aggregate of

@@ -195,7 +195,7 @@ func trends(rounds []TrendRound, values int) (*Trend, error) {
 			cur.ind[in.Code] = it
 		}
 		for _, q := range def.Questions() {
-			if !q.Type.IsChoice() || q.Personal {
+			if !trendChoice(q) {
 				continue
 			}
 			from, joined := link.Questions[q.Code]
