@@ -352,9 +352,9 @@ func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
 // sn, in one pass over its responses (store.Snapshot.RoundWhole): the
 // heads and the answers, prepared while they arrive (prepareAll); then
 // also (when not nil), while the last documents are prepared, which then
-// finds the responses' pages at hand in the server process. Every row with a response is missing. What it
-// makes is what lookup and read make of the same rows (the heads in
-// another order).
+// finds the responses' pages at hand in the server process. Every row
+// with a response is missing. What it makes is what lookup and read make
+// of the same rows (the heads in another order).
 func (rr *chartRoundRows) readWhole(ctx context.Context, sn *store.Snapshot, also func(*store.Snapshot) error) error {
 	type answers struct {
 		version  string
