@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -84,22 +83,17 @@ SELECT r.id, r.xmin::text || ':' || r.version::text AS row_version,
 FROM responses r WHERE r.id = ANY($1::bigint[])`
 )
 
-// qRoundAnswers is, of each response of round $1, what ChartHeads
-// reads of it (its id, row version, status and municipality) and its
-// answers document as qChartAnswers has it; qRoundSubmittedAnswers the
-// same of each submitted response, with its submitted copy. No join: the
-// server streams the rows from the table as it finds them (a join with
-// the municipalities may hash the documents first, and spill them to
-// disk), and reads the table once.
+// qRoundWhole is qChartHeads with each response's answers document as
+// qChartAnswers has it, qRoundSubmittedWhole qChartSubmittedHeads with
+// each one's submitted copy. The server hashes the municipalities (the
+// narrower side: a row of the round carries a document) and streams the
+// round's responses past them as it finds them, reading the table once;
+// then come the active municipalities without a response.
 const (
-	qRoundAnswers = `
-SELECT r.id, r.xmin::text || ':' || r.version::text AS row_version, r.status, r.municipality_code,
-       COALESCE(r.submitted_answers, r.answers, '{}') AS answers
-FROM responses r WHERE r.survey_id = $1`
-	qRoundSubmittedAnswers = `
-SELECT r.id, r.xmin::text || ':' || r.version::text AS row_version, r.status, r.municipality_code,
-       r.submitted_answers AS answers
-FROM responses r WHERE r.survey_id = $1 AND r.status = 'submitted'`
+	qRoundWhole = chartHeadColumns + `,
+       COALESCE(r.submitted_answers, r.answers, '{}') AS answers` + chartRoundRows
+	qRoundSubmittedWhole = chartHeadColumns + `,
+       r.submitted_answers AS answers` + chartSubmittedRows
 	// qChartMunicipalities is what a head has of every municipality.
 	qChartMunicipalities = `
 SELECT code, kind, planning_region, statistical_region, active FROM municipalities`
@@ -162,7 +156,7 @@ const qWorkbookStamp = stampRounds + `
     SELECT 'c' || c.id::text || ':' || c.xmin::text FROM contacts c` + stampSum
 
 var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads,
-	qChartAnswers, qChartSubmittedAnswers, qRoundAnswers, qRoundSubmittedAnswers, qChartMunicipalities, qResultsStamp, qWorkbookStamp}
+	qChartAnswers, qChartSubmittedAnswers, qRoundWhole, qRoundSubmittedWhole, qResultsStamp, qWorkbookStamp}
 
 // headValues holds what ChartHeads' pointers point to for many heads at
 // once: a status read before is shared (there are a few), ids and
@@ -286,82 +280,46 @@ func eachAnswers(rows *sqlx.Rows, fn func(id int64, version string, answers []by
 
 // RoundWhole reads a round's rows as ChartHeads reads them, and the
 // answers of each one with a response as EachChartAnswers reads them, in
-// one pass over the round's responses: first every municipality (a small
-// table), then each response with its answers as it arrives, given to fn
-// with the index its head has in the heads returned; the heads of the
-// active municipalities without a response (none when submittedOnly)
-// come after those. The heads are those ChartHeads gives in the same
-// snapshot, in another order. The answers bytes are the driver's and are
-// valid only until fn returns; an error from fn stops the read and is
-// returned.
+// one query and one pass over the round's responses: each response with
+// its answers as it arrives, given to fn with the index its head has in
+// the heads returned, then the heads of the active municipalities
+// without a response (none when submittedOnly). The heads are those
+// ChartHeads gives in the same snapshot, in another order. The answers
+// bytes are the driver's and are valid only until fn returns; an error
+// from fn stops the read and is returned.
 func (sn *Snapshot) RoundWhole(ctx context.Context, surveyID int64, submittedOnly bool,
 	fn func(head int, id int64, version string, answers []byte) error) ([]ChartHead, error) {
-	type municipality struct {
-		head   ChartHead // its columns
-		active bool
-		seen   bool // a response of it was read
+	q := qRoundWhole
+	if submittedOnly {
+		q = qRoundSubmittedWhole
 	}
-	rows, err := sn.q.QueryxContext(ctx, qChartMunicipalities)
+	rows, err := sn.q.QueryxContext(ctx, q, surveyID)
 	if err != nil {
 		return nil, err
 	}
-	var munis []municipality
-	for rows.Next() {
-		var m municipality
-		if err := rows.Scan(&m.head.Code, &m.head.Kind, &m.head.PlanningRegion, &m.head.StatisticalRegion, &m.active); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		munis = append(munis, m)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	byCode := make(map[string]int, len(munis))
-	for i, m := range munis {
-		byCode[m.head.Code] = i
-	}
-	q := qRoundAnswers
-	if submittedOnly {
-		q = qRoundSubmittedAnswers
-	}
-	if rows, err = sn.q.QueryxContext(ctx, q, surveyID); err != nil {
-		return nil, err
-	}
 	defer rows.Close()
-	heads := make([]ChartHead, 0, len(munis))
+	var heads []ChartHead
 	var vals headValues
 	// Scanned into variables made once, as in ChartHeads.
-	var status, version, code sql.NullString
+	var h ChartHead
+	var status, version sql.NullString
 	var id sql.NullInt64
 	var answers sql.RawBytes
 	for rows.Next() {
-		if err := rows.Scan(&id, &version, &status, &code, &answers); err != nil {
+		if err := rows.Scan(&h.Code, &h.Kind, &h.PlanningRegion, &h.StatisticalRegion, &status, &id, &version, &answers); err != nil {
 			return nil, err
 		}
-		i, ok := byCode[code.String]
-		if !ok || munis[i].seen {
-			return nil, fmt.Errorf("store: a response of a municipality not listed once (%q)", code.String)
+		row := ChartHead{Code: h.Code, Kind: h.Kind, PlanningRegion: h.PlanningRegion, StatisticalRegion: h.StatisticalRegion}
+		vals.set(&row, status, version, id)
+		heads = append(heads, row)
+		if !id.Valid {
+			continue
 		}
-		munis[i].seen = true
-		h := munis[i].head
-		vals.set(&h, status, version, id)
-		heads = append(heads, h)
 		if err := fn(len(heads)-1, id.Int64, version.String, answers); err != nil {
 			return nil, err
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if !submittedOnly {
-		for _, m := range munis {
-			if m.active && !m.seen {
-				heads = append(heads, m.head)
-			}
-		}
-	}
-	return heads, nil
+	return heads, rows.Err()
 }
 
 // ResultsStamp fingerprints what the charts of a round read: the rounds

@@ -38,21 +38,24 @@ func (f fixture) saveAs(t *testing.T, code string, base int, js string, submit b
 func readRound(t *testing.T, sn *store.Snapshot, surveyID int64, submittedOnly bool) ([]store.ChartHead, roundAnswers) {
 	t.Helper()
 	all := roundAnswers{}
-	var at []int
+	at := map[int]int64{} // head: the response given with it
 	heads, err := sn.RoundWhole(ctx, surveyID, submittedOnly, func(head int, id int64, version string, answers []byte) error {
 		if _, twice := all[id]; twice {
 			return fmt.Errorf("response %d read twice", id)
 		}
+		if _, twice := at[head]; twice {
+			return fmt.Errorf("head %d given twice", head)
+		}
 		all[id] = version + " " + string(answers)
-		at = append(at, head)
+		at[head] = id
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, i := range at {
-		if i != k || heads[i].ID == nil || all[*heads[i].ID] == "" {
-			t.Fatalf("response %d was given as head %d of %d", k, i, len(heads))
+	for i, id := range at {
+		if i < 0 || i >= len(heads) || heads[i].ID == nil || *heads[i].ID != id {
+			t.Fatalf("response %d was given as head %d of %d", id, i, len(heads))
 		}
 	}
 	want, err := sn.ChartHeads(ctx, surveyID, submittedOnly)
