@@ -196,11 +196,14 @@ func statements() []string {
 // context (the page's, and the save's), the save, the revisions a stale
 // save is merged with — and what an export reads before it writes: the
 // first batch of the tracker's and the report rows' reads
-// (smallFirstRows), the feedback releases and the workbook's stamp, each
+// (smallFirstRows), the feedback releases and the workbook's stamp — and
+// what every coordinator's page and every charts page asks first: the
+// session, the round by its address, and the charts' stamp; each
 // otherwise planned by PostgreSQL every time.
 func preparedStatements() []string {
 	return append([]string{qRespondentLean, qSaveContext, qSaveContexts, qSurveyDefinition,
-		firstBatch(qTracker), firstBatch(qReportRows), qFeedbackReleases, qWorkbookStamp}, saveStatements...)
+		firstBatch(qTracker), firstBatch(qReportRows), qFeedbackReleases, qWorkbookStamp,
+		qSessionUser, qTouchSession, qSurveyBySlug, qResultsStamp}, saveStatements...)
 }
 
 func firstLine(q string) string {
