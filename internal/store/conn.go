@@ -249,14 +249,30 @@ func (c *conn) Prepare(query string) (driver.Stmt, error) {
 	return c.PrepareContext(context.Background(), query)
 }
 
+// PrepareContext prepares query; one of the statements the connection
+// keeps (prepare) is the one it keeps, prepared now if it has none, and
+// closing what is returned leaves it prepared (CheckQueries at start-up
+// thus leaves the first connection with them all).
 func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
 	c.arm(ctx)
+	if c.prepare[query] {
+		st, err := c.keep(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		return &stmt{Stmt: keptStmt{st}, c: c}, nil
+	}
 	st, err := c.pq.(driver.ConnPrepareContext).PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
 	return &stmt{Stmt: st, c: c}, nil
 }
+
+// keptStmt is a statement the connection keeps: closing it does nothing.
+type keptStmt struct{ driver.Stmt }
+
+func (keptStmt) Close() error { return nil }
 
 func (c *conn) Close() error {
 	c.disarm()
@@ -326,6 +342,12 @@ func (c *conn) prepared(ctx context.Context, query string, args []driver.NamedVa
 	if len(args) == 0 || !c.prepare[query] {
 		return nil, nil
 	}
+	return c.keep(ctx, query)
+}
+
+// keep is the connection's prepared statement for query, prepared now if
+// it has none.
+func (c *conn) keep(ctx context.Context, query string) (driver.Stmt, error) {
 	if st := c.stmts[query]; st != nil {
 		return st, nil
 	}
