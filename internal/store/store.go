@@ -198,12 +198,15 @@ func statements() []string {
 // first batch of the tracker's and the report rows' reads
 // (smallFirstRows), the feedback releases and the workbook's stamp — and
 // what every coordinator's page and every charts page asks first: the
-// session, the round by its address, and the charts' stamp; each
-// otherwise planned by PostgreSQL every time.
+// session, the round by its address, and the charts' stamp; and the
+// charts' reads of a round (whole, or its heads after a change) and of
+// an earlier round's trend summary; each otherwise planned by PostgreSQL
+// every time.
 func preparedStatements() []string {
 	return append([]string{qRespondentLean, qSaveContext, qSaveContexts, qSurveyDefinition,
 		firstBatch(qTracker), firstBatch(qReportRows), qFeedbackReleases, qWorkbookStamp,
-		qSessionUser, qTouchSession, qSurveyBySlug, qResultsStamp}, saveStatements...)
+		qSessionUser, qTouchSession, qSurveyBySlug, qResultsStamp,
+		qRoundWhole, qRoundSubmittedWhole, qChartHeads, qChartSubmittedHeads, qTrendSummary}, saveStatements...)
 }
 
 func firstLine(q string) string {
