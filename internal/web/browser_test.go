@@ -25,10 +25,10 @@ func chromePath(t *testing.T) string {
 	if p := os.Getenv("CHROME_PATH"); p != "" {
 		return p
 	}
-	for _, c := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(c); err == nil {
-			return p
-		}
+	// Chromium's headless shell, else whatever scripts/chromium-ensure
+	// finds or installs (it says why).
+	if p, err := exec.LookPath("chromium-headless-shell"); err == nil {
+		return p
 	}
 	out, err := exec.Command(filepath.Join("..", "..", "scripts", "chromium-ensure")).Output()
 	if err != nil {
