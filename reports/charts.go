@@ -863,8 +863,14 @@ func (d *chartDots) appendJSON(out []byte) ([]byte, error) {
 
 // appendJSONFloat appends v as encoding/json writes a float64: the
 // shortest form, with an exponent only below 1e-6 or from 1e21 on, the
-// exponent's leading zero dropped.
+// exponent's leading zero dropped. A whole number up to 2^53 (most of a
+// distribution's dots: counts, sums in euro), which float64 holds exactly
+// and whose shortest form is its digits, is written as an integer:
+// several times quicker to write.
 func appendJSONFloat(out []byte, v float64) []byte {
+	if v == math.Trunc(v) && math.Abs(v) <= 1<<53 && (v != 0 || !math.Signbit(v)) {
+		return strconv.AppendInt(out, int64(v), 10)
+	}
 	format := byte('f')
 	if a := math.Abs(v); a != 0 && (a < 1e-6 || a >= 1e21) {
 		format = 'e'
