@@ -748,6 +748,11 @@ func (b *bench) machine(ctx context.Context) (string, error) {
 	}
 	fmt.Fprintf(&sb, "Machine:\n- %d CPUs (nproc), %s\n- PostgreSQL %s\n- %s (surveybench built with it)\n- started %s, load average then: %s\n",
 		runtime.NumCPU(), cpu, pg, runtime.Version(), time.Now().UTC().Format("2006-01-02 15:04 UTC"), loadavg())
+	if d, err := pageFaultCost(); err == nil {
+		fmt.Fprintf(&sb, "- first touch of a page of fresh memory: %.1f µs (64 MB written once, median of 3): a server just "+
+			"started pays it for each page its heap grows by, a new PostgreSQL process for each page of shared buffers it reads\n",
+			float64(d.Nanoseconds())/1e3)
+	}
 	return sb.String(), nil
 }
 

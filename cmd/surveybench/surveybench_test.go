@@ -94,3 +94,16 @@ func TestFormats(t *testing.T) {
 		t.Errorf("ratio by zero: %s", got)
 	}
 }
+
+// TestPageFaultCost: the machine line's cost of a first touch of a page is
+// measured (more than nothing, less than a millisecond on any machine
+// this runs on).
+func TestPageFaultCost(t *testing.T) {
+	d, err := pageFaultCost()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d <= 0 || d >= time.Millisecond {
+		t.Fatalf("a first touch of a page: %v", d)
+	}
+}
