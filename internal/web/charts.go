@@ -118,8 +118,10 @@ type chartView struct {
 	OptionJSON template.JS
 	// TableHTML is the chart's table (chartTableHTML).
 	TableHTML template.HTML
-	CSVURL    string
-	PNGName   string
+	// Card is the whole card, written from the rest (chartCardHTML).
+	Card    template.HTML
+	CSVURL  string
+	PNGName string
 	// What the card needs of its page.
 	Lang   lang
 	Report bool
@@ -187,10 +189,12 @@ func (s *Server) chartsView(c *gin.Context, d *resultsData, report bool) chartsP
 	section := func(sec *reports.ChartSection) chartSectionView {
 		v := chartSectionView{Code: sec.Code, Title: sec.Title}
 		for _, ch := range sec.Charts {
-			v.Charts = append(v.Charts, chartView{ID: ch.ID, Kind: ch.Kind, Question: ch.Question, Title: ch.Title,
+			cv := chartView{ID: ch.ID, Kind: ch.Kind, Question: ch.Question, Title: ch.Title,
 				Note: ch.Note, Unit: ch.Unit, Height: ch.Height, Empty: ch.Empty, OptionJSON: template.JS(ch.Option), TableHTML: chartTableHTML(ch),
 				CSVURL:  withQuery(base+"/charts/"+url.PathEscape(ch.ID)+"/data.csv", csvQuery),
-				PNGName: d.sv.Slug + "-" + ch.ID + ".png", Lang: l, Report: report, Width: p.Width})
+				PNGName: d.sv.Slug + "-" + ch.ID + ".png", Lang: l, Report: report, Width: p.Width}
+			cv.Card = chartCardHTML(&cv)
+			v.Charts = append(v.Charts, cv)
 		}
 		return v
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"strconv"
 	"strings"
 
 	"github.com/civitas-lv/surveyd/reports"
@@ -49,4 +50,94 @@ func chartTableHTML(c *reports.Chart) template.HTML {
 	}
 	b.WriteString("\n  </tbody>\n</table>\n</div>\n")
 	return template.HTML(b.String()) //nolint:gosec // every text in it is escaped as html/template does
+}
+
+// chartCardHTML writes a chart's card — its heading, note, the element the
+// chart is drawn in with its option, the PNG and CSV actions and its table
+// (folded on the charts page, open in the report) — in Go rather than
+// with the template, as chartTableHTML the table: a page's cards were most
+// of its template's work, each action a call through reflection. It
+// writes what the template "chart-card" wrote (TestChartCardSameAsTemplate),
+// given the chartView chartsView makes: its CSV address is built from
+// escaped parts (url.PathEscape, url.Values.Encode), which html/template
+// would have passed through unchanged but for the attribute's escaping.
+func chartCardHTML(c *chartView) template.HTML {
+	var b strings.Builder
+	b.Grow(len(c.OptionJSON) + len(c.TableHTML) + 1024)
+	attr := func(s string) { htmlText.WriteString(&b, s) }
+	b.WriteString("\n<section class=\"chart-card\" id=\"c-")
+	attr(c.ID)
+	b.WriteString("\" aria-labelledby=\"ch-")
+	attr(c.ID)
+	b.WriteString("\">\n  <h3 id=\"ch-")
+	attr(c.ID)
+	b.WriteString("\">")
+	attr(c.Title)
+	b.WriteString("</h3>\n  <p class=\"muted small chart-note\" id=\"cn-")
+	attr(c.ID)
+	b.WriteString("\">")
+	attr(c.Note)
+	if c.Question != "" {
+		b.WriteString(" <span class=\"code\">")
+		attr(c.Lang.T("charts.code", "code", c.Question))
+		b.WriteString("</span>")
+	}
+	b.WriteString("</p>\n  ")
+	if c.Empty {
+		b.WriteString("<p class=\"chart-empty\">")
+		attr(c.Lang.T("charts.empty"))
+		b.WriteString("</p>\n  ")
+	} else {
+		b.WriteString("<div class=\"chart chart-")
+		attr(c.Kind)
+		b.WriteString("\" id=\"chart-")
+		attr(c.ID)
+		b.WriteString("\" data-chart=\"")
+		attr(c.ID)
+		b.WriteString("\" data-height=\"")
+		b.WriteString(strconv.Itoa(c.Height))
+		b.WriteString("\" data-unit=\"")
+		attr(c.Unit)
+		b.WriteString("\"")
+		if c.Report {
+			b.WriteString(" data-width=\"")
+			b.WriteString(strconv.Itoa(c.Width))
+			b.WriteString("\" data-renderer=\"svg\"")
+		}
+		b.WriteString("\n    role=\"img\" aria-label=\"")
+		attr(c.Title)
+		b.WriteString("\" aria-describedby=\"cn-")
+		attr(c.ID)
+		b.WriteString("\"></div>\n  <script type=\"application/json\" id=\"opt-")
+		attr(c.ID)
+		b.WriteString("\">")
+		b.WriteString(string(c.OptionJSON))
+		b.WriteString("</script>")
+	}
+	b.WriteString("\n  ")
+	if !c.Report {
+		b.WriteString("<p class=\"chart-actions\">\n    ")
+		if !c.Empty {
+			b.WriteString("<button type=\"button\" class=\"secondary\" data-png=\"")
+			attr(c.ID)
+			b.WriteString("\" data-filename=\"")
+			attr(c.PNGName)
+			b.WriteString("\" hidden>")
+			attr(c.Lang.T("charts.png"))
+			b.WriteString("</button>")
+		}
+		b.WriteString("\n    <a class=\"button secondary\" href=\"")
+		attr(c.CSVURL)
+		b.WriteString("\" download>")
+		attr(c.Lang.T("charts.csv"))
+		b.WriteString("</a></p>\n  <details class=\"chart-data\"><summary>")
+		attr(c.Lang.T("charts.table"))
+		b.WriteString("</summary>")
+		b.WriteString(string(c.TableHTML))
+		b.WriteString("</details>\n  ")
+	} else {
+		b.WriteString(string(c.TableHTML))
+	}
+	b.WriteString("\n</section>\n")
+	return template.HTML(b.String()) //nolint:gosec // every text in it is escaped as html/template does; the option is reports' JSON with <, > and & escaped
 }
