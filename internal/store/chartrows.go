@@ -213,6 +213,14 @@ func (sn *Snapshot) ChartHeads(ctx context.Context, surveyID int64, submittedOnl
 	if err != nil {
 		return nil, err
 	}
+	return readHeads(rows, nil)
+}
+
+// readHeads makes a head of each row of rows (chartHeadColumns), and
+// closes them. When fn is not nil each row also holds an answers
+// document, given to fn with its head's index when the head has a
+// response; an error from fn stops the read and is returned.
+func readHeads(rows *sqlx.Rows, fn func(head int, id int64, version string, answers []byte) error) ([]ChartHead, error) {
 	defer rows.Close()
 	var out []ChartHead
 	var vals headValues
@@ -221,13 +229,24 @@ func (sn *Snapshot) ChartHeads(ctx context.Context, surveyID int64, submittedOnl
 	var h ChartHead
 	var status, version sql.NullString
 	var id sql.NullInt64
+	var answers sql.RawBytes
+	dest := []any{&h.Code, &h.Kind, &h.PlanningRegion, &h.StatisticalRegion, &status, &id, &version}
+	if fn != nil {
+		dest = append(dest, &answers)
+	}
 	for rows.Next() {
-		if err := rows.Scan(&h.Code, &h.Kind, &h.PlanningRegion, &h.StatisticalRegion, &status, &id, &version); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		row := ChartHead{Code: h.Code, Kind: h.Kind, PlanningRegion: h.PlanningRegion, StatisticalRegion: h.StatisticalRegion}
 		vals.set(&row, status, version, id)
 		out = append(out, row)
+		if fn == nil || !id.Valid {
+			continue
+		}
+		if err := fn(len(out)-1, id.Int64, version.String, answers); err != nil {
+			return nil, err
+		}
 	}
 	return out, rows.Err()
 }
@@ -297,29 +316,7 @@ func (sn *Snapshot) RoundWhole(ctx context.Context, surveyID int64, submittedOnl
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var heads []ChartHead
-	var vals headValues
-	// Scanned into variables made once, as in ChartHeads.
-	var h ChartHead
-	var status, version sql.NullString
-	var id sql.NullInt64
-	var answers sql.RawBytes
-	for rows.Next() {
-		if err := rows.Scan(&h.Code, &h.Kind, &h.PlanningRegion, &h.StatisticalRegion, &status, &id, &version, &answers); err != nil {
-			return nil, err
-		}
-		row := ChartHead{Code: h.Code, Kind: h.Kind, PlanningRegion: h.PlanningRegion, StatisticalRegion: h.StatisticalRegion}
-		vals.set(&row, status, version, id)
-		heads = append(heads, row)
-		if !id.Valid {
-			continue
-		}
-		if err := fn(len(heads)-1, id.Int64, version.String, answers); err != nil {
-			return nil, err
-		}
-	}
-	return heads, rows.Err()
+	return readHeads(rows, fn)
 }
 
 // ResultsStamp fingerprints what the charts of a round read: the rounds
