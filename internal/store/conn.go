@@ -269,10 +269,19 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 	return &stmt{Stmt: st, c: c}, nil
 }
 
-// keptStmt is a statement the connection keeps: closing it does nothing.
+// keptStmt is a statement the connection keeps: closing it does nothing;
+// it runs as the statement it wraps (lib/pq's, which takes contexts).
 type keptStmt struct{ driver.Stmt }
 
 func (keptStmt) Close() error { return nil }
+
+func (k keptStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	return k.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+}
+
+func (k keptStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	return k.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
+}
 
 func (c *conn) Close() error {
 	c.disarm()

@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"testing"
 
@@ -42,4 +44,39 @@ func TestCheckQueriesLeavesStatementsPrepared(t *testing.T) {
 		_, err := s.SurveyByID(ctx, 12345)
 		return err
 	})
+}
+
+// TestKeptStatementPreparedAndRun: a kept statement prepared through
+// database/sql runs under its context, and closing it leaves it with the
+// connection, which runs it again in one round trip.
+func TestKeptStatementPreparedAndRun(t *testing.T) {
+	t.Parallel()
+	dsn := storetest.NewDatabase(t)
+	s, err := store.OpenWith(ctx, dsn, store.Options{MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st, err := s.DB().PrepareContext(ctx, store.QuerySurveyBySlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.QueryRowContext(ctx, "no-such-round").Scan(new(int64)); !errors.Is(err, sql.ErrNoRows) {
+		t.Fatalf("the kept statement run through database/sql: %v", err)
+	}
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := st.ExecContext(gone, "no-such-round"); !errors.Is(err, context.Canceled) {
+		t.Errorf("the kept statement ran under a context already ended: %v", err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before := s.RoundTrips()
+	if _, err := s.SurveyBySlug(ctx, "no-such-round"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatal(err)
+	}
+	if got := s.RoundTrips() - before; got != 1 {
+		t.Errorf("after the statement was closed: %d round trips, want 1", got)
+	}
 }

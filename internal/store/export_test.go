@@ -63,3 +63,6 @@ func (s *Store) WriteSavesTogether(saves []BatchSave) (written []bool, versions 
 	}
 	return written, versions
 }
+
+// QuerySurveyBySlug is a statement every connection keeps prepared.
+const QuerySurveyBySlug = qSurveyBySlug
