@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/civitas-lv/surveyd/internal/store"
@@ -17,30 +18,15 @@ import (
 // still takes two.
 func TestCheckQueriesLeavesStatementsPrepared(t *testing.T) {
 	t.Parallel()
-	dsn := storetest.NewDatabase(t)
-	s, err := store.OpenWith(ctx, dsn, store.Options{MaxConns: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := oneConnection(t)
 	if err := s.CheckQueries(ctx); err != nil {
 		t.Fatal(err)
 	}
-	trips := func(what string, want uint64, fn func() error) {
-		t.Helper()
-		before := s.RoundTrips()
-		if err := fn(); err != nil && !errors.Is(err, store.ErrNotFound) {
-			t.Fatal(err)
-		}
-		if got := s.RoundTrips() - before; got != want {
-			t.Errorf("%s: %d round trips, want %d", what, got, want)
-		}
-	}
-	trips("the round by its address (kept prepared)", 1, func() error {
+	roundTrips(t, s, "the round by its address (kept prepared)", 1, func() error {
 		_, err := s.SurveyBySlug(ctx, "no-such-round")
 		return err
 	})
-	trips("the round by its id (not kept)", 2, func() error {
+	roundTrips(t, s, "the round by its id (not kept)", 2, func() error {
 		_, err := s.SurveyByID(ctx, 12345)
 		return err
 	})
@@ -51,12 +37,7 @@ func TestCheckQueriesLeavesStatementsPrepared(t *testing.T) {
 // connection, which runs it again in one round trip.
 func TestKeptStatementPreparedAndRun(t *testing.T) {
 	t.Parallel()
-	dsn := storetest.NewDatabase(t)
-	s, err := store.OpenWith(ctx, dsn, store.Options{MaxConns: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := oneConnection(t)
 	st, err := s.DB().PrepareContext(ctx, store.QuerySurveyBySlug)
 	if err != nil {
 		t.Fatal(err)
@@ -72,11 +53,34 @@ func TestKeptStatementPreparedAndRun(t *testing.T) {
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	before := s.RoundTrips()
-	if _, err := s.SurveyBySlug(ctx, "no-such-round"); !errors.Is(err, store.ErrNotFound) {
+	roundTrips(t, s, "after the statement was closed", 1, func() error {
+		if _, err := s.SurveyBySlug(ctx, "no-such-round"); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("the round by its address: %v, want not found", err)
+		}
+		return nil
+	})
+}
+
+// oneConnection is a store on a fresh database with one connection.
+func oneConnection(t *testing.T) *store.Store {
+	t.Helper()
+	s, err := store.OpenWith(ctx, storetest.NewDatabase(t), store.Options{MaxConns: 1})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if got := s.RoundTrips() - before; got != 1 {
-		t.Errorf("after the statement was closed: %d round trips, want 1", got)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// roundTrips fails the test unless fn (which may find nothing) takes want
+// round trips.
+func roundTrips(t *testing.T, s *store.Store, what string, want uint64, fn func() error) {
+	t.Helper()
+	before := s.RoundTrips()
+	if err := fn(); err != nil && !errors.Is(err, store.ErrNotFound) {
+		t.Fatal(err)
+	}
+	if got := s.RoundTrips() - before; got != want {
+		t.Errorf("%s: %d round trips, want %d", what, got, want)
 	}
 }
