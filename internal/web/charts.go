@@ -118,8 +118,9 @@ type chartView struct {
 	OptionJSON template.JS
 	// TableHTML is the chart's table (chartTableHTML).
 	TableHTML template.HTML
-	// Card is the whole card, written from the rest (chartCardHTML).
-	Card    template.HTML
+	// Card is the whole card, written from the rest (chartCardHTML), in
+	// three parts.
+	Card    [3]template.HTML
 	CSVURL  string
 	PNGName string
 	// What the card needs of its page.
