@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -69,13 +70,18 @@ type chartAnswers struct {
 }
 
 // chartRoundRows is a round's rows for the charts as read in one snapshot:
-// the heads, and the rows with the answers kept or read and decoded.
+// the heads, and the answers of each, kept or read and decoded, prepared
+// under def. Its rows (all) are made of the two as they are given, not
+// held: a row is four times a head's size, and at 10,000 responses the
+// rows held took 2 MB of new memory on every read of the round.
 type chartRoundRows struct {
 	key   chartRoundKey
 	def   *survey.Definition
 	heads []store.ChartHead
-	rows  []reports.Row
-	// missing are the indexes in rows of the responses whose answers are
+	// prepared are, by head, the prepared answers of the heads with a
+	// response (nil for the others, and until read).
+	prepared []*reports.Prepared
+	// missing are the indexes in heads of the responses whose answers are
 	// not kept (or kept prepared under another definition): read, decoded
 	// and prepared (by read), then kept. gone says answers are kept for
 	// responses no longer in the round.
@@ -83,11 +89,27 @@ type chartRoundRows struct {
 	gone    bool
 }
 
+// all yields the round's rows, in the heads' order: each head's row
+// (chartRow) with its prepared answers.
+func (rr *chartRoundRows) all() reports.Rows {
+	return func(yield func(reports.Row, error) bool) {
+		for i, h := range rr.heads {
+			row := chartRow(h)
+			if p := rr.prepared[i]; p != nil {
+				row.Prepared = p
+			}
+			if !yield(row, nil) {
+				return
+			}
+		}
+	}
+}
+
 // lookup makes the rows of heads with the answers kept under their
 // versions and prepared under def, noting the ones it does not have
 // (missing).
 func (c *chartRowCache) lookup(key chartRoundKey, def *survey.Definition, heads []store.ChartHead) *chartRoundRows {
-	rr := &chartRoundRows{key: key, def: def, heads: heads, rows: make([]reports.Row, len(heads))}
+	rr := &chartRoundRows{key: key, def: def, heads: heads, prepared: make([]*reports.Prepared, len(heads))}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var kept map[int64]chartAnswers
@@ -98,26 +120,24 @@ func (c *chartRowCache) lookup(key chartRoundKey, def *survey.Definition, heads 
 	}
 	hits := 0
 	for i, h := range heads {
-		row := chartRow(h)
 		if h.Status != nil {
 			if h.ID == nil || h.Version == nil {
 				rr.missing = append(rr.missing, i) // not so: read it, and fail there
 			} else if e, ok := kept[*h.ID]; ok && e.version == *h.Version && e.prepared.Definition() == def {
-				row.Prepared = e.prepared
+				rr.prepared[i] = e.prepared
 				hits++
 			} else {
 				rr.missing = append(rr.missing, i)
 			}
 		}
-		rr.rows[i] = row
 	}
 	rr.gone = hits != len(kept)
 	return rr
 }
 
 // chartRow is the row of h, without its answers: empty answers where
-// none were saved; none (nil) where they were, until they are prepared
-// or found kept (the rows made have Prepared and no Answers).
+// none were saved; none (nil) where they were (all gives them with
+// Prepared and no Answers).
 func chartRow(h store.ChartHead) reports.Row {
 	row := reports.Row{Municipality: domain.Municipality{Code: h.Code, Kind: h.Kind, PlanningRegion: h.PlanningRegion,
 		StatisticalRegion: h.StatisticalRegion}, Status: domain.StatusNone}
@@ -315,7 +335,7 @@ func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
 		}
 	}
 	got := 0
-	put := func(row int64, _ string, p *reports.Prepared) { rr.rows[row].Answers, rr.rows[row].Prepared = nil, p }
+	put := func(head int64, _ string, p *reports.Prepared) { rr.prepared[head] = p }
 	err := prepareAll(rr.def, len(rr.missing)/chartDecodeBatch+1, put, func(add func(int64, string, []byte) error) error {
 		return sn.EachChartAnswers(ctx, rr.ids(), rr.key.submittedOnly, func(id int64, version string, answers []byte) error {
 			// Heads and answers are read in one snapshot: only a broken
@@ -338,7 +358,7 @@ func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
 	if got != len(rr.missing) {
 		i := rr.missing[0]
 		for _, j := range rr.missing {
-			if rr.rows[j].Prepared == nil { // one that did not come
+			if rr.prepared[j] == nil { // one that did not come
 				i = j
 				break
 			}
@@ -356,17 +376,15 @@ func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
 // with a response is missing. What it makes is what lookup and read make
 // of the same rows (the heads in another order).
 func (rr *chartRoundRows) readWhole(ctx context.Context, sn *store.Snapshot, also func(*store.Snapshot) error) error {
-	type answers struct {
-		version  string
-		prepared *reports.Prepared
-	}
-	var got []answers // by head
+	var prepared []*reports.Prepared // by head
+	var versions []string
 	read := 0
 	put := func(head int64, version string, p *reports.Prepared) {
-		for int(head) >= len(got) {
-			got = append(got, answers{})
+		if int(head) >= len(prepared) {
+			prepared = slices.Grow(prepared, int(head)+1-len(prepared))[:head+1]
+			versions = slices.Grow(versions, int(head)+1-len(versions))[:head+1]
 		}
-		got[head] = answers{version: version, prepared: p}
+		prepared[head], versions[head] = p, version
 		read++
 	}
 	reader := func(add func(int64, string, []byte) error) error {
@@ -383,19 +401,20 @@ func (rr *chartRoundRows) readWhole(ctx context.Context, sn *store.Snapshot, als
 	if err := prepareAll(rr.def, runtime.GOMAXPROCS(0), put, reader); err != nil {
 		return err
 	}
-	rr.rows = make([]reports.Row, len(rr.heads))
+	if len(prepared) > len(rr.heads) {
+		return errors.New("manage: answers were read of a response that is not one of the round's rows")
+	}
+	rr.prepared = slices.Grow(prepared, len(rr.heads)-len(prepared))[:len(rr.heads)]
+	rr.missing = make([]int, 0, read)
 	for i, h := range rr.heads {
-		row := chartRow(h)
 		if h.Status != nil {
 			// Heads and answers are read together: only a broken promise
 			// of the store gets to this error.
-			if i >= len(got) || h.Version == nil || got[i].version != *h.Version || got[i].prepared == nil {
+			if i >= len(versions) || h.Version == nil || versions[i] != *h.Version || rr.prepared[i] == nil {
 				return fmt.Errorf("manage: the answers of a response in %s are not of the version read with it", h.Code)
 			}
-			row.Answers, row.Prepared = nil, got[i].prepared
 			rr.missing = append(rr.missing, i)
 		}
-		rr.rows[i] = row
 	}
 	if read != len(rr.missing) {
 		return errors.New("manage: answers were read of a response that is not one of the round's rows, or twice")
@@ -410,7 +429,7 @@ func (c *chartRowCache) keep(rr *chartRoundRows) {
 	answers := make(map[int64]chartAnswers, len(rr.heads))
 	for i, h := range rr.heads {
 		if h.ID != nil && h.Version != nil && h.Status != nil {
-			answers[*h.ID] = chartAnswers{version: *h.Version, prepared: rr.rows[i].Prepared}
+			answers[*h.ID] = chartAnswers{version: *h.Version, prepared: rr.prepared[i]}
 		}
 	}
 	if len(answers) > chartRowsKept {

@@ -117,18 +117,17 @@ func (m *Manager) charts1(ctx context.Context, sv domain.Survey, def *survey.Def
 	if err != nil {
 		return nil, err
 	}
-	cur := rows.rows
-	src := func() reports.Rows { return rowsOf(cur) }
+	src := rows.all
 
 	// The response rate, as the tracker counts it: every row, submitted
 	// or not.
 	regions := map[string]*Tally{}
-	for _, r := range cur {
-		sub := r.Status == domain.StatusSubmitted
+	for _, h := range rows.heads {
+		sub := h.Status != nil && *h.Status == domain.StatusSubmitted
 		d.Rate.add(sub)
-		g := regions[r.Municipality.PlanningRegion]
+		g := regions[h.PlanningRegion]
 		if g == nil {
-			g = &Tally{Name: r.Municipality.PlanningRegion}
+			g = &Tally{Name: h.PlanningRegion}
 			regions[g.Name] = g
 		}
 		g.add(sub)
@@ -154,7 +153,7 @@ func (m *Manager) charts1(ctx context.Context, sv domain.Survey, def *survey.Def
 	rounds := make([]reports.TrendRound, 0, len(earlier)+1)
 	for i, r := range earlier {
 		if sums[i] == nil {
-			if sums[i], err = reports.Aggregate(defs[i], rowsOf(prev[i].rows), within); err != nil {
+			if sums[i], err = reports.Aggregate(defs[i], prev[i].all(), within); err != nil {
 				return nil, err
 			}
 			m.keepTrendSummary(ctx, keys[i], sums[i])

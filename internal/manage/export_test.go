@@ -70,5 +70,9 @@ func ReadChartRound(ctx context.Context, m *Manager, surveyID int64, def *survey
 	if err != nil {
 		return nil, nil, err
 	}
-	return rr.rows, rr.heads, nil
+	var rows []reports.Row
+	for r := range rr.all() {
+		rows = append(rows, r)
+	}
+	return rows, rr.heads, nil
 }
