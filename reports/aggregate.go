@@ -270,6 +270,38 @@ type Preparer struct {
 	def *survey.Definition
 	ia  *survey.IndexedAnswers
 	b   preparing
+	// slab is what the Prepared it makes are cut from.
+	slab preparedSlab
+}
+
+// preparedSlab is memory for many Prepared, allocated a few at a time:
+// their structs, and their bytes and numbers. A round's answers are made
+// in some 60 allocations per 1,000 rather than 5,000. It allocates for 1,
+// 2, 4 … Prepared at a time, at most preparedSlabMost, so that a Preparer
+// used for a few documents (the responses saved since a round was read)
+// does not allocate for many; a Prepared keeps what it was cut from (its
+// slab's part) while it is kept, at most preparedSlabMost times its own
+// size.
+type preparedSlab struct {
+	n   int // how many Prepared the last allocation was for
+	ps  []Prepared
+	u8  []uint8
+	f64 []float64
+	u32 []uint32
+}
+
+const preparedSlabMost = 64
+
+// cut is a copy of v in what is left of free, or in new memory for as
+// many as n such (at least v).
+func cut[T uint8 | uint32 | float64](free *[]T, v []T, n int) []T {
+	if len(*free) < len(v) {
+		*free = make([]T, max(len(v), n*len(v)))
+	}
+	out := (*free)[:len(v):len(v)]
+	copy(out, v)
+	*free = (*free)[len(v):]
+	return out
 }
 
 // NewPreparer makes a Preparer for documents of def.
@@ -320,7 +352,7 @@ func (pr *Preparer) Prepare(data []byte) (*Prepared, error) {
 		v, ok := ia.Compute(in)
 		b.indicator(i, v, ok)
 	}
-	return b.done(), nil
+	return pr.slab.done(b), nil
 }
 
 // preparing is a Prepared being made; a Preparer reuses one, so that
@@ -397,6 +429,24 @@ func (b *preparing) indicator(i int, v float64, ok bool) {
 	if ok && !math.IsInf(v, 0) && !math.IsNaN(v) {
 		b.indicators[i] = v
 	}
+}
+
+// done is the Prepared b made, cut from s.
+func (s *preparedSlab) done(b *preparing) *Prepared {
+	if len(s.ps) == 0 {
+		s.n = min(max(2*s.n, 1), preparedSlabMost)
+		s.ps = make([]Prepared, s.n)
+	}
+	p := &s.ps[0]
+	s.ps = s.ps[1:]
+	*p = Prepared{def: b.def, state: cut(&s.u8, b.state, s.n), indicators: cut(&s.f64, b.indicators, s.n)}
+	if len(b.nums) > 0 {
+		p.nums = cut(&s.f64, b.nums, s.n)
+	}
+	if len(b.picks) > 0 {
+		p.picks = cut(&s.u32, b.picks, s.n)
+	}
+	return p
 }
 
 // done is the Prepared made, with slices of its own.
