@@ -437,8 +437,9 @@ func (b *bench) saveRows(c, links int, h, p saveResult) {
 		row{what: what + ": 409 rate", product: fmt.Sprintf("%.2f %%", 100*h.conflictRate()), baseline: "—"})
 }
 
-// pages43: the charts page and the printable report of the round with
-// the 43 municipalities' submitted answers (demo), beside /healthz.
+// pages43: the charts page, the printable report and the workbook
+// (export.xlsx, as a coordinator downloads it) of the round with the 43
+// municipalities' submitted answers (demo), beside /healthz.
 func (b *bench) pages43(ctx context.Context) error {
 	db := "surveybench_p43" + b.suffix
 	if err := b.fresh(ctx, db); err != nil {
@@ -454,16 +455,25 @@ func (b *bench) pages43(ctx context.Context) error {
 	if err := b.settle(ctx, db); err != nil {
 		return err
 	}
-	err := b.pages(ctx, db, b.round, "43", 20, 20, 20)
+	err := b.pages(ctx, db, b.round, "43", 20, []benchPage{{"charts page", "charts", 20}, {"printable report", "report", 20},
+		{"workbook (export.xlsx)", "export.xlsx", 20}})
 	if err == nil {
 		err = b.drop(ctx, db)
 	}
 	return err
 }
 
-// pages times the charts page and the printable report of round, each
-// beside /healthz on the same server, rounds times each, alternately.
-func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, chartsTarget, reportTarget float64) error {
+// benchPage is a page of a round that pages times: its name in the table,
+// its path under /surveys/ROUND/, and its target in milliseconds (0:
+// none).
+type benchPage struct {
+	name, path string
+	target     float64
+}
+
+// pages times the pages of round, each beside /healthz on the same
+// server, rounds times each, alternately.
+func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, pages []benchPage) error {
 	srv, err := startServer(ctx, b.bin, b.env(db), filepath.Join(b.dir, "serve-"+db+".log"))
 	if err != nil {
 		return err
@@ -478,11 +488,11 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 	}
 	progress("pages at %s responses: %d rounds", label, rounds)
 	// Each page is requested after /healthz on the same server.
-	paths := []string{"/healthz", "/surveys/" + round + "/charts", "/healthz", "/surveys/" + round + "/report"}
-	pages := []struct {
-		name   string
-		target float64
-	}{{"charts page", chartsTarget}, {"printable report", reportTarget}}
+	var paths, own []string
+	for _, p := range pages {
+		paths = append(paths, "/healthz", "/surveys/"+round+"/"+p.path)
+		own = append(own, "/surveys/"+round+"/"+p.path)
+	}
 	// timed is the row of page i timed v beside /healthz timed h.
 	timed := func(i int, what string, v, h float64) row {
 		r := row{what: fmt.Sprintf("%s, %s responses%s", pages[i].name, label, what), product: ms(v),
@@ -522,8 +532,7 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 		return err
 	}
 	progress("pages at %s responses: %d saves, each followed by a request", label, saves)
-	after, err := timeAfterSaves(ctx, c, srv.base, links,
-		[]string{"/surveys/" + round + "/charts", "/surveys/" + round + "/report"}, saves)
+	after, err := timeAfterSaves(ctx, c, srv.base, links, own, saves)
 	if err != nil {
 		return srv.explain(err)
 	}
@@ -647,7 +656,8 @@ func (b *bench) workbooks(ctx context.Context) error {
 		os.Remove(out)
 		b.workbookRows(n, reps, prod, base)
 		if n == 10000 {
-			if err := b.pages(ctx, db, "scale-2021", "10,000", 5, 200, 0); err != nil {
+			if err := b.pages(ctx, db, "scale-2021", "10,000", 5, []benchPage{{"charts page", "charts", 200},
+				{"printable report", "report", 0}}); err != nil {
 				return err
 			}
 		}
