@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/internal/store/storetest"
 )
@@ -29,6 +30,11 @@ func TestCheckQueriesLeavesStatementsPrepared(t *testing.T) {
 	roundTrips(t, s, "the round by its id (not kept)", 2, func() error {
 		_, err := s.SurveyByID(ctx, 12345)
 		return err
+	})
+	// The audit row an export writes while its request waits.
+	roundTrips(t, s, "an audit row (kept prepared)", 1, func() error {
+		return s.AppendAudit(ctx, store.NewAudit{Action: domain.AuditExportWorkbook, ActorKind: domain.AuditActorOperator,
+			ClientAddr: domain.OperatorAddr})
 	})
 }
 

@@ -200,11 +200,12 @@ func statements() []string {
 // what every coordinator's page and every charts page asks first: the
 // session, the round by its address, and the charts' stamp; and the
 // charts' reads of a round (whole, or its heads after a change) and of
-// an earlier round's trend summary; each otherwise planned by PostgreSQL
-// every time.
+// an earlier round's trend summary; and the audit row every export and
+// every change writes last, while its request waits; each otherwise
+// planned by PostgreSQL every time.
 func preparedStatements() []string {
 	return append([]string{qRespondentLean, qSaveContext, qSaveContexts, qSurveyDefinition,
-		firstBatch(qTracker), firstBatch(qReportRows), qFeedbackReleases, qWorkbookStamp,
+		firstBatch(qTracker), firstBatch(qReportRows), qFeedbackReleases, qWorkbookStamp, qInsertAudit,
 		qSessionUser, qTouchSession, qSurveyBySlug, qResultsStamp,
 		qRoundWhole, qRoundSubmittedWhole, qChartHeads, qChartSubmittedHeads, qTrendSummary}, saveStatements...)
 }
