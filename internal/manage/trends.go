@@ -96,17 +96,6 @@ func (m *Manager) previousAnswers(ctx context.Context, sv domain.Survey) (*surve
 	return def, prev.ReferenceYear, answers, nil
 }
 
-// rowsOf yields rows kept in memory.
-func rowsOf(rows []reports.Row) reports.Rows {
-	return func(yield func(reports.Row, error) bool) {
-		for _, r := range rows {
-			if !yield(r, nil) {
-				return
-			}
-		}
-	}
-}
-
 // snapshotTrendRounds gives the workbook's trend sheet the rounds before
 // sv (earlierRounds) from the report's snapshot: each one's questionnaire
 // and its submitted answers (only those count in a trend), streamed from
