@@ -276,7 +276,7 @@ type Preparer struct {
 
 // preparedSlab is memory for many Prepared, allocated a few at a time:
 // their structs, and their bytes and numbers. A round's answers are made
-// in some 60 allocations per 1,000 rather than 5,000. It allocates for 1,
+// in a few dozen allocations per 1,000 rather than 5,000. It allocates for 1,
 // 2, 4 … Prepared at a time, at most preparedSlabMost, so that a Preparer
 // used for a few documents (the responses saved since a round was read)
 // does not allocate for many; a Prepared keeps what it was cut from (its

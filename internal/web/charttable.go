@@ -53,8 +53,9 @@ func chartTableHTML(c *reports.Chart) template.HTML {
 }
 
 // chartCardHTML writes a chart's card in three parts (the option, in the
-// middle, not copied: at 10,000 responses a page's options are 1.6 MB) — its heading, note, the element the
-// chart is drawn in with its option, the PNG and CSV actions and its table
+// middle, is not copied: at 10,000 responses a page's options are 1.6 MB)
+// — its heading, note, the element the chart is drawn in with its option,
+// the PNG and CSV actions and its table
 // (folded on the charts page, open in the report) — in Go rather than
 // with the template, as chartTableHTML the table: a page's cards were most
 // of its template's work, each action a call through reflection. It
