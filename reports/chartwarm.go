@@ -2,7 +2,9 @@ package reports
 
 import (
 	"context"
+	"io"
 	"math/rand/v2"
+	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/survey"
@@ -17,35 +19,11 @@ import (
 // which still reads its rows and builds its own charts from them. Nothing
 // built here is kept.
 func WarmCharts(ctx context.Context, def *survey.Definition) error {
-	rng := rand.New(rand.NewPCG(1, 2))
-	rows := make([]Row, 0, 4)
-	pr := NewPreparer(def)
-	for i := range cap(rows) {
-		a, err := def.Synthesize(rng, nil)
-		if err != nil {
-			return err
-		}
-		// Prepared from the answers' JSON, as the charts prepare a
-		// round's answers read.
-		data, err := survey.MarshalAnswers(a)
-		if err != nil {
-			return err
-		}
-		p, err := pr.Prepare(data)
-		if err != nil {
-			return err
-		}
-		region := []string{"Kurzeme", "Latgale"}[i%2]
-		rows = append(rows, Row{Municipality: domain.Municipality{Code: "warm", Kind: "novads", PlanningRegion: region,
-			StatisticalRegion: region}, Status: domain.StatusSubmitted, Answers: a, Prepared: p})
+	rows, err := warmRows(def)
+	if err != nil {
+		return err
 	}
-	all := func(yield func(Row, error) bool) {
-		for _, r := range rows {
-			if !yield(r, nil) {
-				return
-			}
-		}
-	}
+	all := warmSource(rows)()
 	s, err := Aggregate(def, all, Filter{})
 	if err != nil {
 		return err
@@ -61,4 +39,65 @@ func WarmCharts(ctx context.Context, def *survey.Definition) error {
 	}
 	_, err = BuildTrendCharts(ctx, t, o)
 	return err
+}
+
+// WarmWorkbook writes a workbook of the same made-up responses to def, as
+// a coordinator's export in Latvian, with cache (XLSXOptions.Cache), and
+// throws it away. What a process pays once, the first time it writes a
+// workbook — excelize's and encoding/xml's first run over a workbook's
+// types, making the compressors (some 1 MB each: the cache keeps them for
+// the next workbook), the first allocations of the heap — is then paid
+// at start-up. The parts that depend only on the questionnaire and the
+// language (the styles, the theme, the codebook) come out as any
+// workbook's with the cache and are kept there, as a first export would
+// keep them; so are the charts' parts of the made-up figures, until parts
+// used more recently push them out. The first export still reads its
+// round's rows and writes every sheet from them.
+func WarmWorkbook(ctx context.Context, def *survey.Definition, cache *XLSXCache) error {
+	rows, err := warmRows(def)
+	if err != nil {
+		return err
+	}
+	opt := XLSXOptions{Lang: "lv", Personal: true, Cache: cache, Generated: time.Now(), TimeZone: time.UTC}
+	return WriteXLSXContext(ctx, io.Discard, def, warmSource(rows), opt)
+}
+
+// warmSource yields rows, every time.
+func warmSource(rows []Row) Source {
+	return func() Rows {
+		return func(yield func(Row, error) bool) {
+			for _, r := range rows {
+				if !yield(r, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// warmRows are four made-up submitted responses to def, with their
+// answers and their answers prepared from JSON (as the charts prepare a
+// round's answers read).
+func warmRows(def *survey.Definition) ([]Row, error) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	rows := make([]Row, 0, 4)
+	pr := NewPreparer(def)
+	for i := range cap(rows) {
+		a, err := def.Synthesize(rng, nil)
+		if err != nil {
+			return nil, err
+		}
+		data, err := survey.MarshalAnswers(a)
+		if err != nil {
+			return nil, err
+		}
+		p, err := pr.Prepare(data)
+		if err != nil {
+			return nil, err
+		}
+		region := []string{"Kurzeme", "Latgale"}[i%2]
+		rows = append(rows, Row{Municipality: domain.Municipality{Code: "warm", Kind: "novads", PlanningRegion: region,
+			StatisticalRegion: region}, Status: domain.StatusSubmitted, Answers: a, Prepared: p})
+	}
+	return rows, nil
 }

@@ -54,6 +54,9 @@ type deflatedPart struct {
 	raw, deflated []byte
 }
 
+// Len is how many parts the cache keeps.
+func (c *XLSXCache) Len() int { return c.parts.Len() }
+
 // deflated returns the part kept of name and bytes b (checksum crc), if
 // one is.
 func (c *XLSXCache) deflated(name string, crc uint32, b []byte) (*deflatedPart, bool) {

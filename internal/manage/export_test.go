@@ -76,3 +76,7 @@ func ReadChartRound(ctx context.Context, m *Manager, surveyID int64, def *survey
 	}
 	return rows, rr.heads, nil
 }
+
+// BookPartsKept is how many workbook parts the Manager keeps for the next
+// workbook (its reports.XLSXCache).
+func BookPartsKept(m *Manager) int { return m.bookParts.Len() }

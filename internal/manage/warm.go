@@ -16,8 +16,12 @@ const warmRounds = 2 * MaxTrendRounds
 // questionnaires of the newest rounds (kept by Definition, as a request
 // would keep them) and builds charts of made-up answers to the newest
 // one and throws them away (reports.WarmCharts), so that the first charts
-// page does not also pay for the chart code's first run. The first
-// request still reads its round's rows and builds every chart from them.
+// page does not also pay for the chart code's first run; likewise a
+// workbook of them, written with the Manager's workbook parts
+// (reports.WarmWorkbook), which keeps the compressors it made and the
+// parts that depend only on the questionnaire and the language for the
+// first export. The first request still reads its round's rows and
+// builds every chart and sheet from them.
 // A round whose questionnaire does not parse is left for its requests
 // to report.
 func (m *Manager) Warm(ctx context.Context) error {
@@ -35,6 +39,9 @@ func (m *Manager) Warm(ctx context.Context) error {
 			continue
 		}
 		if err := reports.WarmCharts(ctx, def); err != nil {
+			return err
+		}
+		if err := reports.WarmWorkbook(ctx, def, &m.bookParts); err != nil {
 			return err
 		}
 		warmed = true

@@ -9,8 +9,9 @@ import (
 )
 
 // TestWarm: Warm parses the rounds' questionnaires before any request
-// (and keeps them as Definition does), builds no chart of the rounds'
-// data — the first Charts after it still reads and decodes every
+// (and keeps them as Definition does), writes a workbook whose parts the
+// next one may be given (the Manager's workbook parts), builds no chart of
+// the rounds' data — the first Charts after it still reads and decodes every
 // response — and a round whose stored questionnaire does not parse does
 // not stop it.
 func TestWarm(t *testing.T) {
@@ -32,11 +33,17 @@ func TestWarm(t *testing.T) {
 	if n := manage.DefinitionsKept(m); n != 0 {
 		t.Fatalf("%d questionnaires kept before Warm", n)
 	}
+	if n := manage.BookPartsKept(m); n != 0 {
+		t.Fatalf("%d workbook parts kept before Warm", n)
+	}
 	if err := m.Warm(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := manage.DefinitionsKept(m); n != 2 {
 		t.Fatalf("%d questionnaires kept after Warm, want the 2 that parse", n)
+	}
+	if n := manage.BookPartsKept(m); n == 0 {
+		t.Fatal("no workbook part kept after Warm")
 	}
 	before := manage.ChartAnswersDecoded(m)
 	d, err := m.Charts(ctx, domain.OperatorPrincipal(), e.r26, e.def26, reports.Filter{}, reports.ChartOptions{Lang: "lv"})
