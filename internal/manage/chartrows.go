@@ -95,9 +95,7 @@ func (rr *chartRoundRows) all() reports.Rows {
 	return func(yield func(reports.Row, error) bool) {
 		for i, h := range rr.heads {
 			row := chartRow(h)
-			if p := rr.prepared[i]; p != nil {
-				row.Prepared = p
-			}
+			row.Prepared = rr.prepared[i]
 			if !yield(row, nil) {
 				return
 			}
