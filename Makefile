@@ -127,7 +127,7 @@ bench-go:
 # is cut to 10 s (the default 60 s stalls the run on large inputs).
 FUZZTIME ?= 1m
 FUZZ_TARGETS := survey:FuzzParse survey:FuzzValidate survey:FuzzParseExpr survey:FuzzReadAnswersObject survey:FuzzMarshalAnswers \
-	survey:FuzzXLSFormExpr survey:FuzzDefinitionExprToXLSForm internal/web:FuzzQuickPutBody reports:FuzzPreparer
+	survey:FuzzXLSFormExpr survey:FuzzDefinitionExprToXLSForm internal/web:FuzzQuickPutBody reports:FuzzPreparer reports:FuzzPreparedDecode
 fuzz:
 	@set -e; for f in $(FUZZ_TARGETS); do \
 		echo "make fuzz: $$f for $(FUZZTIME)"; \
