@@ -39,13 +39,17 @@ const (
 	chartHeadColumns = `
 SELECT m.code, m.kind, m.planning_region, m.statistical_region, r.status, r.id,
        r.xmin::text || ':' || r.version::text AS row_version`
-	chartRoundRows = `
+	chartRoundRows = chartRoundFrom + chartRoundWhere
+	chartRoundFrom = `
 FROM municipalities m
-LEFT JOIN responses r ON r.survey_id = $1 AND r.municipality_code = m.code
+LEFT JOIN responses r ON r.survey_id = $1 AND r.municipality_code = m.code`
+	chartRoundWhere = `
 WHERE m.active OR r.id IS NOT NULL`
-	chartSubmittedRows = `
+	chartSubmittedRows = chartSubmittedFrom + chartSubmittedWhere
+	chartSubmittedFrom = `
 FROM responses r
-JOIN municipalities m ON m.code = r.municipality_code
+JOIN municipalities m ON m.code = r.municipality_code`
+	chartSubmittedWhere = `
 WHERE r.survey_id = $1 AND r.status = 'submitted'`
 )
 
@@ -84,16 +88,28 @@ FROM responses r WHERE r.id = ANY($1::bigint[])`
 )
 
 // qRoundWhole is qChartHeads with each response's answers document as
-// qChartAnswers has it, qRoundSubmittedWhole qChartSubmittedHeads with
-// each one's submitted copy. The server hashes the municipalities (the
-// narrower side: a row of the round carries a document) and streams the
-// round's responses past them as it finds them, reading the table once;
-// then come the active municipalities without a response.
+// qChartAnswers has it — or, in its place, the prepared form kept for
+// the response's row version under the questionnaire $2 and format $3
+// (response_prepared) — and qRoundSubmittedWhole qChartSubmittedHeads
+// with each one's submitted copy, or the form kept of it (a form is of
+// the submitted copy when the response has one: of what qRoundWhole
+// reads). The server hashes the municipalities (the narrower side: a row
+// of the round carries a document) and streams the round's responses past
+// them as it finds them, reading the table once; then come the active
+// municipalities without a response. A document a form stands for is not
+// written out.
 const (
 	qRoundWhole = chartHeadColumns + `,
-       COALESCE(r.submitted_answers, r.answers, '{}') AS answers` + chartRoundRows
+       CASE WHEN p.prepared IS NULL THEN COALESCE(r.submitted_answers, r.answers, '{}') END AS answers,
+       p.prepared` + chartRoundFrom + preparedJoin + chartRoundWhere
 	qRoundSubmittedWhole = chartHeadColumns + `,
-       r.submitted_answers AS answers` + chartSubmittedRows
+       CASE WHEN p.prepared IS NULL THEN r.submitted_answers END AS answers,
+       p.prepared` + chartSubmittedFrom + preparedJoin + `
+                            AND r.submitted_answers IS NOT NULL` + chartSubmittedWhere
+	preparedJoin = `
+LEFT JOIN response_prepared p ON p.response_id = r.id AND p.survey_id = $1
+                            AND p.definition_sha256 = $2 AND p.format = $3
+                            AND p.row_version = r.xmin::text || ':' || r.version::text`
 	// qChartMunicipalities is what a head has of every municipality.
 	qChartMunicipalities = `
 SELECT code, kind, planning_region, statistical_region, active FROM municipalities`
@@ -155,8 +171,20 @@ const qWorkbookStamp = stampRounds + `
     UNION ALL
     SELECT 'c' || c.id::text || ':' || c.xmin::text FROM contacts c` + stampSum
 
+// qPutPrepared keeps the prepared forms $6 of the responses $4 of round
+// $1, each made from the row version $5 under the questionnaire $2 and
+// format $3, in place of what was kept for them; a response gone since
+// (or of another round) is left out.
+const qPutPrepared = `
+INSERT INTO response_prepared (response_id, survey_id, row_version, definition_sha256, format, prepared)
+SELECT u.id, $1, u.v, $2, $3, u.p
+FROM unnest($4::bigint[], $5::text[], $6::bytea[]) AS u(id, v, p)
+JOIN responses r ON r.id = u.id AND r.survey_id = $1
+ON CONFLICT (response_id) DO UPDATE SET survey_id = EXCLUDED.survey_id, row_version = EXCLUDED.row_version,
+    definition_sha256 = EXCLUDED.definition_sha256, format = EXCLUDED.format, prepared = EXCLUDED.prepared`
+
 var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads,
-	qChartAnswers, qChartSubmittedAnswers, qRoundWhole, qRoundSubmittedWhole, qResultsStamp, qWorkbookStamp}
+	qChartAnswers, qChartSubmittedAnswers, qRoundWhole, qRoundSubmittedWhole, qResultsStamp, qWorkbookStamp, qPutPrepared}
 
 // headValues holds what ChartHeads' pointers point to for many heads at
 // once: a status read before is shared (there are a few), ids and
@@ -218,9 +246,10 @@ func (sn *Snapshot) ChartHeads(ctx context.Context, surveyID int64, submittedOnl
 
 // readHeads makes a head of each row of rows (chartHeadColumns), and
 // closes them. When fn is not nil each row also holds an answers
-// document, given to fn with its head's index when the head has a
-// response; an error from fn stops the read and is returned.
-func readHeads(rows *sqlx.Rows, fn func(head int, id int64, version string, answers []byte) error) ([]ChartHead, error) {
+// document and a prepared form (one of them NULL), given to fn with its
+// head's index when the head has a response; an error from fn stops the
+// read and is returned.
+func readHeads(rows *sqlx.Rows, fn func(head int, id int64, version string, answers, prepared []byte) error) ([]ChartHead, error) {
 	defer rows.Close()
 	var out []ChartHead
 	var vals headValues
@@ -229,10 +258,10 @@ func readHeads(rows *sqlx.Rows, fn func(head int, id int64, version string, answ
 	var h ChartHead
 	var status, version sql.NullString
 	var id sql.NullInt64
-	var answers sql.RawBytes
+	var answers, prepared sql.RawBytes
 	dest := []any{&h.Code, &h.Kind, &h.PlanningRegion, &h.StatisticalRegion, &status, &id, &version}
 	if fn != nil {
-		dest = append(dest, &answers)
+		dest = append(dest, &answers, &prepared)
 	}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
@@ -244,7 +273,7 @@ func readHeads(rows *sqlx.Rows, fn func(head int, id int64, version string, answ
 		if fn == nil || !id.Valid {
 			continue
 		}
-		if err := fn(len(out)-1, id.Int64, version.String, answers); err != nil {
+		if err := fn(len(out)-1, id.Int64, version.String, answers, prepared); err != nil {
 			return nil, err
 		}
 	}
@@ -297,26 +326,75 @@ func eachAnswers(rows *sqlx.Rows, fn func(id int64, version string, answers []by
 	return rows.Err()
 }
 
+// PreparedKey names the prepared forms of a round's answers kept in the
+// database (reports.AppendPrepared): the SHA-256 of the questionnaire
+// they were made under, as the round names it, and their format
+// (reports.PreparedFormat).
+type PreparedKey struct {
+	DefinitionSHA256 string
+	Format           int
+}
+
 // RoundWhole reads a round's rows as ChartHeads reads them, and the
 // answers of each one with a response as EachChartAnswers reads them, in
 // one query and one pass over the round's responses: each response with
 // its answers as it arrives, given to fn with the index its head has in
 // the heads returned, then the heads of the active municipalities
-// without a response (none when submittedOnly). The heads are those
-// ChartHeads gives in the same snapshot, in another order. The answers
-// bytes are the driver's and are valid only until fn returns; an error
-// from fn stops the read and is returned.
-func (sn *Snapshot) RoundWhole(ctx context.Context, surveyID int64, submittedOnly bool,
-	fn func(head int, id int64, version string, answers []byte) error) ([]ChartHead, error) {
+// without a response (none when submittedOnly). Where a prepared form of
+// exactly those answers is kept under kept (PutPrepared: made from the
+// row version read, under the same questionnaire and format), fn is given
+// it instead of the answers (answers nil, prepared not nil); otherwise
+// the answers (prepared nil). The heads are those ChartHeads gives in the
+// same snapshot, in another order. The bytes are the driver's and are
+// valid only until fn returns; an error from fn stops the read and is
+// returned.
+func (sn *Snapshot) RoundWhole(ctx context.Context, surveyID int64, submittedOnly bool, kept PreparedKey,
+	fn func(head int, id int64, version string, answers, prepared []byte) error) ([]ChartHead, error) {
 	q := qRoundWhole
 	if submittedOnly {
 		q = qRoundSubmittedWhole
 	}
-	rows, err := sn.q.QueryxContext(ctx, q, surveyID)
+	rows, err := sn.q.QueryxContext(ctx, q, surveyID, kept.DefinitionSHA256, kept.Format)
 	if err != nil {
 		return nil, err
 	}
 	return readHeads(rows, fn)
+}
+
+// PreparedForm is a response's prepared form (reports.AppendPrepared) and
+// the row version it was made from (ChartHead.Version).
+type PreparedForm struct {
+	Response int64
+	Version  string
+	Form     []byte
+}
+
+// putPreparedBatch is the most forms PutPrepared writes in one statement.
+const putPreparedBatch = 2000
+
+// PutPrepared keeps the prepared forms of round surveyID's responses,
+// each made from its row version under key, in place of what was kept
+// for them: RoundWhole gives them instead of the answers while the
+// responses are those row versions. A response no longer in the round
+// is left out. It is derived data: it may be lost or deleted at any time
+// and is made again when next needed. Written in statements of
+// putPreparedBatch forms, each its own transaction.
+func (s *Store) PutPrepared(ctx context.Context, surveyID int64, key PreparedKey, forms []PreparedForm) error {
+	for len(forms) > 0 {
+		n := min(len(forms), putPreparedBatch)
+		ids := make([]int64, n)
+		versions := make([]string, n)
+		data := make([][]byte, n)
+		for i, f := range forms[:n] {
+			ids[i], versions[i], data[i] = f.Response, f.Version, f.Form
+		}
+		if _, err := s.db.ExecContext(ctx, qPutPrepared, surveyID, key.DefinitionSHA256, key.Format,
+			pq.Array(ids), pq.Array(versions), pq.ByteaArray(data)); err != nil {
+			return err
+		}
+		forms = forms[n:]
+	}
+	return nil
 }
 
 // ResultsStamp fingerprints what the charts of a round read: the rounds

@@ -39,7 +39,10 @@ func readRound(t *testing.T, sn *store.Snapshot, surveyID int64, submittedOnly b
 	t.Helper()
 	all := roundAnswers{}
 	at := map[int]int64{} // head: the response given with it
-	heads, err := sn.RoundWhole(ctx, surveyID, submittedOnly, func(head int, id int64, version string, answers []byte) error {
+	heads, err := sn.RoundWhole(ctx, surveyID, submittedOnly, store.PreparedKey{}, func(head int, id int64, version string, answers, prepared []byte) error {
+		if prepared != nil {
+			return fmt.Errorf("response %d: a prepared form was given, none is kept", id)
+		}
 		if _, twice := all[id]; twice {
 			return fmt.Errorf("response %d read twice", id)
 		}
@@ -148,5 +151,101 @@ func TestRoundAnswersAreTheHeads(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+	}
+}
+
+// readForms reads the round whole in sn under key and gives, by response
+// id, "form " and the form where a prepared form was given, else "doc "
+// and the row version.
+func readForms(t *testing.T, f fixture, key store.PreparedKey, submittedOnly bool) map[int64]string {
+	t.Helper()
+	out := map[int64]string{}
+	err := f.s.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
+		_, err := sn.RoundWhole(ctx, f.sv.ID, submittedOnly, key, func(_ int, id int64, version string, answers, prepared []byte) error {
+			switch {
+			case (answers == nil) == (prepared == nil):
+				return fmt.Errorf("response %d: answers %q and form %q", id, answers, prepared)
+			case prepared != nil:
+				out[id] = "form " + string(prepared)
+			default:
+				out[id] = "doc " + version
+			}
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestRoundWholeGivesFormsKept: a prepared form kept for a response
+// (PutPrepared) is given in place of its answers while the response is
+// the row version it was made from and the questionnaire and format are
+// those asked for; after any write of the response, under another
+// questionnaire or format, or for a trend of a response with no
+// submitted copy, the answers are given. Forms of responses of another
+// round or gone are left out, not an error.
+func TestRoundWholeGivesFormsKept(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for i, code := range []string{"riga", "jurmala", "adazi", "kekava"} {
+		f.saveAs(t, code, 0, fmt.Sprintf(`{"population": %d}`, 1000+i), i != 3) // kekava a draft
+	}
+	key := store.PreparedKey{DefinitionSHA256: "sha1", Format: 7}
+	docs := readForms(t, f, key, false)
+	if len(docs) != 4 {
+		t.Fatalf("%d responses read, want 4: %v", len(docs), docs)
+	}
+	var forms []store.PreparedForm
+	for id, v := range docs {
+		forms = append(forms, store.PreparedForm{Response: id, Version: strings.TrimPrefix(v, "doc "), Form: fmt.Appendf(nil, "F%d", id)})
+	}
+	forms = append(forms, store.PreparedForm{Response: 1 << 40, Version: "1:1", Form: []byte("gone")})
+	if err := f.s.PutPrepared(ctx, f.sv.ID, key, forms); err != nil {
+		t.Fatal(err)
+	}
+	got := readForms(t, f, key, false)
+	for id := range docs {
+		if got[id] != fmt.Sprintf("form F%d", id) {
+			t.Fatalf("response %d: %q, want its form", id, got[id])
+		}
+	}
+	// A trend reads the submitted copies: riga, jurmala, adazi.
+	if trend := readForms(t, f, key, true); len(trend) != 3 {
+		t.Fatalf("the submitted copies: %v", trend)
+	} else {
+		for id, v := range trend {
+			if !strings.HasPrefix(v, "form ") {
+				t.Fatalf("submitted copy of %d: %q, want its form", id, v)
+			}
+		}
+	}
+	for _, other := range []store.PreparedKey{{DefinitionSHA256: "sha2", Format: 7}, {DefinitionSHA256: "sha1", Format: 8}} {
+		for id, v := range readForms(t, f, other, false) {
+			if !strings.HasPrefix(v, "doc ") {
+				t.Fatalf("under %v, response %d: %q, want its answers", other, id, v)
+			}
+		}
+	}
+	// Riga saved again: its answers until a form of the new version is kept.
+	riga := f.saveAs(t, "riga", 1, `{"population": 2000}`, false)
+	got = readForms(t, f, key, false)
+	if v := got[riga.Response.ID]; !strings.HasPrefix(v, "doc ") {
+		t.Fatalf("riga after a save: %q, want its answers", v)
+	}
+	for id, v := range got {
+		if id != riga.Response.ID && !strings.HasPrefix(v, "form ") {
+			t.Fatalf("response %d after riga's save: %q, want its form", id, v)
+		}
+	}
+	// A form of a round's response kept for another round is left out.
+	if err := f.s.PutPrepared(ctx, f.sv.ID+1000, key, forms[:1]); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := f.s.DB().GetContext(ctx, &n, `SELECT count(*) FROM response_prepared WHERE survey_id = $1`, f.sv.ID); err != nil || n != 4 {
+		t.Fatalf("%d forms kept for the round (%v), want 4", n, err)
 	}
 }

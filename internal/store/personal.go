@@ -114,7 +114,9 @@ var personalStatements = []string{qRetention, qSetRetention, qDueRetention, qEra
 // eraseHit + the responses' condition (on r) + eraseRest is the
 // statement that erases the codes $2 from those responses, bumps their
 // versions and writes their revisions 'erase' (actor $3, user $4),
-// before the revisions are scrubbed; it returns how many responses it
+// before the revisions are scrubbed, and deletes their prepared forms
+// (response_prepared: no longer read once the row changed, made again
+// from what is left when next needed); it returns how many responses it
 // changed.
 const (
 	eraseHit = `
@@ -137,7 +139,9 @@ fb AS (
         AND f.municipality_code = up.municipality_code AND f.submitted_version = up.version - 1),
 rev AS (
     INSERT INTO revisions (response_id, version, action, actor, user_id, before, after, note)
-    SELECT id, version, 'erase', $3::text, $4::bigint, '{}', '{}', array_to_string(keys, ', ') FROM up)
+    SELECT id, version, 'erase', $3::text, $4::bigint, '{}', '{}', array_to_string(keys, ', ') FROM up),
+forms AS (
+    DELETE FROM response_prepared p USING up WHERE p.response_id = up.id)
 SELECT count(*) FROM up`
 )
 
