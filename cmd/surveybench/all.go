@@ -541,8 +541,10 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 	}
 	// The first request after a restart: a server started anew over the
 	// same database, which has served the round before (the earlier
-	// round's trend summary is kept there; this round's answers are read
-	// again), with the same session; restarts times, the median of each.
+	// round's trend summary is kept there, and the prepared forms of this
+	// round's answers read whole before; the answers saved since are read
+	// as documents), with the same session; restarts times, the median of
+	// each.
 	restarts := 5
 	if b.quick {
 		restarts = 3

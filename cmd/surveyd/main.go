@@ -256,6 +256,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	defer func() {
 		stopBackground()
 		wg.Wait()
+		m.Wait() // the prepared answers being kept after a charts request
 		log.Info("background work stopped")
 	}()
 	wg.Go(func() { m.RunOutbox(bg, cfg.OutboxInterval, log) })

@@ -66,5 +66,6 @@ func resultExempt() map[string]string {
 		"OpenResults":     "the municipality's own released results, by its personal link (the token is the credential)",
 		"ResultsReleased": "whether the municipality's own results are released, by its personal link (the token is the credential)",
 		"Warm":            "the service's start-up before it serves: parses questionnaires and builds charts of made-up answers, shows nothing to anyone",
+		"Wait":            "the service's shutdown: waits for the prepared answers being kept after a charts request, shows nothing to anyone",
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/lru"
@@ -41,8 +42,9 @@ type chartRowCache struct {
 	rounds map[chartRoundKey]*chartRound
 	rows   int // entries over all rounds
 	tick   uint64
-	// decoded counts the answers documents read and decoded (tests).
-	decoded atomic.Int64
+	// decoded counts the answers read and prepared, forms counts those
+	// of them taken from the forms kept in the database (tests).
+	decoded, forms atomic.Int64
 }
 
 // chartRoundKey names a round's answers as the charts read them: the
@@ -75,8 +77,12 @@ type chartAnswers struct {
 // held: a row is four times a head's size, and at 10,000 responses the
 // rows held took 2 MB of new memory on every read of the round.
 type chartRoundRows struct {
-	key   chartRoundKey
-	def   *survey.Definition
+	key chartRoundKey
+	def *survey.Definition
+	// forms names the prepared forms kept in the database for the
+	// round's answers under def (readWhole reads them, keepForms writes
+	// them); none when its questionnaire's SHA-256 is empty.
+	forms store.PreparedKey
 	heads []store.ChartHead
 	// prepared are, by head, the prepared answers of the heads with a
 	// response (nil for the others, and until read).
@@ -87,6 +93,10 @@ type chartRoundRows struct {
 	// responses no longer in the round.
 	missing []int
 	gone    bool
+	// byForm says, by head, which rows' answers readWhole took from the
+	// form kept in the database (the others it prepared from their
+	// documents: keepForms keeps theirs).
+	byForm []bool
 }
 
 // all yields the round's rows, in the heads' order: each head's row
@@ -157,13 +167,14 @@ func (c *chartRowCache) has(key chartRoundKey) bool {
 // readRound reads the round's rows in sn with their answers prepared
 // under def: those kept (lookup) and the others read (read); or, when
 // none of the round's are kept (a server just started, or a round not
-// read for long), the heads and every answers document (readWhole).
+// read for long), the heads and every answers document, or the prepared
+// form kept in the database under forms in its place (readWhole).
 // also, when not nil, is run in sn after the heads (after the answers
 // too when the round is read whole).
 func (c *chartRowCache) readRound(ctx context.Context, sn *store.Snapshot, key chartRoundKey, def *survey.Definition,
-	also func(*store.Snapshot) error) (*chartRoundRows, error) {
+	forms store.PreparedKey, also func(*store.Snapshot) error) (*chartRoundRows, error) {
 	if !c.has(key) {
-		rr := &chartRoundRows{key: key, def: def}
+		rr := &chartRoundRows{key: key, def: def, forms: forms}
 		return rr, rr.readWhole(ctx, sn, also)
 	}
 	heads, err := sn.ChartHeads(ctx, key.survey, key.submittedOnly)
@@ -368,28 +379,54 @@ func (rr *chartRoundRows) read(ctx context.Context, sn *store.Snapshot) error {
 
 // readWhole reads the round's rows, none of whose answers are kept, in
 // sn, in one pass over its responses (store.Snapshot.RoundWhole): the
-// heads and the answers, prepared while they arrive (prepareAll); then
-// also (when not nil), while the last documents are prepared, which then
-// finds the responses' pages at hand in the server process. Every row
-// with a response is missing. What it makes is what lookup and read make
-// of the same rows (the heads in another order).
+// heads and the answers, each the prepared form kept in the database for
+// its row version under rr.forms (decoded as it arrives) or else its
+// answers document (prepared while they arrive: prepareAll); then also
+// (when not nil), while the last documents are prepared, which then
+// finds the responses' pages at hand in the server process. A form that
+// does not decode under def (it should not: it was made under the same
+// questionnaire and format) is as good as none: the document is read
+// after, in sn. Every row with a response is missing. What it makes is
+// what lookup and read make of the same rows (the heads in another
+// order).
 func (rr *chartRoundRows) readWhole(ctx context.Context, sn *store.Snapshot, also func(*store.Snapshot) error) error {
 	var prepared []*reports.Prepared // by head
 	var versions []string
+	var byForm []bool
 	read := 0
-	put := func(head int64, version string, p *reports.Prepared) {
+	note := func(head int64, version string) {
 		if int(head) >= len(prepared) {
-			prepared = slices.Grow(prepared, int(head)+1-len(prepared))[:head+1]
-			versions = slices.Grow(versions, int(head)+1-len(versions))[:head+1]
+			n := int(head) + 1
+			prepared = slices.Grow(prepared, n-len(prepared))[:n]
+			versions = slices.Grow(versions, n-len(versions))[:n]
+			byForm = slices.Grow(byForm, n-len(byForm))[:n]
 		}
-		prepared[head], versions[head] = p, version
+		versions[head] = version
 		read++
 	}
+	put := func(head int64, version string, p *reports.Prepared) {
+		note(head, version)
+		prepared[head] = p
+	}
+	var redo []int // heads whose form did not decode
+	forms := reports.NewPreparer(rr.def)
 	reader := func(add func(int64, string, []byte) error) error {
 		var err error
-		rr.heads, err = sn.RoundWhole(ctx, rr.key.survey, rr.key.submittedOnly, func(head int, _ int64, version string, answers []byte) error {
-			return add(int64(head), version, answers)
-		})
+		rr.heads, err = sn.RoundWhole(ctx, rr.key.survey, rr.key.submittedOnly, rr.forms,
+			func(head int, _ int64, version string, answers, form []byte) error {
+				if form == nil {
+					return add(int64(head), version, answers)
+				}
+				p, err := forms.Decode(form)
+				if err != nil {
+					note(int64(head), version)
+					redo = append(redo, head)
+					return nil
+				}
+				put(int64(head), version, p)
+				byForm[head] = true
+				return nil
+			})
 		if err != nil || also == nil {
 			return err
 		}
@@ -403,6 +440,13 @@ func (rr *chartRoundRows) readWhole(ctx context.Context, sn *store.Snapshot, als
 		return errors.New("manage: answers were read of a response that is not one of the round's rows")
 	}
 	rr.prepared = slices.Grow(prepared, len(rr.heads)-len(prepared))[:len(rr.heads)]
+	rr.byForm = slices.Grow(byForm, len(rr.heads)-len(byForm))[:len(rr.heads)]
+	if len(redo) > 0 {
+		rr.missing = redo
+		if err := rr.read(ctx, sn); err != nil {
+			return err
+		}
+	}
 	rr.missing = make([]int, 0, read)
 	for i, h := range rr.heads {
 		if h.Status != nil {
@@ -418,6 +462,132 @@ func (rr *chartRoundRows) readWhole(ctx context.Context, sn *store.Snapshot, als
 		return errors.New("manage: answers were read of a response that is not one of the round's rows, or twice")
 	}
 	return nil
+}
+
+// formsRead is how many of the rows readWhole read had their prepared
+// form kept in the database.
+func (rr *chartRoundRows) formsRead() int {
+	n := 0
+	for _, f := range rr.byForm {
+		if f {
+			n++
+		}
+	}
+	return n
+}
+
+// keepFormsTimeout bounds how long keepForms may write (and a server
+// shutting down wait for it): 10,000 forms take about a tenth of a
+// second.
+const keepFormsTimeout = 20 * time.Second
+
+// keepFormsAfter is how long after a round was read whole keepForms
+// writes its forms: after the page they were read for is sent, not
+// beside it (on two cores, writing 10,000 forms beside the first charts
+// page of a server just started made it some 20–40 ms slower).
+const keepFormsAfter = time.Second
+
+// keepForms keeps in the database the prepared forms of the rows of rr
+// that readWhole prepared from their answers documents (each under the
+// row version it was read from, rr.forms), so that the next server to
+// read the round whole decodes these short forms instead. It writes on a
+// goroutine of its own, keepFormsAfter later (or at once when Wait is
+// called), one round at a time: a write already waiting or under way
+// for the round (another request read it whole too) is enough. Keeping
+// them is worth a write, not a failed page: a failure is counted
+// (surveyd_prepared_answers_total{event="not_kept"}) and the forms are
+// made again next time.
+func (m *Manager) keepForms(ctx context.Context, rr *chartRoundRows) {
+	if rr.forms.DefinitionSHA256 == "" || len(rr.byForm) != len(rr.heads) {
+		return
+	}
+	var heads []int
+	for _, i := range rr.missing {
+		if !rr.byForm[i] {
+			heads = append(heads, i)
+		}
+	}
+	if len(heads) == 0 {
+		return
+	}
+	now, ok := m.formWrites.start(rr.key)
+	if !ok {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	m.background.Go(func() {
+		defer m.formWrites.done(rr.key)
+		wait := time.NewTimer(keepFormsAfter)
+		select {
+		case <-wait.C:
+		case <-now:
+			wait.Stop()
+		}
+		ctx, cancel := context.WithTimeout(ctx, keepFormsTimeout)
+		defer cancel()
+		forms := make([]store.PreparedForm, len(heads))
+		buf := make([]byte, 0, 256*len(heads))
+		for j, i := range heads {
+			start := len(buf)
+			buf = reports.AppendPrepared(buf, rr.prepared[i])
+			h := rr.heads[i]
+			forms[j] = store.PreparedForm{Response: *h.ID, Version: *h.Version, Form: buf[start:len(buf):len(buf)]}
+		}
+		if err := m.Store.PutPrepared(ctx, rr.key.survey, rr.forms, forms); err != nil {
+			m.Metrics.PreparedAnswers("not_kept", len(forms))
+			return
+		}
+		m.Metrics.PreparedAnswers("kept", len(forms))
+	})
+}
+
+// Wait has what the Manager writes after the requests it answered
+// (keepForms) written now, and waits until it is.
+func (m *Manager) Wait() {
+	m.formWrites.hurry()
+	m.background.Wait()
+}
+
+// roundWrites notes the rounds whose prepared forms are waiting to be
+// written or being written, and tells the waiting ones to go at once.
+type roundWrites struct {
+	mu     sync.Mutex
+	rounds map[chartRoundKey]bool
+	now    chan struct{} // closed by hurry
+}
+
+// start notes a write for k, unless one is waiting or under way (false),
+// and gives the channel that hurry closes.
+func (w *roundWrites) start(k chartRoundKey) (<-chan struct{}, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.rounds[k] {
+		return nil, false
+	}
+	if w.rounds == nil {
+		w.rounds = map[chartRoundKey]bool{}
+	}
+	if w.now == nil {
+		w.now = make(chan struct{})
+	}
+	w.rounds[k] = true
+	return w.now, true
+}
+
+// hurry tells the writes waiting to go at once.
+func (w *roundWrites) hurry() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.now != nil {
+		close(w.now)
+		w.now = nil
+	}
+}
+
+func (w *roundWrites) done(k chartRoundKey) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.rounds, k)
 }
 
 // keep keeps the round's answers as rr has them (all decoded), in place
@@ -563,7 +733,7 @@ func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, def *su
 			return nil
 		}
 		var err error
-		if cur, err = m.chartRows.readRound(ctx, sn, chartRoundKey{survey: sv.ID}, def, also); err != nil {
+		if cur, err = m.chartRows.readRound(ctx, sn, chartRoundKey{survey: sv.ID}, def, formsKey(sv), also); err != nil {
 			return err
 		}
 		for i, r := range earlier {
@@ -573,7 +743,7 @@ func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, def *su
 			if sums[i] = m.readTrendSummary(keys[i], within, kept[i]); sums[i] != nil {
 				continue
 			}
-			if prev[i], err = m.chartRows.readRound(ctx, sn, chartRoundKey{survey: r.ID, submittedOnly: true}, defs[i], nil); err != nil {
+			if prev[i], err = m.chartRows.readRound(ctx, sn, chartRoundKey{survey: r.ID, submittedOnly: true}, defs[i], formsKey(r), nil); err != nil {
 				return err
 			}
 		}
@@ -590,6 +760,19 @@ func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, def *su
 		if len(rr.missing) > 0 || rr.gone {
 			m.chartRows.keep(rr)
 		}
+		if rr.byForm != nil { // read whole
+			n := rr.formsRead()
+			m.chartRows.forms.Add(int64(n))
+			m.Metrics.PreparedAnswers("read", n)
+			m.Metrics.PreparedAnswers("made", len(rr.missing)-n)
+			m.keepForms(ctx, rr)
+		}
 	}
 	return cur, prev, sums, keys, nil
+}
+
+// formsKey names the prepared forms of round sv's answers kept in the
+// database: under its questionnaire, in this code's format.
+func formsKey(sv domain.Survey) store.PreparedKey {
+	return store.PreparedKey{DefinitionSHA256: sv.DefinitionSHA256, Format: reports.PreparedFormat}
 }

@@ -17,6 +17,10 @@ var WriteArchive = (*Manager).writeArchive
 // decoded; ChartAnswersKept how many it keeps (chartRowCache).
 func ChartAnswersDecoded(m *Manager) int64 { return m.chartRows.decoded.Load() }
 
+// ChartFormsRead is how many of those were the prepared forms kept in
+// the database (readWhole).
+func ChartFormsRead(m *Manager) int64 { return m.chartRows.forms.Load() }
+
 func ChartAnswersKept(m *Manager) int {
 	m.chartRows.mu.Lock()
 	defer m.chartRows.mu.Unlock()

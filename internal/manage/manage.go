@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/auth"
@@ -69,6 +70,9 @@ type Manager struct {
 	books     workbookCache     // recent workbooks (Export)
 	bookParts reports.XLSXCache // what one workbook built hands the next (Export)
 	held      heldAnswers       // the answers autosaves wrote, by link (held.go)
+
+	formWrites roundWrites    // rounds whose prepared forms are being kept (keepForms)
+	background sync.WaitGroup // writes after the requests (Wait)
 }
 
 // IsUnavailable reports whether err means the database did not answer in

@@ -31,6 +31,7 @@ type Metrics struct {
 	exportDur *prometheus.HistogramVec
 	mail      *prometheus.CounterVec
 	trends    *prometheus.CounterVec
+	forms     *prometheus.CounterVec
 }
 
 // New makes a registry with the Go runtime's and the process's collectors
@@ -63,8 +64,11 @@ func New() *Metrics {
 	m.trends = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "surveyd_trend_summaries_total",
 		Help: "Earlier rounds' aggregates for the charts' trends, by event: read (kept in the database), made (the round's answers read), not_kept (made, but keeping it failed)."},
 		[]string{"event"})
+	m.forms = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "surveyd_prepared_answers_total",
+		Help: "Responses' answers as the charts count them, when a round is read whole, by event: read (the form kept in the database), made (the answers document decoded), kept (written to the database after), not_kept (writing them failed)."},
+		[]string{"event"})
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.duration, m.saves, m.merges, m.conflicts, m.submits, m.exports, m.exportDur, m.mail, m.trends)
+		m.requests, m.duration, m.saves, m.merges, m.conflicts, m.submits, m.exports, m.exportDur, m.mail, m.trends, m.forms)
 	return m
 }
 
@@ -155,6 +159,14 @@ func (m *Metrics) Mail(event, kind string, n int) {
 		return
 	}
 	m.mail.WithLabelValues(event, kind).Add(float64(n))
+}
+
+// PreparedAnswers counts n responses' prepared answers of a round read
+// whole at event (read, made, kept, not_kept).
+func (m *Metrics) PreparedAnswers(event string, n int) {
+	if m != nil && n > 0 {
+		m.forms.WithLabelValues(event).Add(float64(n))
+	}
 }
 
 // TrendSummary counts an earlier round's aggregate for the trends at event

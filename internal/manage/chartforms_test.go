@@ -1,0 +1,138 @@
+package manage_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/civitas-lv/surveyd/internal/domain"
+	"github.com/civitas-lv/surveyd/internal/manage"
+	"github.com/civitas-lv/surveyd/reports"
+	"github.com/civitas-lv/surveyd/survey"
+)
+
+// TestChartsFormsKeptSameAsDocuments: once a Manager has read a round
+// whole, the prepared forms of its answers are kept in the database
+// (and of the earlier round's submitted answers a trend read), and a
+// server just started (a Manager that keeps nothing) reads those forms
+// instead of decoding the answers documents — and shows exactly the
+// charts made from the documents, under several filters: at first, after
+// a save (that response's document is read again and its new form
+// kept), with a form damaged, and with forms of another format.
+func TestChartsFormsKeptSameAsDocuments(t *testing.T) {
+	t.Parallel()
+	e := newTwoRounds(t)
+	m, def26, r25, r26 := e.m, e.def26, e.r25, e.r26
+	r26.PreviousSurveyID = &r25.ID
+	munis := []string{"cesis", "riga", "valmiera", "ventspils", "jelgava", "liepaja"}
+	for i, c := range munis {
+		e.answer(t, r25, c, 1000*(i+1), 500*(i+2), true, nil)
+		var extra survey.Answers
+		if c == "valmiera" {
+			extra = survey.Answers{"resp_name": "Zelma Distinktīvā", "resp_email": "zelma@valmiera.lv", "consent_contact": true}
+		}
+		e.answer(t, r26, c, 1100*(i+1), 700*(i+2), i%3 != 2, extra)
+	}
+	op := domain.OperatorPrincipal()
+	filters := []reports.Filter{{}, {Statuses: []string{domain.StatusSubmitted, domain.StatusDraft}},
+		{PlanningRegion: "Vidzemes"}, {Kind: "novads"}}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := m.Store.DB().ExecContext(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func(sv domain.Survey) int {
+		t.Helper()
+		var n int
+		if err := m.Store.DB().GetContext(ctx, &n, `SELECT count(*) FROM response_prepared WHERE survey_id = $1`, sv.ID); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// charts is what a server just started shows under every filter, and
+	// how many answers it took from the forms kept; the earlier round's
+	// aggregate is not kept, so that it reads that round too.
+	charts := func(m *manage.Manager) (string, int64) {
+		t.Helper()
+		exec(`DELETE FROM trend_summaries`)
+		var out string
+		for _, f := range filters {
+			d, err := m.Charts(ctx, op, r26, def26, f, reports.ChartOptions{Lang: "lv"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			set, err := json.Marshal(d.Set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out += fmt.Sprintf("%+v: %d %+v %s\n", f, d.Summary.Responses, d.Rate, set)
+		}
+		m.Wait()
+		return out, manage.ChartFormsRead(m)
+	}
+	// fromDocuments is the same made from the answers documents alone.
+	fromDocuments := func() string {
+		t.Helper()
+		exec(`CREATE TABLE IF NOT EXISTS kept (LIKE response_prepared)`)
+		exec(`DELETE FROM kept; INSERT INTO kept SELECT * FROM response_prepared; DELETE FROM response_prepared`)
+		m := &manage.Manager{Store: m.Store}
+		got, forms := charts(m)
+		if forms != 0 {
+			t.Fatalf("%d forms read, none kept", forms)
+		}
+		exec(`DELETE FROM response_prepared; INSERT INTO response_prepared SELECT * FROM kept`)
+		return got
+	}
+
+	if n := count(r26) + count(r25); n != 0 {
+		t.Fatalf("%d forms kept before any charts were read", n)
+	}
+	want, _ := charts(m)
+	// Every response of the round, every submitted one of the earlier round.
+	if a, b := count(r26), count(r25); a != 6 || b != 6 {
+		t.Fatalf("forms kept: %d of this round, %d of the earlier one; want 6 and 6", a, b)
+	}
+	if w := fromDocuments(); w != want {
+		t.Fatalf("the charts differ from those made from the documents:\n%s\n%s", want, w)
+	}
+	got, forms := charts(&manage.Manager{Store: m.Store})
+	if forms != 12 || got != want {
+		t.Fatalf("a server just started: %d forms read, want 12; charts the same: %v", forms, got == want)
+	}
+
+	e.answer(t, r26, "riga", 9999, 123456, true, nil)
+	got, forms = charts(&manage.Manager{Store: m.Store})
+	if forms != 11 || got != fromDocuments() {
+		t.Fatalf("after a save: %d forms read, want 11; charts the same: %v", forms, got == fromDocuments())
+	}
+	// The saved response's new form was kept.
+	if _, forms = charts(&manage.Manager{Store: m.Store}); forms != 12 {
+		t.Fatalf("after a save and a read: %d forms read, want 12", forms)
+	}
+
+	exec(`UPDATE response_prepared SET prepared = '\x01ff' WHERE response_id =
+		(SELECT id FROM responses WHERE survey_id = $1 AND municipality_code = 'cesis')`, r26.ID)
+	got, forms = charts(&manage.Manager{Store: m.Store})
+	if forms != 11 || got != fromDocuments() {
+		t.Fatalf("a form damaged: %d forms read, want 11; charts the same: %v", forms, got == fromDocuments())
+	}
+
+	// A personal-data erasure deletes the form of the response it changed.
+	if _, er, err := m.ErasePerson(ctx, op, domain.PersonQuery{Email: "zelma@valmiera.lv"}); err != nil || er.Responses != 1 {
+		t.Fatalf("erasing: %+v, %v", er, err)
+	}
+	if n := count(r26); n != 5 {
+		t.Fatalf("after an erasure, %d forms of the round kept, want 5", n)
+	}
+	got, forms = charts(&manage.Manager{Store: m.Store})
+	if forms != 11 || got != fromDocuments() {
+		t.Fatalf("after an erasure: %d forms read, want 11; charts the same: %v", forms, got == fromDocuments())
+	}
+
+	exec(`UPDATE response_prepared SET format = format + 1`)
+	got, forms = charts(&manage.Manager{Store: m.Store})
+	if forms != 0 || got != fromDocuments() {
+		t.Fatalf("forms of another format: %d read, want none; charts the same: %v", forms, got == fromDocuments())
+	}
+}
