@@ -5,14 +5,16 @@
 -- rather than decoding every answers document of a round again.
 -- Derived data: each row names the response row version it was made from
 -- (its xmin and version, as the charts read them: any write of the
--- response gives another), the SHA-256 of the questionnaire it was made
+-- response gives another xmin; both are compared, as xids repeat after
+-- four billion transactions), the SHA-256 of the questionnaire it was made
 -- under and its format (reports.PreparedFormat), and is read only while
 -- all three are the same; a row may be deleted at any time and is made
 -- again when next needed. It goes with its response.
 CREATE TABLE response_prepared (
     response_id       bigint PRIMARY KEY REFERENCES responses (id) ON DELETE CASCADE,
     survey_id         bigint NOT NULL,
-    row_version       text NOT NULL,
+    row_xmin          xid NOT NULL,
+    row_version       integer NOT NULL,
     definition_sha256 text NOT NULL,
     format            integer NOT NULL,
     prepared          bytea NOT NULL
