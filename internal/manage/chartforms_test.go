@@ -18,7 +18,9 @@ import (
 // instead of decoding the answers documents — and shows exactly the
 // charts made from the documents, under several filters: at first, after
 // a save (that response's document is read again and its new form
-// kept), with a form damaged, and with forms of another format.
+// kept), with a form damaged, after a personal-data erasure, after a save
+// read by a Manager that keeps the round's answers (it keeps that form
+// too), and with forms of another format.
 func TestChartsFormsKeptSameAsDocuments(t *testing.T) {
 	t.Parallel()
 	e := newTwoRounds(t)
@@ -128,6 +130,18 @@ func TestChartsFormsKeptSameAsDocuments(t *testing.T) {
 	got, forms = charts(&manage.Manager{Store: m.Store})
 	if forms != 11 || got != fromDocuments() {
 		t.Fatalf("after an erasure: %d forms read, want 11; charts the same: %v", forms, got == fromDocuments())
+	}
+
+	// A Manager that keeps the round's answers reads a response saved
+	// since as its document, and keeps its form too.
+	e.answer(t, r26, "liepaja", 4321, 8765, true, nil)
+	if _, forms = charts(m); forms != 0 {
+		t.Fatalf("a Manager that keeps the answers read %d forms, want none", forms)
+	}
+	got, forms = charts(&manage.Manager{Store: m.Store})
+	if forms != 12 || got != fromDocuments() {
+		t.Fatalf("after a save read by a Manager that keeps the answers: %d forms read, want 12; charts the same: %v",
+			forms, got == fromDocuments())
 	}
 
 	exec(`UPDATE response_prepared SET format = format + 1`)

@@ -95,7 +95,8 @@ type chartRoundRows struct {
 	gone    bool
 	// byForm says, by head, which rows' answers readWhole took from the
 	// form kept in the database (the others it prepared from their
-	// documents: keepForms keeps theirs).
+	// documents: keepForms keeps theirs); nil when the round was not
+	// read whole.
 	byForm []bool
 }
 
@@ -182,6 +183,7 @@ func (c *chartRowCache) readRound(ctx context.Context, sn *store.Snapshot, key c
 		return nil, err
 	}
 	rr := c.lookup(key, def, heads)
+	rr.forms = forms
 	if err := rr.read(ctx, sn); err != nil {
 		return nil, err
 	}
@@ -481,59 +483,67 @@ func (rr *chartRoundRows) formsRead() int {
 // second.
 const keepFormsTimeout = 20 * time.Second
 
-// keepFormsAfter is how long after a round was read whole keepForms
-// writes its forms: after the page they were read for is sent, not
-// beside it (on two cores, writing 10,000 forms beside the first charts
-// page of a server just started made it some 20–40 ms slower).
+// keepFormsAfter is how long after a round was read keepForms writes
+// the forms: after the page they were read for is sent, not beside it
+// (on two cores, writing 10,000 forms beside the first charts page of a
+// server just started made it some 20–40 ms slower).
 const keepFormsAfter = time.Second
 
 // keepForms keeps in the database the prepared forms of the rows of rr
-// that readWhole prepared from their answers documents (each under the
-// row version it was read from, rr.forms), so that the next server to
-// read the round whole decodes these short forms instead. It writes on a
-// goroutine of its own, keepFormsAfter later (or at once when Wait is
-// called), one round at a time: a write already waiting or under way
-// for the round (another request read it whole too) is enough. Keeping
-// them is worth a write, not a failed page: a failure is counted
+// that were prepared from their answers documents (rr.missing: read
+// whole, those whose form was not kept; read after a change, the
+// responses changed), each under the row version it was read from
+// (rr.forms), so that the next server to read the round whole decodes
+// these short forms instead. It writes on a goroutine of its own,
+// keepFormsAfter later (or at once when Wait is called): the rows of
+// every read of the round in that time in one write. Keeping them is
+// worth a write, not a failed page: a failure is counted
 // (surveyd_prepared_answers_total{event="not_kept"}) and the forms are
 // made again next time.
 func (m *Manager) keepForms(ctx context.Context, rr *chartRoundRows) {
-	if rr.forms.DefinitionSHA256 == "" || len(rr.byForm) != len(rr.heads) {
+	if rr.forms.DefinitionSHA256 == "" {
 		return
 	}
 	var heads []int
 	for _, i := range rr.missing {
-		if !rr.byForm[i] {
+		if (rr.byForm == nil || !rr.byForm[i]) && rr.prepared[i] != nil && rr.heads[i].ID != nil && rr.heads[i].Version != nil {
 			heads = append(heads, i)
 		}
 	}
 	if len(heads) == 0 {
 		return
 	}
-	now, ok := m.formWrites.start(rr.key)
-	if !ok {
-		return
+	now, first := m.formWrites.add(rr.key.survey, rr.forms, formJob{rr: rr, heads: heads})
+	if !first {
+		return // written with the rows already waiting
 	}
+	key := formWriteKey{survey: rr.key.survey, forms: rr.forms}
 	ctx = context.WithoutCancel(ctx)
 	m.background.Go(func() {
-		defer m.formWrites.done(rr.key)
 		wait := time.NewTimer(keepFormsAfter)
 		select {
 		case <-wait.C:
 		case <-now:
 			wait.Stop()
 		}
+		jobs := m.formWrites.take(key)
 		ctx, cancel := context.WithTimeout(ctx, keepFormsTimeout)
 		defer cancel()
-		forms := make([]store.PreparedForm, len(heads))
-		buf := make([]byte, 0, 256*len(heads))
-		for j, i := range heads {
-			start := len(buf)
-			buf = reports.AppendPrepared(buf, rr.prepared[i])
-			h := rr.heads[i]
-			forms[j] = store.PreparedForm{Response: *h.ID, Version: *h.Version, Form: buf[start:len(buf):len(buf)]}
+		n := 0
+		for _, j := range jobs {
+			n += len(j.heads)
 		}
-		if err := m.Store.PutPrepared(ctx, rr.key.survey, rr.forms, forms); err != nil {
+		forms := make([]store.PreparedForm, 0, n)
+		buf := make([]byte, 0, 256*n)
+		for _, j := range jobs {
+			for _, i := range j.heads {
+				start := len(buf)
+				buf = reports.AppendPrepared(buf, j.rr.prepared[i])
+				h := j.rr.heads[i]
+				forms = append(forms, store.PreparedForm{Response: *h.ID, Version: *h.Version, Form: buf[start:len(buf):len(buf)]})
+			}
+		}
+		if err := m.Store.PutPrepared(ctx, key.survey, key.forms, forms); err != nil {
 			m.Metrics.PreparedAnswers("not_kept", len(forms))
 			return
 		}
@@ -548,30 +558,53 @@ func (m *Manager) Wait() {
 	m.background.Wait()
 }
 
-// roundWrites notes the rounds whose prepared forms are waiting to be
-// written or being written, and tells the waiting ones to go at once.
-type roundWrites struct {
-	mu     sync.Mutex
-	rounds map[chartRoundKey]bool
-	now    chan struct{} // closed by hurry
+// formJob is rows of a read whose forms are to be kept: heads are indexes
+// in rr.heads.
+type formJob struct {
+	rr    *chartRoundRows
+	heads []int
 }
 
-// start notes a write for k, unless one is waiting or under way (false),
+// formWriteKey names one write: a round's forms under one key.
+type formWriteKey struct {
+	survey int64
+	forms  store.PreparedKey
+}
+
+// roundWrites holds the forms waiting to be written, by round, and tells
+// the writers waiting to go at once.
+type roundWrites struct {
+	mu      sync.Mutex
+	waiting map[formWriteKey][]formJob
+	now     chan struct{} // closed by hurry
+}
+
+// add puts j with the rows waiting for its round and key, and says
+// whether none were (first: the caller starts the write that takes them),
 // and gives the channel that hurry closes.
-func (w *roundWrites) start(k chartRoundKey) (<-chan struct{}, bool) {
+func (w *roundWrites) add(survey int64, forms store.PreparedKey, j formJob) (now <-chan struct{}, first bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.rounds[k] {
-		return nil, false
+	k := formWriteKey{survey: survey, forms: forms}
+	jobs, ok := w.waiting[k]
+	if w.waiting == nil {
+		w.waiting = map[formWriteKey][]formJob{}
 	}
-	if w.rounds == nil {
-		w.rounds = map[chartRoundKey]bool{}
-	}
+	w.waiting[k] = append(jobs, j)
 	if w.now == nil {
 		w.now = make(chan struct{})
 	}
-	w.rounds[k] = true
-	return w.now, true
+	return w.now, !ok
+}
+
+// take gives the rows waiting under k, and lets the next add start a
+// write of its own.
+func (w *roundWrites) take(k formWriteKey) []formJob {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	jobs := w.waiting[k]
+	delete(w.waiting, k)
+	return jobs
 }
 
 // hurry tells the writes waiting to go at once.
@@ -582,12 +615,6 @@ func (w *roundWrites) hurry() {
 		close(w.now)
 		w.now = nil
 	}
-}
-
-func (w *roundWrites) done(k chartRoundKey) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	delete(w.rounds, k)
 }
 
 // keep keeps the round's answers as rr has them (all decoded), in place
@@ -760,13 +787,11 @@ func (m *Manager) readChartRounds(ctx context.Context, sv domain.Survey, def *su
 		if len(rr.missing) > 0 || rr.gone {
 			m.chartRows.keep(rr)
 		}
-		if rr.byForm != nil { // read whole
-			n := rr.formsRead()
-			m.chartRows.forms.Add(int64(n))
-			m.Metrics.PreparedAnswers("read", n)
-			m.Metrics.PreparedAnswers("made", len(rr.missing)-n)
-			m.keepForms(ctx, rr)
-		}
+		n := rr.formsRead()
+		m.chartRows.forms.Add(int64(n))
+		m.Metrics.PreparedAnswers("read", n)
+		m.Metrics.PreparedAnswers("made", len(rr.missing)-n)
+		m.keepForms(ctx, rr)
 	}
 	return cur, prev, sums, keys, nil
 }

@@ -65,7 +65,7 @@ func New() *Metrics {
 		Help: "Earlier rounds' aggregates for the charts' trends, by event: read (kept in the database), made (the round's answers read), not_kept (made, but keeping it failed)."},
 		[]string{"event"})
 	m.forms = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "surveyd_prepared_answers_total",
-		Help: "Responses' answers as the charts count them, when a round is read whole, by event: read (the form kept in the database), made (the answers document decoded), kept (written to the database after), not_kept (writing them failed)."},
+		Help: "Responses' answers as the charts count them, as a round's charts read them, by event: read (the form kept in the database), made (the answers document decoded), kept (the form written to the database after), not_kept (writing it failed)."},
 		[]string{"event"})
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.duration, m.saves, m.merges, m.conflicts, m.submits, m.exports, m.exportDur, m.mail, m.trends, m.forms)
@@ -161,8 +161,8 @@ func (m *Metrics) Mail(event, kind string, n int) {
 	m.mail.WithLabelValues(event, kind).Add(float64(n))
 }
 
-// PreparedAnswers counts n responses' prepared answers of a round read
-// whole at event (read, made, kept, not_kept).
+// PreparedAnswers counts n responses' prepared answers as a round's
+// charts read them at event (read, made, kept, not_kept).
 func (m *Metrics) PreparedAnswers(event string, n int) {
 	if m != nil && n > 0 {
 		m.forms.WithLabelValues(event).Add(float64(n))

@@ -174,11 +174,13 @@ const qWorkbookStamp = stampRounds + `
 // qPutPrepared keeps the prepared forms $6 of the responses $4 of round
 // $1, each made from the row version $5 ("xmin:version", as the heads
 // name it) under the questionnaire $2 and format $3, in place of what was
-// kept for them; a response gone since (or of another round) is left
-// out. The xmin and version are kept apart, as the responses have them:
-// qRoundWhole compares them as they are, with no text made of them for
-// every response read (which took PostgreSQL some 5–20 ms more at 10,000
-// responses, forms kept or not).
+// kept for them unless that was made from a later version of the
+// response (written by a server that read it since); a response gone
+// since (or of another round) is left out. The xmin and version are
+// kept apart, as the responses have them: qRoundWhole compares them as
+// they are, with no text made of them for every response read (which
+// took PostgreSQL some 5–20 ms more at 10,000 responses, forms kept or
+// not).
 const qPutPrepared = `
 INSERT INTO response_prepared (response_id, survey_id, row_xmin, row_version, definition_sha256, format, prepared)
 SELECT u.id, $1, split_part(u.v, ':', 1)::xid, split_part(u.v, ':', 2)::integer, $2, $3, u.p
@@ -186,7 +188,8 @@ FROM unnest($4::bigint[], $5::text[], $6::bytea[]) AS u(id, v, p)
 JOIN responses r ON r.id = u.id AND r.survey_id = $1
 ON CONFLICT (response_id) DO UPDATE SET survey_id = EXCLUDED.survey_id, row_xmin = EXCLUDED.row_xmin,
     row_version = EXCLUDED.row_version, definition_sha256 = EXCLUDED.definition_sha256, format = EXCLUDED.format,
-    prepared = EXCLUDED.prepared`
+    prepared = EXCLUDED.prepared
+WHERE response_prepared.row_version <= EXCLUDED.row_version`
 
 var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads,
 	qChartAnswers, qChartSubmittedAnswers, qRoundWhole, qRoundSubmittedWhole, qResultsStamp, qWorkbookStamp, qPutPrepared}
