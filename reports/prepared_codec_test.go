@@ -4,10 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -127,21 +124,7 @@ func TestPreparedFormatPinned(t *testing.T) {
 		}
 		fmt.Fprintf(&got, "%s %d: %s\n", odd.Slug, i, hex.EncodeToString(AppendPrepared(nil, Prepare(odd, answers))))
 	}
-	path := filepath.Join("testdata", fmt.Sprintf("prepared-format-%d.golden", PreparedFormat))
-	want, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) && *update {
-		if err := os.WriteFile(path, []byte(got.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.String() != string(want) {
-		t.Errorf("the prepared forms of format %d changed: raise PreparedFormat, then run go test ./reports -update\n--- got\n%s--- want (%s)\n%s",
-			PreparedFormat, got.String(), path, want)
-	}
+	checkFormatPinned(t, "prepared-format", "PreparedFormat", PreparedFormat, got.String())
 }
 
 // FuzzPreparedDecode: whatever the bytes, Decode refuses them or gives a

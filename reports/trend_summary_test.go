@@ -152,10 +152,19 @@ func TestTrendSummaryFormatPinned(t *testing.T) {
 		}
 		fmt.Fprintf(&got, "%s: %s\n", name, data)
 	}
-	path := filepath.Join("testdata", fmt.Sprintf("trend-summary-format-%d.golden", TrendSummaryFormat))
+	checkFormatPinned(t, "trend-summary-format", "TrendSummaryFormat", TrendSummaryFormat, got.String())
+}
+
+// checkFormatPinned compares got with testdata/NAME-N.golden, N the
+// format number the constant konst holds: a change fails the test until
+// the constant is raised, which names a new file, then written by go test
+// ./reports -update (an existing file is never rewritten).
+func checkFormatPinned(t *testing.T, name, konst string, format int, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", fmt.Sprintf("%s-%d.golden", name, format))
 	want, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) && *update {
-		if err := os.WriteFile(path, []byte(got.String()), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
@@ -163,8 +172,8 @@ func TestTrendSummaryFormatPinned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.String() != string(want) {
-		t.Errorf("the trend summaries of format %d changed: raise TrendSummaryFormat, then run go test ./reports -update\n--- got\n%s--- want (%s)\n%s",
-			TrendSummaryFormat, got.String(), path, want)
+	if got != string(want) {
+		t.Errorf("what %s %d writes is no longer %s: raise %s, then run go test ./reports -update\n--- got\n%s--- want (%s)\n%s",
+			konst, format, path, konst, got, path, want)
 	}
 }
