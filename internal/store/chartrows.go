@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -386,8 +388,12 @@ const putPreparedBatch = 2000
 // responses are those row versions. A response no longer in the round
 // is left out. It is derived data: it may be lost or deleted at any time
 // and is made again when next needed. Written in statements of
-// putPreparedBatch forms, each its own transaction.
+// putPreparedBatch forms, each its own transaction, in the responses'
+// order (forms is sorted so): two servers writing forms of the same
+// responses at once lock them in the same order, one after the other,
+// rather than each waiting for the other.
 func (s *Store) PutPrepared(ctx context.Context, surveyID int64, key PreparedKey, forms []PreparedForm) error {
+	slices.SortFunc(forms, func(a, b PreparedForm) int { return cmp.Compare(a.Response, b.Response) })
 	for len(forms) > 0 {
 		n := min(len(forms), putPreparedBatch)
 		ids := make([]int64, n)
