@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -391,9 +393,27 @@ const putPreparedBatch = 2000
 // putPreparedBatch forms, each its own transaction, in the responses'
 // order (forms is sorted so): two servers writing forms of the same
 // responses at once lock them in the same order, one after the other,
-// rather than each waiting for the other.
+// rather than each waiting for the other. A response given more than
+// once is kept in its latest version.
 func (s *Store) PutPrepared(ctx context.Context, surveyID int64, key PreparedKey, forms []PreparedForm) error {
-	slices.SortFunc(forms, func(a, b PreparedForm) int { return cmp.Compare(a.Response, b.Response) })
+	// version is the response's own version in a row version
+	// ("xmin:version"); one that does not parse sorts first.
+	version := func(f PreparedForm) int64 {
+		_, v, _ := strings.Cut(f.Version, ":")
+		n, _ := strconv.ParseInt(v, 10, 64)
+		return n
+	}
+	slices.SortFunc(forms, func(a, b PreparedForm) int {
+		return cmp.Or(cmp.Compare(a.Response, b.Response), cmp.Compare(version(a), version(b)))
+	})
+	kept := forms[:0] // the last of each response's, its latest
+	for i, f := range forms {
+		if i+1 < len(forms) && forms[i+1].Response == f.Response {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	forms = kept
 	for len(forms) > 0 {
 		n := min(len(forms), putPreparedBatch)
 		ids := make([]int64, n)

@@ -101,6 +101,13 @@ type Saved struct {
 	Changed bool
 	// Answers are the answers the response now holds (Response's, decoded).
 	Answers survey.Answers
+	// Counted, when not empty, says that Answers are also the copy the
+	// charts count (the response has no submitted copy, or this submit
+	// made it of them), and names the response row's version the save
+	// left as ChartHead.Version does (xmin:version): a prepared form of
+	// Answers may be kept under it (PutPrepared). Set by the saves of one
+	// statement (the autosave's), empty otherwise.
+	Counted string
 }
 
 const (
@@ -150,7 +157,7 @@ up AS (
     INSERT INTO responses (survey_id, municipality_code, answers, carried, version)
     SELECT sv.id, $2, $4, $5, 1 FROM sv
     ON CONFLICT (survey_id, municipality_code) DO NOTHING
-    RETURNING ` + responseColumns + `),
+    RETURNING ` + savedReturning + `),
 rev AS (
     INSERT INTO revisions (response_id, version, action, actor, invitation_id, user_id, before, after, note)
     SELECT id, version, 'save', $6, $7, $8, $9, $10, $11 FROM up)
@@ -159,7 +166,7 @@ SELECT ` + savedColumns + ` FROM up`
 WHERE id = $1 AND version = $4
     AND EXISTS (SELECT 1 FROM surveys WHERE id = $2 AND ($3::text = '' OR definition_sha256 = $3))`
 	saveCheck = saveWhere + `
-RETURNING ` + responseColumns
+RETURNING ` + savedReturning
 	saveRevision = `
     INSERT INTO revisions (response_id, version, action, actor, invitation_id, user_id, before, after, note)
     SELECT id, version, `
@@ -173,9 +180,14 @@ SELECT ` + savedColumns + ` FROM up`
 )
 
 // savedColumns are what the save statements send back: responseColumns
-// without the answers, which the caller has just written (scanSaved).
+// without the answers, which the caller has just written, and the row's
+// version as the charts' heads name it (scanSaved).
 const savedColumns = `id, survey_id, municipality_code, status, version, submitted_answers,
-    submitted_version, submitted_at, created_at, updated_at, carried`
+    submitted_version, submitted_at, created_at, updated_at, carried, row_version`
+
+// savedReturning is what the row a save statement wrote gives its
+// savedColumns from.
+const savedReturning = responseColumns + `, xmin::text || ':' || version::text AS row_version`
 
 // saveStatements are the save's: prepared on each connection once
 // (preparedStatements), so that each costs one round trip.
@@ -185,12 +197,13 @@ var responseStatements = []string{qInsertCarried, qConfirmCarried, qResponse, qR
 	qUpdateAnswers, qSubmitResponse, qResponsesForSurvey, qCorrectResponse}
 
 // scanSaved reads a row of savedColumns, in their order, with a plain
-// Scan; answers are the answers the statement wrote (as JSON).
-func scanSaved(row *sql.Row, r *Response, answers []byte) error {
+// Scan; answers are the answers the statement wrote (as JSON), and
+// rowVersion is set to the row's version.
+func scanSaved(row *sql.Row, r *Response, answers []byte, rowVersion *string) error {
 	var submittedVersion sql.NullInt64
 	var submittedAt sql.NullTime
 	err := row.Scan(&r.ID, &r.SurveyID, &r.MunicipalityCode, &r.Status, &r.Version,
-		&r.SubmittedJSON, &submittedVersion, &submittedAt, &r.CreatedAt, &r.UpdatedAt, (*[]byte)(&r.CarriedJSON))
+		&r.SubmittedJSON, &submittedVersion, &submittedAt, &r.CreatedAt, &r.UpdatedAt, (*[]byte)(&r.CarriedJSON), rowVersion)
 	if err != nil {
 		return err
 	}
@@ -310,13 +323,14 @@ func (s *Store) applySeen(ctx context.Context, c Change) (Saved, bool, error) {
 		return Saved{}, false, err
 	}
 	var next Response
+	var counted string
 	switch {
-	case cur.ID == 0:
+	case cur.ID == 0: // a new response has no submitted copy
 		err = scanSaved(s.db.QueryRowContext(ctx, qSaveNew, c.SurveyID, c.Municipality, c.DefinitionSHA256,
-			data, carriedJSON, kind, inv, user, b, af, note), &next, data)
-	case c.Submit:
+			data, carriedJSON, kind, inv, user, b, af, note), &next, data, &counted)
+	case c.Submit: // its submitted copy is what it wrote
 		err = scanSaved(s.db.QueryRowContext(ctx, qSaveSubmit, cur.ID, c.SurveyID, c.DefinitionSHA256, cur.Version,
-			data, carriedJSON, kind, inv, user, b, af, note), &next, data)
+			data, carriedJSON, kind, inv, user, b, af, note), &next, data, &counted)
 	default:
 		var deadline *time.Time
 		if d, ok := ctx.Deadline(); ok {
@@ -335,7 +349,7 @@ func (s *Store) applySeen(ctx context.Context, c Change) (Saved, bool, error) {
 		}
 		next = cur
 		next.AnswersJSON, next.CarriedJSON = data, carriedJSON
-		next.Version, next.UpdatedAt = it.version, it.updated
+		next.Version, next.UpdatedAt, counted = it.version, it.updated, it.counted
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return Saved{}, false, nil // somebody was first
@@ -343,7 +357,7 @@ func (s *Store) applySeen(ctx context.Context, c Change) (Saved, bool, error) {
 	if err != nil {
 		return Saved{}, false, err
 	}
-	return Saved{Response: next, Changed: true, Answers: answers}, true, nil
+	return Saved{Response: next, Changed: true, Answers: answers, Counted: counted}, true, nil
 }
 
 // applyLocked is Apply in one transaction that locks the response.

@@ -81,7 +81,9 @@ const (
 // carried-over marks to write), and the revision's k (actor kind), inv,
 // usr, b, f (before and after) and n (note), and dl, the save's
 // caller's deadline (null: none). It returns i, the new version and
-// updated_at of each save it wrote.
+// updated_at of each save it wrote, and the row's version as the charts'
+// heads name it when the answers it wrote are the copy they count (the
+// response has no submitted copy; Saved.Counted).
 //
 // A save is not written once its caller's deadline has passed: a request
 // that answered that it could not save (503: the database did not answer
@@ -120,13 +122,14 @@ up AS (
             WHERE i.token_sha256 = v.h AND i.id = v.inv AND i.revoked_at IS NULL
                 AND i.survey_id = r.survey_id AND i.municipality_code = r.municipality_code
                 AND d.closes_at IS NOT DISTINCT FROM v.ext))
-    RETURNING v.i, r.id, r.version, r.updated_at),
+    RETURNING v.i, r.id, r.version, r.updated_at,
+        CASE WHEN r.submitted_answers IS NULL THEN r.xmin::text || ':' || r.version::text END AS counted),
 rev AS (
     INSERT INTO revisions (response_id, version, action, actor, invitation_id, user_id, before, after, note)
     SELECT up.id, up.version, 'save', v.k, v.inv, v.usr, v.b, v.f, v.n FROM up JOIN v ON v.i = up.i)
-SELECT i, version, updated_at, NULL::jsonb FROM up
+SELECT i, version, updated_at, counted, NULL::jsonb FROM up
 UNION ALL
-SELECT v.i, NULL, NULL, (
+SELECT v.i, NULL, NULL, NULL, (
     SELECT jsonb_build_object('iid', i.id, 'sv', i.survey_id, 'mc', i.municipality_code,
            'slug', s.slug, 'sha', s.definition_sha256, 'oa', s.opens_at, 'ca', s.closes_at, 'cl', s.closed_at,
            'rid', COALESCE(r.id, 0), 'st', COALESCE(r.status, 'draft'), 'a', COALESCE(r.answers, '{}'),
@@ -185,6 +188,7 @@ type batchedSave struct {
 	written bool
 	version int
 	updated time.Time
+	counted string      // Saved.Counted
 	now     *Respondent // kept and not written: the link's context now (nil: the link no longer works, or the batch failed)
 }
 
@@ -285,6 +289,7 @@ func (s *Store) writeSaves(batch []*batchedSave) {
 	type outcome struct {
 		version int
 		updated time.Time
+		counted string
 	}
 	got := make([]outcome, len(batch))
 	seen := make([]bool, len(batch))
@@ -293,8 +298,9 @@ func (s *Store) writeSaves(batch []*batchedSave) {
 		var i int
 		var version sql.NullInt64
 		var updated sql.NullTime
+		var counted sql.NullString
 		var kept []byte
-		if err := rows.Scan(&i, &version, &updated, &kept); err != nil || i < 0 || i >= len(batch) {
+		if err := rows.Scan(&i, &version, &updated, &counted, &kept); err != nil || i < 0 || i >= len(batch) {
 			return
 		}
 		if !version.Valid && kept == nil {
@@ -309,14 +315,14 @@ func (s *Store) writeSaves(batch []*batchedSave) {
 			now[i] = &r
 			continue
 		}
-		got[i], seen[i] = outcome{version: int(version.Int64), updated: updated.Time}, true
+		got[i], seen[i] = outcome{version: int(version.Int64), updated: updated.Time, counted: counted.String}, true
 	}
 	if rows.Err() != nil {
 		return // rolled back as a whole
 	}
 	for i, it := range batch {
 		if seen[i] {
-			it.written, it.version, it.updated = true, got[i].version, got[i].updated
+			it.written, it.version, it.updated, it.counted = true, got[i].version, got[i].updated, got[i].counted
 		}
 		it.now = now[i]
 	}
