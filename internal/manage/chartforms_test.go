@@ -2,8 +2,14 @@ package manage_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
@@ -148,5 +154,111 @@ func TestChartsFormsKeptSameAsDocuments(t *testing.T) {
 	got, forms = charts(&manage.Manager{Store: m.Store})
 	if forms != 0 || got != fromDocuments() {
 		t.Fatalf("forms of another format: %d read, want none; charts the same: %v", forms, got == fromDocuments())
+	}
+}
+
+// TestSavedFormsKept: what a municipality saves through its personal link
+// (the first save, the saves after it, batched, and the submit) has its
+// prepared form kept, under the row version the save left, so that a
+// server just started reads the round as forms; and the charts made from
+// them are those made from the documents — a negative zero sent
+// included (validation makes it 0, as the database would).
+func TestSavedFormsKept(t *testing.T) {
+	t.Parallel()
+	m, def := setup(t)
+	now := time.Now()
+	sv, _, err := m.EnsureRound(ctx, def, now.Add(-time.Hour), now.Add(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := domain.OperatorPrincipal()
+	links, err := m.Invite(ctx, op, sv.Slug, []string{"riga"}, false)
+	if err != nil || len(links) != 1 {
+		t.Fatalf("links %+v: %v", links, err)
+	}
+	token := links[0].URL[strings.LastIndex(links[0].URL, "/")+1:]
+	kept := func() (rowVersion string, n int) {
+		t.Helper()
+		m.Wait()
+		var rows []string
+		if err := m.Store.DB().SelectContext(ctx, &rows, `SELECT p.row_xmin::text || ':' || p.row_version::text
+			FROM response_prepared p JOIN responses r ON r.id = p.response_id
+			WHERE r.survey_id = $1 AND p.row_xmin = r.xmin AND p.row_version = r.version`, sv.ID); err != nil {
+			t.Fatal(err)
+		}
+		var all int
+		if err := m.Store.DB().GetContext(ctx, &all, `SELECT count(*) FROM response_prepared`); err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) == 1 {
+			rowVersion = rows[0]
+		}
+		return rowVersion, all
+	}
+	// Plausible answers that count NGOs supported: none, saved as -0
+	// (and no support).
+	var answers survey.Answers
+	for seed := uint64(1); answers["ngo_supported_count"] == nil; seed++ {
+		if answers, err = def.Synthesize(rand.New(rand.NewPCG(5, seed)), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answers["ngo_supported_count"], answers["ngo_support_eur"] = json.Number("-0"), json.Number("0")
+	in := survey.Answers{}
+	for i, code := range slices.Sorted(maps.Keys(answers)) {
+		in[code] = answers[code]
+		if i%5 != 0 && i != len(answers)-1 {
+			continue
+		}
+		r, err := m.RespondentToSave(ctx, token, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved, err := m.SaveAnswers(ctx, r, r.Response.Version, in.Clone())
+		if ie := (*manage.InvalidAnswersError)(nil); errors.As(err, &ie) {
+			t.Fatalf("%v: %v", err, ie.Errors)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, n := kept(); v == "" || n != 1 {
+			t.Fatalf("after a save to version %d: the form kept is of %q (%d forms), want the response's row", saved.Response.Version, v, n)
+		}
+	}
+	r, err := m.RespondentByToken(ctx, token, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.SubmitAnswers(ctx, r, r.Response.Version, "lv"); err != nil {
+		if ie := (*manage.InvalidAnswersError)(nil); errors.As(err, &ie) {
+			t.Fatalf("%v: %v", err, ie.Errors)
+		}
+		t.Fatal(err)
+	}
+	if v, n := kept(); v == "" || n != 1 {
+		t.Fatalf("after the submit: the form kept is of %q (%d forms), want the response's row", v, n)
+	}
+	digest := func(m *manage.Manager) string {
+		t.Helper()
+		d, err := m.Charts(ctx, op, sv, def, reports.Filter{}, reports.ChartOptions{Lang: "lv"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		set, err := json.Marshal(d.Set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%d %+v %s", d.Summary.Responses, d.Rate, set)
+	}
+	fresh := &manage.Manager{Store: m.Store}
+	got := digest(fresh)
+	if n := manage.ChartFormsRead(fresh); n != 1 {
+		t.Fatalf("a server just started read %d forms, want 1", n)
+	}
+	if _, err := m.Store.DB().ExecContext(ctx, `DELETE FROM response_prepared`); err != nil {
+		t.Fatal(err)
+	}
+	if want := digest(&manage.Manager{Store: m.Store}); got != want {
+		t.Fatalf("the charts from the form saved differ from those from the document:\n%.800s\n%.800s", got, want)
 	}
 }

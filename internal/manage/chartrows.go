@@ -504,20 +504,61 @@ func (m *Manager) keepForms(ctx context.Context, rr *chartRoundRows) {
 	if rr.forms.DefinitionSHA256 == "" {
 		return
 	}
+	if heads := rr.made(); len(heads) > 0 {
+		m.scheduleForms(ctx, formWriteKey{survey: rr.key.survey, forms: rr.forms}, formJob{rr: rr, heads: heads})
+	}
+}
+
+// made are the rows of rr whose answers were prepared from their
+// documents (not taken from a form kept).
+func (rr *chartRoundRows) made() []int {
 	var heads []int
 	for _, i := range rr.missing {
 		if (rr.byForm == nil || !rr.byForm[i]) && rr.prepared[i] != nil && rr.heads[i].ID != nil && rr.heads[i].Version != nil {
 			heads = append(heads, i)
 		}
 	}
-	if len(heads) == 0 {
+	return heads
+}
+
+// keepRoundForms reads round sv whole, as its charts do, and keeps the
+// prepared forms of the answers whose forms were not kept, at once: what a
+// round filled by saves through personal links has (keepSavedForm), for a
+// round written otherwise (Scale). It gives how many it kept.
+func (m *Manager) keepRoundForms(ctx context.Context, sv domain.Survey, def *survey.Definition) (int, error) {
+	rr := &chartRoundRows{key: chartRoundKey{survey: sv.ID}, def: def, forms: formsKey(sv)}
+	if err := m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error { return rr.readWhole(ctx, sn, nil) }); err != nil {
+		return 0, err
+	}
+	forms := formsOf([]formJob{{rr: rr, heads: rr.made()}})
+	return len(forms), m.Store.PutPrepared(ctx, sv.ID, rr.forms, forms)
+}
+
+// keepSavedForm keeps in the database, as keepForms does, the prepared
+// form of what a save through a personal link wrote, when the charts
+// count it (saved.Counted: the response has no submitted copy, or the
+// save submitted it): so that a round filled by saves is read as forms
+// the first time it is read whole too. The form is made on the writing
+// goroutine, not the save's, from the answers the save wrote: canonical
+// (survey.Definition.Validate: numbers as the database gives them back,
+// no "-0", no exponent), so the same form as from the document read back
+// (TestSavedFormsKept).
+func (m *Manager) keepSavedForm(ctx context.Context, sv domain.Survey, def *survey.Definition, saved store.Saved) {
+	if saved.Counted == "" || saved.Answers == nil || saved.Response.ID == 0 || sv.DefinitionSHA256 == "" {
 		return
 	}
-	now, first := m.formWrites.add(rr.key.survey, rr.forms, formJob{rr: rr, heads: heads})
+	m.scheduleForms(ctx, formWriteKey{survey: sv.ID, forms: formsKey(sv)},
+		formJob{saved: &savedForm{def: def, id: saved.Response.ID, version: saved.Counted, answers: saved.Answers}})
+}
+
+// scheduleForms adds j to the forms waiting to be written under k, and
+// starts the write that takes them keepFormsAfter later (or at once when
+// Wait is called) when none is waiting.
+func (m *Manager) scheduleForms(ctx context.Context, k formWriteKey, j formJob) {
+	now, first := m.formWrites.add(k, j)
 	if !first {
 		return // written with the rows already waiting
 	}
-	key := formWriteKey{survey: rr.key.survey, forms: rr.forms}
 	ctx = context.WithoutCancel(ctx)
 	m.background.Go(func() {
 		wait := time.NewTimer(keepFormsAfter)
@@ -526,29 +567,40 @@ func (m *Manager) keepForms(ctx context.Context, rr *chartRoundRows) {
 		case <-now:
 			wait.Stop()
 		}
-		jobs := m.formWrites.take(key)
+		forms := formsOf(m.formWrites.take(k))
 		ctx, cancel := context.WithTimeout(ctx, keepFormsTimeout)
 		defer cancel()
-		n := 0
-		for _, j := range jobs {
-			n += len(j.heads)
-		}
-		forms := make([]store.PreparedForm, 0, n)
-		buf := make([]byte, 0, 256*n)
-		for _, j := range jobs {
-			for _, i := range j.heads {
-				start := len(buf)
-				buf = reports.AppendPrepared(buf, j.rr.prepared[i])
-				h := j.rr.heads[i]
-				forms = append(forms, store.PreparedForm{Response: *h.ID, Version: *h.Version, Form: buf[start:len(buf):len(buf)]})
-			}
-		}
-		if err := m.Store.PutPrepared(ctx, key.survey, key.forms, forms); err != nil {
+		if err := m.Store.PutPrepared(ctx, k.survey, k.forms, forms); err != nil {
 			m.Metrics.PreparedAnswers("not_kept", len(forms))
 			return
 		}
 		m.Metrics.PreparedAnswers("kept", len(forms))
 	})
+}
+
+// formsOf makes the prepared forms of the jobs' rows.
+func formsOf(jobs []formJob) []store.PreparedForm {
+	n := 0
+	for _, j := range jobs {
+		n += max(len(j.heads), 1)
+	}
+	forms := make([]store.PreparedForm, 0, n)
+	buf := make([]byte, 0, 256*n)
+	add := func(id int64, version string, p *reports.Prepared) {
+		start := len(buf)
+		buf = reports.AppendPrepared(buf, p)
+		forms = append(forms, store.PreparedForm{Response: id, Version: version, Form: buf[start:len(buf):len(buf)]})
+	}
+	for _, j := range jobs {
+		if s := j.saved; s != nil {
+			add(s.id, s.version, reports.Prepare(s.def, s.answers))
+		}
+		for _, i := range j.heads {
+			h := j.rr.heads[i]
+			add(*h.ID, *h.Version, j.rr.prepared[i])
+		}
+	}
+	return forms
 }
 
 // Wait has what the Manager writes after the requests it answered
@@ -558,11 +610,21 @@ func (m *Manager) Wait() {
 	m.background.Wait()
 }
 
-// formJob is rows of a read whose forms are to be kept: heads are indexes
-// in rr.heads.
+// formJob is what forms are to be kept of: rows of a read (heads are
+// indexes in rr.heads), or a response a save wrote.
 type formJob struct {
 	rr    *chartRoundRows
 	heads []int
+	saved *savedForm
+}
+
+// savedForm is the answers a save wrote, made from def, and the row
+// version it left (store.Saved.Counted).
+type savedForm struct {
+	def     *survey.Definition
+	id      int64
+	version string
+	answers survey.Answers
 }
 
 // formWriteKey names one write: a round's forms under one key.
@@ -582,10 +644,9 @@ type roundWrites struct {
 // add puts j with the rows waiting for its round and key, and says
 // whether none were (first: the caller starts the write that takes them),
 // and gives the channel that hurry closes.
-func (w *roundWrites) add(survey int64, forms store.PreparedKey, j formJob) (now <-chan struct{}, first bool) {
+func (w *roundWrites) add(k formWriteKey, j formJob) (now <-chan struct{}, first bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	k := formWriteKey{survey: survey, forms: forms}
 	jobs, ok := w.waiting[k]
 	if w.waiting == nil {
 		w.waiting = map[formWriteKey][]formJob{}

@@ -439,6 +439,7 @@ func (m *Manager) SaveAnswers(ctx context.Context, r *Respondent, base int, in s
 		return Saved{}, err
 	}
 	m.keepSaved(r, saved)
+	m.keepSavedForm(ctx, r.Survey, r.Def, saved)
 	m.Metrics.Saved(len(out.Merged) > 0)
 	out.Response, out.Changed, out.Answers = saved.Response, saved.Changed, saved.Answers
 	if out.Answers == nil {
@@ -490,6 +491,7 @@ func (m *Manager) SubmitAnswers(ctx context.Context, r *Respondent, base int, la
 		return Saved{}, err
 	}
 	m.Metrics.Submitted()
+	m.keepSavedForm(ctx, r.Survey, r.Def, saved)
 	out := Saved{Response: saved.Response, Changed: saved.Changed, Answers: res.Answers, Submitted: true}
 	_, out.ReceiptError = m.QueueReceipt(ctx, Receipt{Survey: r.Survey, Definition: r.Def, Response: saved.Response,
 		Lang: lang, Token: r.token})
