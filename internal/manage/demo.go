@@ -17,8 +17,10 @@ import (
 // Demo fills the round with plausible synthetic, submitted answers for n
 // municipalities that have not answered yet, so reports can be tried. It
 // never touches a municipality that has saved anything. The changes are
-// recorded as the system's, with the note "demo". For admins and the
-// operator (domain.AccessAdminister): it writes answers no municipality gave.
+// recorded as the system's, with the note "demo", and the round's
+// prepared answers are kept as submits keep them (keepRoundForms). For
+// admins and the operator (domain.AccessAdminister): it writes answers no
+// municipality gave.
 func (m *Manager) Demo(ctx context.Context, p domain.Principal, slug string, n int, seed uint64) (int, error) {
 	if err := p.Require(domain.AccessAdminister); err != nil {
 		return 0, err
@@ -59,6 +61,13 @@ func (m *Manager) Demo(ctx context.Context, p domain.Principal, slug string, n i
 			return made, err
 		}
 		made++
+	}
+	if made > 0 {
+		// The prepared forms their submits through personal links would
+		// have kept (keepSavedForm).
+		if _, err := m.keepRoundForms(ctx, sv, def); err != nil {
+			return made, err
+		}
 	}
 	return made, nil
 }

@@ -60,7 +60,9 @@ type ScaleResult struct {
 // (Synthesize, plausible), spread evenly over the rounds and, in each
 // round, over a window of the municipalities that moves from round to
 // round. Each response is stored as a first submit stores it, with its
-// one revision (store.LoadScale: COPY, one transaction).
+// one revision (store.LoadScale: COPY, one transaction), and the
+// prepared form of its answers is kept as a submit keeps it
+// (keepRoundForms, after: a round read whole once).
 //
 // It refuses (changing nothing) sizes out of range (ErrScaleSize), a
 // database where a real municipality has a response
@@ -138,6 +140,12 @@ func (m *Manager) Scale(ctx context.Context, p domain.Principal, spec ScaleSpec)
 		Rounds: rounds, Responses: responses, Note: "scale"})
 	if err != nil {
 		return ScaleResult{}, err
+	}
+	// The prepared forms its submits would have kept (keepSavedForm).
+	for i, sv := range out.Rounds {
+		if _, err := m.keepRoundForms(ctx, sv, defs[i]); err != nil {
+			return out, err
+		}
 	}
 	return out, nil
 }

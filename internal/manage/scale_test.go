@@ -2,6 +2,7 @@ package manage_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -125,6 +126,41 @@ func TestScale(t *testing.T) {
 	}
 	if storetest.Fingerprint(t, m.Store) != before {
 		t.Error("a refused set changed the database")
+	}
+
+	// The prepared forms a submit keeps are kept for each response: a
+	// server just started reads them, and shows the charts made from the
+	// documents.
+	if n := count(`SELECT count(*) FROM response_prepared p JOIN responses r ON r.id = p.response_id
+		AND p.row_xmin = r.xmin AND p.row_version = r.version`); n != 99 {
+		t.Errorf("%d prepared forms kept of the responses as they are, want 99", n)
+	}
+	digest := func(m *manage.Manager) string {
+		t.Helper()
+		_, def, err := m.Round(ctx, op, res.Rounds[0].Slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cd, err := m.Charts(ctx, op, res.Rounds[0], def, reports.Filter{}, reports.ChartOptions{Lang: "lv"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		set, err := json.Marshal(cd.Set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(set)
+	}
+	fresh := &manage.Manager{Store: m.Store}
+	got := digest(fresh)
+	if n := manage.ChartFormsRead(fresh); n != 50 {
+		t.Errorf("a server just started read %d forms of the first round, want 50", n)
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM response_prepared`); err != nil {
+		t.Fatal(err)
+	}
+	if want := digest(&manage.Manager{Store: m.Store}); got != want {
+		t.Errorf("the charts from the forms kept differ from those from the documents:\n%.600s\n%.600s", got, want)
 	}
 }
 
