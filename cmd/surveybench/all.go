@@ -509,10 +509,12 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 	for i := range pages {
 		// The first request builds the page from the database (nothing
 		// is cached yet, and no earlier round's trend summary is kept in
-		// the database: the first time the round is shown), the others
-		// are answered from the cache once its stamp is checked.
+		// the database: the first time the round is shown; the answers'
+		// prepared forms are kept, as the submits that wrote them keep
+		// them), the others are answered from the cache once its stamp is
+		// checked.
 		b.rows = append(b.rows, timed(i, fmt.Sprintf(" (median of %d)", rounds), t[2*i+1], t[2*i]),
-			timed(i, ", first request (nothing cached, nothing kept)", first[2*i+1], first[2*i]))
+			timed(i, ", first request (nothing cached)", first[2*i+1], first[2*i]))
 	}
 	// The first request after a save: one response saved through its
 	// personal link's API (as the form does), then one GET, saves times.
@@ -573,7 +575,45 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 		b.rows = append(b.rows, timed(i, fmt.Sprintf(", first request after a restart (median of %d)", restarts),
 			median(again[2*i+1]), median(again[2*i])))
 	}
+	// The same with no prepared form of any answer kept (each document
+	// read and parsed): a round whose answers were written otherwise than
+	// through the service (an archive restored), or a server whose
+	// forms' format changed.
+	progress("pages at %s responses: the first requests after each of %d restarts with no prepared form kept", label, restarts)
+	bare := make([][]float64, len(paths))
+	for r := range restarts {
+		srv.stop()
+		if err := b.dropForms(ctx, db); err != nil {
+			return err
+		}
+		if srv, err = startServer(ctx, b.bin, b.env(db), filepath.Join(b.dir, fmt.Sprintf("serve-bare%d-%s.log", r, db))); err != nil {
+			return err
+		}
+		_, first, err := timePages(ctx, c, srv.base, paths, 0)
+		if err != nil {
+			return srv.explain(err)
+		}
+		for i, v := range first {
+			bare[i] = append(bare[i], v)
+		}
+	}
+	for i := range pages {
+		b.rows = append(b.rows, timed(i, fmt.Sprintf(", first request after a restart, no prepared form kept (median of %d)", restarts),
+			median(bare[2*i+1]), median(bare[2*i])))
+	}
 	return nil
+}
+
+// dropForms deletes every prepared form kept in the scratch database db
+// (response_prepared: derived data, made again from the documents).
+func (b *bench) dropForms(ctx context.Context, db string) error {
+	c, err := sql.Open("postgres", b.dsnFor(db))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = c.ExecContext(ctx, `TRUNCATE response_prepared`)
+	return err
 }
 
 // openForSaves lets the round take saves in the scratch database db: the
