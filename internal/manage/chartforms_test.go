@@ -225,6 +225,20 @@ func TestSavedFormsKept(t *testing.T) {
 			t.Fatalf("after a save to version %d: the form kept is of %q (%d forms), want the response's row", saved.Response.Version, v, n)
 		}
 	}
+	// Saves one after the other within the second: the form of the last.
+	for _, name := range []string{"Anna", "Anna B.", "Anna Bērziņa"} {
+		r, err := m.RespondentToSave(ctx, token, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in["resp_name"] = name
+		if _, err := m.SaveAnswers(ctx, r, r.Response.Version, in.Clone()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v, n := kept(); v == "" || n != 1 {
+		t.Fatalf("after three saves in a row: the form kept is of %q (%d forms), want the response's row", v, n)
+	}
 	r, err := m.RespondentByToken(ctx, token, now)
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -637,25 +639,58 @@ type formWriteKey struct {
 // the writers waiting to go at once.
 type roundWrites struct {
 	mu      sync.Mutex
-	waiting map[formWriteKey][]formJob
+	waiting map[formWriteKey]*waitingForms
 	now     chan struct{} // closed by hurry
 }
 
-// add puts j with the rows waiting for its round and key, and says
-// whether none were (first: the caller starts the write that takes them),
-// and gives the channel that hurry closes.
+// waitingForms are the jobs waiting for one write; saved says where in
+// jobs each response a save wrote is (one job a response: its latest
+// save, so that a burst of autosaves makes one form, not one each).
+type waitingForms struct {
+	jobs  []formJob
+	saved map[int64]int
+}
+
+// add puts j with the rows waiting for its round and key (a save's in
+// place of an earlier save's of the same response), and says whether
+// none were (first: the caller starts the write that takes them), and
+// gives the channel that hurry closes.
 func (w *roundWrites) add(k formWriteKey, j formJob) (now <-chan struct{}, first bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	jobs, ok := w.waiting[k]
-	if w.waiting == nil {
-		w.waiting = map[formWriteKey][]formJob{}
-	}
-	w.waiting[k] = append(jobs, j)
 	if w.now == nil {
 		w.now = make(chan struct{})
 	}
+	wf, ok := w.waiting[k]
+	if !ok {
+		if w.waiting == nil {
+			w.waiting = map[formWriteKey]*waitingForms{}
+		}
+		wf = &waitingForms{}
+		w.waiting[k] = wf
+	}
+	if j.saved != nil {
+		if i, seen := wf.saved[j.saved.id]; seen {
+			if rowVersionNumber(j.saved.version) >= rowVersionNumber(wf.jobs[i].saved.version) {
+				wf.jobs[i] = j
+			}
+			return w.now, false
+		}
+		if wf.saved == nil {
+			wf.saved = map[int64]int{}
+		}
+		wf.saved[j.saved.id] = len(wf.jobs)
+	}
+	wf.jobs = append(wf.jobs, j)
 	return w.now, !ok
+}
+
+// rowVersionNumber is the response's own version in a row version
+// ("xmin:version"; 0 when it has none).
+func rowVersionNumber(v string) int64 {
+	_, n, _ := strings.Cut(v, ":")
+	i, _ := strconv.ParseInt(n, 10, 64)
+	return i
 }
 
 // take gives the rows waiting under k, and lets the next add start a
@@ -663,9 +698,12 @@ func (w *roundWrites) add(k formWriteKey, j formJob) (now <-chan struct{}, first
 func (w *roundWrites) take(k formWriteKey) []formJob {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	jobs := w.waiting[k]
+	wf := w.waiting[k]
 	delete(w.waiting, k)
-	return jobs
+	if wf == nil {
+		return nil
+	}
+	return wf.jobs
 }
 
 // hurry tells the writes waiting to go at once.
