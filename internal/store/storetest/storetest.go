@@ -452,13 +452,18 @@ func repoRoot() (string, error) {
 }
 
 // Fingerprint sums up every table of the store's database: its row count
-// and a hash of its rows, so that any change shows.
+// and a hash of its rows, so that any change shows — but for
+// response_prepared, the charts' prepared forms of the answers: derived
+// data that the service writes a second after the save or the read that
+// made it, on a goroutine of its own, so a fingerprint taken in between
+// would see a change that no request in between made.
 func Fingerprint(t testing.TB, s *store.Store) string {
 	t.Helper()
 	ctx := context.Background()
 	var tables []string
 	if err := s.DB().SelectContext(ctx, &tables, `SELECT quote_ident(table_name) FROM information_schema.tables
-		WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`); err != nil {
+		WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'response_prepared'
+		ORDER BY table_name`); err != nil {
 		t.Fatalf("storetest: %v", err)
 	}
 	if len(tables) < 10 {
