@@ -551,57 +551,49 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 	if b.quick {
 		restarts = 3
 	}
-	progress("pages at %s responses: the first requests after each of %d restarts", label, restarts)
-	again := make([][]float64, len(paths))
-	for r := range restarts {
-		srv.stop()
-		if srv, err = startServer(ctx, b.bin, b.env(db), filepath.Join(b.dir, fmt.Sprintf("serve-again%d-%s.log", r, db))); err != nil {
-			return err
+	// restarted times the first request of each path on a server started
+	// anew, restarts times (before, when not nil, run while it is
+	// stopped), and adds a row per page: the median of each.
+	restarted := func(what, log string, before func() error) error {
+		progress("pages at %s responses: the first requests after each of %d restarts%s", label, restarts, what)
+		times := make([][]float64, len(paths))
+		for r := range restarts {
+			srv.stop()
+			if before != nil {
+				if err := before(); err != nil {
+					return err
+				}
+			}
+			if srv, err = startServer(ctx, b.bin, b.env(db), filepath.Join(b.dir, fmt.Sprintf("serve-%s%d-%s.log", log, r, db))); err != nil {
+				return err
+			}
+			_, first, err := timePages(ctx, c, srv.base, paths, 0)
+			if err != nil {
+				return srv.explain(err)
+			}
+			for i, v := range first {
+				times[i] = append(times[i], v)
+			}
 		}
-		_, first, err := timePages(ctx, c, srv.base, paths, 0)
-		if err != nil {
-			return srv.explain(err)
+		median := func(v []float64) float64 {
+			v = slices.Clone(v)
+			slices.Sort(v)
+			return v[(len(v)-1)/2]
 		}
-		for i, v := range first {
-			again[i] = append(again[i], v)
+		for i := range pages {
+			b.rows = append(b.rows, timed(i, fmt.Sprintf(", first request after a restart%s (median of %d)", what, restarts),
+				median(times[2*i+1]), median(times[2*i])))
 		}
+		return nil
 	}
-	median := func(v []float64) float64 {
-		v = slices.Clone(v)
-		slices.Sort(v)
-		return v[(len(v)-1)/2]
-	}
-	for i := range pages {
-		b.rows = append(b.rows, timed(i, fmt.Sprintf(", first request after a restart (median of %d)", restarts),
-			median(again[2*i+1]), median(again[2*i])))
+	if err := restarted("", "again", nil); err != nil {
+		return err
 	}
 	// The same with no prepared form of any answer kept (each document
 	// read and parsed): a round whose answers were written otherwise than
 	// through the service (an archive restored), or a server whose
 	// forms' format changed.
-	progress("pages at %s responses: the first requests after each of %d restarts with no prepared form kept", label, restarts)
-	bare := make([][]float64, len(paths))
-	for r := range restarts {
-		srv.stop()
-		if err := b.dropForms(ctx, db); err != nil {
-			return err
-		}
-		if srv, err = startServer(ctx, b.bin, b.env(db), filepath.Join(b.dir, fmt.Sprintf("serve-bare%d-%s.log", r, db))); err != nil {
-			return err
-		}
-		_, first, err := timePages(ctx, c, srv.base, paths, 0)
-		if err != nil {
-			return srv.explain(err)
-		}
-		for i, v := range first {
-			bare[i] = append(bare[i], v)
-		}
-	}
-	for i := range pages {
-		b.rows = append(b.rows, timed(i, fmt.Sprintf(", first request after a restart, no prepared form kept (median of %d)", restarts),
-			median(bare[2*i+1]), median(bare[2*i])))
-	}
-	return nil
+	return restarted(", no prepared form kept", "bare", func() error { return b.dropForms(ctx, db) })
 }
 
 // dropForms deletes every prepared form kept in the scratch database db
