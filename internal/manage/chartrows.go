@@ -526,15 +526,44 @@ func (rr *chartRoundRows) made() []int {
 // keepRoundForms reads round sv whole, as its charts do, and keeps the
 // prepared forms of the answers whose forms were not kept, at once: what a
 // round filled by saves through personal links has (keepSavedForm), for a
-// round written otherwise (Scale). It gives how many it kept.
+// round written otherwise (Scale, Demo). It gives how many it kept. The
+// forms are written keepRoundFormsBatch at a time while the round is read,
+// so that a round of any size is not held.
 func (m *Manager) keepRoundForms(ctx context.Context, sv domain.Survey, def *survey.Definition) (int, error) {
-	rr := &chartRoundRows{key: chartRoundKey{survey: sv.ID}, def: def, forms: formsKey(sv)}
-	if err := m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error { return rr.readWhole(ctx, sn, nil) }); err != nil {
-		return 0, err
+	key := formsKey(sv)
+	pr := reports.NewPreparer(def)
+	var batch []store.PreparedForm
+	n := 0
+	flush := func() error {
+		err := m.Store.PutPrepared(ctx, sv.ID, key, batch)
+		n, batch = n+len(batch), batch[:0]
+		return err
 	}
-	forms := formsOf([]formJob{{rr: rr, heads: rr.made()}})
-	return len(forms), m.Store.PutPrepared(ctx, sv.ID, rr.forms, forms)
+	err := m.Store.ReadSnapshot(ctx, func(sn *store.Snapshot) error {
+		_, err := sn.RoundWhole(ctx, sv.ID, false, key, func(_ int, id int64, version string, answers, form []byte) error {
+			if form != nil {
+				return nil // kept already
+			}
+			p, err := pr.Prepare(answers)
+			if err != nil {
+				return err
+			}
+			batch = append(batch, store.PreparedForm{Response: id, Version: version, Form: reports.AppendPrepared(nil, p)})
+			if len(batch) == keepRoundFormsBatch {
+				return flush()
+			}
+			return nil
+		})
+		return err
+	})
+	if err == nil && len(batch) > 0 {
+		err = flush()
+	}
+	return n, err
 }
+
+// keepRoundFormsBatch is how many forms keepRoundForms writes at a time.
+const keepRoundFormsBatch = 2000
 
 // keepSavedForm keeps in the database, as keepForms does, the prepared
 // form of what a save through a personal link wrote, when the charts
