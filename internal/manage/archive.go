@@ -137,6 +137,26 @@ func (m *Manager) ImportArchive(ctx context.Context, p domain.Principal, r io.Re
 		return ArchiveImport{}, err
 	}
 	out := ArchiveImport{Manifest: man, RestoredRound: res}
-	return out, m.audit(ctx, p, domain.AuditArchiveImport, res.SurveyID, "",
-		map[string]any{"archive_round": man.Survey, "created_at": man.CreatedAt})
+	if err := m.audit(ctx, p, domain.AuditArchiveImport, res.SurveyID, "",
+		map[string]any{"archive_round": man.Survey, "created_at": man.CreatedAt}); err != nil {
+		return out, err
+	}
+	m.keepRestoredForms(ctx, res.SurveyID)
+	return out, nil
+}
+
+// keepRestoredForms keeps the prepared forms of a round just restored
+// (keepRoundForms), so that its first charts are read as forms too. They
+// are derived data: the round is restored whether or not they are kept
+// (its first reading then keeps them).
+func (m *Manager) keepRestoredForms(ctx context.Context, surveyID int64) {
+	sv, err := m.Store.SurveyByID(ctx, surveyID)
+	if err != nil {
+		return
+	}
+	def, err := m.Definition(sv)
+	if err != nil {
+		return
+	}
+	_, _ = m.keepRoundForms(ctx, sv, def)
 }

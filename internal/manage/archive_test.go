@@ -522,6 +522,14 @@ func TestArchiveManyRows(t *testing.T) {
 			t.Errorf("batch %d: %+v", size, res.Rows)
 		}
 		compareRounds(t, src, roundRows(t, target.Store, res.SurveyID), false)
+		// The restored round's prepared forms are kept, of its rows as
+		// they are.
+		var forms int
+		if err := target.Store.DB().GetContext(ctx, &forms, `SELECT count(*) FROM response_prepared p
+			JOIN responses r ON r.id = p.response_id AND p.row_xmin = r.xmin AND p.row_version = r.version
+			WHERE r.survey_id = $1`, res.SurveyID); err != nil || forms != rows {
+			t.Errorf("batch %d: %d prepared forms kept of the %d restored responses (%v)", size, forms, rows, err)
+		}
 	}
 	if trips[batch] < trips[0]+2*2*2 {
 		t.Errorf("import in batches of %d took %d round trips, with the default batch %d: the batches were not cut",
