@@ -591,8 +591,7 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 	}
 	// The same with no prepared form of any answer kept (each document
 	// read and parsed): a round whose answers were written otherwise than
-	// through the service (an archive restored), or a server whose
-	// forms' format changed.
+	// through the service, or a server whose forms' format changed.
 	return restarted(", no prepared form kept", "bare", func() error { return b.dropForms(ctx, db) })
 }
 
