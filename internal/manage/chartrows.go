@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -700,7 +698,7 @@ func (w *roundWrites) add(k formWriteKey, j formJob) (now <-chan struct{}, first
 	}
 	if j.saved != nil {
 		if i, seen := wf.saved[j.saved.id]; seen {
-			if rowVersionNumber(j.saved.version) >= rowVersionNumber(wf.jobs[i].saved.version) {
+			if store.RowVersionNumber(j.saved.version) >= store.RowVersionNumber(wf.jobs[i].saved.version) {
 				wf.jobs[i] = j
 			}
 			return w.now, false
@@ -712,14 +710,6 @@ func (w *roundWrites) add(k formWriteKey, j formJob) (now <-chan struct{}, first
 	}
 	wf.jobs = append(wf.jobs, j)
 	return w.now, !ok
-}
-
-// rowVersionNumber is the response's own version in a row version
-// ("xmin:version"; 0 when it has none).
-func rowVersionNumber(v string) int64 {
-	_, n, _ := strings.Cut(v, ":")
-	i, _ := strconv.ParseInt(n, 10, 64)
-	return i
 }
 
 // take gives the rows waiting under k, and lets the next add start a

@@ -381,6 +381,15 @@ type PreparedForm struct {
 	Form     []byte
 }
 
+// RowVersionNumber is the response's own version in a row version as
+// ChartHead.Version names it ("xmin:version"); 0 for one that does not
+// parse (it sorts first).
+func RowVersionNumber(v string) int64 {
+	_, n, _ := strings.Cut(v, ":")
+	i, _ := strconv.ParseInt(n, 10, 64)
+	return i
+}
+
 // putPreparedBatch is the most forms PutPrepared writes in one statement.
 const putPreparedBatch = 2000
 
@@ -396,15 +405,8 @@ const putPreparedBatch = 2000
 // rather than each waiting for the other. A response given more than
 // once is kept in its latest version.
 func (s *Store) PutPrepared(ctx context.Context, surveyID int64, key PreparedKey, forms []PreparedForm) error {
-	// version is the response's own version in a row version
-	// ("xmin:version"); one that does not parse sorts first.
-	version := func(f PreparedForm) int64 {
-		_, v, _ := strings.Cut(f.Version, ":")
-		n, _ := strconv.ParseInt(v, 10, 64)
-		return n
-	}
 	slices.SortFunc(forms, func(a, b PreparedForm) int {
-		return cmp.Or(cmp.Compare(a.Response, b.Response), cmp.Compare(version(a), version(b)))
+		return cmp.Or(cmp.Compare(a.Response, b.Response), cmp.Compare(RowVersionNumber(a.Version), RowVersionNumber(b.Version)))
 	})
 	kept := forms[:0] // the last of each response's, its latest
 	for i, f := range forms {
