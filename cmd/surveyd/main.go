@@ -264,6 +264,9 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	// Personal data of rounds past their retention period: a minute after
 	// start, then daily (idempotent: every instance may run it).
 	wg.Go(func() { m.RunRetention(bg, 24*time.Hour, log) })
+	// The prepared answers missing of the newest rounds (a round written
+	// otherwise, or a new PreparedFormat), a second after start.
+	wg.Go(func() { m.RunKeepMissingForms(bg, log) })
 	srv := h.HTTPServer(cfg.ListenAddr)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()

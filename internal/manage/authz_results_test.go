@@ -63,9 +63,11 @@ func resultOps() []operation {
 // resultExempt are the results methods that take no principal, and why.
 func resultExempt() map[string]string {
 	return map[string]string{
-		"OpenResults":     "the municipality's own released results, by its personal link (the token is the credential)",
-		"ResultsReleased": "whether the municipality's own results are released, by its personal link (the token is the credential)",
-		"Warm":            "the service's start-up before it serves: parses questionnaires and builds charts of made-up answers, shows nothing to anyone",
-		"Wait":            "the service's shutdown: waits for the prepared answers being kept after a charts request, shows nothing to anyone",
+		"OpenResults":         "the municipality's own released results, by its personal link (the token is the credential)",
+		"ResultsReleased":     "whether the municipality's own results are released, by its personal link (the token is the credential)",
+		"Warm":                "the service's start-up before it serves: parses questionnaires and builds charts of made-up answers, shows nothing to anyone",
+		"Wait":                "the service's shutdown: waits for the prepared answers being kept after a charts request, shows nothing to anyone",
+		"KeepMissingForms":    "the service's start-up job (RunKeepMissingForms): keeps derived forms of answers in the database, shows nothing to anyone",
+		"RunKeepMissingForms": "the service's start-up job: runs KeepMissingForms in the background a second after start",
 	}
 }

@@ -276,3 +276,72 @@ func TestSavedFormsKept(t *testing.T) {
 		t.Fatalf("the charts from the form saved differ from those from the document:\n%.800s\n%.800s", got, want)
 	}
 }
+
+// TestKeepMissingForms: the start-up job keeps the prepared forms missing
+// of the newest rounds — none kept (answers written otherwise than through
+// the service), a response changed since its form was kept, forms of
+// another format — so that a server just started reads every answer as a
+// form; a round with every form kept is only asked, not read.
+func TestKeepMissingForms(t *testing.T) {
+	t.Parallel()
+	e := newTwoRounds(t)
+	m := e.m
+	for i, c := range []string{"cesis", "riga", "valmiera", "ventspils", "jelgava"} {
+		e.answer(t, e.r25, c, 1000*(i+1), 500*(i+2), true, nil)
+		e.answer(t, e.r26, c, 1100*(i+1), 700*(i+2), i%2 == 0, nil)
+	}
+	op := domain.OperatorPrincipal()
+	keep := func(what string, want int) {
+		t.Helper()
+		n0 := m.RoundTrips()
+		n, err := m.KeepMissingForms(ctx)
+		if err != nil || n != want {
+			t.Fatalf("%s: %d forms kept (%v), want %d", what, n, err, want)
+		}
+		// The rounds (one round trip), then a question for each round
+		// (a statement with parameters: two): a round with nothing
+		// missing is not read.
+		if trips := m.RoundTrips() - n0; want == 0 && trips != 5 {
+			t.Fatalf("%s: %d round trips, want 5 (nothing read)", what, trips)
+		}
+	}
+	// read is how many answers a server just started reads as forms for
+	// the charts of both rounds.
+	read := func() int64 {
+		t.Helper()
+		fresh := &manage.Manager{Store: m.Store}
+		for _, r := range []struct {
+			sv  domain.Survey
+			def *survey.Definition
+		}{{e.r25, e.def25}, {e.r26, e.def26}} {
+			if _, err := fresh.Charts(ctx, op, r.sv, r.def, reports.Filter{}, reports.ChartOptions{Lang: "lv"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fresh.Wait()
+		return manage.ChartFormsRead(fresh)
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := m.Store.DB().ExecContext(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	keep("answers written otherwise", 10)
+	keep("again", 0)
+	if n := read(); n != 10 {
+		t.Fatalf("%d answers read as forms, want 10", n)
+	}
+	e.answer(t, e.r26, "riga", 9999, 1234, true, nil)
+	keep("a response changed since", 1)
+	exec(`UPDATE response_prepared SET format = format + 1 WHERE survey_id = $1`, e.r25.ID)
+	keep("forms of another format", 5)
+	keep("again", 0)
+	exec(`DELETE FROM response_prepared WHERE response_id =
+		(SELECT id FROM responses WHERE survey_id = $1 AND municipality_code = 'cesis')`, e.r26.ID)
+	keep("a form lost", 1)
+	if n := read(); n != 10 {
+		t.Fatalf("after the forms were kept again, %d answers read as forms, want 10", n)
+	}
+}

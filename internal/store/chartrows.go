@@ -195,8 +195,19 @@ ON CONFLICT (response_id) DO UPDATE SET survey_id = EXCLUDED.survey_id, row_xmin
     prepared = EXCLUDED.prepared
 WHERE response_prepared.row_version <= EXCLUDED.row_version`
 
+// qFormsMissing says whether a response of round $1 has no prepared form
+// for its current row version under the questionnaire $2 and format $3
+// (what qRoundWhole's join would find): it stops at the first one.
+const qFormsMissing = `
+SELECT EXISTS (
+    SELECT 1 FROM responses r
+    WHERE r.survey_id = $1 AND NOT EXISTS (
+        SELECT 1 FROM response_prepared p WHERE p.response_id = r.id AND p.survey_id = $1
+            AND p.definition_sha256 = $2 AND p.format = $3 AND p.row_xmin = r.xmin AND p.row_version = r.version))`
+
 var chartRowStatements = []string{qChartHeads, qChartSubmittedHeads,
-	qChartAnswers, qChartSubmittedAnswers, qRoundWhole, qRoundSubmittedWhole, qResultsStamp, qWorkbookStamp, qPutPrepared}
+	qChartAnswers, qChartSubmittedAnswers, qRoundWhole, qRoundSubmittedWhole, qResultsStamp, qWorkbookStamp, qPutPrepared,
+	qFormsMissing}
 
 // headValues holds what ChartHeads' pointers point to for many heads at
 // once: a status read before is shared (there are a few), ids and
@@ -388,6 +399,15 @@ func RowVersionNumber(v string) int64 {
 	_, n, _ := strings.Cut(v, ":")
 	i, _ := strconv.ParseInt(n, 10, 64)
 	return i
+}
+
+// FormsMissing says whether a response of round surveyID has no prepared
+// form kept under key for the row version it is now (PutPrepared), so
+// that RoundWhole would give its answers document instead.
+func (s *Store) FormsMissing(ctx context.Context, surveyID int64, key PreparedKey) (bool, error) {
+	var missing bool
+	err := s.db.GetContext(ctx, &missing, qFormsMissing, surveyID, key.DefinitionSHA256, key.Format)
+	return missing, err
 }
 
 // putPreparedBatch is the most forms PutPrepared writes in one statement.
