@@ -113,7 +113,7 @@ func allCmd(ctx context.Context, args []string) error {
 	defer b.dropAll()
 	ok := false
 	defer func() {
-		if ok {
+		if ok && os.Getenv("SURVEYBENCH_KEEP_LOGS") == "" {
 			os.RemoveAll(b.dir)
 		} else {
 			progress("the servers' logs are kept in %s", b.dir)

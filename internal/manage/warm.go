@@ -23,7 +23,10 @@ const warmRounds = 2 * MaxTrendRounds
 // first export. The first request still reads its round's rows and
 // builds every chart and sheet from them.
 // A round whose questionnaire does not parse is left for its requests
-// to report.
+// to report. Last, it opens warmConnections connections to the database
+// and has each prepare the store's statements (store.WarmConnections), so
+// that the first requests do not pay for a new PostgreSQL process
+// reading the catalog.
 func (m *Manager) Warm(ctx context.Context) error {
 	rounds, err := m.Store.Surveys(ctx)
 	if err != nil {
@@ -46,5 +49,10 @@ func (m *Manager) Warm(ctx context.Context) error {
 		}
 		warmed = true
 	}
-	return nil
+	return m.Store.WarmConnections(ctx, warmConnections)
 }
+
+// warmConnections is how many connections Warm opens: a few requests at
+// once on a server just started (a coordinator's pages, an export, a
+// handful of respondents' saves) each find one ready.
+const warmConnections = 4

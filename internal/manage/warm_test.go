@@ -13,7 +13,8 @@ import (
 // next one may be given (the Manager's workbook parts), builds no chart of
 // the rounds' data — the first Charts after it still reads and decodes every
 // response — and a round whose stored questionnaire does not parse does
-// not stop it.
+// not stop it; and it leaves connections to the database open for the
+// first requests.
 func TestWarm(t *testing.T) {
 	t.Parallel()
 	e := newTwoRounds(t)
@@ -44,6 +45,11 @@ func TestWarm(t *testing.T) {
 	}
 	if n := manage.BookPartsKept(m); n == 0 {
 		t.Fatal("no workbook part kept after Warm")
+	}
+	// Connections opened and warmed for the first requests
+	// (store.WarmConnections).
+	if st := m.Store.DB().Stats(); st.Idle < 4 {
+		t.Fatalf("%d connections idle after Warm, want at least 4", st.Idle)
 	}
 	before := manage.ChartAnswersDecoded(m)
 	d, err := m.Charts(ctx, domain.OperatorPrincipal(), e.r26, e.def26, reports.Filter{}, reports.ChartOptions{Lang: "lv"})

@@ -90,3 +90,43 @@ func roundTrips(t *testing.T, s *store.Store, what string, want uint64, fn func(
 		t.Errorf("%s: %d round trips, want %d", what, got, want)
 	}
 }
+
+// TestWarmConnections: WarmConnections opens as many connections as asked,
+// no more than the pool keeps idle, and leaves each one idle with the
+// statements connections keep prepared: three requests at once then each
+// run the round's lookup in one round trip.
+func TestWarmConnections(t *testing.T) {
+	t.Parallel()
+	s, err := store.OpenWith(ctx, storetest.NewDatabase(t), store.Options{MaxConns: 5, MaxIdleConns: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.WarmConnections(ctx, 8); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.DB().Stats(); st.OpenConnections != 3 || st.Idle != 3 {
+		t.Fatalf("after warming: %d connections open, %d idle; want 3 and 3", st.OpenConnections, st.Idle)
+	}
+	var conns []*sql.Conn
+	for range 3 {
+		c, err := s.DB().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns = append(conns, c)
+	}
+	for i, c := range conns {
+		roundTrips(t, s, fmt.Sprintf("the round by its address on connection %d", i+1), 1, func() error {
+			err := c.QueryRowContext(ctx, store.QuerySurveyBySlug, "no-such-round").Scan(new(int64))
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil
+			}
+			return err
+		})
+	}
+	if st := s.DB().Stats(); st.OpenConnections != 3 {
+		t.Fatalf("%d connections open, want the 3 warmed", st.OpenConnections)
+	}
+}

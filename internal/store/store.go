@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
@@ -32,8 +33,9 @@ type ConflictError = domain.ConflictError
 
 // Store is the database handle. It is safe for concurrent use.
 type Store struct {
-	db *sqlx.DB
-	c  *connector
+	db      *sqlx.DB
+	c       *connector
+	maxIdle int // connections the pool keeps while idle (Options.MaxIdleConns)
 	// saves and contexts write and read for the autosaves of many
 	// respondents together (savebatch.go).
 	saves    batcher[*batchedSave]
@@ -111,7 +113,7 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", RedactDSN(dsn), err)
 	}
-	s := &Store{db: db, c: c}
+	s := &Store{db: db, c: c, maxIdle: o.MaxIdleConns}
 	s.saves = batcher[*batchedSave]{inFlight: saveBatchesInFlight, max: saveBatchMax, batch: s.writeSaves}
 	s.contexts = batcher[*batchedContext]{inFlight: contextBatchesInFlight, max: contextBatchMax, batch: s.readContexts}
 	return s, nil
@@ -163,10 +165,55 @@ func isUniqueViolation(err error) bool {
 // schema mismatch stops the service at start-up instead of failing a
 // respondent's request.
 func (s *Store) CheckQueries(ctx context.Context) error {
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
 	}
+	return prepareAll(ctx, tx)
+}
+
+// WarmConnections opens n connections at once (at most as many as the pool
+// keeps idle), has each one's server process prepare every statement of
+// the store as CheckQueries does, and leaves them idle in the pool. A new
+// PostgreSQL process reads from the catalog what each table and index a
+// statement touches the first time it meets one: on two cores, that made
+// an export of 43 responses on a connection just opened some 12 ms
+// slower (30–33 ms against 18–21 ms on one that had served before, 22–23
+// ms on one warmed so). The pool still closes a connection idle for five
+// minutes; one opened later for a request is not warmed first.
+func (s *Store) WarmConnections(ctx context.Context, n int) error {
+	n = min(n, s.maxIdle)
+	conns := make([]*sql.Conn, 0, n)
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range n {
+		c, err := s.db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		conns = append(conns, c)
+	}
+	errs := make([]error, len(conns))
+	var wg sync.WaitGroup
+	for i, c := range conns {
+		wg.Go(func() {
+			tx, err := c.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+			if err == nil {
+				err = prepareAll(ctx, tx)
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// prepareAll prepares every statement of the store in tx, then rolls it
+// back.
+func prepareAll(ctx context.Context, tx *sql.Tx) error {
 	defer tx.Rollback()
 	for _, q := range statements() {
 		st, err := tx.PrepareContext(ctx, q)
