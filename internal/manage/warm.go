@@ -25,8 +25,8 @@ const warmRounds = 2 * MaxTrendRounds
 // A round whose questionnaire does not parse is left for its requests
 // to report. Last, it opens warmConnections connections to the database
 // and has each prepare the store's statements (store.WarmConnections), so
-// that the first requests do not pay for a new PostgreSQL process
-// reading the catalog.
+// that the first requests that come together do not pay for a new
+// PostgreSQL process reading the catalog.
 func (m *Manager) Warm(ctx context.Context) error {
 	rounds, err := m.Store.Surveys(ctx)
 	if err != nil {

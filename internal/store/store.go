@@ -176,11 +176,14 @@ func (s *Store) CheckQueries(ctx context.Context) error {
 // keeps idle), has each one's server process prepare every statement of
 // the store as CheckQueries does, and leaves them idle in the pool. A new
 // PostgreSQL process reads from the catalog what each table and index a
-// statement touches the first time it meets one: on two cores, that made
-// an export of 43 responses on a connection just opened some 12 ms
-// slower (30–33 ms against 18–21 ms on one that had served before, 22–23
-// ms on one warmed so). The pool still closes a connection idle for five
-// minutes; one opened later for a request is not warmed first.
+// statement touches the first time it meets one: on two cores, an export
+// of 43 responses on a connection just opened took some 12 ms more (27–33
+// ms in process against 15–21 ms on one that had served before, 21–23 ms
+// on one warmed so). CheckQueries at start-up leaves one such connection;
+// this makes it n, for the requests that come together after a start (a
+// coordinator's pages, respondents' saves, whose statements each
+// connection then keeps prepared). The pool still closes a connection idle
+// for five minutes; one opened later for a request is not warmed first.
 func (s *Store) WarmConnections(ctx context.Context, n int) error {
 	n = min(n, s.maxIdle)
 	conns := make([]*sql.Conn, 0, n)
