@@ -455,12 +455,29 @@ func (b *bench) pages43(ctx context.Context) error {
 	if err := b.settle(ctx, db); err != nil {
 		return err
 	}
+	var after []float64
 	err := b.pages(ctx, db, b.round, "43", 20, []benchPage{{"charts page", "charts", 20}, {"printable report", "report", 20},
-		{"workbook (export.xlsx)", "export.xlsx", 20}})
-	if err == nil {
-		err = b.drop(ctx, db)
+		{"workbook (export.xlsx)", "export.xlsx", 20}}, &after)
+	if err != nil {
+		return err
 	}
-	return err
+	// What excelize alone takes for the workbook's largest part: the bare
+	// writer of the wide and long sheets of the same responses, in this
+	// process (no HTTP, no session, no audit row; no summary, charts,
+	// status or codebook sheet), beside the workbook made after a save.
+	runs := 20
+	if b.quick {
+		runs = 10
+	}
+	progress("pages at 43 responses: the bare writer, %d runs in this process", runs)
+	bare, err := b.bareInProcess(ctx, db, b.round, runs)
+	if err != nil {
+		return err
+	}
+	b.rows = append(b.rows, row{what: fmt.Sprintf("workbook (export.xlsx), 43 responses, first request after a save, beside "+
+		"the bare writer of the same responses' wide and long sheets in the load tool's process (median of %d)", runs),
+		product: ms(after[2]), baseline: "bare writer " + ms(bare), ratio: ratio(after[2], bare), target: "—", met: "—"})
+	return b.drop(ctx, db)
 }
 
 // benchPage is a page of a round that pages times: its name in the table,
@@ -473,7 +490,9 @@ type benchPage struct {
 
 // pages times the pages of round, each beside /healthz on the same
 // server, rounds times each, alternately.
-func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, pages []benchPage) error {
+// When afterSave is not nil, it is set to each page's median time as the
+// first request after a save.
+func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, pages []benchPage, afterSave *[]float64) error {
 	srv, err := startServer(ctx, b.bin, b.env(db), filepath.Join(b.dir, "serve-"+db+".log"))
 	if err != nil {
 		return err
@@ -540,6 +559,9 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 	}
 	for i := range pages {
 		b.rows = append(b.rows, timed(i, fmt.Sprintf(", first request after a save (median of %d)", saves), after[i], t[2*i]))
+	}
+	if afterSave != nil {
+		*afterSave = after
 	}
 	// The first request after a restart: a server started anew over the
 	// same database, which has served the round before (the earlier
@@ -690,7 +712,7 @@ func (b *bench) workbooks(ctx context.Context) error {
 		b.workbookRows(n, reps, prod, base)
 		if n == 10000 {
 			if err := b.pages(ctx, db, "scale-2021", "10,000", 5, []benchPage{{"charts page", "charts", 200},
-				{"printable report", "report", 0}}); err != nil {
+				{"printable report", "report", 0}}, nil); err != nil {
 				return err
 			}
 		}

@@ -2,19 +2,23 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // Europe/Riga, as the export writes dates
 
+	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/internal/store"
 	"github.com/civitas-lv/surveyd/reports"
@@ -55,14 +59,39 @@ func baselineCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	sv, err := st.SurveyBySlug(ctx, *slug)
-	if err != nil {
-		return fmt.Errorf("survey %q: %w", *slug, err)
-	}
-	def, err := survey.Parse(sv.Definition, *slug)
+	sv, def, err := baselineRound(ctx, st, *slug)
 	if err != nil {
 		return err
 	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<16)
+	err = writeBaseline(ctx, w, st, sv, def, false)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// baselineRound is the round slug and its questionnaire.
+func baselineRound(ctx context.Context, st *store.Store, slug string) (domain.Survey, *survey.Definition, error) {
+	sv, err := st.SurveyBySlug(ctx, slug)
+	if err != nil {
+		return sv, nil, fmt.Errorf("survey %q: %w", slug, err)
+	}
+	def, err := survey.Parse(sv.Definition, slug)
+	return sv, def, err
+}
+
+// writeBaseline writes to w reports.WriteBaselineXLSX over round sv's rows
+// as the export reads them (store.ReportRows, streamed; each row decoded
+// by manage.ReportRow), in Latvian, personal data or not.
+func writeBaseline(ctx context.Context, w io.Writer, st *store.Store, sv domain.Survey, def *survey.Definition, personal bool) error {
 	src := func() reports.Rows {
 		return func(yield func(reports.Row, error) bool) {
 			for r, err := range st.ReportRows(ctx, sv.ID, nil) {
@@ -76,25 +105,42 @@ func baselineCmd(ctx context.Context, args []string) error {
 			}
 		}
 	}
-	f, err := os.Create(*out)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 1<<16)
 	tz, err := time.LoadLocation("Europe/Riga")
 	if err != nil {
 		return err
 	}
 	xo := reports.XLSXOptions{Lang: "lv", Filter: reports.FilterFrom(url.Values{}), Generated: time.Now(), TimeZone: tz,
-		Slug: sv.Slug, Title: sv.TitleLV}
-	err = reports.WriteBaselineXLSX(ctx, w, def, src, xo)
-	if err == nil {
-		err = w.Flush()
+		Slug: sv.Slug, Title: sv.TitleLV, Personal: personal}
+	return reports.WriteBaselineXLSX(ctx, w, def, src, xo)
+}
+
+// bareInProcess times writeBaseline of round slug in database db in this
+// process, personal data included (as a coordinator's export.xlsx has
+// them), into memory: the median of n runs after one not timed.
+func (b *bench) bareInProcess(ctx context.Context, db, slug string, n int) (float64, error) {
+	st, err := store.Open(ctx, b.dsnFor(db))
+	if err != nil {
+		return 0, err
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	defer st.Close()
+	sv, def, err := baselineRound(ctx, st, slug)
+	if err != nil {
+		return 0, err
 	}
-	return err
+	var times []float64
+	var buf bytes.Buffer
+	for i := range n + 1 {
+		buf.Reset()
+		start := time.Now()
+		if err := writeBaseline(ctx, &buf, st, sv, def, true); err != nil {
+			return 0, err
+		}
+		if i > 0 {
+			times = append(times, float64(time.Since(start))/float64(time.Millisecond))
+		}
+	}
+	slices.Sort(times)
+	return times[(len(times)-1)/2], nil
 }
 
 // childRun is a measured child process: its wall time, its peak RSS
