@@ -568,8 +568,8 @@ func (m *Manager) keepRoundForms(ctx context.Context, sv domain.Survey, def *sur
 // round after PreparedFormat was raised or the forms were lost. A round
 // that has a form for every response is only asked (store.FormsMissing),
 // not read. Without it, the first charts request of such a round would
-// prepare every answer from its document (some 250–350 ms at 10,000
-// responses on two cores) and keep the forms only after it. A round whose
+// prepare every answer from its document (120–350 ms at 10,000
+// responses on two cores, by machine) and keep the forms only after it. A round whose
 // questionnaire does not parse is left for its requests. It gives how
 // many forms it kept.
 func (m *Manager) KeepMissingForms(ctx context.Context) (int, error) {
