@@ -521,9 +521,24 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 		}
 		return r
 	}
-	t, first, err := timePages(ctx, c, srv.base, paths, rounds)
+	// What each timed request cost the server (all its threads) and the
+	// database's backends, read from /proc around it: a note per page.
+	admin, err := b.admin()
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	probe := newUseProbe(ctx, admin, db, &srv)
+	uses := make([][]string, len(pages))
+	use := func(i int, what string, u pageUse) {
+		uses[i] = append(uses[i], fmt.Sprintf("%s: server %s, PostgreSQL %s", what, u.Server, u.Postgres))
+	}
+	t, first, firstUse, err := timePages(ctx, c, srv.base, paths, rounds, probe)
 	if err != nil {
 		return srv.explain(err)
+	}
+	for i := range pages {
+		use(i, "first request", firstUse[2*i+1])
 	}
 	for i := range pages {
 		// The first request builds the page from the database (nothing
@@ -553,9 +568,12 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 		return err
 	}
 	progress("pages at %s responses: %d saves, each followed by a request", label, saves)
-	after, err := timeAfterSaves(ctx, c, srv.base, links, own, saves)
+	after, afterUse, err := timeAfterSaves(ctx, c, srv.base, links, own, saves, probe)
 	if err != nil {
 		return srv.explain(err)
+	}
+	for i := range pages {
+		use(i, fmt.Sprintf("after a save (medians of %d)", saves), afterUse[i])
 	}
 	for i := range pages {
 		b.rows = append(b.rows, timed(i, fmt.Sprintf(", first request after a save (median of %d)", saves), after[i], t[2*i]))
@@ -579,6 +597,7 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 	restarted := func(what, log string, before func() error) error {
 		progress("pages at %s responses: the first requests after each of %d restarts%s", label, restarts, what)
 		times := make([][]float64, len(paths))
+		restartUses := make([][]pageUse, len(paths))
 		for r := range restarts {
 			srv.stop()
 			if before != nil {
@@ -589,12 +608,12 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 			if srv, err = startServer(ctx, b.bin, b.env(db), filepath.Join(b.dir, fmt.Sprintf("serve-%s%d-%s.log", log, r, db))); err != nil {
 				return err
 			}
-			_, first, err := timePages(ctx, c, srv.base, paths, 0)
+			_, first, firstUse, err := timePages(ctx, c, srv.base, paths, 0, probe)
 			if err != nil {
 				return srv.explain(err)
 			}
 			for i, v := range first {
-				times[i] = append(times[i], v)
+				times[i], restartUses[i] = append(times[i], v), append(restartUses[i], firstUse[i])
 			}
 		}
 		median := func(v []float64) float64 {
@@ -605,6 +624,7 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 		for i := range pages {
 			b.rows = append(b.rows, timed(i, fmt.Sprintf(", first request after a restart%s (median of %d)", what, restarts),
 				median(times[2*i+1]), median(times[2*i])))
+			use(i, fmt.Sprintf("after a restart%s (medians of %d)", what, restarts), medianUse(restartUses[2*i+1]))
 		}
 		return nil
 	}
@@ -614,7 +634,17 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 	// The same with no prepared form of any answer kept (each document
 	// read and parsed): a round whose answers were written otherwise than
 	// through the service, or a server whose forms' format changed.
-	return restarted(", no prepared form kept", "bare", func() error { return b.dropForms(ctx, db) })
+	if err := restarted(", no prepared form kept", "bare", func() error { return b.dropForms(ctx, db) }); err != nil {
+		return err
+	}
+	for i, p := range pages {
+		if probe == nil {
+			break
+		}
+		b.notes = append(b.notes, fmt.Sprintf("%s, %s responses, what a request cost (from /proc: CPU of all threads, "+
+			"minor page faults; PostgreSQL: the backends of the database): %s", p.name, label, strings.Join(uses[i], "; ")))
+	}
+	return nil
 }
 
 // dropForms deletes every prepared form kept in the scratch database db

@@ -196,3 +196,128 @@ func pageFaultCost() (time.Duration, error) {
 	slices.Sort(runs)
 	return runs[1], nil
 }
+
+// procUse is what a process has used so far, from /proc: the CPU time of
+// all its threads (each thread's schedstat, in nanoseconds, finer than
+// stat's clock ticks) and its minor page faults (stat's minflt: mostly
+// first touches of fresh memory).
+type procUse struct {
+	CPU    time.Duration
+	Faults int64
+}
+
+func (u procUse) sub(v procUse) procUse {
+	return procUse{CPU: u.CPU - v.CPU, Faults: u.Faults - v.Faults}
+}
+
+func (u procUse) add(v procUse) procUse {
+	return procUse{CPU: u.CPU + v.CPU, Faults: u.Faults + v.Faults}
+}
+
+func (u procUse) String() string {
+	faults := "page faults"
+	if u.Faults == 1 {
+		faults = "page fault"
+	}
+	return fmt.Sprintf("%.1f ms CPU, %d %s", float64(u.CPU.Microseconds())/1000, u.Faults, faults)
+}
+
+// readProcUse is procUse of process pid; false when it is gone or this is
+// not Linux.
+func readProcUse(pid int) (procUse, bool) {
+	dir := "/proc/" + strconv.Itoa(pid)
+	data, err := os.ReadFile(dir + "/stat")
+	if err != nil {
+		return procUse{}, false
+	}
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return procUse{}, false
+	}
+	// state is f[0] (field 3), so minflt (field 10) is f[7].
+	f := bytes.Fields(data[i+1:])
+	if len(f) < 8 {
+		return procUse{}, false
+	}
+	var u procUse
+	if u.Faults, err = strconv.ParseInt(string(f[7]), 10, 64); err != nil {
+		return procUse{}, false
+	}
+	tasks, err := os.ReadDir(dir + "/task")
+	if err != nil {
+		return procUse{}, false
+	}
+	for _, t := range tasks {
+		s, err := os.ReadFile(dir + "/task/" + t.Name() + "/schedstat")
+		if err != nil {
+			continue // the thread ended
+		}
+		if sf := bytes.Fields(s); len(sf) > 0 {
+			if ns, err := strconv.ParseInt(string(sf[0]), 10, 64); err == nil {
+				u.CPU += time.Duration(ns)
+			}
+		}
+	}
+	return u, true
+}
+
+// useProbe reads what the server and the PostgreSQL backends of its
+// database have used so far, each backend by pid.
+type useProbe func() (server procUse, backends map[int]procUse)
+
+// newUseProbe is the useProbe of the server *srv (read when called: a
+// restart replaces it) and the backends connected to database db, found
+// through admin; nil where /proc cannot tell (not Linux).
+func newUseProbe(ctx context.Context, admin *sql.DB, db string, srv **server) useProbe {
+	if _, ok := readProcUse(os.Getpid()); !ok {
+		return nil
+	}
+	return func() (procUse, map[int]procUse) {
+		s, _ := readProcUse((*srv).cmd.Process.Pid)
+		w := &cpuWatch{admin: admin, db: db}
+		pids, _ := w.backends(ctx)
+		bs := make(map[int]procUse, len(pids))
+		for _, pid := range pids {
+			if u, ok := readProcUse(pid); ok {
+				bs[pid] = u
+			}
+		}
+		return s, bs
+	}
+}
+
+// pageUse is what one request cost the server and PostgreSQL's backends.
+type pageUse struct{ Server, Postgres procUse }
+
+// since is what was used between before (the probe's reading then) and
+// now; a backend that started meanwhile counts whole, one that ended
+// counts nothing.
+func (p useProbe) since(s0 procUse, b0 map[int]procUse) pageUse {
+	s1, b1 := p()
+	u := pageUse{Server: s1.sub(s0)}
+	for pid, v := range b1 {
+		u.Postgres = u.Postgres.add(v.sub(b0[pid]))
+	}
+	return u
+}
+
+// medianUse is the median of each measure of uses, taken apart.
+func medianUse(uses []pageUse) pageUse {
+	if len(uses) == 0 {
+		return pageUse{}
+	}
+	med := func(get func(pageUse) int64) int64 {
+		v := make([]int64, len(uses))
+		for i, u := range uses {
+			v[i] = get(u)
+		}
+		slices.Sort(v)
+		return v[(len(v)-1)/2]
+	}
+	return pageUse{
+		Server: procUse{CPU: time.Duration(med(func(u pageUse) int64 { return int64(u.Server.CPU) })),
+			Faults: med(func(u pageUse) int64 { return u.Server.Faults })},
+		Postgres: procUse{CPU: time.Duration(med(func(u pageUse) int64 { return int64(u.Postgres.CPU) })),
+			Faults: med(func(u pageUse) int64 { return u.Postgres.Faults })},
+	}
+}

@@ -173,34 +173,23 @@ func (s *server) coordinator(ctx context.Context, bin string) (*http.Client, err
 // warm up (none: only that one), and returns each path's median time in milliseconds and the
 // time of its first request (the warm-up's: nothing cached yet, as after
 // any change to the round's answers): the time until the whole body is
-// read, on loopback.
-func timePages(ctx context.Context, c *http.Client, base string, paths []string, rounds int) (median, first []float64, err error) {
+// read, on loopback. With a probe, firstUse is what each first request
+// cost the server and PostgreSQL.
+func timePages(ctx context.Context, c *http.Client, base string, paths []string, rounds int, probe useProbe) (median, first []float64,
+	firstUse []pageUse, err error) {
 	times := make([][]time.Duration, len(paths))
 	first = make([]float64, len(paths))
+	firstUse = make([]pageUse, len(paths))
 	for r := range rounds + 1 {
 		for i, p := range paths {
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+p, nil)
+			el, use, err := timeGet(ctx, c, base, p, probe)
 			if err != nil {
-				return nil, nil, err
-			}
-			t0 := time.Now()
-			resp, err := c.Do(req)
-			if err != nil {
-				return nil, nil, err
-			}
-			_, err = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			el := time.Since(t0)
-			if err != nil {
-				return nil, nil, err
-			}
-			if resp.StatusCode != http.StatusOK {
-				return nil, nil, fmt.Errorf("GET %s: %d", p, resp.StatusCode)
+				return nil, nil, nil, err
 			}
 			if r >= 1 {
 				times[i] = append(times[i], el)
 			} else {
-				first[i] = float64(el.Microseconds()) / 1000
+				first[i], firstUse[i] = float64(el.Microseconds())/1000, use
 			}
 		}
 	}
@@ -212,60 +201,84 @@ func timePages(ctx context.Context, c *http.Client, base string, paths []string,
 		slices.Sort(t)
 		median[i] = float64(t[(len(t)-1)/2].Microseconds()) / 1000
 	}
-	return median, first, nil
+	return median, first, firstUse, nil
+}
+
+// timeGet is one GET of path: the time until its whole body is read, and
+// with a probe what it cost the server and PostgreSQL (read before the
+// request and after its body).
+func timeGet(ctx context.Context, c *http.Client, base, path string, probe useProbe) (time.Duration, pageUse, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+	if err != nil {
+		return 0, pageUse{}, err
+	}
+	var s0 procUse
+	var b0 map[int]procUse
+	if probe != nil {
+		s0, b0 = probe()
+	}
+	t0 := time.Now()
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, pageUse{}, err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	el := time.Since(t0)
+	if err != nil {
+		return 0, pageUse{}, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, pageUse{}, fmt.Errorf("GET %s: %d", path, resp.StatusCode)
+	}
+	var use pageUse
+	if probe != nil {
+		use = probe.since(s0, b0)
+	}
+	return el, use, nil
 }
 
 // timeAfterSaves times each path as the first request after a save,
 // saves times: a save of the response of links[0] through its personal
 // link's API (a few answers changed, as the form saves them), then one
 // GET of the path, untimed save and timed GET in turn for each path. It
-// returns each path's median in milliseconds.
-func timeAfterSaves(ctx context.Context, c *http.Client, base string, links []link, paths []string, saves int) ([]float64, error) {
+// returns each path's median in milliseconds and, with a probe, the
+// median of what each cost the server and PostgreSQL.
+func timeAfterSaves(ctx context.Context, c *http.Client, base string, links []link, paths []string, saves int,
+	probe useProbe) ([]float64, []pageUse, error) {
 	if len(links) == 0 {
-		return nil, errors.New("no personal link to save through")
+		return nil, nil, errors.New("no personal link to save through")
 	}
 	sb := newSaveBench(base, links[:1])
 	savers, err := sb.prepare(ctx, 1, 1)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s := savers[0]
 	times := make([][]time.Duration, len(paths))
+	uses := make([][]pageUse, len(paths))
 	for range saves {
 		for i, p := range paths {
 			s.change(sb.changes)
 			if status, err := sb.save(ctx, s); err != nil {
-				return nil, err
+				return nil, nil, err
 			} else if status != http.StatusOK {
-				return nil, fmt.Errorf("a save before GET %s: %d", p, status)
+				return nil, nil, fmt.Errorf("a save before GET %s: %d", p, status)
 			}
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+p, nil)
+			el, use, err := timeGet(ctx, c, base, p, probe)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			t0 := time.Now()
-			resp, err := c.Do(req)
-			if err != nil {
-				return nil, err
-			}
-			_, err = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			el := time.Since(t0)
-			if err != nil {
-				return nil, err
-			}
-			if resp.StatusCode != http.StatusOK {
-				return nil, fmt.Errorf("GET %s: %d", p, resp.StatusCode)
-			}
-			times[i] = append(times[i], el)
+			times[i], uses[i] = append(times[i], el), append(uses[i], use)
 		}
 	}
 	median := make([]float64, len(paths))
+	use := make([]pageUse, len(paths))
 	for i, t := range times {
 		slices.Sort(t)
-		median[i] = float64(t[(len(t)-1)/2].Microseconds()) / 1000
+		median[i], use[i] = float64(t[(len(t)-1)/2].Microseconds())/1000, medianUse(uses[i])
 	}
-	return median, nil
+	return median, use, nil
 }
 
 // runCLI runs a surveyd command and returns its standard output; its

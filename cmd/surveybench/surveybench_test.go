@@ -3,7 +3,9 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -105,5 +107,72 @@ func TestPageFaultCost(t *testing.T) {
 	}
 	if d <= 0 || d >= time.Millisecond {
 		t.Fatalf("a first touch of a page: %v", d)
+	}
+}
+
+// readProcUse sees this process's CPU and the page faults of memory it
+// touches for the first time.
+func TestReadProcUse(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("/proc is Linux's")
+	}
+	u0, ok := readProcUse(os.Getpid())
+	if !ok {
+		t.Fatal("no reading of this process")
+	}
+	const size = 8 << 20
+	page := os.Getpagesize()
+	mem, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Munmap(mem)
+	for i := 0; i < size; i += page {
+		mem[i] = 1
+	}
+	u1, ok := readProcUse(os.Getpid())
+	if !ok {
+		t.Fatal("no second reading")
+	}
+	if d, pages := u1.sub(u0), int64(size/page); d.Faults < pages*9/10 {
+		t.Errorf("%d page faults for %d pages touched", d.Faults, pages)
+	}
+	// Busy for 20 ms of CPU by its own reading, which must get there
+	// (a reading that did not grow would spin to the deadline).
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		u, _ := readProcUse(os.Getpid())
+		if u.CPU-u1.CPU >= 20*time.Millisecond {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the CPU read stayed at %v after 10 s of spinning", u.CPU-u1.CPU)
+		}
+	}
+}
+
+// A request's use: the server's difference, and the backends' — one born
+// meanwhile counts whole, one gone counts nothing; medians each apart.
+func TestPageUse(t *testing.T) {
+	s0 := procUse{CPU: 10 * time.Millisecond, Faults: 100}
+	b0 := map[int]procUse{1: {CPU: 5 * time.Millisecond, Faults: 7}, 2: {CPU: time.Millisecond, Faults: 1}}
+	probe := useProbe(func() (procUse, map[int]procUse) {
+		return procUse{CPU: 25 * time.Millisecond, Faults: 130},
+			map[int]procUse{1: {CPU: 8 * time.Millisecond, Faults: 9}, 3: {CPU: 2 * time.Millisecond, Faults: 4}}
+	})
+	u := probe.since(s0, b0)
+	want := pageUse{Server: procUse{CPU: 15 * time.Millisecond, Faults: 30}, Postgres: procUse{CPU: 5 * time.Millisecond, Faults: 6}}
+	if u != want {
+		t.Errorf("use %+v, want %+v", u, want)
+	}
+	m := medianUse([]pageUse{
+		{Server: procUse{CPU: 1, Faults: 30}, Postgres: procUse{CPU: 9, Faults: 1}},
+		{Server: procUse{CPU: 3, Faults: 10}, Postgres: procUse{CPU: 7, Faults: 3}},
+		{Server: procUse{CPU: 2, Faults: 20}, Postgres: procUse{CPU: 8, Faults: 2}},
+	})
+	if want := (pageUse{Server: procUse{CPU: 2, Faults: 20}, Postgres: procUse{CPU: 8, Faults: 2}}); m != want {
+		t.Errorf("median %+v, want %+v", m, want)
+	}
+	if got := (procUse{CPU: 1500 * time.Microsecond, Faults: 1}).String(); got != "1.5 ms CPU, 1 page fault" {
+		t.Errorf("String: %q", got)
 	}
 }
