@@ -62,7 +62,7 @@ RACE_PKGS := ./internal/manage/... ./internal/ahead/... ./internal/store/... ./i
 # late).
 TEST_FIRST := ./internal/web ./internal/manage ./cmd/surveyd ./internal/store ./survey
 test: check
-	@set -eo pipefail; url=$$(scripts/pg-ensure); chrome=$$(scripts/chromium-ensure); \
+	@set -eo pipefail; url=$$(scripts/pg-ensure test); chrome=$$(scripts/chromium-ensure); \
 	[ -n "$(RACE)" ] || echo "make test: cgo is unavailable (no C compiler?), running without the race detector" >&2; \
 	$(GO) build -o bin/testprogress ./scripts/testprogress; \
 	export TEST_DATABASE_URL="$$url" CHROME_PATH="$$chrome"; \
@@ -81,7 +81,7 @@ test: check
 # Every package under the race detector (several times as long as make
 # test).
 test-race: check
-	@set -eo pipefail; url=$$(scripts/pg-ensure); chrome=$$(scripts/chromium-ensure); \
+	@set -eo pipefail; url=$$(scripts/pg-ensure test); chrome=$$(scripts/chromium-ensure); \
 	$(GO) build -o bin/testprogress ./scripts/testprogress; \
 	TEST_DATABASE_URL="$$url" CHROME_PATH="$$chrome" $(GO) test -race -count=1 -parallel $(TEST_PARALLEL) -json ./... 2>&1 | bin/testprogress $(if $(TEST_JSON),-json $(TEST_JSON))
 
@@ -134,7 +134,8 @@ fuzz:
 		$(GO) test ./$${f%%:*} -run '^$$' -fuzz "^$${f#*:}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s; \
 	done
 
-# Stop the private PostgreSQL cluster, if scripts/pg-ensure started one.
+# Stop the private PostgreSQL clusters (the service's and the tests'), if
+# scripts/pg-ensure started them.
 db-stop:
 	scripts/pg-ensure stop
 

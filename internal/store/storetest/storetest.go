@@ -5,8 +5,9 @@
 // tests clone at the same time) and drops the clone in the background when
 // the test ends (DROP DATABASE waits for a checkpoint). The server is
 // $TEST_DATABASE_URL, else $DATABASE_URL, and when neither answers the
-// repository's scripts/pg-ensure starts a private one — tests never skip for
-// want of a database.
+// repository's scripts/pg-ensure test starts the tests' private cluster — tests
+// never skip for want of a database. make test sets TEST_DATABASE_URL to that
+// cluster unless it was set already.
 //
 // Every database a test process makes is named after the database in that
 // URL, then "_test_", a random id of the process (the run), and "tmpl" for
@@ -396,14 +397,13 @@ func findServer() (*url.URL, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	cmd := exec.Command(filepath.Join(root, "scripts", "pg-ensure"))
+	// The tests' private cluster (pg-ensure test: no fsync, nothing in it
+	// is kept).
+	cmd := exec.Command(filepath.Join(root, "scripts", "pg-ensure"), "test")
 	cmd.Stderr = os.Stderr
-	if d := os.Getenv("TEST_DATABASE_URL"); d != "" {
-		cmd.Env = append(os.Environ(), "DATABASE_URL="+d)
-	}
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, "", fmt.Errorf("no PostgreSQL at $TEST_DATABASE_URL/$DATABASE_URL and scripts/pg-ensure failed: %w", err)
+		return nil, "", fmt.Errorf("no PostgreSQL at $TEST_DATABASE_URL/$DATABASE_URL and scripts/pg-ensure test failed: %w", err)
 	}
 	return answering(strings.TrimSpace(string(out)))
 }
