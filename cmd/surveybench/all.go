@@ -841,14 +841,60 @@ func (b *bench) machine(ctx context.Context) (string, error) {
 	if err := a.QueryRowContext(ctx, "SHOW server_version").Scan(&pg); err != nil {
 		return "", fmt.Errorf("PostgreSQL at DATABASE_URL: %w", err)
 	}
-	fmt.Fprintf(&sb, "Machine:\n- %d CPUs (nproc), %s\n- PostgreSQL %s\n- %s (surveybench built with it)\n- started %s, load average then: %s\n",
-		runtime.NumCPU(), cpu, pg, runtime.Version(), time.Now().UTC().Format("2006-01-02 15:04 UTC"), loadavg())
+	fmt.Fprintf(&sb, "Machine:\n- %d CPUs (nproc), %s\n- PostgreSQL %s\n- %s (surveybench built with it)\n- started %s, load average then: %s%s\n",
+		runtime.NumCPU(), cpu, pg, runtime.Version(), time.Now().UTC().Format("2006-01-02 15:04 UTC"), loadavg(), idleNow())
 	if d, err := pageFaultCost(); err == nil {
 		fmt.Fprintf(&sb, "- first touch of a page of fresh memory: %.1f µs (64 MB written once, median of 3): a server just "+
 			"started pays it for each page its heap grows by, a new PostgreSQL process for each page of shared buffers it reads\n",
 			float64(d.Nanoseconds())/1e3)
 	}
 	return sb.String(), nil
+}
+
+// idleNow is how idle the CPUs were over the second before (from
+// /proc/stat, as vmstat reads it), as the end of the "started" line: a
+// virtual machine's load average can read high for minutes after work
+// ends, when the CPUs are idle.
+func idleNow() string {
+	read := func() (idle, total uint64, ok bool) {
+		data, err := os.ReadFile("/proc/stat")
+		if err != nil {
+			return 0, 0, false
+		}
+		return cpuTimes(data)
+	}
+	i0, t0, ok0 := read()
+	time.Sleep(time.Second)
+	i1, t1, ok1 := read()
+	if !ok0 || !ok1 || t1 <= t0 {
+		return ""
+	}
+	return fmt.Sprintf("; CPUs idle over the second before: %.0f %%", 100*float64(i1-i0)/float64(t1-t0))
+}
+
+// cpuTimes is the idle (idle and iowait) and total time of all CPUs from
+// /proc/stat's first line ("cpu  user nice system idle iowait irq softirq
+// steal ..."), in clock ticks.
+func cpuTimes(stat []byte) (idle, total uint64, ok bool) {
+	line, _, _ := strings.Cut(string(stat), "\n")
+	f := strings.Fields(line)
+	if len(f) < 6 || f[0] != "cpu" {
+		return 0, 0, false
+	}
+	for i, v := range f[1:] {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return 0, 0, false
+		}
+		if i >= 8 { // guest and guest_nice are already in user and nice
+			break
+		}
+		total += n
+		if i == 3 || i == 4 {
+			idle += n
+		}
+	}
+	return idle, total, true
 }
 
 func loadavg() string {

@@ -179,3 +179,15 @@ func TestPageUse(t *testing.T) {
 		t.Errorf("String: %q", got)
 	}
 }
+
+// /proc/stat's first line gives the idle (idle + iowait) and total ticks,
+// guest time not counted twice.
+func TestCPUTimes(t *testing.T) {
+	idle, total, ok := cpuTimes([]byte("cpu  100 5 50 800 20 3 2 0 40 0\ncpu0 50 2 25 400 10 1 1 0 20 0\n"))
+	if !ok || idle != 820 || total != 980 {
+		t.Errorf("idle %d, total %d, %v; want 820, 980, true", idle, total, ok)
+	}
+	if _, _, ok := cpuTimes([]byte("intr 1 2 3\n")); ok {
+		t.Error("a first line other than cpu was read")
+	}
+}
