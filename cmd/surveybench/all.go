@@ -638,7 +638,7 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 		return err
 	}
 	for i, p := range pages {
-		if probe == nil {
+		if probe == nil { // no /proc: nothing was read
 			break
 		}
 		b.notes = append(b.notes, fmt.Sprintf("%s, %s responses, what a request cost (from /proc: CPU of all threads, "+

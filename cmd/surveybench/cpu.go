@@ -20,19 +20,9 @@ const clockTick = 10 * time.Millisecond
 // procCPU is the CPU time (user + system) process pid has used so far, from
 // /proc/PID/stat; false when the process is gone or this is not Linux.
 func procCPU(pid int) (time.Duration, bool) {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, false
-	}
-	// The command name (field 2) is in parentheses and may hold spaces:
-	// the fields counted from after its closing one.
-	i := bytes.LastIndexByte(data, ')')
-	if i < 0 {
-		return 0, false
-	}
-	f := bytes.Fields(data[i+1:])
-	// state is f[0] (field 3), so utime (field 14) is f[11], stime f[12].
-	if len(f) < 13 {
+	// utime (field 14) is f[11], stime f[12].
+	f, ok := procStat(pid)
+	if !ok || len(f) < 13 {
 		return 0, false
 	}
 	u, err1 := strconv.ParseInt(string(f[11]), 10, 64)
@@ -41,6 +31,22 @@ func procCPU(pid int) (time.Duration, bool) {
 		return 0, false
 	}
 	return time.Duration(u+s) * clockTick, true
+}
+
+// procStat is the fields of /proc/PID/stat from the state (field 3) on,
+// so field n is f[n-3]; false when the process is gone or this is not
+// Linux. The command name (field 2) is in parentheses and may hold spaces:
+// the fields are counted from after its closing one.
+func procStat(pid int) ([][]byte, bool) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return nil, false
+	}
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return nil, false
+	}
+	return bytes.Fields(data[i+1:]), true
 }
 
 // cpuWatch measures the CPU a run costs in each process involved: fixed
@@ -87,9 +93,10 @@ func startCPUWatch(ctx context.Context, admin *sql.DB, db string, fixed map[stri
 	return w, nil
 }
 
-// backends are the pids of the sessions on the watched database.
-func (w *cpuWatch) backends(ctx context.Context) ([]int, error) {
-	rows, err := w.admin.QueryContext(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = $1`, w.db)
+// backends are the pids of the sessions on database db, asked through
+// admin (a connection to another database).
+func backends(ctx context.Context, admin *sql.DB, db string) ([]int, error) {
+	rows, err := admin.QueryContext(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = $1`, db)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +113,7 @@ func (w *cpuWatch) backends(ctx context.Context) ([]int, error) {
 }
 
 func (w *cpuWatch) sample(ctx context.Context, first bool) error {
-	pids, err := w.backends(ctx)
+	pids, err := backends(ctx, w.admin, w.db)
 	if err != nil {
 		return err
 	}
@@ -225,24 +232,17 @@ func (u procUse) String() string {
 // readProcUse is procUse of process pid; false when it is gone or this is
 // not Linux.
 func readProcUse(pid int) (procUse, bool) {
-	dir := "/proc/" + strconv.Itoa(pid)
-	data, err := os.ReadFile(dir + "/stat")
-	if err != nil {
-		return procUse{}, false
-	}
-	i := bytes.LastIndexByte(data, ')')
-	if i < 0 {
-		return procUse{}, false
-	}
-	// state is f[0] (field 3), so minflt (field 10) is f[7].
-	f := bytes.Fields(data[i+1:])
-	if len(f) < 8 {
+	// minflt (field 10) is f[7].
+	f, ok := procStat(pid)
+	if !ok || len(f) < 8 {
 		return procUse{}, false
 	}
 	var u procUse
+	var err error
 	if u.Faults, err = strconv.ParseInt(string(f[7]), 10, 64); err != nil {
 		return procUse{}, false
 	}
+	dir := "/proc/" + strconv.Itoa(pid)
 	tasks, err := os.ReadDir(dir + "/task")
 	if err != nil {
 		return procUse{}, false
@@ -274,8 +274,7 @@ func newUseProbe(ctx context.Context, admin *sql.DB, db string, srv **server) us
 	}
 	return func() (procUse, map[int]procUse) {
 		s, _ := readProcUse((*srv).cmd.Process.Pid)
-		w := &cpuWatch{admin: admin, db: db}
-		pids, _ := w.backends(ctx)
+		pids, _ := backends(ctx, admin, db)
 		bs := make(map[int]procUse, len(pids))
 		for _, pid := range pids {
 			if u, ok := readProcUse(pid); ok {
