@@ -275,21 +275,7 @@ func (m *Manager) Export(ctx context.Context, p domain.Principal, w io.Writer, s
 		return false, err
 	}
 	defer m.exported("workbook", time.Now(), &err)
-	x := reports.XLSXOptions{Lang: opt.Lang, Personal: p.SeesPersonalData() && !opt.WithoutPersonal,
-		Filter: opt.Filter, Generated: opt.Generated, TimeZone: opt.TimeZone, Cache: &m.bookParts}
-	if x.Generated.IsZero() {
-		x.Generated = time.Now()
-	}
-	if x.TimeZone == nil {
-		x.TimeZone = m.tz()
-	}
-	x.Title = sv.TitleLV
-	if x.Lang == "en" && sv.TitleEN != "" {
-		x.Title = sv.TitleEN
-	}
-	x.Round = fmt.Sprintf("%s · %s–%s", sv.Slug, sv.OpensAt.In(x.TimeZone).Format("02.01.2006"),
-		sv.ClosesAt.In(x.TimeZone).Format("02.01.2006"))
-	x.Slug = sv.Slug
+	x := m.workbookOptions(sv, opt, p.SeesPersonalData() && !opt.WithoutPersonal)
 	defer func() { err = m.audited(ctx, err, p, domain.AuditExportWorkbook, sv.ID, exportDetail(x)) }()
 	// A report slot first (see snapshotResults), so that no more than
 	// ReportSlots exports use the database at once, a workbook given again
@@ -319,24 +305,55 @@ func (m *Manager) Export(ctx context.Context, p domain.Principal, w io.Writer, s
 		_, err = w.Write(data)
 		return x.Personal, err
 	}
-	earlier, err := m.earlierRounds(ctx, sv)
-	if err != nil {
-		return false, err
-	}
 	kw := &keepWriter{w: w, limit: workbookCacheMax}
-	err = m.snapshotResultsHeld(ctx, sv, def, x.Personal, true, x.Lang,
-		func(sn *store.Snapshot, order []string, src reports.Source, t Tracker) error {
-			if x.Earlier, err = m.snapshotTrendRounds(ctx, sn, earlier, order); err != nil {
-				return err
-			}
-			x.Status = statusRows(t, x.Personal)
-			return reports.WriteXLSXContext(ctx, kw, def, src, x)
-		})
+	err = m.writeWorkbook(ctx, kw, sv, def, x)
 	free()
 	if data := kw.kept(); err == nil && data != nil {
 		m.books.put(key, stamp, x.Generated, data)
 	}
 	return x.Personal, err
+}
+
+// workbookOptions are the options of the round's workbook asked for with
+// opt, with personal data or not: its title and round line, times in the
+// Manager's zone unless opt names one, made now unless opt says when,
+// written with the Manager's workbook parts (XLSXOptions.Cache).
+func (m *Manager) workbookOptions(sv domain.Survey, opt ExportOptions, personal bool) reports.XLSXOptions {
+	x := reports.XLSXOptions{Lang: opt.Lang, Personal: personal, Filter: opt.Filter, Generated: opt.Generated,
+		TimeZone: opt.TimeZone, Cache: &m.bookParts, Slug: sv.Slug}
+	if x.Generated.IsZero() {
+		x.Generated = time.Now()
+	}
+	if x.TimeZone == nil {
+		x.TimeZone = m.tz()
+	}
+	x.Title = sv.TitleLV
+	if x.Lang == "en" && sv.TitleEN != "" {
+		x.Title = sv.TitleEN
+	}
+	x.Round = fmt.Sprintf("%s · %s–%s", sv.Slug, sv.OpensAt.In(x.TimeZone).Format("02.01.2006"),
+		sv.ClosesAt.In(x.TimeZone).Format("02.01.2006"))
+	return x
+}
+
+// writeWorkbook writes the round's workbook with x to w: the rows and the
+// response tracker on the status sheet from one snapshot, with the trend
+// sheet over the rounds before it (snapshotTrendRounds). The caller holds
+// a report slot.
+func (m *Manager) writeWorkbook(ctx context.Context, w io.Writer, sv domain.Survey, def *survey.Definition,
+	x reports.XLSXOptions) error {
+	earlier, err := m.earlierRounds(ctx, sv)
+	if err != nil {
+		return err
+	}
+	return m.snapshotResultsHeld(ctx, sv, def, x.Personal, true, x.Lang,
+		func(sn *store.Snapshot, order []string, src reports.Source, t Tracker) error {
+			if x.Earlier, err = m.snapshotTrendRounds(ctx, sn, earlier, order); err != nil {
+				return err
+			}
+			x.Status = statusRows(t, x.Personal)
+			return reports.WriteXLSXContext(ctx, w, def, src, x)
+		})
 }
 
 // statusRows maps the tracker onto the workbook's status sheet; contacts

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
@@ -419,3 +420,31 @@ func TestRebaseSeesEveryEarlierVersion(t *testing.T) {
 }
 
 var errStop = errors.New("stop")
+
+// TestResponsesAtMost: a round's responses are counted against n, of any
+// status, and no other round's.
+func TestResponsesAtMost(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	check := func(n int, want bool) {
+		t.Helper()
+		if got, err := f.s.ResponsesAtMost(ctx, f.sv.ID, n); err != nil || got != want {
+			t.Fatalf("ResponsesAtMost(%d) = %v, %v; want %v", n, got, err, want)
+		}
+	}
+	check(0, true)
+	for i, muni := range []string{"riga", "cesis"} {
+		a := survey.Answers{"population": json.Number("1000")}
+		if _, err := f.s.Apply(ctx, store.Change{SurveyID: f.sv.ID, Municipality: muni, DefinitionSHA256: "sha1",
+			Answers: a, Submit: i == 0, Actor: store.Actor{Kind: store.ActorSystem}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check(0, false)
+	check(1, false)
+	check(2, true)
+	check(200, true)
+	if got, err := f.s.ResponsesAtMost(ctx, f.sv.ID+1000, 0); err != nil || !got {
+		t.Fatalf("another round: %v, %v", got, err)
+	}
+}

@@ -34,7 +34,9 @@ RETURNING ` + surveyColumns
 	qSurveyBySlug       = `SELECT ` + surveyColumns + ` FROM surveys WHERE slug = $1`
 	qSurveyByID         = `SELECT ` + surveyColumns + ` FROM surveys WHERE id = $1`
 	qSurveyHasResponses = `SELECT EXISTS (SELECT 1 FROM responses WHERE survey_id = $1)`
-	qReplaceDefinition  = `
+	// At most $2 responses: counted no further than one past $2.
+	qSurveyResponsesAtMost = `SELECT count(*) <= $2 FROM (SELECT 1 FROM responses WHERE survey_id = $1 LIMIT $2 + 1) r`
+	qReplaceDefinition     = `
 UPDATE surveys SET definition = $2, definition_sha256 = $3, title_lv = $4, title_en = $5,
     reference_year = $6, updated_at = now()
 WHERE id = $1`
@@ -47,7 +49,7 @@ WHERE id = $1 RETURNING ` + surveyColumns
 )
 
 var surveyStatements = []string{qInsertSurvey, qSurveyBySlug, qSurveyByID,
-	qSurveyHasResponses, qReplaceDefinition, qLockSurvey, qSurveys, qCloseSurvey, qSetSurveyDates,
+	qSurveyHasResponses, qSurveyResponsesAtMost, qReplaceDefinition, qLockSurvey, qSurveys, qCloseSurvey, qSetSurveyDates,
 	qLockSurveyWindow, qLockRoundResponses, qSavedResponses, qDeleteRoundResponses}
 
 // Surveys lists every round, the newest first.
@@ -98,6 +100,13 @@ func (s *Store) SurveyBySlug(ctx context.Context, slug string) (Survey, error) {
 func (s *Store) SurveyByID(ctx context.Context, id int64) (Survey, error) {
 	var out Survey
 	return out, notFound(s.db.GetContext(ctx, &out, qSurveyByID, id))
+}
+
+// ResponsesAtMost says whether the round has at most n responses (of any
+// status), counting no further than n+1.
+func (s *Store) ResponsesAtMost(ctx context.Context, id int64, n int) (bool, error) {
+	var ok bool
+	return ok, s.db.GetContext(ctx, &ok, qSurveyResponsesAtMost, id, n)
 }
 
 // ReplaceDefinition swaps a round's questionnaire snapshot. It is refused
