@@ -542,13 +542,15 @@ func (b *bench) pages(ctx context.Context, db, round, label string, rounds int, 
 	}
 	for i := range pages {
 		// The first request builds the page from the database (nothing
-		// is cached yet, and no earlier round's trend summary is kept in
-		// the database: the first time the round is shown; the answers'
-		// prepared forms are kept, as the submits that wrote them keep
-		// them), the others are answered from the cache once its stamp is
-		// checked.
+		// made for a request is cached yet — a server writes the workbook
+		// of its newest round at start, keeping the parts of it that the
+		// next workbook may be given, not the workbook — and no earlier
+		// round's trend summary is kept in the database: the first time
+		// the round is shown; the answers' prepared forms are kept, as
+		// the submits that wrote them keep them), the others are answered
+		// from the cache once its stamp is checked.
 		b.rows = append(b.rows, timed(i, fmt.Sprintf(" (median of %d)", rounds), t[2*i+1], t[2*i]),
-			timed(i, ", first request (nothing cached)", first[2*i+1], first[2*i]))
+			timed(i, ", first request after the server started", first[2*i+1], first[2*i]))
 	}
 	// The first request after a save: one response saved through its
 	// personal link's API (as the form does), then one GET, saves times.

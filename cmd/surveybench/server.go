@@ -171,8 +171,8 @@ func (s *server) coordinator(ctx context.Context, bin string) (*http.Client, err
 
 // timePages requests each path in turn, rounds times after one round to
 // warm up (none: only that one), and returns each path's median time in milliseconds and the
-// time of its first request (the warm-up's: nothing cached yet, as after
-// any change to the round's answers): the time until the whole body is
+// time of its first request (the warm-up's: nothing made for a request
+// cached yet, as after any change to the round's answers): the time until the whole body is
 // read, on loopback. With a probe, firstUse is what each first request
 // cost the server and PostgreSQL.
 func timePages(ctx context.Context, c *http.Client, base string, paths []string, rounds int, probe useProbe) (median, first []float64,

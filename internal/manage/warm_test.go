@@ -1,11 +1,14 @@
 package manage_test
 
 import (
+	"bytes"
 	"testing"
+	"time"
 
 	"github.com/civitas-lv/surveyd/internal/domain"
 	"github.com/civitas-lv/surveyd/internal/manage"
 	"github.com/civitas-lv/surveyd/reports"
+	"github.com/xuri/excelize/v2"
 )
 
 // TestWarm: Warm parses the rounds' questionnaires before any request
@@ -14,7 +17,10 @@ import (
 // the rounds' data — the first Charts after it still reads and decodes every
 // response — and a round whose stored questionnaire does not parse does
 // not stop it; and it leaves connections to the database open for the
-// first requests.
+// first requests. It writes the newest round's workbook too: the first
+// export after it is made anew (not given again: it says when it was
+// made) and finds nearly every part of it kept — the summary's charts,
+// which depend on the round's figures, included.
 func TestWarm(t *testing.T) {
 	t.Parallel()
 	e := newTwoRounds(t)
@@ -58,5 +64,23 @@ func TestWarm(t *testing.T) {
 	}
 	if got := manage.ChartAnswersDecoded(m) - before; got != 3 || d.Summary.Responses != 3 {
 		t.Fatalf("the first Charts after Warm decoded %d answers and counts %d responses, want 3 and 3", got, d.Summary.Responses)
+	}
+	kept := manage.BookPartsKept(m)
+	made := time.Date(2026, 11, 30, 12, 34, 56, 0, time.UTC)
+	var buf bytes.Buffer
+	if _, err := m.Export(ctx, domain.OperatorPrincipal(), &buf, e.r26, e.def26, manage.ExportOptions{Lang: "lv", Generated: made}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if props, err := f.GetDocProps(); err != nil || props.Created != made.Format(time.RFC3339) {
+		t.Fatalf("the first export after Warm says it was made %q (%v), want %s: given again, not made", props.Created, err,
+			made.Format(time.RFC3339))
+	}
+	if n := manage.BookPartsKept(m) - kept; n > 3 {
+		t.Fatalf("the first export after Warm kept %d new parts: Warm did not write the round's workbook", n)
 	}
 }
