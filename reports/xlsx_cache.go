@@ -2,10 +2,11 @@ package reports
 
 import (
 	"bytes"
-	"compress/flate"
 	"io"
 	"sync"
 	"sync/atomic"
+
+	"github.com/klauspost/compress/flate"
 
 	"github.com/civitas-lv/surveyd/internal/lru"
 )

@@ -3,18 +3,26 @@ package reports
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"context"
 	"hash"
 	"hash/crc32"
 	"io"
 	"io/fs"
 	"unicode/utf8"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // The file's parts are deflated at flate.BestSpeed, each on its own: at the
 // default level deflating was a third of the CPU of writing a workbook of
 // 10,000 responses (a profile); at BestSpeed the file is 15–25 % larger.
+// The compressor is klauspost/compress's flate (already in the module
+// graph, through the metrics' client), not the standard library's: at
+// BestSpeed it deflated every part of a workbook of 43 responses in 2.2 ms
+// against 4.1 ms, into 1 % fewer bytes, and a workbook of 43 responses
+// took 10.3–11.3 ms against 12.3–12.6 ms, of 10,000 1.11–1.20 s against
+// 1.23–1.39 s (BenchmarkWorkbook, three runs each). What it writes is
+// standard deflate, read by any zip reader.
 // The big parts — the streamed sheets, which excelize copies from their
 // temporary files (io.Copy, so ReadFrom) — are deflated on goroutines of
 // their own, up to zipWorkers at once, while excelize goes on to the next
