@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"time"
 
 	"github.com/civitas-lv/surveyd/internal/config"
@@ -20,14 +19,6 @@ import (
 	"github.com/civitas-lv/surveyd/reports"
 	"github.com/civitas-lv/surveyd/survey"
 )
-
-// exportMemoryLimit is the export's soft memory limit (runtime/debug):
-// 100,000 responses keep about 100 MiB live at the peak; the process
-// stays under 200 MB resident with this limit.
-const exportMemoryLimit = 144 << 20
-
-// exportGCPercent is the export's GOGC unless the environment sets one.
-const exportGCPercent = 400
 
 // export writes a round's Excel workbook, as the web export does. It
 // includes personal data (personal answers, contacts) only with --personal;
@@ -70,17 +61,12 @@ func export(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 	// collector then works harder near it rather than let the heap double
 	// over what a large workbook keeps live (the tracker, the aggregates,
 	// the data sheets' stream buffers).
-	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(exportMemoryLimit)
-		// Under that limit the heap may grow to five times what is live
-		// before a collection (GOGC=400) rather than twice: a workbook
-		// of a few thousand responses keeps little live, and the default
-		// spent about a quarter of the command's CPU collecting it; the
-		// limit still bounds the largest.
-		if getenv("GOGC") == "" {
-			debug.SetGCPercent(exportGCPercent)
-		}
-	}
+	// Under that limit the heap may grow to five times what is live
+	// before a collection (GOGC=400) rather than twice: a workbook of a
+	// few thousand responses keeps little live, and the default spent
+	// about a quarter of the command's CPU collecting it; the limit still
+	// bounds the largest (gcDefaults).
+	gcDefaults(getenv, exportMemoryLimit, exportGCPercent)
 	// The operator may see personal data: --personal decides.
 	opt := manage.ExportOptions{Lang: *lang, Filter: filter, Generated: time.Now(), TimeZone: cfg.TimeZone,
 		WithoutPersonal: !*personal}

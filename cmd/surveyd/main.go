@@ -86,6 +86,7 @@ func run(args []string, getenv func(string) string, stdout io.Writer) error {
 
 	switch cmd {
 	case "serve":
+		gcDefaults(getenv, serveMemoryLimit, serveGCPercent)
 		return serve(ctx, cfg, log)
 	case "migrate":
 		st, err := openStore(ctx, cfg, log, true)
