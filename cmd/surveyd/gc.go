@@ -18,11 +18,10 @@ import "runtime/debug"
 // against 22.5–23.5 ms of the server's CPU, with 88 page faults against
 // 220–390 (surveybench all -only pages -quick, binaries without and with
 // them alternated three times on a quiet 2-core machine). The limit
-// bounds the large cases: a workbook of
-// 100,000 responses keeps about 100 MiB live at its peak, so at the
-// default two of them at once (the server's report slots) could take
-// 500 MB; near the limit the collector works harder instead (at most
-// half the CPU, as the runtime caps it).
+// bounds the large cases: a workbook of 100,000 responses keeps about
+// 100 MiB live at its peak, so at the default two of them at once (the
+// server's report slots) could take 500 MB; near the limit the collector
+// works harder instead (at most half the CPU, as the runtime caps it).
 const (
 	serveMemoryLimit = 384 << 20
 	serveGCPercent   = 400
