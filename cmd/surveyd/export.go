@@ -57,15 +57,11 @@ func export(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 		return err
 	}
 	defer st.Close()
-	// A soft memory limit, unless GOMEMLIMIT sets one: the garbage
-	// collector then works harder near it rather than let the heap double
-	// over what a large workbook keeps live (the tracker, the aggregates,
-	// the data sheets' stream buffers).
-	// Under that limit the heap may grow to five times what is live
-	// before a collection (GOGC=400) rather than twice: a workbook of a
-	// few thousand responses keeps little live, and the default spent
-	// about a quarter of the command's CPU collecting it; the limit still
-	// bounds the largest (gcDefaults).
+	// A soft memory limit and GOGC=400 under it, unless the environment
+	// sets them (gcDefaults): at the default a workbook of a few thousand
+	// responses spent about a quarter of the command's CPU collecting
+	// garbage; the limit bounds what the largest keep live (the tracker,
+	// the aggregates, the data sheets' stream buffers).
 	gcDefaults(getenv, exportMemoryLimit, exportGCPercent)
 	// The operator may see personal data: --personal decides.
 	opt := manage.ExportOptions{Lang: *lang, Filter: filter, Generated: time.Now(), TimeZone: cfg.TimeZone,

@@ -16,8 +16,8 @@ import (
 const warmRounds = 2 * MaxTrendRounds
 
 // Warm does before the server takes requests what the first request
-// after a start would otherwise do once for the whole process: it parses the
-// questionnaires of the newest rounds (kept by Definition, as a request
+// after a start would otherwise do once for the whole process: it parses
+// the questionnaires of the newest rounds (kept by Definition, as a request
 // would keep them) and builds charts of made-up answers to the newest
 // one and throws them away (reports.WarmCharts), so that the first charts
 // page does not also pay for the chart code's first run; likewise a
